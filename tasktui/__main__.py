@@ -1,0 +1,3 @@
+from tasktui.cli import main
+
+raise SystemExit(main())

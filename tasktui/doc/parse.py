@@ -1,0 +1,279 @@
+"""Block structure from markdown-it-py, parsed in independent chunks.
+
+markdown-it-py is the only markdown parser here: this module never decides by
+itself what a list item, a heading or a code block is. What it adds is *where
+to cut*: a line that starts a top-level block (an ATX heading, or a list item
+of a top-level list) leaves nothing open behind it, so the document can be cut
+there and each piece parsed on its own. A cheap line scan proposes the cuts
+(skipping fenced code, HTML comments and front matter) and markdown-it confirms
+each one: the piece before a cut is parsed *with* the cut line, and the cut is
+taken only when that line comes out as a top-level heading or top-level list
+item. Block parsing at a line depends only on the lines up to it, so a
+confirmed cut is exact, and a wrong proposal only makes a piece bigger.
+
+A chunk's result is plain data (tuples), keyed by the chunk's text, so a
+reload re-parses only the chunks whose text changed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+_MD = MarkdownIt("commonmark").use(front_matter_plugin).disable(["inline", "text_join"])
+
+# A checkbox at the start of a list item's first paragraph: `[ ] `, `[x] `, `[-] `,
+# Kiro's optional `[ ]* `. The mark is one character that is a space, x/X, or
+# not a letter or digit; the oracle (GFM) demands a space after the bracket.
+_CHECKBOX = re.compile(r"\[([^\[\]\t\n\r\f\v])\](\*?) ")
+
+_ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
+_LIST_START = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})(.*)$")
+# Cut at a top-level list item only once a chunk is at least this long, so that
+# files made of one long list (Kiro's) are still parsed in pieces.
+MIN_LIST_CHUNK = 400
+
+
+@dataclass(frozen=True, slots=True)
+class RawTask:
+    line: int  # line of the checkbox, relative to the chunk
+    item_line: int  # line of the list marker
+    end: int  # end line (exclusive) of the list item
+    col: int  # column of "[" in the checkbox line
+    mark: str
+    optional: bool
+    parent: int | None  # index of the enclosing task within the chunk
+    depth: int  # number of enclosing tasks
+    quote: bool  # inside a blockquote
+    labels: tuple[tuple[int, int], ...]  # (line, end) of `**Label**` paragraphs that belong to this task
+
+
+@dataclass(frozen=True, slots=True)
+class RawHeading:
+    line: int
+    end: int
+    level: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    tasks: tuple[RawTask, ...]
+    headings: tuple[RawHeading, ...]
+    labels: tuple[tuple[int, int, bool], ...]  # (line, end, inside a list item) outside tasks
+    front_matter: int  # lines of front matter at the top of the chunk (0 when none)
+
+
+def parse_block(lines: list[str] | tuple[str, ...]) -> tuple[ChunkResult, list]:
+    """Parse ``lines`` as one markdown document; return the result and the raw tokens."""
+    tokens = _MD.parse("\n".join(lines))
+    return _extract(tokens, lines), tokens
+
+
+def _extract(tokens, lines) -> ChunkResult:
+    tasks: list[RawTask] = []
+    headings: list[RawHeading] = []
+    labels: list[tuple[int, int, bool]] = []
+    task_labels: dict[int, list[tuple[int, int]]] = {}
+    item_stack: list[int | None] = []  # per open list item: its task index or None
+    task_stack: list[int] = []
+    quote_depth = 0
+    front = 0
+    n = len(tokens)
+    for i in range(n):
+        tok = tokens[i]
+        t = tok.type
+        if t == "list_item_open":
+            task_index = None
+            if i + 2 < n and tokens[i + 1].type == "paragraph_open" and tokens[i + 2].type == "inline":
+                content = tokens[i + 2].content
+                m = _CHECKBOX.match(content)
+                if m is not None:
+                    mark = m.group(1)
+                    if mark in " xX" or not mark.isalnum():
+                        para_line = tokens[i + 1].map[0]
+                        first = content.split("\n", 1)[0].rstrip()
+                        src = lines[para_line].replace("\0", "\ufffd").rstrip()
+                        col = len(src) - len(first)
+                        if col >= 0 and src.endswith(first):
+                            task_index = len(tasks)
+                            tasks.append(
+                                RawTask(
+                                    line=para_line,
+                                    item_line=tok.map[0],
+                                    end=tok.map[1],
+                                    col=col,
+                                    mark=mark,
+                                    optional=bool(m.group(2)),
+                                    parent=task_stack[-1] if task_stack else None,
+                                    depth=len(task_stack),
+                                    quote=quote_depth > 0,
+                                    labels=(),
+                                )
+                            )
+                            task_stack.append(task_index)
+            item_stack.append(task_index)
+        elif t == "list_item_close":
+            if item_stack.pop() is not None:
+                task_stack.pop()
+        elif t == "blockquote_open":
+            quote_depth += 1
+        elif t == "blockquote_close":
+            quote_depth -= 1
+        elif t == "heading_open":
+            headings.append(RawHeading(tok.map[0], tok.map[1], int(tok.tag[1]), tokens[i + 1].content.strip()))
+        elif t == "inline" and tokens[i - 1].type == "paragraph_open" and tok.content.startswith("**"):
+            span = (tok.map[0], tok.map[1])
+            if task_stack:
+                task_labels.setdefault(task_stack[-1], []).append(span)
+            else:
+                labels.append((span[0], span[1], bool(item_stack)))
+        elif t == "front_matter":
+            front = tok.map[1]
+    if task_labels:
+        for index, spans in task_labels.items():
+            raw = tasks[index]
+            tasks[index] = RawTask(
+                raw.line, raw.item_line, raw.end, raw.col, raw.mark, raw.optional,
+                raw.parent, raw.depth, raw.quote, tuple(spans),
+            )
+    return ChunkResult(tuple(tasks), tuple(headings), tuple(labels), front)
+
+
+def propose_cuts(lines: list[str] | tuple[str, ...]) -> list[int]:
+    """Lines that probably start a top-level block: ATX headings and list items at
+    column 0, outside fenced code, HTML comments, raw HTML blocks and front matter."""
+    cuts: list[int] = []
+    fence: tuple[str, int] | None = None
+    in_comment = False
+    raw_end: str | None = None
+    i = 0
+    n = len(lines)
+    if n and lines[0] == "---":  # front matter: the plugin takes it up to the next `---`
+        for j in range(1, n):
+            if lines[j].rstrip() in ("---", "..."):
+                i = j + 1
+                break
+        else:
+            return []
+    last_cut = 0
+    for i in range(i, n):
+        line = lines[i]
+        if fence is not None:
+            stripped = line.lstrip(" >\t")
+            if stripped.startswith(fence[0]) and len(stripped) - len(stripped.lstrip(fence[0][0])) >= fence[1]:
+                if not stripped.lstrip(fence[0][0]).strip():
+                    fence = None
+            continue
+        if in_comment:
+            if "-->" in line:
+                in_comment = False
+            continue
+        if raw_end is not None:
+            if raw_end in line.lower():
+                raw_end = None
+            continue
+        body = line.lstrip(" >\t")
+        if body[:1] in "`~":
+            m = _FENCE.match(body)
+            if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+                fence = (m.group(1)[0] * 3, len(m.group(1)))
+                continue
+        if body.startswith("<"):
+            low = body.lower()
+            if low.startswith("<!--"):
+                if "-->" not in body[4:]:
+                    in_comment = True
+                continue
+            for tag in ("script", "pre", "style", "textarea"):
+                if low.startswith("<" + tag) and f"</{tag}>" not in low:
+                    raw_end = f"</{tag}>"
+                    break
+            continue
+        if i == 0:
+            continue
+        first = line[:1]
+        if first == "#":
+            if _ATX.match(line):
+                cuts.append(i)
+                last_cut = i
+        elif first and (first in "-*+" or first.isdigit()) and i - last_cut >= MIN_LIST_CHUNK:
+            if _LIST_START.match(line):
+                cuts.append(i)
+                last_cut = i
+    return cuts
+
+
+def _confirms(tokens, rel: int) -> bool:
+    """Whether line ``rel`` (the last line parsed) starts a top-level heading or list item."""
+    for tok in reversed(tokens):
+        if tok.map is None or tok.nesting == -1:
+            continue
+        if tok.map[0] < rel:
+            return False
+        if tok.type == "heading_open":
+            return tok.level == 0 and tok.map[0] == rel
+        if tok.type == "list_item_open":
+            return tok.level == 1 and tok.map[0] == rel
+    return False
+
+
+def parse_chunks(lines, cache: dict | None = None) -> list[tuple[int, int, ChunkResult]]:
+    """Parse ``lines`` in confirmed chunks: a list of (start, end, result).
+
+    ``cache`` maps a chunk's text (plus its confirming line) to its result, so
+    that re-parsing a document after a small change costs one chunk.
+    """
+    n = len(lines)
+    cuts = [c for c in propose_cuts(lines) if 0 < c < n] + [n]
+    chunks: list[tuple[int, int, ChunkResult]] = []
+    start = 0
+    k = 0
+    while start < n or not chunks:
+        end = cuts[k]
+        while True:
+            if end >= n:
+                key = ("\n".join(lines[start:n]), None)
+                result = cache.get(key) if cache is not None else None
+                if result is None:
+                    result, _ = parse_block(lines[start:n])
+                    if cache is not None:
+                        cache[key] = result
+                end = n
+                break
+            key = ("\n".join(lines[start:end]), lines[end])
+            result = cache.get(key) if cache is not None else None
+            if result is None:
+                part = lines[start:end + 1]
+                tokens = _MD.parse("\n".join(part))
+                if _confirms(tokens, end - start):
+                    result = _extract(_trim(tokens, end - start), lines[start:end])
+                    if cache is not None:
+                        cache[key] = result
+            if result is not None:
+                break
+            k += 1
+            end = cuts[k]
+        chunks.append((start, end, result))
+        start = end
+        k += 1
+        if start >= n:
+            break
+    return chunks
+
+
+def _trim(tokens, rel: int):
+    """Tokens of a parse with the blocks opened by the confirming line ``rel`` dropped."""
+    first = len(tokens)
+    for j in range(len(tokens) - 1, -1, -1):
+        tok = tokens[j]
+        if tok.map is None or tok.nesting == -1:
+            continue
+        if tok.map[0] < rel:
+            break
+        first = j
+    return tokens[:first]
