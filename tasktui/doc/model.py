@@ -12,6 +12,7 @@ from tasktui.doc.durations import DEFAULT_DAY_HOURS, parse_hours
 from tasktui.doc.parse import ChunkResult, parse_chunks
 from tasktui.doc.source import Source, encode
 
+ESTIMATE_LABELS = ("estimated time", "time estimate")
 STATES = ("todo", "done", "in_progress", "queued", "cancelled", "other")
 DIALECTS = ("template", "speckit", "kiro", "generic")
 
@@ -244,7 +245,7 @@ class Document:
                 if not m:
                     continue
                 name = m.group(1).strip().lower()
-                if name == "estimated time" and est_line is None:
+                if name in ESTIMATE_LABELS and est_line is None:
                     est, est_line = parse_hours(m.group(2), self.day_hours), a
                 elif name == "actual time" and act_line is None:
                     act, act_line = parse_hours(m.group(2), self.day_hours), a
@@ -297,7 +298,7 @@ class Document:
 
         section_estimates: dict[int, float | None] = {}
         for lab in labels:
-            if lab.label.lower() == "estimated time" and lab.heading is not None:
+            if lab.label.lower() in ESTIMATE_LABELS and lab.heading is not None:
                 section_estimates.setdefault(headings[lab.heading].line, parse_hours(lab.value, self.day_hours))
         for si, (first, title, line, level) in enumerate(sec_starts):
             nxt = sec_starts[si + 1][0] if si + 1 < len(sec_starts) else len(tasks)
@@ -316,13 +317,13 @@ class Document:
         lines = self.source.lines
         for a, _b, _ in label_spans:
             low = lines[a].lower()
-            if "**estimated total**" in low or low.startswith("**phase") and "**:" in low:
+            if low.startswith(("**estimated", "**time estimate")) or low.startswith("**phase") and "**:" in low:
                 return "template"
         n = len(raw_tasks)
         for rt, start, _ in raw_tasks:
             if rt.labels:
                 for a, _b in rt.labels:
-                    if "**estimated time" in lines[a + start].lower():
+                    if "**estimated time" in lines[a + start].lower() or "**time estimate" in lines[a + start].lower():
                         return "template"
         if n:
             speckit = sum(1 for tid, _ in ids if tid and tid.startswith("T"))

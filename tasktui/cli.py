@@ -1,0 +1,463 @@
+"""The command line: ``tasktui FILE`` opens the app; subcommands read and edit the file
+for scripts and agents. Read-only commands never import Textual."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+from tasktui import __version__, config, store
+from tasktui.doc import edits
+from tasktui.doc.durations import DurationError, parse_duration, short_hours
+from tasktui.doc.model import Document, Task
+from tasktui.doc.stats import document_progress, section_progress
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """One line for stderr; exit 1."""
+
+
+# ------------------------------------------------------------------- references
+def resolve_ref(doc: Document, ref: str) -> Task:
+    """A task by id (``T001``, ``1.1``), ``L42`` (the task on line 42) or a unique text substring."""
+    ref = ref.strip()
+    m = re.fullmatch(r"[Ll](\d+)", ref)
+    if m:
+        line = int(m.group(1)) - 1
+        task = doc.task_at_line(line)
+        if task is None:
+            task = next((t for t in doc.tasks if t.item_line == line), None)
+        if task is None:
+            raise CliError(f"there is no task on line {m.group(1)}")
+        return task
+    by_id = [t for t in doc.tasks if t.id is not None and (t.id == ref or t.id.rstrip(".") == ref.rstrip("."))]
+    if len(by_id) == 1:
+        return by_id[0]
+    if len(by_id) > 1:
+        raise CliError(_ambiguous(ref, by_id))
+    needle = ref.casefold()
+    hits = [t for t in doc.tasks if needle in t.text.casefold()]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise CliError(f"no task matches {ref!r}: use an id, L<line> or part of the task's text")
+    raise CliError(_ambiguous(ref, hits))
+
+
+def _ambiguous(ref: str, tasks: list[Task]) -> str:
+    shown = "; ".join(f"L{t.line + 1} {t.text[:40]}" for t in tasks[:5])
+    more = f" and {len(tasks) - 5} more" if len(tasks) > 5 else ""
+    return f"{ref!r} matches {len(tasks)} tasks ({shown}{more}): be more specific or use L<line>"
+
+
+def resolve_entry(doc: Document, ref: str) -> edits.EntryKey:
+    keys = edits.entry_keys(doc)
+    m = re.fullmatch(r"[Ll](\d+)", ref.strip())
+    if m:
+        line = int(m.group(1)) - 1
+        for e, k in zip(doc.log, keys):
+            if e.line == line:
+                return k
+        raise CliError(f"there is no log entry on line {m.group(1)}")
+    needle = ref.casefold()
+    hits = [(e, k) for e, k in zip(doc.log, keys) if needle in doc.source.lines[e.line].casefold()]
+    if len(hits) == 1:
+        return hits[0][1]
+    if not hits:
+        raise CliError(f"no log entry matches {ref!r}")
+    shown = "; ".join(f"L{e.line + 1} {e.text[:40]}" for e, _ in hits[:5])
+    raise CliError(f"{ref!r} matches {len(hits)} log entries ({shown}): be more specific or use L<line>")
+
+
+def task_link(task: Task) -> str:
+    return task.id or task.text
+
+
+# ------------------------------------------------------------------------ output
+def task_json(doc: Document, task: Task) -> dict:
+    return {
+        "line": task.line + 1,
+        "state": task.state,
+        "mark": task.mark,
+        "optional": task.optional,
+        "id": task.id,
+        "markers": list(task.markers),
+        "text": task.text,
+        "path": list(task.path),
+        "parent_line": None if task.parent is None else doc.tasks[task.parent].line + 1,
+        "estimate_hours": task.estimate_hours,
+        "actual_hours": task.actual_hours,
+    }
+
+
+def status_json(doc: Document) -> dict:
+    prog = document_progress(doc)
+    sections = []
+    for s in doc.sections:
+        sp = section_progress(doc, s)
+        sections.append({
+            "title": s.title,
+            "line": None if s.line is None else s.line + 1,
+            "total": sp.total,
+            "done": sp.done,
+            "status": sp.status,
+            "estimate_hours": sp.estimate_hours,
+            "actual_hours": sp.actual_hours,
+            "variance_hours": sp.variance_hours,
+            "variance_pct": sp.variance_pct,
+        })
+    return {
+        "title": doc.title,
+        "total": prog.total,
+        "done": prog.done,
+        "cancelled": prog.cancelled,
+        "percent": prog.percent,
+        "dialect": doc.dialect,
+        "estimate_hours": prog.estimate_hours,
+        "actual_hours": prog.actual_hours,
+        "variance_hours": prog.variance_hours,
+        "variance_pct": prog.variance_pct,
+        "sections": sections,
+        "blockers": [
+            {
+                "line": e.line + 1,
+                "date": e.date,
+                "kind": e.kind,
+                "text": e.text,
+                "task": e.task,
+                "resolved": e.resolved,
+            }
+            for e in doc.log
+            if not e.placeholder
+        ],
+    }
+
+
+def emit_json(value) -> None:
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    sys.stdout.buffer.write(text.encode("utf-8", "backslashreplace") + b"\n")
+    sys.stdout.flush()
+
+
+BOXES = {"todo": "[ ]", "done": "[x]", "in_progress": "[/]", "queued": "[~]", "cancelled": "[-]"}
+
+
+def _box(task: Task) -> str:
+    box = BOXES.get(task.state, f"[{task.mark}]")
+    return box + ("*" if task.optional else " ")
+
+
+def _bar(percent: float, width: int = 20) -> str:
+    filled = int(round(percent / 100 * width))
+    return "#" * filled + "." * (width - filled)
+
+
+def print_list(doc: Document, tasks: list[Task]) -> None:
+    width = shutil.get_terminal_size((100, 24)).columns
+    for t in tasks:
+        time = ""
+        if t.estimate_hours is not None or t.actual_hours is not None:
+            time = f"  ({short_hours(t.actual_hours) if t.actual_hours is not None else '-'}/{short_hours(t.estimate_hours)})"
+        head = f"L{t.line + 1:<5} {'  ' * t.depth}{_box(t)} "
+        room = max(10, width - len(head) - len(time))
+        text = t.text if len(t.text) <= room else t.text[: room - 1] + "…"
+        print(f"{head}{text}{time}")
+
+
+def print_status(doc: Document) -> None:
+    data = status_json(doc)
+    title = data["title"] or "Tasks"
+    print(f"{title}  ({data['dialect']})")
+    print(f"{_bar(data['percent'])} {data['done']}/{data['total']} done, {data['percent']:.0f}%")
+    if data["estimate_hours"] is not None or data["actual_hours"] is not None:
+        line = f"time: {short_hours(data['actual_hours'])} spent of {short_hours(data['estimate_hours'])} estimated"
+        if data["variance_pct"] is not None:
+            line += f" (variance {data['variance_hours']:+g}h, {data['variance_pct']:+.0f}%)"
+        print(line)
+    shown = [s for s in data["sections"] if s["total"]]
+    if shown:
+        print()
+        w = min(40, max(len(s["title"]) for s in shown))
+        for s in shown:
+            pct = 100.0 * s["done"] / s["total"] if s["total"] else 0
+            t = s["title"] if len(s["title"]) <= w else s["title"][: w - 1] + "…"
+            extra = ""
+            if s["estimate_hours"] is not None or s["actual_hours"] is not None:
+                extra = f"  {short_hours(s['actual_hours'])}/{short_hours(s['estimate_hours'])}"
+                if s["variance_pct"] is not None:
+                    extra += f" ({s['variance_pct']:+.0f}%)"
+            print(f"{t:<{w}}  {_bar(pct, 10)} {s['done']:>3}/{s['total']:<3}{extra}")
+    open_blockers = [b for b in data["blockers"] if b["kind"] == "Blocker" and not b["resolved"]]
+    if open_blockers:
+        print()
+        for b in open_blockers:
+            print(f"blocker L{b['line']} {b['date']}: {b['text']}")
+
+
+# ---------------------------------------------------------------------- commands
+def _settings(args) -> config.Config:
+    cfg = config.load()
+    if getattr(args, "no_sync", False):
+        cfg = config.Config(cfg.day_hours, False, cfg.theme)
+    return cfg
+
+
+def _read_doc(path: str, cfg: config.Config) -> Document:
+    snap = store.read(path)
+    return Document(snap.data, day_hours=cfg.day_hours)
+
+
+def cmd_list(args) -> int:
+    cfg = _settings(args)
+    doc = _read_doc(args.file, cfg)
+    tasks = doc.tasks
+    if args.state:
+        wanted = set(args.state.split(","))
+        bad = wanted - {"todo", "done", "in_progress", "queued", "cancelled", "other", "open"}
+        if bad:
+            raise CliError(f"unknown state {', '.join(sorted(bad))}: use todo, done, in_progress, queued, cancelled, other or open")
+        tasks = [t for t in tasks if t.state in wanted or ("open" in wanted and t.is_open)]
+    if args.section:
+        needle = args.section.casefold()
+        tasks = [t for t in tasks if any(needle in p.casefold() for p in t.path)]
+    if args.json:
+        emit_json([task_json(doc, t) for t in tasks])
+    else:
+        print_list(doc, tasks)
+    return EXIT_OK
+
+
+def cmd_status(args) -> int:
+    doc = _read_doc(args.file, _settings(args))
+    if args.json:
+        emit_json(status_json(doc))
+    else:
+        print_status(doc)
+    return EXIT_OK
+
+
+def cmd_next(args) -> int:
+    doc = _read_doc(args.file, _settings(args))
+    task = next((t for t in doc.tasks if t.is_open), None)
+    if task is None:
+        print(f"{Path(args.file).name}: nothing left to do", file=sys.stderr)
+        return EXIT_ERROR
+    if args.json:
+        emit_json(task_json(doc, task))
+    else:
+        print(f"L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
+    return EXIT_OK
+
+
+def _edit(args, make_op) -> int:
+    from tasktui.tasksfile import TasksFile
+
+    cfg = _settings(args)
+    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours)
+    op = make_op(tf.doc, cfg)
+    result = tf.apply(op)
+    if getattr(args, "json", False):
+        emit_json({"file": str(args.file), "changed": result.changed, "summary": result.summary, "replanned": result.replanned, **result.details})
+    else:
+        print(result.summary)
+    return EXIT_OK
+
+
+def _duration(text: str, cfg: config.Config) -> float:
+    try:
+        return parse_duration(text, cfg.day_hours)
+    except DurationError as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_toggle(args) -> int:
+    return _edit(args, lambda doc, cfg: edits.Toggle(doc.keys[resolve_ref(doc, args.ref).index]))
+
+
+def cmd_set(args) -> int:
+    states = ("todo", "done", "in_progress", "queued", "cancelled")
+    state = args.state.replace("-", "_")
+    if state not in states:
+        raise CliError(f"unknown state {args.state!r}: use {', '.join(states)}")
+    return _edit(args, lambda doc, cfg: edits.SetState(doc.keys[resolve_ref(doc, args.ref).index], state))
+
+
+def cmd_add(args) -> int:
+    def op(doc, cfg):
+        after = doc.keys[resolve_ref(doc, args.after).index] if args.after else None
+        under = doc.keys[resolve_ref(doc, args.under).index] if args.under else None
+        return edits.AddTask(args.text, after=after, under=under)
+
+    return _edit(args, op)
+
+
+def cmd_edit(args) -> int:
+    return _edit(args, lambda doc, cfg: edits.EditText(doc.keys[resolve_ref(doc, args.ref).index], args.text))
+
+
+def cmd_delete(args) -> int:
+    return _edit(args, lambda doc, cfg: edits.DeleteTask(doc.keys[resolve_ref(doc, args.ref).index]))
+
+
+def cmd_time(args) -> int:
+    return _edit(args, lambda doc, cfg: edits.AddTime(doc.keys[resolve_ref(doc, args.ref).index], _duration(args.duration, cfg)))
+
+
+def cmd_estimate(args) -> int:
+    return _edit(args, lambda doc, cfg: edits.SetEstimate(doc.keys[resolve_ref(doc, args.ref).index], _duration(args.duration, cfg)))
+
+
+def cmd_log(args) -> int:
+    def op(doc, cfg):
+        task = task_link(resolve_ref(doc, args.task)) if args.task else None
+        return edits.AddLogEntry(args.kind, args.text, args.date or edits.today(), task)
+
+    return _edit(args, op)
+
+
+def cmd_resolve(args) -> int:
+    return _edit(args, lambda doc, cfg: edits.ResolveEntry(resolve_entry(doc, args.entry), args.text, args.date or edits.today()))
+
+
+def cmd_sync(args) -> int:
+    args.no_sync = False
+    return _edit(args, lambda doc, cfg: edits.Sync())
+
+
+def cmd_open(args) -> int:
+    from tasktui.launch import open_app
+
+    return open_app(args)
+
+
+# ------------------------------------------------------------------------ parser
+COMMANDS = {
+    "open": (cmd_open, "open FILE in the app", "tasktui open tasks.md"),
+    "list": (cmd_list, "list tasks", "tasktui list tasks.md --state todo --json"),
+    "status": (cmd_status, "progress, time and blockers per section", "tasktui status tasks.md"),
+    "next": (cmd_next, "the first open task", "tasktui next tasks.md --json"),
+    "toggle": (cmd_toggle, "toggle a task done / not done", "tasktui toggle tasks.md T001"),
+    "set": (cmd_set, "set a task's state", "tasktui set tasks.md 1.2 in_progress"),
+    "add": (cmd_add, "add a task", 'tasktui add tasks.md "Write docs" --after T004'),
+    "edit": (cmd_edit, "change a task's text", 'tasktui edit tasks.md L12 "New text"'),
+    "delete": (cmd_delete, "delete a task with its details", "tasktui delete tasks.md L12"),
+    "time": (cmd_time, "add time spent to a task", "tasktui time tasks.md T001 1h30m"),
+    "estimate": (cmd_estimate, "set a task's estimate", "tasktui estimate tasks.md T001 4h"),
+    "log": (cmd_log, "add a Blocker or Decision to the log", 'tasktui log tasks.md "API keys missing" --kind Blocker --task T003'),
+    "resolve": (cmd_resolve, "resolve a blocker", 'tasktui resolve tasks.md "API keys" "keys arrived"'),
+    "sync": (cmd_sync, "bring the Progress Tracking lines up to date", "tasktui sync tasks.md"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors: one line, exit 2
+        self.print_usage(sys.stderr)
+        print(f"tasktui: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    epilog = "commands:\n" + "\n".join(f"  {name:<9} {help_}\n            e.g. {example}" for name, (_, help_, example) in COMMANDS.items())
+    epilog += "\n\nREF is a task id (T001, 1.1), L<line>, or part of the task's text. Exit codes: 0 ok, 1 error, 2 usage."
+    parser = _Parser(
+        prog="tasktui",
+        description="Work through a markdown tasks file in the terminal. `tasktui FILE` opens the app.",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"tasktui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name, *args_fn):
+        func, help_, example = COMMANDS[name]
+        p = sub.add_parser(name, help=help_, description=f"{help_}.  Example: {example}")
+        p.set_defaults(func=func)
+        p.add_argument("file", metavar="FILE")
+        return p
+
+    p = add("open")
+    p.add_argument("--read-only", action="store_true", help="never write the file")
+    p.add_argument("--no-sync", action="store_true", help="do not update the Progress Tracking lines")
+    p = add("list")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--state", help="comma-separated: todo, done, in_progress, queued, cancelled, other, open")
+    p.add_argument("--section", help="only tasks under a heading containing this text")
+    for name in ("status", "next"):
+        add(name).add_argument("--json", action="store_true")
+
+    def edit_parser(name):
+        p = add(name)
+        p.add_argument("--json", action="store_true", help="print what changed as a JSON object")
+        p.add_argument("--no-sync", action="store_true", help="do not update the Progress Tracking lines")
+        return p
+
+    edit_parser("toggle").add_argument("ref", metavar="REF")
+    p = edit_parser("set")
+    p.add_argument("ref", metavar="REF")
+    p.add_argument("state", metavar="STATE", help="todo, done, in_progress, queued or cancelled")
+    p = edit_parser("add")
+    p.add_argument("text", metavar="TEXT")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--after", metavar="REF")
+    g.add_argument("--under", metavar="REF")
+    p = edit_parser("edit")
+    p.add_argument("ref", metavar="REF")
+    p.add_argument("text", metavar="TEXT")
+    edit_parser("delete").add_argument("ref", metavar="REF")
+    for name in ("time", "estimate"):
+        p = edit_parser(name)
+        p.add_argument("ref", metavar="REF")
+        p.add_argument("duration", metavar="DURATION", help="45m, 1.5h, 1h30m, 2d")
+    p = edit_parser("log")
+    p.add_argument("text", metavar="TEXT")
+    p.add_argument("--kind", default="Blocker", help="Blocker (default) or Decision")
+    p.add_argument("--date", help="YYYY-MM-DD (default today)")
+    p.add_argument("--task", metavar="REF", help="link the entry to a task")
+    p = edit_parser("resolve")
+    p.add_argument("entry", metavar="ENTRY", help="L<line> or part of the entry's text")
+    p.add_argument("text", metavar="TEXT", help="how it was resolved")
+    p.add_argument("--date", help="YYYY-MM-DD (default today)")
+    edit_parser("sync")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        sys.stdout.reconfigure(errors="backslashreplace")
+    except AttributeError:
+        pass
+    parser = build_parser()
+    # `tasktui FILE` means `tasktui open FILE`; subcommand names win over file names
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None or first not in COMMANDS:
+        if not any(a in ("-h", "--help", "--version") for a in argv):
+            argv = ["open", *argv] if first is not None else argv
+    if not argv or argv == ["open"] or (first is None and not any(a in ("-h", "--help", "--version") for a in argv)):
+        from tasktui.launch import open_default
+
+        return open_default(argv)
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except (CliError, store.StoreError, edits.EditError, config.ConfigError) as exc:
+        name = Path(args.file).name if getattr(args, "file", None) else "tasktui"
+        msg = str(exc)
+        print(f"tasktui: {msg[0].upper() + msg[1:] if msg else msg}" if not msg.startswith(name) else f"tasktui: {msg}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

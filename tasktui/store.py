@@ -1,0 +1,673 @@
+"""Storage layer: read, lock and atomically rewrite the user's tasks file.
+
+The file belongs to the user, so every write here follows one rule: the file on
+disk is at all times either exactly the old bytes or exactly the new bytes.
+Writes go to a temporary file in the same folder, are flushed to disk, and are
+then renamed over the target in one step.  Nothing in this module imports
+Textual; it uses the standard library and platformdirs only.
+
+Typical edit cycle (the caller holds the lock around read-compare-write)::
+
+    with locked(path):
+        current = read(path)
+        if current.digest != snapshot_we_edited.digest:
+            ...  # someone else changed the file: merge or ask
+        new_snapshot = atomic_write(path, new_bytes)
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import os
+import secrets
+import stat
+import threading
+import time
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+__all__ = [
+    "StoreError",
+    "Snapshot",
+    "fingerprint",
+    "resolve",
+    "read",
+    "stat_key",
+    "why_read_only",
+    "locked",
+    "atomic_write",
+    "cleanup_stale_temps",
+]
+
+# Marker in temp-file names: ".<name>.tasktui-<pid>-<random>.tmp".
+_TEMP_MARK = ".tasktui-"
+_TEMP_SUFFIX = ".tmp"
+# How often read() re-reads a file that changes while being read.
+_READ_ATTEMPTS = 5
+
+
+class StoreError(Exception):
+    """A storage problem, described in one clear sentence for the user.
+
+    ``str(error)`` is that sentence (one line, no traceback text).  The
+    underlying ``OSError``, when there is one, is kept as ``__cause__``.
+    """
+
+    def __init__(self, message: str) -> None:
+        # Keep the promise of "one line" even if a path contains a newline.
+        message = " ".join(str(message).splitlines())
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The bytes of the file and the stat of its target at one moment."""
+
+    path: Path  # the path as given (may be a symlink)
+    data: bytes = field(repr=False)
+    digest: str  # fingerprint(data)
+    size: int
+    mtime_ns: int
+    inode: int
+    dev: int
+
+
+# ---------------------------------------------------------------------------
+# small helpers
+
+
+def fingerprint(data: bytes) -> str:
+    """A short fingerprint of ``data`` (BLAKE2b, 16 bytes, hex)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def resolve(path: str | os.PathLike[str]) -> Path:
+    """The real target of ``path`` through any chain of symlinks.
+
+    This is the file that gets written and watched; the symlink itself is
+    left alone.
+    """
+    return Path(os.path.realpath(os.fspath(path)))
+
+
+def _show(path: str | os.PathLike[str]) -> str:
+    """How a path is named in messages: as the user gave it."""
+    return os.fspath(path) if not isinstance(path, bytes) else os.fsdecode(path)
+
+
+def _strerror(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        if exc.strerror:
+            return exc.strerror
+        if exc.errno:
+            return os.strerror(exc.errno)
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _snapshot(path: str | os.PathLike[str], data: bytes, st: os.stat_result) -> Snapshot:
+    return Snapshot(
+        path=Path(path),
+        data=data,
+        digest=fingerprint(data),
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
+        inode=st.st_ino,
+        dev=st.st_dev,
+    )
+
+
+def _same_stat(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_size, a.st_mtime_ns, a.st_ctime_ns, a.st_ino, a.st_dev) == (
+        b.st_size,
+        b.st_mtime_ns,
+        b.st_ctime_ns,
+        b.st_ino,
+        b.st_dev,
+    )
+
+
+# ---------------------------------------------------------------------------
+# reading
+
+
+def _read_error(path: str | os.PathLike[str], exc: OSError) -> StoreError:
+    name = _show(path)
+    if isinstance(exc, FileNotFoundError) or exc.errno == errno.ENOENT:
+        if os.path.islink(path):
+            return StoreError(
+                f"{name} does not exist: it is a link to {resolve(path)}, which is missing."
+            )
+        return StoreError(f"{name} does not exist.")
+    if isinstance(exc, NotADirectoryError) or exc.errno == errno.ENOTDIR:
+        return StoreError(f"{name} does not exist: part of its path is not a folder.")
+    if isinstance(exc, IsADirectoryError) or exc.errno == errno.EISDIR:
+        return StoreError(f"{name} is a folder, not a file.")
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
+        return StoreError(f"{name} cannot be read: permission denied.")
+    if exc.errno == errno.ELOOP:
+        return StoreError(f"{name} cannot be read: its symbolic links form a loop.")
+    return StoreError(f"Could not read {name}: {_strerror(exc)}.")
+
+
+def read(path: str | os.PathLike[str]) -> Snapshot:
+    """Read the whole file (through symlinks) and the stat of its target.
+
+    Raises StoreError with one sentence when the file is missing, is a folder
+    or another non-regular file, or cannot be read.  If the file changes while
+    it is being read (an editor rewriting it in place), it is read again so the
+    bytes and the stat describe the same version.
+    """
+    name = _show(path)
+    try:
+        # O_NONBLOCK: opening a FIFO must not hang the program.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _read_error(path, exc) from exc
+    try:
+        try:
+            before = os.fstat(fd)
+        except OSError as exc:
+            raise _read_error(path, exc) from exc
+        if stat.S_ISDIR(before.st_mode):
+            raise StoreError(f"{name} is a folder, not a file.")
+        if not stat.S_ISREG(before.st_mode):
+            raise StoreError(f"{name} is not a regular file.")
+        try:
+            os.set_blocking(fd, True)
+            for _attempt in range(_READ_ATTEMPTS):
+                os.lseek(fd, 0, os.SEEK_SET)
+                data = _read_all(fd, before.st_size)
+                after = os.fstat(fd)
+                if _same_stat(before, after) and len(data) == after.st_size:
+                    break
+                before = after
+                time.sleep(0.01)
+            else:
+                # Still changing: report what we read with the stat seen last,
+                # so the watcher will notice the next change anyway.
+                after = os.fstat(fd)
+        except OSError as exc:
+            raise _read_error(path, exc) from exc
+        except MemoryError as exc:
+            raise StoreError(f"{name} is too large to read into memory.") from exc
+        return _snapshot(path, data, before if _same_stat(before, after) else after)
+    finally:
+        os.close(fd)
+
+
+def _read_all(fd: int, size_hint: int) -> bytes:
+    chunks: list[bytes] = []
+    want = max(size_hint + 1, 64 * 1024)
+    while True:
+        chunk = os.read(fd, want)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        want = 1024 * 1024
+
+
+def stat_key(path: str | os.PathLike[str]) -> tuple[int, int, int] | None:
+    """``(size, mtime_ns, inode)`` of the target, or None when it is missing.
+
+    Used by the watcher to see the file settle.  A file that cannot be stat'ed
+    at all (broken link, a folder on the path that we may not enter) counts as
+    missing.
+    """
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+# ---------------------------------------------------------------------------
+# may we write?
+
+
+def _is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def why_read_only(path: str | os.PathLike[str], data: bytes | None = None) -> str | None:
+    """None when tasktui may write the file; else the reason as a short phrase.
+
+    The phrase completes "cannot save X: ...", e.g. ``"it is read-only"``.
+    Reasons, checked in this order: ``"it contains NUL bytes"`` (``data``
+    given and containing ``b"\\0"``), ``"it is read-only"``, ``"its folder is
+    read-only"``, ``"it has N hard links (saving would split them)"``; plus the
+    rarer ``"it is not a regular file"``, ``"its folder does not exist"`` and
+    ``"it cannot be checked (...)"``.
+
+    As root ``os.access`` says yes to everything, so a file (or folder) with no
+    write bit for anyone counts as read-only for root too: the user marked it
+    so on purpose.  A missing file in a writable folder may be created: None.
+    """
+    if data is not None and b"\0" in data:
+        return "it contains NUL bytes"
+    target = resolve(path)
+    folder = target.parent
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        return f"it cannot be checked ({_strerror(exc)})"
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            return "it is a folder"
+        if not stat.S_ISREG(st.st_mode):
+            return "it is not a regular file"
+        if not os.access(target, os.W_OK) or not st.st_mode & 0o222:
+            return "it is read-only"
+    try:
+        dst = os.stat(folder)
+    except FileNotFoundError:
+        return "its folder does not exist"
+    except OSError as exc:
+        return f"its folder cannot be checked ({_strerror(exc)})"
+    if not os.access(folder, os.W_OK | os.X_OK) or not dst.st_mode & 0o222:
+        return "its folder is read-only"
+    if st is not None and st.st_nlink > 1:
+        return f"it has {st.st_nlink} hard links (saving would split them)"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# locking
+
+
+def _private_dir(path: Path) -> Path | None:
+    """``path`` created if needed, if it is a real folder that only we can write."""
+    try:
+        missing = []
+        probe = path
+        while not os.path.lexists(probe) and probe != probe.parent:
+            missing.append(probe)
+            probe = probe.parent
+        for folder in reversed(missing):  # parents too: 0o700, not 0o755
+            try:
+                os.mkdir(folder, 0o700)
+            except FileExistsError:
+                pass
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+        return None
+    if st.st_mode & 0o022:
+        try:
+            os.chmod(path, 0o700)
+        except OSError:
+            return None
+    return path
+
+
+_lock_dir_cache: dict[tuple[str | None, ...], Path] = {}
+_lock_dir_mutex = threading.Lock()
+_LOCK_DIR_ENV = ("XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "HOME")
+
+
+def _lock_dir() -> Path:
+    """Per-user private folder for lock files (never the user's own folder).
+
+    The runtime dir (e.g. /run/user/<uid>/tasktui/locks) when it is usable,
+    else the cache dir (~/.cache/tasktui/locks).  Both must be real folders
+    owned by us and not writable by others.  Remembered per environment.
+    """
+    env_key = (str(os.geteuid()),) + tuple(os.environ.get(k) for k in _LOCK_DIR_ENV)
+    with _lock_dir_mutex:
+        found = _lock_dir_cache.get(env_key)
+        if found is not None and os.path.isdir(found):
+            return found
+        found = _find_lock_dir()
+        _lock_dir_cache[env_key] = found
+        return found
+
+
+def _find_lock_dir() -> Path:
+    import platformdirs
+
+    candidates: list[str] = []
+    for getter in (platformdirs.user_runtime_dir, platformdirs.user_cache_dir):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                candidates.append(getter("tasktui"))
+        except Exception:  # platformdirs refuses an unsafe runtime dir
+            continue
+    for base in candidates:
+        # The app folder itself, then "locks" inside it: both must be ours only.
+        if _private_dir(Path(base)) is None:
+            continue
+        found = _private_dir(Path(base) / "locks")
+        if found is not None:
+            return found
+    raise StoreError("Could not create a private folder for lock files; nothing was written.")
+
+
+def _lock_path(target: Path) -> Path:
+    key = hashlib.blake2b(os.fsencode(str(target)), digest_size=16).hexdigest()
+    return _lock_dir() / f"{key}.lock"
+
+
+_held = threading.local()  # per thread: {resolved path str: depth}
+
+
+@contextmanager
+def locked(path: str | os.PathLike[str], timeout: float = 10.0) -> Iterator[None]:
+    """Hold an exclusive inter-process lock for edits to this file.
+
+    The lock is ``fcntl.flock`` on a lock file in a private per-user folder
+    (the runtime dir, else the cache dir), named by a hash of the resolved
+    path, so symlinks to the same file share one lock and nothing is ever
+    created in the user's folder.  The lock file is removed on release: every
+    locker checks, after getting the lock, that its file is still the one at
+    the lock path, so removing it while held is safe.
+
+    Re-entrant within one thread.  Other threads and processes wait up to
+    ``timeout`` seconds, then get StoreError("Another program holds the lock
+    on X; nothing was written.").
+    """
+    name = _show(path)
+    target = resolve(path)
+    key = str(target)
+    held: dict[str, int] = getattr(_held, "paths", None) or {}
+    _held.paths = held
+    if held.get(key):
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
+
+    lock_path = _lock_path(target)
+    fd = _acquire(lock_path, name, timeout)
+    held[key] = 1
+    try:
+        yield
+    finally:
+        held.pop(key, None)
+        _release(fd, lock_path)
+
+
+def _acquire(lock_path: Path, name: str, timeout: float) -> int:
+    deadline = time.monotonic() + max(0.0, timeout)
+    delay = 0.001
+    fd = -1
+    try:
+        while True:
+            if fd < 0:
+                flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
+                try:
+                    fd = os.open(lock_path, flags, 0o600)
+                except FileNotFoundError:
+                    # The lock folder vanished (a tmp cleaner?): recreate it once.
+                    if _private_dir(lock_path.parent) is None:
+                        raise
+                    fd = os.open(lock_path, flags, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                now = time.monotonic()
+                if now >= deadline:
+                    raise StoreError(
+                        f"Another program holds the lock on {name}; nothing was written."
+                    ) from None
+                time.sleep(min(delay, deadline - now))
+                delay = min(delay * 2, 0.02)
+                # The holder may have removed that lock file: start over on
+                # whatever is at the lock path now.
+                if not _is_current(fd, lock_path):
+                    os.close(fd)
+                    fd = -1
+                continue
+            if _is_current(fd, lock_path):
+                return fd
+            # We locked a file that the previous holder already removed.
+            os.close(fd)
+            fd = -1
+    except StoreError:
+        if fd >= 0:
+            os.close(fd)
+        raise
+    except OSError as exc:
+        if fd >= 0:
+            os.close(fd)
+        raise StoreError(f"Could not lock {name}: {_strerror(exc)}; nothing was written.") from exc
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        raise
+
+
+def _is_current(fd: int, lock_path: Path) -> bool:
+    try:
+        on_disk = os.stat(lock_path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (on_disk.st_dev, on_disk.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def _release(fd: int, lock_path: Path) -> None:
+    try:
+        # Safe while we hold the lock: anyone waiting on this inode re-checks
+        # the lock path after getting it and starts over.
+        if _is_current(fd, lock_path):
+            os.unlink(lock_path)
+    except OSError:
+        pass  # stays in the private lock folder; harmless
+    finally:
+        os.close(fd)  # releases the flock
+
+
+# ---------------------------------------------------------------------------
+# writing
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}{_TEMP_MARK}"
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:  # should not happen for regular files; never spin
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        view = view[written:]
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable.  Best effort: the rename itself already happened."""
+    try:
+        dfd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+def _write_error(name: str, exc: BaseException) -> StoreError:
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC:
+        return StoreError(f"Disk full: nothing was written to {name}.")
+    if code == errno.EDQUOT:
+        return StoreError(f"Disk quota exceeded: nothing was written to {name}.")
+    return StoreError(f"Could not write {name}: {_strerror(exc)}; the file is unchanged.")
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> Snapshot:
+    """Replace the file's contents with ``data`` atomically and durably.
+
+    A temp file ``.<name>.tasktui-<pid>-<random>.tmp`` is created next to the
+    target (resolved through symlinks, so a symlink stays a symlink and its
+    target is updated), all bytes are written, the target's permission bits
+    (and owner/group, best effort) are copied, it is fsync'ed, renamed over the
+    target with ``os.replace`` and the folder is fsync'ed.  If the target does
+    not exist yet it is created with the usual mode (0o666 minus umask).
+
+    On any failure the temp file is removed, the original file is untouched,
+    and StoreError is raised ("Disk full: nothing was written to X." or "Could
+    not write X: <reason>; the file is unchanged.").  Refuses with StoreError,
+    writing nothing, when why_read_only(path) gives a reason.  Returns the
+    Snapshot of what is now on disk.  Does not take the lock: callers hold
+    locked() around read-compare-write.
+    """
+    name = _show(path)
+    try:
+        data = bytes(data)
+    except Exception as exc:  # wrong type from a caller
+        raise StoreError(
+            f"Could not write {name}: the new contents are not bytes; the file is unchanged."
+        ) from exc
+    reason = why_read_only(path)
+    if reason is not None:
+        raise StoreError(f"Cannot save {name}: {reason}; nothing was written.")
+    target = resolve(path)
+    folder = target.parent
+    try:
+        cleanup_stale_temps(path)
+    except Exception:
+        pass  # housekeeping must never block a save
+
+    try:
+        old = os.stat(target)
+    except FileNotFoundError:
+        old = None
+    except OSError as exc:
+        raise _write_error(name, exc) from exc
+
+    tmp = folder / f"{_temp_prefix(target)}{os.getpid()}-{secrets.token_hex(6)}{_TEMP_SUFFIX}"
+    fd = -1
+    created = False
+    replaced = False
+    try:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
+        # Private until its mode is copied from the target.
+        fd = os.open(tmp, flags, 0o600 if old is not None else 0o666)
+        created = True
+        _write_all(fd, data)
+        if old is not None:
+            # After writing (a write clears set-id bits), before fsync (so the
+            # fsync covers the metadata too).  chown first: it clears them too.
+            _copy_owner(fd, old)
+            os.fchmod(fd, stat.S_IMODE(old.st_mode))
+        os.fsync(fd)
+        os.replace(tmp, target)
+        replaced = True
+        new = os.fstat(fd)  # the inode now at the target: no race with others
+    except BaseException as exc:
+        if fd >= 0:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+            fd = -1
+        if created and not replaced:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if replaced:
+            # The rename happened, so the save did: never report it as failed
+            # with "the file is unchanged".  (Only fstat can fail here.)
+            _fsync_dir(folder)
+            if not isinstance(exc, Exception):
+                raise
+            try:
+                new = os.stat(target)
+            except OSError:
+                raise StoreError(
+                    f"{name} was saved, but its new state could not be read back: {_strerror(exc)}."
+                ) from exc
+            return _snapshot(path, data, new)
+        if isinstance(exc, Exception):
+            raise _write_error(name, exc) from exc
+        raise  # KeyboardInterrupt and friends: cleaned up, then re-raised
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    _fsync_dir(folder)
+    return _snapshot(path, data, new)
+
+
+def _copy_owner(fd: int, old: os.stat_result) -> None:
+    """Give the temp file the target's owner/group where we are allowed to."""
+    mine = os.fstat(fd)
+    if (mine.st_uid, mine.st_gid) == (old.st_uid, old.st_gid):
+        return
+    try:
+        if _is_root():
+            os.fchown(fd, old.st_uid, old.st_gid)
+        elif mine.st_gid != old.st_gid:
+            os.fchown(fd, -1, old.st_gid)  # works when we are in that group
+    except OSError:
+        pass  # best effort
+
+
+def cleanup_stale_temps(path: str | os.PathLike[str]) -> list[Path]:
+    """Remove temp files left next to the target by a crashed writer.
+
+    Only files named ``.<name>.tasktui-<pid>-<random>.tmp`` whose pid is no
+    longer alive are removed (temps of live processes, including this one,
+    are kept).  Returns the removed paths.  Never raises for an unreadable
+    folder or a file that cannot be removed.
+    """
+    target = resolve(path)
+    folder = target.parent
+    prefix = _temp_prefix(target)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(_TEMP_SUFFIX)):
+            continue
+        middle = entry.name[len(prefix) : -len(_TEMP_SUFFIX)]
+        pid_text, sep, rest = middle.partition("-")
+        if not (sep and rest and pid_text.isdigit()):
+            continue
+        pid = int(pid_text)
+        if _pid_alive(pid):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(folder / entry.name)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, belongs to someone else
+    except (OverflowError, OSError):
+        return False
+    return True
