@@ -457,6 +457,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `tasktui list x.md | head`
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

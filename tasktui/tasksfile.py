@@ -82,8 +82,7 @@ class TasksFile:
             if not plan.patches:
                 return EditResult(plan.summary, False, replanned, plan.details)
             patches = plan.patches
-            data = P.apply(before.source.data, patches)
-            after = self._parse(data)
+            after = before.patched(patches, self._cache)
             if plan.expect is not None:
                 problem = plan.expect(before, after)
                 if problem:
@@ -92,13 +91,12 @@ class TasksFile:
                 extra = edits.sync_patches(after)
                 if extra:
                     patches = P.compose(patches, extra)
-                    data = P.apply(before.source.data, patches)
-                    synced = self._parse(data)
+                    synced = after.patched(extra, self._cache)
                     problem = edits._same_tasks(after, synced)
                     if problem:
                         raise edits.EditError(f"syncing progress lines: {problem}; nothing was written")
                     after = synced
-            self.snapshot = store.atomic_write(self.path, data)
+            self.snapshot = store.atomic_write(self.path, after.source.data)
             self.doc = after
         undo = edits.restore_for(before.source.data, after, patches, f"undid: {plan.summary}", anchors=True)
         if record:

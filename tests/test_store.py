@@ -143,9 +143,10 @@ def assert_one_line(err: StoreError) -> None:
 # basics
 
 
-def test_fingerprint_is_blake2b_16():
-    assert fingerprint(b"abc") == hashlib.blake2b(b"abc", digest_size=16).hexdigest()
-    assert len(fingerprint(b"")) == 32
+def test_fingerprint_is_sha256():
+    assert fingerprint(b"abc") == hashlib.sha256(b"abc").hexdigest()
+    assert fingerprint(b"abc") != fingerprint(b"abd")
+    assert len(fingerprint(b"")) == 64
 
 
 def test_lock_dir_is_private_and_outside_the_folder(private_runtime_dir, folder):

@@ -4,15 +4,20 @@ a Document is built once per version of the file and never mutated."""
 
 from __future__ import annotations
 
+import bisect as _bisect
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
-from tasktui.doc.durations import DEFAULT_DAY_HOURS, parse_hours
-from tasktui.doc.parse import ChunkResult, parse_chunks
+from tasktui.doc.durations import DEFAULT_DAY_HOURS
+from tasktui.doc.durations import parse_hours as _parse_hours
+from tasktui.doc.parse import ChunkResult, parse_chunks, parse_one
 from tasktui.doc.source import Source, encode
 
 ESTIMATE_LABELS = ("estimated time", "time estimate")
+parse_hours = lru_cache(maxsize=4096)(_parse_hours)
+
 STATES = ("todo", "done", "in_progress", "queued", "cancelled", "other")
 DIALECTS = ("template", "speckit", "kiro", "generic")
 
@@ -30,8 +35,7 @@ _RESOLVED = re.compile(r"\s+[—–-]+\s+Resolved(?:\s+(\d{4}-\d{2}-\d{2}))?:?\s
 _TASK_LINK = re.compile(r"\s*\(task\s+([^)]+)\)\s*$", re.I)
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(NamedTuple):
     index: int
     line: int  # 0-based line of the checkbox
     item_line: int  # 0-based line of the list marker
@@ -58,9 +62,6 @@ class Task:
     def is_open(self) -> bool:
         """Counts as work still to do: not done, cancelled or optional."""
         return self.state not in ("done", "cancelled") and not self.optional
-
-    def key(self) -> "TaskKey":
-        return TaskKey(self.id, self.path, self.text, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,14 +134,9 @@ class TimeLine:
     value: str
 
 
-def _state(mark: str, dialect: str) -> str:
-    if mark == " ":
-        return "todo"
-    if mark in "xX":
-        return "done"
-    if dialect == "kiro":
-        return {"-": "in_progress", "~": "queued"}.get(mark, "other")
-    return {"/": "in_progress", "-": "cancelled"}.get(mark, "other")
+_STATES = {" ": "todo", "x": "done", "X": "done", "/": "in_progress", "-": "cancelled"}
+_STATES_KIRO = {" ": "todo", "x": "done", "X": "done", "-": "in_progress", "~": "queued"}
+_KIRO_TOP = re.compile(r"\d+\.\s")
 
 
 def split_id(text: str) -> tuple[str | None, tuple[str, ...]]:
@@ -170,6 +166,84 @@ class Document:
         self.chunks = parse_chunks(source.lines, cache)
         self._assemble()
 
+    def patched(self, patches, cache: dict | None = None) -> "Document":
+        """The Document after ``patches``: re-parses only the chunks they touch when
+        the patches keep every line break and the block structure (a toggle, a
+        changed value); otherwise parses the new bytes (reusing ``cache``)."""
+        from tasktui.doc.patch import apply as apply_patches, normalize
+
+        patches = normalize(patches)
+        incremental = self.source.patched(patches)
+        if incremental is None:
+            return Document(Source(apply_patches(self.source.data, patches)), cache=cache, day_hours=self.day_hours)
+        src, touched = incremental
+        fallback = lambda: Document(src, cache=cache, day_hours=self.day_hours)  # noqa: E731
+        chunk_starts = [c[0] for c in self.chunks]
+        chunks = list(self.chunks)
+        redo: dict[int, ChunkResult] = {}
+        for line in touched:
+            ci = _bisect.bisect_right(chunk_starts, line) - 1
+            if line == chunk_starts[ci] and ci > 0:
+                return fallback()  # a cut line changed: cuts must be confirmed again
+            if ci in redo:
+                continue
+            start, end, old = chunks[ci]
+            new = parse_one(src.lines, start, end, cache)
+            if new is None or not _same_structure(old, new):
+                return fallback()
+            redo[ci] = new
+            chunks[ci] = (start, end, new)
+        doc = object.__new__(Document)
+        doc.__dict__.update({k: v for k, v in self.__dict__.items() if k not in ("keys", "_key_index", "_by_line")})
+        doc.source = src
+        doc.chunks = chunks
+        # tasks: rebuild the ones in re-parsed chunks, move the mark offsets of the rest
+        tasks = list(self.tasks)
+        states = _STATES_KIRO if self.dialect == "kiro" else _STATES
+        day = self.day_hours
+        texts_changed = False
+        first_task = 0
+        chunk_first: list[int] = []
+        for start, _end, res in chunks:
+            chunk_first.append(first_task)
+            first_task += len(res.tasks)
+        for ci, res in redo.items():
+            start = chunks[ci][0]
+            for k, rt in enumerate(res.tasks):
+                i = chunk_first[ci] + k
+                old = tasks[i]
+                tid, markers = split_id(rt.text) if rt.text != old.text else (old.id, old.markers)
+                if tid != old.id:
+                    return fallback()
+                texts_changed |= rt.text != old.text
+                tasks[i] = old._replace(
+                    mark=rt.mark,
+                    state=states.get(rt.mark, "other"),
+                    text=rt.text,
+                    id=tid,
+                    markers=markers,
+                    estimate_hours=None if rt.estimate is None else parse_hours(rt.estimate[1], day),
+                    actual_hours=None if rt.actual is None else parse_hours(rt.actual[1], day),
+                )
+        if src.starts is not self.source.starts:
+            starts, old_starts = src.starts, self.source.starts
+            first = next((ln for ln in touched if starts[ln + 1 if ln + 1 < len(starts) else ln] != old_starts[ln + 1 if ln + 1 < len(starts) else ln]), touched[0])
+            k = _bisect.bisect_left([t.line for t in tasks], first) if tasks else 0
+            tasks[k:] = [t._replace(mark_offset=starts[t.line] + (t.mark_offset - old_starts[t.line])) for t in tasks[k:]]
+        doc.tasks = tasks
+        if not texts_changed:
+            for name in ("keys", "_key_index", "_by_line"):
+                if name in self.__dict__:
+                    doc.__dict__[name] = self.__dict__[name]
+        label_lines = self._label_lines
+        if any(line in label_lines for line in touched):
+            doc._finish()
+        return doc
+
+    @cached_property
+    def _label_lines(self) -> frozenset[int]:
+        return frozenset(ln for a, b, _ in self._label_spans for ln in range(a, b))
+
     # -- building ---------------------------------------------------------------------
     def _assemble(self) -> None:
         src = self.source
@@ -177,7 +251,6 @@ class Document:
         raw_tasks = []
         headings: list[Heading] = []
         label_spans: list[tuple[int, int, bool]] = []
-        task_label_spans: list[tuple[tuple[int, int], ...]] = []
         self.front_matter = 0
         for start, _end, res in self.chunks:
             base = len(raw_tasks)
@@ -185,18 +258,13 @@ class Document:
                 self.front_matter = res.front_matter
             for rt in res.tasks:
                 raw_tasks.append((rt, start, None if rt.parent is None else rt.parent + base))
-                task_label_spans.append(tuple((a + start, b + start) for a, b in rt.labels))
             for h in res.headings:
                 headings.append(Heading(h.line + start, h.end + start, h.level, h.text))
             for a, b, in_list in res.labels:
                 label_spans.append((a + start, b + start, in_list))
         self.headings = headings
 
-        texts = []
-        for rt, start, _parent in raw_tasks:
-            line = lines[rt.line + start]
-            texts.append(line[rt.col + 3 + (1 if rt.optional else 0):].strip())
-        ids = [split_id(t) for t in texts]
+        ids = [split_id(rt.text) for rt, _, _ in raw_tasks]
         self.dialect = self._detect_dialect(raw_tasks, ids, label_spans)
 
         # section level: below a single leading H1 title, else the shallowest level
@@ -209,7 +277,7 @@ class Document:
             section_level = min(rest) if rest else None
         elif headings:
             section_level = min(levels)
-            if levels.count(1) >= 1 and headings[0].level == 1:
+            if headings[0].level == 1:
                 self.title = headings[0].text
         self.section_level = section_level
 
@@ -218,61 +286,45 @@ class Document:
         sections: list[Section] = []
         sec_starts: list[tuple[int, str, int | None, int]] = []  # (first_task, title, line, level)
         path: list[tuple[int, str]] = []
+        path_tuple: tuple[str, ...] = ()
         hi = 0
+        nh = len(headings)
         current_section = -1
-        pre_tasks = False
+        starts = src.starts
+        day = self.day_hours
+        states = _STATES_KIRO if self.dialect == "kiro" else _STATES
         for index, (rt, start, parent) in enumerate(raw_tasks):
             line = rt.line + start
-            while hi < len(headings) and headings[hi].line < line:
-                h = headings[hi]
-                while path and path[-1][0] >= h.level:
-                    path.pop()
-                path.append((h.level, h.text))
-                if section_level is not None and h.level == section_level:
-                    sec_starts.append((index, h.text, h.line, h.level))
-                    current_section = len(sec_starts) - 1
-                hi += 1
+            if hi < nh and headings[hi].line < line:
+                while hi < nh and headings[hi].line < line:
+                    h = headings[hi]
+                    while path and path[-1][0] >= h.level:
+                        path.pop()
+                    path.append((h.level, h.text))
+                    if section_level is not None and h.level == section_level:
+                        sec_starts.append((index, h.text, h.line, h.level))
+                        current_section = len(sec_starts) - 1
+                    hi += 1
+                path_tuple = tuple(t for _, t in path)
             if current_section == -1:
-                if not pre_tasks:
-                    sec_starts.append((index, self.title or "Tasks", None, 0))
-                    pre_tasks = True
-                current_section = len(sec_starts) - 1
-            mark = rt.mark
+                sec_starts.append((index, self.title or "Tasks", None, 0))
+                current_section = 0
             est = act = None
             est_line = act_line = None
-            for a, _b in task_label_spans[index]:
-                m = _LABEL.match(lines[a])
-                if not m:
-                    continue
-                name = m.group(1).strip().lower()
-                if name in ESTIMATE_LABELS and est_line is None:
-                    est, est_line = parse_hours(m.group(2), self.day_hours), a
-                elif name == "actual time" and act_line is None:
-                    act, act_line = parse_hours(m.group(2), self.day_hours), a
+            if rt.estimate is not None:
+                est_line = rt.estimate[0] + start
+                est = parse_hours(rt.estimate[1], day)
+            if rt.actual is not None:
+                act_line = rt.actual[0] + start
+                act = parse_hours(rt.actual[1], day)
             tid, markers = ids[index]
+            mark = rt.mark
             tasks.append(
                 Task(
-                    index=index,
-                    line=line,
-                    item_line=rt.item_line + start,
-                    end=rt.end + start,
-                    col=rt.col,
-                    mark_offset=src.offset(line, rt.col + 1),
-                    mark=mark,
-                    state=_state(mark, self.dialect),
-                    optional=rt.optional,
-                    text=texts[index],
-                    id=tid,
-                    markers=markers,
-                    path=tuple(t for _, t in path),
-                    parent=parent,
-                    depth=rt.depth,
-                    quote=rt.quote,
-                    estimate_hours=est,
-                    actual_hours=act,
-                    estimate_line=est_line,
-                    actual_line=act_line,
-                    section=current_section,
+                    index, line, rt.item_line + start, rt.end + start, rt.col,
+                    starts[line] + rt.mark_byte, mark, states.get(mark, "other"), rt.optional, rt.text,
+                    tid, markers, path_tuple, parent, rt.depth, rt.quote,
+                    est, act, est_line, act_line, current_section,
                 )
             )
         # section headings after the last task still make (empty) sections
@@ -282,17 +334,24 @@ class Document:
                 sec_starts.append((len(tasks), h.text, h.line, h.level))
             hi += 1
         self.tasks = tasks
+        self._label_spans = label_spans
+        self._sec_starts = sec_starts
+        self._finish()
 
-        # labels outside tasks
+    def _finish(self) -> None:
+        """Labels, sections and the tracking parts: the cheap, label-driven part of building."""
+        headings = self.headings
+        lines = self.source.lines
+        tasks = self.tasks
+        sec_starts = self._sec_starts
+        sections: list[Section] = []
         heading_lines = [h.line for h in headings]
         labels: list[Label] = []
-        import bisect
-
-        for a, b, _in_list in label_spans:
+        for a, b, _in_list in self._label_spans:
             for ln in range(a, b):
                 m = _LABEL.match(lines[ln])
                 if m:
-                    hidx = bisect.bisect_right(heading_lines, ln) - 1
+                    hidx = _bisect.bisect_right(heading_lines, ln) - 1
                     labels.append(Label(ln, m.group(1).strip(), m.group(2), hidx if hidx >= 0 else None))
         self.labels = labels
 
@@ -320,18 +379,15 @@ class Document:
             if low.startswith(("**estimated", "**time estimate")) or low.startswith("**phase") and "**:" in low:
                 return "template"
         n = len(raw_tasks)
-        for rt, start, _ in raw_tasks:
-            if rt.labels:
-                for a, _b in rt.labels:
-                    if "**estimated time" in lines[a + start].lower() or "**time estimate" in lines[a + start].lower():
-                        return "template"
+        if any(rt.estimate is not None for rt, _, _ in raw_tasks):
+            return "template"
         if n:
             speckit = sum(1 for tid, _ in ids if tid and tid.startswith("T"))
             if speckit * 2 >= n:
                 return "speckit"
             numbered = sum(1 for tid, _ in ids if tid and not tid.startswith("T"))
             # Kiro numbers its top-level tasks "1.", "2." and nests "1.1" under them
-            top_level = any(re.match(r"\d+\.\s", lines[rt.line + start][rt.col + 3 + rt.optional:].lstrip()) for rt, start, _ in raw_tasks)
+            top_level = any(_KIRO_TOP.match(rt.text) for rt, _, _ in raw_tasks)
             if numbered * 2 >= n and top_level:
                 return "kiro"
         tracking = ("progress tracking", "completion status", "time tracking", "decisions log", "blockers")
@@ -422,6 +478,20 @@ class Document:
         if lower or upper:
             return "X" if upper > lower else "x"
         return "X" if self.dialect == "speckit" else "x"
+
+
+def _same_structure(a: ChunkResult, b: ChunkResult) -> bool:
+    """Same tasks (positions, nesting, bullets), headings and labels; marks, texts and values may differ."""
+    if a.headings != b.headings or a.labels != b.labels or a.front_matter != b.front_matter or len(a.tasks) != len(b.tasks):
+        return False
+    for x, y in zip(a.tasks, b.tasks):
+        if (x.line, x.item_line, x.end, x.col, x.optional, x.parent, x.depth, x.quote, x.labels) != (
+            y.line, y.item_line, y.end, y.col, y.optional, y.parent, y.depth, y.quote, y.labels
+        ):
+            return False
+        if (x.estimate is None) != (y.estimate is None) or (x.actual is None) != (y.actual is None):
+            return False
+    return True
 
 
 def _completion_status(value: str) -> str | None:

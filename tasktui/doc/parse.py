@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
+import bisect
+from itertools import accumulate
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -38,8 +41,7 @@ _FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})(.*)$")
 MIN_LIST_CHUNK = 400
 
 
-@dataclass(frozen=True, slots=True)
-class RawTask:
+class RawTask(NamedTuple):
     line: int  # line of the checkbox, relative to the chunk
     item_line: int  # line of the list marker
     end: int  # end line (exclusive) of the list item
@@ -50,6 +52,10 @@ class RawTask:
     depth: int  # number of enclosing tasks
     quote: bool  # inside a blockquote
     labels: tuple[tuple[int, int], ...]  # (line, end) of `**Label**` paragraphs that belong to this task
+    mark_byte: int  # byte offset of the mark within its line
+    text: str  # the rest of the checkbox line, stripped
+    estimate: tuple[int, str] | None  # (line, value text) of its `**Estimated Time**` bullet
+    actual: tuple[int, str] | None  # (line, value text) of its `**Actual Time**` bullet
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +80,15 @@ def parse_block(lines: list[str] | tuple[str, ...]) -> tuple[ChunkResult, list]:
     return _extract(tokens, lines), tokens
 
 
+_TASK_LABEL = re.compile(r"\*\*([^*\n]+?):?\*\*:?[ \t]*([^\n]*?)[ \t]*(?:\n|$)")
+ESTIMATE_LABELS = frozenset(("estimated time", "time estimate"))
+
+
 def _extract(tokens, lines) -> ChunkResult:
     tasks: list[RawTask] = []
     headings: list[RawHeading] = []
     labels: list[tuple[int, int, bool]] = []
-    task_labels: dict[int, list[tuple[int, int]]] = {}
+    task_labels: dict[int, list[tuple[int, int, str]]] = {}
     item_stack: list[int | None] = []  # per open list item: its task index or None
     task_stack: list[int] = []
     quote_depth = 0
@@ -97,22 +107,18 @@ def _extract(tokens, lines) -> ChunkResult:
                     if mark in " xX" or not mark.isalnum():
                         para_line = tokens[i + 1].map[0]
                         first = content.split("\n", 1)[0].rstrip()
-                        src = lines[para_line].replace("\0", "\ufffd").rstrip()
+                        line = lines[para_line]
+                        src = line.replace("\0", "\ufffd").rstrip()
                         col = len(src) - len(first)
                         if col >= 0 and src.endswith(first):
+                            optional = bool(m.group(2))
                             task_index = len(tasks)
                             tasks.append(
                                 RawTask(
-                                    line=para_line,
-                                    item_line=tok.map[0],
-                                    end=tok.map[1],
-                                    col=col,
-                                    mark=mark,
-                                    optional=bool(m.group(2)),
-                                    parent=task_stack[-1] if task_stack else None,
-                                    depth=len(task_stack),
-                                    quote=quote_depth > 0,
-                                    labels=(),
+                                    para_line, tok.map[0], tok.map[1], col, mark, optional,
+                                    task_stack[-1] if task_stack else None, len(task_stack), quote_depth > 0, (),
+                                    len(line[: col + 1].encode("utf-8", "surrogateescape")),
+                                    line[col + 3 + optional:].strip(), None, None,
                                 )
                             )
                             task_stack.append(task_index)
@@ -127,41 +133,66 @@ def _extract(tokens, lines) -> ChunkResult:
         elif t == "heading_open":
             headings.append(RawHeading(tok.map[0], tok.map[1], int(tok.tag[1]), tokens[i + 1].content.strip()))
         elif t == "inline" and tokens[i - 1].type == "paragraph_open" and tok.content.startswith("**"):
-            span = (tok.map[0], tok.map[1])
             if task_stack:
-                task_labels.setdefault(task_stack[-1], []).append(span)
+                task_labels.setdefault(task_stack[-1], []).append((tok.map[0], tok.map[1], tok.content))
             else:
-                labels.append((span[0], span[1], bool(item_stack)))
+                labels.append((tok.map[0], tok.map[1], bool(item_stack)))
         elif t == "front_matter":
             front = tok.map[1]
-    if task_labels:
-        for index, spans in task_labels.items():
-            raw = tasks[index]
-            tasks[index] = RawTask(
-                raw.line, raw.item_line, raw.end, raw.col, raw.mark, raw.optional,
-                raw.parent, raw.depth, raw.quote, tuple(spans),
-            )
+    for index, found in task_labels.items():
+        estimate = actual = None
+        for line, _end, content in found:
+            m = _TASK_LABEL.match(content)
+            if not m:
+                continue
+            name = m.group(1).strip().lower()
+            if name in ESTIMATE_LABELS and estimate is None:
+                estimate = (line, m.group(2))
+            elif name == "actual time" and actual is None:
+                actual = (line, m.group(2))
+        tasks[index] = tasks[index]._replace(labels=tuple((a, b) for a, b, _ in found), estimate=estimate, actual=actual)
     return ChunkResult(tuple(tasks), tuple(headings), tuple(labels), front)
 
 
-def propose_cuts(lines: list[str] | tuple[str, ...]) -> list[int]:
+# Line starts that can open or close a fence, an HTML block or a comment, or be a cut.
+# Searched as "\n" + lookahead, so the regex engine skips ahead on the newline.
+_EVENT = re.compile(r"\n(?=#{1,6}(?:[ \t\n]|$)|[ \t>]*(?:`{3,}|~{3,}|<)|(?:[-*+]|\d{1,9}[.)])(?:[ \t\n]|$))")
+_EVENT_FIRST = re.compile(r"#{1,6}(?:[ \t\n]|$)|[ \t>]*(?:`{3,}|~{3,}|<)|(?:[-*+]|\d{1,9}[.)])(?:[ \t\n]|$)")
+
+
+def propose_cuts(lines: list[str] | tuple[str, ...], text: str | None = None) -> list[int]:
     """Lines that probably start a top-level block: ATX headings and list items at
-    column 0, outside fenced code, HTML comments, raw HTML blocks and front matter."""
-    cuts: list[int] = []
-    fence: tuple[str, int] | None = None
-    in_comment = False
-    raw_end: str | None = None
-    i = 0
+    column 0, outside fenced code, HTML comments, raw HTML blocks and front matter.
+    markdown-it confirms each one (see parse_chunks), so this may be approximate;
+    it only has to be fast: it looks at the few lines that can matter."""
+    if text is None:
+        text = "\n".join(lines)
     n = len(lines)
-    if n and lines[0] == "---":  # front matter: the plugin takes it up to the next `---`
+    if not n:
+        return []
+    starts = list(accumulate(map((1).__add__, map(len, lines)), initial=0))
+
+    def line_of(pos: int) -> int:
+        return bisect.bisect_right(starts, pos) - 1
+
+    begin = 0
+    if lines[0] == "---":  # front matter: the plugin takes it up to the next `---`
         for j in range(1, n):
             if lines[j].rstrip() in ("---", "..."):
-                i = j + 1
+                begin = j + 1
                 break
         else:
             return []
+    events = [0] if _EVENT_FIRST.match(text) else []
+    events.extend(line_of(m.start() + 1) for m in _EVENT.finditer(text))
+    cuts: list[int] = []
+    fence: tuple[str, int] | None = None
+    skip_to = begin
     last_cut = 0
-    for i in range(i, n):
+    lowered: str | None = None
+    for i in events:
+        if i < skip_to:
+            continue
         line = lines[i]
         if fence is not None:
             stripped = line.lstrip(" >\t")
@@ -169,30 +200,30 @@ def propose_cuts(lines: list[str] | tuple[str, ...]) -> list[int]:
                 if not stripped.lstrip(fence[0][0]).strip():
                     fence = None
             continue
-        if in_comment:
-            if "-->" in line:
-                in_comment = False
-            continue
-        if raw_end is not None:
-            if raw_end in line.lower():
-                raw_end = None
-            continue
         body = line.lstrip(" >\t")
-        if body[:1] in "`~":
+        if body[:1] in "`~" and body:
             m = _FENCE.match(body)
             if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
                 fence = (m.group(1)[0] * 3, len(m.group(1)))
                 continue
         if body.startswith("<"):
             low = body.lower()
+            end_marker = None
             if low.startswith("<!--"):
-                if "-->" not in body[4:]:
-                    in_comment = True
-                continue
-            for tag in ("script", "pre", "style", "textarea"):
-                if low.startswith("<" + tag) and f"</{tag}>" not in low:
-                    raw_end = f"</{tag}>"
-                    break
+                end_marker = "-->"
+            else:
+                for tag in ("script", "pre", "style", "textarea"):
+                    if low.startswith("<" + tag):
+                        end_marker = f"</{tag}>"
+                        break
+            if end_marker is not None:
+                pos = starts[i] + (len(line) - len(body)) + 4
+                if end_marker == "-->":
+                    found = text.find(end_marker, pos)
+                else:
+                    lowered = lowered if lowered is not None else text.lower()
+                    found = lowered.find(end_marker, pos - 3)
+                skip_to = n if found < 0 else line_of(found) + 1
             continue
         if i == 0:
             continue
@@ -222,6 +253,30 @@ def _confirms(tokens, rel: int) -> bool:
     return False
 
 
+def parse_one(lines, start: int, end: int, cache: dict | None = None) -> ChunkResult | None:
+    """Parse lines[start:end] as one chunk. When ``end`` is not the end of the
+    document, line ``end`` is parsed too and must come out as a top-level heading
+    or list item (the cut is confirmed), else None."""
+    n = len(lines)
+    if end >= n:
+        key = ("\n".join(lines[start:n]), None)
+    else:
+        key = ("\n".join(lines[start:end]), lines[end])
+    result = cache.get(key) if cache is not None else None
+    if result is not None:
+        return result
+    if end >= n:
+        result, _ = parse_block(lines[start:n])
+    else:
+        tokens = _MD.parse(key[0] + "\n" + key[1])
+        if not _confirms(tokens, end - start):
+            return None
+        result = _extract(_trim(tokens, end - start), lines[start:end])
+    if cache is not None:
+        cache[key] = result
+    return result
+
+
 def parse_chunks(lines, cache: dict | None = None) -> list[tuple[int, int, ChunkResult]]:
     """Parse ``lines`` in confirmed chunks: a list of (start, end, result).
 
@@ -233,31 +288,13 @@ def parse_chunks(lines, cache: dict | None = None) -> list[tuple[int, int, Chunk
     chunks: list[tuple[int, int, ChunkResult]] = []
     start = 0
     k = 0
-    while start < n or not chunks:
+    while True:
         end = cuts[k]
-        while True:
-            if end >= n:
-                key = ("\n".join(lines[start:n]), None)
-                result = cache.get(key) if cache is not None else None
-                if result is None:
-                    result, _ = parse_block(lines[start:n])
-                    if cache is not None:
-                        cache[key] = result
-                end = n
-                break
-            key = ("\n".join(lines[start:end]), lines[end])
-            result = cache.get(key) if cache is not None else None
-            if result is None:
-                part = lines[start:end + 1]
-                tokens = _MD.parse("\n".join(part))
-                if _confirms(tokens, end - start):
-                    result = _extract(_trim(tokens, end - start), lines[start:end])
-                    if cache is not None:
-                        cache[key] = result
-            if result is not None:
-                break
+        result = parse_one(lines, start, end, cache)
+        while result is None:  # not a real cut: merge with the next piece
             k += 1
             end = cuts[k]
+            result = parse_one(lines, start, end, cache)
         chunks.append((start, end, result))
         start = end
         k += 1

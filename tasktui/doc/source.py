@@ -9,10 +9,12 @@ back to itself, so any input round-trips.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import accumulate
 
 BOM = b"\xef\xbb\xbf"
 _EOL_BYTES = re.compile(rb"\r\n|\r|\n")
@@ -43,19 +45,72 @@ class Source:
         data = self.data
         bom = data.startswith(BOM)
         base = 3 if bom else 0
-        starts = [base]
-        endings = []
-        for m in _EOL_BYTES.finditer(data, base):
-            endings.append(m.group())
-            starts.append(m.end())
-        endings.append(b"")
         text = decode(data[base:])
-        lines = _EOL_TEXT.split(text)
+        if b"\r" not in data:
+            # the common case, at C speed: only "\n" endings
+            lines = text.split("\n")
+            lengths = map(len, data[base:].split(b"\n")[:-1])
+            starts = list(accumulate(map((1).__add__, lengths), initial=base))
+            endings = [b"\n"] * (len(lines) - 1) + [b""]
+        else:
+            starts = [base]
+            endings = []
+            for m in _EOL_BYTES.finditer(data, base):
+                endings.append(m.group())
+                starts.append(m.end())
+            endings.append(b"")
+            lines = _EOL_TEXT.split(text)
         assert len(lines) == len(starts)
         object.__setattr__(self, "bom", bom)
         object.__setattr__(self, "lines", tuple(lines))
         object.__setattr__(self, "starts", tuple(starts))
         object.__setattr__(self, "endings", tuple(endings))
+
+    def patched(self, patches) -> "tuple[Source, list[int]] | None":
+        """The Source after ``patches`` (sorted, non-overlapping byte spans) and the
+        lines they touched, built incrementally when no patch adds or removes a
+        line break; None otherwise (build a new Source from the bytes)."""
+        data = self.data
+        base = 3 if self.bom else 0
+        pieces = []
+        pos = 0
+        touched: list[int] = []
+        shifts: list[tuple[int, int]] = []  # (first line to shift, byte delta)
+        for p in patches:
+            old = data[p.start:p.end]
+            if p.start < base or b"\n" in old or b"\r" in old or b"\n" in p.data or b"\r" in p.data:
+                return None
+            pieces.append(data[pos:p.start])
+            pieces.append(p.data)
+            pos = p.end
+            line = bisect.bisect_right(self.starts, p.start) - 1
+            if not touched or touched[-1] != line:
+                touched.append(line)
+            change = len(p.data) - (p.end - p.start)
+            if change:
+                shifts.append((line + 1, change))
+        pieces.append(data[pos:])
+        new_data = b"".join(pieces)
+        starts = self.starts
+        if shifts:
+            out = list(starts[: shifts[0][0]])
+            total = 0
+            for k, (first, change) in enumerate(shifts):
+                total += change
+                last = shifts[k + 1][0] if k + 1 < len(shifts) else len(starts)
+                out.extend(x + total for x in starts[first:last])
+            starts = tuple(out)
+        lines = list(self.lines)
+        for line in touched:
+            nxt = starts[line + 1] - len(self.endings[line]) if line + 1 < len(starts) else len(new_data)
+            lines[line] = decode(new_data[starts[line]:nxt])
+        new = object.__new__(Source)
+        object.__setattr__(new, "data", new_data)
+        object.__setattr__(new, "bom", self.bom)
+        object.__setattr__(new, "lines", tuple(lines))
+        object.__setattr__(new, "starts", starts)
+        object.__setattr__(new, "endings", self.endings)
+        return new, touched
 
     @property
     def line_count(self) -> int:
