@@ -83,3 +83,25 @@ def first_diff(a: bytes, b: bytes) -> str:
     """A short description of where two byte strings part, for assertion messages."""
     n = next((i for i in range(min(len(a), len(b))) if a[i] != b[i]), min(len(a), len(b)))
     return f"lengths {len(a)} / {len(b)}, first difference at {n}: {a[max(0, n - 20):n + 20]!r} vs {b[max(0, n - 20):n + 20]!r}"
+
+
+def doc_state(doc: Document) -> dict:
+    """Everything a Document tells its readers, as plain values, to compare two builds."""
+    return {
+        "data": doc.source.data,
+        "lines": doc.source.lines,
+        "starts": tuple(doc.source.starts),
+        "endings": tuple(doc.source.endings),
+        "tasks": [tuple(t) for t in doc.tasks],
+        "headings": list(doc.headings),
+        "sections": list(doc.sections),
+        "labels": list(doc.labels),
+        "log": list(doc.log),
+        "completion": list(doc.completion),
+        "time_lines": list(doc.time_lines),
+        "metadata": list(doc.metadata),
+        "dialect": doc.dialect,
+        "title": doc.title,
+        "front_matter": doc.front_matter,
+        "keys": list(doc.keys),
+    }

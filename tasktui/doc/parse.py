@@ -176,9 +176,17 @@ def propose_cuts(lines: list[str] | tuple[str, ...], text: str | None = None) ->
         return bisect.bisect_right(starts, pos) - 1
 
     begin = 0
-    if lines[0] == "---":  # front matter: the plugin takes it up to the next `---`
+    if lines[0].startswith("---"):
+        # Front matter: the plugin opens it on any first line that starts with three
+        # dashes, and closes it at the first line of at least as many dashes or `...`
+        # (it also takes up to three spaces of indent and trailing tabs). Skip to a
+        # closing line it certainly accepts: a looser guess could end before the
+        # plugin's closing line, and a cut between the two would be confirmed by a
+        # parse in which the front matter is still open (so the plugin ignores it).
+        count = len(lines[0]) - len(lines[0].lstrip("-"))
         for j in range(1, n):
-            if lines[j].rstrip() in ("---", "..."):
+            closing = lines[j].rstrip(" ")
+            if closing == "..." or (len(closing) >= count and closing == "-" * len(closing)):
                 begin = j + 1
                 break
         else:

@@ -1,0 +1,463 @@
+"""The Textual app: a thin router. Widgets post intents, the app turns them into
+edit operations, TasksFile applies them (lock, re-plan, check, atomic write) on
+one worker thread, and the new Document is handed back to the widgets."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from tasktui import config as config_mod
+from tasktui import store
+from tasktui.doc import edits
+from tasktui.doc.model import Document, Task
+from tasktui.outline import HEADING
+from tasktui.screens.dialogs import PromptScreen
+from tasktui.screens.help import HelpScreen
+from tasktui.tasksfile import EditResult, TasksFile
+from tasktui.widgets.detail_pane import DetailPane, entries_for
+from tasktui.widgets.status_header import StatusHeader
+from tasktui.widgets.task_tree import TaskTree
+
+EDIT_ERRORS = (store.StoreError, edits.EditError, OSError)
+
+
+class TaskTuiApp(App[int]):
+    CSS_PATH = "tasktui.tcss"
+    TITLE = "tasktui"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("space", "toggle_task", "Toggle", show=True),
+        Binding("n", "next_open", "Next open"),
+        Binding("N", "previous_open", "Prev open", show=False),
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("d", "toggle_done", "Hide done", show=False),
+        Binding("p", "mark_in_progress", "In progress", show=False),
+        Binding("c", "mark_cancelled", "Cancel task", show=False),
+        Binding("a", "add_after", "Add", show=False),
+        Binding("A", "add_under", "Add subtask", show=False),
+        Binding("r", "change_text", "Edit text", show=False),
+        Binding("delete", "delete_task", "Delete", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False),
+        Binding("y", "copy_id", "Copy id", show=False),
+        Binding("Y", "copy_text", "Copy text", show=False),
+        Binding("e", "open_editor", "Editor", show=False),
+        Binding("i", "toggle_details", "Details", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, path: str | Path, *, settings: config_mod.Config | None = None, read_only: bool = False,
+                 sync: bool | None = None) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.settings = settings or config_mod.Config()
+        if sync is not None:
+            self.settings = replace(self.settings, sync=sync)
+        self.force_read_only = read_only
+        self.tasks_file: TasksFile | None = None
+        self.read_only_reason: str | None = "read-only mode" if read_only else None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tasktui-edit")
+        self._filter_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+
+    # -- layout ---------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="header")
+        with Horizontal(id="main"):
+            yield TaskTree(id="tree")
+            yield DetailPane(id="detail")
+        yield Static("", id="empty")
+        yield Input(placeholder="filter tasks (Esc clears)", id="filter")
+        yield Footer()
+
+    @property
+    def tree(self) -> TaskTree:
+        return self.query_one(TaskTree)
+
+    @property
+    def header(self) -> StatusHeader:
+        return self.query_one(StatusHeader)
+
+    @property
+    def doc(self) -> Document | None:
+        return self.tree.doc
+
+    def on_mount(self) -> None:
+        self.header.show(file_name=self.path.name, notice="Loading…")
+        self.query_one("#filter", Input).display = False
+        self.query_one("#empty", Static).display = False
+        self.tree.focus()
+        self.load_file()
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_file(self) -> None:
+        try:
+            tf = TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours)
+            store.cleanup_stale_temps(self.path)
+        except (store.StoreError, OSError) as exc:
+            self.call_from_thread(self._load_failed, str(exc))
+            return
+        self.call_from_thread(self._loaded, tf)
+
+    def _load_failed(self, message: str) -> None:
+        self.header.show(notice=message)
+        self.notify(message, severity="error", timeout=10)
+
+    def _loaded(self, tf: TasksFile) -> None:
+        self.tasks_file = tf
+        reason = tf.read_only_reason()
+        if self.force_read_only:
+            reason = "read-only mode"
+        self.read_only_reason = reason
+        first = next((t for t in tf.doc.tasks if t.is_open), None)
+        self._show(tf.doc, focus_task=first)
+
+    # -- showing the document ---------------------------------------------------------
+    def _show(self, doc: Document, *, focus_task: Task | None = None) -> None:
+        tree = self.tree
+        tree.set_document(doc, focus_task=focus_task)
+        tree.set_marks(blocked=self._blocked_tasks(doc))
+        notice = f"READ-ONLY: {self.read_only_reason}" if self.read_only_reason else None
+        self.header.show(doc, notice=notice)
+        empty = self.query_one("#empty", Static)
+        if not doc.tasks:
+            empty.update(self._empty_message(doc))
+            empty.display = True
+        else:
+            empty.display = False
+
+    def _empty_message(self, doc: Document) -> str:
+        if not doc.source.data.strip():
+            return f"{self.path.name} is empty. Press a to add the first task."
+        if not doc.headings:
+            return f"{self.path.name} has no headings and no tasks (`- [ ] ...` lines). Press a to add a task."
+        return f"{self.path.name} has no tasks yet (`- [ ] ...` lines). Press a to add one."
+
+    @staticmethod
+    def _blocked_tasks(doc: Document) -> set[int]:
+        if not doc.open_blockers:
+            return set()
+        blocked = set()
+        for t in doc.tasks:
+            if any(not e.resolved and e.kind == "Blocker" for e in entries_for(doc, t)):
+                blocked.add(t.index)
+        return blocked
+
+    @on(TaskTree.Highlighted)
+    def _highlighted(self, event: TaskTree.Highlighted) -> None:
+        # the detail pane follows the cursor, a moment later so that holding a key stays smooth
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(0.05, self._update_detail)
+
+    def _update_detail(self) -> None:
+        tree = self.tree
+        self.query_one(DetailPane).show(tree.outline, tree.cursor_row)
+
+    # -- edits ------------------------------------------------------------------------
+    def _editable(self) -> bool:
+        if self.tasks_file is None:
+            self.notify("The file is still loading.", severity="warning")
+            return False
+        if self.read_only_reason:
+            self.notify(f"{self.path.name} is open read-only ({self.read_only_reason}): nothing was written.", severity="warning")
+            return False
+        return True
+
+    def _task_or_warn(self) -> Task | None:
+        task = self.tree.cursor_task
+        if task is None:
+            self.notify("Move to a task first.", severity="warning")
+        return task
+
+    def _key(self, task: Task):
+        return self.doc.keys[task.index]
+
+    def request_edit(self, op, *, quiet: bool = False, focus_line: bool = False) -> None:
+        if self._editable():
+            self._run_edit(op, quiet, focus_line)
+
+    @work(group="edits")
+    async def _run_edit(self, op, quiet: bool, focus_line: bool) -> None:
+        await self._apply(lambda: self.tasks_file.apply(op), quiet, focus_line)
+
+    async def _apply(self, call, quiet: bool = False, focus_line: bool = False) -> EditResult | None:
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(self._executor, call)
+        except EDIT_ERRORS as exc:
+            self.notify(str(exc), title="Not written", severity="error", timeout=8)
+            if self.tasks_file is not None:
+                self._show(self.tasks_file.doc)
+            return None
+        if result is None:
+            return None
+        doc = self.tasks_file.doc
+        focus = None
+        if focus_line and result.details.get("line"):
+            focus = doc.task_at_line(result.details["line"] - 1)
+        self._show(doc, focus_task=focus)
+        if result.replanned:
+            self.notify("The file had changed on disk; the edit was applied to the new content.", severity="information")
+        if not quiet or not result.changed:
+            self.notify(result.summary, timeout=3)
+        return result
+
+    @on(TaskTree.ToggleRequested)
+    def _toggle_requested(self, event: TaskTree.ToggleRequested) -> None:
+        self.request_edit(edits.Toggle(self._key(event.task)), quiet=True)
+
+    def action_toggle_task(self) -> None:
+        self.tree.action_toggle()
+
+    def _set_state(self, state: str) -> None:
+        task = self._task_or_warn()
+        if task is not None:
+            self.request_edit(edits.SetState(self._key(task), state), quiet=True)
+
+    def action_mark_in_progress(self) -> None:
+        self._set_state("in_progress")
+
+    def action_mark_cancelled(self) -> None:
+        self._set_state("cancelled")
+
+    def _ask(self, title: str, value: str, then, *, hint: str = "", validate=None) -> None:
+        self.push_screen(PromptScreen(title, value, hint=hint, validate=validate), then)
+
+    @staticmethod
+    def _not_blank(value: str) -> str | None:
+        return None if value.strip() else "Type the task's text, or press Esc to cancel."
+
+    def action_add_after(self) -> None:
+        if not self._editable():
+            return
+        task = self.tree.cursor_task
+        after = self._key(task) if task is not None else None
+
+        def done(text: str | None) -> None:
+            if text:
+                self.request_edit(edits.AddTask(text, after=after), focus_line=True)
+
+        where = f"after: {task.text[:50]}" if task else "at the end"
+        self._ask(f"New task ({where})", "", done, validate=self._not_blank)
+
+    def action_add_under(self) -> None:
+        if not self._editable():
+            return
+        task = self._task_or_warn()
+        if task is None:
+            return
+        under = self._key(task)
+
+        def done(text: str | None) -> None:
+            if text:
+                self.request_edit(edits.AddTask(text, under=under), focus_line=True)
+
+        self._ask(f"New subtask under: {task.text[:50]}", "", done, validate=self._not_blank)
+
+    def action_change_text(self) -> None:
+        if not self._editable():
+            return
+        task = self._task_or_warn()
+        if task is None:
+            return
+        key = self._key(task)
+
+        def done(text: str | None) -> None:
+            if text is not None and text.strip() != task.text:
+                self.request_edit(edits.EditText(key, text), focus_line=True)
+
+        self._ask("Task text", task.text, done, validate=self._not_blank)
+
+    def action_delete_task(self) -> None:
+        task = self._task_or_warn()
+        if task is not None:
+            self.request_edit(edits.DeleteTask(self._key(task)))
+
+    def action_undo(self) -> None:
+        if self._editable():
+            if not self.tasks_file.undo_stack:
+                self.notify("Nothing to undo.")
+                return
+            self._run_call(self.tasks_file.undo)
+
+    def action_redo(self) -> None:
+        if self._editable():
+            if not self.tasks_file.redo_stack:
+                self.notify("Nothing to redo.")
+                return
+            self._run_call(self.tasks_file.redo)
+
+    @work(group="edits")
+    async def _run_call(self, call) -> None:
+        await self._apply(call)
+
+    # -- navigation -------------------------------------------------------------------
+    def _jump_open(self, step: int) -> None:
+        doc = self.doc
+        if doc is None or not doc.tasks:
+            return
+        tree = self.tree
+        row = tree.cursor_row
+        if row is None:
+            start = -1 if step > 0 else len(doc.tasks)
+        elif row.kind == HEADING:
+            node = tree.outline.headings[row.index]
+            start = node.first_task - 1 if step > 0 else node.first_task
+        else:
+            start = row.index
+        i = start + step
+        while 0 <= i < len(doc.tasks):
+            t = doc.tasks[i]
+            if t.is_open and (not tree.text_filter or tree.text_filter.casefold() in t.text.casefold()):
+                tree.move_to_task(i)
+                return
+            i += step
+        self.notify("No more open tasks " + ("below." if step > 0 else "above."))
+
+    def action_next_open(self) -> None:
+        self._jump_open(1)
+
+    def action_previous_open(self) -> None:
+        self._jump_open(-1)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        value = event.value
+        self._filter_timer = self.set_timer(0.12, lambda: self._apply_filter(value))
+
+    def _apply_filter(self, value: str) -> None:
+        tree = self.tree
+        if tree.text_filter != value:
+            tree.text_filter = value
+            tree.rebuild()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self._apply_filter(event.value)
+        self.tree.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value or box.display:
+            box.value = ""
+            box.display = False
+            self._apply_filter("")
+            self.tree.focus()
+
+    def action_toggle_done(self) -> None:
+        tree = self.tree
+        tree.hide_done = not tree.hide_done
+        tree.rebuild()
+        self.notify("Done tasks hidden." if tree.hide_done else "Done tasks shown.", timeout=2)
+
+    def action_copy_id(self) -> None:
+        task = self._task_or_warn()
+        if task is not None:
+            value = task.id or task.text
+            self.copy_to_clipboard(value)
+            self.notify(f"Copied {value[:60]}", timeout=2)
+
+    def action_copy_text(self) -> None:
+        task = self._task_or_warn()
+        if task is not None:
+            self.copy_to_clipboard(task.text)
+            self.notify(f"Copied {task.text[:60]}", timeout=2)
+
+    def action_toggle_details(self) -> None:
+        pane = self.query_one(DetailPane)
+        pane.display = not pane.display
+        self._details_chosen = pane.display
+
+    def on_resize(self, event) -> None:
+        if getattr(self, "_details_chosen", None) is None:
+            self.query_one(DetailPane).display = event.size.width >= 100
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_open_editor(self) -> None:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not editor:
+            self.notify("Set $VISUAL or $EDITOR to choose an editor.", severity="warning")
+            return
+        task = self.tree.cursor_task
+        line = task.line + 1 if task else 1
+        command = shlex.split(editor)
+        name = Path(command[0]).name
+        if name in ("vi", "vim", "nvim", "nano", "emacs", "micro", "kak", "helix", "hx", "joe", "ne", "mg"):
+            command += [f"+{line}", str(self.path)]
+        elif name in ("code", "codium", "subl"):
+            command += ["--wait" if name != "subl" else "-w", "--goto" if name != "subl" else "", f"{self.path}:{line}"]
+            command = [c for c in command if c]
+        else:
+            command.append(str(self.path))
+        try:
+            with self.suspend():
+                subprocess.run(command, check=False)
+        except OSError as exc:
+            self.notify(f"Could not start {command[0]}: {exc.strerror}", severity="error")
+            return
+        self.reload_from_disk()
+
+    @work(thread=True, exclusive=True, group="reload")
+    def reload_from_disk(self) -> None:
+        tf = self.tasks_file
+        if tf is None:
+            return
+        try:
+            changed = tf.reload()
+        except store.StoreError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        if changed:
+            self.call_from_thread(self._show, tf.doc)
+
+    # -- settings and palette ---------------------------------------------------------
+    def watch_theme(self, theme: str) -> None:
+        if theme != self.settings.theme:
+            self.settings = replace(self.settings, theme=theme)
+            try:
+                current = config_mod.load()
+                config_mod.save(replace(current, theme=theme))
+            except (OSError, config_mod.ConfigError):
+                pass
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if binding.action in ("quit",):
+                continue
+            yield SystemCommand(binding.description, f"key: {binding.key}", lambda a=binding.action: self.run_action(a))
+        yield SystemCommand("Collapse all", "fold every section", lambda: self.tree.set_all_collapsed(True))
+        yield SystemCommand("Expand all", "unfold every section", lambda: self.tree.set_all_collapsed(False))
+
+    def on_unmount(self) -> None:
+        self._executor.shutdown(wait=True)

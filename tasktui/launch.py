@@ -1,0 +1,52 @@
+"""Starting the app from the command line: a file, no file (find one), or the demo."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from tasktui import config, store
+
+
+def run(path: Path, *, read_only: bool = False, sync: bool | None = None) -> int:
+    try:
+        store.read(path)  # a clear error before the screen is taken over
+        settings = config.load()
+    except (store.StoreError, config.ConfigError) as exc:
+        print(f"tasktui: {exc}", file=sys.stderr)
+        return 1
+    from tasktui.app import TaskTuiApp
+
+    app = TaskTuiApp(path, settings=settings, read_only=read_only, sync=sync)
+    app.run()
+    return app.return_code or 0
+
+
+def open_app(args) -> int:
+    return run(Path(args.file), read_only=getattr(args, "read_only", False), sync=False if getattr(args, "no_sync", False) else None)
+
+
+def demo_copy() -> Path:
+    """A scratch copy of the bundled sample (the bundled file is never written)."""
+    here = Path(__file__).parent / "data" / "demo.md"
+    target = Path(tempfile.mkdtemp(prefix="tasktui-demo-")) / "tasks.md"
+    shutil.copyfile(here, target)
+    return target
+
+
+def open_default(argv: list[str]) -> int:
+    if "--demo" in argv:
+        path = demo_copy()
+        print(f"tasktui: demo file at {path}", file=sys.stderr)
+        return run(path)
+    candidate = Path("tasks.md")
+    if candidate.is_file():
+        return run(candidate)
+    print(
+        "tasktui: no tasks.md here. Open a file with `tasktui FILE`, start one with `tasktui new tasks.md`, "
+        "or try `tasktui --demo`.",
+        file=sys.stderr,
+    )
+    return 1

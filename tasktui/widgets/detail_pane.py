@@ -1,0 +1,99 @@
+"""The detail pane: the highlighted task's full text and details as markdown, its
+time and the log entries that mention it; for a section, its totals."""
+
+from __future__ import annotations
+
+import textwrap
+
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown
+
+from tasktui.doc.durations import short_hours
+from tasktui.doc.model import Document, LogEntry, Task
+from tasktui.outline import HEADING, Outline, Row
+
+STATE_NAMES = {"todo": "to do", "done": "done", "in_progress": "in progress", "queued": "queued", "cancelled": "cancelled", "other": "other"}
+
+
+def entries_for(doc: Document, task: Task) -> list[LogEntry]:
+    """Log entries that name the task (its id, or its text)."""
+    out = []
+    for e in doc.log:
+        if e.placeholder:
+            continue
+        ref = (e.task or "").strip()
+        if ref and (ref == task.id or (task.id is None and ref.casefold() in task.text.casefold())):
+            out.append(e)
+        elif task.id and not ref and f" {task.id}" in f" {e.text} ".replace("(", " ").replace(")", " ").replace(",", " ").replace(":", " ") + " ":
+            out.append(e)
+    return out
+
+
+def task_markdown(doc: Document, task: Task) -> str:
+    lines = doc.source.lines
+    body = lines[task.item_line:task.end]
+    body = "\n".join(body).rstrip()
+    text = textwrap.dedent(body)
+    facts = [f"**State**: {STATE_NAMES.get(task.state, task.state)}" + (" (optional)" if task.optional else "")]
+    if task.id:
+        facts.append(f"**Id**: `{task.id}`" + (f"  markers: {' '.join('`[' + m + ']`' for m in task.markers)}" if task.markers else ""))
+    if task.estimate_hours is not None or task.actual_hours is not None:
+        facts.append(f"**Time**: {short_hours(task.actual_hours)} spent of {short_hours(task.estimate_hours)} estimated")
+    if task.path:
+        facts.append(f"**Section**: {' › '.join(task.path)}")
+    facts.append(f"**Line**: {task.line + 1}")
+    parts = [text, "", "---", "", "  \n".join(facts)]
+    entries = entries_for(doc, task)
+    if entries:
+        parts += ["", "**Log**", ""]
+        for e in entries:
+            status = "resolved" if e.resolved else ("open" if e.kind == "Blocker" else "")
+            parts.append(f"- {e.date or ''} {e.kind}: {e.text}" + (f" ({status})" if status else ""))
+    return "\n".join(parts)
+
+
+def heading_markdown(outline: Outline, index: int) -> str:
+    node = outline.headings[index]
+    tot = outline.heading_totals(index)
+    lines = [f"## {node.text}", "", f"**Progress**: {tot.done}/{tot.total} done ({tot.percent:.0f}%)"]
+    if tot.estimate is not None or tot.actual is not None:
+        var = f", variance {tot.variance_pct:+.0f}%" if tot.variance_pct is not None else ""
+        lines.append(f"**Time**: {short_hours(tot.actual)} spent of {short_hours(tot.estimate)} estimated{var}")
+    if node.children:
+        lines += ["", "| Subsection | Done | Progress | Time |", "|---|---|---|---|"]
+        for c in node.children:
+            ct = outline.heading_totals(c)
+            if not ct.total:
+                continue
+            time = f"{short_hours(ct.actual)}/{short_hours(ct.estimate)}" if ct.estimate is not None or ct.actual is not None else ""
+            lines.append(f"| {outline.headings[c].text} | {ct.done}/{ct.total} | {ct.percent:.0f}% | {time} |")
+    tasks = [outline.doc.tasks[i] for i in range(node.first_task, node.end_task)]
+    timed = [t for t in tasks if t.estimate_hours is not None or t.actual_hours is not None]
+    if timed:
+        lines += ["", "| Task | Estimate | Actual |", "|---|---|---|"]
+        for t in timed[:200]:
+            name = t.text.replace("|", "\\|")
+            name = name if len(name) <= 60 else name[:57] + "…"
+            lines.append(f"| {name} | {short_hours(t.estimate_hours)} | {short_hours(t.actual_hours)} |")
+    return "\n".join(lines)
+
+
+class DetailPane(VerticalScroll):
+    DEFAULT_CSS = """
+    DetailPane { width: 40%; min-width: 30; border-left: solid $panel-lighten-2; padding: 0 1; }
+    DetailPane Markdown { margin: 0; padding: 0; }
+    """
+
+    def compose(self):
+        yield Markdown("", id="detail-markdown")
+
+    def show(self, outline: Outline | None, row: Row | None) -> None:
+        md = self.query_one(Markdown)
+        if outline is None or row is None:
+            md.update("")
+            return
+        if row.kind == HEADING:
+            md.update(heading_markdown(outline, row.index))
+        else:
+            md.update(task_markdown(outline.doc, outline.doc.tasks[row.index]))
+        self.scroll_home(animate=False)

@@ -1,0 +1,74 @@
+"""The header: file, title, overall progress, time, open blockers, mode and timer."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tasktui.doc.durations import short_hours
+from tasktui.doc.model import Document
+from tasktui.doc.stats import document_progress
+from tasktui.widgets.task_tree import bar
+
+
+class StatusHeader(Static):
+    DEFAULT_CSS = """
+    StatusHeader { height: 2; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.file_name = ""
+        self.doc: Document | None = None
+        self.notice: str | None = None  # read-only reason, deleted file, loading…
+        self.timer: str | None = None
+        self.stale = False
+
+    def show(self, doc: Document | None = None, *, file_name: str | None = None, notice: str | None | bool = False,
+             timer: str | None | bool = False, stale: bool | None = None) -> None:
+        if doc is not None:
+            self.doc = doc
+        if file_name is not None:
+            self.file_name = file_name
+        if notice is not False:
+            self.notice = notice
+        if timer is not False:
+            self.timer = timer
+        if stale is not None:
+            self.stale = stale
+        self.update(self._render_text())
+
+    def _render_text(self) -> Text:
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append(self.file_name, "bold")
+        doc = self.doc
+        if doc is not None and doc.title:
+            out.append("  ")
+            out.append(doc.title, "italic")
+        out.append("\n")
+        if doc is None:
+            out.append(self.notice or "Loading…", "dim")
+            return out
+        prog = document_progress(doc)
+        done_style = "green" if prog.total and prog.open == 0 else ""
+        out.append(f"{prog.done}/{prog.total} ", done_style)
+        out.append(bar(prog.percent, 10), done_style or "dim")
+        out.append(f" {prog.percent:.0f}%")
+        if prog.estimate_hours is not None or prog.actual_hours is not None:
+            over = prog.variance_pct is not None and prog.variance_pct > 0
+            out.append("  │  ", "dim")
+            out.append(f"{short_hours(prog.actual_hours)} spent / {short_hours(prog.estimate_hours)} est")
+            if prog.variance_pct is not None:
+                out.append(f" ({prog.variance_pct:+.0f}%)", "red" if over else "green")
+            if self.stale:
+                out.append(" · time totals in file out of date", "yellow")
+        blockers = len(doc.open_blockers)
+        out.append("  │  ", "dim")
+        out.append(f"⚑ {blockers} open blocker{'s' if blockers != 1 else ''}", "bold red" if blockers else "dim")
+        if self.timer:
+            out.append("  │  ", "dim")
+            out.append(f"⏱ {self.timer}", "bold yellow")
+        if self.notice:
+            out.append("  │  ", "dim")
+            out.append(self.notice, "bold reverse")
+        return out

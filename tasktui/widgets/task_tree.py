@@ -1,0 +1,497 @@
+"""The phase tree: headings and tasks, rendered with Textual's line API so that
+files of tens of thousands of tasks scroll, filter and update without building a
+widget per node. The rows come from tasktui.outline (plain data)."""
+
+from __future__ import annotations
+
+import re
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tasktui.doc.durations import short_hours
+from tasktui.doc.model import Document, Task
+from tasktui.outline import HEADING, TASK, Outline, Row
+
+_INLINE = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
+
+
+def display_parts(task: Task) -> tuple[str, list[str], str]:
+    """(id label, markers, rest of the text) for showing a task."""
+    text = task.text
+    ident = ""
+    if task.id and text.startswith(task.id):
+        text = text[len(task.id):]
+        ident = task.id
+        if text.startswith(".") and "." not in task.id.rstrip("."):
+            ident += "."
+            text = text[1:]
+        for marker in task.markers:
+            m = re.match(r"\s*\[" + re.escape(marker) + r"\]", text)
+            if m:
+                text = text[m.end():]
+    return ident, list(task.markers), text.strip()
+
+
+def inline_text(source: str, base: Style, bold: Style, code: Style) -> Text:
+    """Markdown emphasis and code spans of a task's text as styles."""
+    out = Text(style=base, no_wrap=True, end="")
+    pos = 0
+    for m in _INLINE.finditer(source):
+        out.append(source[pos:m.start()])
+        if m.group(1) is not None:
+            out.append(m.group(1), bold)
+        else:
+            out.append(m.group(2), code)
+        pos = m.end()
+    out.append(source[pos:])
+    return out
+
+
+def bar(percent: float, width: int = 8) -> str:
+    filled = int(round(percent / 100 * width))
+    return "█" * filled + "░" * (width - filled)
+
+
+class TaskTree(ScrollView, can_focus=True):
+    """Sections and tasks of a tasks file."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "cursor_first", "First", show=False),
+        Binding("end", "cursor_last", "Last", show=False),
+        Binding("left,h", "collapse", "Collapse", show=False),
+        Binding("right,l", "expand", "Expand", show=False),
+        Binding("space", "toggle", "Toggle", priority=False),
+        Binding("enter", "expand_or_collapse", "Open/close", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "task-tree--cursor",
+        "task-tree--heading",
+        "task-tree--todo",
+        "task-tree--done",
+        "task-tree--in-progress",
+        "task-tree--cancelled",
+        "task-tree--other",
+        "task-tree--id",
+        "task-tree--marker",
+        "task-tree--code",
+        "task-tree--dim",
+        "task-tree--over",
+        "task-tree--blocker",
+        "task-tree--flash",
+        "task-tree--timer",
+    }
+
+    DEFAULT_CSS = """
+    TaskTree { background: $surface; }
+    TaskTree > .task-tree--cursor { background: $block-cursor-blurred-background; }
+    TaskTree:focus > .task-tree--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    TaskTree > .task-tree--heading { text-style: bold; color: $text; }
+    TaskTree > .task-tree--todo { color: $text; }
+    TaskTree > .task-tree--done { color: $success; }
+    TaskTree > .task-tree--in-progress { color: $warning; text-style: bold; }
+    TaskTree > .task-tree--cancelled { color: $text-disabled; }
+    TaskTree > .task-tree--other { color: $secondary; }
+    TaskTree > .task-tree--id { color: $accent; text-style: bold; }
+    TaskTree > .task-tree--marker { color: $secondary; }
+    TaskTree > .task-tree--code { color: $text-accent; }
+    TaskTree > .task-tree--dim { color: $text-muted; }
+    TaskTree > .task-tree--over { color: $error; }
+    TaskTree > .task-tree--blocker { color: $error; text-style: bold; }
+    TaskTree > .task-tree--flash { background: $warning 40%; }
+    TaskTree > .task-tree--timer { color: $warning; text-style: bold; }
+    """
+
+    class Highlighted(Message):
+        """The cursor moved to another row (or the row under it changed)."""
+
+        def __init__(self, tree: "TaskTree", row: Row | None) -> None:
+            super().__init__()
+            self.tree = tree
+            self.row = row
+
+    class ToggleRequested(Message):
+        """The user asked to toggle the task under the cursor (space or a click on its box)."""
+
+        def __init__(self, task: Task) -> None:
+            super().__init__()
+            self.task = task
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.outline: Outline | None = None
+        self.rows: list[Row] = []
+        self.cursor = 0
+        self.collapsed: set[tuple] = set()
+        self.text_filter = ""
+        self.hide_done = False
+        self.blocked: set[int] = set()
+        self.flash: set[int] = set()
+        self.timer: tuple[int, str] | None = None  # (task index, elapsed label)
+        self._cache: dict[tuple, Strip] = {}
+        self._seeded = False
+
+    # -- state ----------------------------------------------------------------------
+    @property
+    def doc(self) -> Document | None:
+        return self.outline.doc if self.outline else None
+
+    @property
+    def cursor_row(self) -> Row | None:
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    @property
+    def cursor_task(self) -> Task | None:
+        row = self.cursor_row
+        if row is None or row.kind != TASK or self.outline is None:
+            return None
+        return self.outline.doc.tasks[row.index]
+
+    def set_document(self, doc: Document, *, focus_task: Task | None = None) -> None:
+        """Show ``doc``; the cursor stays on the same task or heading (by identity)."""
+        old_key = self.outline.key(self.cursor_row) if self.outline and self.cursor_row else None
+        old_rows = self.rows
+        old_outline = self.outline
+        self.outline = Outline(doc)
+        if not self._seeded:
+            self.collapsed = self.outline.default_collapsed()
+            self._seeded = True
+        if old_outline is not None and self._same_structure(old_outline, self.outline):
+            # marks, texts or times changed: same rows, repaint in place
+            self.rows = old_rows
+        else:
+            self.rows = self.outline.rows(self.collapsed, self.text_filter, self.hide_done)
+            self.virtual_size = Size(self.size.width, len(self.rows))
+        self._cache.clear()
+        if focus_task is not None:
+            self.move_to_task(focus_task.index)
+        elif old_key is not None:
+            self.cursor = self._find_key(old_key, self.cursor)
+        self.cursor = min(self.cursor, max(0, len(self.rows) - 1))
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.cursor_row))
+
+    @staticmethod
+    def _same_structure(a: Outline, b: Outline) -> bool:
+        da, db = a.doc, b.doc
+        if len(da.tasks) != len(db.tasks) or len(da.headings) != len(db.headings):
+            return False
+        if da.keys != db.keys:
+            return False
+        return all(x.parent == y.parent for x, y in zip(da.tasks, db.tasks)) and [
+            (h.level, h.text) for h in da.headings
+        ] == [(h.level, h.text) for h in db.headings]
+
+    def _find_key(self, key: tuple, near: int) -> int:
+        outline = self.outline
+        for i, row in enumerate(self.rows):
+            if outline.key(row) == key:
+                return i
+        # the task is gone: its section, else stay near where we were
+        if key[0] == "t":
+            path = key[1].path
+            for i, row in enumerate(self.rows):
+                if row.kind == HEADING and outline.headings[row.index].text in path[-1:]:
+                    return i
+        return min(near, max(0, len(self.rows) - 1))
+
+    def rebuild(self) -> None:
+        """Recompute rows after a change of collapse state, filter or hide-done."""
+        if self.outline is None:
+            return
+        key = self.outline.key(self.cursor_row) if self.cursor_row else None
+        self.rows = self.outline.rows(self.collapsed, self.text_filter, self.hide_done)
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        self._cache.clear()
+        if key is not None:
+            self.cursor = self._find_key(key, self.cursor)
+        self.cursor = min(self.cursor, max(0, len(self.rows) - 1))
+        self.refresh()
+        self._scroll_to_cursor()
+        self.post_message(self.Highlighted(self, self.cursor_row))
+
+    def move_to_task(self, index: int) -> bool:
+        """Put the cursor on task ``index``, opening what hides it."""
+        outline = self.outline
+        if outline is None:
+            return False
+        doc = outline.doc
+        task = doc.tasks[index]
+        changed = False
+        parent = task.parent
+        while parent is not None:
+            key = ("t", doc.keys[parent])
+            if key in self.collapsed:
+                self.collapsed.discard(key)
+                changed = True
+            parent = doc.tasks[parent].parent
+        h = outline.owner[index]
+        while h is not None:
+            node = outline.headings[h]
+            if node.key in self.collapsed:
+                self.collapsed.discard(node.key)
+                changed = True
+            h = node.parent
+        if changed:
+            self.rows = outline.rows(self.collapsed, self.text_filter, self.hide_done)
+            self.virtual_size = Size(self.size.width, len(self.rows))
+            self._cache.clear()
+            self.refresh()
+        for i, row in enumerate(self.rows):
+            if row.kind == TASK and row.index == index:
+                self._set_cursor(i)
+                return True
+        return False
+
+    def set_marks(self, *, blocked: set[int] | None = None, flash: set[int] | None = None, timer: tuple[int, str] | None | bool = False) -> None:
+        if blocked is not None:
+            self.blocked = blocked
+        if flash is not None:
+            self.flash = flash
+        if timer is not False:
+            self.timer = timer
+        self._cache.clear()
+        self.refresh()
+
+    def refresh_task(self, index: int) -> None:
+        for i, row in enumerate(self.rows[self.scroll_offset.y : self.scroll_offset.y + self.size.height], self.scroll_offset.y):
+            if row.kind == TASK and row.index == index:
+                self._cache = {k: v for k, v in self._cache.items() if k[0] != i}
+                self.refresh_line(i)
+
+    # -- cursor ---------------------------------------------------------------------
+    def _set_cursor(self, index: int) -> None:
+        if not self.rows:
+            return
+        index = max(0, min(index, len(self.rows) - 1))
+        old = self.cursor
+        self.cursor = index
+        self._cache = {k: v for k, v in self._cache.items() if k[0] not in (old, index)}
+        self.refresh_line(old)
+        self.refresh_line(index)
+        self._scroll_to_cursor()
+        if old != index:
+            self.post_message(self.Highlighted(self, self.cursor_row))
+
+    def _scroll_to_cursor(self) -> None:
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True, x_axis=False)
+
+    def action_cursor_up(self) -> None:
+        self._set_cursor(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self._set_cursor(self.cursor + 1)
+
+    def action_page_up(self) -> None:
+        self._set_cursor(self.cursor - max(1, self.size.height - 1))
+
+    def action_page_down(self) -> None:
+        self._set_cursor(self.cursor + max(1, self.size.height - 1))
+
+    def action_cursor_first(self) -> None:
+        self._set_cursor(0)
+
+    def action_cursor_last(self) -> None:
+        self._set_cursor(len(self.rows) - 1)
+
+    def _parent_row(self, index: int) -> int | None:
+        depth = self.rows[index].depth
+        for i in range(index - 1, -1, -1):
+            if self.rows[i].depth < depth:
+                return i
+        return None
+
+    def action_collapse(self) -> None:
+        row = self.cursor_row
+        if row is None:
+            return
+        if row.has_children and row.expanded and not self.text_filter and not self.hide_done:
+            self.collapsed.add(self.outline.key(row))
+            self.rebuild()
+        else:
+            parent = self._parent_row(self.cursor)
+            if parent is not None:
+                self._set_cursor(parent)
+
+    def action_expand(self) -> None:
+        row = self.cursor_row
+        if row is None or not row.has_children:
+            return
+        if not row.expanded:
+            self.collapsed.discard(self.outline.key(row))
+            self.rebuild()
+        elif self.cursor + 1 < len(self.rows):
+            self._set_cursor(self.cursor + 1)
+
+    def action_expand_or_collapse(self) -> None:
+        row = self.cursor_row
+        if row is None or not row.has_children or self.text_filter or self.hide_done:
+            return
+        key = self.outline.key(row)
+        if row.expanded:
+            self.collapsed.add(key)
+        else:
+            self.collapsed.discard(key)
+        self.rebuild()
+
+    def action_toggle(self) -> None:
+        row = self.cursor_row
+        if row is None:
+            return
+        if row.kind == HEADING:
+            self.action_expand_or_collapse()
+        else:
+            self.post_message(self.ToggleRequested(self.outline.doc.tasks[row.index]))
+
+    def set_all_collapsed(self, collapsed: bool) -> None:
+        if self.outline is None:
+            return
+        if collapsed:
+            self.collapsed = {n.key for n in self.outline.headings}
+        else:
+            self.collapsed = set()
+        self.rebuild()
+
+    # -- mouse ----------------------------------------------------------------------
+    def on_click(self, event: events.Click) -> None:
+        y = event.y + self.scroll_offset.y
+        if not 0 <= y < len(self.rows):
+            return
+        self._set_cursor(y)
+        row = self.rows[y]
+        x = event.x + self.scroll_offset.x
+        arrow = row.depth * 2
+        if row.has_children and arrow <= x < arrow + 2:
+            self.action_expand_or_collapse()
+        elif row.kind == TASK and arrow + 2 <= x < arrow + 6:
+            self.post_message(self.ToggleRequested(self.outline.doc.tasks[row.index]))
+        elif row.kind == HEADING and event.chain >= 2:
+            self.action_expand_or_collapse()
+
+    # -- rendering ------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self.rows))
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        if not 0 <= index < len(self.rows) or self.outline is None:
+            return Strip.blank(width, self.rich_style)
+        cursor = index == self.cursor
+        key = (index, width, cursor, self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(self.rows[index], width, cursor)
+            if len(self._cache) > 2000:
+                self._cache.clear()
+            self._cache[key] = strip
+        return strip
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"task-tree--{name}", partial=True)
+
+    def _render_row(self, row: Row, width: int, cursor: bool) -> Strip:
+        base = self.rich_style
+        left = Text(no_wrap=True, end="")
+        right = Text(no_wrap=True, end="")
+        left.append("  " * row.depth)
+        if row.has_children:
+            left.append("▾ " if row.expanded else "▸ ", self._style("dim"))
+        else:
+            left.append("  ")
+        if row.kind == HEADING:
+            self._heading_parts(row, left, right, width)
+        else:
+            self._task_parts(row, left, right)
+        right_len = right.cell_len
+        room = max(0, width - right_len - (1 if right_len else 0))
+        if left.cell_len > room:
+            left.truncate(room, overflow="ellipsis")
+        line = left
+        pad = width - left.cell_len - right_len
+        if pad > 0:
+            line.append(" " * pad)
+        line.append_text(right)
+        line.truncate(width)
+        segments = list(line.render(self.app.console))
+        strip = Strip(segments, cell_len(line.plain))
+        style = base
+        if row.kind == TASK and row.index in self.flash:
+            style = style + self._style("flash")
+        if cursor:
+            style = style + self.get_component_rich_style("task-tree--cursor")
+        strip = strip.apply_style(style) if style else strip
+        return strip.adjust_cell_length(width, style)
+
+    def _heading_parts(self, row: Row, left: Text, right: Text, width: int) -> None:
+        outline = self.outline
+        node = outline.headings[row.index]
+        left.append(node.text, self._style("heading"))
+        tot = outline.heading_totals(row.index)
+        complete = tot.done + tot.cancelled == tot.total
+        done_style = self._style("done") if complete else self._style("dim")
+        # what fits: the title keeps at least half the row; the bar and the time go first
+        show_time = tot.estimate is not None or tot.actual is not None
+        show_bar = True
+        budget = width - left.cell_len
+        for _ in range(3):
+            need = len(f"{tot.done}/{tot.total}  100%") + (9 if show_bar else 0)
+            if show_time:
+                need += len(f"  {short_hours(tot.actual)}/{short_hours(tot.estimate)} +100%")
+            if need <= max(budget, width // 2):
+                break
+            if show_bar:
+                show_bar = False
+            else:
+                show_time = False
+        right.append(f"{tot.done}/{tot.total}", done_style)
+        if show_bar:
+            right.append(" " + bar(tot.percent), done_style)
+        right.append(f" {tot.percent:3.0f}%", self._style("dim"))
+        if show_time:
+            over = tot.variance_pct is not None and tot.variance_pct > 0
+            right.append(f"  {short_hours(tot.actual)}/{short_hours(tot.estimate)}", self._style("over") if over else self._style("dim"))
+            if tot.variance_pct is not None:
+                right.append(f" {tot.variance_pct:+.0f}%", self._style("over") if over else self._style("dim"))
+
+    def _task_parts(self, row: Row, left: Text, right: Text) -> None:
+        task = self.outline.doc.tasks[row.index]
+        state = task.state
+        state_style = self._style({"todo": "todo", "done": "done", "in_progress": "in-progress", "cancelled": "cancelled", "queued": "in-progress"}.get(state, "other"))
+        left.append(f"[{task.mark}]", state_style)
+        left.append("*" if task.optional else " ", self._style("dim"))
+        ident, markers, rest = display_parts(task)
+        if ident:
+            left.append(ident + " ", self._style("id"))
+        for marker in markers:
+            left.append(f"[{marker}] ", self._style("marker"))
+        text_style = Style()
+        if state in ("done", "cancelled") or task.optional:
+            text_style = self._style("dim") + (Style(strike=True) if state == "cancelled" else Style())
+        elif state in ("in_progress", "queued"):
+            text_style = self._style("in-progress")
+        left.append_text(inline_text(rest, text_style, text_style + Style(bold=True), text_style + self._style("code")))
+        if self.timer is not None and self.timer[0] == row.index:
+            right.append(f"⏱ {self.timer[1]} ", self._style("timer"))
+        if row.index in self.blocked:
+            right.append("⚑ ", self._style("blocker"))
+        if task.estimate_hours is not None or task.actual_hours is not None:
+            over = task.estimate_hours is not None and task.actual_hours is not None and task.actual_hours > task.estimate_hours
+            right.append(f"{short_hours(task.actual_hours)}/{short_hours(task.estimate_hours)}", self._style("over") if over else self._style("dim"))
+        elif row.has_children and not row.expanded:
+            tot = self.outline.task_totals(row.index)
+            right.append(f"{tot.done - (task.state == 'done')}/{tot.total - 1}", self._style("dim"))
