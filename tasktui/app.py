@@ -5,6 +5,7 @@ one worker thread, and the new Document is handed back to the widgets."""
 from __future__ import annotations
 
 import asyncio
+import time
 import os
 import shlex
 import subprocess
@@ -16,6 +17,7 @@ from typing import Iterable
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
@@ -32,8 +34,17 @@ from tasktui.tasksfile import EditResult, TasksFile
 from tasktui.widgets.detail_pane import DetailPane, entries_for
 from tasktui.widgets.status_header import StatusHeader
 from tasktui.widgets.task_tree import TaskTree
+from tasktui.watch import FileEvent, FileWatcher
 
 EDIT_ERRORS = (store.StoreError, edits.EditError, OSError)
+
+
+class FileChangedOnDisk(Message):
+    """The watcher saw the file change (content, existence or writability)."""
+
+    def __init__(self, event: FileEvent) -> None:
+        super().__init__()
+        self.event = event
 
 
 class TaskTuiApp(App[int]):
@@ -76,6 +87,10 @@ class TaskTuiApp(App[int]):
         self.read_only_reason: str | None = "read-only mode" if read_only else None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tasktui-edit")
         self._filter_timer: Timer | None = None
+        self.watcher: FileWatcher | None = None
+        self.watch_file = True
+        self.file_missing = False
+        self._recent: list[tuple[float, str, edits.Restore]] = []  # our edits, to notice when they get overwritten
         self._detail_timer: Timer | None = None
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
@@ -131,6 +146,10 @@ class TaskTuiApp(App[int]):
         self.read_only_reason = reason
         first = next((t for t in tf.doc.tasks if t.is_open), None)
         self._show(tf.doc, focus_task=first)
+        if self.watch_file:
+            self.watcher = FileWatcher(self.path, lambda ev: self.post_message(FileChangedOnDisk(ev)))
+            tf.written = self.watcher.set_known
+            self.watcher.start(tf.snapshot.digest, tf.read_only_reason())
 
     # -- showing the document ---------------------------------------------------------
     def _show(self, doc: Document, *, focus_task: Task | None = None) -> None:
@@ -212,6 +231,8 @@ class TaskTuiApp(App[int]):
             return None
         if result is None:
             return None
+        if result.changed and result.undo is not None and not result.summary.startswith(("undid", "redid")):
+            self._remember(result.summary, result.undo)
         doc = self.tasks_file.doc
         focus = None
         if focus_line and result.details.get("line"):
@@ -459,5 +480,70 @@ class TaskTuiApp(App[int]):
         yield SystemCommand("Collapse all", "fold every section", lambda: self.tree.set_all_collapsed(True))
         yield SystemCommand("Expand all", "unfold every section", lambda: self.tree.set_all_collapsed(False))
 
+    # -- changes made by other programs -------------------------------------------------
+    @on(FileChangedOnDisk)
+    def _file_changed(self, message: FileChangedOnDisk) -> None:
+        self._take_outside_change(message.event)
+
+    @work(group="edits")
+    async def _take_outside_change(self, event: FileEvent) -> None:
+        tf = self.tasks_file
+        if tf is None:
+            return
+        if event.snapshot is None:
+            self.file_missing = True
+            self.read_only_reason = "the file was deleted or moved away; showing its last content"
+            self._show(self.doc)
+            self.notify(f"{self.path.name} is gone from disk. Nothing will be written until it is back.", severity="warning", timeout=8)
+            return
+        was_missing, self.file_missing = self.file_missing, False
+        before = self.doc
+        loop = asyncio.get_running_loop()
+        changed = await loop.run_in_executor(self._executor, tf.adopt, event.snapshot)
+        reason = event.read_only_reason or ("read-only mode" if self.force_read_only else None)
+        if reason != self.read_only_reason:
+            if reason and not was_missing:
+                self.notify(f"{self.path.name} became read-only ({reason}): edits will be refused.", severity="warning")
+            elif was_missing:
+                self.notify(f"{self.path.name} is back.")
+            self.read_only_reason = reason
+        if not changed:
+            self._show(tf.doc)
+            return
+        doc = tf.doc
+        flash = self._changed_tasks(before, doc)
+        self._show(doc)
+        self.tree.set_marks(flash=flash)
+        if flash:
+            self.set_timer(1.5, lambda: self.tree.set_marks(flash=set()))
+        self._check_overwritten(doc)
+
+    @staticmethod
+    def _changed_tasks(before: Document | None, after: Document) -> set[int]:
+        if before is None:
+            return set()
+        old = {k: (t.mark, t.text) for k, t in zip(before.keys, before.tasks)}
+        return {t.index for k, t in zip(after.keys, after.tasks) if old.get(k, (t.mark, t.text)) != (t.mark, t.text) or k not in old}
+
+    def _remember(self, summary: str, undo: edits.Restore | None) -> None:
+        if undo is None:
+            return
+        now = time.monotonic()
+        self._recent = [r for r in self._recent if now - r[0] < 120][-20:] + [(now, summary, undo)]
+
+    def _check_overwritten(self, doc: Document) -> None:
+        """Our recent edits whose bytes are no longer in the file were overwritten by another program."""
+        kept = []
+        for when, summary, undo in self._recent:
+            try:
+                edits.plan(doc, undo)
+            except edits.EditError:
+                self.notify(f"Another program overwrote your change: {summary}", title="Change lost", severity="error", timeout=10)
+                continue
+            kept.append((when, summary, undo))
+        self._recent = kept
+
     def on_unmount(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
         self._executor.shutdown(wait=True)

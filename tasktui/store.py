@@ -42,6 +42,8 @@ __all__ = [
     "locked",
     "atomic_write",
     "cleanup_stale_temps",
+    "read_settled",
+    "FileChanged",
 ]
 
 # Marker in temp-file names: ".<name>.tasktui-<pid>-<random>.tmp".
@@ -512,7 +514,32 @@ def _write_error(name: str, exc: BaseException) -> StoreError:
     return StoreError(f"Could not write {name}: {_strerror(exc)}; the file is unchanged.")
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> Snapshot:
+class FileChanged(StoreError):
+    """The file changed on disk after it was read for this write: nothing was written."""
+
+
+def read_settled(path: str | os.PathLike[str], interval: float = 0.02, timeout: float = 3.0) -> Snapshot:
+    """Read the file once it has settled: the same (size, mtime, inode) across two
+    checks ``interval`` apart, so that a half-written file is never taken as truth.
+    Raises StoreError when it is missing, or still changing after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last = stat_key(path)
+    while True:
+        time.sleep(interval)
+        now = stat_key(path)
+        if now is not None and now == last:
+            snap = read(path)
+            if (snap.size, snap.mtime_ns, snap.inode) == now:
+                return snap
+            now = (snap.size, snap.mtime_ns, snap.inode)
+        if time.monotonic() > deadline:
+            if now is None:
+                raise StoreError(f"{_show(path)} does not exist.")
+            raise StoreError(f"{_show(path)} keeps changing; nothing was written.")
+        last = now
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes, expect: tuple[int, int, int] | None = None) -> Snapshot:
     """Replace the file's contents with ``data`` atomically and durably.
 
     A temp file ``.<name>.tasktui-<pid>-<random>.tmp`` is created next to the
@@ -528,6 +555,10 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Snapshot:
     writing nothing, when why_read_only(path) gives a reason.  Returns the
     Snapshot of what is now on disk.  Does not take the lock: callers hold
     locked() around read-compare-write.
+
+    With ``expect`` (the stat_key of the version the new bytes were made from),
+    the target is checked once more just before the rename and FileChanged is
+    raised, writing nothing, when another program changed it meanwhile.
     """
     name = _show(path)
     try:
@@ -569,6 +600,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Snapshot:
             _copy_owner(fd, old)
             os.fchmod(fd, stat.S_IMODE(old.st_mode))
         os.fsync(fd)
+        if expect is not None and stat_key(target) != tuple(expect):
+            raise FileChanged(f"{name} changed on disk while saving; nothing was written.")
         os.replace(tmp, target)
         replaced = True
         new = os.fstat(fd)  # the inode now at the target: no race with others
@@ -597,6 +630,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Snapshot:
                     f"{name} was saved, but its new state could not be read back: {_strerror(exc)}."
                 ) from exc
             return _snapshot(path, data, new)
+        if isinstance(exc, FileChanged):
+            raise
         if isinstance(exc, Exception):
             raise _write_error(name, exc) from exc
         raise  # KeyboardInterrupt and friends: cleaned up, then re-raised

@@ -20,6 +20,29 @@ from tasktui.doc.model import Document
 from tasktui.doc.source import Source
 
 
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """Length of the common prefix, by bisection on slice comparisons (memcmp speed)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
+    lo, hi = 0, max(0, limit)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:] == b[len(b) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 @dataclass
 class EditResult:
     summary: str
@@ -37,6 +60,7 @@ class TasksFile:
         self._cache: dict = {}
         self.snapshot = store.read(self.path)
         self.doc = self._parse(self.snapshot.data)
+        self.written = None  # called with the new Snapshot after each write (the watcher's "ours")
         self.undo_stack: list[edits.Restore] = []
         self.redo_stack: list[edits.Restore] = []
 
@@ -54,12 +78,22 @@ class TasksFile:
 
     # -- reading --------------------------------------------------------------------
     def adopt(self, snapshot: store.Snapshot) -> bool:
-        """Take ``snapshot`` as the current content; True when it differs from what we had."""
+        """Take ``snapshot`` as the current content; True when it differs from what we had.
+
+        A change confined to a few lines re-parses only the chunks it touches."""
         if snapshot.digest == self.snapshot.digest:
             self.snapshot = snapshot
             return False
+        old = self.doc.source.data
+        new = snapshot.data
+        head = _common_prefix(old, new)
+        tail = _common_suffix(old, new, limit=min(len(old), len(new)) - head)
+        patch = P.Patch(head, len(old) - tail, new[head:len(new) - tail])
+        doc = self.doc.patched([patch], self._cache)
+        if doc.source.data != new:  # cannot happen; never trust a shortcut with the user's file
+            doc = self._parse(new)
         self.snapshot = snapshot
-        self.doc = self._parse(snapshot.data)
+        self.doc = doc
         return True
 
     def reload(self) -> bool:
@@ -67,13 +101,26 @@ class TasksFile:
 
     # -- editing --------------------------------------------------------------------
     def apply(self, op, *, record: bool = True) -> EditResult:
+        """Plan ``op`` on what is on disk now, check it, and write it. Raises
+        StoreError or EditError (ConflictError) with nothing written."""
+        for _attempt in range(5):
+            try:
+                return self._apply_once(op, record)
+            except store.FileChanged:
+                continue  # another program wrote between our read and our rename: plan again
+        raise store.StoreError(f"{self.name} kept changing while saving; nothing was written.")
+
+    def _apply_once(self, op, record: bool) -> EditResult:
         reason = store.why_read_only(self.path, self.snapshot.data)
         if reason:
             raise store.StoreError(f"{self.name} is read-only because {reason}: nothing was written.")
         with store.locked(self.path):
-            store.cleanup_stale_temps(self.path)
             current = store.read(self.path)
-            replanned = self.adopt(current)
+            replanned = False
+            if current.digest != self.snapshot.digest:
+                # changed outside: never plan on a half-written file
+                current = store.read_settled(self.path)
+                replanned = self.adopt(current)
             reason = store.why_read_only(self.path, current.data)
             if reason:
                 raise store.StoreError(f"{self.name} is read-only because {reason}: nothing was written.")
@@ -96,8 +143,12 @@ class TasksFile:
                     if problem:
                         raise edits.EditError(f"syncing progress lines: {problem}; nothing was written")
                     after = synced
-            self.snapshot = store.atomic_write(self.path, after.source.data)
+            self.snapshot = store.atomic_write(
+                self.path, after.source.data, expect=(current.size, current.mtime_ns, current.inode)
+            )
             self.doc = after
+            if self.written is not None:
+                self.written(self.snapshot.digest)
         undo = edits.restore_for(before.source.data, after, patches, f"undid: {plan.summary}", anchors=True)
         if record:
             self.undo_stack.append(undo)

@@ -481,9 +481,11 @@ def _plan_time(doc: Document, task: Task, label: str, hours: float, added: float
     lead = _detail_bullet(doc, task, limit)
     if lead is None:
         item = src.lines[task.item_line]
-        m = _ITEM_PREFIX.match(item)
-        width = len(m.group(0)) if m else task.col
-        lead = re.sub(r"[^\s>]", " ", item[:width]) + "- "
+        m = _ITEM_PREFIX.match(item) if task.item_line == task.line else None
+        if m is not None:
+            lead = re.sub(r"[^\s>]", " ", item[: len(m.group(0))]) + "- "
+        else:  # a marker alone on its line: the item's content starts where the checkbox does
+            lead = re.sub(r"[^\s>]", " ", src.lines[task.line][: task.col]) + "- "
     offset, data = _new_line(doc, f"{lead}**{label}**: {value}", after_line)
     return Plan([Patch(offset, offset, data)], summary, details, expect)
 

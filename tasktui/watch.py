@@ -1,0 +1,114 @@
+"""Watching the tasks file for changes made by other programs. No Textual here:
+the watcher runs in its own thread and calls back; the app forwards the call to
+its own thread.
+
+The folder of the file (of its target, for a symlink) is watched, filtered to
+the file: watching the file itself stops working after the first save that
+replaces it (vim, sed -i, git checkout). Events are merged for a short quiet
+time, then the file must settle (same size, mtime and inode across two checks)
+before it is read, so a half-written file is never taken as truth. Only a
+change of content (by hash), of existence or of writability is reported: a
+`touch` is not, and neither is a write whose content we already know (our own).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import watchfiles
+
+from tasktui import store
+
+
+@dataclass(frozen=True)
+class FileEvent:
+    snapshot: store.Snapshot | None  # None: the file is gone (deleted or moved away)
+    read_only_reason: str | None
+
+
+class FileWatcher:
+    def __init__(self, path: str | Path, on_event: Callable[[FileEvent], None], *, step_ms: int = 15,
+                 debounce_ms: int = 120, settle_s: float = 0.02) -> None:
+        self.path = Path(path)
+        self.on_event = on_event
+        self.step_ms = step_ms
+        self.debounce_ms = debounce_ms
+        self.settle_s = settle_s
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._known: str | None = None
+        self._missing = False
+        self._reason: str | None = None
+        self.ready = threading.Event()
+
+    # -- control --------------------------------------------------------------------
+    def start(self, known_digest: str | None, read_only_reason: str | None = None) -> None:
+        self._known = known_digest
+        self._reason = read_only_reason
+        self._thread = threading.Thread(target=self._run, name="tasktui-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def set_known(self, digest: str) -> None:
+        """Content we wrote or loaded ourselves: not a change to report."""
+        with self._lock:
+            self._known = digest
+
+    # -- the thread -----------------------------------------------------------------
+    def _run(self) -> None:
+        target = store.resolve(self.path)
+        folder = target.parent
+        wanted = {str(target), str(self.path.absolute())}
+
+        def only_our_file(_change, changed_path: str) -> bool:
+            return changed_path in wanted
+
+        try:
+            watcher = watchfiles.watch(
+                folder,
+                watch_filter=only_our_file,
+                debounce=self.debounce_ms,
+                step=self.step_ms,
+                stop_event=self._stop,
+                recursive=False,
+                rust_timeout=500,
+                yield_on_timeout=True,
+                raise_interrupt=False,
+                ignore_permission_denied=True,
+            )
+            self.ready.set()
+            for changes in watcher:
+                if self._stop.is_set():
+                    break
+                if changes:
+                    self.check()
+        except Exception:  # the folder went away, inotify ran out: stop watching quietly
+            self.ready.set()
+
+    def check(self) -> None:
+        """Look at the file now and report what changed."""
+        if store.stat_key(self.path) is None:
+            with self._lock:
+                if self._missing:
+                    return
+                self._missing = True
+            self.on_event(FileEvent(None, "the file was deleted or moved away"))
+            return
+        try:
+            snap = store.read_settled(self.path, interval=self.settle_s)
+        except store.StoreError:
+            return  # vanished again or never settled: the next event will tell
+        reason = store.why_read_only(self.path, snap.data)
+        with self._lock:
+            if snap.digest == self._known and not self._missing and reason == self._reason:
+                return
+            self._known = snap.digest
+            self._missing = False
+            self._reason = reason
+        self.on_event(FileEvent(snap, reason))
