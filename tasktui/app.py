@@ -25,13 +25,17 @@ from textual.widgets import Footer, Input, Static
 
 from tasktui import config as config_mod
 from tasktui import store
+from tasktui import timer as timer_mod
 from tasktui.doc import edits
 from tasktui.doc.model import Document, Task
 from tasktui.outline import HEADING
 from tasktui.screens.dialogs import PromptScreen
 from tasktui.screens.help import HelpScreen
+from tasktui.screens.time_dialog import LongTimerDialog, TimeDialog
 from tasktui.tasksfile import EditResult, TasksFile
+from tasktui.screens.log_dialog import LogEntryDialog
 from tasktui.widgets.detail_pane import DetailPane, entries_for
+from tasktui.widgets.log_panel import LogPanel
 from tasktui.widgets.status_header import StatusHeader
 from tasktui.widgets.task_tree import TaskTree
 from tasktui.watch import FileEvent, FileWatcher
@@ -65,6 +69,9 @@ class TaskTuiApp(App[int]):
         Binding("A", "add_under", "Add subtask", show=False),
         Binding("r", "change_text", "Edit text", show=False),
         Binding("delete", "delete_task", "Delete", show=False),
+        Binding("t", "time_entry", "Time"),
+        Binding("s", "timer", "Timer", show=False),
+        Binding("b", "toggle_log", "Log"),
         Binding("u", "undo", "Undo"),
         Binding("ctrl+r", "redo", "Redo", show=False),
         Binding("y", "copy_id", "Copy id", show=False),
@@ -76,8 +83,10 @@ class TaskTuiApp(App[int]):
     ]
 
     def __init__(self, path: str | Path, *, settings: config_mod.Config | None = None, read_only: bool = False,
-                 sync: bool | None = None) -> None:
+                 sync: bool | None = None, clock=time.time) -> None:
         super().__init__()
+        self.clock = clock
+        self.running: timer_mod.RunningTimer | None = None
         self.path = Path(path)
         self.settings = settings or config_mod.Config()
         if sync is not None:
@@ -101,6 +110,7 @@ class TaskTuiApp(App[int]):
         with Horizontal(id="main"):
             yield TaskTree(id="tree")
             yield DetailPane(id="detail")
+        yield LogPanel(id="log")
         yield Static("", id="empty")
         yield Input(placeholder="filter tasks (Esc clears)", id="filter")
         yield Footer()
@@ -121,6 +131,7 @@ class TaskTuiApp(App[int]):
         self.header.show(file_name=self.path.name, notice="Loading…")
         self.query_one("#filter", Input).display = False
         self.query_one("#empty", Static).display = False
+        self.query_one(LogPanel).display = False
         self.tree.focus()
         self.load_file()
 
@@ -146,6 +157,7 @@ class TaskTuiApp(App[int]):
         self.read_only_reason = reason
         first = next((t for t in tf.doc.tasks if t.is_open), None)
         self._show(tf.doc, focus_task=first)
+        self._resume_timer()
         if self.watch_file:
             self.watcher = FileWatcher(self.path, lambda ev: self.post_message(FileChangedOnDisk(ev)))
             tf.written = self.watcher.set_known
@@ -157,7 +169,12 @@ class TaskTuiApp(App[int]):
         tree.set_document(doc, focus_task=focus_task)
         tree.set_marks(blocked=self._blocked_tasks(doc))
         notice = f"READ-ONLY: {self.read_only_reason}" if self.read_only_reason else None
-        self.header.show(doc, notice=notice)
+        stale = bool(doc.time_lines or doc.completion) and bool(edits.sync_patches(doc))
+        self.header.show(doc, notice=notice, stale=stale)
+        log = self.query_one(LogPanel)
+        if log.display:
+            log.show(doc)
+        self._paint_timer()
         empty = self.query_one("#empty", Static)
         if not doc.tasks:
             empty.update(self._empty_message(doc))
@@ -220,7 +237,7 @@ class TaskTuiApp(App[int]):
     async def _run_edit(self, op, quiet: bool, focus_line: bool) -> None:
         await self._apply(lambda: self.tasks_file.apply(op), quiet, focus_line)
 
-    async def _apply(self, call, quiet: bool = False, focus_line: bool = False) -> EditResult | None:
+    async def _apply(self, call, quiet: bool = False, focus_line: bool = False, own_file: bool = True) -> EditResult | None:
         loop = asyncio.get_running_loop()
         try:
             result = await loop.run_in_executor(self._executor, call)
@@ -231,7 +248,7 @@ class TaskTuiApp(App[int]):
             return None
         if result is None:
             return None
-        if result.changed and result.undo is not None and not result.summary.startswith(("undid", "redid")):
+        if own_file and result.changed and result.undo is not None and not result.summary.startswith(("undid", "redid")):
             self._remember(result.summary, result.undo)
         doc = self.tasks_file.doc
         focus = None
@@ -332,6 +349,176 @@ class TaskTuiApp(App[int]):
     @work(group="edits")
     async def _run_call(self, call) -> None:
         await self._apply(call)
+
+    # -- time -------------------------------------------------------------------------
+    def action_time_entry(self) -> None:
+        if not self._editable():
+            return
+        task = self._task_or_warn()
+        if task is None:
+            return
+        key = self._key(task)
+
+        def done(answer: tuple[str, float] | None) -> None:
+            if answer is None:
+                return
+            kind, hours = answer
+            op = edits.AddTime(key, hours) if kind == "spent" else edits.SetEstimate(key, hours)
+            self.request_edit(op)
+
+        self.push_screen(TimeDialog(task, self.settings.day_hours), done)
+
+    def _resume_timer(self) -> None:
+        running = timer_mod.load()
+        if running is None or not running.for_file(self.path):
+            self.running = running if running is not None else None
+            self._start_ticking()
+            return
+        self.running = running
+        elapsed = running.elapsed(self.clock())
+        day = self.settings.day_hours * 3600
+        if elapsed > day:
+            message = (
+                f"A timer on “{running.label}” has been running for {timer_mod.clock_label(elapsed)}, "
+                f"longer than a working day ({self.settings.day_hours:g}h). What should happen to it?"
+            )
+
+            def answer(choice: str | None) -> None:
+                if choice == "discard":
+                    timer_mod.clear()
+                    self.running = None
+                    self.notify("Timer discarded; nothing was booked.")
+                elif choice == "trim":
+                    self.running = timer_mod.RunningTimer(**{**running.__dict__, "started": self.clock() - day})
+                    timer_mod.save(self.running)
+                    self.notify(f"Timer trimmed to {self.settings.day_hours:g}h.")
+                self._paint_timer()
+
+            self.push_screen(LongTimerDialog(message), answer)
+        self._start_ticking()
+
+    def _start_ticking(self) -> None:
+        if getattr(self, "_ticker", None) is None:
+            self._ticker = self.set_interval(1.0, self._paint_timer)
+        self._paint_timer()
+
+    def _paint_timer(self) -> None:
+        running = self.running
+        doc = self.doc
+        if running is None or doc is None:
+            self.header.show(timer=None)
+            self.tree.set_marks(timer=None) if self.tree.timer is not None else None
+            return
+        label = timer_mod.clock_label(running.elapsed(self.clock()))
+        where = running.label if running.for_file(self.path) else f"{running.label} ({Path(running.file).name})"
+        self.header.show(timer=f"{label} {where[:40]}")
+        task = doc.find(running.key) if running.for_file(self.path) else None
+        if task is not None:
+            self.tree.timer = (task.index, label)
+            self.tree.refresh_task(task.index)
+
+    def action_timer(self) -> None:
+        if not self._editable():
+            return
+        task = self.tree.cursor_task
+        running = self.running
+        if running is not None:
+            same = running.for_file(self.path) and task is not None and self.doc.find(running.key) == task
+            self._stop_timer(running)
+            if same or task is None:
+                return
+        if task is None:
+            self.notify("Move to a task to start a timer.", severity="warning")
+            return
+        self.running = timer_mod.start(self.path, self._key(task), task.id or task.text[:40], self.clock())
+        self.notify(f"Timer started on {task.id or task.text[:40]}. Press s again to stop it.", timeout=3)
+        self._paint_timer()
+
+    def _stop_timer(self, running: timer_mod.RunningTimer) -> None:
+        hours = timer_mod.booked_hours(running.elapsed(self.clock()))
+        self.running = None
+        self.tree.set_marks(timer=None)
+        if hours <= 0:
+            timer_mod.clear()
+            self.notify("Timer stopped after less than a minute: nothing booked.")
+            self._paint_timer()
+            return
+        self._book(running, hours)
+
+    @work(group="edits")
+    async def _book(self, running: timer_mod.RunningTimer, hours: float) -> None:
+        op = edits.AddTime(running.key, hours)
+        if running.for_file(self.path):
+            result = await self._apply(lambda: self.tasks_file.apply(op))
+        else:
+            def other_file():
+                cfg = self.settings
+                return TasksFile(running.file, sync=cfg.sync, day_hours=cfg.day_hours).apply(op)
+
+            result = await self._apply(other_file, own_file=False)
+        if result is not None:
+            timer_mod.clear()
+        else:
+            # not booked: keep the timer so nothing is lost
+            self.running = running
+            timer_mod.save(running)
+        self._paint_timer()
+
+    # -- the log ----------------------------------------------------------------------
+    def action_toggle_log(self) -> None:
+        log = self.query_one(LogPanel)
+        log.display = not log.display
+        if log.display:
+            if self.doc is not None:
+                log.show(self.doc)
+            log.table.focus()
+        else:
+            self.tree.focus()
+
+    @on(LogPanel.AddRequested)
+    def _log_add(self) -> None:
+        if not self._editable():
+            return
+        task = self.tree.cursor_task
+        ref = (task.id or task.text) if task is not None else None
+        today = time.strftime("%Y-%m-%d", time.localtime(self.clock()))
+
+        def done(answer) -> None:
+            if answer is not None:
+                kind, text, date, task_ref = answer
+                self.request_edit(edits.AddLogEntry(kind, text, date, task_ref))
+
+        self.push_screen(LogEntryDialog(ref, today), done)
+
+    def action_add_log_entry(self) -> None:
+        self._log_add()
+
+    @on(LogPanel.ResolveRequested)
+    def _log_resolve(self, event: LogPanel.ResolveRequested) -> None:
+        if not self._editable():
+            return
+        key = event.key
+        today = time.strftime("%Y-%m-%d", time.localtime(self.clock()))
+
+        def done(text: str | None) -> None:
+            if text:
+                self.request_edit(edits.ResolveEntry(key, text, today))
+
+        self._ask(f"How was it resolved? ({event.entry.text[:40]})", "", done,
+                  validate=lambda v: None if v.strip() else "Say how the blocker was resolved, or press Esc.")
+
+    @on(LogPanel.EditRequested)
+    def _log_edit(self, event: LogPanel.EditRequested) -> None:
+        if not self._editable():
+            return
+        key = event.key
+
+        def done(text: str | None) -> None:
+            if text is not None and text.strip() != event.entry.text:
+                self.request_edit(edits.EditEntry(key, text))
+
+        self._ask("Entry text", event.entry.text, done,
+                  validate=lambda v: None if v.strip() else "An entry needs some text, or press Esc.")
 
     # -- navigation -------------------------------------------------------------------
     def _jump_open(self, step: int) -> None:
@@ -477,6 +664,8 @@ class TaskTuiApp(App[int]):
             if binding.action in ("quit",):
                 continue
             yield SystemCommand(binding.description, f"key: {binding.key}", lambda a=binding.action: self.run_action(a))
+        yield SystemCommand("Add log entry", "a Blocker or Decision for the log", self.action_add_log_entry)
+        yield SystemCommand("Sync progress lines", "make Completion Status and Time Tracking state the truth", lambda: self.request_edit(edits.Sync()))
         yield SystemCommand("Collapse all", "fold every section", lambda: self.tree.set_all_collapsed(True))
         yield SystemCommand("Expand all", "unfold every section", lambda: self.tree.set_all_collapsed(False))
 

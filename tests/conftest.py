@@ -2,7 +2,8 @@
 
 The real-file corpus lives outside the repository (../shared/corpus); tests
 reach it only through the environment variable TASKTUI_CORPUS and skip, with a
-reason, when it is unset, so users can run the suite without it.
+reason, when it is unset, so users can run the suite without it. Paths and the
+helpers the tests import live in support.py.
 """
 
 from __future__ import annotations
@@ -12,26 +13,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLES_DIR = REPO / "sample_tasks"
-TEMPLATE = REPO.parent / "shared" / "seed" / "tasks-template.md"
-NO_CORPUS = "TASKTUI_CORPUS is not set: the real-file corpus tests need ../shared/corpus"
-
-
-def corpus_names() -> list[str]:
-    """File names in the corpus, for parametrising at collection time.
-
-    Without a corpus this is one placeholder, so that the test is collected
-    once and skips through the ``corpus_dir`` fixture with the reason.
-    """
-    folder = os.environ.get("TASKTUI_CORPUS")
-    if not folder or not Path(folder).is_dir():
-        return ["(no corpus)"]
-    return sorted(p.name for p in Path(folder).glob("*.md"))
-
-
-def sample_names() -> list[str]:
-    return sorted(p.name for p in SAMPLES_DIR.glob("*.md"))
+from support import NO_CORPUS, SAMPLES_DIR, TEMPLATE
 
 
 @pytest.fixture(scope="session")
@@ -60,9 +42,9 @@ def template_path() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _private_settings(tmp_path_factory, monkeypatch):
+def _private_settings(tmp_path_factory, monkeypatch) -> Path:
     """Config, state and lock files of every test live in temporary folders,
-    never in the user's own config, state or runtime directories."""
+    never in the user's own config, state, cache or runtime directories."""
     home = tmp_path_factory.mktemp("tasktui-home")
     runtime = home / "runtime"
     runtime.mkdir(mode=0o700)

@@ -390,7 +390,19 @@ def _plan_add_task(doc: Document, op: AddTask) -> Plan:
         sep = ". " if doc.dialect == "kiro" and "." not in new_id and parent is None else " "
         body = f"{new_id}{sep}{text}"
     line_text = f"{lead}{bullet}{gap}[ ] {body}"
-    offset, data = _new_line(doc, line_text, after_line)
+    new_line = after_line + 1
+    if ref is None and src.line_count > 1 and not src.lines[-1]:
+        # no task to follow and the file ends with a line break: append after a
+        # blank line and keep the file ending with a line break
+        ending = src.endings[-2]
+        sep = ending if src.lines[-2].strip() else b""
+        offset, data = len(src.data), sep + _text_bytes(doc, line_text) + ending
+        new_line = src.line_count - 1 + (1 if sep else 0)
+    elif ref is None and src.line_count == 1 and not src.lines[0]:  # an empty file
+        offset, data = len(src.data), _text_bytes(doc, line_text) + src.majority_ending
+        new_line = 0
+    else:
+        offset, data = _new_line(doc, line_text, after_line)
 
     def expect(before: Document, after: Document) -> str | None:
         if len(after.tasks) != len(before.tasks) + 1:
@@ -404,7 +416,7 @@ def _plan_add_task(doc: Document, op: AddTask) -> Plan:
                 return f"the task on line {x.line + 1} would change"
         return None
 
-    return Plan([Patch(offset, offset, data)], f"added L{src.line_count and after_line + 2} {body}", {"line": after_line + 2, "text": body, "id": new_id}, expect)
+    return Plan([Patch(offset, offset, data)], f"added L{new_line + 1} {body}", {"line": new_line + 1, "text": body, "id": new_id}, expect)
 
 
 def _descendants(doc: Document, task: Task | None) -> list[Task]:

@@ -1,4 +1,5 @@
-"""Helpers for the model and edit tests: the GFM oracle and parse comparisons.
+"""Helpers for the tests: where the sample, template and corpus files are, the
+GFM oracle, and comparisons of parses and Documents.
 
 ``oracle_tasks`` is the same rule as ../shared/tools/check_contract.py (kept
 here so the suite runs without ../shared; test_model checks that the two agree
@@ -8,6 +9,10 @@ list item whose paragraph starts with ``[ ] ``, ``[x] `` or ``[X] ``.
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+
 from markdown_it import MarkdownIt
 
 from tasktui.doc import Document
@@ -15,12 +20,41 @@ from tasktui.doc.parse import parse_block, parse_chunks
 
 _MD = MarkdownIt("commonmark")
 
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES_DIR = REPO / "sample_tasks"
+TEMPLATE = REPO.parent / "shared" / "seed" / "tasks-template.md"
+CONTRACT_TOOL = REPO.parent / "shared" / "tools" / "check_contract.py"
+NO_CORPUS = "TASKTUI_CORPUS is not set: the real-file corpus tests need ../shared/corpus"
 
-def oracle_tasks(data: bytes) -> dict[int, bool]:
-    """{1-based line of the checkbox: done} for every GFM task list item."""
+
+def corpus_names() -> list[str]:
+    """File names in the corpus, for parametrising at collection time.
+
+    Without a corpus this is one placeholder, so that the test is collected
+    once and skips through the ``corpus_dir`` fixture, with the reason.
+    """
+    folder = os.environ.get("TASKTUI_CORPUS")
+    if not folder or not Path(folder).is_dir():
+        return ["(no corpus)"]
+    return sorted(p.name for p in Path(folder).glob("*.md"))
+
+
+def sample_names() -> list[str]:
+    return sorted(p.name for p in SAMPLES_DIR.glob("*.md"))
+
+
+def oracle_tasks(data: bytes, skip_lines: int = 0) -> dict[int, bool]:
+    """{1-based line of the checkbox: done} for every GFM task list item.
+
+    ``skip_lines`` blanks that many lines at the top first: front matter, which
+    the model skips and plain CommonMark does not know.
+    """
     text = data.decode("utf-8", "surrogateescape")
     if text.startswith("\ufeff"):
         text = text[1:]
+    if skip_lines:
+        lines = re.split(r"\r\n|\r|\n", text)
+        text = "\n" * skip_lines + "\n".join(lines[skip_lines:])
     toks = _MD.parse(text)
     found = {}
     for i, tk in enumerate(toks[:-2]):

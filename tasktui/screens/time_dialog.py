@@ -1,0 +1,96 @@
+"""The `t` dialog: add time spent to a task, or set its estimate."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+
+from tasktui.doc.durations import DurationError, parse_duration, short_hours
+from tasktui.doc.model import Task
+
+ACCEPTED = "Accepted: 45m, 1.5h, 1h30m, 2d (a day is {day:g}h), or a plain number of hours."
+
+
+class TimeDialog(ModalScreen[tuple[str, float] | None]):
+    """Answers ("spent", hours) or ("estimate", hours), or None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    TimeDialog { align: center middle; }
+    TimeDialog > Vertical { width: 70; max-width: 95%; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
+    TimeDialog .title { text-style: bold; }
+    TimeDialog .facts { color: $text-muted; margin-bottom: 1; }
+    TimeDialog RadioSet { width: 100%; margin-bottom: 1; }
+    TimeDialog .hint { color: $text-muted; }
+    TimeDialog .error { color: $error; }
+    """
+
+    def __init__(self, task: Task, day_hours: float = 8.0) -> None:
+        super().__init__()
+        self.task_value = task
+        self.day_hours = day_hours
+
+    def compose(self) -> ComposeResult:
+        t = self.task_value
+        with Vertical():
+            yield Label(f"Time for: {t.text[:60]}", classes="title")
+            yield Static(f"Estimated {short_hours(t.estimate_hours)}, spent so far {short_hours(t.actual_hours)}", classes="facts")
+            with RadioSet(id="kind"):
+                yield RadioButton("Add time spent", value=True, id="spent")
+                yield RadioButton("Set the estimate", id="estimate")
+            yield Input(placeholder="e.g. 45m, 1.5h, 1h30m", id="duration")
+            yield Static(ACCEPTED.format(day=self.day_hours) + "  Enter to confirm, Esc to cancel.", classes="hint")
+            yield Static("", classes="error", id="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#duration", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            hours = parse_duration(event.value, self.day_hours)
+        except DurationError as exc:
+            self.query_one("#error", Static).update(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
+            return
+        kind = "estimate" if self.query_one("#estimate", RadioButton).value else "spent"
+        self.dismiss((kind, hours))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LongTimerDialog(ModalScreen[str]):
+    """A timer found running for longer than a working day: keep, trim or discard."""
+
+    BINDINGS = [Binding("k", "answer('keep')", "Keep"), Binding("t", "answer('trim')", "Trim"),
+                Binding("d", "answer('discard')", "Discard"), Binding("escape", "answer('keep')", "Keep")]
+    DEFAULT_CSS = """
+    LongTimerDialog { align: center middle; }
+    LongTimerDialog > Vertical { width: 90; max-width: 95%; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
+    LongTimerDialog Horizontal { height: auto; margin-top: 1; }
+    LongTimerDialog Button { margin-right: 1; }
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Horizontal
+        from textual.widgets import Button
+
+        with Vertical():
+            yield Static(self.message)
+            with Horizontal():
+                yield Button("Keep it running (k)", id="keep")
+                yield Button("Trim to one working day (t)", id="trim", variant="primary")
+                yield Button("Discard it (d)", id="discard", variant="error")
+
+    def on_button_pressed(self, event) -> None:
+        self.dismiss(event.button.id)
+
+    def action_answer(self, value: str) -> None:
+        self.dismiss(value)

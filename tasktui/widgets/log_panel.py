@@ -1,0 +1,115 @@
+"""The Blockers & Decisions log as a table, beside the tree (`b`)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from tasktui.doc import edits
+from tasktui.doc.model import Document, LogEntry
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class LogPanel(Vertical):
+    BINDINGS = [
+        Binding("a", "add", "Add entry"),
+        Binding("r", "resolve", "Resolve"),
+        Binding("enter", "edit", "Edit text"),
+        Binding("o", "only_open", "Only open"),
+    ]
+    DEFAULT_CSS = """
+    LogPanel { height: 12; border-top: solid $accent; }
+    LogPanel .log-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    LogPanel DataTable { height: 1fr; }
+    """
+
+    class AddRequested(Message):
+        pass
+
+    class ResolveRequested(Message):
+        def __init__(self, entry: LogEntry, key: edits.EntryKey) -> None:
+            super().__init__()
+            self.entry, self.key = entry, key
+
+    class EditRequested(Message):
+        def __init__(self, entry: LogEntry, key: edits.EntryKey) -> None:
+            super().__init__()
+            self.entry, self.key = entry, key
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.doc: Document | None = None
+        self.only_open = False
+        self._rows: list[tuple[LogEntry, edits.EntryKey]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Blockers & Decisions", classes="log-title", id="log-title")
+        table = DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Date", "Kind", "Text", "Task", "Status")
+        yield table
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one(DataTable)
+
+    def show(self, doc: Document) -> None:
+        self.doc = doc
+        table = self.table
+        keep = table.cursor_row
+        table.clear()
+        self._rows = []
+        for entry, key in zip(doc.log, edits.entry_keys(doc)):
+            if entry.placeholder:
+                continue
+            if self.only_open and not (entry.kind == "Blocker" and not entry.resolved):
+                continue
+            self._rows.append((entry, key))
+            if entry.kind == "Blocker":
+                status = Text("resolved", "green") if entry.resolved else Text("open", "bold red")
+            else:
+                status = Text("")
+            text = entry.text + (f" → {entry.resolution}" if entry.resolution else "")
+            task = entry.task or ""
+            table.add_row(entry.date or "", entry.kind, _clip(text, 64), _clip(task, 24), status)
+        open_count = len(doc.open_blockers)
+        title = f"Blockers & Decisions — {len(self._rows)} shown, {open_count} open blocker{'s' if open_count != 1 else ''}"
+        if self.only_open:
+            title += " (only open: o shows all)"
+        if not self._rows:
+            title += "  ·  a adds an entry"
+        self.query_one("#log-title", Static).update(title)
+        if self._rows:
+            table.move_cursor(row=min(max(keep, 0), len(self._rows) - 1))
+
+    def current(self) -> tuple[LogEntry, edits.EntryKey] | None:
+        row = self.table.cursor_row
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def action_add(self) -> None:
+        self.post_message(self.AddRequested())
+
+    def action_resolve(self) -> None:
+        cur = self.current()
+        if cur is None:
+            self.app.notify("No log entry here.", severity="warning")
+        elif cur[0].kind != "Blocker" or cur[0].resolved:
+            self.app.notify("Only an open blocker can be resolved.", severity="warning")
+        else:
+            self.post_message(self.ResolveRequested(*cur))
+
+    def action_edit(self) -> None:
+        cur = self.current()
+        if cur is not None:
+            self.post_message(self.EditRequested(*cur))
+
+    def action_only_open(self) -> None:
+        self.only_open = not self.only_open
+        if self.doc is not None:
+            self.show(self.doc)
