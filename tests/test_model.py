@@ -1,0 +1,757 @@
+"""The document model: lossless bytes, tasks as GFM sees them, chunked parsing equal
+to whole-file parsing, marks, ids, durations, dialects, sections and the template's
+tracking parts. No Textual anywhere."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from mdgen import markdown_bytes
+from support import (
+    CONTRACT_TOOL,
+    SAMPLES_DIR,
+    chunked_parse,
+    corpus_names,
+    model_gfm_tasks,
+    oracle_tasks,
+    sample_names,
+    whole_parse,
+)
+from tasktui.doc import Document, Source, load
+from tasktui.doc import parse as parse_mod
+from tasktui.doc.durations import DurationError, format_hours, parse_duration, parse_hours, short_hours, uses_minutes
+from tasktui.doc.model import TaskKey, parse_log_entry, split_id
+from tasktui.doc.parse import parse_chunks
+from tasktui.doc.source import encode
+from tasktui.doc.stats import document_progress, phase_status, section_progress
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def assert_lossless(data: bytes) -> Document:
+    """The model gives back exactly ``data``, and its lines and offsets describe it."""
+    src = Source(data)
+    assert src.data == data
+    rebuilt = (b"\xef\xbb\xbf" if src.bom else b"") + b"".join(encode(line) + end for line, end in zip(src.lines, src.endings))
+    assert rebuilt == data
+    for i, line in enumerate(src.lines):
+        assert data[src.starts[i]:src.line_end(i)] == encode(line)
+        assert src.line_span(i)[1] == src.line_end(i) + len(src.endings[i])
+    assert src.endings[-1] == b""
+    doc = Document(data)
+    assert doc.source.data == data
+    assert load(data).source.data == data
+    for t in doc.tasks:
+        # the mark offset points at the byte(s) between the brackets
+        assert data[t.mark_offset - 1:t.mark_offset] == b"["
+        if t.mark != "\ufffd":  # a NUL mark reads as U+FFFD, like markdown-it
+            mark = encode(t.mark)
+            assert data[t.mark_offset:t.mark_offset + len(mark)] == mark
+            assert data[t.mark_offset + len(mark):t.mark_offset + len(mark) + 1] == b"]"
+    return doc
+
+
+def read_corpus(corpus_dir, name):
+    return (corpus_dir / name).read_bytes()
+
+
+def all_real_files(corpus_dir=None, template=None):
+    files = sorted(SAMPLES_DIR.glob("*.md"))
+    if template is not None:
+        files.append(template)
+    if corpus_dir is not None:
+        files += sorted(corpus_dir.glob("*.md"))
+    return files
+
+
+@pytest.fixture
+def min_list_chunk(monkeypatch):
+    """Cut at top-level list items at once, so that list-only files (Kiro's) are
+    also parsed in many chunks."""
+    monkeypatch.setattr(parse_mod, "MIN_LIST_CHUNK", 1)
+
+
+# ------------------------------------------------------------------------ round trip
+
+
+@pytest.mark.parametrize("name", sample_names())
+def test_round_trip_samples(name):
+    doc = assert_lossless((SAMPLES_DIR / name).read_bytes())
+    assert doc.tasks, f"{name} should have tasks"
+
+
+def test_round_trip_template(template_path):
+    data = template_path.read_bytes()
+    doc = assert_lossless(data)
+    assert "â¬œ".encode() in data  # the template's mojibake is kept as it is
+    assert len(doc.tasks) == 56
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_round_trip_corpus(corpus_dir, name):
+    assert_lossless(read_corpus(corpus_dir, name))
+
+
+EDGE_CASES = {
+    "empty": b"",
+    "only newline": b"\n",
+    "only CR": b"\r",
+    "bom only": b"\xef\xbb\xbf",
+    "bom": b"\xef\xbb\xbf# T\n- [ ] a\n",
+    "bom crlf": b"\xef\xbb\xbf# T\r\n- [x] a\r\n",
+    "crlf": b"# T\r\n\r\n- [ ] a\r\n- [x] b\r\n",
+    "lone cr": b"# T\r- [ ] a\r- [x] b\r",
+    "mixed endings": b"# T\n- [ ] a\r\n- [x] b\r- [ ] c\n\r\n\r\r\n",
+    "cr then lf lines": b"- [ ] a\n\r- [ ] b\n\r",
+    "no final newline": b"# T\n- [ ] a\n- [x] b",
+    "no final newline crlf": b"- [ ] a\r\n- [x] b",
+    "tabs": b"-\t[ ] a\n\t- [x] b\n\t\t- [ ] c\t\n",
+    "trailing spaces": b"- [ ] a   \n- [x] b \t \n  \n",
+    "invalid utf-8": b"- [ ] caf\xe9 \xff\xfe\n- [x] \xc3\n\x80\x81\n",
+    "truncated utf-8 at end": b"- [ ] a\n\xe2\x9c",
+    "overlong utf-8": b"- [ ] \xc0\xaf \xed\xa0\x80\n",
+    "nul bytes": b"- [ ] a\x00b\n\x00\n- [x] c\n",
+    "nul mark": b"- [\x00] a\n",
+    "mojibake": "**Phase 1**: â¬œ Not Started | ðŸŸ¡ In Progress | âœ… Complete  \n- [ ] Unit test â‰¥ 85%\n".encode(),
+    "bom in the middle": b"- [ ] a\n\xef\xbb\xbf- [ ] b\n",
+    "form feed and friends": b"- [ ] a\x0cb\x0bc\x1cd\xc2\x85e\xe2\x80\xa8f\xe2\x80\xa9g\n",
+    "many blank lines": b"\n\n\n- [ ] a\n\n\n\n",
+    "whitespace only": b" \t \r\n \n",
+}
+
+
+@pytest.mark.parametrize("data", list(EDGE_CASES.values()), ids=list(EDGE_CASES))
+def test_round_trip_edge_cases(data):
+    assert_lossless(data)
+
+
+def test_line_breaks_are_those_markdown_it_knows():
+    # \r\n, \r and \n end lines; form feed, vertical tab, NEL, U+2028 and friends do not
+    src = Source(b"a\x0cb\x0bc\x1cd\xc2\x85e\xe2\x80\xa8f\r\ng\rh\ni")
+    assert src.lines == ("a\x0cb\x0bc\x1cd\x85e\u2028f", "g", "h", "i")
+    assert src.endings == (b"\r\n", b"\r", b"\n", b"")
+    assert src.starts == (0, 23, 25, 27)
+
+
+def test_source_endings_bom_and_majority():
+    src = Source(b"\xef\xbb\xbfa\r\nb\r\nc\nd")
+    assert src.bom and src.starts[0] == 3
+    assert src.lines == ("a", "b", "c", "d")
+    assert src.majority_ending == b"\r\n"
+    assert src.ending_after(2) == b"\n"  # a line's own ending
+    assert src.ending_after(3) == b"\r\n"  # the last line has none: the majority
+    assert Source(b"no endings").majority_ending == b"\n"
+
+
+def test_invalid_bytes_survive_decoding():
+    src = Source(b"- [ ] caf\xe9\n")
+    assert src.lines[0] == "- [ ] caf\udce9"
+    assert not src.is_utf8 and not src.has_nul
+    assert encode(src.lines[0]) == b"- [ ] caf\xe9"
+    doc = Document(src)
+    assert doc.tasks[0].text == "caf\udce9"
+
+
+def test_nul_file_is_read_but_marked_read_only():
+    doc = Document(EDGE_CASES["nul bytes"])
+    assert doc.read_only_reason == "it contains NUL bytes"
+    assert [(t.line, t.state, t.text) for t in doc.tasks] == [(0, "todo", "a\x00b"), (2, "done", "c")]
+    assert Document(b"- [ ] a\n").read_only_reason is None
+
+
+def test_crlf_lone_cr_and_mixed_endings_give_the_same_tasks():
+    lf = Document(b"# T\n- [ ] a\n  - [x] b\n- [ ] c\n")
+    for data in (b"# T\r\n- [ ] a\r\n  - [x] b\r\n- [ ] c\r\n", b"# T\r- [ ] a\r  - [x] b\r- [ ] c\r", b"# T\r\n- [ ] a\r  - [x] b\n- [ ] c"):
+        doc = Document(data)
+        assert [(t.line, t.text, t.state, t.parent) for t in doc.tasks] == [(t.line, t.text, t.state, t.parent) for t in lf.tasks]
+
+
+# ------------------------------------------------------------------- the GFM oracle
+
+
+def check_oracle(data: bytes, where: str) -> None:
+    doc = Document(data)
+    want = oracle_tasks(data, doc.front_matter)
+    got = model_gfm_tasks(doc)
+    assert got == want, (
+        f"{where}: missing lines {sorted(set(want) - set(got))[:8]}, extra {sorted(set(got) - set(want))[:8]}, "
+        f"wrong state {sorted(ln for ln in set(got) & set(want) if got[ln] != want[ln])[:8]}"
+    )
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_tasks_equal_gfm_oracle_corpus(corpus_dir, name):
+    data = read_corpus(corpus_dir, name)
+    check_oracle(data, name)
+    assert oracle_tasks(data), f"{name} has GFM tasks"
+
+
+@pytest.mark.parametrize("name", sample_names())
+def test_tasks_equal_gfm_oracle_samples(name):
+    check_oracle((SAMPLES_DIR / name).read_bytes(), name)
+
+
+def test_tasks_equal_gfm_oracle_template(template_path):
+    data = template_path.read_bytes()
+    check_oracle(data, "template")
+    assert len(oracle_tasks(data)) == 56
+
+
+def test_our_oracle_is_the_contract_tools_oracle(corpus_dir, template_path):
+    """support.oracle_tasks is a copy of check_contract.oracle_tasks: they must not drift."""
+    if not CONTRACT_TOOL.is_file():
+        pytest.skip(f"{CONTRACT_TOOL} is missing")
+    spec = importlib.util.spec_from_file_location("check_contract", CONTRACT_TOOL)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    for path in all_real_files(corpus_dir, template_path):
+        data = path.read_bytes()
+        assert tool.oracle_tasks(data) == oracle_tasks(data), path.name
+    for data in EDGE_CASES.values():
+        assert tool.oracle_tasks(data) == oracle_tasks(data)
+
+
+# ------------------------------------------------------------- chunked == whole parse
+
+
+def check_chunked(lines, where: str) -> int:
+    whole = whole_parse(lines)
+    chunked = chunked_parse(lines)
+    assert chunked[0] == whole[0], f"{where}: tasks differ between chunked and whole-file parsing"
+    assert chunked[1] == whole[1], f"{where}: headings differ between chunked and whole-file parsing"
+    assert chunked[2] == whole[2], f"{where}: front matter differs"
+    return len(parse_chunks(lines))
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_chunked_equals_whole_corpus(corpus_dir, name):
+    lines = Source(read_corpus(corpus_dir, name)).lines
+    check_chunked(lines, name)
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_chunked_equals_whole_corpus_cutting_at_every_list(corpus_dir, name, min_list_chunk):
+    lines = Source(read_corpus(corpus_dir, name)).lines
+    check_chunked(lines, name)
+
+
+def test_chunked_parsing_really_cuts(corpus_dir, template_path, min_list_chunk):
+    """The equality above is not vacuous: nearly every real file is cut into pieces."""
+    files = all_real_files(corpus_dir, template_path)
+    counts = {p.name: check_chunked(Source(p.read_bytes()).lines, p.name) for p in files}
+    assert sum(1 for c in counts.values() if c > 1) >= len(files) - 2, counts
+    assert sum(counts.values()) > 10 * len(files)
+
+
+def test_chunked_equals_whole_samples_and_template(template_path, min_list_chunk):
+    for path in all_real_files(None, template_path):
+        check_chunked(Source(path.read_bytes()).lines, path.name)
+
+
+def test_chunk_cache_reparses_only_the_changed_chunk(corpus_dir):
+    data = read_corpus(corpus_dir, "09-speckit-KCardSwap.md")
+    lines = list(Source(data).lines)
+    cache: dict = {}
+    first = parse_chunks(lines, cache)
+    assert len(first) > 20
+    entries = len(cache)
+    doc = Document(data)
+    task = doc.tasks[len(doc.tasks) // 2]
+    line = lines[task.line]
+    lines[task.line] = line[: task.col + 1] + ("x" if task.mark == " " else " ") + line[task.col + 2:]
+    again = parse_chunks(lines, cache)
+    assert len(cache) - entries <= 2, "a one-line change should re-parse one chunk"
+    assert chunked_parse(lines, cache) == whole_parse(lines)
+    assert len(again) == len(first)
+
+
+FRONT_MATTER_CASES = {
+    "four dashes": "----\n# c\n----\n- [ ] t\n",
+    "trailing space": "--- \n# c\n---\n# T\n- [ ] t\n",
+    "trailing tab": "---\t\n## c\n---\n- [ ] t\n",
+    "word after dashes": "---yaml\n# c\n---\n- [ ] t\n",
+    "closing with form feed is not closing": "---\n# c\n---\x0c\n# d\n---\n- [ ] t\n",
+    "indented closing": "---\n# c\n  ---\n# d\n---\n- [ ] t\n",
+    "dots closing": "---\n# c\n...\n# d\n- [ ] t\n",
+    "longer closing": "---\n# c\n-----\n# d\n- [ ] t\n",
+    "unclosed": "---\n# c\n- [ ] t\n",
+    "thematic break then closing later": "---\n- [ ] a\n# h\n---\n- [ ] b\n",
+}
+
+
+@pytest.mark.parametrize("text", list(FRONT_MATTER_CASES.values()), ids=list(FRONT_MATTER_CASES))
+def test_front_matter_chunked_equals_whole(text):
+    """Regression: a first line such as `----` or `--- ` opens front matter too, and a
+    heading inside it must not become a cut (it did: the chunk parse saw it unclosed)."""
+    lines = Source(text.encode()).lines
+    check_chunked(lines, text)
+    doc = Document(text.encode())
+    assert "c" not in [h.text for h in doc.headings] or doc.front_matter == 0
+    check_oracle(text.encode(), text)
+
+
+def test_front_matter_is_skipped():
+    doc = Document(b"---\ntitle: x\n- [ ] yaml, not a task\n---\n# Title\n- [ ] real\n")
+    assert doc.front_matter == 4
+    assert [t.text for t in doc.tasks] == ["real"]
+    assert doc.title == "Title"
+
+
+# ------------------------------------------------------------------ property test
+
+
+_CACHE: dict = {}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(markdown_bytes())
+def test_property_round_trip_chunking_and_oracle(data):
+    # (a) round trip
+    doc = assert_lossless(data)
+    lines = doc.source.lines
+    # (b) chunked == whole, at the default cut rule, cutting at every list, and through a cache
+    whole = whole_parse(lines)
+    assert chunked_parse(lines) == whole
+    saved = parse_mod.MIN_LIST_CHUNK
+    parse_mod.MIN_LIST_CHUNK = 1
+    try:
+        assert chunked_parse(lines) == whole
+        if len(_CACHE) > 5000:
+            _CACHE.clear()
+        assert chunked_parse(lines, _CACHE) == whole
+    finally:
+        parse_mod.MIN_LIST_CHUNK = saved
+    # (c) the tasks GFM knows, on the same lines with the same state
+    assert model_gfm_tasks(doc) == oracle_tasks(data, doc.front_matter)
+
+
+# --------------------------------------------------------------- what is a task
+
+
+STRUCTURE = """# Plan
+
+- [ ] top
+  - [x] child
+    1. [ ] grandchild
+  - detail
+* [X] star
++ [ ] plus
+1. [ ] one dot
+2) [x] two paren
+
+> - [ ] quoted
+> > - [x] deep quoted
+
+```
+- [ ] in fence
+```
+
+~~~~
+- [ ] in tilde fence
+```
+- [ ] still in
+~~~~
+
+    - [ ] indented code
+
+<div>
+- [ ] in html
+</div>
+
+<!--
+- [ ] in comment
+-->
+
+- item
+  ```
+  - [ ] fence in item
+  ```
+
+> ```
+> - [ ] fence in quote
+> ```
+
+[ ] not a list
+- [ ]no space
+- [x]
+- [P] T010 legend
+- [v] letter
+- [1] digit
+- [é] accented
+- [*] star mark
+- [ ]* optional
+- [x]* optional done
+"""
+
+
+def test_tasks_and_non_tasks():
+    doc = Document(STRUCTURE.encode())
+    got = [(t.line + 1, t.mark, t.text, t.depth, t.parent, t.quote, t.optional) for t in doc.tasks]
+    assert got == [
+        (3, " ", "top", 0, None, False, False),
+        (4, "x", "child", 1, 0, False, False),
+        (5, " ", "grandchild", 2, 1, False, False),
+        (7, "X", "star", 0, None, False, False),
+        (8, " ", "plus", 0, None, False, False),
+        (9, " ", "one dot", 0, None, False, False),
+        (10, "x", "two paren", 0, None, False, False),
+        (12, " ", "quoted", 0, None, True, False),
+        (13, "x", "deep quoted", 0, None, True, False),
+        (50, "*", "star mark", 0, None, False, False),
+        (51, " ", "optional", 0, None, False, True),
+        (52, "x", "optional done", 0, None, False, True),
+    ]
+    assert doc.tasks[0].end == 6  # the item with its children and details
+    assert [t.text for t in doc.children(doc.tasks[0])] == ["child"]
+    check_oracle(STRUCTURE.encode(), "structure")
+
+
+def test_checkbox_on_the_line_after_the_marker():
+    doc = Document(b"-\n  [ ] later\n1.\n   [x] numbered\n")
+    assert [(t.item_line, t.line, t.col, t.state, t.text) for t in doc.tasks] == [(0, 1, 2, "todo", "later"), (2, 3, 3, "done", "numbered")]
+
+
+# ----------------------------------------------------------------------- marks
+
+
+def states(text: str) -> list[tuple[str, str, bool]]:
+    return [(t.mark, t.state, t.optional) for t in Document(text.encode()).tasks]
+
+
+def test_marks_in_kiro_files():
+    text = "# Implementation Plan\n\n- [x] 1. Done\n- [-] 2. Going\n  - [~] 2.1 Queued\n  - [ ]* 2.2 Optional\n- [/] 3. Slash\n- [ ] 4. Todo\n"
+    assert Document(text.encode()).dialect == "kiro"
+    assert states(text) == [
+        ("x", "done", False), ("-", "in_progress", False), ("~", "queued", False),
+        (" ", "todo", True), ("/", "other", False), (" ", "todo", False),
+    ]
+
+
+def test_marks_elsewhere():
+    text = "# TODO\n\n- [x] done\n- [X] done too\n- [/] going\n- [-] dropped\n- [~] tilde\n- [?] odd\n- [ ] todo\n"
+    assert Document(text.encode()).dialect == "generic"
+    assert states(text) == [
+        ("x", "done", False), ("X", "done", False), ("/", "in_progress", False), ("-", "cancelled", False),
+        ("~", "other", False), ("?", "other", False), (" ", "todo", False),
+    ]
+
+
+def test_letters_and_digits_other_than_x_are_not_marks():
+    assert states("- [P] T010 legend\n- [v] v\n- [o] o\n- [0] zero\n- [ä] umlaut\n- [x] real\n") == [("x", "done", False)]
+
+
+def test_optional_marker_is_kept_apart_from_the_text():
+    doc = Document(b"- [ ]* 2.3 Write unit tests\n")
+    t = doc.tasks[0]
+    assert (t.optional, t.mark, t.text, t.id) == (True, " ", "2.3 Write unit tests", "2.3")
+
+
+# -------------------------------------------------------------- ids and markers
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("T001 [P] [US1] Create project structure", ("T001", ("P", "US1"))),
+        ("T012a [US2] Add unique index", ("T012a", ("US2",))),
+        ("T003 [P] Configure ruff", ("T003", ("P",))),
+        ("T001: setup", ("T001", ())),
+        ("1. Set up project structure", ("1", ())),
+        ("1.1 Create package layout", ("1.1", ())),
+        ("2.3.4 Deep", ("2.3.4", ())),
+        ("1.2. Trailing dot", ("1.2", ())),
+        ("T1 too short", (None, ())),
+        ("Task T001 later", (None, ())),
+        ("[P] T001 marker first", (None, ())),
+        ("2026-01-05 a date", (None, ())),
+        ("**Design schema**", (None, ())),
+    ],
+)
+def test_split_id(text, want):
+    assert split_id(text) == want
+
+
+def test_ids_and_markers_in_the_samples():
+    doc = Document((SAMPLES_DIR / "speckit-feature.md").read_bytes())
+    by_id = {t.id: t for t in doc.tasks}
+    assert by_id["T003"].markers == ("P",)
+    assert by_id["T010"].markers == ("P", "US1")
+    assert by_id["T012a"].markers == ("US1",)
+    assert by_id["T012a"].text.startswith("T012a [US1] Add unique partial index")
+    kiro = Document((SAMPLES_DIR / "kiro-spec.md").read_bytes())
+    assert [t.id for t in kiro.tasks[:4]] == ["1", "1.1", "1.2", "2"]
+    assert kiro.tasks[1].parent == 0 and kiro.tasks[1].depth == 1
+
+
+# ------------------------------------------------------------------- durations
+
+
+@pytest.mark.parametrize(
+    "text, hours",
+    [
+        ("4 hours", 4.0), ("1 hour", 1.0), ("90 minutes", 1.5), ("45 min", 0.75), ("30m", 0.5),
+        ("1h30m", 1.5), ("1h 30m", 1.5), ("1.5h", 1.5), ("1,5 h", 1.5), ("2d", 16.0), ("1 day", 8.0),
+        ("1 week", 40.0), ("2-3 hours", 2.5), ("2 – 3h", 2.5), ("2 to 3 days", 20.0), ("~3 hours", 3.0),
+        ("3 hours (revised after review)", 3.0), ("2.5 hours  ", 2.5),
+        ("[X hours]", None), ("[X]", None), ("TBD", None), ("", None), ("   ", None), ("about a day", None), ("hours", None),
+    ],
+)
+def test_parse_hours(text, hours):
+    assert parse_hours(text) == hours
+
+
+def test_parse_hours_day_length():
+    assert parse_hours("2d", day_hours=6) == 12
+    assert parse_hours("1 week", day_hours=6) == 30
+
+
+@pytest.mark.parametrize("text, hours", [("45m", 0.75), ("1.5h", 1.5), ("1h30m", 1.5), ("2d", 16.0), ("3", 3.0), (" 90 minutes ", 1.5), ("1h 15m", 1.25)])
+def test_parse_duration(text, hours):
+    assert parse_duration(text) == hours
+
+
+@pytest.mark.parametrize("text", ["abc", "", "0m", "0", "-1h", "1.5.2h", "1h30", "h", "2 days ago", "[X hours]"])
+def test_parse_duration_refuses(text):
+    with pytest.raises(DurationError) as err:
+        parse_duration(text)
+    assert "\n" not in str(err.value) and str(err.value)
+
+
+def test_uses_minutes_and_formatting():
+    assert uses_minutes("90 minutes") and uses_minutes("45m") and uses_minutes("30 min")
+    assert not uses_minutes("1h30m") and not uses_minutes("2 hours") and not uses_minutes("[X hours]")
+    assert format_hours(1.5) == "1.5 hours"
+    assert format_hours(1) == "1 hour"
+    assert format_hours(2.0) == "2 hours"
+    assert format_hours(4 / 3) == "1.33 hours"
+    assert format_hours(0.75, minutes=True) == "45 minutes"
+    assert format_hours(1 / 60, minutes=True) == "1 minute"
+    assert short_hours(None) == "-" and short_hours(0.75) == "45m" and short_hours(1.5) == "1.5h" and short_hours(4) == "4h"
+
+
+def test_estimates_and_actuals_of_tasks():
+    text = """# P
+
+## Phase 1
+**Estimated Time**: 6 hours
+
+- [x] **A**
+  - Detail
+  - **Estimated Time**: 3 hours
+  - **Actual Time**: 4 hours
+- [x] **B**
+  - **Estimated Time**: 2-3 hours
+  - **Actual Time**: 90 minutes
+- [ ] **C**
+  - **Estimated Time**: [X hours]
+- [ ] **D**
+  * **Time Estimate**: 1h30m
+- [ ] **E** with no estimate
+"""
+    doc = Document(text.encode())
+    assert [(t.estimate_hours, t.actual_hours) for t in doc.tasks] == [(3, 4), (2.5, 1.5), (None, None), (1.5, None), (None, None)]
+    assert doc.tasks[0].estimate_line == 7 and doc.tasks[0].actual_line == 8
+    assert doc.tasks[2].estimate_line == 13  # a placeholder line is still the estimate line
+    section = next(s for s in doc.sections if s.phase == 1)
+    assert section.estimate_hours == 6  # the line under the heading, not a task's
+    prog = section_progress(doc, section)
+    assert prog.actual_hours == 5.5
+    assert prog.variance_hours == 0.0  # 5.5 actual against the 5.5 estimated for A and B
+    assert prog.estimate_hours == 6 + 3 + 2.5 + 1.5
+
+
+# --------------------------------------------------------------------- dialects
+
+
+def manifest(corpus_dir) -> dict[str, str]:
+    with open(corpus_dir / "MANIFEST.tsv", newline="", encoding="utf-8") as fh:
+        return {row["file"]: row["dialect"] for row in csv.DictReader(fh, delimiter="\t")}
+
+
+@pytest.mark.parametrize("name", corpus_names())
+def test_dialect_agrees_with_manifest(corpus_dir, name):
+    want = manifest(corpus_dir)[name]
+    want = "generic" if want == "todo" else want
+    assert Document(read_corpus(corpus_dir, name)).dialect == want
+
+
+def test_dialect_of_samples_and_template(template_path):
+    want = {"kiro-spec.md": "kiro", "speckit-feature.md": "speckit", "template-project.md": "template", "plain-todo.md": "generic"}
+    for name, dialect in want.items():
+        assert Document((SAMPLES_DIR / name).read_bytes()).dialect == dialect, name
+    assert Document(template_path.read_bytes()).dialect == "template"
+
+
+# ------------------------------------------------------------- sections, counting
+
+COUNTING = """# Title
+
+- [x] pre task
+
+## A
+- [x] a1
+- [-] a2
+- [ ] a3
+
+## B
+- [x] b1
+- [ ]* b2
+
+## C
+- [ ] c1
+- [-] c2
+
+## D
+- [/] d1
+### D.1
+- [ ] d2
+
+## E
+"""
+
+
+def test_sections_and_counting_rules():
+    doc = Document(COUNTING.encode())
+    assert doc.title == "Title" and doc.section_level == 2
+    rows = []
+    for s in doc.sections:
+        p = section_progress(doc, s)
+        rows.append((s.title, None if s.line is None else s.line + 1, p.total, p.done, p.cancelled, p.percent, p.status))
+    assert rows == [
+        ("Title", None, 1, 1, 0, 100.0, "complete"),  # tasks before the first section: named after the title
+        ("A", 5, 3, 1, 1, 50.0, "in_progress"),  # percent = done / (total - cancelled)
+        ("B", 10, 2, 1, 0, 50.0, "complete"),  # optional tasks need not be done
+        ("C", 14, 2, 0, 1, 0.0, "not_started"),
+        ("D", 18, 2, 0, 0, 0.0, "in_progress"),  # in progress, nothing done
+        ("E", 23, 0, 0, 0, 0.0, "not_started"),
+    ]
+    assert doc.tasks[-1].path == ("Title", "D", "D.1")
+    whole = document_progress(doc)
+    assert (whole.total, whole.done, whole.cancelled, whole.percent) == (10, 3, 2, 37.5)
+
+
+def test_all_cancelled_is_zero_percent_and_complete():
+    doc = Document(b"## S\n- [-] a\n- [-] b\n")
+    p = section_progress(doc, doc.sections[0])
+    assert (p.percent, p.status) == (0.0, "complete")
+
+
+def test_section_level_without_a_single_title():
+    doc = Document(b"# One\n- [ ] a\n# Two\n- [x] b\n## Sub\n- [ ] c\n")
+    assert doc.section_level == 1
+    assert [(s.title, s.task_count) for s in doc.sections] == [("One", 1), ("Two", 2)]
+    doc = Document(b"### Deep\n- [ ] a\n## Shallow\n- [ ] b\n")
+    assert doc.section_level == 2 and doc.title is None
+    assert [(s.title, s.task_count, s.line) for s in doc.sections] == [("Tasks", 1, None), ("Shallow", 1, 2)]
+    doc = Document(b"- [ ] a\n")
+    assert [(s.title, s.task_count, s.line) for s in doc.sections] == [("Tasks", 1, None)]
+
+
+def test_setext_headings_make_sections():
+    doc = Document(b"Title\n=====\n\nFirst\n-----\n- [ ] a\n\nSecond\n------\n- [x] b\n")
+    assert doc.title == "Title"
+    assert [(s.title, s.line) for s in doc.sections] == [("First", 3), ("Second", 7)]
+
+
+def test_phase_status_of_the_sample():
+    doc = Document((SAMPLES_DIR / "template-project.md").read_bytes())
+    assert phase_status(doc) == {1: "complete", 2: "in_progress", 3: "not_started", 4: "not_started"}
+
+
+# ----------------------------------------------------- the template's tracking parts
+
+
+def test_template_tracking_parts_are_placeholders(template_path):
+    doc = Document(template_path.read_bytes())
+    assert [(c.phase, c.status) for c in doc.completion] == [(n, None) for n in range(1, 6)]
+    assert doc.completion[0].value == "â¬œ Not Started | ðŸŸ¡ In Progress | âœ… Complete"
+    assert [(t.label, t.value) for t in doc.time_lines] == [
+        ("Estimated Total", "[X] hours"), ("Actual Time", "[Y] hours"), ("Variance", "[Z] hours ([+/-]%)"),
+    ]
+    assert len(doc.log) == 2 and all(e.placeholder and e.date is None for e in doc.log)
+    assert doc.open_blockers == []
+    assert [m.label for m in doc.metadata] == ["Project", "Estimated Duration", "Engineer Assigned", "Context7 Validated", "Status"]
+    assert doc.title == "Implementation Tasks: [FEATURE NAME]"
+    assert [s.phase for s in doc.sections if s.phase] == [1, 2, 3, 4, 5]
+    assert all(t.estimate_hours is None and t.estimate_line is not None for t in doc.tasks if t.path[1].startswith("Phase"))
+
+
+def test_sample_tracking_parts():
+    doc = Document((SAMPLES_DIR / "template-project.md").read_bytes())
+    assert [(c.phase, c.status) for c in doc.completion] == [(1, "complete"), (2, "in_progress"), (3, "not_started"), (4, "not_started")]
+    assert [t.label for t in doc.time_lines] == ["Estimated Total", "Actual Time", "Variance"]
+    first, second, third = doc.log
+    assert (first.date, first.kind, first.resolved, first.resolved_date, first.resolution) == (
+        "2026-01-05", "Blocker", True, "2026-01-07", "platform team upgraded staging to 16.4",
+    )
+    assert first.text.startswith("Staging PostgreSQL is still on 15.8")
+    assert (second.kind, second.resolved, third.kind) == ("Decision", False, "Decision")
+    assert doc.open_blockers == []
+    assert doc.metadata[0].label == "Project" and doc.metadata[-1].value == "In Progress"
+
+
+@pytest.mark.parametrize(
+    "line, want",
+    [
+        ("**2026-01-05** - Blocker: keys missing", ("2026-01-05", "Blocker", "keys missing", None, False, None, None, False)),
+        ("**2026-01-05** - Decision: use Redis (task T004)", ("2026-01-05", "Decision", "use Redis", "T004", False, None, None, False)),
+        (
+            "**2026-01-05** - Blocker: keys missing (task 1.2) — Resolved 2026-01-07: keys came",
+            ("2026-01-05", "Blocker", "keys missing", "1.2", True, "2026-01-07", "keys came", False),
+        ),
+        ("**2026-01-05** – Blocker: dash kinds -- Resolved 2026-01-08: ascii", ("2026-01-05", "Blocker", "dash kinds", None, True, "2026-01-08", "ascii", False)),
+        ("**2026-01-05** - Blocker: plain - Resolved: later", ("2026-01-05", "Blocker", "plain", None, True, None, "later", False)),
+        ("**[DATE]** - [Decision/Blocker]: [Description and resolution]", (None, "Decision/Blocker", "[Description and resolution]", None, False, None, None, True)),
+        ("**2026-01-05** - Blocker: [Description]", ("2026-01-05", "Blocker", "[Description]", None, False, None, None, True)),
+    ],
+)
+def test_log_entries(line, want):
+    e = parse_log_entry(7, line)
+    assert e.line == 7
+    assert (e.date, e.kind, e.text, e.task, e.resolved, e.resolved_date, e.resolution, e.placeholder) == want
+
+
+def test_not_log_entries():
+    assert parse_log_entry(0, "**Status**: In Progress") is None
+    assert parse_log_entry(0, "2026-01-05 - Blocker: no bold date") is None
+
+
+def test_blockers_in_a_crafted_file():
+    text = "# T\n\n## Phase 1\n- [ ] T001 a\n\n## Progress Tracking\n\n### Blockers & Decisions Log\n**2026-02-01** - Blocker: open one (task T001)\n\n**2026-02-02** - Blocker: closed — Resolved 2026-02-03: done\n"
+    doc = Document(text.encode())
+    assert [(e.line, e.task, e.resolved) for e in doc.log] == [(8, "T001", False), (10, None, True)]
+    assert [e.text for e in doc.open_blockers] == ["open one"]
+
+
+# ------------------------------------------------------------------ identity
+
+
+def test_task_keys_and_lookup():
+    doc = Document(b"## A\n- [ ] T001 one\n- [ ] same\n- [ ] same\n## B\n- [ ] same\n- [ ] T002 x\n- [ ] T002 dup\n")
+    keys = doc.keys
+    assert keys[0] == TaskKey("T001", (), "", 0)
+    assert keys[1] == TaskKey(None, ("A",), "same", 0) and keys[2] == TaskKey(None, ("A",), "same", 1)
+    assert keys[3] == TaskKey(None, ("B",), "same", 0)
+    assert keys[4] == TaskKey(None, ("B",), "T002 x", 0)  # a duplicated id is no identity
+    assert len(set(keys)) == len(keys)
+    for t, k in zip(doc.tasks, keys):
+        assert doc.find(k) == t
+        assert doc.task_at_line(t.line) == t
+    assert doc.find(TaskKey("T999", (), "", 0)) is None
+    assert doc.task_at_line(0) is None
+
+
+# ------------------------------------------------------------------ no Textual
+
+
+def test_model_store_and_cli_do_not_import_textual():
+    code = "import sys\nimport tasktui.doc, tasktui.store, tasktui.cli, tasktui.tasksfile\nassert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\nprint('ok')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
