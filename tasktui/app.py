@@ -26,7 +26,8 @@ from textual.widgets import Footer, Input, Static
 from tasktui import config as config_mod
 from tasktui import store
 from tasktui import timer as timer_mod
-from tasktui.doc import edits
+from tasktui.doc import edits, loader
+from tasktui.doc.source import Source
 from tasktui.doc.model import Document, Task
 from tasktui.outline import HEADING
 from tasktui.screens.dialogs import PromptScreen
@@ -137,13 +138,36 @@ class TaskTuiApp(App[int]):
 
     @work(thread=True, exclusive=True, group="load")
     def load_file(self) -> None:
+        """Read and parse the file; for a big one, show its top first and parse the rest in parallel."""
         try:
-            tf = TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours)
+            snap = store.read(self.path)
             store.cleanup_stale_temps(self.path)
+            cache: dict = {}
+            head = loader.parse_head_bytes(snap.data, cache)
+            if head is not None:
+                partial = Document(head[0], chunks=head[1], day_hours=self.settings.day_hours)
+                self.call_from_thread(self._show_partial, partial)
+            source = Source(snap.data)
+            cuts = loader.cut_points(source.lines)
+
+            def progress(fraction: float) -> None:
+                self.call_from_thread(self.header.show, notice=f"Loading… {fraction:.0%} (the first tasks are shown)")
+
+            chunks = loader.parse_rest(source.lines, cuts, 0, cache, progress=progress if head else None)
+            doc = Document(source, chunks=chunks, day_hours=self.settings.day_hours)
+            tf = TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours,
+                           snapshot=snap, doc=doc, cache=cache)
         except (store.StoreError, OSError) as exc:
             self.call_from_thread(self._load_failed, str(exc))
             return
         self.call_from_thread(self._loaded, tf)
+
+    def _show_partial(self, doc: Document) -> None:
+        if self.tasks_file is not None:
+            return
+        first = next((t for t in doc.tasks if t.is_open), None)
+        self.tree.set_document(doc, focus_task=first)
+        self.header.show(doc, notice=f"Loading… (the first {len(doc.tasks)} tasks are shown)")
 
     def _load_failed(self, message: str) -> None:
         self.header.show(notice=message)
@@ -155,7 +179,8 @@ class TaskTuiApp(App[int]):
         if self.force_read_only:
             reason = "read-only mode"
         self.read_only_reason = reason
-        first = next((t for t in tf.doc.tasks if t.is_open), None)
+        partial = self.tree.doc is not None
+        first = None if partial else next((t for t in tf.doc.tasks if t.is_open), None)
         self._show(tf.doc, focus_task=first)
         self._resume_timer()
         if self.watch_file:

@@ -17,6 +17,7 @@ from tasktui import store
 from tasktui.doc import edits
 from tasktui.doc import patch as P
 from tasktui.doc.model import Document
+from tasktui.doc.stats import all_section_progress
 from tasktui.doc.source import Source
 
 
@@ -53,13 +54,15 @@ class EditResult:
 
 
 class TasksFile:
-    def __init__(self, path: str | Path, *, sync: bool = True, day_hours: float = 8.0):
+    def __init__(self, path: str | Path, *, sync: bool = True, day_hours: float = 8.0,
+                 snapshot: store.Snapshot | None = None, doc: Document | None = None, cache: dict | None = None):
+        """Open ``path``; or take a ``snapshot`` and its parsed ``doc`` (the app's loader)."""
         self.path = Path(path)
         self.sync = sync
         self.day_hours = day_hours
-        self._cache: dict = {}
-        self.snapshot = store.read(self.path)
-        self.doc = self._parse(self.snapshot.data)
+        self._cache: dict = cache if cache is not None else {}
+        self.snapshot = snapshot if snapshot is not None else store.read(self.path)
+        self.doc = doc if doc is not None else self._parse(self.snapshot.data)
         self.written = None  # called with the new Snapshot after each write (the watcher's "ours")
         self.undo_stack: list[edits.Restore] = []
         self.redo_stack: list[edits.Restore] = []
@@ -147,6 +150,7 @@ class TasksFile:
                 self.path, after.source.data, expect=(current.size, current.mtime_ns, current.inode)
             )
             self.doc = after
+            all_section_progress(after)  # cheap from its predecessor's; the next edit builds on it
             if self.written is not None:
                 self.written(self.snapshot.digest)
         undo = edits.restore_for(before.source.data, after, patches, f"undid: {plan.summary}", anchors=True)

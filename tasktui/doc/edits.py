@@ -153,7 +153,7 @@ def _task(doc: Document, key: TaskKey) -> Task:
 def _text_bytes(doc: Document, text: str) -> bytes:
     if "\n" in text or "\r" in text:
         raise EditError("text must be a single line")
-    if not doc.source.is_utf8 and not text.isascii():
+    if not text.isascii() and not doc.source.is_utf8:
         raise EditError("this file is not valid UTF-8, so only ASCII text can be added to it")
     return encode(text)
 
@@ -167,6 +167,8 @@ def state_mark(doc: Document, state: str) -> str:
     if state == "in_progress":
         return "-" if kiro else "/"
     if state == "queued":
+        if not kiro:
+            raise EditError("only Kiro files have a mark for queued tasks")
         return "~"
     if state == "cancelled":
         if kiro:
@@ -279,7 +281,13 @@ def _same_tasks(before: Document, after: Document, skip=()) -> str | None:
     """Every task not in ``skip`` keeps its mark, text and optional flag."""
     if len(before.tasks) != len(after.tasks):
         return f"the file would have {len(after.tasks)} tasks instead of {len(before.tasks)}"
-    for x, y in zip(before.tasks, after.tasks):
+    derived = after.__dict__.get("_derived_from")
+    if derived is not None and derived[0]() is before:
+        # a patched version: only the tasks it parsed again can differ
+        pairs = ((before.tasks[i], after.tasks[i]) for i in derived[1])
+    else:
+        pairs = zip(before.tasks, after.tasks)
+    for x, y in pairs:
         if x.index not in skip and (x.mark, x.text, x.optional) != (y.mark, y.text, y.optional):
             return f"the task on line {x.line + 1} would change"
     return None
@@ -391,14 +399,15 @@ def _plan_add_task(doc: Document, op: AddTask) -> Plan:
         body = f"{new_id}{sep}{text}"
     line_text = f"{lead}{bullet}{gap}[ ] {body}"
     new_line = after_line + 1
-    if ref is None and src.line_count > 1 and not src.lines[-1]:
+    first = ref is None and op.under is None  # the file has no task yet
+    if first and src.line_count > 1 and not src.lines[-1]:
         # no task to follow and the file ends with a line break: append after a
         # blank line and keep the file ending with a line break
         ending = src.endings[-2]
         sep = ending if src.lines[-2].strip() else b""
         offset, data = len(src.data), sep + _text_bytes(doc, line_text) + ending
         new_line = src.line_count - 1 + (1 if sep else 0)
-    elif ref is None and src.line_count == 1 and not src.lines[0]:  # an empty file
+    elif first and src.line_count == 1 and not src.lines[0]:  # an empty file
         offset, data = len(src.data), _text_bytes(doc, line_text) + src.majority_ending
         new_line = 0
     else:
@@ -705,16 +714,21 @@ def _num(hours: float) -> str:
     return f"{round(hours, 2):.2f}".rstrip("0").rstrip(".")
 
 
+def _hours(hours: float) -> str:
+    value = _num(hours)
+    return f"{value} hour" if value in ("1", "-1") else f"{value} hours"
+
+
 def time_values(doc: Document) -> dict[str, str]:
     prog = document_progress(doc)
     out: dict[str, str] = {}
     if prog.estimate_hours is not None:
-        out["estimated total"] = f"{_num(prog.estimate_hours)} hours"
+        out["estimated total"] = _hours(prog.estimate_hours)
     if prog.actual_hours is not None:
-        out["actual time"] = f"{_num(prog.actual_hours)} hours"
+        out["actual time"] = _hours(prog.actual_hours)
     if prog.variance_hours is not None and prog.variance_pct is not None:
         sign = "+" if prog.variance_pct >= 0 else "-"
-        out["variance"] = f"{_num(prog.variance_hours)} hours ({sign}{abs(round(prog.variance_pct))}%)"
+        out["variance"] = f"{_hours(prog.variance_hours)} ({sign}{abs(round(prog.variance_pct))}%)"
     return out
 
 
@@ -733,7 +747,7 @@ def sync_patches(doc: Document) -> list[Patch]:
             if not m:
                 continue
             new = completion_value(true, m.group(2))
-            if not src.is_utf8 and not new.isascii():
+            if not new.isascii() and not src.is_utf8:
                 continue
             start, end = _line_text_span(doc, c.line, m.start(2), m.end(2))
             patches.append(Patch(start, end, encode(new)))
@@ -787,8 +801,8 @@ def _task_before(doc: Document, offset: int) -> Task | None:
     """The last task whose first line starts at or before ``offset``."""
     import bisect
 
-    starts = [doc.source.starts[t.item_line] for t in doc.tasks]
-    i = bisect.bisect_right(starts, offset) - 1
+    starts = doc.source.starts
+    i = bisect.bisect_right(doc.tasks, offset, key=lambda t: starts[t.item_line]) - 1
     return doc.tasks[i] if i >= 0 else None
 
 

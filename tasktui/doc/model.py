@@ -5,9 +5,11 @@ a Document is built once per version of the file and never mutated."""
 from __future__ import annotations
 
 import bisect as _bisect
+import weakref
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from typing import NamedTuple
 
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
@@ -158,12 +160,18 @@ def split_id(text: str) -> tuple[str | None, tuple[str, ...]]:
 class Document:
     """One version of a tasks file. Build with :func:`load` or ``Document(source)``."""
 
-    def __init__(self, source: Source | bytes, *, cache: dict | None = None, day_hours: float = DEFAULT_DAY_HOURS):
+    def __init__(self, source: Source | bytes, *, cache: dict | None = None, day_hours: float = DEFAULT_DAY_HOURS,
+                 chunks: list | None = None):
+        """Parse ``source``; or, with ``chunks`` (from tasktui.doc.loader), assemble those.
+        Chunks covering only the start of the file give a partial document
+        (``complete`` is False): enough to show the top while the rest loads."""
         if isinstance(source, bytes):
             source = Source(source)
         self.source = source
         self.day_hours = day_hours
-        self.chunks = parse_chunks(source.lines, cache)
+        self.chunks = parse_chunks(source.lines, cache) if chunks is None else chunks
+        end = self.chunks[-1][1] if self.chunks else 0
+        self.complete = end >= source.line_count
         self._assemble()
 
     def patched(self, patches, cache: dict | None = None) -> "Document":
@@ -194,7 +202,7 @@ class Document:
             redo[ci] = new
             chunks[ci] = (start, end, new)
         doc = object.__new__(Document)
-        doc.__dict__.update({k: v for k, v in self.__dict__.items() if k not in ("keys", "_key_index", "_by_line")})
+        doc.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _DERIVED_CACHES})
         doc.source = src
         doc.chunks = chunks
         # tasks: rebuild the ones in re-parsed chunks, move the mark offsets of the rest
@@ -207,10 +215,12 @@ class Document:
         for start, _end, res in chunks:
             chunk_first.append(first_task)
             first_task += len(res.tasks)
+        changed: list[int] = []
         for ci, res in redo.items():
             start = chunks[ci][0]
             for k, rt in enumerate(res.tasks):
                 i = chunk_first[ci] + k
+                changed.append(i)
                 old = tasks[i]
                 tid, markers = split_id(rt.text) if rt.text != old.text else (old.id, old.markers)
                 if tid != old.id:
@@ -236,8 +246,10 @@ class Document:
                 if name in self.__dict__:
                     doc.__dict__[name] = self.__dict__[name]
         label_lines = self._label_lines
-        if any(line in label_lines for line in touched):
-            doc._finish()
+        hit = [line for line in touched if line in label_lines]
+        if hit:
+            doc._finish(hit)
+        doc._derived_from = (weakref.ref(self), changed)
         return doc
 
     @cached_property
@@ -338,39 +350,70 @@ class Document:
         self._sec_starts = sec_starts
         self._finish()
 
-    def _finish(self) -> None:
-        """Labels, sections and the tracking parts: the cheap, label-driven part of building."""
-        headings = self.headings
+    def _finish(self, touched: list[int] | None = None) -> None:
+        """Labels, sections and the tracking parts: the cheap, label-driven part of
+        building. With ``touched`` (lines changed in place), only those labels are read again."""
         lines = self.source.lines
+        if touched is None:
+            heading_lines = [h.line for h in self.headings]
+            labels: list[Label] = []
+            for a, b, _in_list in self._label_spans:
+                for ln in range(a, b):
+                    m = _LABEL.match(lines[ln])
+                    if m:
+                        hidx = _bisect.bisect_right(heading_lines, ln) - 1
+                        labels.append(Label(ln, m.group(1).strip(), m.group(2), hidx if hidx >= 0 else None))
+            self.labels = labels
+            self._build_sections()
+        else:
+            where = {lab.line: i for i, lab in enumerate(self.labels)}
+            labels = list(self.labels)
+            estimates_changed = False
+            for ln in touched:
+                i = where.get(ln)
+                m = _LABEL.match(lines[ln])
+                if i is None or not m:
+                    return self._finish()  # a label appeared or went away: read them all
+                old = labels[i]
+                labels[i] = Label(ln, m.group(1).strip(), m.group(2), old.heading)
+                estimates_changed |= old.label.lower() in ESTIMATE_LABELS or labels[i].label.lower() in ESTIMATE_LABELS
+            self.labels = labels
+            if estimates_changed:
+                self._build_sections()
+        self._tracking(self.labels)
+
+    def _build_sections(self) -> None:
+        headings = self.headings
         tasks = self.tasks
         sec_starts = self._sec_starts
-        sections: list[Section] = []
-        heading_lines = [h.line for h in headings]
-        labels: list[Label] = []
-        for a, b, _in_list in self._label_spans:
-            for ln in range(a, b):
-                m = _LABEL.match(lines[ln])
-                if m:
-                    hidx = _bisect.bisect_right(heading_lines, ln) - 1
-                    labels.append(Label(ln, m.group(1).strip(), m.group(2), hidx if hidx >= 0 else None))
-        self.labels = labels
-
-        section_estimates: dict[int, float | None] = {}
-        for lab in labels:
+        n_lines = len(self.source.lines)
+        estimates: list[tuple[int, float]] = []  # (heading line, hours) of estimates under headings
+        seen: set[int] = set()
+        for lab in self.labels:
             if lab.label.lower() in ESTIMATE_LABELS and lab.heading is not None:
-                section_estimates.setdefault(headings[lab.heading].line, parse_hours(lab.value, self.day_hours))
+                hl = headings[lab.heading].line
+                if hl not in seen:
+                    seen.add(hl)
+                    value = parse_hours(lab.value, self.day_hours)
+                    if value is not None:
+                        estimates.append((hl, value))
+        estimates.sort()
+        est_lines = [hl for hl, _ in estimates]
+        est_sums = list(accumulate((v for _, v in estimates), initial=0.0))
+        sections: list[Section] = []
         for si, (first, title, line, level) in enumerate(sec_starts):
             nxt = sec_starts[si + 1][0] if si + 1 < len(sec_starts) else len(tasks)
             est = None
             if line is not None:
-                # an estimate directly under this heading or any heading inside the section
-                end_line = sec_starts[si + 1][2] if si + 1 < len(sec_starts) and sec_starts[si + 1][2] is not None else len(lines)
-                vals = [v for hl, v in section_estimates.items() if line <= hl < end_line and v is not None]
-                est = sum(vals) if vals else None
+                # estimates directly under this heading or any heading inside the section
+                nxt_line = sec_starts[si + 1][2] if si + 1 < len(sec_starts) else None
+                end_line = nxt_line if nxt_line is not None else n_lines
+                lo = _bisect.bisect_left(est_lines, line)
+                hi = _bisect.bisect_left(est_lines, end_line)
+                est = round(est_sums[hi] - est_sums[lo], 4) if hi > lo else None
             pm = _PHASE_HEADING.match(title)
             sections.append(Section(si, title, line, level, first, nxt - first, est, int(pm.group(1)) if pm else None))
         self.sections = sections
-        self._tracking(labels)
 
     def _detect_dialect(self, raw_tasks, ids, label_spans) -> str:
         lines = self.source.lines
@@ -473,11 +516,16 @@ class Document:
 
     def done_mark(self) -> str:
         """The mark for newly done tasks: the file's majority, else the dialect's default."""
-        lower = sum(1 for t in self.tasks if t.mark == "x")
-        upper = sum(1 for t in self.tasks if t.mark == "X")
+        marks = [t.mark for t in self.tasks]
+        lower = marks.count("x")
+        upper = marks.count("X")
         if lower or upper:
             return "X" if upper > lower else "x"
         return "X" if self.dialect == "speckit" else "x"
+
+
+# cached properties that belong to one version and must not be copied to a patched one
+_DERIVED_CACHES = ("keys", "_key_index", "_by_line", "_label_lines", "section_progress", "_derived_from")
 
 
 def _same_structure(a: ChunkResult, b: ChunkResult) -> bool:

@@ -110,6 +110,14 @@ class Source:
         object.__setattr__(new, "lines", tuple(lines))
         object.__setattr__(new, "starts", starts)
         object.__setattr__(new, "endings", self.endings)
+        if self.__dict__.get("is_utf8"):
+            # spans are cut at character boundaries, so valid text with valid pieces stays valid
+            try:
+                for p in patches:
+                    p.data.decode("utf-8")
+                new.__dict__["is_utf8"] = True
+            except UnicodeDecodeError:
+                pass
         return new, touched
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from tasktui.doc.model import Document, Section, Task
@@ -52,8 +53,11 @@ def _sum(values) -> float | None:
     return round(sum(vals), 4) if vals else None
 
 
-def progress(tasks: list[Task] | tuple[Task, ...], extra_estimate: float | None = None) -> Progress:
+def progress(tasks, extra_estimate: float | None = None) -> Progress:
+    """Counts and time of ``tasks``, in one pass."""
     total = done = cancelled = in_progress = optional_open = open_ = 0
+    est = act = tracked = 0.0
+    has_est = has_act = False
     for t in tasks:
         total += 1
         s = t.state
@@ -68,24 +72,76 @@ def progress(tasks: list[Task] | tuple[Task, ...], extra_estimate: float | None 
                 optional_open += 1
             else:
                 open_ += 1
-    est = _sum([t.estimate_hours for t in tasks] + [extra_estimate])
-    act = _sum(t.actual_hours for t in tasks)
-    tracked = _sum(t.estimate_hours for t in tasks if t.actual_hours is not None)
-    return Progress(total, done, cancelled, in_progress, optional_open, open_, est, act, tracked)
+        e = t.estimate_hours
+        if e is not None:
+            est += e
+            has_est = True
+        a = t.actual_hours
+        if a is not None:
+            act += a
+            has_act = True
+            if e is not None:
+                tracked += e
+    if extra_estimate is not None:
+        est += extra_estimate
+        has_est = True
+    return Progress(
+        total, done, cancelled, in_progress, optional_open, open_,
+        round(est, 4) if has_est else None,
+        round(act, 4) if has_act else None,
+        round(tracked, 4) if has_act else None,
+    )
+
+
+def _combine(parts: list[Progress]) -> Progress:
+    def total(name):
+        vals = [getattr(p, name) for p in parts if getattr(p, name) is not None]
+        return round(sum(vals), 4) if vals else None
+
+    return Progress(
+        sum(p.total for p in parts), sum(p.done for p in parts), sum(p.cancelled for p in parts),
+        sum(p.in_progress for p in parts), sum(p.optional_open for p in parts), sum(p.open for p in parts),
+        total("estimate_hours"), total("actual_hours"), total("tracked_estimate_hours"),
+    )
+
+
+def all_section_progress(doc: Document) -> list[Progress]:
+    """Progress of every section, computed once per document version."""
+    cached = doc.__dict__.get("section_progress")
+    if cached is not None:
+        return cached
+    derived = doc.__dict__.get("_derived_from")
+    base = derived[0]() if derived is not None else None
+    base_cached = base.__dict__.get("section_progress") if base is not None else None
+    if base_cached is not None and base.sections == doc.sections:
+        # a patched version: only the sections holding re-parsed tasks can differ
+        cached = list(base_cached)
+        starts = [s.first_task for s in doc.sections]
+        for si in {bisect.bisect_right(starts, i) - 1 for i in derived[1]}:
+            if si >= 0:
+                s = doc.sections[si]
+                cached[si] = progress(doc.section_tasks(s), s.estimate_hours)
+    else:
+        cached = [progress(doc.section_tasks(s), s.estimate_hours) for s in doc.sections]
+    doc.__dict__["section_progress"] = cached
+    return cached
 
 
 def section_progress(doc: Document, section: Section) -> Progress:
-    return progress(doc.section_tasks(section), section.estimate_hours)
+    return all_section_progress(doc)[section.index]
 
 
 def document_progress(doc: Document) -> Progress:
+    parts = all_section_progress(doc)
+    if sum(p.total for p in parts) == len(doc.tasks):
+        return _combine(parts)
     return progress(doc.tasks, _sum(s.estimate_hours for s in doc.sections))
 
 
 def phase_status(doc: Document) -> dict[int, str]:
     """The true status of each `## Phase N` section, by N."""
     out: dict[int, str] = {}
-    for s in doc.sections:
+    for s, p in zip(doc.sections, all_section_progress(doc)):
         if s.phase is not None and s.phase not in out:
-            out[s.phase] = section_progress(doc, s).status
+            out[s.phase] = p.status
     return out
