@@ -9,6 +9,7 @@ import time
 import os
 import shlex
 import subprocess
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -31,10 +32,7 @@ from tasktui.doc.source import Source
 from tasktui.doc.model import Document, Task
 from tasktui.outline import HEADING
 from tasktui.screens.dialogs import PromptScreen
-from tasktui.screens.help import HelpScreen
-from tasktui.screens.time_dialog import LongTimerDialog, TimeDialog
 from tasktui.tasksfile import EditResult, TasksFile
-from tasktui.screens.log_dialog import LogEntryDialog
 from tasktui.widgets.detail_pane import DetailPane, entries_for
 from tasktui.widgets.log_panel import LogPanel
 from tasktui.widgets.status_header import StatusHeader
@@ -111,7 +109,6 @@ class TaskTuiApp(App[int]):
         with Horizontal(id="main"):
             yield TaskTree(id="tree")
             yield DetailPane(id="detail")
-        yield LogPanel(id="log")
         yield Static("", id="empty")
         yield Input(placeholder="filter tasks (Esc clears)", id="filter")
         yield Footer()
@@ -132,7 +129,6 @@ class TaskTuiApp(App[int]):
         self.header.show(file_name=self.path.name, notice="Loading…")
         self.query_one("#filter", Input).display = False
         self.query_one("#empty", Static).display = False
-        self.query_one(LogPanel).display = False
         self.tree.focus()
         self.load_file()
 
@@ -146,7 +142,9 @@ class TaskTuiApp(App[int]):
             head = loader.parse_head_bytes(snap.data, cache)
             if head is not None:
                 partial = Document(head[0], chunks=head[1], day_hours=self.settings.day_hours)
-                self.call_from_thread(self._show_partial, partial)
+                painted = threading.Event()
+                self.call_from_thread(self._show_partial, partial, painted)
+                painted.wait(2.0)  # let the first screen paint before the heavy part takes the GIL
             source = Source(snap.data)
             cuts = loader.cut_points(source.lines)
 
@@ -162,11 +160,13 @@ class TaskTuiApp(App[int]):
             return
         self.call_from_thread(self._loaded, tf)
 
-    def _show_partial(self, doc: Document) -> None:
+    def _show_partial(self, doc: Document, painted: threading.Event) -> None:
         if self.tasks_file is not None:
+            painted.set()
             return
         first = next((t for t in doc.tasks if t.is_open), None)
         self.tree.set_document(doc, focus_task=first)
+        self.call_after_refresh(painted.set)
         self.header.show(doc, notice=f"Loading… (the first {len(doc.tasks)} tasks are shown)")
 
     def _load_failed(self, message: str) -> None:
@@ -196,9 +196,9 @@ class TaskTuiApp(App[int]):
         notice = f"READ-ONLY: {self.read_only_reason}" if self.read_only_reason else None
         stale = bool(doc.time_lines or doc.completion) and bool(edits.sync_patches(doc))
         self.header.show(doc, notice=notice, stale=stale)
-        log = self.query_one(LogPanel)
-        if log.display:
-            log.show(doc)
+        for log in self.query(LogPanel):
+            if log.display:
+                log.show(doc)
         self._paint_timer()
         empty = self.query_one("#empty", Static)
         if not doc.tasks:
@@ -391,6 +391,8 @@ class TaskTuiApp(App[int]):
             op = edits.AddTime(key, hours) if kind == "spent" else edits.SetEstimate(key, hours)
             self.request_edit(op)
 
+        from tasktui.screens.time_dialog import TimeDialog
+
         self.push_screen(TimeDialog(task, self.settings.day_hours), done)
 
     def _resume_timer(self) -> None:
@@ -418,6 +420,8 @@ class TaskTuiApp(App[int]):
                     timer_mod.save(self.running)
                     self.notify(f"Timer trimmed to {self.settings.day_hours:g}h.")
                 self._paint_timer()
+
+            from tasktui.screens.time_dialog import LongTimerDialog
 
             self.push_screen(LongTimerDialog(message), answer)
         self._start_ticking()
@@ -490,9 +494,14 @@ class TaskTuiApp(App[int]):
         self._paint_timer()
 
     # -- the log ----------------------------------------------------------------------
-    def action_toggle_log(self) -> None:
-        log = self.query_one(LogPanel)
-        log.display = not log.display
+    async def action_toggle_log(self) -> None:
+        found = self.query(LogPanel)
+        if found:
+            log = found.first()
+            log.display = not log.display
+        else:
+            log = LogPanel(id="log")
+            await self.mount(log, after=self.query_one("#main"))
         if log.display:
             if self.doc is not None:
                 log.show(self.doc)
@@ -512,6 +521,8 @@ class TaskTuiApp(App[int]):
             if answer is not None:
                 kind, text, date, task_ref = answer
                 self.request_edit(edits.AddLogEntry(kind, text, date, task_ref))
+
+        from tasktui.screens.log_dialog import LogEntryDialog
 
         self.push_screen(LogEntryDialog(ref, today), done)
 
@@ -628,12 +639,21 @@ class TaskTuiApp(App[int]):
         pane = self.query_one(DetailPane)
         pane.display = not pane.display
         self._details_chosen = pane.display
+        if pane.display:
+            self._update_detail()
 
     def on_resize(self, event) -> None:
         if getattr(self, "_details_chosen", None) is None:
-            self.query_one(DetailPane).display = event.size.width >= 100
+            pane = self.query_one(DetailPane)
+            wide = event.size.width >= 100
+            if pane.display != wide:
+                pane.display = wide
+                if wide:
+                    self._update_detail()
 
     def action_help(self) -> None:
+        from tasktui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_open_editor(self) -> None:

@@ -280,6 +280,21 @@ def test_add_time_when_the_checkbox_is_on_the_line_after_the_marker():
     assert Document(new).tasks[0].actual_hours == 2
 
 
+@pytest.mark.parametrize("name", ["kiro-spec.md", "speckit-feature.md"])
+def test_time_on_a_task_keeps_the_dialect(name):
+    """Regression: an Estimated Time bullet added to a Kiro task made the file a
+    template, and every Kiro `[-]` (in progress) then read as cancelled."""
+    data = (SAMPLES_DIR / name).read_bytes()
+    before = Document(data)
+    ref = "4.1" if name == "kiro-spec.md" else "T014"
+    new, _ = edit(data, lambda d: E.AddTime(find(d, ref), 1.5))
+    new, _ = edit(new, lambda d: E.SetEstimate(find(d, ref), 3))
+    after = Document(new)
+    assert after.dialect == before.dialect
+    assert [t.state for t in after.tasks] == [t.state for t in before.tasks]
+    assert after.find(find(after, ref)).estimate_hours == 3 and after.find(find(after, ref)).actual_hours == 1.5
+
+
 def test_set_estimate():
     assert edit(TIMED, lambda d: E.SetEstimate(find(d, "Do it"), 2))[0] == TIMED.replace(b"3 hours", b"2 hours")
     assert edit(TIMED, lambda d: E.SetEstimate(find(d, "**B**"), 2))[0] == TIMED.replace(b"90 minutes", b"120 minutes")

@@ -422,8 +422,6 @@ class Document:
             if low.startswith(("**estimated", "**time estimate")) or low.startswith("**phase") and "**:" in low:
                 return "template"
         n = len(raw_tasks)
-        if any(rt.estimate is not None for rt, _, _ in raw_tasks):
-            return "template"
         if n:
             speckit = sum(1 for tid, _ in ids if tid and tid.startswith("T"))
             if speckit * 2 >= n:
@@ -433,6 +431,10 @@ class Document:
             top_level = any(_KIRO_TOP.match(rt.text) for rt, _, _ in raw_tasks)
             if numbered * 2 >= n and top_level:
                 return "kiro"
+        # after the id schemes: time added to a Kiro or spec-kit task (by tasktui
+        # itself) must not turn the file into a template and change what its marks mean
+        if any(rt.estimate is not None for rt, _, _ in raw_tasks):
+            return "template"
         tracking = ("progress tracking", "completion status", "time tracking", "decisions log", "blockers")
         if any(word in h.text.lower() for h in self.headings for word in tracking):
             return "template"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import textwrap
 
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown
 
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document, LogEntry, Task
@@ -84,11 +83,21 @@ class DetailPane(VerticalScroll):
     DetailPane Markdown { margin: 0; padding: 0; }
     """
 
-    def compose(self):
-        yield Markdown("", id="detail-markdown")
+    def _markdown(self):
+        """The Markdown widget, made on first use (it is costly to import and mount at start)."""
+        from textual.widgets import Markdown
+
+        found = self.query(Markdown)
+        if found:
+            return found.first()
+        md = Markdown("", id="detail-markdown")
+        self.mount(md)
+        return md
 
     def show(self, outline: Outline | None, row: Row | None) -> None:
-        md = self.query_one(Markdown)
+        if not self.display:
+            return
+        md = self._markdown()
         if outline is None or row is None:
             md.update("")
             return

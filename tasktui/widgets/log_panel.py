@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tasktui.doc import edits
 from tasktui.doc.model import Document, LogEntry
@@ -50,14 +50,16 @@ class LogPanel(Vertical):
         self._rows: list[tuple[LogEntry, edits.EntryKey]] = []
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import DataTable  # only when the panel is first opened
+
         yield Static("Blockers & Decisions", classes="log-title", id="log-title")
         table = DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("Date", "Kind", "Text", "Task", "Status")
         yield table
 
     @property
-    def table(self) -> DataTable:
-        return self.query_one(DataTable)
+    def table(self):
+        return self.query_one("#log-table")
 
     def show(self, doc: Document) -> None:
         self.doc = doc

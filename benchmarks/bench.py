@@ -1,0 +1,310 @@
+"""tasktui benchmarks: each target against its baseline, measured in one run on
+the same machine, printed as ratios. Apps run in a real terminal (tmux); their
+screens are polled with capture-pane and the file with stat.
+
+    python benchmarks/bench.py [all|first-screen|toggle|reload|memory|navigate] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+PY = sys.executable
+TASKTUI = [PY, "-m", "tasktui"]
+TREE_ROW = re.compile(r"(▸|▾|\[[ xX/\-~]\])")
+
+
+class Term:
+    """One program in a detached tmux session."""
+
+    count = 0
+
+    def __init__(self, command: list[str], width: int = 120, height: int = 36, env: dict | None = None) -> None:
+        Term.count += 1
+        self.name = f"bench{os.getpid()}_{Term.count}"
+        args = ["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height)]
+        for key, value in (env or {}).items():
+            args += ["-e", f"{key}={value}"]
+        self.started = time.perf_counter()
+        subprocess.run(args + ["exec " + " ".join(map(shlex_quote, command))], check=True)
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+
+    def pid(self) -> int:
+        out = subprocess.run(["tmux", "display", "-p", "-t", self.name, "#{pane_pid}"], capture_output=True, text=True).stdout
+        return int(out.strip())
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def wait(self, predicate, timeout: float = 60.0, interval: float = 0.005) -> float:
+        """Seconds from start until predicate(screen) holds."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            text = self.screen()
+            if predicate(text):
+                return time.perf_counter()
+            time.sleep(interval)
+        raise TimeoutError(f"screen never matched; last screen:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def shlex_quote(s: str) -> str:
+    import shlex
+
+    return shlex.quote(s)
+
+
+def env_for(tmp: Path) -> dict:
+    return {"TASKTUI_CONFIG": str(tmp / "config.toml"), "TASKTUI_STATE_DIR": str(tmp / "state"), "TERM": "xterm-256color"}
+
+
+def make_file(tmp: Path, shape: str, tasks: int) -> Path:
+    path = tmp / f"{shape}-{tasks}.md"
+    if not path.exists():
+        path.write_text(generate(shape, tasks), encoding="utf-8")
+    return path
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+# ----------------------------------------------------------------------- first screen
+def time_first_screen(command, predicate, env, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        term = Term(command, env=env)
+        try:
+            times.append(term.wait(predicate) - term.started)
+        finally:
+            term.close()
+        time.sleep(0.2)
+    return median(times)
+
+
+def first_screen(tmp: Path, sizes, runs: int) -> list[dict]:
+    env = env_for(tmp)
+    hello = time_first_screen([PY, str(HERE / "hello_app.py")], lambda s: "Hello, world" in s, env, runs)
+    rows = [{"bench": "first screen", "case": "hello world (baseline)", "seconds": hello, "ratio": 1.0}]
+    for shape, n, target in sizes:
+        path = make_file(tmp, shape, n)
+        secs = time_first_screen(TASKTUI + [str(path)], lambda s: len(TREE_ROW.findall(s)) >= 5, env, runs)
+        rows.append({"bench": "first screen", "case": f"{shape} {n} tasks", "seconds": secs, "ratio": secs / hello, "target": target})
+    return rows
+
+
+# ----------------------------------------------------------------------- keypress to disk
+def stat_of(path: Path):
+    st = os.stat(path)
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def time_toggles(command, path: Path, ready, env, presses: int) -> float:
+    term = Term(command, env=env)
+    times = []
+    try:
+        term.wait(ready)
+        time.sleep(1.0)  # let loading settle (workers, first paint)
+        for _ in range(presses):
+            before = stat_of(path)
+            t0 = time.perf_counter()
+            term.keys("space")
+            deadline = t0 + 10
+            while stat_of(path) == before:
+                if time.perf_counter() > deadline:
+                    raise TimeoutError("no write seen")
+                time.sleep(0.0005)
+            times.append(time.perf_counter() - t0)
+            time.sleep(0.15)
+    finally:
+        term.close()
+    return median(times)
+
+
+def toggle(tmp: Path, sizes, presses: int) -> list[dict]:
+    env = env_for(tmp)
+    rows = []
+    for shape, n in sizes:
+        src = make_file(tmp, shape, n)
+        base_file = tmp / f"base-{src.name}"
+        ours_file = tmp / f"ours-{src.name}"
+        shutil.copy(src, base_file)
+        shutil.copy(src, ours_file)
+        base = time_toggles([PY, str(HERE / "toggle_app.py"), str(base_file)], base_file, lambda s: "Hello, world" in s, env, presses)
+        ours = time_toggles(TASKTUI + [str(ours_file)], ours_file, lambda s: "Loading" not in s and len(TREE_ROW.findall(s)) >= 5, env, presses)
+        rows.append({"bench": "keypress to disk", "case": f"{shape} {n} tasks", "baseline_s": base, "seconds": ours, "ratio": ours / base, "target": 1.5})
+    return rows
+
+
+# ----------------------------------------------------------------------- outside change
+def reload(tmp: Path, runs: int) -> list[dict]:
+    env = env_for(tmp)
+    path = tmp / "reload-10000.md"
+    shutil.copy(make_file(tmp, "template", 10000), path)
+    term = Term(TASKTUI + [str(path)], env=env)
+    times = []
+    try:
+        term.wait(lambda s: "Loading" not in s and len(TREE_ROW.findall(s)) >= 5)
+        time.sleep(1.0)
+        for i in range(runs):
+            data = path.read_bytes()
+            screen = term.screen()
+            # the first open task on screen: flip it from outside, atomically
+            m = re.search(r"\[ \] ([^\n│]{12,40})", screen)
+            if m is None:
+                raise RuntimeError("no open task on screen")
+            needle = m.group(1).strip()[:20]
+            idx = data.find(b"[ ] " + needle.encode())
+            new = data[: idx + 1] + b"x" + data[idx + 2:]
+            tmpf = path.with_name(".reload.tmp")
+            tmpf.write_bytes(new)
+            t0 = time.perf_counter()
+            os.replace(tmpf, path)
+            pattern = "[x] " + needle
+            t1 = term.wait(lambda s: pattern in s, timeout=10, interval=0.002)
+            times.append(t1 - t0)
+            time.sleep(0.5)
+    finally:
+        term.close()
+    ms = median(times)
+    return [{"bench": "outside change on screen", "case": "template 10000 tasks, one line", "seconds": ms, "target_seconds": 0.3, "ratio": ms / 0.3}]
+
+
+# ----------------------------------------------------------------------- memory
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def memory(tmp: Path) -> list[dict]:
+    env = env_for(tmp)
+    term = Term([PY, str(HERE / "hello_app.py")], env=env)
+    try:
+        term.wait(lambda s: "Hello, world" in s)
+        time.sleep(0.5)
+        hello = peak_rss_mb(term.pid())
+    finally:
+        term.close()
+    path = make_file(tmp, "template", 10000)
+    term = Term(TASKTUI + [str(path)], env=env)
+    try:
+        term.wait(lambda s: "Loading" not in s and len(TREE_ROW.findall(s)) >= 5)
+        time.sleep(1.0)
+        ours = peak_rss_mb(term.pid())
+    finally:
+        term.close()
+    return [
+        {"bench": "peak RSS", "case": "hello world (baseline)", "mb": hello},
+        {"bench": "peak RSS", "case": "template 10000 tasks", "mb": ours, "over_baseline_mb": ours - hello, "target_over_mb": 150},
+    ]
+
+
+# ----------------------------------------------------------------------- navigation on 50k
+def navigate(tmp: Path, runs: int) -> list[dict]:
+    env = env_for(tmp)
+    path = make_file(tmp, "template", 50000)
+    term = Term(TASKTUI + [str(path)], env=env)
+    rows = []
+    try:
+        term.wait(lambda s: "Loading" not in s and len(TREE_ROW.findall(s)) >= 5, timeout=180)
+        time.sleep(1.0)
+
+        def timed(keys, done) -> float:
+            before = term.screen()
+            t0 = time.perf_counter()
+            term.keys(*keys)
+            return term.wait(lambda s: s != before and done(s), timeout=10, interval=0.002) - t0
+
+        rows.append({"bench": "50k navigation", "case": "n (next open task)", "seconds": median([timed(["n"], lambda s: True) for _ in range(runs)])})
+        rows.append({"bench": "50k navigation", "case": "pagedown", "seconds": median([timed(["PageDown"], lambda s: True) for _ in range(runs)])})
+        filt = []
+        for word in ["billing", "schema", "tenant"][:runs]:
+            term.keys("/")
+            time.sleep(0.3)
+            for ch in word[:-1]:
+                term.keys(ch)
+            time.sleep(0.3)
+            before = term.screen()
+            t0 = time.perf_counter()
+            term.keys(word[-1])
+            t1 = term.wait(lambda s: s != before and word in s.lower() and "Loading" not in s, timeout=10, interval=0.002)
+            filt.append(t1 - t0)
+            term.keys("Escape")
+            time.sleep(0.5)
+        rows.append({"bench": "50k navigation", "case": "filter: last keystroke to results", "seconds": median(filt), "target_seconds": 0.2})
+    finally:
+        term.close()
+    return rows
+
+
+# ----------------------------------------------------------------------- main
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("what", nargs="?", default="all", choices=["all", "first-screen", "toggle", "reload", "memory", "navigate"])
+    ap.add_argument("--quick", action="store_true", help="fewer runs and sizes")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    args = ap.parse_args()
+    if shutil.which("tmux") is None:
+        print("benchmarks need tmux", file=sys.stderr)
+        return 1
+    runs = 3 if args.quick else 5
+    tmp = Path(tempfile.mkdtemp(prefix="tasktui-bench-"))
+    rows: list[dict] = []
+    try:
+        if args.what in ("all", "first-screen"):
+            rows += first_screen(tmp, [("template", 10000, 2.0), ("template", 50000, 4.0), ("kiro", 10000, 2.0)], runs)
+        if args.what in ("all", "toggle"):
+            sizes = [("template", 1000), ("template", 10000)] + ([] if args.quick else [("template", 50000)])
+            rows += toggle(tmp, sizes, 10 if args.quick else 20)
+        if args.what in ("all", "reload"):
+            rows += reload(tmp, runs)
+        if args.what in ("all", "memory"):
+            rows += memory(tmp)
+        if args.what in ("all", "navigate"):
+            rows += navigate(tmp, 3)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(f"{'bench':<26} {'case':<36} {'value':>12} {'ratio':>8} {'target':>8}")
+    for r in rows:
+        if "mb" in r:
+            value = f"{r['mb']:.0f} MB"
+            ratio = f"+{r['over_baseline_mb']:.0f} MB" if "over_baseline_mb" in r else ""
+            target = f"+{r['target_over_mb']} MB" if "target_over_mb" in r else ""
+        else:
+            value = f"{r['seconds'] * 1000:.0f} ms"
+            ratio = f"{r['ratio']:.2f}x" if "ratio" in r else ""
+            target = f"{r['target']:.1f}x" if "target" in r else (f"{r['target_seconds'] * 1000:.0f} ms" if "target_seconds" in r else "")
+            if "baseline_s" in r:
+                value = f"{r['seconds'] * 1000:.1f} ms"
+                r_case = r["case"] + f" (base {r['baseline_s'] * 1000:.1f} ms)"
+                r = {**r, "case": r_case}
+        print(f"{r['bench']:<26} {r['case']:<36} {value:>12} {ratio:>8} {target:>8}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
