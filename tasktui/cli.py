@@ -331,6 +331,73 @@ def cmd_sync(args) -> int:
     return _edit(args, lambda doc, cfg: edits.Sync())
 
 
+def cmd_new(args) -> int:
+    path = Path(args.file)
+    if path.exists() or path.is_symlink():
+        raise CliError(f"{path} already exists: tasktui new never overwrites a file")
+    if not path.parent.is_dir():
+        raise CliError(f"the folder {path.parent} does not exist")
+    title = (args.title or path.stem.replace("-", " ").replace("_", " ").strip().title() or "New Feature").strip()
+    if "\n" in title or "\r" in title:
+        raise CliError("the title must be one line")
+    template = (Path(__file__).parent / "data" / "new.md").read_text(encoding="utf-8")
+    data = template.replace("{title}", title).encode("utf-8")
+    try:
+        with open(path, "xb") as f:  # exclusive create: never overwrite, even in a race
+            f.write(data)
+    except FileExistsError:
+        raise CliError(f"{path} already exists: tasktui new never overwrites a file") from None
+    except OSError as exc:
+        raise CliError(f"could not create {path}: {exc.strerror}") from None
+    print(f"created {path} ({title}); open it with: tasktui {path}")
+    return EXIT_OK
+
+
+def cmd_fmt(args) -> int:
+    from tasktui import fmt
+
+    path = Path(args.file)
+    snap = store.read(path)
+    try:
+        new = fmt.format_bytes(snap.data)
+    except fmt.FormatError as exc:
+        raise CliError(f"{path.name} was not formatted: {exc}") from None
+    if new == snap.data:
+        print(f"{path.name} is already formatted")
+        return EXIT_OK
+    if args.check:
+        old_lines, new_lines = snap.data.count(b"\n"), new.count(b"\n")
+        print(f"{path.name} would be reformatted ({old_lines} -> {new_lines} lines); the tasks would stay the same")
+        return EXIT_ERROR
+    reason = store.why_read_only(path, snap.data)
+    if reason:
+        raise CliError(f"cannot write {path.name}: {reason}; nothing was written")
+    with store.locked(path):
+        current = store.read(path)
+        if current.digest != snap.digest:
+            raise CliError(f"{path.name} changed while it was being formatted: nothing was written; run fmt again")
+        store.atomic_write(path, new, expect=(current.size, current.mtime_ns, current.inode))
+    print(f"formatted {path.name}; the tasks are unchanged")
+    return EXIT_OK
+
+
+def cmd_repair(args) -> int:
+    from tasktui import repair
+
+    path = Path(args.file)
+    snap = store.read(path)
+    source = Document(snap.data).source
+    fixes = repair.find(source)
+    if not fixes:
+        print(f"{path.name}: no mojibake found")
+        return EXIT_OK
+    print(repair.diff(source, fixes, path.name))
+    if args.check:
+        print(f"{path.name}: {len(fixes)} mojibake sequence(s) would be repaired")
+        return EXIT_ERROR
+    return _edit(args, lambda doc, cfg: edits.Repair())
+
+
 def cmd_open(args) -> int:
     from tasktui.launch import open_app
 
@@ -353,6 +420,9 @@ COMMANDS = {
     "log": (cmd_log, "add a Blocker or Decision to the log", 'tasktui log tasks.md "API keys missing" --kind Blocker --task T003'),
     "resolve": (cmd_resolve, "resolve a blocker", 'tasktui resolve tasks.md "API keys" "keys arrived"'),
     "sync": (cmd_sync, "bring the Progress Tracking lines up to date", "tasktui sync tasks.md"),
+    "new": (cmd_new, "write a fresh tasks file from the built-in template", 'tasktui new tasks.md --title "Search"'),
+    "fmt": (cmd_fmt, "reformat the file with mdformat, keeping every task intact", "tasktui fmt tasks.md --check"),
+    "repair": (cmd_repair, "rewrite mojibake (â¬œ → ⬜) after showing the diff", "tasktui repair tasks.md --check"),
 }
 
 
@@ -365,7 +435,11 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     epilog = "commands:\n" + "\n".join(f"  {name:<9} {help_}\n            e.g. {example}" for name, (_, help_, example) in COMMANDS.items())
-    epilog += "\n\nREF is a task id (T001, 1.1), L<line>, or part of the task's text. Exit codes: 0 ok, 1 error, 2 usage."
+    epilog += (
+        "\n\n  tasktui FILE   open FILE in the app      tasktui   open ./tasks.md or pick one below here"
+        "\n  tasktui --demo   a scratch copy of a sample"
+        "\n\nREF is a task id (T001, 1.1), L<line>, or part of the task's text. Exit codes: 0 ok, 1 error, 2 usage."
+    )
     parser = _Parser(
         prog="tasktui",
         description="Work through a markdown tasks file in the terminal. `tasktui FILE` opens the app.",
@@ -425,6 +499,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", metavar="TEXT", help="how it was resolved")
     p.add_argument("--date", help="YYYY-MM-DD (default today)")
     edit_parser("sync")
+    add("new").add_argument("--title", help="the feature's name (default: from the file name)")
+    add("fmt").add_argument("--check", action="store_true", help="only report; exit 1 when it would change something")
+    p = edit_parser("repair")
+    p.add_argument("--check", action="store_true", help="only show the diff; exit 1 when something would change")
     return parser
 
 

@@ -44,6 +44,19 @@ def open_default(argv: list[str]) -> int:
     candidate = Path("tasks.md")
     if candidate.is_file():
         return run(candidate)
+    from tasktui.screens.picker import find_tasks_files
+
+    root = Path.cwd()
+    files = find_tasks_files(root)
+    if files:
+        if not sys.stdout.isatty():
+            for f in files:
+                print(f.relative_to(root))
+            return 0
+        from tasktui.screens.picker import PickerApp
+
+        chosen = PickerApp(root, files).run()
+        return run(chosen) if chosen is not None else 0
     print(
         "tasktui: no tasks.md here. Open a file with `tasktui FILE`, start one with `tasktui new tasks.md`, "
         "or try `tasktui --demo`.",

@@ -116,7 +116,7 @@ class TasksFile:
     def _apply_once(self, op, record: bool) -> EditResult:
         reason = store.why_read_only(self.path, self.snapshot.data)
         if reason:
-            raise store.StoreError(f"{self.name} is read-only because {reason}: nothing was written.")
+            raise store.StoreError(f"Cannot write {self.name}: {reason}; nothing was written.")
         with store.locked(self.path):
             current = store.read(self.path)
             replanned = False
@@ -126,7 +126,7 @@ class TasksFile:
                 replanned = self.adopt(current)
             reason = store.why_read_only(self.path, current.data)
             if reason:
-                raise store.StoreError(f"{self.name} is read-only because {reason}: nothing was written.")
+                raise store.StoreError(f"Cannot write {self.name}: {reason}; nothing was written.")
             before = self.doc
             plan = edits.plan(before, op)
             if not plan.patches:

@@ -60,9 +60,9 @@ def record_notifications(app: TaskTuiApp) -> list[tuple[str, str, str]]:
 
 async def quiesce(app: TaskTuiApp, pilot) -> None:
     """Let running edits finish, then stop the app's one-shot timers (detail pane,
-    filter, flash): one that fires while Textual tears the screen down makes
-    ``query_one(TaskTree)`` raise NoMatches (reported as a bug; see
-    test_app_timer_during_shutdown below)."""
+    filter, flash): Textual stops app timers only after the screens are gone,
+    so one that fires during teardown makes ``query_one(TaskTree)`` raise
+    NoMatches and fails the test at random (a bug in tasktui/app.py, reported)."""
     await app.workers.wait_for_complete()
     await pilot.pause()
     for timer in list(app._timers):

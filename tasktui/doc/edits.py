@@ -113,6 +113,11 @@ class Sync:
 
 
 @dataclass(frozen=True)
+class Repair:
+    """Rewrite mojibake (UTF-8 once decoded as cp1252) back to the characters it stands for."""
+
+
+@dataclass(frozen=True)
 class RestoreItem:
     anchor: TaskKey | None  # offsets are relative to this task's first line (absolute when None)
     offset: int
@@ -324,6 +329,8 @@ def plan(doc: Document, op, *, today: str | None = None) -> Plan:
         return Plan(patches, summary, {"changed_lines": len(patches)}, lambda b, a: _same_tasks(b, a))
     if isinstance(op, Restore):
         return _plan_restore(doc, op)
+    if isinstance(op, Repair):
+        return _plan_repair(doc)
     raise TypeError(f"not an edit operation: {op!r}")
 
 
@@ -762,6 +769,26 @@ def sync_patches(doc: Document) -> list[Patch]:
             start, end = _line_text_span(doc, tl.line, m.start(2), m.end(2))
             patches.append(Patch(start, end, encode(new)))
     return patches
+
+
+def _plan_repair(doc: Document) -> Plan:
+    from tasktui import repair
+
+    fixes = repair.find(doc.source)
+    if not fixes:
+        return Plan([], "no mojibake found", {"fixed": 0})
+
+    def expect(before: Document, after: Document) -> str | None:
+        if len(before.tasks) != len(after.tasks):
+            return "repairing would change the number of tasks"
+        for x, y in zip(before.tasks, after.tasks):
+            if (x.mark, x.optional, x.line) != (y.mark, y.optional, y.line):
+                return f"repairing would change the task on line {x.line + 1}"
+        return None
+
+    kinds = sorted({f"{f.old} → {f.new}" for f in fixes})
+    return Plan(repair.patches(doc.source, fixes), f"repaired {len(fixes)} mojibake sequence(s): {', '.join(kinds)}",
+                {"fixed": len(fixes), "lines": sorted({f.line + 1 for f in fixes})}, expect)
 
 
 # ----------------------------------------------------------------------- restore
