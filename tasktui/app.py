@@ -183,6 +183,7 @@ class TaskTuiApp(App[int]):
         first = None if partial else next((t for t in tf.doc.tasks if t.is_open), None)
         self._show(tf.doc, focus_task=first)
         self._resume_timer()
+        self._offer_repair(tf.doc)
         if self.watch_file:
             self.watcher = FileWatcher(self.path, lambda ev: self.post_message(FileChangedOnDisk(ev)))
             tf.written = self.watcher.set_known
@@ -709,10 +710,42 @@ class TaskTuiApp(App[int]):
             if binding.action in ("quit",):
                 continue
             yield SystemCommand(binding.description, f"key: {binding.key}", lambda a=binding.action: self.run_action(a))
+        yield SystemCommand("Repair mojibake", "rewrite â¬œ-style garbled characters, after showing the change", self.action_repair)
         yield SystemCommand("Add log entry", "a Blocker or Decision for the log", self.action_add_log_entry)
         yield SystemCommand("Sync progress lines", "make Completion Status and Time Tracking state the truth", lambda: self.request_edit(edits.Sync()))
         yield SystemCommand("Collapse all", "fold every section", lambda: self.tree.set_all_collapsed(True))
         yield SystemCommand("Expand all", "unfold every section", lambda: self.tree.set_all_collapsed(False))
+
+    # -- mojibake ----------------------------------------------------------------------
+    def _offer_repair(self, doc: Document) -> None:
+        from tasktui import repair
+
+        fixes = repair.find(doc.source)
+        if fixes and not self.read_only_reason:
+            sample = ", ".join(sorted({f"{f.old}→{f.new}" for f in fixes})[:3])
+            self.notify(f"{len(fixes)} garbled characters (mojibake: {sample}). "
+                        "ctrl+p “Repair mojibake” shows the change and fixes them.", timeout=8)
+
+    def action_repair(self) -> None:
+        from tasktui import repair
+        from tasktui.screens.dialogs import ConfirmScreen
+
+        if not self._editable():
+            return
+        fixes = repair.find(self.doc.source)
+        if not fixes:
+            self.notify("No mojibake in this file.")
+            return
+        diff = repair.diff(self.doc.source, fixes, self.path.name)
+        lines = diff.splitlines()
+        shown = "\n".join(lines[:24]) + (f"\n… and {len(lines) - 24} more lines" if len(lines) > 24 else "")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.request_edit(edits.Repair())
+
+        self.push_screen(ConfirmScreen(f"Rewrite {len(fixes)} mojibake sequence(s)? Nothing else changes; u undoes it.\n\n{shown}",
+                                       yes="Repair", no="Cancel"), answer)
 
     # -- changes made by other programs -------------------------------------------------
     @on(FileChangedOnDisk)
