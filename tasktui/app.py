@@ -18,7 +18,6 @@ from typing import Iterable
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
@@ -37,20 +36,15 @@ from tasktui.widgets.detail_pane import DetailPane, entries_for
 from tasktui.widgets.log_panel import LogPanel
 from tasktui.widgets.status_header import StatusHeader
 from tasktui.widgets.task_tree import TaskTree
-from tasktui.watch import FileEvent, FileWatcher
+from tasktui.watch import FileWatcher
+from tasktui.app_log import LogMixin
+from tasktui.app_outside import FileChangedOnDisk, OutsideChangesMixin
+from tasktui.app_time import TimeMixin
 
 EDIT_ERRORS = (store.StoreError, edits.EditError, OSError)
 
 
-class FileChangedOnDisk(Message):
-    """The watcher saw the file change (content, existence or writability)."""
-
-    def __init__(self, event: FileEvent) -> None:
-        super().__init__()
-        self.event = event
-
-
-class TaskTuiApp(App[int]):
+class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
     CSS_PATH = "tasktui.tcss"
     TITLE = "tasktui"
     ENABLE_COMMAND_PALETTE = True
@@ -376,187 +370,6 @@ class TaskTuiApp(App[int]):
     async def _run_call(self, call) -> None:
         await self._apply(call)
 
-    # -- time -------------------------------------------------------------------------
-    def action_time_entry(self) -> None:
-        if not self._editable():
-            return
-        task = self._task_or_warn()
-        if task is None:
-            return
-        key = self._key(task)
-
-        def done(answer: tuple[str, float] | None) -> None:
-            if answer is None:
-                return
-            kind, hours = answer
-            op = edits.AddTime(key, hours) if kind == "spent" else edits.SetEstimate(key, hours)
-            self.request_edit(op)
-
-        from tasktui.screens.time_dialog import TimeDialog
-
-        self.push_screen(TimeDialog(task, self.settings.day_hours), done)
-
-    def _resume_timer(self) -> None:
-        running = timer_mod.load()
-        if running is None or not running.for_file(self.path):
-            self.running = running if running is not None else None
-            self._start_ticking()
-            return
-        self.running = running
-        elapsed = running.elapsed(self.clock())
-        day = self.settings.day_hours * 3600
-        if elapsed > day:
-            message = (
-                f"A timer on “{running.label}” has been running for {timer_mod.clock_label(elapsed)}, "
-                f"longer than a working day ({self.settings.day_hours:g}h). What should happen to it?"
-            )
-
-            def answer(choice: str | None) -> None:
-                if choice == "discard":
-                    timer_mod.clear()
-                    self.running = None
-                    self.notify("Timer discarded; nothing was booked.")
-                elif choice == "trim":
-                    self.running = timer_mod.RunningTimer(**{**running.__dict__, "started": self.clock() - day})
-                    timer_mod.save(self.running)
-                    self.notify(f"Timer trimmed to {self.settings.day_hours:g}h.")
-                self._paint_timer()
-
-            from tasktui.screens.time_dialog import LongTimerDialog
-
-            self.push_screen(LongTimerDialog(message), answer)
-        self._start_ticking()
-
-    def _start_ticking(self) -> None:
-        if getattr(self, "_ticker", None) is None:
-            self._ticker = self.set_interval(1.0, self._paint_timer)
-        self._paint_timer()
-
-    def _paint_timer(self) -> None:
-        running = self.running
-        doc = self.doc
-        if running is None or doc is None:
-            self.header.show(timer=None)
-            self.tree.set_marks(timer=None) if self.tree.timer is not None else None
-            return
-        label = timer_mod.clock_label(running.elapsed(self.clock()))
-        where = running.label if running.for_file(self.path) else f"{running.label} ({Path(running.file).name})"
-        self.header.show(timer=f"{label} {where[:40]}")
-        task = doc.find(running.key) if running.for_file(self.path) else None
-        if task is not None:
-            self.tree.timer = (task.index, label)
-            self.tree.refresh_task(task.index)
-
-    def action_timer(self) -> None:
-        if not self._editable():
-            return
-        task = self.tree.cursor_task
-        running = self.running
-        if running is not None:
-            same = running.for_file(self.path) and task is not None and self.doc.find(running.key) == task
-            self._stop_timer(running)
-            if same or task is None:
-                return
-        if task is None:
-            self.notify("Move to a task to start a timer.", severity="warning")
-            return
-        self.running = timer_mod.start(self.path, self._key(task), task.id or task.text[:40], self.clock())
-        self.notify(f"Timer started on {task.id or task.text[:40]}. Press s again to stop it.", timeout=3)
-        self._paint_timer()
-
-    def _stop_timer(self, running: timer_mod.RunningTimer) -> None:
-        hours = timer_mod.booked_hours(running.elapsed(self.clock()))
-        self.running = None
-        self.tree.set_marks(timer=None)
-        if hours <= 0:
-            timer_mod.clear()
-            self.notify("Timer stopped after less than a minute: nothing booked.")
-            self._paint_timer()
-            return
-        self._book(running, hours)
-
-    @work(group="edits")
-    async def _book(self, running: timer_mod.RunningTimer, hours: float) -> None:
-        op = edits.AddTime(running.key, hours)
-        if running.for_file(self.path):
-            result = await self._apply(lambda: self.tasks_file.apply(op))
-        else:
-            def other_file():
-                cfg = self.settings
-                return TasksFile(running.file, sync=cfg.sync, day_hours=cfg.day_hours).apply(op)
-
-            result = await self._apply(other_file, own_file=False)
-        if result is not None:
-            timer_mod.clear()
-        else:
-            # not booked: keep the timer so nothing is lost
-            self.running = running
-            timer_mod.save(running)
-        self._paint_timer()
-
-    # -- the log ----------------------------------------------------------------------
-    async def action_toggle_log(self) -> None:
-        found = self.query(LogPanel)
-        if found:
-            log = found.first()
-            log.display = not log.display
-        else:
-            log = LogPanel(id="log")
-            await self.mount(log, after=self.query_one("#main"))
-        if log.display:
-            if self.doc is not None:
-                log.show(self.doc)
-            log.table.focus()
-        else:
-            self.tree.focus()
-
-    @on(LogPanel.AddRequested)
-    def _log_add(self) -> None:
-        if not self._editable():
-            return
-        task = self.tree.cursor_task
-        ref = (task.id or task.text) if task is not None else None
-        today = time.strftime("%Y-%m-%d", time.localtime(self.clock()))
-
-        def done(answer) -> None:
-            if answer is not None:
-                kind, text, date, task_ref = answer
-                self.request_edit(edits.AddLogEntry(kind, text, date, task_ref))
-
-        from tasktui.screens.log_dialog import LogEntryDialog
-
-        self.push_screen(LogEntryDialog(ref, today), done)
-
-    def action_add_log_entry(self) -> None:
-        self._log_add()
-
-    @on(LogPanel.ResolveRequested)
-    def _log_resolve(self, event: LogPanel.ResolveRequested) -> None:
-        if not self._editable():
-            return
-        key = event.key
-        today = time.strftime("%Y-%m-%d", time.localtime(self.clock()))
-
-        def done(text: str | None) -> None:
-            if text:
-                self.request_edit(edits.ResolveEntry(key, text, today))
-
-        self._ask(f"How was it resolved? ({event.entry.text[:40]})", "", done,
-                  validate=lambda v: None if v.strip() else "Say how the blocker was resolved, or press Esc.")
-
-    @on(LogPanel.EditRequested)
-    def _log_edit(self, event: LogPanel.EditRequested) -> None:
-        if not self._editable():
-            return
-        key = event.key
-
-        def done(text: str | None) -> None:
-            if text is not None and text.strip() != event.entry.text:
-                self.request_edit(edits.EditEntry(key, text))
-
-        self._ask("Entry text", event.entry.text, done,
-                  validate=lambda v: None if v.strip() else "An entry needs some text, or press Esc.")
-
     # -- navigation -------------------------------------------------------------------
     def _jump_open(self, step: int) -> None:
         doc = self.doc
@@ -746,69 +559,6 @@ class TaskTuiApp(App[int]):
 
         self.push_screen(ConfirmScreen(f"Rewrite {len(fixes)} mojibake sequence(s)? Nothing else changes; u undoes it.\n\n{shown}",
                                        yes="Repair", no="Cancel"), answer)
-
-    # -- changes made by other programs -------------------------------------------------
-    @on(FileChangedOnDisk)
-    def _file_changed(self, message: FileChangedOnDisk) -> None:
-        self._take_outside_change(message.event)
-
-    @work(group="edits")
-    async def _take_outside_change(self, event: FileEvent) -> None:
-        tf = self.tasks_file
-        if tf is None:
-            return
-        if event.snapshot is None:
-            self.file_missing = True
-            self.read_only_reason = "the file was deleted or moved away; showing its last content"
-            self._show(self.doc)
-            self.notify(f"{self.path.name} is gone from disk. Nothing will be written until it is back.", severity="warning", timeout=8)
-            return
-        was_missing, self.file_missing = self.file_missing, False
-        before = self.doc
-        loop = asyncio.get_running_loop()
-        changed = await loop.run_in_executor(self._executor, tf.adopt, event.snapshot)
-        reason = event.read_only_reason or ("read-only mode" if self.force_read_only else None)
-        if reason != self.read_only_reason:
-            if reason and not was_missing:
-                self.notify(f"{self.path.name} became read-only ({reason}): edits will be refused.", severity="warning")
-            elif was_missing:
-                self.notify(f"{self.path.name} is back.")
-            self.read_only_reason = reason
-        if not changed:
-            self._show(tf.doc)
-            return
-        doc = tf.doc
-        flash = self._changed_tasks(before, doc)
-        self._show(doc)
-        self.tree.set_marks(flash=flash)
-        if flash:
-            self.set_timer(1.5, lambda: self.tree.set_marks(flash=set()))
-        self._check_overwritten(doc)
-
-    @staticmethod
-    def _changed_tasks(before: Document | None, after: Document) -> set[int]:
-        if before is None:
-            return set()
-        old = {k: (t.mark, t.text) for k, t in zip(before.keys, before.tasks)}
-        return {t.index for k, t in zip(after.keys, after.tasks) if old.get(k, (t.mark, t.text)) != (t.mark, t.text) or k not in old}
-
-    def _remember(self, summary: str, undo: edits.Restore | None) -> None:
-        if undo is None:
-            return
-        now = time.monotonic()
-        self._recent = [r for r in self._recent if now - r[0] < 120][-20:] + [(now, summary, undo)]
-
-    def _check_overwritten(self, doc: Document) -> None:
-        """Our recent edits whose bytes are no longer in the file were overwritten by another program."""
-        kept = []
-        for when, summary, undo in self._recent:
-            try:
-                edits.plan(doc, undo)
-            except edits.EditError:
-                self.notify(f"Another program overwrote your change: {summary}", title="Change lost", severity="error", timeout=10)
-                continue
-            kept.append((when, summary, undo))
-        self._recent = kept
 
     def on_unmount(self) -> None:
         if self.watcher is not None:

@@ -13,16 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from tasktui.doc import patch as P
-from tasktui.doc.durations import format_hours, parse_hours, uses_minutes
-from tasktui.doc.model import (
-    ESTIMATE_LABELS,
-    Document,
-    LogEntry,
-    Task,
-    TaskKey,
-    _LABEL,
-    parse_log_entry,
-)
+from tasktui.doc.durations import format_hours, uses_minutes
+from tasktui.doc.model import _LABEL, Document, LogEntry, Task, TaskKey
 from tasktui.doc.patch import Patch
 from tasktui.doc.source import encode
 from tasktui.doc.stats import document_progress, phase_status

@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect as _bisect
 import weakref
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import accumulate
 from typing import NamedTuple
@@ -15,7 +15,7 @@ from typing import NamedTuple
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
 from tasktui.doc.durations import parse_hours as _parse_hours
 from tasktui.doc.parse import ChunkResult, parse_chunks, parse_one
-from tasktui.doc.source import Source, encode
+from tasktui.doc.source import Source
 
 ESTIMATE_LABELS = ("estimated time", "time estimate")
 parse_hours = lru_cache(maxsize=4096)(_parse_hours)
@@ -259,7 +259,6 @@ class Document:
     # -- building ---------------------------------------------------------------------
     def _assemble(self) -> None:
         src = self.source
-        lines = src.lines
         raw_tasks = []
         headings: list[Heading] = []
         label_spans: list[tuple[int, int, bool]] = []
@@ -295,7 +294,6 @@ class Document:
 
         # walk tasks and headings in line order for paths and sections
         tasks: list[Task] = []
-        sections: list[Section] = []
         sec_starts: list[tuple[int, str, int | None, int]] = []  # (first_task, title, line, level)
         path: list[tuple[int, str]] = []
         path_tuple: tuple[str, ...] = ()

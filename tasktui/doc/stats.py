@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from tasktui.doc.model import Document, Section, Task
+from tasktui.doc.model import Document, Section
 
 
 @dataclass(frozen=True, slots=True)
