@@ -83,26 +83,24 @@ class DetailPane(VerticalScroll):
     DetailPane Markdown { margin: 0; padding: 0; }
     """
 
-    def _markdown(self):
-        """The Markdown widget, made on first use (it is costly to import and mount at start)."""
+    def _set_markdown(self, text: str) -> None:
+        """Show ``text``; the Markdown widget is made on first use (costly to import and mount at start)."""
         from textual.widgets import Markdown
 
         found = self.query(Markdown)
         if found:
-            return found.first()
-        md = Markdown("", id="detail-markdown")
-        self.mount(md)
-        return md
+            found.first().update(text)
+        else:
+            self.mount(Markdown(text, id="detail-markdown"))
 
     def show(self, outline: Outline | None, row: Row | None) -> None:
         if not self.display:
             return
-        md = self._markdown()
         if outline is None or row is None:
-            md.update("")
+            self._set_markdown("")
             return
         if row.kind == HEADING:
-            md.update(heading_markdown(outline, row.index))
+            self._set_markdown(heading_markdown(outline, row.index))
         else:
-            md.update(task_markdown(outline.doc, outline.doc.tasks[row.index]))
+            self._set_markdown(task_markdown(outline.doc, outline.doc.tasks[row.index]))
         self.scroll_home(animate=False)
