@@ -27,6 +27,7 @@ from tasktui import config as config_mod
 from tasktui import store
 from tasktui import timer as timer_mod
 from tasktui.doc import edits, loader
+from tasktui.doc.patch import PatchError
 from tasktui.doc.source import Source
 from tasktui.doc.model import Document, Task
 from tasktui.outline import HEADING
@@ -41,7 +42,7 @@ from tasktui.app_log import LogMixin
 from tasktui.app_outside import FileChangedOnDisk, OutsideChangesMixin
 from tasktui.app_time import TimeMixin
 
-EDIT_ERRORS = (store.StoreError, edits.EditError, OSError)
+EDIT_ERRORS = (store.StoreError, edits.EditError, PatchError, OSError)
 
 
 class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):

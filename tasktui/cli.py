@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tasktui import __version__, config, store
 from tasktui.doc import edits
+from tasktui.doc.patch import PatchError
 from tasktui.doc.durations import DurationError, parse_duration, short_hours
 from tasktui.doc.model import Document, Task
 from tasktui.doc.stats import document_progress, section_progress
@@ -145,12 +146,8 @@ def emit_json(value) -> None:
     sys.stdout.flush()
 
 
-BOXES = {"todo": "[ ]", "done": "[x]", "in_progress": "[/]", "queued": "[~]", "cancelled": "[-]"}
-
-
 def _box(task: Task) -> str:
-    box = BOXES.get(task.state, f"[{task.mark}]")
-    return box + ("*" if task.optional else " ")
+    return f"[{task.mark}]" + ("*" if task.optional else " ")
 
 
 def _bar(percent: float, width: int = 20) -> str:
@@ -246,7 +243,7 @@ def cmd_next(args) -> int:
     doc = _read_doc(args.file, _settings(args))
     task = next((t for t in doc.tasks if t.is_open), None)
     if task is None:
-        print(f"{Path(args.file).name}: nothing left to do", file=sys.stderr)
+        print(f"tasktui: {Path(args.file).name}: nothing left to do", file=sys.stderr)
         return EXIT_ERROR
     if args.json:
         emit_json(task_json(doc, task))
@@ -527,10 +524,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.func(args)
-    except (CliError, store.StoreError, edits.EditError, config.ConfigError) as exc:
-        name = Path(args.file).name if getattr(args, "file", None) else "tasktui"
-        msg = str(exc)
-        print(f"tasktui: {msg[0].upper() + msg[1:] if msg else msg}" if not msg.startswith(name) else f"tasktui: {msg}", file=sys.stderr)
+    except (CliError, store.StoreError, edits.EditError, PatchError, config.ConfigError) as exc:
+        print(f"tasktui: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

@@ -206,3 +206,13 @@ def markdown_bytes(draw) -> bytes:
     if draw(st.integers(0, 5)) == 0:
         data = b"\xef\xbb\xbf" + data
     return data
+
+
+@st.composite
+def front_matter_bytes(draw) -> bytes:
+    """A document that starts with front matter (or something that looks like it),
+    with headings inside and after it: where cuts must not be taken inside."""
+    lines = draw(front_matter())
+    for b in draw(st.lists(st.one_of(atx_heading(), list_block(), st.just([b"---"]), setext_heading()), min_size=1, max_size=4)):
+        lines += b
+    return b"\n".join(lines) + b"\n"

@@ -187,7 +187,7 @@ def test_next(capsys):
 def test_next_when_nothing_is_open(capsys, copy):
     path = copy("done.md", b"- [x] a\n- [-] b\n- [ ]* optional\n")
     code, out, err = run(capsys, "next", path, "--json")
-    assert_one_line_error(code, out, err, "nothing left to do", prefix="done.md: ")
+    assert_one_line_error(code, out, err, "done.md: nothing left to do")
 
 
 # ------------------------------------------------------------------- edit commands

@@ -290,7 +290,9 @@ def _same_tasks(before: Document, after: Document, skip=()) -> str | None:
     return None
 
 
-def plan(doc: Document, op, *, today: str | None = None) -> Plan:
+def plan(doc: Document, op) -> Plan:
+    if doc.source.has_nul:
+        raise EditError("the file contains NUL bytes, so tasktui never edits it")
     if isinstance(op, Toggle):
         task = _task(doc, op.key)
         mark = " " if task.state == "done" else doc.done_mark()
@@ -335,7 +337,10 @@ def _plan_edit_text(doc: Document, op: EditText) -> Plan:
     line = doc.source.lines[task.line]
     # keep the single space after the checkbox
     start_col = col + (len(line[col:]) - len(line[col:].lstrip()))
-    start, end = _line_text_span(doc, task.line, start_col)
+    end_col = len(line.rstrip())
+    if start_col > end_col:  # no text yet: write it right after the space that follows the checkbox
+        start_col = end_col = col + 1
+    start, end = _line_text_span(doc, task.line, start_col, end_col)
     index = task.index
 
     def expect(before: Document, after: Document) -> str | None:

@@ -247,6 +247,12 @@ class Document:
                     doc.__dict__[name] = self.__dict__[name]
         label_lines = self._label_lines
         hit = [line for line in touched if line in label_lines]
+        if texts_changed or hit:
+            # task texts and `**Label**` lines decide the dialect (what the marks mean):
+            # when it would change, build the whole Document again
+            raw = [(rt, start, None) for start, _end, res in chunks for rt in res.tasks]
+            if doc._detect_dialect(raw, [(t.id, t.markers) for t in tasks], self._label_spans) != self.dialect:
+                return fallback()
         if hit:
             doc._finish(hit)
         doc._derived_from = (weakref.ref(self), changed)

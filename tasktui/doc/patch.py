@@ -19,6 +19,9 @@ class PatchError(ValueError):
 def normalize(patches) -> list[Patch]:
     """Sorted, checked for overlap; empty no-op patches dropped."""
     out = sorted(patches, key=lambda p: (p.start, p.end))
+    for p in out:
+        if p.start > p.end:
+            raise PatchError("a patch ends before it starts")
     for a, b in zip(out, out[1:]):
         if b.start < a.end:
             raise PatchError("overlapping patches")
