@@ -160,25 +160,20 @@ class TasksFile:
         return EditResult(plan.summary, True, replanned, plan.details, undo)
 
     def undo(self) -> EditResult | None:
-        if not self.undo_stack:
-            return None
-        op = self.undo_stack.pop()
-        try:
-            result = self.apply(op, record=False)
-        except Exception:
-            self.undo_stack.append(op)
-            raise
-        self.redo_stack.append(edits.Restore(result.undo.items, op.summary.replace("undid: ", "redid: ", 1)))
-        return result
+        return self._replay(self.undo_stack, self.redo_stack, "undid: ", "redid: ")
 
     def redo(self) -> EditResult | None:
-        if not self.redo_stack:
+        return self._replay(self.redo_stack, self.undo_stack, "redid: ", "undid: ")
+
+    def _replay(self, source: list, target: list, said: str, opposite: str) -> EditResult | None:
+        """Apply the newest Restore of ``source``; its own inverse goes onto ``target``."""
+        if not source:
             return None
-        op = self.redo_stack.pop()
+        op = source.pop()
         try:
             result = self.apply(op, record=False)
         except Exception:
-            self.redo_stack.append(op)
+            source.append(op)
             raise
-        self.undo_stack.append(edits.Restore(result.undo.items, op.summary.replace("redid: ", "undid: ", 1)))
+        target.append(edits.Restore(result.undo.items, op.summary.replace(said, opposite, 1)))
         return result

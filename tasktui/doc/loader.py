@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 
-from tasktui.doc.parse import ChunkResult, parse_one, propose_cuts
+from tasktui.doc.parse import ChunkResult, cut_points, iter_chunks, parse_one
 from tasktui.doc.source import Source
 
 Chunk = tuple[int, int, ChunkResult]
@@ -27,25 +27,14 @@ Chunk = tuple[int, int, ChunkResult]
 PARALLEL_MIN_LINES = 30_000
 
 
-def cut_points(lines) -> list[int]:
-    n = len(lines)
-    return [c for c in propose_cuts(lines) if 0 < c < n] + [n]
-
-
 def parse_head(lines, cuts: list[int], cache: dict | None, min_lines: int = 300) -> tuple[list[Chunk], int]:
     """Chunks from the top until ``min_lines`` lines are parsed; returns (chunks, index into cuts of the next start)."""
     chunks: list[Chunk] = []
-    start, k, n = 0, 0, len(lines)
-    while start < n and start < min_lines:
-        end = cuts[k]
-        result = parse_one(lines, start, end, cache)
-        while result is None:
-            k += 1
-            end = cuts[k]
-            result = parse_one(lines, start, end, cache)
-        chunks.append((start, end, result))
-        start = end
-        k += 1
+    for chunk in iter_chunks(lines, cuts, cache):
+        chunks.append(chunk)
+        if chunk[1] >= min_lines:
+            break
+    k = cuts.index(chunks[-1][1]) + 1 if chunks else 0
     return chunks, k
 
 
@@ -66,15 +55,13 @@ def parse_head_bytes(data: bytes, cache: dict | None = None) -> tuple[Source, li
     n = len(lines)
     chunks: list[Chunk] = []
     cuts = cut_points(lines)
-    start, k = 0, 0
-    while k < len(cuts) and cuts[k] < n:
-        end = cuts[k]
+    start = 0
+    for end in cuts[:-1]:  # the last piece runs into the part not read here: leave it out
         result = parse_one(lines, start, end, cache)
         if result is not None:
             chunks.append((start, end, result))
             start = end
-        k += 1
-    return (src, chunks) if chunks else None
+    return (src, chunks) if chunks and n else None
 
 
 def _run_workers(jobs, workers: int, results: dict, progress) -> None:
@@ -136,22 +123,6 @@ def _run_workers(jobs, workers: int, results: dict, progress) -> None:
         raise OSError(str(failed[0]))
 
 
-def _sequential(lines, start: int, cuts: list[int], k: int, cache) -> list[Chunk]:
-    chunks: list[Chunk] = []
-    n = len(lines)
-    while start < n:
-        end = cuts[k]
-        result = parse_one(lines, start, end, cache)
-        while result is None:
-            k += 1
-            end = cuts[k]
-            result = parse_one(lines, start, end, cache)
-        chunks.append((start, end, result))
-        start = end
-        k += 1
-    return chunks
-
-
 def parse_rest(lines, cuts: list[int], k: int, cache: dict | None, *, workers: int | None = None,
                progress=None) -> list[Chunk]:
     """Chunks from cuts[k-1] (or 0) to the end. ``progress(fraction)`` is called as batches finish."""
@@ -161,7 +132,7 @@ def parse_rest(lines, cuts: list[int], k: int, cache: dict | None, *, workers: i
         return []
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     if n - start < PARALLEL_MIN_LINES or workers < 2:
-        chunks = _sequential(lines, start, cuts, k, cache)
+        chunks = list(iter_chunks(lines, cuts, cache, start, k))
         if progress:
             progress(1.0)
         return chunks

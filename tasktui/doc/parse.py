@@ -285,30 +285,39 @@ def parse_one(lines, start: int, end: int, cache: dict | None = None) -> ChunkRe
     return result
 
 
-def parse_chunks(lines, cache: dict | None = None) -> list[tuple[int, int, ChunkResult]]:
-    """Parse ``lines`` in confirmed chunks: a list of (start, end, result).
-
-    ``cache`` maps a chunk's text (plus its confirming line) to its result, so
-    that re-parsing a document after a small change costs one chunk.
-    """
+def iter_chunks(lines, cuts: list[int], cache: dict | None = None, start: int = 0, k: int = 0):
+    """Confirmed chunks (start, end, result) from line ``start``, trying the proposed
+    ``cuts`` from index ``k`` (the last cut must be the number of lines); a proposal
+    that markdown-it does not confirm is merged with the next piece."""
     n = len(lines)
-    cuts = [c for c in propose_cuts(lines) if 0 < c < n] + [n]
-    chunks: list[tuple[int, int, ChunkResult]] = []
-    start = 0
-    k = 0
-    while True:
+    while start < n:
         end = cuts[k]
         result = parse_one(lines, start, end, cache)
         while result is None:  # not a real cut: merge with the next piece
             k += 1
             end = cuts[k]
             result = parse_one(lines, start, end, cache)
-        chunks.append((start, end, result))
+        yield start, end, result
         start = end
         k += 1
-        if start >= n:
-            break
-    return chunks
+
+
+def cut_points(lines) -> list[int]:
+    """The proposed cuts inside ``lines``, then the number of lines."""
+    n = len(lines)
+    return [c for c in propose_cuts(lines) if 0 < c < n] + [n]
+
+
+def parse_chunks(lines, cache: dict | None = None) -> list[tuple[int, int, ChunkResult]]:
+    """Parse ``lines`` in confirmed chunks: a list of (start, end, result).
+
+    ``cache`` maps a chunk's text (plus its confirming line) to its result, so
+    that re-parsing a document after a small change costs one chunk.
+    """
+    if not lines:
+        return []
+    chunks = list(iter_chunks(lines, cut_points(lines), cache))
+    return chunks or [(0, len(lines), parse_one(lines, 0, len(lines), cache))]
 
 
 def _trim(tokens, rel: int):
