@@ -258,8 +258,10 @@ async def test_touch_only_does_not_reload(tmp_path):
         check, on_event = watcher.check, watcher.on_event
 
         def counting_check():
-            checks.append(time.monotonic())
-            return check()
+            try:
+                return check()
+            finally:  # counted once the check is over: any report was posted by then
+                checks.append(time.monotonic())
 
         def recording_event(ev):
             events.append(ev)
@@ -272,8 +274,8 @@ async def test_touch_only_does_not_reload(tmp_path):
         os.utime(path, ns=(st.st_atime_ns + 5_000_000_000, st.st_mtime_ns + 5_000_000_000))
         assert path.stat().st_mtime_ns != st.st_mtime_ns
         await wait_for(pilot, lambda: bool(checks), what="the watcher to look at the touched file")
-        await asyncio.to_thread(lambda: None)
-        await pilot.pause(0.1)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
         assert events == [], "a touch is no change of content: nothing should be reported"
         assert app.tree.doc is doc and app.tasks_file.doc is doc
         assert app.tree.outline is outline and app.tree.rows is rows, "the tree should not be rebuilt"
@@ -394,7 +396,7 @@ AGENT = textwrap.dedent(r"""
 """)
 
 AGENT_TASKS = ["T018", "T019", "T020", "T021", "T022", "T023", "T028", "T029", "T030", "T031"]
-OUR_TASKS = ["T014", "T015", "T016", "T017", "T024", "T025", "T026", "T027"]
+OUR_TASKS = ["T014", "T015", "T016", "T017", "T024", "T025"]
 
 
 async def test_burst_of_outside_writes_while_toggling(tmp_path):
@@ -412,7 +414,7 @@ async def test_burst_of_outside_writes_while_toggling(tmp_path):
                 await pilot.pause()
                 assert app.tree.cursor_task.id == ident
                 await pilot.press("space")
-                await pilot.pause(0.1)
+                await pilot.pause(0.05)
             out, err = await asyncio.to_thread(agent.communicate, timeout=30)
         finally:
             if agent.poll() is None:
@@ -456,7 +458,6 @@ async def test_vim_ex_mode_save_shows_up(tmp_path):
     env = {**os.environ, "HOME": str(home)}
     async with watched(path) as (app, pilot, notes):
         await cursor_to_t016(app, pilot)
-        inode = path.stat().st_ino
         result = await asyncio.to_thread(
             subprocess.run, ["vim", "-es", "-c", r"%s/- \[ \] T014/- [X] T014/", "-c", "wq", str(path)],
             env=env, capture_output=True, timeout=30,
@@ -469,16 +470,17 @@ async def test_vim_ex_mode_save_shows_up(tmp_path):
         assert app.tree.cursor_task.id == "T016"
         assert path.read_bytes() == expected
         assert not [n for n in notes if n[2] == "error"], notes
-    # vim's default (writebackup, backupcopy=auto) usually renames; either way no side file stays
+    # with its defaults vim writes a backup file~ first and deletes it after a good write
+    # (as `vim -es` it copies the backup and rewrites the file in place; the rename
+    # variant is the "vim-backup" case of test_outside_save_shows_up): nothing stays
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
-    del inode
 
 
 # ------------------------------------------------- a change before the watch starts
 @pytest.mark.xfail(strict=True, reason=(
     "bug: a change written after the app read the file but before the watcher's inotify watch "
-    "exists is never shown. tasktui/app.py _loaded() starts FileWatcher with the digest read by "
-    "load_file(), and tasktui/watch.py _run() sets `ready` and waits for events without a first "
+    "exists is never shown. tasktui/app.py _loaded() (line ~185) starts FileWatcher with the digest "
+    "read by load_file(), and tasktui/watch.py _run() (line ~85) sets `ready` and waits for events without a first "
     "check() once the watch is in place (watchfiles.watch() only creates its RustNotify on the "
     "first iteration), so the screen stays stale until the next outside change."
 ))
@@ -496,5 +498,46 @@ async def test_change_between_load_and_watch_start_shows_up(tmp_path, monkeypatc
     monkeypatch.setattr(FileWatcher, "start", write_then_start)
     async with watched(path) as (app, pilot, notes):
         assert path.read_bytes() == expected
-        await wait_for(pilot, lambda: app.tree.doc.source.data == expected, timeout=3,
+        await wait_for(pilot, lambda: app.tree.doc.source.data == expected, timeout=2,
                        what="the app to show the change made before the watch started")
+
+
+# ------------------------------------------- an event that arrives after our write
+@pytest.mark.xfail(strict=True, reason=(
+    "bug: the app adopts a watcher snapshot older than its own latest write. "
+    "tasktui/app_outside.py _take_outside_change() (line ~44) passes event.snapshot to "
+    "TasksFile.adopt() (tasktui/tasksfile.py) without checking it is still what is on disk; "
+    "when the watcher read the file just before a toggle of ours was written and the event is "
+    "handled after it, the screen goes back to the older content for good (the watcher already "
+    "knows our digest, so no later event heals it) and _check_overwritten() reports 'Another "
+    "program overwrote your change' for a change that is in the file. Seen in the burst test as "
+    "false reports for toggles that landed."
+))
+async def test_outside_event_handled_after_our_write_keeps_our_change(tmp_path):
+    path = copy_sample(tmp_path, "speckit-feature.md")
+    original = path.read_bytes()
+    outside = set_mark(original, "T018", "X")
+    ours = set_mark(outside, "T014", "X")
+    async with watched(path) as (app, pilot, notes):
+        held = []
+        deliver = app.watcher.on_event
+        # the watcher thread reads the outside version; its report reaches the app only
+        # after our toggle is written (a thread can be preempted at any point: this pins
+        # one real interleaving, the file events themselves are real)
+        app.watcher.on_event = held.append
+        temp_then_rename(path, outside)
+        await wait_for(pilot, lambda: bool(held), what="the watcher to see the outside write")
+        assert held[0].snapshot.data == outside
+        await pilot.press("space")
+        await wait_for(pilot, lambda: path.read_bytes() == ours, what="our toggle on top of the outside change")
+        await app.workers.wait_for_complete()
+        app.watcher.on_event = deliver
+        for event in held:
+            deliver(event)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert path.read_bytes() == ours
+        assert not [m for m, _, _ in notes if "overwrote" in m], "our change is in the file: nothing was overwritten"
+        await wait_for(pilot, lambda: app.tree.doc.source.data == ours, timeout=3,
+                       what="the app to show what is on disk")
