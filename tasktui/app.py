@@ -227,7 +227,13 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
             self._detail_timer.stop()
         self._detail_timer = self.set_timer(0.05, self._update_detail)
 
+    def _alive(self) -> bool:
+        """False while the app is closing (timers may still fire then)."""
+        return self.is_running and bool(self.screen.query(TaskTree))
+
     def _update_detail(self) -> None:
+        if not self._alive():
+            return
         tree = self.tree
         self.query_one(DetailPane).show(tree.outline, tree.cursor_row)
 
@@ -413,6 +419,8 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         self._filter_timer = self.set_timer(0.12, lambda: self._apply_filter(value))
 
     def _apply_filter(self, value: str) -> None:
+        if not self._alive():
+            return
         tree = self.tree
         if tree.text_filter != value:
             tree.text_filter = value

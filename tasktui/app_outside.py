@@ -10,9 +10,11 @@ import time
 from textual import work
 from textual.message import Message
 
+from tasktui import store
 from tasktui.doc import edits
 from tasktui.doc.model import Document
 from tasktui.watch import FileEvent
+from tasktui.widgets.task_tree import TaskTree
 
 
 class FileChangedOnDisk(Message):
@@ -32,17 +34,30 @@ class OutsideChangesMixin:
         tf = self.tasks_file
         if tf is None:
             return
-        if event.snapshot is None:
-            self.file_missing = True
-            self.read_only_reason = "the file was deleted or moved away; showing its last content"
-            self._show(self.doc)
-            self.notify(f"{self.path.name} is gone from disk. Nothing will be written until it is back.", severity="warning", timeout=8)
-            return
-        was_missing, self.file_missing = self.file_missing, False
+
+        def take():
+            # the event only says "look again": read what is on disk now, after any
+            # write of ours that was queued before this, so nothing older wins
+            try:
+                snap = store.read_settled(self.path)
+            except store.StoreError:
+                return None
+            return tf.adopt(snap), store.why_read_only(self.path, snap.data)
+
         before = self.doc
         loop = asyncio.get_running_loop()
-        changed = await loop.run_in_executor(self._executor, tf.adopt, event.snapshot)
-        reason = event.read_only_reason or ("read-only mode" if self.force_read_only else None)
+        taken = await loop.run_in_executor(self._executor, take) if event.snapshot is not None else None
+        if taken is None:
+            if not self.file_missing:
+                self.file_missing = True
+                self.read_only_reason = "the file was deleted or moved away; showing its last content"
+                self._show(self.doc)
+                self.notify(f"{self.path.name} is gone from disk. Nothing will be written until it is back.",
+                            severity="warning", timeout=8)
+            return
+        changed, reason = taken
+        was_missing, self.file_missing = self.file_missing, False
+        reason = reason or ("read-only mode" if self.force_read_only else None)
         if reason != self.read_only_reason:
             if reason and not was_missing:
                 self.notify(f"{self.path.name} became read-only ({reason}): edits will be refused.", severity="warning")
@@ -57,8 +72,12 @@ class OutsideChangesMixin:
         self._show(doc)
         self.tree.set_marks(flash=flash)
         if flash:
-            self.set_timer(1.5, lambda: self.tree.set_marks(flash=set()))
+            self.set_timer(1.5, self._clear_flash)
         self._check_overwritten(doc)
+
+    def _clear_flash(self) -> None:
+        if self.is_running and self.screen.query(TaskTree):
+            self.tree.set_marks(flash=set())
 
     @staticmethod
     def _changed_tasks(before: Document | None, after: Document) -> set[int]:

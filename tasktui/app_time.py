@@ -68,6 +68,8 @@ class TimeMixin:
         self._paint_timer()
 
     def _paint_timer(self) -> None:
+        if not self._alive():
+            return
         running = self.running
         doc = self.doc
         if running is None or doc is None:

@@ -77,16 +77,22 @@ class FileWatcher:
                 step=self.step_ms,
                 stop_event=self._stop,
                 recursive=False,
-                rust_timeout=500,
+                rust_timeout=200,
                 yield_on_timeout=True,
                 raise_interrupt=False,
                 ignore_permission_denied=True,
             )
-            self.ready.set()
+            first = True
             for changes in watcher:
                 if self._stop.is_set():
                     break
-                if changes:
+                if first:
+                    # the watch is in place now: catch anything written between the
+                    # app's read and this moment
+                    first = False
+                    self.ready.set()
+                    self.check()
+                elif changes:
                     self.check()
         except Exception:  # the folder went away, inotify ran out: stop watching quietly
             self.ready.set()

@@ -366,6 +366,7 @@ ROLLOUT_BLOCK = (
     "  - Migration during the Tuesday maintenance window\n"
     "  - Flag to 10% â†’ 50% â†’ 100% over three days, watching 5xx rate\n"
     "  - **Estimated Time**: 90 minutes\n"
+    "\n"  # blank lines on both sides: one goes with the task
 ).encode()
 
 

@@ -477,13 +477,6 @@ async def test_vim_ex_mode_save_shows_up(tmp_path):
 
 
 # ------------------------------------------------- a change before the watch starts
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a change written after the app read the file but before the watcher's inotify watch "
-    "exists is never shown. tasktui/app.py _loaded() (line ~185) starts FileWatcher with the digest "
-    "read by load_file(), and tasktui/watch.py _run() (line ~85) sets `ready` and waits for events without a first "
-    "check() once the watch is in place (watchfiles.watch() only creates its RustNotify on the "
-    "first iteration), so the screen stays stale until the next outside change."
-))
 async def test_change_between_load_and_watch_start_shows_up(tmp_path, monkeypatch):
     path = copy_sample(tmp_path, "speckit-feature.md")
     original = path.read_bytes()
@@ -503,16 +496,6 @@ async def test_change_between_load_and_watch_start_shows_up(tmp_path, monkeypatc
 
 
 # ------------------------------------------- an event that arrives after our write
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the app adopts a watcher snapshot older than its own latest write. "
-    "tasktui/app_outside.py _take_outside_change() (line ~44) passes event.snapshot to "
-    "TasksFile.adopt() (tasktui/tasksfile.py) without checking it is still what is on disk; "
-    "when the watcher read the file just before a toggle of ours was written and the event is "
-    "handled after it, the screen goes back to the older content for good (the watcher already "
-    "knows our digest, so no later event heals it) and _check_overwritten() reports 'Another "
-    "program overwrote your change' for a change that is in the file. Seen in the burst test as "
-    "false reports for toggles that landed."
-))
 async def test_outside_event_handled_after_our_write_keeps_our_change(tmp_path):
     path = copy_sample(tmp_path, "speckit-feature.md")
     original = path.read_bytes()

@@ -445,6 +445,9 @@ def _plan_delete(doc: Document, op: DeleteTask) -> Plan:
     if src.lines[task.item_line].lstrip(" \t>")[:1] not in "-*+0123456789":
         raise EditError("that task shares its line with another list item")
     start = src.starts[task.item_line]
+    blank = lambda i: 0 <= i < src.line_count and not src.lines[i].strip()  # noqa: E731
+    if blank(task.item_line - 1) and blank(last + 1) and last + 2 < src.line_count:
+        last += 1  # blank lines on both sides: take one with the task, so no double gap is left
     end = src.starts[last + 1] if last + 1 < src.line_count else len(src.data)
     if end == len(src.data) and not src.endings[last] and task.item_line > 0:
         # the last line has no ending: take the ending before it instead

@@ -83,15 +83,30 @@ class DetailPane(VerticalScroll):
     DetailPane Markdown { margin: 0; padding: 0; }
     """
 
+    _markdown = None
+    _pending: str | None = None
+
     def _set_markdown(self, text: str) -> None:
         """Show ``text``; the Markdown widget is made on first use (costly to import and mount at start)."""
         from textual.widgets import Markdown
 
-        found = self.query(Markdown)
-        if found:
-            found.first().update(text)
+        if self._markdown is None:
+            self._markdown = Markdown(text, id="detail-markdown")
+            self._pending = None
+            self.mount(self._markdown)
+            self.call_after_refresh(self._flush)
+        elif not self._markdown.is_mounted:
+            self._pending = text  # shown once the first mount is done
         else:
-            self.mount(Markdown(text, id="detail-markdown"))
+            self._markdown.update(text)
+
+    def _flush(self) -> None:
+        if self._markdown is not None and not self._markdown.is_mounted:
+            self.call_after_refresh(self._flush)
+            return
+        if self._pending is not None and self._markdown is not None:
+            text, self._pending = self._pending, None
+            self._markdown.update(text)
 
     def show(self, outline: Outline | None, row: Row | None) -> None:
         if not self.display:

@@ -286,6 +286,9 @@ class TaskTree(ScrollView, can_focus=True):
             self.post_message(self.Highlighted(self, self.cursor_row))
 
     def _scroll_to_cursor(self) -> None:
+        if not self.size.height:  # not laid out yet: scroll once it has a size
+            self.call_after_refresh(self._scroll_to_cursor)
+            return
         self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True, x_axis=False)
 
     def action_cursor_up(self) -> None:
