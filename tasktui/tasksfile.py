@@ -142,6 +142,7 @@ class TasksFile:
                 if extra:
                     patches = P.compose(patches, extra)
                     synced = after.patched(extra, self._cache)
+                    all_section_progress(synced)  # from its predecessor's, while that is still alive
                     problem = edits._same_tasks(after, synced)
                     if problem:
                         raise edits.EditError(f"syncing progress lines: {problem}; nothing was written")

@@ -186,7 +186,7 @@ class Document:
             return Document(Source(apply_patches(self.source.data, patches)), cache=cache, day_hours=self.day_hours)
         src, touched = incremental
         fallback = lambda: Document(src, cache=cache, day_hours=self.day_hours)  # noqa: E731
-        chunk_starts = [c[0] for c in self.chunks]
+        chunk_starts = self._chunk_starts
         chunks = list(self.chunks)
         redo: dict[int, ChunkResult] = {}
         for line in touched:
@@ -210,11 +210,8 @@ class Document:
         states = _STATES_KIRO if self.dialect == "kiro" else _STATES
         day = self.day_hours
         texts_changed = False
-        first_task = 0
-        chunk_first: list[int] = []
-        for start, _end, res in chunks:
-            chunk_first.append(first_task)
-            first_task += len(res.tasks)
+        signals_changed = False
+        chunk_first = self._chunk_first
         changed: list[int] = []
         for ci, res in redo.items():
             start = chunks[ci][0]
@@ -225,7 +222,9 @@ class Document:
                 tid, markers = split_id(rt.text) if rt.text != old.text else (old.id, old.markers)
                 if tid != old.id:
                     return fallback()
-                texts_changed |= rt.text != old.text
+                if rt.text != old.text:
+                    texts_changed = True
+                    signals_changed |= bool(_KIRO_TOP.match(rt.text)) != bool(_KIRO_TOP.match(old.text))
                 tasks[i] = old._replace(
                     mark=rt.mark,
                     state=states.get(rt.mark, "other"),
@@ -238,7 +237,7 @@ class Document:
         if src.starts is not self.source.starts:
             starts, old_starts = src.starts, self.source.starts
             first = next((ln for ln in touched if starts[ln + 1 if ln + 1 < len(starts) else ln] != old_starts[ln + 1 if ln + 1 < len(starts) else ln]), touched[0])
-            k = _bisect.bisect_left([t.line for t in tasks], first) if tasks else 0
+            k = _bisect.bisect_left(tasks, first, key=lambda t: t.line)
             tasks[k:] = [t._replace(mark_offset=starts[t.line] + (t.mark_offset - old_starts[t.line])) for t in tasks[k:]]
         doc.tasks = tasks
         if not texts_changed:
@@ -247,7 +246,9 @@ class Document:
                     doc.__dict__[name] = self.__dict__[name]
         label_lines = self._label_lines
         hit = [line for line in touched if line in label_lines]
-        if texts_changed or hit:
+        old_lines = self.source.lines
+        signals_changed |= any(_label_signal(old_lines[ln]) != _label_signal(src.lines[ln]) for ln in hit)
+        if signals_changed:
             # task texts and `**Label**` lines decide the dialect (what the marks mean):
             # when it would change, build the whole Document again
             raw = [(rt, start, None) for start, _end, res in chunks for rt in res.tasks]
@@ -257,6 +258,15 @@ class Document:
             doc._finish(hit)
         doc._derived_from = (weakref.ref(self), changed)
         return doc
+
+    @cached_property
+    def _chunk_starts(self) -> list[int]:
+        return [c[0] for c in self.chunks]
+
+    @cached_property
+    def _chunk_first(self) -> list[int]:
+        """Index of each chunk's first task."""
+        return list(accumulate((len(res.tasks) for _s, _e, res in self.chunks[:-1]), initial=0))
 
     @cached_property
     def _label_lines(self) -> frozenset[int]:
@@ -421,10 +431,8 @@ class Document:
 
     def _detect_dialect(self, raw_tasks, ids, label_spans) -> str:
         lines = self.source.lines
-        for a, _b, _ in label_spans:
-            low = lines[a].lower()
-            if low.startswith(("**estimated", "**time estimate")) or low.startswith("**phase") and "**:" in low:
-                return "template"
+        if any(_label_signal(lines[a]) for a, _b, _ in label_spans):
+            return "template"
         n = len(raw_tasks)
         if n:
             speckit = sum(1 for tid, _ in ids if tid and tid.startswith("T"))
@@ -531,7 +539,13 @@ class Document:
 
 
 # cached properties that belong to one version and must not be copied to a patched one
-_DERIVED_CACHES = ("keys", "_key_index", "_by_line", "_label_lines", "section_progress", "_derived_from")
+_DERIVED_CACHES = ("keys", "_key_index", "_by_line", "section_progress", "_derived_from")
+
+
+def _label_signal(line: str) -> bool:
+    """Whether a `**Label**` line is one that marks a file as the template dialect."""
+    low = line.lower()
+    return low.startswith(("**estimated", "**time estimate")) or (low.startswith("**phase") and "**:" in low)
 
 
 def _same_structure(a: ChunkResult, b: ChunkResult) -> bool:
