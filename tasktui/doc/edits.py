@@ -367,13 +367,11 @@ def _plan_add_task(doc: Document, op: AddTask) -> Plan:
         else:
             ref = None
             plead, pbullet, pnum, pdelim, pgap = _prefix_parts(doc, parent)
-            # a child's marker sits where the parent's content starts
-            pline = src.lines[parent.item_line]
-            lead = pline[: len(plead) + len(pbullet) + len(pgap)]
-            lead = re.sub(r"[^\s>]", " ", lead)
-            bullet, num, delim, gap = ("-", None, None, " ") if pnum is None else (pbullet, None, None, " ")
-            if pnum is not None:
-                bullet, num, delim = "1" + pdelim, "1", pdelim
+            # the first child's marker sits where the parent's content starts, in the
+            # parent's list style: a numbered parent's first child is "1." (or "1)")
+            width = len(plead) + len(pbullet) + len(pgap)
+            lead = re.sub(r"[^\s>]", " ", src.lines[parent.item_line][:width])
+            bullet, num, delim, gap = (f"1{pdelim}" if pnum is not None else pbullet), None, None, " "
             anchor_end = parent.end
         new_id = _next_id(doc, ref, parent)
         after_line = _last_content_line(doc, parent.line, anchor_end)
@@ -395,8 +393,8 @@ def _plan_add_task(doc: Document, op: AddTask) -> Plan:
             new_id = _next_id(doc, ref, parent)
             after_line = _last_content_line(doc, ref.line, ref.end)
             position = ref.index + 1 + len(_descendants(doc, ref))
-    if num is not None:
-        bullet = f"{int(num) + 1}{delim}" if ref is not None else f"1{delim}"
+    if num is not None:  # a numbered list: the number after the task it follows
+        bullet = f"{int(num) + 1}{delim}"
     body = text
     if new_id and not re.match(r"(T\d+|\d+(\.\d+)*)\b", text):
         sep = ". " if doc.dialect == "kiro" and "." not in new_id and parent is None else " "
