@@ -52,7 +52,7 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
 
     BINDINGS = [
         Binding("space", "toggle_task", "Toggle", show=True),
-        Binding("n", "next_open", "Next open"),
+        Binding("n", "next_open", "Next"),
         Binding("N", "previous_open", "Prev open", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
@@ -106,7 +106,7 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
             yield DetailPane(id="detail")
         yield Static("", id="empty")
         yield Input(placeholder="filter tasks (Esc clears)", id="filter")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def tree(self) -> TaskTree:

@@ -475,7 +475,7 @@ class TaskTree(ScrollView, can_focus=True):
         state = task.state
         state_style = self._style({"todo": "todo", "done": "done", "in_progress": "in-progress", "cancelled": "cancelled", "queued": "in-progress"}.get(state, "other"))
         left.append(f"[{task.mark}]", state_style)
-        left.append("*" if task.optional else " ", self._style("dim"))
+        left.append("* " if task.optional else "  ", self._style("dim"))
         ident, markers, rest = display_parts(task)
         if ident:
             left.append(ident + " ", self._style("id"))
