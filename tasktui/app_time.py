@@ -124,10 +124,13 @@ class TimeMixin:
 
             result = await self._apply(other_file, own_file=False)
         if result is not None:
-            timer_mod.clear()
-        else:
-            # not booked: keep the timer so nothing is lost
+            timer_mod.clear_if(running)  # a timer started meanwhile stays
+        elif self.running is None:
+            # not booked: keep the timer running so nothing is lost
             self.running = running
             timer_mod.save(running)
+        else:
+            self.notify(f"The {timer_mod.clock_label(hours * 3600)} of the previous timer on {running.label} could not "
+                        "be booked; add it with t when the task is back.", severity="error", timeout=15)
         self._paint_timer()
 

@@ -5,6 +5,7 @@ books the elapsed time, rounded to the minute, into the task's Actual Time."""
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -59,6 +60,12 @@ def save(timer: RunningTimer) -> None:
     os.replace(tmp, path)
 
 
+def clear_if(timer: RunningTimer) -> None:
+    """Forget ``timer`` unless another one has been started since."""
+    if load() == timer:
+        clear()
+
+
 def clear() -> None:
     try:
         state_file().unlink()
@@ -73,8 +80,8 @@ def start(path: str | Path, key: TaskKey, label: str, now: float) -> RunningTime
 
 
 def booked_hours(seconds: float) -> float:
-    """Elapsed time rounded to the minute, in hours."""
-    return round(seconds / 60) / 60
+    """Elapsed time rounded to the minute (half a minute and more rounds up), in hours."""
+    return math.floor(seconds / 60 + 0.5) / 60
 
 
 def clock_label(seconds: float) -> str:

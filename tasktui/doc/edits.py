@@ -607,7 +607,7 @@ def _plan_log(doc: Document, op: AddLogEntry) -> Plan:
         block = f"{level} Blockers & Decisions Log"
         nxt = next((h for h in doc.headings if h.line > progress.line and h.level <= progress.level), None)
         insert_line = nxt.line if nxt else src.line_count
-        body = [block, "", entry, ""]
+        body = [block, "", entry] + ([""] if nxt else [])  # a blank line before the next heading
     else:
         insert_line = src.line_count
         body = ["## Progress Tracking", "", "### Blockers & Decisions Log", "", entry]

@@ -34,7 +34,8 @@ _LOG_ENTRY = re.compile(
     re.I,
 )
 _RESOLVED = re.compile(r"\s+[—–-]+\s+Resolved(?:\s+(\d{4}-\d{2}-\d{2}))?:?\s*(.*)$", re.I)
-_TASK_LINK = re.compile(r"\s*\(task\s+([^)]+)\)\s*$", re.I)
+# the last "(task ...)" of the entry; the task's title may hold parentheses itself
+_TASK_LINK = re.compile(r"\s*\(task\s+((?:[^()]|\([^()]*\))+)\)\s*$", re.I)
 
 
 class Task(NamedTuple):

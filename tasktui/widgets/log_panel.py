@@ -94,6 +94,11 @@ class LogPanel(Vertical):
         row = self.table.cursor_row
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    def on_data_table_row_selected(self, event) -> None:
+        """Enter on a row (the table takes the key first): edit that entry."""
+        event.stop()
+        self.action_edit()
+
     def action_add(self) -> None:
         self.post_message(self.AddRequested())
 
