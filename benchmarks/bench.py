@@ -269,25 +269,33 @@ def main() -> int:
         print("benchmarks need tmux", file=sys.stderr)
         return 1
     runs = 3 if args.quick else 5
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="tasktui-bench-"))
     rows: list[dict] = []
+    sections = {
+        "first-screen": lambda: first_screen(tmp, [("template", 10000, 2.0), ("template", 50000, 4.0), ("kiro", 10000, 2.0)], runs),
+        "toggle": lambda: toggle(tmp, [("template", 1000), ("template", 10000)] + ([] if args.quick else [("template", 50000)]),
+                                 10 if args.quick else 20),
+        "reload": lambda: reload(tmp, runs),
+        "memory": lambda: memory(tmp),
+        "navigate": lambda: navigate(tmp, 3),
+    }
     try:
-        if args.what in ("all", "first-screen"):
-            rows += first_screen(tmp, [("template", 10000, 2.0), ("template", 50000, 4.0), ("kiro", 10000, 2.0)], runs)
-        if args.what in ("all", "toggle"):
-            sizes = [("template", 1000), ("template", 10000)] + ([] if args.quick else [("template", 50000)])
-            rows += toggle(tmp, sizes, 10 if args.quick else 20)
-        if args.what in ("all", "reload"):
-            rows += reload(tmp, runs)
-        if args.what in ("all", "memory"):
-            rows += memory(tmp)
-        if args.what in ("all", "navigate"):
-            rows += navigate(tmp, 3)
+        for name, run in sections.items():
+            if args.what in ("all", name):
+                try:
+                    rows += run()
+                except Exception as exc:  # one failing measurement must not lose the others
+                    rows.append({"bench": name, "case": f"FAILED: {exc}".splitlines()[0][:60], "error": True})
+                print(f"  done: {name}", file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     print(f"{'bench':<26} {'case':<36} {'value':>12} {'ratio':>8} {'target':>8}")
     for r in rows:
+        if r.get("error"):
+            print(f"{r['bench']:<26} {r['case']}")
+            continue
         if "mb" in r:
             value = f"{r['mb']:.0f} MB"
             ratio = f"+{r['over_baseline_mb']:.0f} MB" if "over_baseline_mb" in r else ""

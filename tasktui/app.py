@@ -161,6 +161,9 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
             return
         first = next((t for t in doc.tasks if t.is_open), None)
         self.tree.set_document(doc, focus_task=first)
+        # where the partial view put the cursor: if the user has not moved it by the
+        # time the whole file is read, it goes to the first open task of the whole file
+        self._partial_cursor = None if first is not None else self.tree.cursor
         self.call_after_refresh(painted.set)
         self.header.show(doc, notice=f"Loading… (the first {len(doc.tasks)} tasks are shown)")
 
@@ -175,7 +178,8 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
             reason = "read-only mode"
         self.read_only_reason = reason
         partial = self.tree.doc is not None
-        first = None if partial else next((t for t in tf.doc.tasks if t.is_open), None)
+        untouched = getattr(self, "_partial_cursor", None) == self.tree.cursor
+        first = None if partial and not untouched else next((t for t in tf.doc.tasks if t.is_open), None)
         self._show(tf.doc, focus_task=first)
         self._resume_timer()
         self._offer_repair(tf.doc)
