@@ -33,7 +33,7 @@ from tasktui.doc.model import Document, Task
 from tasktui.outline import HEADING
 from tasktui.screens.dialogs import PromptScreen
 from tasktui.tasksfile import EditResult, TasksFile
-from tasktui.widgets.detail_pane import DetailPane, entries_for
+from tasktui.widgets.detail_pane import DetailPane, blocked_tasks
 from tasktui.widgets.log_panel import LogPanel
 from tasktui.widgets.status_header import StatusHeader
 from tasktui.widgets.task_tree import TaskTree
@@ -216,13 +216,7 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
 
     @staticmethod
     def _blocked_tasks(doc: Document) -> set[int]:
-        if not doc.open_blockers:
-            return set()
-        blocked = set()
-        for t in doc.tasks:
-            if any(not e.resolved and e.kind == "Blocker" for e in entries_for(doc, t)):
-                blocked.add(t.index)
-        return blocked
+        return blocked_tasks(doc)
 
     @on(TaskTree.Highlighted)
     def _highlighted(self, event: TaskTree.Highlighted) -> None:

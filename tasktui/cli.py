@@ -329,10 +329,13 @@ def cmd_sync(args) -> int:
 
 def cmd_new(args) -> int:
     path = Path(args.file)
-    if path.exists() or path.is_symlink():
-        raise CliError(f"{path} already exists: tasktui new never overwrites a file")
-    if not path.parent.is_dir():
-        raise CliError(f"the folder {path.parent} does not exist")
+    try:
+        if path.exists() or path.is_symlink():
+            raise CliError(f"{path} already exists: tasktui new never overwrites a file")
+        if not path.parent.is_dir():
+            raise CliError(f"the folder {path.parent} does not exist")
+    except OSError as exc:
+        raise CliError(f"could not create {path}: {exc.strerror}") from None
     title = (args.title or path.stem.replace("-", " ").replace("_", " ").strip().title() or "New Feature").strip()
     if "\n" in title or "\r" in title:
         raise CliError("the title must be one line")
@@ -387,7 +390,8 @@ def cmd_repair(args) -> int:
     if not fixes:
         print(f"{path.name}: no mojibake found")
         return EXIT_OK
-    print(repair.diff(source, fixes, path.name))
+    if not getattr(args, "json", False):
+        print(repair.diff(source, fixes, path.name))
     if args.check:
         print(f"{path.name}: {len(fixes)} mojibake sequence(s) would be repaired")
         return EXIT_ERROR
@@ -532,6 +536,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `tasktui list x.md | head`
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:  # anything the layers above did not put into words
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"tasktui: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -55,6 +55,8 @@ def load() -> Config:
     values = {}
     if "day_hours" in raw:
         try:
+            if isinstance(raw["day_hours"], bool):
+                raise TypeError
             day = float(raw["day_hours"])
         except (TypeError, ValueError):
             raise ConfigError(f"day_hours in {path} must be a number of hours") from None
@@ -65,7 +67,9 @@ def load() -> Config:
         if not isinstance(raw["sync"], bool):
             raise ConfigError(f"sync in {path} must be true or false")
         values["sync"] = raw["sync"]
-    if "theme" in raw and isinstance(raw["theme"], str):
+    if "theme" in raw:
+        if not isinstance(raw["theme"], str):
+            raise ConfigError(f"theme in {path} must be the name of a theme, in quotes")
         values["theme"] = raw["theme"]
     return replace(cfg, **values)
 
@@ -78,7 +82,8 @@ def save(cfg: Config) -> None:
         if isinstance(value, bool):
             lines.append(f"{key} = {'true' if value else 'false'}")
         elif isinstance(value, (int, float)):
-            lines.append(f"{key} = {value:g}")
+            number = float(value)
+            lines.append(f"{key} = {int(number) if number.is_integer() else repr(number)}")
         else:
             escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
             lines.append(f'{key} = "{escaped}"')

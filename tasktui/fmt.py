@@ -62,7 +62,7 @@ def format_bytes(data: bytes) -> bytes:
     text = "\n".join(front + [formatted.rstrip("\n")])
     if src.line_count > 1 and src.lines[-1] == "":
         text += "\n"  # the file ended with a line ending: so does the result
-    out = _restore_tasks(original, text)
+    out = _restore_labels(original, _restore_tasks(original, text))
     result = out.replace("\n", ending.decode())
     new = (BOM if src.bom else b"") + encode(result)
     check = Document(new)
@@ -93,6 +93,31 @@ def _restore_tasks(original: Document, text: str) -> str:
             changed = True
         if changed:
             lines[new.line] = line
+    return "\n".join(lines)
+
+
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _plain(line: str) -> str:
+    """A line without markdown escapes and without its hard-break marker."""
+    return _ESCAPE.sub(r"\1", line.strip()).rstrip("\\").rstrip()
+
+
+def _restore_labels(original: Document, text: str) -> str:
+    """`**Label**: value` lines (Completion Status, Time Tracking, log entries and
+    their placeholders) keep their own text: mdformat would escape `[DATE]` and turn
+    the two-space line breaks into backslashes, which tasktui would then misread."""
+    wanted = {}
+    for lab in original.labels:
+        line = original.source.lines[lab.line]
+        wanted.setdefault(_plain(line), line)
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        orig = wanted.get(_plain(line))
+        if orig is None or orig == line or "**" not in line or "**" not in orig:
+            continue
+        lines[i] = line[: line.index("**")] + orig[orig.index("**"):]
     return "\n".join(lines)
 
 

@@ -37,13 +37,15 @@ def demo_copy() -> Path:
 
 
 def open_default(argv: list[str]) -> int:
+    read_only = "--read-only" in argv
+    sync = False if "--no-sync" in argv else None
     if "--demo" in argv:
         path = demo_copy()
         print(f"tasktui: demo file at {path}", file=sys.stderr)
-        return run(path)
+        return run(path, read_only=read_only, sync=sync)
     candidate = Path("tasks.md")
     if candidate.is_file():
-        return run(candidate)
+        return run(candidate, read_only=read_only, sync=sync)
     from tasktui.screens.picker import find_tasks_files
 
     root = Path.cwd()
@@ -56,7 +58,7 @@ def open_default(argv: list[str]) -> int:
         from tasktui.screens.picker import PickerApp
 
         chosen = PickerApp(root, files).run()
-        return run(chosen) if chosen is not None else 0
+        return run(chosen, read_only=read_only, sync=sync) if chosen is not None else 0
     print(
         "tasktui: no tasks.md here. Open a file with `tasktui FILE`, start one with `tasktui new tasks.md`, "
         "or try `tasktui --demo`.",

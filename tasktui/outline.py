@@ -58,6 +58,22 @@ class Totals:
         return 100.0 * (self.actual - self.tracked_estimate) / self.tracked_estimate
 
 
+# the prefix-sum arrays and what one task adds to each
+_SUMS = ("_done", "_cancelled", "_est", "_has_est", "_act", "_has_act", "_tracked")
+
+
+def _contrib(t) -> tuple:
+    est, act = t.estimate_hours, t.actual_hours
+    return (
+        t.state == "done", t.state == "cancelled", est or 0.0, est is not None, act or 0.0, act is not None,
+        (est or 0.0) if act is not None else 0.0,
+    )
+
+
+def _deltas(old, new) -> list:
+    return [b - a for a, b in zip(_contrib(old), _contrib(new))]
+
+
 class Outline:
     """Headings (below the title) and tasks of one Document, as a tree."""
 
@@ -106,7 +122,32 @@ class Outline:
                 self.headings[hi].tasks.append(t.index)
             else:
                 self.root_tasks.append(t.index)
-        # prefix sums for totals of any contiguous task range
+        self._sums(tasks)
+
+    def with_document(self, doc: Document, changed: list[int] | None = None) -> "Outline":
+        """The outline of a newer version with the same structure (marks, texts or
+        times changed): the tree is shared, only the running totals are redone."""
+        new = object.__new__(Outline)
+        new.__dict__.update(self.__dict__)
+        new.doc = doc
+        if changed is None or len(changed) > 64:
+            new._sums(doc.tasks)
+            return new
+        old_tasks, tasks = self.doc.tasks, doc.tasks
+        arrays = {name: getattr(self, name) for name in _SUMS}
+        for i in sorted(changed):
+            for name, delta in zip(_SUMS, _deltas(old_tasks[i], tasks[i])):
+                if delta:
+                    arr = arrays[name]
+                    if arr is getattr(self, name):
+                        arr = arrays[name] = list(arr)
+                    arr[i + 1:] = [x + delta for x in arr[i + 1:]]
+        for name, arr in arrays.items():
+            setattr(new, name, arr)
+        return new
+
+    def _sums(self, tasks) -> None:
+        """Prefix sums, for the totals of any contiguous range of tasks."""
         self._done = list(accumulate((t.state == "done" for t in tasks), initial=0))
         self._cancelled = list(accumulate((t.state == "cancelled" for t in tasks), initial=0))
         self._est = list(accumulate((t.estimate_hours or 0.0 for t in tasks), initial=0.0))

@@ -25,6 +25,9 @@ def _to_byte(ch: str) -> int | None:
         return code if 0x80 <= code <= 0x9F else None
 
 
+_TWO_BYTE_LEADS = {0xC2, 0xC3, 0xCE, 0xCF, 0xD0, 0xD1}
+
+
 @dataclass(frozen=True)
 class Fix:
     line: int  # 0-based
@@ -40,7 +43,10 @@ def _fix_run(run: str) -> list[tuple[int, str, str]]:
     i = 0
     while i < len(run):
         b = raw[i]
-        need = 0 if b is None else (1 if 0xC2 <= b <= 0xDF else 2 if 0xE0 <= b <= 0xEF else 3 if 0xF0 <= b <= 0xF4 else 0)
+        # lead bytes of what mojibake usually is: Latin-1 letters and signs (Ã, Â), Greek
+        # and Cyrillic (Î Ï Ð Ñ), punctuation, arrows, symbols and CJK (â ã … ï), emoji (ð);
+        # other pairs (ß + “, É + ”) are real German or French far more often
+        need = 0 if b is None else (1 if b in _TWO_BYTE_LEADS else 2 if 0xE2 <= b <= 0xEF else 3 if b == 0xF0 else 0)
         if need and i + need < len(raw) and all(x is not None and 0x80 <= x <= 0xBF for x in raw[i + 1:i + 1 + need]):
             seq = bytes(raw[i:i + 1 + need])
             try:

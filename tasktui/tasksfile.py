@@ -21,6 +21,15 @@ from tasktui.doc.stats import all_section_progress
 from tasktui.doc.source import Source
 
 
+def _chain(first: Document, middle: Document, last: Document) -> None:
+    """Record ``last`` as derived from ``first`` when both steps were in-place
+    patches, so readers of the derivation (the tree, the checks) see one step."""
+    a = middle.__dict__.get("_derived_from")
+    b = last.__dict__.get("_derived_from")
+    if a is not None and b is not None and a[0]() is first and b[0]() is middle:
+        last._derived_from = (a[0], sorted(set(a[1]) | set(b[1])))
+
+
 def _common_prefix(a: bytes, b: bytes) -> int:
     """Length of the common prefix, by bisection on slice comparisons (memcmp speed)."""
     lo, hi = 0, min(len(a), len(b))
@@ -137,12 +146,13 @@ class TasksFile:
                 problem = plan.expect(before, after)
                 if problem:
                     raise edits.EditError(f"{problem}; nothing was written")
-            if self.sync and not isinstance(op, (edits.Restore, edits.Sync)) and (before.completion or before.time_lines):
+            if self.sync and not isinstance(op, (edits.Restore, edits.Sync, edits.Repair)) and (before.completion or before.time_lines):
                 extra = edits.sync_patches(after)
                 if extra:
                     patches = P.compose(patches, extra)
                     synced = after.patched(extra, self._cache)
                     all_section_progress(synced)  # from its predecessor's, while that is still alive
+                    _chain(before, after, synced)
                     problem = edits._same_tasks(after, synced)
                     if problem:
                         raise edits.EditError(f"syncing progress lines: {problem}; nothing was written")

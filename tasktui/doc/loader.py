@@ -154,6 +154,8 @@ def parse_rest(lines, cuts: list[int], k: int, cache: dict | None, *, workers: i
         _run_workers(jobs, workers, results, progress)
     except OSError:
         results.clear()  # no worker processes here: parse in this thread instead
+    if progress and len(results) < len(ranges):
+        progress(1.0)
     chunks: list[Chunk] = []
     i = 0
     while i < len(ranges):

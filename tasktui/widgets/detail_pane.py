@@ -3,6 +3,7 @@ time and the log entries that mention it; for a section, its totals."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from textual.containers import VerticalScroll
@@ -14,8 +15,12 @@ from tasktui.outline import HEADING, Outline, Row
 STATE_NAMES = {"todo": "to do", "done": "done", "in_progress": "in progress", "queued": "queued", "cancelled": "cancelled", "other": "other"}
 
 
+# ids that a log entry's text can name without a "(task ...)" link: T001, T012a, 1.2
+_ID_TOKEN = re.compile(r"(?<![\w.])(T\d+[a-z]?|\d+(?:\.\d+)+)(?![\w])")
+
+
 def entries_for(doc: Document, task: Task) -> list[LogEntry]:
-    """Log entries that name the task (its id, or its text)."""
+    """Log entries that name the task: linked by id or title, or naming its id in their text."""
     out = []
     for e in doc.log:
         if e.placeholder:
@@ -23,8 +28,30 @@ def entries_for(doc: Document, task: Task) -> list[LogEntry]:
         ref = (e.task or "").strip()
         if ref and (ref == task.id or (task.id is None and ref.casefold() in task.text.casefold())):
             out.append(e)
-        elif task.id and not ref and f" {task.id}" in f" {e.text} ".replace("(", " ").replace(")", " ").replace(",", " ").replace(":", " ") + " ":
+        elif task.id and not ref and task.id in _ID_TOKEN.findall(e.text):
             out.append(e)
+    return out
+
+
+def blocked_tasks(doc: Document) -> set[int]:
+    """Indexes of the tasks that an open blocker names (by the same rules as entries_for)."""
+    blockers = doc.open_blockers
+    if not blockers:
+        return set()
+    ids: dict[str, int] = {}
+    for t in doc.tasks:
+        if t.id:
+            ids.setdefault(t.id, t.index)
+    out: set[int] = set()
+    for e in blockers:
+        ref = (e.task or "").strip()
+        if ref:
+            if ref in ids:
+                out.add(ids[ref])
+            needle = ref.casefold()
+            out.update(t.index for t in doc.tasks if t.id is None and needle in t.text.casefold())
+        else:
+            out.update(ids[tok] for tok in _ID_TOKEN.findall(e.text) if tok in ids)
     return out
 
 

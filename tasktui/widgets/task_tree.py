@@ -164,6 +164,14 @@ class TaskTree(ScrollView, can_focus=True):
         old_key = self.outline.key(self.cursor_row) if self.outline and self.cursor_row else None
         old_rows = self.rows
         old_outline = self.outline
+        derived = doc.__dict__.get("_derived_from")
+        if old_outline is not None and derived is not None and derived[0]() is old_outline.doc and focus_task is None:
+            # a newer version with the same structure (a toggle, a new time): repaint in place
+            self.outline = old_outline.with_document(doc, derived[1])
+            self._cache.clear()
+            self.refresh()
+            self.post_message(self.Highlighted(self, self.cursor_row))
+            return
         self.outline = Outline(doc)
         if not self._seeded:
             self.collapsed = self.outline.default_collapsed()
@@ -475,7 +483,7 @@ class TaskTree(ScrollView, can_focus=True):
         state = task.state
         state_style = self._style({"todo": "todo", "done": "done", "in_progress": "in-progress", "cancelled": "cancelled", "queued": "in-progress"}.get(state, "other"))
         left.append(f"[{task.mark}]", state_style)
-        left.append("* " if task.optional else "  ", self._style("dim"))
+        left.append("* " if task.optional else " ", self._style("dim"))
         ident, markers, rest = display_parts(task)
         if ident:
             left.append(ident + " ", self._style("id"))

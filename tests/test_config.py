@@ -1,0 +1,167 @@
+"""The settings file: defaults, valid values, one clear sentence for every
+broken file, save() round trips, and the CLI's one-line report of a broken
+config. The autouse fixture points TASKTUI_CONFIG / TASKTUI_STATE_DIR at
+temporary files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from test_cli import assert_one_line_error, run
+from tasktui import config
+from tasktui.config import Config, ConfigError
+
+
+@pytest.fixture
+def cfg_file(_private_settings) -> Path:
+    path = _private_settings / "config.toml"
+    assert config.config_path() == path
+    return path
+
+
+def assert_one_sentence(exc: ConfigError, *needles: str) -> None:
+    text = str(exc)
+    assert "\n" not in text and "Traceback" not in text
+    for needle in needles:
+        assert needle in text, text
+
+
+def test_paths_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("TASKTUI_CONFIG", str(tmp_path / "c.toml"))
+    monkeypatch.setenv("TASKTUI_STATE_DIR", str(tmp_path / "state"))
+    assert config.config_path() == tmp_path / "c.toml"
+    assert config.state_dir() == tmp_path / "state"
+    monkeypatch.delenv("TASKTUI_CONFIG")
+    monkeypatch.delenv("TASKTUI_STATE_DIR")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    assert config.config_path() == tmp_path / "xdg-config" / "tasktui" / "config.toml"
+    assert config.state_dir() == tmp_path / "xdg-state" / "tasktui"
+
+
+def test_defaults_without_a_file(cfg_file):
+    assert not cfg_file.exists()
+    assert config.load() == Config(day_hours=8.0, sync=True, theme="textual-dark")
+
+
+def test_an_empty_file_gives_the_defaults(cfg_file):
+    cfg_file.write_text("# nothing set\n")
+    assert config.load() == Config()
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("day_hours = 7.5\n", Config(day_hours=7.5)),
+        ("day_hours = 24\n", Config(day_hours=24.0)),
+        ("sync = false\n", Config(sync=False)),
+        ('theme = "nord"\n', Config(theme="nord")),
+        ('day_hours = 6\nsync = false\ntheme = "gruvbox"\nunknown = 1\n', Config(6.0, False, "gruvbox")),
+    ],
+)
+def test_valid_values(cfg_file, text, expected):
+    cfg_file.write_text(text)
+    assert config.load() == expected
+
+
+@pytest.mark.parametrize(
+    "text,needles",
+    [
+        ("day_hours = \n", ["could not be read"]),
+        ("[[broken\n", ["could not be read"]),
+        ('day_hours = "eight"\n', ["day_hours", "must be a number of hours"]),
+        ("day_hours = [8]\n", ["day_hours", "must be a number of hours"]),
+        ("day_hours = 0\n", ["day_hours", "between 0 and 24"]),
+        ("day_hours = -1\n", ["day_hours", "between 0 and 24"]),
+        ("day_hours = 24.5\n", ["day_hours", "between 0 and 24"]),
+        ("day_hours = nan\n", ["day_hours", "between 0 and 24"]),
+        ("day_hours = inf\n", ["day_hours", "between 0 and 24"]),
+        ('sync = "yes"\n', ["sync", "true or false"]),
+        ("sync = 1\n", ["sync", "true or false"]),
+    ],
+)
+def test_broken_files_give_one_clear_sentence(cfg_file, text, needles):
+    cfg_file.write_text(text)
+    with pytest.raises(ConfigError) as exc:
+        config.load()
+    assert_one_sentence(exc.value, str(cfg_file), *needles)
+
+
+def test_unreadable_config_files(cfg_file):
+    cfg_file.write_bytes(b'theme = "caf\xe9"\n')
+    with pytest.raises(ConfigError) as exc:
+        config.load()
+    assert_one_sentence(exc.value, "could not be read")
+    cfg_file.unlink()
+    cfg_file.mkdir()
+    with pytest.raises(ConfigError) as exc:
+        config.load()
+    assert_one_sentence(exc.value, "could not be read", "directory")
+
+
+def test_a_boolean_day_length_is_refused(cfg_file):
+    cfg_file.write_text("day_hours = true\n")
+    with pytest.raises(ConfigError):
+        config.load()
+
+
+def test_a_theme_of_the_wrong_type_is_refused(cfg_file):
+    cfg_file.write_text("theme = 5\n")
+    with pytest.raises(ConfigError):
+        config.load()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Config(), Config(7.5, False, "nord"), Config(0.5, True, 'odd "quoted" \\ theme'), Config(24.0, False, "ünïcode")],
+)
+def test_save_round_trips(cfg_file, value):
+    config.save(value)
+    assert config.load() == value
+    assert not list(cfg_file.parent.glob("*.tmp"))
+
+
+def test_save_creates_the_folder_and_replaces_the_file(tmp_path, monkeypatch):
+    path = tmp_path / "deep" / "er" / "config.toml"
+    monkeypatch.setenv("TASKTUI_CONFIG", str(path))
+    config.save(Config(theme="a"))
+    inode = os.stat(path).st_ino
+    config.save(Config(theme="b"))
+    assert config.load().theme == "b"
+    assert path.read_text() == 'day_hours = 8\nsync = true\ntheme = "b"\n'
+    assert os.stat(path).st_ino != inode  # written beside and renamed over, never in place
+
+
+def test_save_keeps_the_day_length_exactly(cfg_file):
+    config.save(Config(day_hours=7.1234567))
+    assert config.load().day_hours == 7.1234567
+
+
+# ------------------------------------------------------------------------ CLI
+@pytest.mark.parametrize(
+    "text,needle",
+    [("day_hours = 99\n", "between 0 and 24"), ("sync = 'no'\n", "true or false"), ("= broken\n", "could not be read")],
+)
+@pytest.mark.parametrize("argv", [["list", "{f}"], ["status", "{f}", "--json"], ["toggle", "{f}", "a"], ["{f}"]],
+                         ids=["list", "status", "toggle", "open"])
+def test_cli_reports_a_broken_config_in_one_line(capsys, cfg_file, tmp_path, monkeypatch, text, needle, argv):
+    from tasktui.app import TaskTuiApp
+
+    monkeypatch.setattr(TaskTuiApp, "run", lambda self: pytest.fail("the app must not start with a broken config"))
+    cfg_file.write_text(text)
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"- [ ] a\n")
+    code, out, err = run(capsys, *[a.format(f=path) for a in argv])
+    assert_one_line_error(code, out, err, needle, str(cfg_file))
+    assert path.read_bytes() == b"- [ ] a\n"
+
+
+def test_cli_uses_the_day_length(capsys, cfg_file, tmp_path):
+    cfg_file.write_text("day_hours = 6\n")
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"# T\n\n- [ ] a\n  - **Estimated Time**: 1 hour\n")
+    assert run(capsys, "time", path, "a", "1d")[0] == 0
+    assert b"**Actual Time**: 6 hours" in path.read_bytes()

@@ -1,0 +1,350 @@
+"""First run: `tasktui new`, a bare `tasktui` (./tasks.md, the picker, or how to
+start), `tasktui --demo`, `--version`/`--help`, and the `?` help screen.
+
+The app is never started in a real terminal here: the launched TaskTuiApp's
+`run` is replaced by a recorder (everything before it, reading the file and
+the config, runs for real), and apps that must run are driven headless with
+Pilot (`run_test`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import runpy
+import shutil
+import subprocess
+import sys
+import tempfile
+import types
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList
+
+from support import SAMPLES_DIR
+from test_app import SIZE, quiesce, wait_for
+from test_cli import assert_one_line_error, run
+from tasktui import __version__, cli, launch
+from tasktui.app import TaskTuiApp
+from tasktui.doc import Document
+from tasktui.screens.help import KEYS, HelpScreen, help_markdown
+from tasktui.screens.picker import PickerApp, describe, find_tasks_files
+
+DATA = Path(launch.__file__).parent / "data"
+TEMPLATE = (DATA / "new.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def launched(monkeypatch) -> list[TaskTuiApp]:
+    """The apps `tasktui` would have run; their `run` records instead of taking the terminal."""
+    apps: list[TaskTuiApp] = []
+
+    def record(self, *args, **kwargs):
+        apps.append(self)
+        return None
+
+    monkeypatch.setattr(TaskTuiApp, "run", record)
+    return apps
+
+
+# ----------------------------------------------------------------------------- new
+def test_new_writes_the_template_with_the_title(capsys, tmp_path):
+    path = tmp_path / "tasks.md"
+    code, out, err = run(capsys, "new", path, "--title", "Search Feature")
+    assert (code, err) == (0, "")
+    assert out == f"created {path} (Search Feature); open it with: tasktui {path}\n"
+    assert path.read_bytes() == TEMPLATE.replace("{title}", "Search Feature").encode()
+
+    doc = Document(path.read_bytes())
+    assert doc.dialect == "template"
+    assert doc.title == "Implementation Tasks: Search Feature"
+    assert [s.phase for s in doc.sections if s.phase is not None] == [1, 2, 3]
+    phase_tasks = [t for t in doc.tasks if t.path and "Phase" in t.path[1]]
+    assert [t.estimate_hours for t in phase_tasks] == [2.0, 4.0, 6.0, 3.0, 2.0]
+    assert all(t.state == "todo" and not t.optional for t in doc.tasks)
+    assert [(c.phase, c.status) for c in doc.completion] == [(1, "not_started"), (2, "not_started"), (3, "not_started")]
+    assert {t.label: t.value for t in doc.time_lines} == {
+        "Estimated Total": f"{sum(t.estimate_hours for t in phase_tasks):g} hours",
+        "Actual Time": "0 hours",
+        "Variance": "0 hours (+0%)",
+    }
+    assert [e.placeholder for e in doc.log] == [True] and doc.open_blockers == []
+    assert any(h.text == "Blockers & Decisions Log" for h in doc.headings)
+
+    status = json.loads(run(capsys, "status", path, "--json")[1])
+    assert (status["total"], status["done"], status["estimate_hours"], status["blockers"]) == (8, 0, 17.0, [])
+
+
+def test_new_takes_the_title_from_the_file_name(capsys, tmp_path):
+    path = tmp_path / "user-auth_flow.md"
+    assert run(capsys, "new", path)[0] == 0
+    assert path.read_text(encoding="utf-8").startswith("# Implementation Tasks: User Auth Flow\n\n**Project**: User Auth Flow\n")
+
+
+def test_toggling_a_task_in_a_new_file_syncs_its_phase(capsys, tmp_path):
+    path = tmp_path / "tasks.md"
+    run(capsys, "new", path, "--title", "Search")
+    before = path.read_bytes()
+    code, out, err = run(capsys, "toggle", path, "development environment")
+    assert (code, err) == (0, "")
+    expected = before.replace(b"- [ ] **Set up the development environment**", b"- [x] **Set up the development environment**", 1)
+    expected = expected.replace("**Phase 1**: ⬜ Not Started  \n".encode(), "**Phase 1**: 🟡 In Progress  \n".encode(), 1)
+    assert path.read_bytes() == expected
+    assert [(c.phase, c.status) for c in Document(expected).completion][0] == (1, "in_progress")
+
+
+def test_new_never_overwrites(capsys, tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"- [ ] mine\n")
+    before = os.stat(path)
+    assert_one_line_error(*run(capsys, "new", path), "already exists", "never overwrites")
+    assert path.read_bytes() == b"- [ ] mine\n" and os.stat(path).st_mtime_ns == before.st_mtime_ns
+    link = tmp_path / "dangling.md"
+    link.symlink_to(tmp_path / "nowhere.md")
+    assert_one_line_error(*run(capsys, "new", link), "already exists")
+    assert not (tmp_path / "nowhere.md").exists()
+
+
+def test_new_refuses_a_missing_folder_a_bad_title_and_a_bad_name(capsys, tmp_path):
+    assert_one_line_error(*run(capsys, "new", tmp_path / "no" / "tasks.md"), "folder", "does not exist")
+    assert not (tmp_path / "no").exists()
+    assert_one_line_error(*run(capsys, "new", tmp_path / "t.md", "--title", "two\nlines"), "one line")
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_new_with_an_impossible_name_is_one_line(capsys, tmp_path):
+    assert_one_line_error(*run(capsys, "new", tmp_path / ("x" * 300 + ".md")), "could not create")
+
+
+# -------------------------------------------------------------- bare `tasktui`
+def make_tree(root: Path) -> list[Path]:
+    """spec-kit, Kiro and TODO files, plus decoys in folders that are skipped or too deep."""
+    wanted = [root / "specs" / "001" / "tasks.md", root / ".kiro" / "specs" / "x" / "tasks.md", root / "docs" / "TODO.md"]
+    bodies = [b"# S\n\n- [x] T001 a\n- [ ] T002 b\n- [ ] T003 c\n", b"- [x] 1. a\n- [x] 2. b\n", b"- [ ] one\n"]
+    for path, body in zip(wanted, bodies):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+    for decoy in (".git/tasks.md", "node_modules/pkg/TODO.md", ".venv/lib/tasks.md", "venv/tasks.md",
+                  ".hidden/tasks.md", "a/b/c/d/e/tasks.md", "docs/notes.md", "specs/001/spec.md"):
+        (root / decoy).parent.mkdir(parents=True, exist_ok=True)
+        (root / decoy).write_bytes(b"- [ ] decoy\n")
+    return sorted(p.resolve() for p in wanted)
+
+
+def test_find_tasks_files_finds_exactly_the_tasks_files(tmp_path):
+    wanted = make_tree(tmp_path)
+    found = find_tasks_files(tmp_path)
+    assert sorted(found) == wanted
+    assert [p.relative_to(tmp_path.resolve()).as_posix() for p in found] == [
+        ".kiro/specs/x/tasks.md", "docs/TODO.md", "specs/001/tasks.md",
+    ]
+    assert len(find_tasks_files(tmp_path, limit=2)) == 2
+    (tmp_path / "a" / "b" / "c" / "d" / "Tasks.md").write_bytes(b"- [ ] at depth four\n")
+    assert tmp_path.resolve() / "a" / "b" / "c" / "d" / "Tasks.md" in find_tasks_files(tmp_path)
+
+
+def test_bare_tasktui_opens_tasks_md_here(capsys, tmp_path, monkeypatch, launched):
+    make_tree(tmp_path)
+    (tmp_path / "tasks.md").write_bytes(b"- [ ] here\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys)
+    assert (code, out, err) == (0, "", "")
+    assert [app.path for app in launched] == [Path("tasks.md")]
+    assert launched[0].force_read_only is False
+
+
+def test_bare_tasktui_lists_the_files_when_not_a_tty(capsys, tmp_path, monkeypatch, launched):
+    make_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [".kiro/specs/x/tasks.md", "docs/TODO.md", "specs/001/tasks.md"]
+    assert launched == []
+
+
+@pytest.mark.parametrize("choice", [1, None])
+def test_bare_tasktui_on_a_tty_opens_the_picked_file(capsys, tmp_path, monkeypatch, launched, choice):
+    files = make_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    tty = types.SimpleNamespace(stdout=types.SimpleNamespace(isatty=lambda: True), stderr=sys.stderr)
+    monkeypatch.setattr(launch, "sys", tty)
+    shown = []
+
+    def pick(self):
+        shown.append(list(self.files))
+        return None if choice is None else self.files[choice]
+
+    monkeypatch.setattr(PickerApp, "run", pick)
+    assert launch.open_default([]) == 0
+    assert [sorted(s) for s in shown] == [files]
+    assert [app.path for app in launched] == ([] if choice is None else [shown[0][choice]])
+
+
+def test_bare_tasktui_with_nothing_found_says_how_to_start(capsys, tmp_path, monkeypatch, launched):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "tasks.md").write_bytes(b"- [ ] not yours\n")
+    code, out, err = run(capsys)
+    assert_one_line_error(code, out, err, "no tasks.md here", "tasktui new", "--demo")
+    assert launched == []
+
+
+def test_bare_tasktui_read_only_is_not_ignored(capsys, tmp_path, monkeypatch, launched):
+    (tmp_path / "tasks.md").write_bytes(b"- [ ] here\n")
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = cli.main(["--read-only"])
+    except SystemExit as exc:  # refusing the option as a usage error would be fine too
+        code = exc.code
+    assert code == 2 or [app.force_read_only for app in launched] == [True]
+
+
+def test_open_options_reach_the_app(capsys, tmp_path, launched):
+    path = tmp_path / "t.md"
+    path.write_bytes(b"- [ ] a\n")
+    assert run(capsys, "open", path, "--read-only", "--no-sync")[0] == 0
+    assert run(capsys, path)[0] == 0
+    assert [(a.path, a.force_read_only, a.settings.sync) for a in launched] == [(path, True, False), (path, False, True)]
+
+
+def test_open_with_a_broken_config_is_one_line(capsys, tmp_path, launched, _private_settings):
+    (_private_settings / "config.toml").write_text("sync = 3\n")
+    path = tmp_path / "t.md"
+    path.write_bytes(b"- [ ] a\n")
+    assert_one_line_error(*run(capsys, path), "sync", "true or false")
+    assert launched == []
+
+
+# ---------------------------------------------------------------------- picker
+async def test_picker_shows_progress_and_returns_the_choice(tmp_path):
+    make_tree(tmp_path)
+    files = find_tasks_files(tmp_path)
+    root = tmp_path.resolve()
+    app = PickerApp(root, files)
+    async with app.run_test(size=SIZE) as pilot:
+        options = app.query_one(OptionList)
+        prompts = [options.get_option_at_index(i).prompt.plain for i in range(options.option_count)]
+        assert [p.split("  ")[0] for p in prompts] == [".kiro/specs/x/tasks.md", "docs/TODO.md", "specs/001/tasks.md"]
+        assert [re.search(r"  (\d+/\d+) ", p).group(1) for p in prompts] == ["2/2", "0/1", "1/3"]
+        assert prompts[0].endswith(" 100%") and prompts[2].endswith(" 33%")
+        assert str(root) in str(app.query_one("#intro").render())
+        await pilot.press("down", "down", "enter")
+    assert app.return_value == files[2]
+
+    for key in ("q", "escape"):
+        app = PickerApp(root, files)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press(key)
+        assert app.return_value is None
+
+
+def test_describe_large_and_unreadable_files(tmp_path):
+    big = tmp_path / "tasks.md"
+    with open(big, "wb") as f:
+        f.truncate(2_000_001)
+    assert describe(big, "big").plain == "big  (large file)"
+    broken = tmp_path / "TODO.md"
+    broken.symlink_to(tmp_path / "gone.md")
+    assert describe(broken).plain == f"{broken}  (unreadable)"
+    done = tmp_path / "done.md"
+    done.write_bytes(b"- [x] a\n- [x] b\n")
+    label = describe(done, "done.md")
+    assert label.plain == "done.md  2/2 ██████████ 100%"
+    assert any(span.style == "green" for span in label.spans)
+
+
+# ------------------------------------------------------------------------ demo
+async def test_demo_opens_a_scratch_copy_and_never_writes_the_bundled_file(capsys, tmp_path, monkeypatch, launched):
+    bundled = DATA / "demo.md"
+    original = bundled.read_bytes()
+    digest = hashlib.sha256(original).hexdigest()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    code, out, err = run(capsys, "--demo")
+    assert code == 0 and out == ""
+    [app] = launched
+    copy = app.path
+    assert err == f"tasktui: demo file at {copy}\n"
+    assert copy.name == "tasks.md" and copy.parent.name.startswith("tasktui-demo-") and copy.parent.parent == tmp_path
+    assert copy.resolve() != bundled.resolve() and copy.read_bytes() == original
+
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the demo to load")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: copy.read_bytes() != original, what="the toggle to reach the copy")
+        await quiesce(app, pilot)
+    assert sum(a != b for a, b in zip(copy.read_bytes(), original)) == 1
+    assert bundled.read_bytes() == original and hashlib.sha256(bundled.read_bytes()).hexdigest() == digest
+
+
+# ------------------------------------------------------------- version and help
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out == f"tasktui {__version__}\n"
+
+
+def test_help_lists_every_command_with_an_example(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for name, (_func, help_, example) in cli.COMMANDS.items():
+        assert re.search(rf"^  {name} +{re.escape(help_)}$", out, re.M), name
+        assert f"e.g. {example}" in out, name
+        assert example.startswith(f"tasktui {name} ")
+    assert "tasktui --demo" in out and "tasktui FILE" in out
+    for name, (_func, help_, example) in cli.COMMANDS.items():
+        with pytest.raises(SystemExit) as exc:
+            cli.main([name, "--help"])
+        assert exc.value.code == 0
+        assert f"Example: {example}" in " ".join(capsys.readouterr().out.split())
+
+
+def test_python_dash_m_runs_the_cli(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["tasktui", "--version"])
+    with pytest.raises(SystemExit) as exc:
+        runpy.run_module("tasktui", run_name="__main__")
+    assert exc.value.code == 0
+    assert capsys.readouterr().out == f"tasktui {__version__}\n"
+
+
+def test_installed_command_version_and_help(tmp_path):
+    exe = shutil.which("tasktui", path=str(Path(sys.executable).parent))
+    cmd = [exe] if exe else [sys.executable, "-m", "tasktui"]
+    for flag, needle in (("--version", f"tasktui {__version__}"), ("--help", "e.g. tasktui fmt tasks.md --check")):
+        proc = subprocess.run([*cmd, flag], capture_output=True, text=True, cwd=tmp_path, timeout=30)
+        assert (proc.returncode, proc.stderr) == (0, "")
+        assert needle in proc.stdout
+
+
+# ------------------------------------------------------------------ help screen
+def test_help_documents_every_key_of_the_app():
+    keys = {token for _group, rows in KEYS for key, _does in rows for token in key.split()}
+    text = help_markdown()
+    for binding in TaskTuiApp.BINDINGS:
+        for key in binding.key.split(","):
+            if key == "escape":
+                assert "Esc" in text
+            else:
+                assert {"slash": "/", "question_mark": "?"}.get(key, key) in keys, key
+
+
+async def test_question_mark_opens_and_closes_the_help(tmp_path):
+    path = tmp_path / "tasks.md"
+    shutil.copyfile(SAMPLES_DIR / "plain-todo.md", path)
+    app = TaskTuiApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.tasks_file is not None, what="the file to load")
+        main = app.screen
+        for close in ("escape", "q"):
+            await pilot.press("question_mark")
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
+            await pilot.press(close)
+            await wait_for(pilot, lambda: app.screen is main, what=f"{close} to close the help")
+        assert app.is_running  # q closed the help, not the app
+        await quiesce(app, pilot)
+    assert path.read_bytes() == (SAMPLES_DIR / "plain-todo.md").read_bytes()
