@@ -259,7 +259,7 @@ class TaskTree(ScrollView, can_focus=True):
             self.refresh()
         for i, row in enumerate(self.rows):
             if row.kind == TASK and row.index == index:
-                self._set_cursor(i)
+                self._set_cursor(i, center=True)
                 return True
         return False
 
@@ -280,7 +280,7 @@ class TaskTree(ScrollView, can_focus=True):
                 self.refresh_line(i)
 
     # -- cursor ---------------------------------------------------------------------
-    def _set_cursor(self, index: int) -> None:
+    def _set_cursor(self, index: int, center: bool = False) -> None:
         if not self.rows:
             return
         index = max(0, min(index, len(self.rows) - 1))
@@ -289,15 +289,16 @@ class TaskTree(ScrollView, can_focus=True):
         self._cache = {k: v for k, v in self._cache.items() if k[0] not in (old, index)}
         self.refresh_line(old)
         self.refresh_line(index)
-        self._scroll_to_cursor()
+        self._scroll_to_cursor(center)
         if old != index:
             self.post_message(self.Highlighted(self, self.cursor_row))
 
-    def _scroll_to_cursor(self) -> None:
+    def _scroll_to_cursor(self, center: bool = False) -> None:
+        """Keep the cursor row in view; a jump (n, the start) puts it in the middle."""
         if not self.size.height:  # not laid out yet: scroll once it has a size
-            self.call_after_refresh(self._scroll_to_cursor)
+            self.call_after_refresh(self._scroll_to_cursor, center)
             return
-        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True, x_axis=False)
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True, x_axis=False, center=center)
 
     def action_cursor_up(self) -> None:
         self._set_cursor(self.cursor - 1)
