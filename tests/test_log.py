@@ -143,8 +143,7 @@ async def test_add_blocker_on_the_template_sample(tmp_path):
         await pilot.press("N")
 
         def detail_lists_entry() -> bool:
-            found = app.query("#detail-markdown")
-            return bool(found) and f"- {TODAY} Blocker: Waiting for legal sign-off (open)" in found.first().source
+            return f"- {TODAY} Blocker: Waiting for legal sign-off (open)" in app.query_one("#detail").source
 
         await wait_for(pilot, detail_lists_entry, what="the detail pane to list the entry")
 
@@ -397,8 +396,7 @@ def test_log_panel_snapshot(snap_compare, tmp_path):
         assert app.tree.cursor_task == first
 
         def detail_shown() -> bool:
-            found = app.query("#detail-markdown")
-            return bool(found) and f"**Line**: {first.line + 1}" in found.first().source and bool(found.first().children)
+            return f"**Line**: {first.line + 1}" in app.query_one("#detail").source
 
         await wait_for(pilot, detail_shown, what="the detail pane to show the task")
         await open_panel(app, pilot)

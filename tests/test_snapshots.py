@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.widgets import Markdown
 
 from tasktui.doc.model import Task
 
@@ -40,9 +39,8 @@ async def wait_for(pilot, predicate, what: str, timeout: float = 10) -> None:
         await pilot.pause(0.05)
 
 
-def detail_markdown(app) -> Markdown | None:
-    found = app.query("#detail-markdown")  # mounted on first use
-    return found.first(Markdown) if found else None
+def detail_source(app) -> str:
+    return app.query_one("#detail").source
 
 
 async def wait_until_shown(pilot) -> Task:
@@ -53,8 +51,7 @@ async def wait_until_shown(pilot) -> Task:
     first = app.tree.cursor_task
     pane = app.query_one("#detail").display
     if pane:
-        await wait_for(pilot, lambda: detail_markdown(app) is not None and detail_markdown(app).is_mounted,
-                       "the detail pane's markdown")
+        await wait_for(pilot, lambda: bool(detail_source(app)), "the detail pane's text")
     # Home then n (next open) brings the cursor back to the same task. It works around
     # a bug so that the screenshot shows the intended screen every time: when the file
     # loads before the tree's first layout (its height is 0 then), the tree opens
@@ -62,8 +59,7 @@ async def wait_until_shown(pilot) -> Task:
     await pilot.press("home", "n")
     assert app.tree.cursor_task == first
     if pane:
-        await wait_for(pilot, lambda: f"**Line**: {first.line + 1}" in detail_markdown(app).source
-                       and bool(detail_markdown(app).children), "the detail pane to show the task")
+        await wait_for(pilot, lambda: f"**Line**: {first.line + 1}" in detail_source(app), "the detail pane to show the task")
     await app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()

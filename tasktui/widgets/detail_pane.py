@@ -7,6 +7,7 @@ import re
 import textwrap
 
 from textual.containers import VerticalScroll
+from textual.widgets import Static
 
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document, LogEntry, Task
@@ -107,33 +108,23 @@ def heading_markdown(outline: Outline, index: int) -> str:
 class DetailPane(VerticalScroll):
     DEFAULT_CSS = """
     DetailPane { width: 40%; min-width: 30; border-left: solid $panel-lighten-2; padding: 0 1; }
-    DetailPane Markdown { margin: 0; padding: 0; }
+    DetailPane #detail-text { margin: 0; padding: 0; }
     """
 
-    _markdown = None
-    _pending: str | None = None
+    source = ""
+    """The markdown now shown."""
+
+    def compose(self):
+        yield Static("", id="detail-text")
 
     def _set_markdown(self, text: str) -> None:
-        """Show ``text``; the Markdown widget is made on first use (costly to import and mount at start)."""
-        from textual.widgets import Markdown
+        """Show ``text`` as markdown. Rich's renderer in one Static: Textual's Markdown
+        widget mounts a widget per block, which costs tens of milliseconds per update
+        and delayed key presses while it ran."""
+        from rich.markdown import Markdown
 
-        if self._markdown is None:
-            self._markdown = Markdown(text, id="detail-markdown")
-            self._pending = None
-            self.mount(self._markdown)
-            self.call_after_refresh(self._flush)
-        elif not self._markdown.is_mounted:
-            self._pending = text  # shown once the first mount is done
-        else:
-            self._markdown.update(text)
-
-    def _flush(self) -> None:
-        if self._markdown is not None and not self._markdown.is_mounted:
-            self.call_after_refresh(self._flush)
-            return
-        if self._pending is not None and self._markdown is not None:
-            text, self._pending = self._pending, None
-            self._markdown.update(text)
+        self.source = text
+        self.query_one("#detail-text", Static).update(Markdown(text) if text else "")
 
     def show(self, outline: Outline | None, row: Row | None) -> None:
         if not self.display:
