@@ -31,6 +31,7 @@ import pytest
 from tasktui.app import TaskTuiApp
 from tasktui.outline import TASK
 from tasktui.watch import FileWatcher
+from test_app import copy_sample, record_notifications, wait_for
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_tasks"
 SIZE = (120, 36)
@@ -39,34 +40,6 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="
 
 
 # ----------------------------------------------------------------------- helpers
-def copy_sample(tmp_path: Path, name: str) -> Path:
-    target = tmp_path / name
-    shutil.copyfile(SAMPLES / name, target)
-    return target
-
-
-async def wait_for(pilot, predicate, timeout: float = 5.0, what: str = "the condition") -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if predicate():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        await pilot.pause(0.05)
-
-
-def record_notifications(app: TaskTuiApp) -> list[tuple[str, str, str]]:
-    seen: list[tuple[str, str, str]] = []
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        seen.append((str(message), str(kwargs.get("title", "")), str(kwargs.get("severity", "information"))))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify  # type: ignore[method-assign]
-    return seen
-
-
 def inotify_watches() -> dict[int, int]:
     """{fd: number of watches} of this process's inotify instances."""
     out = {}
