@@ -251,6 +251,10 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
             self.notify("Move to a task first.", severity="warning")
         return task
 
+    def _editable_task(self) -> Task | None:
+        """The task under the cursor when the file may be edited (else a notice and None)."""
+        return self._task_or_warn() if self._editable() else None
+
     def _key(self, task: Task):
         return self.doc.keys[task.index]
 
@@ -325,9 +329,7 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         self._ask(f"New task ({where})", "", done, validate=self._not_blank)
 
     def action_add_under(self) -> None:
-        if not self._editable():
-            return
-        task = self._task_or_warn()
+        task = self._editable_task()
         if task is None:
             return
         under = self._key(task)
@@ -339,9 +341,7 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         self._ask(f"New subtask under: {task.text[:50]}", "", done, validate=self._not_blank)
 
     def action_change_text(self) -> None:
-        if not self._editable():
-            return
-        task = self._task_or_warn()
+        task = self._editable_task()
         if task is None:
             return
         key = self._key(task)

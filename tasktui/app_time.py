@@ -13,9 +13,7 @@ from tasktui.tasksfile import TasksFile
 
 class TimeMixin:
     def action_time_entry(self) -> None:
-        if not self._editable():
-            return
-        task = self._task_or_warn()
+        task = self._editable_task()
         if task is None:
             return
         key = self._key(task)

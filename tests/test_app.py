@@ -59,9 +59,8 @@ def record_notifications(app: TaskTuiApp) -> list[tuple[str, str, str]]:
 
 async def quiesce(app: TaskTuiApp, pilot) -> None:
     """Let running edits finish, then stop the app's one-shot timers (detail pane,
-    filter, flash): Textual stops app timers only after the screens are gone,
-    so one that fires during teardown makes ``query_one(TaskTree)`` raise
-    NoMatches and fails the test at random (a bug in tasktui/app.py, reported)."""
+    filter, flash) so that tests end in the same state every time; the app's own
+    callbacks also ignore a closing app."""
     await app.workers.wait_for_complete()
     await pilot.pause()
     for timer in list(app._timers):

@@ -31,7 +31,7 @@ import pytest
 from tasktui.app import TaskTuiApp
 from tasktui.outline import TASK
 from tasktui.watch import FileWatcher
-from test_app import copy_sample, record_notifications, wait_for
+from test_app import copy_sample, quiesce, record_notifications, wait_for
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_tasks"
 SIZE = (120, 36)
@@ -52,15 +52,6 @@ def inotify_watches() -> dict[int, int]:
             continue
         out[int(fd)] = info.count("inotify wd:")
     return out
-
-
-async def quiesce(app: TaskTuiApp, pilot) -> None:
-    """Let edits finish and stop the app's one-shot timers before teardown (a
-    timer firing while Textual removes the screen raises NoMatches: reported)."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    for timer in list(app._timers):
-        timer.stop()
 
 
 @asynccontextmanager
