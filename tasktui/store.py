@@ -10,8 +10,8 @@ Typical edit cycle (the caller holds the lock around read-compare-write)::
 
     with locked(path):
         current = read(path)
-        if current.digest != snapshot_we_edited.digest:
-            ...  # someone else changed the file: merge or ask
+        if current.data != snapshot_we_edited.data:
+            ...  # someone else changed the file: plan the edit again
         new_snapshot = atomic_write(path, new_bytes)
 """
 
@@ -28,6 +28,7 @@ import time
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
@@ -76,11 +77,15 @@ class Snapshot:
 
     path: Path  # the path as given (may be a symlink)
     data: bytes = field(repr=False)
-    digest: str  # fingerprint(data)
     size: int
     mtime_ns: int
     inode: int
     dev: int
+
+    @cached_property
+    def digest(self) -> str:
+        """fingerprint(data), computed when first asked for (not on the edit's path)."""
+        return fingerprint(self.data)
 
 
 # ---------------------------------------------------------------------------
@@ -120,7 +125,6 @@ def _snapshot(path: str | os.PathLike[str], data: bytes, st: os.stat_result) -> 
     return Snapshot(
         path=Path(path),
         data=data,
-        digest=fingerprint(data),
         size=st.st_size,
         mtime_ns=st.st_mtime_ns,
         inode=st.st_ino,
@@ -423,7 +427,7 @@ def _acquire(lock_path: Path, name: str, timeout: float) -> int:
             except BlockingIOError:
                 now = time.monotonic()
                 if now >= deadline:
-                    raise StoreError(
+                    raise Busy(
                         f"Another program holds the lock on {name}; nothing was written."
                     ) from None
                 time.sleep(min(delay, deadline - now))
@@ -514,6 +518,11 @@ def _write_error(name: str, exc: BaseException) -> StoreError:
     return StoreError(f"Could not write {name}: {_strerror(exc)}; the file is unchanged.")
 
 
+class Busy(StoreError):
+    """The lock is held by someone else (or the file is being changed): nothing was written.
+    Raised at once when the caller asked not to wait (``timeout=0``)."""
+
+
 class FileChanged(StoreError):
     """The file changed on disk after it was read for this write: nothing was written."""
 
@@ -539,7 +548,12 @@ def read_settled(path: str | os.PathLike[str], interval: float = 0.02, timeout: 
         last = now
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes, expect: tuple[int, int, int] | None = None) -> Snapshot:
+_cleaned: set[Path] = set()  # targets whose stale temp files this process has removed
+
+
+def atomic_write(
+    path: str | os.PathLike[str], data: bytes, expect: tuple[int, int, int] | None = None, *, checked: bool = False
+) -> Snapshot:
     """Replace the file's contents with ``data`` atomically and durably.
 
     A temp file ``.<name>.tasktui-<pid>-<random>.tmp`` is created next to the
@@ -559,6 +573,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, expect: tuple[int, i
     With ``expect`` (the stat_key of the version the new bytes were made from),
     the target is checked once more just before the rename and FileChanged is
     raised, writing nothing, when another program changed it meanwhile.
+    ``checked=True`` says the caller has just asked why_read_only() under the lock.
+    Stale temp files are cleaned up on the first write to a file in this process.
     """
     name = _show(path)
     try:
@@ -567,15 +583,17 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, expect: tuple[int, i
         raise StoreError(
             f"Could not write {name}: the new contents are not bytes; the file is unchanged."
         ) from exc
-    reason = why_read_only(path)
+    reason = None if checked else why_read_only(path)
     if reason is not None:
         raise StoreError(f"Cannot save {name}: {reason}; nothing was written.")
     target = resolve(path)
     folder = target.parent
-    try:
-        cleanup_stale_temps(path)
-    except Exception:
-        pass  # housekeeping must never block a save
+    if target not in _cleaned:
+        _cleaned.add(target)
+        try:
+            cleanup_stale_temps(path)
+        except Exception:
+            pass  # housekeeping must never block a save
 
     try:
         old = os.stat(target)

@@ -93,7 +93,7 @@ class TasksFile:
         """Take ``snapshot`` as the current content; True when it differs from what we had.
 
         A change confined to a few lines re-parses only the chunks it touches."""
-        if snapshot.digest == self.snapshot.digest:
+        if snapshot.data == self.snapshot.data:
             self.snapshot = snapshot
             return False
         old = self.doc.source.data
@@ -112,24 +112,29 @@ class TasksFile:
         return self.adopt(store.read(self.path))
 
     # -- editing --------------------------------------------------------------------
-    def apply(self, op, *, record: bool = True) -> EditResult:
+    def apply(self, op, *, record: bool = True, wait: bool = True) -> EditResult:
         """Plan ``op`` on what is on disk now, check it, and write it. Raises
-        StoreError or EditError (ConflictError) with nothing written."""
+        StoreError or EditError (ConflictError) with nothing written.
+
+        With ``wait=False`` it raises store.Busy, having done nothing, instead of
+        waiting for the lock or for a file that another program changed to settle:
+        the caller may then run it again where waiting does no harm."""
         for _attempt in range(5):
             try:
-                return self._apply_once(op, record)
+                return self._apply_once(op, record, wait)
             except store.FileChanged:
+                if not wait:
+                    raise store.Busy(f"{self.name} changed on disk while saving; nothing was written.") from None
                 continue  # another program wrote between our read and our rename: plan again
         raise store.StoreError(f"{self.name} kept changing while saving; nothing was written.")
 
-    def _apply_once(self, op, record: bool) -> EditResult:
-        reason = store.why_read_only(self.path, self.snapshot.data)
-        if reason:
-            raise store.StoreError(f"Cannot write {self.name}: {reason}; nothing was written.")
-        with store.locked(self.path):
+    def _apply_once(self, op, record: bool, wait: bool = True) -> EditResult:
+        with store.locked(self.path, timeout=10.0 if wait else 0.0):
             current = store.read(self.path)
             replanned = False
-            if current.digest != self.snapshot.digest:
+            if current.data != self.snapshot.data:
+                if not wait:
+                    raise store.Busy(f"{self.name} changed on disk; nothing was written.")
                 # changed outside: never plan on a half-written file
                 current = store.read_settled(self.path)
                 replanned = self.adopt(current)
@@ -152,13 +157,13 @@ class TasksFile:
                     patches = P.compose(patches, extra)
                     synced = after.patched(extra, self._cache)
                     all_section_progress(synced)  # from its predecessor's, while that is still alive
-                    _chain(before, after, synced)
-                    problem = edits._same_tasks(after, synced)
+                    problem = edits._same_tasks(after, synced)  # before _chain: checks only re-parsed tasks
                     if problem:
                         raise edits.EditError(f"syncing progress lines: {problem}; nothing was written")
+                    _chain(before, after, synced)
                     after = synced
             self.snapshot = store.atomic_write(
-                self.path, after.source.data, expect=(current.size, current.mtime_ns, current.inode)
+                self.path, after.source.data, expect=(current.size, current.mtime_ns, current.inode), checked=True
             )
             self.doc = after
             all_section_progress(after)  # cheap from its predecessor's; the next edit builds on it

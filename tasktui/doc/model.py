@@ -202,6 +202,12 @@ class Document:
                 return fallback()
             redo[ci] = new
             chunks[ci] = (start, end, new)
+        # computed before the copy, so that the new version shares them
+        chunk_first = self._chunk_first
+        label_lines = self._label_lines
+        touched_labels = [line for line in touched if line in label_lines]
+        if touched_labels:
+            _ = self._label_index
         doc = object.__new__(Document)
         doc.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _DERIVED_CACHES})
         doc.source = src
@@ -212,7 +218,6 @@ class Document:
         day = self.day_hours
         texts_changed = False
         signals_changed = False
-        chunk_first = self._chunk_first
         changed: list[int] = []
         for ci, res in redo.items():
             start = chunks[ci][0]
@@ -241,12 +246,18 @@ class Document:
             k = _bisect.bisect_left(tasks, first, key=lambda t: t.line)
             tasks[k:] = [t._replace(mark_offset=starts[t.line] + (t.mark_offset - old_starts[t.line])) for t in tasks[k:]]
         doc.tasks = tasks
+        if "_done_marks" in self.__dict__:
+            lower, upper = self._done_marks
+            for i in changed:
+                a, b = self.tasks[i].mark, tasks[i].mark
+                lower += (b == "x") - (a == "x")
+                upper += (b == "X") - (a == "X")
+            doc._done_marks = (lower, upper)
         if not texts_changed:
             for name in ("keys", "_key_index", "_by_line"):
                 if name in self.__dict__:
                     doc.__dict__[name] = self.__dict__[name]
-        label_lines = self._label_lines
-        hit = [line for line in touched if line in label_lines]
+        hit = touched_labels
         old_lines = self.source.lines
         signals_changed |= any(_label_signal(old_lines[ln]) != _label_signal(src.lines[ln]) for ln in hit)
         if signals_changed:
@@ -268,6 +279,11 @@ class Document:
     def _chunk_first(self) -> list[int]:
         """Index of each chunk's first task."""
         return list(accumulate((len(res.tasks) for _s, _e, res in self.chunks[:-1]), initial=0))
+
+    @cached_property
+    def _label_index(self) -> dict[int, int]:
+        """Index in ``labels`` of the label on each line (in-place edits keep it)."""
+        return {lab.line: i for i, lab in enumerate(self.labels)}
 
     @cached_property
     def _label_lines(self) -> frozenset[int]:
@@ -370,6 +386,7 @@ class Document:
         building. With ``touched`` (lines changed in place), only those labels are read again."""
         lines = self.source.lines
         if touched is None:
+            self.__dict__.pop("_label_index", None)
             heading_lines = [h.line for h in self.headings]
             labels: list[Label] = []
             for a, b, _in_list in self._label_spans:
@@ -381,7 +398,7 @@ class Document:
             self.labels = labels
             self._build_sections()
         else:
-            where = {lab.line: i for i, lab in enumerate(self.labels)}
+            where = self._label_index
             labels = list(self.labels)
             estimates_changed = False
             for ln in touched:
@@ -395,6 +412,8 @@ class Document:
             self.labels = labels
             if estimates_changed:
                 self._build_sections()
+            self._tracking(labels, touched)
+            return
         self._tracking(self.labels)
 
     def _build_sections(self) -> None:
@@ -453,32 +472,51 @@ class Document:
             return "template"
         return "generic"
 
-    def _tracking(self, labels: list[Label]) -> None:
+    def _tracking(self, labels: list[Label], touched: list[int] | None = None) -> None:
+        """Sort labels into the Progress Tracking parts, the log and the metadata.
+        With ``touched`` (label lines changed in place, headings unchanged), only
+        those lines are sorted again and the rest is kept."""
         headings = self.headings
-        lines = self.source.lines
+        first_section_line = next((h.line for h in headings if self.section_level and h.level == self.section_level), None)
+        if touched is not None:
+            gone = set(touched)
+            parts = {
+                name: [x for x in getattr(self, name) if x.line not in gone]
+                for name in ("completion", "time_lines", "log", "metadata")
+            }
+            for lab in (labels[i] for i in sorted({self._label_index[ln] for ln in gone})):
+                kind, value = self._classify(lab, first_section_line)
+                if kind is not None:
+                    _bisect.insort(parts[kind], value, key=lambda x: x.line)
+            for name, value in parts.items():
+                setattr(self, name, value)
+            return
         self.completion: list[CompletionLine] = []
         self.time_lines: list[TimeLine] = []
         self.log: list[LogEntry] = []
         self.metadata: list[Label] = []
-        first_section_line = next((h.line for h in headings if self.section_level and h.level == self.section_level), None)
         for lab in labels:
-            htext = headings[lab.heading].text.lower() if lab.heading is not None else ""
-            line = lines[lab.line].strip()
-            if "completion status" in htext or "progress tracking" in htext:
-                m = _COMPLETION.match(line)
-                if m:
-                    self.completion.append(CompletionLine(lab.line, int(m.group(1)), _completion_status(m.group(2)), m.group(2)))
-                    continue
-            if "time tracking" in htext and lab.label.lower() in ("estimated total", "actual time", "variance"):
-                self.time_lines.append(TimeLine(lab.line, lab.label, lab.value))
-                continue
-            if "log" in htext or "blocker" in htext or "decision" in htext:
-                entry = parse_log_entry(lab.line, line)
-                if entry:
-                    self.log.append(entry)
-                    continue
-            if first_section_line is None or lab.line < first_section_line:
-                self.metadata.append(lab)
+            kind, value = self._classify(lab, first_section_line)
+            if kind is not None:
+                getattr(self, kind).append(value)
+
+    def _classify(self, lab: Label, first_section_line: int | None):
+        """Which tracking part ``lab`` belongs to, and its parsed value: (None, None) for none."""
+        htext = self.headings[lab.heading].text.lower() if lab.heading is not None else ""
+        line = self.source.lines[lab.line].strip()
+        if "completion status" in htext or "progress tracking" in htext:
+            m = _COMPLETION.match(line)
+            if m:
+                return "completion", CompletionLine(lab.line, int(m.group(1)), _completion_status(m.group(2)), m.group(2))
+        if "time tracking" in htext and lab.label.lower() in ("estimated total", "actual time", "variance"):
+            return "time_lines", TimeLine(lab.line, lab.label, lab.value)
+        if "log" in htext or "blocker" in htext or "decision" in htext:
+            entry = parse_log_entry(lab.line, line)
+            if entry:
+                return "log", entry
+        if first_section_line is None or lab.line < first_section_line:
+            return "metadata", lab
+        return None, None
 
     # -- queries ----------------------------------------------------------------------
     @cached_property
@@ -529,18 +567,22 @@ class Document:
     def section_tasks(self, section: Section) -> list[Task]:
         return self.tasks[section.first_task:section.first_task + section.task_count]
 
+    @cached_property
+    def _done_marks(self) -> tuple[int, int]:
+        """How many tasks are marked ``x`` and how many ``X``."""
+        marks = [t.mark for t in self.tasks]
+        return marks.count("x"), marks.count("X")
+
     def done_mark(self) -> str:
         """The mark for newly done tasks: the file's majority, else the dialect's default."""
-        marks = [t.mark for t in self.tasks]
-        lower = marks.count("x")
-        upper = marks.count("X")
+        lower, upper = self._done_marks
         if lower or upper:
             return "X" if upper > lower else "x"
         return "X" if self.dialect == "speckit" else "x"
 
 
 # cached properties that belong to one version and must not be copied to a patched one
-_DERIVED_CACHES = ("keys", "_key_index", "_by_line", "section_progress", "_derived_from")
+_DERIVED_CACHES = ("keys", "_key_index", "_by_line", "section_progress", "_derived_from", "_done_marks")
 
 
 def _label_signal(line: str) -> bool:
