@@ -31,6 +31,11 @@ TASKTUI = [PY, "-m", "tasktui"]
 TREE_ROW = re.compile(r"(▸|▾|\[[ xX/\-~]\])")
 
 
+# a tmux server of our own: the user's sessions are left alone, and one stopping
+# (when its last session closes) cannot race with the next session's start
+TMUX = ["tmux", "-L", f"tasktui-bench-{os.getpid()}"]
+
+
 class Term:
     """One program in a detached tmux session."""
 
@@ -39,25 +44,31 @@ class Term:
     def __init__(self, command: list[str], width: int = 120, height: int = 36, env: dict | None = None) -> None:
         Term.count += 1
         self.name = f"bench{os.getpid()}_{Term.count}"
-        args = ["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height)]
+        args = [*TMUX, "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height)]
         for key, value in (env or {}).items():
             args += ["-e", f"{key}={value}"]
         self._control: subprocess.Popen | None = None
         self.started = time.perf_counter()
-        subprocess.run(args + ["exec " + " ".join(map(shlex_quote, command))], check=True)
+        for attempt in range(3):  # tmux can refuse a session while it is busy starting or stopping one
+            done = subprocess.run(args + ["exec " + " ".join(map(shlex_quote, command))], capture_output=True, text=True)
+            if done.returncode == 0:
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"tmux could not start {command[0]}: {done.stderr.strip()}")
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+        return subprocess.run([*TMUX, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
 
     def pid(self) -> int:
-        out = subprocess.run(["tmux", "display", "-p", "-t", self.name, "#{pane_pid}"], capture_output=True, text=True).stdout
+        out = subprocess.run([*TMUX, "display", "-p", "-t", self.name, "#{pane_pid}"], capture_output=True, text=True).stdout
         return int(out.strip())
 
     def attach(self) -> None:
         """Start the control-mode client (before timing, so no figure includes it)."""
         if self._control is None:
             self._control = subprocess.Popen(
-                ["tmux", "-C", "attach-session", "-t", self.name], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL
+                [*TMUX, "-C", "attach-session", "-t", self.name], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL
             )
 
     def keys(self, *keys: str) -> None:
@@ -80,10 +91,10 @@ class Term:
         raise TimeoutError(f"screen never matched; last screen:\n{self.screen()}")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
-        if self._control is not None:
+        if self._control is not None:  # first: tmux 3.3 can crash killing a session a control client is on
             self._control.stdin.close()
             self._control.wait(5)
+        subprocess.run([*TMUX, "kill-session", "-t", self.name], capture_output=True)
 
 
 def shlex_quote(s: str) -> str:
@@ -322,11 +333,12 @@ def main() -> int:
     runs = 3 if args.quick else 5
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="tasktui-bench-"))
+    subprocess.run([*TMUX, "new-session", "-d", "-s", "keep-server-up", "sleep 86400"], check=True)
     rows: list[dict] = []
     sections = {
         "first-screen": lambda: first_screen(tmp, [("template", 10000, 2.0), ("template", 50000, 4.0), ("kiro", 10000, 2.0)], runs),
         "toggle": lambda: toggle(tmp, [("template", 1000), ("template", 10000)] + ([] if args.quick else [("template", 50000)]),
-                                 10 if args.quick else 20),
+                                 15 if args.quick else 30),
         "reload": lambda: reload(tmp, runs),
         "memory": lambda: memory(tmp),
         "navigate": lambda: navigate(tmp, 3),
@@ -340,6 +352,8 @@ def main() -> int:
                     rows.append({"bench": name, "case": f"FAILED: {exc}".splitlines()[0][:60], "error": True})
                 print(f"  done: {name}", file=sys.stderr, flush=True)
     finally:
+        subprocess.run([*TMUX, "kill-server"], capture_output=True)
+        Path(f"/tmp/tmux-{os.getuid()}/{TMUX[2]}").unlink(missing_ok=True)  # tmux's default socket folder
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     print(f"{'bench':<26} {'case':<36} {'value':>12} {'ratio':>8} {'target':>8}")

@@ -17,7 +17,7 @@ from tasktui import store
 from tasktui.doc import edits
 from tasktui.doc import patch as P
 from tasktui.doc.model import Document
-from tasktui.doc.stats import all_section_progress
+from tasktui.doc import stats
 from tasktui.doc.source import Source
 
 
@@ -138,7 +138,8 @@ class TasksFile:
                 # changed outside: never plan on a half-written file
                 current = store.read_settled(self.path)
                 replanned = self.adopt(current)
-            reason = store.why_read_only(self.path, current.data)
+            # self.doc holds current.data now; its NUL check is carried over from version to version
+            reason = "it contains NUL bytes" if self.doc.source.has_nul else store.why_read_only(self.path)
             if reason:
                 raise store.StoreError(f"Cannot write {self.name}: {reason}; nothing was written.")
             before = self.doc
@@ -156,7 +157,7 @@ class TasksFile:
                 if extra:
                     patches = P.compose(patches, extra)
                     synced = after.patched(extra, self._cache)
-                    all_section_progress(synced)  # from its predecessor's, while that is still alive
+                    stats.warm(synced)  # from its predecessor's, while that is still alive
                     problem = edits._same_tasks(after, synced)  # before _chain: checks only re-parsed tasks
                     if problem:
                         raise edits.EditError(f"syncing progress lines: {problem}; nothing was written")
@@ -166,7 +167,7 @@ class TasksFile:
                 self.path, after.source.data, expect=(current.size, current.mtime_ns, current.inode), checked=True
             )
             self.doc = after
-            all_section_progress(after)  # cheap from its predecessor's; the next edit builds on it
+            stats.warm(after)  # cheap from its predecessor's; the next edit builds on it
             if self.written is not None:
                 self.written(self.snapshot.digest)
         undo = edits.restore_for(before.source.data, after, patches, f"undid: {plan.summary}", anchors=True)

@@ -783,3 +783,163 @@ def test_patched_recomputes_the_dialect(data, start, end, text):
     fresh = Document(apply(data, patches))
     assert fresh.dialect != doc.dialect
     assert doc_state(doc.patched(patches)) == doc_state(fresh)
+
+
+# -- Lines: the copy-free lines of a patched Source ------------------------------------
+
+from hypothesis import strategies as st  # noqa: E402
+
+from tasktui.doc.patch import Patch  # noqa: E402
+from tasktui.doc.source import Lines  # noqa: E402
+
+
+@given(
+    n=st.integers(1, 40),
+    rounds=st.lists(st.dictionaries(st.integers(0, 39), st.text(max_size=3), max_size=6), max_size=8),
+    limit=st.integers(1, 12),
+    probes=st.lists(st.tuples(st.integers(-45, 45), st.integers(-45, 45), st.sampled_from([1, 1, 2, -1])), max_size=6),
+)
+def test_lines_read_like_the_tuple_they_stand_for(n, rounds, limit, probes):
+    """Successive patches of a Lines read exactly like a tuple patched the same way:
+    indexes (negative too), slices (with steps), length, iteration, equality;
+    and the changes are flattened into a plain tuple once they reach the limit."""
+    old = Lines.FLATTEN_AT
+    Lines.FLATTEN_AT = limit
+    try:
+        model = [f"line {i}" for i in range(n)]
+        lines = tuple(model)
+        for changes in rounds:
+            changes = {i: t for i, t in changes.items() if i < n}
+            lines = Lines.patched(lines, changes)
+            for i, t in changes.items():
+                model[i] = t
+            expected = tuple(model)
+            assert len(lines) == n
+            assert [lines[i] for i in range(-n, n)] == [expected[i] for i in range(-n, n)]
+            for a, b, step in probes:
+                assert tuple(lines[a:b:step]) == expected[a:b:step]
+            assert lines == expected and list(lines) == model and list(reversed(lines)) == model[::-1]
+            if isinstance(lines, Lines):
+                assert len(lines._changed) < limit  # flattened before reaching the limit
+            else:
+                assert type(lines) is tuple
+    finally:
+        Lines.FLATTEN_AT = old
+
+
+def test_a_patched_source_shares_its_lines_and_reads_like_a_fresh_one():
+    data = b"# T\n" + b"".join(b"- [ ] task %d\n" % i for i in range(2000))
+    doc = Document(data)
+    for k in range(0, 2000, 7):
+        task = doc.tasks[k]
+        doc = doc.patched([Patch(task.mark_offset, task.mark_offset + 1, b"x")])
+    fresh = Source(doc.source.data)
+    assert isinstance(doc.source.lines, Lines)  # 286 changed lines: below the flattening limit
+    assert doc.source.lines == fresh.lines and tuple(doc.source.lines) == fresh.lines
+    assert [t.mark for t in doc.tasks] == [t.mark for t in Document(doc.source.data).tasks]
+    assert sum(t.mark == "x" for t in doc.tasks) == 286
+
+
+@given(
+    lengths=st.lists(st.integers(0, 9), min_size=1, max_size=30),
+    rounds=st.lists(st.lists(st.tuples(st.integers(0, 29), st.integers(-3, 3)), max_size=4), max_size=10),
+    limit=st.integers(1, 8),
+)
+def test_starts_read_like_the_offsets_of_the_patched_lines(lengths, rounds, limit):
+    """Successive length changes of single lines: a Starts gives the same offsets
+    as a tuple recomputed from the new line lengths, and flattens at its limit."""
+    from itertools import accumulate
+
+    from tasktui.doc.source import Starts
+
+    old = Starts.FLATTEN_AT
+    Starts.FLATTEN_AT = limit
+    try:
+        lengths = list(lengths)
+        starts = tuple(accumulate(lengths[:-1], initial=0))
+        for changes in rounds:
+            shifts = {}
+            for line, delta in changes:
+                if line < len(lengths) and lengths[line] + delta >= 0:
+                    lengths[line] += delta
+                    shifts[line + 1] = shifts.get(line + 1, 0) + delta
+            starts = Starts.shifted(starts, sorted(shifts.items())) if shifts else starts
+            expected = tuple(accumulate(lengths[:-1], initial=0))
+            n = len(expected)
+            assert len(starts) == n and starts == expected
+            assert [starts[i] for i in range(-n, n)] == [expected[i] for i in range(-n, n)]
+            assert tuple(starts[1:-1]) == expected[1:-1]
+            if isinstance(starts, Starts):
+                assert len(starts._lines) < limit
+    finally:
+        Starts.FLATTEN_AT = old
+
+
+def test_a_source_patched_many_times_equals_one_read_from_its_bytes():
+    """Toggles and value changes of different lengths, a thousand times over:
+    lines, offsets and endings stay those of the bytes."""
+    import random
+
+    from tasktui.doc.patch import Patch
+
+    rng = random.Random(7)
+    src = Source(b"\xef\xbb\xbf# T\r\n" + b"".join(b"- [ ] task %d\r\n" % i for i in range(300)) + b"tail")
+    for _ in range(1000):
+        line = rng.randrange(1, 301)
+        start = src.starts[line] + len(b"- [ ] task ")
+        end = src.line_end(line)
+        out = src.patched([Patch(start, end, str(rng.randrange(10 ** rng.randrange(1, 6))).encode())])
+        assert out is not None
+        src = out[0]
+    fresh = Source(src.data)
+    assert src.lines == fresh.lines and src.starts == fresh.starts and src.endings == fresh.endings
+    assert [src.line_span(i) for i in range(src.line_count)] == [fresh.line_span(i) for i in range(fresh.line_count)]
+
+
+def _phased_doc_bytes(phases: int) -> bytes:
+    out = [b"# Plan\n"]
+    for p in range(1, phases + 1):
+        out.append(b"\n## Phase %d: part %d\n\n" % (p if p != 3 else 2, p))  # phase 2 twice: the first one counts
+        for t in range(4):
+            out.append(b"- [%s] **Task %d.%d**\n  - **Estimated Time**: %s hours\n  - **Actual Time**: %s\n"
+                       % (b"x" if t == 0 else b" ", p, t, b"%d.%d" % (t + 1, p % 10), b"0.1 hours" if t % 2 else b"-"))
+    out.append(b"\n## Progress Tracking\n\n**Phase 1**: Not Started\n")
+    return b"".join(out)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10 ** 6), st.sampled_from(["toggle", "cancel", "estimate", "actual"]),
+                          st.sampled_from(["0.3", "1.25", "0.3333", "12", "7.05"])), max_size=25))
+def test_progress_of_patched_versions_equals_a_fresh_count(steps):
+    """document_progress, section progress and phase status of a version patched
+    from its predecessor (adjusted, not recounted) equal those of a fresh parse,
+    hours to the last decimal, across a chain of toggles and changed hours."""
+    doc = Document(_phased_doc_bytes(12))
+    for pick, kind, hours in steps:
+        document_progress(doc), phase_status(doc)  # cached on this version: the next one builds on them
+        task = doc.tasks[pick % len(doc.tasks)]
+        if kind in ("toggle", "cancel"):
+            mark = {"toggle": " " if task.mark == "x" else "x", "cancel": "-"}[kind]
+            patch = Patch(task.mark_offset, task.mark_offset + 1, mark.encode())
+        else:
+            label = "Estimated Time" if kind == "estimate" else "Actual Time"
+            line = next(ln for ln in range(task.line, task.end) if f"**{label}**" in doc.source.lines[ln])
+            text = doc.source.lines[line]
+            start = doc.source.offset(line, text.index(":") + 2)
+            patch = Patch(start, doc.source.line_end(line), f"{hours} hours".encode())
+        prev, doc = doc, doc.patched([patch])
+        assert doc._derived_from[0]() is prev  # adjusted from prev's figures, which are still alive
+        fresh = Document(doc.source.data)
+        assert all_section_progress_of(doc) == all_section_progress_of(fresh)
+        assert document_progress(doc) == document_progress(fresh)
+        assert stats_mod._section_totals(doc) == stats_mod._totals(stats_mod.all_section_progress(fresh))
+        assert phase_status(doc) == phase_status(fresh)
+
+
+from tasktui.doc import stats as stats_mod  # noqa: E402
+
+
+def all_section_progress_of(doc):
+    from tasktui.doc.stats import all_section_progress
+
+    return all_section_progress(doc)

@@ -582,7 +582,10 @@ class Document:
 
 
 # cached properties that belong to one version and must not be copied to a patched one
-_DERIVED_CACHES = ("keys", "_key_index", "_by_line", "section_progress", "_derived_from", "_done_marks")
+_DERIVED_CACHES = (
+    "keys", "_key_index", "_by_line", "_derived_from", "_done_marks",
+    "section_progress", "_section_totals", "_section_starts", "_phase_status", "_phase_sections",  # tasktui.doc.stats
+)
 
 
 def _label_signal(line: str) -> bool:

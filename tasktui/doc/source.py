@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
@@ -29,15 +30,164 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
+class Lines(Sequence[str]):
+    """The lines of a patched Source: an earlier version's tuple plus the few lines
+    that changed. Copying a 300,000-line tuple costs milliseconds on every edit;
+    this costs a small dict, and is flattened into a tuple once it grows."""
+
+    __slots__ = ("_base", "_changed", "_flat")
+    FLATTEN_AT = 512
+
+    def __init__(self, base: tuple[str, ...], changed: dict[int, str]) -> None:
+        self._base = base
+        self._changed = changed
+        self._flat: tuple[str, ...] | None = None
+
+    @classmethod
+    def patched(cls, lines: "Sequence[str]", changed: dict[int, str]) -> "Sequence[str]":
+        """``lines`` with ``changed`` lines replaced: a Lines, or a tuple once the changes pile up."""
+        if isinstance(lines, Lines):
+            if lines._flat is not None:
+                lines = lines._flat
+            else:
+                changed = {**lines._changed, **changed}
+                lines = lines._base
+        if len(changed) >= cls.FLATTEN_AT:
+            flat = list(lines)
+            for i, text in changed.items():
+                flat[i] = text
+            return tuple(flat)
+        return cls(lines, changed)
+
+    def flat(self) -> tuple[str, ...]:
+        if self._flat is None:
+            flat = list(self._base)
+            for i, text in self._changed.items():
+                flat[i] = text
+            self._flat = tuple(flat)
+        return self._flat
+
+    def __len__(self) -> int:
+        return len(self._base)
+
+    def __getitem__(self, index):
+        if self._flat is not None:
+            return self._flat[index]
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self._base))
+            if step != 1:
+                return self.flat()[index]
+            out = self._base[start:stop]
+            hits = [(i, text) for i, text in self._changed.items() if start <= i < stop]
+            if not hits:
+                return out
+            out = list(out)
+            for i, text in hits:
+                out[i - start] = text
+            return tuple(out)
+        if index < 0:
+            index += len(self._base)
+        text = self._changed.get(index)
+        return self._base[index] if text is None else text
+
+    def __iter__(self):
+        return iter(self.flat())
+
+    def __reversed__(self):
+        return reversed(self.flat())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (tuple, Lines)):
+            return self.flat() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Lines({len(self)} lines, {len(self._changed)} changed)"
+
+
+class Starts(Sequence[int]):
+    """The line offsets of a patched Source: an earlier version's tuple plus the
+    byte shifts of the patches that changed a line's length (``first line`` and the
+    running total from there on). Flattened into a tuple once the shifts pile up."""
+
+    __slots__ = ("_base", "_lines", "_totals", "_flat")
+    FLATTEN_AT = 64
+
+    def __init__(self, base: tuple[int, ...], lines: list[int], totals: list[int]) -> None:
+        self._base = base
+        self._lines = lines  # sorted first lines of the shifts
+        self._totals = totals  # total shift from each of those lines on
+        self._flat: tuple[int, ...] | None = None
+
+    @classmethod
+    def shifted(cls, starts: "Sequence[int]", shifts: list[tuple[int, int]]) -> "Sequence[int]":
+        """``starts`` after ``shifts`` ((first line, byte delta), sorted by line)."""
+        points: dict[int, int] = {}
+        if isinstance(starts, Starts) and starts._flat is None:
+            prev = 0
+            for line, total in zip(starts._lines, starts._totals):
+                points[line] = total - prev
+                prev = total
+            starts = starts._base
+        elif isinstance(starts, Starts):
+            starts = starts._flat
+        for line, delta in shifts:
+            points[line] = points.get(line, 0) + delta
+        lines = sorted(points)
+        totals = list(accumulate(points[line] for line in lines))
+        if len(lines) >= cls.FLATTEN_AT:
+            return cls(starts, lines, totals).flat()
+        return cls(starts, lines, totals)
+
+    def flat(self) -> tuple[int, ...]:
+        if self._flat is None:
+            base, lines, totals = self._base, self._lines, self._totals
+            out = list(base[: lines[0]]) if lines else list(base)
+            for k, first in enumerate(lines):
+                last = lines[k + 1] if k + 1 < len(lines) else len(base)
+                total = totals[k]
+                out.extend(x + total for x in base[first:last])
+            self._flat = tuple(out)
+        return self._flat
+
+    def __len__(self) -> int:
+        return len(self._base)
+
+    def __getitem__(self, index):
+        if self._flat is not None or isinstance(index, slice):
+            return self.flat()[index]
+        if index < 0:
+            index += len(self._base)
+        k = bisect.bisect_right(self._lines, index) - 1
+        return self._base[index] + (self._totals[k] if k >= 0 else 0)
+
+    def __iter__(self):
+        return iter(self.flat())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (tuple, Starts)):
+            return self.flat() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Starts({len(self)} lines, {len(self._lines)} shifts)"
+
+
 @dataclass(frozen=True, eq=False)
 class Source:
     """Immutable view of a file's bytes: lines, their byte offsets and endings."""
 
     data: bytes
     bom: bool = field(init=False)
-    lines: tuple[str, ...] = field(init=False, repr=False)
-    starts: tuple[int, ...] = field(init=False, repr=False)
-    """Byte offset of the first byte of each line (after the BOM for line 0)."""
+    lines: "Sequence[str]" = field(init=False, repr=False)
+    """A tuple, or for a patched version a Lines (same reading interface)."""
+    starts: "Sequence[int]" = field(init=False, repr=False)
+    """Byte offset of the first byte of each line (after the BOM for line 0): a tuple,
+    or for a patched version a Starts."""
     endings: tuple[bytes, ...] = field(init=False, repr=False)
     """Each line's ending: ``b"\\r\\n"``, ``b"\\r"``, ``b"\\n"`` or ``b""`` for the last line."""
 
@@ -71,6 +221,7 @@ class Source:
         lines they touched, built incrementally when no patch adds or removes a
         line break; None otherwise (build a new Source from the bytes)."""
         data = self.data
+        view = memoryview(data)  # pieces without copies: only the join copies the bytes
         base = 3 if self.bom else 0
         pieces = []
         pos = 0
@@ -80,7 +231,7 @@ class Source:
             old = data[p.start:p.end]
             if p.start < base or b"\n" in old or b"\r" in old or b"\n" in p.data or b"\r" in p.data:
                 return None
-            pieces.append(data[pos:p.start])
+            pieces.append(view[pos:p.start])
             pieces.append(p.data)
             pos = p.end
             line = bisect.bisect_right(self.starts, p.start) - 1
@@ -89,27 +240,21 @@ class Source:
             change = len(p.data) - (p.end - p.start)
             if change:
                 shifts.append((line + 1, change))
-        pieces.append(data[pos:])
+        pieces.append(view[pos:])
         new_data = b"".join(pieces)
-        starts = self.starts
-        if shifts:
-            out = list(starts[: shifts[0][0]])
-            total = 0
-            for k, (first, change) in enumerate(shifts):
-                total += change
-                last = shifts[k + 1][0] if k + 1 < len(shifts) else len(starts)
-                out.extend(x + total for x in starts[first:last])
-            starts = tuple(out)
-        lines = list(self.lines)
+        starts = Starts.shifted(self.starts, shifts) if shifts else self.starts
+        changed = {}
         for line in touched:
             nxt = starts[line + 1] - len(self.endings[line]) if line + 1 < len(starts) else len(new_data)
-            lines[line] = decode(new_data[starts[line]:nxt])
+            changed[line] = decode(new_data[starts[line]:nxt])
         new = object.__new__(Source)
         object.__setattr__(new, "data", new_data)
         object.__setattr__(new, "bom", self.bom)
-        object.__setattr__(new, "lines", tuple(lines))
+        object.__setattr__(new, "lines", Lines.patched(self.lines, changed))
         object.__setattr__(new, "starts", starts)
         object.__setattr__(new, "endings", self.endings)
+        if self.__dict__.get("has_nul") is False and not any(b"\0" in p.data for p in patches):
+            new.__dict__["has_nul"] = False
         if self.__dict__.get("is_utf8"):
             # spans are cut at character boundaries, so valid text with valid pieces stays valid
             try:

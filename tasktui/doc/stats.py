@@ -93,16 +93,64 @@ def progress(tasks, extra_estimate: float | None = None) -> Progress:
     )
 
 
-def _combine(parts: list[Progress]) -> Progress:
-    def total(name):
-        vals = [getattr(p, name) for p in parts if getattr(p, name) is not None]
-        return round(sum(vals), 4) if vals else None
+_COUNTS = ("total", "done", "cancelled", "in_progress", "optional_open", "open")
+_HOURS = ("estimate_hours", "actual_hours", "tracked_estimate_hours")
 
-    return Progress(
-        sum(p.total for p in parts), sum(p.done for p in parts), sum(p.cancelled for p in parts),
-        sum(p.in_progress for p in parts), sum(p.optional_open for p in parts), sum(p.open for p in parts),
-        total("estimate_hours"), total("actual_hours"), total("tracked_estimate_hours"),
-    )
+
+def _tenk(hours: float) -> int:
+    """Hours (rounded to 4 decimals, as every Progress holds them) in exact ten-thousandths."""
+    return round(hours * 10000)
+
+
+def _totals(parts) -> list[int]:
+    """The six counts, the three sums of hours in ten-thousandths and how many parts had each."""
+    out = [0] * 12
+    for p in parts:
+        _add(out, p, 1)
+    return out
+
+
+def _add(out: list[int], p: Progress, sign: int) -> None:
+    for k, name in enumerate(_COUNTS):
+        out[k] += sign * getattr(p, name)
+    for k, name in enumerate(_HOURS):
+        value = getattr(p, name)
+        if value is not None:
+            out[6 + k] += sign * _tenk(value)
+            out[9 + k] += sign
+
+
+def _from_totals(t: list[int]) -> Progress:
+    hours = [round(t[6 + k] / 10000, 4) if t[9 + k] else None for k in range(3)]
+    return Progress(*t[:6], *hours)
+
+
+def _combine(parts: list[Progress]) -> Progress:
+    return _from_totals(_totals(parts))
+
+
+def _base_of(doc: Document, cache: str):
+    """The version ``doc`` was patched from, its cached ``cache`` and the re-parsed
+    task indexes, when that version had it and the same sections; else None."""
+    derived = doc.__dict__.get("_derived_from")
+    base = derived[0]() if derived is not None else None
+    if base is None or cache not in base.__dict__ or base.sections != doc.sections:
+        return None
+    return base, base.__dict__[cache], derived[1]
+
+
+def _changed_sections(doc: Document, changed_tasks) -> set[int]:
+    starts = [s.first_task for s in doc.sections] if len(doc.sections) < 64 else _section_starts(doc)
+    return {si for si in (bisect.bisect_right(starts, i) - 1 for i in changed_tasks) if si >= 0}
+
+
+def _section_starts(doc: Document) -> list[int]:
+    cached = doc.__dict__.get("_section_starts")
+    if cached is None:
+        found = _base_of(doc, "_section_starts")
+        cached = found[1] if found else [s.first_task for s in doc.sections]
+        doc.__dict__["_section_starts"] = cached
+    return cached
 
 
 def all_section_progress(doc: Document) -> list[Progress]:
@@ -110,38 +158,94 @@ def all_section_progress(doc: Document) -> list[Progress]:
     cached = doc.__dict__.get("section_progress")
     if cached is not None:
         return cached
-    derived = doc.__dict__.get("_derived_from")
-    base = derived[0]() if derived is not None else None
-    base_cached = base.__dict__.get("section_progress") if base is not None else None
-    if base_cached is not None and base.sections == doc.sections:
+    found = _base_of(doc, "section_progress")
+    if found is not None:
         # a patched version: only the sections holding re-parsed tasks can differ
+        _base, base_cached, changed = found
         cached = list(base_cached)
-        starts = [s.first_task for s in doc.sections]
-        for si in {bisect.bisect_right(starts, i) - 1 for i in derived[1]}:
-            if si >= 0:
-                s = doc.sections[si]
-                cached[si] = progress(doc.section_tasks(s), s.estimate_hours)
+        for si in _changed_sections(doc, changed):
+            s = doc.sections[si]
+            cached[si] = progress(doc.section_tasks(s), s.estimate_hours)
     else:
         cached = [progress(doc.section_tasks(s), s.estimate_hours) for s in doc.sections]
     doc.__dict__["section_progress"] = cached
     return cached
 
 
+def warm(doc: Document) -> None:
+    """Compute the roll-ups of ``doc`` now, while the version it was patched from is
+    alive: each is then adjusted from that version's, and the next edit's from these."""
+    all_section_progress(doc)
+    _section_totals(doc)
+    phase_status(doc)
+
+
 def section_progress(doc: Document, section: Section) -> Progress:
     return all_section_progress(doc)[section.index]
 
 
-def document_progress(doc: Document) -> Progress:
+def _section_totals(doc: Document) -> list[int]:
+    """_totals() of all sections, per version; a patched version adjusts its predecessor's."""
+    cached = doc.__dict__.get("_section_totals")
+    if cached is not None:
+        return cached
     parts = all_section_progress(doc)
-    if sum(p.total for p in parts) == len(doc.tasks):
-        return _combine(parts)
+    found = _base_of(doc, "_section_totals")
+    if found is not None and "section_progress" in found[0].__dict__:
+        base, base_totals, changed = found
+        cached = list(base_totals)
+        old_parts = base.__dict__["section_progress"]
+        for si in _changed_sections(doc, changed):
+            _add(cached, old_parts[si], -1)
+            _add(cached, parts[si], 1)
+    else:
+        cached = _totals(parts)
+    doc.__dict__["_section_totals"] = cached
+    return cached
+
+
+def document_progress(doc: Document) -> Progress:
+    totals = _section_totals(doc)
+    if totals[0] == len(doc.tasks):
+        return _from_totals(totals)
     return progress(doc.tasks, _sum(s.estimate_hours for s in doc.sections))
 
 
 def phase_status(doc: Document) -> dict[int, str]:
-    """The true status of each `## Phase N` section, by N."""
-    out: dict[int, str] = {}
-    for s, p in zip(doc.sections, all_section_progress(doc)):
-        if s.phase is not None and s.phase not in out:
-            out[s.phase] = p.status
-    return out
+    """The true status of each `## Phase N` section, by N (from its first section of that number)."""
+    cached = doc.__dict__.get("_phase_status")
+    if cached is not None:
+        return cached
+    parts = all_section_progress(doc)
+    found = _base_of(doc, "_phase_status")
+    if found is not None:
+        _base, base_status, changed = found
+        cached = dict(base_status)
+        first = _phase_sections(doc)
+        for si in _changed_sections(doc, changed):
+            phase = doc.sections[si].phase
+            if phase is not None and first[phase] == si:
+                cached[phase] = parts[si].status
+    else:
+        cached = {}
+        for s, p in zip(doc.sections, parts):
+            if s.phase is not None and s.phase not in cached:
+                cached[s.phase] = p.status
+    doc.__dict__["_phase_status"] = cached
+    return cached
+
+
+def _phase_sections(doc: Document) -> dict[int, int]:
+    """Index of the first section of each phase number (the same for versions with the same sections)."""
+    cached = doc.__dict__.get("_phase_sections")
+    if cached is None:
+        found = _base_of(doc, "_phase_sections")
+        if found is not None:
+            cached = found[1]
+        else:
+            cached = {}
+            for s in doc.sections:
+                if s.phase is not None:
+                    cached.setdefault(s.phase, s.index)
+        doc.__dict__["_phase_sections"] = cached
+    return cached
