@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -139,3 +141,19 @@ def doc_state(doc: Document) -> dict:
         "front_matter": doc.front_matter,
         "keys": list(doc.keys),
     }
+
+
+_HOLDER = """
+import sys
+from tasktui.store import locked
+with locked(sys.argv[1]):
+    print("locked", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def hold_lock(path) -> subprocess.Popen:
+    """Another process holding tasktui's lock on ``path`` until its stdin is closed."""
+    proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert proc.stdout.readline() == b"locked\n"
+    return proc

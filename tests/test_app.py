@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from support import hold_lock
 from tasktui.app import TaskTuiApp
 from tasktui.outline import HEADING, TASK
 
@@ -161,6 +162,39 @@ async def test_space_toggles_first_open_task_one_byte_and_back(tmp_path, name, l
         if line.startswith(b"- [ ]"):
             assert path.read_bytes() == original, "toggling twice should restore the file exactly"
         assert tree.cursor == cursor
+
+
+async def test_space_while_another_process_holds_the_lock_waits_off_the_ui(tmp_path):
+    """An edit that would have to wait (another tasktui holds the file's lock) is
+    handed to the edit thread: the screen keeps answering keys meanwhile, and the
+    toggle lands, one byte, once the lock is released. Keys pressed meanwhile
+    queue behind it, in order."""
+    path = copy_sample(tmp_path, "plain-todo.md")
+    original = path.read_bytes()
+    line = b"- [ ] Replace the failing disk in the NAS"
+    async with running(path) as (app, pilot, notes):
+        holder = hold_lock(path)
+        try:
+            cursor = app.tree.cursor
+            await pilot.press("space")
+            await wait_for(pilot, app._edit_thread_busy, what="the edit to wait on the edit thread")
+            await pilot.press("j")  # answered while the edit waits
+            assert app.tree.cursor == cursor + 1
+            await pilot.press("k", "space")  # queued behind the first: toggles back, after it
+            await pilot.pause(0.3)
+            assert path.read_bytes() == original
+        finally:
+            holder.stdin.close()
+            holder.wait(5)
+        await wait_for(pilot, lambda: not app._edit_thread_busy(), what="the queued edits")
+        # both toggles were written, in order: done, then open again
+        assert [u.summary[-10:] for u in app.tasks_file.undo_stack] == ["[ ] -> [x]", "[x] -> [ ]"]
+        assert path.read_bytes() == original
+        assert [n for n in notes if n[2] == "error"] == []
+        workers = len(app.workers)
+        await pilot.press("space")  # nothing queued now: applied at once, on the key's own turn
+        assert path.read_bytes() == mark_at(original, line, b"x")
+        assert len(app.workers) == workers
 
 
 # ----------------------------------------------------------------- state marks

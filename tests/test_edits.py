@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mdgen import markdown_bytes
-from support import REPO, SAMPLES_DIR, corpus_names, doc_state, sample_names
+from support import REPO, SAMPLES_DIR, corpus_names, doc_state, hold_lock, sample_names
 from tasktui import store
 from tasktui.doc import Document
 from tasktui.doc import edits as E
@@ -625,6 +625,41 @@ def test_outside_change_is_kept_and_the_edit_is_replanned(tmp_path):
     # undo after the outside change still finds its task by identity
     tf.undo()
     assert path.read_bytes() == outside
+
+
+def test_no_wait_edit_of_a_changed_file_says_busy_and_writes_nothing(tmp_path):
+    """wait=False (the app's edit on its UI thread) never sleeps for a changed file
+    to settle: it raises Busy with nothing written and nothing adopted, and the
+    waiting edit then re-plans on the new content."""
+    path = tmp_path / "tasks.md"
+    path.write_bytes(SPECKIT)
+    tf = TasksFile(path, sync=False)
+    key = find(tf.doc, "T003")
+    outside = SPECKIT.replace(b"- [ ] T002", b"- [X] T002")
+    path.write_bytes(outside)
+    with pytest.raises(store.Busy, match="changed on disk; nothing was written"):
+        tf.apply(E.Toggle(key), wait=False)
+    assert path.read_bytes() == outside
+    assert tf.doc.source.data == SPECKIT and not tf.undo_stack
+    assert tf.apply(E.Toggle(key)).replanned
+    assert path.read_bytes() == outside.replace(b"- [ ] T003", b"- [X] T003")
+
+
+def test_no_wait_edit_while_another_process_holds_the_lock_says_busy(tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(SPECKIT)
+    tf = TasksFile(path, sync=False)
+    key = find(tf.doc, "T003")
+    holder = hold_lock(path)
+    try:
+        with pytest.raises(store.Busy, match="Another program holds the lock"):
+            tf.apply(E.Toggle(key), wait=False)
+        assert path.read_bytes() == SPECKIT and not tf.undo_stack
+    finally:
+        holder.stdin.close()
+        holder.wait(5)
+    tf.apply(E.Toggle(key), wait=False)
+    assert path.read_bytes() == SPECKIT.replace(b"- [ ] T003", b"- [X] T003")
 
 
 def test_undo_survives_an_outside_change(tmp_path):
