@@ -338,6 +338,11 @@ def main() -> int:
         return 1
     runs = 3 if args.quick else 5
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
+    # byte-compile tasktui as `pip install` would: an editable checkout run with
+    # PYTHONDONTWRITEBYTECODE=1 would otherwise compile its source at every start
+    import tasktui
+
+    subprocess.run([PY, "-m", "compileall", "-q", str(Path(tasktui.__file__).parent)], check=True)
     tmp = Path(tempfile.mkdtemp(prefix="tasktui-bench-"))
     subprocess.run([*TMUX, "new-session", "-d", "-s", "keep-server-up", "sleep 86400"], check=True)
     rows: list[dict] = []

@@ -126,28 +126,41 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         self.query_one("#filter", Input).display = False
         self.query_one("#empty", Static).display = False
         self.tree.focus()
-        self.load_file()
+        self._start_loading()
 
-    @work(thread=True, exclusive=True, group="load")
-    def load_file(self) -> None:
-        """Read and parse the file; for a big one, show its top first and parse the rest in parallel."""
+    def _start_loading(self) -> None:
+        """Read the file and, for a big one, parse its top here, before the first frame
+        (16 KB: about 20 ms), so that the first frame already shows tasks;
+        the rest is parsed in a worker while the app answers keys."""
         try:
             snap = store.read(self.path)
+        except (store.StoreError, OSError) as exc:
+            self._load_failed(str(exc))
+            return
+        cache: dict = {}
+        painted = threading.Event()
+        head = loader.parse_head_bytes(snap.data, cache)
+        if head is None:
+            painted.set()
+        else:
+            partial = Document(head[0], chunks=head[1], day_hours=self.settings.day_hours)
+            self._show_partial(partial)
+            self.call_after_refresh(painted.set)
+        self.load_file(snap, cache, head is not None, painted)
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_file(self, snap: store.Snapshot, cache: dict, partial: bool, painted: threading.Event) -> None:
+        """Parse the whole file (a big one in worker processes) and hand it to the app."""
+        try:
             store.cleanup_stale_temps(self.path)
-            cache: dict = {}
-            head = loader.parse_head_bytes(snap.data, cache)
-            if head is not None:
-                partial = Document(head[0], chunks=head[1], day_hours=self.settings.day_hours)
-                painted = threading.Event()
-                self.call_from_thread(self._show_partial, partial, painted)
-                painted.wait(2.0)  # let the first screen paint before the heavy part takes the GIL
+            painted.wait(2.0)  # let the first screen paint before the heavy part takes the GIL
             source = Source(snap.data)
             cuts = loader.cut_points(source.lines)
 
             def progress(fraction: float) -> None:
                 self.call_from_thread(self.header.show, notice=f"Loading… {fraction:.0%} (the first tasks are shown)")
 
-            chunks = loader.parse_rest(source.lines, cuts, 0, cache, progress=progress if head else None)
+            chunks = loader.parse_rest(source.lines, cuts, 0, cache, progress=progress if partial else None)
             doc = Document(source, chunks=chunks, day_hours=self.settings.day_hours)
             tf = TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours,
                            snapshot=snap, doc=doc, cache=cache)
@@ -156,16 +169,12 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
             return
         self.call_from_thread(self._loaded, tf)
 
-    def _show_partial(self, doc: Document, painted: threading.Event) -> None:
-        if self.tasks_file is not None:
-            painted.set()
-            return
+    def _show_partial(self, doc: Document) -> None:
         first = next((t for t in doc.tasks if t.is_open), None)
         self.tree.set_document(doc, focus_task=first)
         # where the partial view put the cursor: if the user has not moved it by the
         # time the whole file is read, it goes to the first open task of the whole file
         self._partial_cursor = None if first is not None else self.tree.cursor
-        self.call_after_refresh(painted.set)
         self.header.show(doc, notice=f"Loading… (the first {len(doc.tasks)} tasks are shown)")
 
     def _load_failed(self, message: str) -> None:

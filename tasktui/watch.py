@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import watchfiles
 
 from tasktui import store
 
@@ -62,6 +61,8 @@ class FileWatcher:
 
     # -- the thread -----------------------------------------------------------------
     def _run(self) -> None:
+        import watchfiles  # here, in the watcher's thread: not on the way to the first screen
+
         target = store.resolve(self.path)
         folder = target.parent
         wanted = {str(target), str(self.path.absolute())}

@@ -229,9 +229,9 @@ async def test_the_app_shows_the_top_first_then_the_whole_file(tmp_path, paralle
     partial_sizes: list[int] = []
     real = TaskTuiApp._show_partial
 
-    def spy(self, doc, painted):
+    def spy(self, doc):
         partial_sizes.append(len(doc.tasks))
-        return real(self, doc, painted)
+        return real(self, doc)
 
     monkeypatch.setattr(TaskTuiApp, "_show_partial", spy)
     app = TaskTuiApp(path)

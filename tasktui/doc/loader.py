@@ -38,11 +38,11 @@ def parse_head(lines, cuts: list[int], cache: dict | None, min_lines: int = 300)
     return chunks, k
 
 
-HEAD_BYTES = 32 * 1024
+HEAD_BYTES = 16 * 1024  # ~400 lines of the template: more than the tallest screen's rows
 
 
 def parse_head_bytes(data: bytes, cache: dict | None = None) -> tuple[Source, list[Chunk]] | None:
-    """For a big file: a Source of its first ~32 KB (more than a screenful of tasks) and the chunks of it that are
+    """For a big file: a Source of its first ~16 KB (more than a screenful of tasks) and the chunks of it that are
     confirmed (complete), to show the top of the file while the rest loads.
     None when the file is small enough to load whole at once."""
     if len(data) <= 2 * HEAD_BYTES:
