@@ -8,6 +8,7 @@ Prints seconds per step and the peak memory of holding markdown-it's token list.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import sys
 import time
@@ -20,10 +21,12 @@ from generate import generate  # noqa: E402
 
 from markdown_it import MarkdownIt  # noqa: E402
 
+from tasktui import store  # noqa: E402
 from tasktui.doc import loader  # noqa: E402
 from tasktui.doc.model import Document  # noqa: E402
 from tasktui.doc.parse import parse_chunks, propose_cuts  # noqa: E402
 from tasktui.doc.source import Source  # noqa: E402
+from tasktui.tasksfile import TasksFile  # noqa: E402
 
 
 def timed(fn, repeat: int = 1):
@@ -67,19 +70,18 @@ def main() -> int:
         row["tasktui chunks, 2 workers"], chunks = timed(lambda: loader.parse_rest(src.lines, cuts, 0, {}, workers=2))
         row["assemble Document"], doc = timed(lambda: Document(src, chunks=chunks))
         row["first screen (head)"], _ = timed(lambda: loader.parse_head_bytes(data, {}), 3)
+        # a one-line change from outside, taken by TasksFile.adopt (what the watcher's event leads to)
+
+        snap = store.Snapshot(Path(f"bench-{n}.md"), data, len(data), 0, 0, 0)
+        task = next(t for t in doc.tasks[len(doc.tasks) // 2:] if t.mark == " ")
+        changed = data[: task.mark_offset] + b"x" + data[task.mark_offset + 1:]
         cache: dict = {}
-        Document(src, cache=cache)
-        line = next(t.line for t in doc.tasks[len(doc.tasks) // 2:] if t.mark == " ")
-        changed = bytearray(data)
-        changed[doc.tasks[[t.line for t in doc.tasks].index(line)].mark_offset] = ord("x")
-        from tasktui.tasksfile import _common_prefix, _common_suffix  # noqa: E402
-        from tasktui.doc.patch import Patch  # noqa: E402
+        base = Document(src, cache=cache)
 
         def reload_one_line():
-            new = bytes(changed)
-            head = _common_prefix(data, new)
-            tail = _common_suffix(data, new, min(len(data), len(new)) - head)
-            return doc.patched([Patch(head, len(data) - tail, new[head:len(new) - tail])], cache)
+            tf = TasksFile(snap.path, snapshot=snap, doc=base, cache=cache)
+            tf.adopt(dataclasses.replace(snap, data=changed))
+            return tf.doc
 
         row["reload, one line changed"], _ = timed(reload_one_line, 3)
         rows.append(row)
