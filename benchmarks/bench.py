@@ -8,15 +8,20 @@ screens are polled with capture-pane and the file with stat.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import platform
+import pty
 import re
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
+import threading
 import time
 from pathlib import Path
 
@@ -47,7 +52,6 @@ class Term:
         args = [*TMUX, "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height)]
         for key, value in (env or {}).items():
             args += ["-e", f"{key}={value}"]
-        self._control: subprocess.Popen | None = None
         self.started = time.perf_counter()
         for attempt in range(3):  # tmux can refuse a session while it is busy starting or stopping one
             done = subprocess.run(args + ["exec " + " ".join(map(shlex_quote, command))], capture_output=True, text=True)
@@ -64,21 +68,8 @@ class Term:
         out = subprocess.run([*TMUX, "display", "-p", "-t", self.name, "#{pane_pid}"], capture_output=True, text=True).stdout
         return int(out.strip())
 
-    def attach(self) -> None:
-        """Start the control-mode client (before timing, so no figure includes it)."""
-        if self._control is None:
-            self._control = subprocess.Popen(
-                [*TMUX, "-C", "attach-session", "-t", self.name], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL
-            )
-
     def keys(self, *keys: str) -> None:
-        """Send keys through a tmux control-mode client kept open for this session:
-        a command written to its stdin reaches the program in about a millisecond,
-        where starting `tmux send-keys` each time would add ~3 ms to every figure."""
-        self.attach()
-        words = " ".join(k if re.fullmatch(r"[\w-]+", k) else '"' + re.sub(r'([\\"$])', r"\\\1", k) + '"' for k in keys)
-        self._control.stdin.write(f"send-keys -t {self.name} {words}\n".encode())
-        self._control.stdin.flush()
+        subprocess.run([*TMUX, "send-keys", "-t", self.name, *keys], check=True)
 
     def wait(self, predicate, timeout: float = 60.0, interval: float = 0.005) -> float:
         """Seconds from start until predicate(screen) holds."""
@@ -91,10 +82,53 @@ class Term:
         raise TimeoutError(f"screen never matched; last screen:\n{self.screen()}")
 
     def close(self) -> None:
-        if self._control is not None:  # first: tmux 3.3 can crash killing a session a control client is on
-            self._control.stdin.close()
-            self._control.wait(5)
         subprocess.run([*TMUX, "kill-session", "-t", self.name], capture_output=True)
+
+
+class PtyApp:
+    """One program on a pseudo-terminal of our own, for timing keys: a key written to
+    the terminal's master side reaches the program at once (through tmux, each
+    `send-keys` costs ~3 ms of process start, and its control mode crashed tmux 3.3
+    here). The program's output is read and thrown away, so it never blocks."""
+
+    def __init__(self, command: list[str], env: dict, width: int = 120, height: int = 36) -> None:
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+
+        def controlling_terminal() -> None:
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        self.proc = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, env={**os.environ, **env},
+                                     preexec_fn=controlling_terminal, close_fds=True)
+        os.close(slave)
+        self.master = master
+        self.output = bytearray()
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.output += chunk
+            del self.output[:-65536]
+
+    def press(self, key: bytes) -> None:
+        os.write(self.master, key)
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        os.close(self.master)
 
 
 def shlex_quote(s: str) -> str:
@@ -158,42 +192,55 @@ def stat_of(path: Path):
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def press_to_write(term: "Term", path: Path) -> float:
-    """Seconds from sending space to the file's stat changing (polled every 0.5 ms)."""
+def press_to_write(app: PtyApp, path: Path, timeout: float = 10.0) -> float:
+    """Seconds from writing a space to the app's terminal to the file's stat changing (polled every 0.2 ms)."""
     before = stat_of(path)
     t0 = time.perf_counter()
-    term.keys("space")
-    deadline = t0 + 10
+    app.press(b" ")
+    deadline = t0 + timeout
     while stat_of(path) == before:
         if time.perf_counter() > deadline:
-            raise TimeoutError("no write seen")
-        time.sleep(0.0005)
+            raise TimeoutError(f"no write to {path.name} seen")
+        time.sleep(0.0002)
     return time.perf_counter() - t0
 
 
+def until_first_write(app: PtyApp, path: Path, timeout: float = 120.0) -> None:
+    """Press space until the app writes (it has loaded), then toggle back: the file is as it was."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        try:
+            press_to_write(app, path, timeout=0.5)
+            break
+        except TimeoutError:
+            if time.perf_counter() > deadline or app.proc.poll() is not None:
+                raise TimeoutError(f"{path.name}: the app never wrote; its last output:\n{app.output[-2000:]!r}") from None
+    time.sleep(0.5)
+    press_to_write(app, path)
+
+
 def time_toggles(apps, presses: int) -> list[float]:
-    """Median keypress-to-disk time of each app in ``apps`` ((command, path, ready, env)).
+    """Median keypress-to-disk time of each app in ``apps`` ((command, path, env)).
 
     The apps run side by side and take turns, one press each per round, the order
     swapped every round: a slow moment of this shared machine hits all of them
     alike instead of skewing one app's whole series."""
-    terms = []
+    running: list[PtyApp] = []
     times: list[list[float]] = [[] for _ in apps]
     try:
-        for command, _path, ready, env in apps:
-            term = Term(command, env=env)
-            terms.append(term)
-            term.wait(ready)
-            term.attach()
-        time.sleep(1.0)  # let loading settle (workers, first paint)
+        for command, path, env in apps:
+            app = PtyApp(command, env)
+            running.append(app)
+            until_first_write(app, path)
+        time.sleep(1.0)  # let the warm-up's screen updates and file events settle
         for round_ in range(presses):
             order = range(len(apps)) if round_ % 2 == 0 else reversed(range(len(apps)))
             for k in order:
-                times[k].append(press_to_write(terms[k], apps[k][1]))
-                time.sleep(0.1)
+                times[k].append(press_to_write(running[k], apps[k][1]))
+                time.sleep(0.15)
     finally:
-        for term in terms:
-            term.close()
+        for app in running:
+            app.close()
     return [median(t) for t in times]
 
 
@@ -207,10 +254,7 @@ def toggle(tmp: Path, sizes, presses: int) -> list[dict]:
         shutil.copy(src, base_file)
         shutil.copy(src, ours_file)
         base, ours = time_toggles(
-            [
-                ([PY, str(HERE / "toggle_app.py"), str(base_file)], base_file, lambda s: "Hello, world" in s, env),
-                (TASKTUI + [str(ours_file)], ours_file, lambda s: "Loading" not in s and len(TREE_ROW.findall(s)) >= 5, env),
-            ],
+            [([PY, str(HERE / "toggle_app.py"), str(base_file)], base_file, env), (TASKTUI + [str(ours_file)], ours_file, env)],
             presses,
         )
         rows.append({"bench": "keypress to disk", "case": f"{shape} {n} tasks", "baseline_s": base, "seconds": ours, "ratio": ours / base, "target": 1.5})
@@ -295,7 +339,6 @@ def navigate(tmp: Path, runs: int) -> list[dict]:
     rows = []
     try:
         term.wait(lambda s: "Loading" not in s and len(TREE_ROW.findall(s)) >= 5, timeout=180)
-        term.attach()
         time.sleep(1.0)
 
         def timed(keys, done) -> float:
