@@ -27,11 +27,11 @@ from textual.widgets import Footer, Input, Static
 from tasktui import config as config_mod
 from tasktui import store
 from tasktui import timer as timer_mod
-from tasktui.doc import edits, loader
+from tasktui.doc import edits, loader, stats
 from tasktui.doc.patch import PatchError
 from tasktui.doc.source import Source
 from tasktui.doc.model import Document, Task
-from tasktui.outline import HEADING
+from tasktui.outline import HEADING, Outline
 from tasktui.screens.dialogs import PromptScreen
 from tasktui.tasksfile import EditResult, TasksFile
 from tasktui.widgets.detail_pane import DetailPane, blocked_tasks
@@ -164,10 +164,17 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
             doc = Document(source, chunks=chunks, day_hours=self.settings.day_hours)
             tf = TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours,
                            snapshot=snap, doc=doc, cache=cache)
+            # what the first edit and the tree need, built here rather than on the UI
+            # thread (a 50k-task file: ~0.3 s); then the garbage collector is told that
+            # the document lives as long as the app, so it stops walking it
+            _ = doc.keys  # cached on the document
+            stats.warm(doc)
+            outline = Outline(doc)
+            gc.freeze()
         except (store.StoreError, OSError) as exc:
             self.call_from_thread(self._load_failed, str(exc))
             return
-        self.call_from_thread(self._loaded, tf)
+        self.call_from_thread(self._loaded, tf, outline)
 
     def _show_partial(self, doc: Document) -> None:
         first = next((t for t in doc.tasks if t.is_open), None)
@@ -181,7 +188,7 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         self.header.show(notice=message)
         self.notify(message, severity="error", timeout=10)
 
-    def _loaded(self, tf: TasksFile) -> None:
+    def _loaded(self, tf: TasksFile, outline: Outline | None = None) -> None:
         self.tasks_file = tf
         reason = tf.read_only_reason()
         if self.force_read_only:
@@ -190,8 +197,8 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         partial = self.tree.doc is not None
         untouched = getattr(self, "_partial_cursor", None) == self.tree.cursor
         first = None if partial and not untouched else next((t for t in tf.doc.tasks if t.is_open), None)
-        self._show(tf.doc, focus_task=first)
-        # The document and the widgets built so far live as long as the app: keep the
+        self._show(tf.doc, focus_task=first, outline=outline)
+        # The document, its rows and the widgets live as long as the app: keep the
         # cyclic garbage collector from walking them again on every full collection
         # (150 ms and more for a 50k-task file, in the middle of a key press).
         gc.freeze()
@@ -203,9 +210,9 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
             self.watcher.start(tf.snapshot.digest, tf.read_only_reason())
 
     # -- showing the document ---------------------------------------------------------
-    def _show(self, doc: Document, *, focus_task: Task | None = None) -> None:
+    def _show(self, doc: Document, *, focus_task: Task | None = None, outline: Outline | None = None) -> None:
         tree = self.tree
-        tree.set_document(doc, focus_task=focus_task)
+        tree.set_document(doc, focus_task=focus_task, outline=outline)
         tree.set_marks(blocked=self._blocked_tasks(doc))
         notice = f"READ-ONLY: {self.read_only_reason}" if self.read_only_reason else None
         stale = bool(doc.time_lines or doc.completion) and bool(edits.sync_patches(doc))
@@ -450,12 +457,15 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         box.display = True
         box.focus()
 
+    FILTER_PAUSE = 0.06  # seconds
+
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         if self._filter_timer is not None:
             self._filter_timer.stop()
         value = event.value
-        self._filter_timer = self.set_timer(0.12, lambda: self._apply_filter(value))
+        # a short pause first, so that typing a word filters once, not once per letter
+        self._filter_timer = self.set_timer(self.FILTER_PAUSE, lambda: self._apply_filter(value))
 
     def _apply_filter(self, value: str) -> None:
         if not self._alive():

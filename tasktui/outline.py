@@ -124,11 +124,19 @@ class Outline:
                 self.root_tasks.append(t.index)
         self._sums(tasks)
 
+    def _folded(self) -> list[str]:
+        """The tasks' texts casefolded, for the filter (kept while the outline lives)."""
+        folded = self.__dict__.get("_folded_texts")
+        if folded is None:
+            folded = self._folded_texts = [t.text.casefold() for t in self.doc.tasks]
+        return folded
+
     def with_document(self, doc: Document, changed: list[int] | None = None) -> "Outline":
         """The outline of a newer version with the same structure (marks, texts or
         times changed): the tree is shared, only the running totals are redone."""
         new = object.__new__(Outline)
         new.__dict__.update(self.__dict__)
+        new.__dict__.pop("_folded_texts", None)  # texts may have changed
         new.doc = doc
         if changed is None or len(changed) > 64:
             new._sums(doc.tasks)
@@ -205,8 +213,9 @@ class Outline:
         shown: list[bool] | None = None
         if filtering:
             shown = [False] * len(tasks)
+            folded = self._folded() if needle else None
             for t in reversed(tasks):
-                ok = (not needle or needle in t.text.casefold()) and (not hide_done or t.state != "done")
+                ok = (not needle or needle in folded[t.index]) and (not hide_done or t.state != "done")
                 if ok or shown[t.index]:
                     shown[t.index] = True
                     if t.parent is not None:

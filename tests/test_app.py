@@ -69,11 +69,11 @@ async def quiesce(app: TaskTuiApp, pilot) -> None:
 
 
 @asynccontextmanager
-async def running(path: Path, **kwargs):
-    """The app on ``path``, loaded, with its notifications recorded."""
+async def running(path: Path, size: tuple[int, int] = SIZE, **kwargs):
+    """The app on ``path`` (``kwargs`` go to TaskTuiApp), loaded, with its notifications recorded."""
     app = TaskTuiApp(path, **kwargs)
     notes = record_notifications(app)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await wait_for(
             pilot,
             lambda: app.tasks_file is not None and (bool(app.tree.rows) or not app.tasks_file.doc.tasks),

@@ -14,16 +14,15 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import time
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, RadioButton
 
 from support import TEMPLATE
-from tasktui.app import TaskTuiApp
 from tasktui.widgets.log_panel import LogPanel
-from test_app import byte_diff, copy_sample, quiesce, record_notifications, replace_once, row_text, wait_file, wait_for
+from test_app import byte_diff, copy_sample, replace_once, row_text, wait_file, wait_for
+from test_app import running as app_running
 
 T0 = time.mktime((2026, 3, 16, 9, 0, 0, 0, 0, -1))  # 09:00 local time
 TODAY = "2026-03-16"
@@ -42,20 +41,9 @@ class FakeClock:
         return self.now
 
 
-@asynccontextmanager
-async def running(path: Path, size=(98, 36), **kwargs):
-    """The app on ``path`` with a fixed clock, loaded; test_app's helper with a clock and a size."""
-    app = TaskTuiApp(path, clock=FakeClock(), **kwargs)
-    notes = record_notifications(app)
-    async with app.run_test(size=size) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and (bool(app.tree.rows) or not app.doc.tasks),
-                       what="the file to load")
-        try:
-            yield app, pilot, notes
-        finally:
-            await quiesce(app, pilot)
-    if app.watcher is not None and app.watcher._thread is not None:
-        app.watcher._thread.join(timeout=3)
+def running(path: Path, size=(98, 36), **kwargs):
+    """test_app's app context with a fixed clock, at 98 columns unless told."""
+    return app_running(path, size=size, clock=FakeClock(), **kwargs)
 
 
 def screen_name(app) -> str:

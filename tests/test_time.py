@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import time
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,8 @@ from tasktui.app import TaskTuiApp
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document
 from tasktui.outline import HEADING
-from test_app import copy_sample, quiesce, record_notifications, replace_once, row_text, wait_file, wait_for
+from test_app import copy_sample, replace_once, row_text, wait_file, wait_for
+from test_app import running as app_running
 
 # ------------------------------------------------------------------------ helpers
 T0 = time.mktime((2026, 3, 16, 9, 0, 0, 0, 0, -1))  # a Monday, 09:00 local time
@@ -46,20 +46,9 @@ class FakeClock:
         self.now += seconds
 
 
-@asynccontextmanager
-async def running(path: Path, **kwargs):
-    """The app on ``path``, loaded, with its notifications recorded (test_app's helper). 98 columns:
-    the detail pane stays hidden, which keeps each key press cheap."""
-    app = TaskTuiApp(path, **kwargs)
-    notes = record_notifications(app)
-    async with app.run_test(size=(98, 36)) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
-        try:
-            yield app, pilot, notes
-        finally:
-            await quiesce(app, pilot)
-    if app.watcher is not None and app.watcher._thread is not None:
-        app.watcher._thread.join(timeout=3)
+def running(path: Path, **kwargs):
+    """test_app's app context at 98 columns: the detail pane stays hidden, which keeps each key press cheap."""
+    return app_running(path, size=(98, 36), **kwargs)
 
 
 def task_index(app: TaskTuiApp, starts: str) -> int:

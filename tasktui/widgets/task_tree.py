@@ -162,8 +162,9 @@ class TaskTree(ScrollView, can_focus=True):
             return None
         return self.outline.doc.tasks[row.index]
 
-    def set_document(self, doc: Document, *, focus_task: Task | None = None) -> None:
-        """Show ``doc``; the cursor stays on the same task or heading (by identity)."""
+    def set_document(self, doc: Document, *, focus_task: Task | None = None, outline: Outline | None = None) -> None:
+        """Show ``doc`` (``outline``: its Outline, when built beforehand off the UI thread);
+        the cursor stays on the same task or heading (by identity)."""
         old_key = self.outline.key(self.cursor_row) if self.outline and self.cursor_row else None
         old_rows = self.rows
         old_outline = self.outline
@@ -175,7 +176,7 @@ class TaskTree(ScrollView, can_focus=True):
             self.refresh()
             self.post_message(self.Highlighted(self, self.cursor_row))
             return
-        self.outline = Outline(doc)
+        self.outline = outline if outline is not None and outline.doc is doc else Outline(doc)
         if not self._seeded:
             self.collapsed = self.outline.default_collapsed()
             self._seeded = True
