@@ -211,15 +211,24 @@ class Outline:
         needle = text_filter.casefold().strip()
         filtering = bool(needle) or hide_done
         shown: list[bool] | None = None
+        any_shown = None
         if filtering:
-            shown = [False] * len(tasks)
-            folded = self._folded() if needle else None
-            for t in reversed(tasks):
-                ok = (not needle or needle in folded[t.index]) and (not hide_done or t.state != "done")
-                if ok or shown[t.index]:
-                    shown[t.index] = True
-                    if t.parent is not None:
-                        shown[t.parent] = True
+            if needle:
+                shown = [needle in text for text in self._folded()]
+                if hide_done:
+                    shown = [ok and t.state != "done" for ok, t in zip(shown, tasks)]
+            else:
+                shown = [t.state != "done" for t in tasks]
+            for i in [i for i, ok in enumerate(shown) if ok]:  # matches show their ancestors
+                parent = tasks[i].parent
+                while parent is not None and not shown[parent]:
+                    shown[parent] = True
+                    parent = tasks[parent].parent
+            counts = list(accumulate(shown, initial=0))
+
+            def any_shown(first: int, end: int) -> bool:
+                return counts[end] > counts[first]
+
         rows: list[Row] = []
         append = rows.append
 
@@ -240,7 +249,7 @@ class Outline:
             node = self.headings[h]
             if node.end_task == node.first_task:
                 return  # no tasks below: nothing to work through here
-            if shown is not None and not any(shown[node.first_task:node.end_task]):
+            if any_shown is not None and not any_shown(node.first_task, node.end_task):
                 return
             expanded = filtering or node.key not in collapsed
             append(Row(HEADING, h, depth, True, expanded))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from support import SAMPLES_DIR, sample_names
 from tasktui.doc import Document
 from tasktui.doc import edits as E
 from tasktui.outline import TASK, Outline
@@ -55,3 +58,29 @@ def test_totals_of_a_new_version_equal_a_fresh_outline():
     assert [newer.heading_totals(h) for h in range(len(newer.headings))] == [fresh.heading_totals(h) for h in range(len(fresh.headings))]
     assert [newer.task_totals(i) for i in range(3)] == [fresh.task_totals(i) for i in range(3)]
     assert newer.heading_totals(0) != outline.heading_totals(0)  # the toggle shows in the phase totals
+
+
+def reference_shown(doc: Document, needle: str, hide_done: bool) -> list[bool]:
+    """Which tasks a filter shows, the plain way: a task matches, or one of its descendants does."""
+    def matches(t) -> bool:
+        return (not needle or needle.casefold() in t.text.casefold()) and (not hide_done or t.state != "done")
+
+    def descendants(i):
+        return [t for t in doc.tasks[i + 1:] if t.line < doc.tasks[i].end]
+
+    return [matches(t) or any(matches(d) for d in descendants(t.index)) for t in doc.tasks]
+
+
+@pytest.mark.parametrize("name", sample_names())
+@pytest.mark.parametrize("needle,hide_done", [("a", False), ("test", False), ("e", True), ("", True), ("zzz", False)])
+def test_filtered_rows_are_the_matches_and_their_ancestors(name, needle, hide_done):
+    doc = Document((SAMPLES_DIR / name).read_bytes())
+    outline = Outline(doc)
+    rows = outline.rows(set(), needle, hide_done)
+    want = reference_shown(doc, needle, hide_done)
+    assert sorted(r.index for r in rows if r.kind == TASK) == [i for i, ok in enumerate(want) if ok]
+    # a heading shows when a task below it does
+    for r in rows:
+        if r.kind != TASK:
+            node = outline.headings[r.index]
+            assert any(want[node.first_task:node.end_task])
