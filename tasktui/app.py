@@ -25,6 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from tasktui import config as config_mod
+from tasktui import gcpause
 from tasktui import store
 from tasktui import timer as timer_mod
 from tasktui.doc import edits, loader, stats
@@ -161,16 +162,17 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
                 self.call_from_thread(self.header.show, notice=f"Loading… {fraction:.0%} (the first tasks are shown)")
 
             chunks = loader.parse_rest(source.lines, cuts, 0, cache, progress=progress if partial else None)
-            doc = Document(source, chunks=chunks, day_hours=self.settings.day_hours)
-            tf = TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours,
-                           snapshot=snap, doc=doc, cache=cache)
-            # what the first edit and the tree need, built here rather than on the UI
-            # thread (a 50k-task file: ~0.3 s); then the garbage collector is told that
-            # the document lives as long as the app, so it stops walking it
-            _ = doc.keys  # cached on the document
-            stats.warm(doc)
-            outline = Outline(doc)
-            gc.freeze()
+            with gcpause.paused():
+                doc = Document(source, chunks=chunks, day_hours=self.settings.day_hours)
+                tf = TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours,
+                               snapshot=snap, doc=doc, cache=cache)
+                # what the first edit and the tree need, built here rather than on the UI
+                # thread (a 50k-task file: ~0.3 s); then the garbage collector is told that
+                # the document lives as long as the app, so it stops walking it
+                _ = doc.keys  # cached on the document
+                stats.warm(doc)
+                outline = Outline(doc)
+                gc.freeze()
         except (store.StoreError, OSError) as exc:
             self.call_from_thread(self._load_failed, str(exc))
             return

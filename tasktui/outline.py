@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import NamedTuple
 
+from tasktui import gcpause
 from tasktui.doc.model import Document, Task
 
 HEADING, TASK = "heading", "task"
@@ -78,6 +79,10 @@ class Outline:
     """Headings (below the title) and tasks of one Document, as a tree."""
 
     def __init__(self, doc: Document):
+        with gcpause.paused():
+            self._build(doc)
+
+    def _build(self, doc: Document) -> None:
         self.doc = doc
         tasks = doc.tasks
         title_index = 0 if doc.title is not None and doc.headings and doc.headings[0].level == 1 else None
@@ -205,6 +210,10 @@ class Outline:
     def rows(self, collapsed: set[tuple] | frozenset = frozenset(), text_filter: str = "", hide_done: bool = False) -> list[Row]:
         """Visible rows. With a filter or hide_done, a row shows when it matches or a
         descendant does; matches open their ancestors."""
+        with gcpause.paused():  # up to one Row per task and heading, no cycles
+            return self._rows(collapsed, text_filter, hide_done)
+
+    def _rows(self, collapsed, text_filter: str, hide_done: bool) -> list[Row]:
         doc = self.doc
         tasks = doc.tasks
         keys = doc.keys
@@ -231,11 +240,11 @@ class Outline:
 
         rows: list[Row] = []
         append = rows.append
+        kids_of = self.kids
+        headings = self.headings
 
         def add_task(i: int, depth: int) -> None:
-            if shown is not None and not shown[i]:
-                return
-            kids = self.kids.get(i)
+            kids = kids_of.get(i)
             if not kids:
                 append(Row(TASK, i, depth, False, False))
                 return
@@ -243,10 +252,11 @@ class Outline:
             append(Row(TASK, i, depth, True, expanded))
             if expanded:
                 for k in kids:
-                    add_task(k, depth + 1)
+                    if shown is None or shown[k]:
+                        add_task(k, depth + 1)
 
         def add_heading(h: int, depth: int) -> None:
-            node = self.headings[h]
+            node = headings[h]
             if node.end_task == node.first_task:
                 return  # no tasks below: nothing to work through here
             if any_shown is not None and not any_shown(node.first_task, node.end_task):
@@ -254,13 +264,14 @@ class Outline:
             expanded = filtering or node.key not in collapsed
             append(Row(HEADING, h, depth, True, expanded))
             if expanded:
-                for i in node.tasks:
+                for i in node.tasks if shown is None else [i for i in node.tasks if shown[i]]:
                     add_task(i, depth + 1)
                 for c in node.children:
                     add_heading(c, depth + 1)
 
         for i in self.root_tasks:
-            add_task(i, 0)
+            if shown is None or shown[i]:
+                add_task(i, 0)
         for h in self.roots:
             add_heading(h, 0)
         return rows

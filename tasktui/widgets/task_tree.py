@@ -208,9 +208,18 @@ class TaskTree(ScrollView, can_focus=True):
 
     def _find_key(self, key: tuple, near: int) -> int:
         outline = self.outline
-        for i, row in enumerate(self.rows):
-            if outline.key(row) == key:
-                return i
+        # the (kind, index) the key names in this outline, then a scan on those ints
+        # (building every row's key costs 30 ms on 16k filtered rows of a 50k-task file)
+        if key[0] == "t":
+            target = outline.doc._key_index.get(key[1])
+            wanted = (TASK, target)
+        else:
+            target = next((h.index for h in outline.headings if h.key == key), None)
+            wanted = (HEADING, target)
+        if target is not None:
+            for i, row in enumerate(self.rows):
+                if row.index == target and row.kind == wanted[0]:
+                    return i
         # the task is gone: its section, else stay near where we were
         if key[0] == "t":
             path = key[1].path
