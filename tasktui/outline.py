@@ -220,7 +220,7 @@ class Outline:
         needle = text_filter.casefold().strip()
         filtering = bool(needle) or hide_done
         shown: list[bool] | None = None
-        any_shown = None
+        counts: list[int] | None = None  # running count of shown tasks, when filtering
         if filtering:
             if needle:
                 shown = [needle in text for text in self._folded()]
@@ -234,9 +234,6 @@ class Outline:
                     shown[parent] = True
                     parent = tasks[parent].parent
             counts = list(accumulate(shown, initial=0))
-
-            def any_shown(first: int, end: int) -> bool:
-                return counts[end] > counts[first]
 
         rows: list[Row] = []
         append = rows.append
@@ -259,8 +256,8 @@ class Outline:
             node = headings[h]
             if node.end_task == node.first_task:
                 return  # no tasks below: nothing to work through here
-            if any_shown is not None and not any_shown(node.first_task, node.end_task):
-                return
+            if counts is not None and counts[node.end_task] == counts[node.first_task]:
+                return  # nothing below matches
             expanded = filtering or node.key not in collapsed
             append(Row(HEADING, h, depth, True, expanded))
             if expanded:
