@@ -624,3 +624,4 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         if self.watcher is not None:
             self.watcher.stop()
         self._executor.shutdown(wait=True)
+        gc.unfreeze()  # what the app froze may be collected again (the app's end need not be the process's)

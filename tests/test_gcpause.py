@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 
 import pytest
 
 from tasktui import gcpause
 
 
-def test_paused_turns_the_collector_off_and_back_on():
+@pytest.fixture(autouse=True)
+def no_other_pause():
+    """An app test's loading thread may still be in a pause: wait for it to end."""
+    deadline = time.monotonic() + 10
+    while gcpause._depth and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert gc.isenabled()
+
+
+def test_paused_turns_the_collector_off_and_back_on():
     with gcpause.paused():
         assert not gc.isenabled()
         with gcpause.paused():
