@@ -229,6 +229,34 @@ async def test_kiro_p_writes_dash_and_c_is_refused(tmp_path):
         assert path.read_bytes() == in_progress, "Kiro has no cancelled mark: nothing may be written"
 
 
+async def test_mark_changes_are_applied_at_once_and_other_edits_on_the_edit_thread(tmp_path, monkeypatch):
+    """A toggle or a state mark is one byte: applied on the key's own turn (the UI
+    thread). Adding a line may re-read the file's whole chunk structure (1.3 s at
+    50k tasks): it goes to the edit thread, so the screen keeps answering."""
+    import threading
+
+    from tasktui.tasksfile import TasksFile
+
+    where: list[tuple[str, str]] = []
+    real_apply = TasksFile.apply
+
+    def apply(self, op, **kwargs):
+        where.append((type(op).__name__, threading.current_thread().name))
+        return real_apply(self, op, **kwargs)
+
+    monkeypatch.setattr(TasksFile, "apply", apply)
+    path = copy_sample(tmp_path, "plain-todo.md")
+    async with running(path) as (app, pilot, notes):
+        await pilot.press("space", "p")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the prompt")
+        await pilot.press(*"New", "enter")
+        await wait_for(pilot, lambda: len(where) == 3, what="three edits")
+        await app.workers.wait_for_complete()
+    assert [(op, thread.startswith("tasktui-edit")) for op, thread in where] == [
+        ("Toggle", False), ("SetState", False), ("AddTask", True)]
+
+
 # ------------------------------------------------------------ add/change/delete
 async def test_a_adds_task_after(tmp_path):
     path = copy_sample(tmp_path, "speckit-feature.md")
