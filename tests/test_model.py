@@ -18,6 +18,7 @@ from support import (
     SAMPLES_DIR,
     chunked_parse,
     corpus_names,
+    doc_state,
     model_gfm_tasks,
     oracle_tasks,
     sample_names,
@@ -943,3 +944,28 @@ def all_section_progress_of(doc):
     from tasktui.doc.stats import all_section_progress
 
     return all_section_progress(doc)
+
+
+KIRO_CHUNKS = b"# Tasks\n\n" + b"".join(
+    b"- [ ] %d. Top task %d\n  - [ ] %d.1 Sub task\n  - _Requirements: 1.%d_\n\n" % (i, i, i, i) for i in range(1, 400)
+)  # 1600 lines: cut at a top-level task every 400 lines or so (parse.MIN_LIST_CHUNK)
+
+
+def test_a_changed_line_that_starts_a_chunk_reparses_two_chunks_not_the_file():
+    """Kiro files cut at top-level tasks: toggling one changes the line that starts a
+    chunk. The chunk before it (whose parse confirmed that cut) and its own chunk are
+    parsed again, nothing else; a change that undoes the cut falls back to a full parse."""
+    doc = Document(KIRO_CHUNKS)
+    starts = [c[0] for c in doc.chunks]
+    assert len(starts) > 2
+    task = next(t for t in doc.tasks if t.line == starts[2])
+    toggled = doc.patched([Patch(task.mark_offset, task.mark_offset + 1, b"x")])
+    assert toggled._derived_from[0]() is doc  # incremental, not a fresh parse
+    # parsed again: the chunk that starts at the task, and the one before it
+    assert sorted(toggled._derived_from[1]) == [t.index for t in doc.tasks if starts[1] <= t.line < starts[3]]
+    assert doc_state(toggled) == doc_state(Document(toggled.source.data))
+    # the same line made a paragraph continuation: the cut is gone, the whole file is parsed
+    line_start = doc.source.starts[task.line]
+    broken = doc.patched([Patch(line_start, line_start + 6, b"  and ")])
+    assert "_derived_from" not in broken.__dict__
+    assert doc_state(broken) == doc_state(Document(broken.source.data))

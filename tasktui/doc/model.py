@@ -192,16 +192,17 @@ class Document:
         redo: dict[int, ChunkResult] = {}
         for line in touched:
             ci = _bisect.bisect_right(chunk_starts, line) - 1
-            if line == chunk_starts[ci] and ci > 0:
-                return fallback()  # a cut line changed: cuts must be confirmed again
-            if ci in redo:
-                continue
-            start, end, old = chunks[ci]
-            new = parse_one(src.lines, start, end, cache)
-            if new is None or not _same_structure(old, new):
-                return fallback()
-            redo[ci] = new
-            chunks[ci] = (start, end, new)
+            # a changed line that starts a chunk (a Kiro task, say) is also the line
+            # that confirmed the cut at the end of the chunk before: parse that one too
+            for cj in (ci - 1, ci) if line == chunk_starts[ci] and ci > 0 else (ci,):
+                if cj in redo:
+                    continue
+                start, end, old = chunks[cj]
+                new = parse_one(src.lines, start, end, cache)
+                if new is None or not _same_structure(old, new):
+                    return fallback()  # the cut is not confirmed, or the blocks changed
+                redo[cj] = new
+                chunks[cj] = (start, end, new)
         # computed before the copy, so that the new version shares them
         chunk_first = self._chunk_first
         label_lines = self._label_lines
