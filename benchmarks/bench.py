@@ -398,7 +398,8 @@ def main() -> int:
     rows: list[dict] = []
     sections = {
         "first-screen": lambda: first_screen(tmp, [("template", 10000, 2.0), ("template", 50000, 4.0), ("kiro", 10000, 2.0)], runs),
-        "toggle": lambda: toggle(tmp, [("template", 1000), ("template", 10000)] + ([] if args.quick else [("template", 50000)]),
+        "toggle": lambda: toggle(tmp, [("template", 1000), ("template", 10000)]
+                                 + ([] if args.quick else [("template", 50000), ("kiro", 10000)]),
                                  15 if args.quick else 30),
         "reload": lambda: reload(tmp, runs),
         "memory": lambda: memory(tmp),
