@@ -30,12 +30,43 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
-class Lines(Sequence[str]):
+class _Overlay(Sequence):
+    """A tuple of an earlier version plus a few changes, read without copying it;
+    ``flat()`` builds the new tuple once, when something needs all of it."""
+
+    __slots__ = ("_base", "_flat")
+
+    def _flatten(self) -> tuple:
+        raise NotImplementedError
+
+    def flat(self) -> tuple:
+        if self._flat is None:
+            self._flat = self._flatten()
+        return self._flat
+
+    def __len__(self) -> int:
+        return len(self._base)
+
+    def __iter__(self):
+        return iter(self.flat())
+
+    def __reversed__(self):
+        return reversed(self.flat())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (tuple, _Overlay)):
+            return self.flat() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Lines(_Overlay):
     """The lines of a patched Source: an earlier version's tuple plus the few lines
     that changed. Copying a 300,000-line tuple costs milliseconds on every edit;
     this costs a small dict, and is flattened into a tuple once it grows."""
 
-    __slots__ = ("_base", "_changed", "_flat")
+    __slots__ = ("_changed",)
     FLATTEN_AT = 512
 
     def __init__(self, base: tuple[str, ...], changed: dict[int, str]) -> None:
@@ -52,23 +83,14 @@ class Lines(Sequence[str]):
             else:
                 changed = {**lines._changed, **changed}
                 lines = lines._base
-        if len(changed) >= cls.FLATTEN_AT:
-            flat = list(lines)
-            for i, text in changed.items():
-                flat[i] = text
-            return tuple(flat)
-        return cls(lines, changed)
+        new = cls(lines, changed)
+        return new.flat() if len(changed) >= cls.FLATTEN_AT else new
 
-    def flat(self) -> tuple[str, ...]:
-        if self._flat is None:
-            flat = list(self._base)
-            for i, text in self._changed.items():
-                flat[i] = text
-            self._flat = tuple(flat)
-        return self._flat
-
-    def __len__(self) -> int:
-        return len(self._base)
+    def _flatten(self) -> tuple[str, ...]:
+        flat = list(self._base)
+        for i, text in self._changed.items():
+            flat[i] = text
+        return tuple(flat)
 
     def __getitem__(self, index):
         if self._flat is not None:
@@ -90,29 +112,16 @@ class Lines(Sequence[str]):
         text = self._changed.get(index)
         return self._base[index] if text is None else text
 
-    def __iter__(self):
-        return iter(self.flat())
-
-    def __reversed__(self):
-        return reversed(self.flat())
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, (tuple, Lines)):
-            return self.flat() == tuple(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         return f"Lines({len(self)} lines, {len(self._changed)} changed)"
 
 
-class Starts(Sequence[int]):
+class Starts(_Overlay):
     """The line offsets of a patched Source: an earlier version's tuple plus the
     byte shifts of the patches that changed a line's length (``first line`` and the
     running total from there on). Flattened into a tuple once the shifts pile up."""
 
-    __slots__ = ("_base", "_lines", "_totals", "_flat")
+    __slots__ = ("_lines", "_totals")
     FLATTEN_AT = 64
 
     def __init__(self, base: tuple[int, ...], lines: list[int], totals: list[int]) -> None:
@@ -136,24 +145,17 @@ class Starts(Sequence[int]):
         for line, delta in shifts:
             points[line] = points.get(line, 0) + delta
         lines = sorted(points)
-        totals = list(accumulate(points[line] for line in lines))
-        if len(lines) >= cls.FLATTEN_AT:
-            return cls(starts, lines, totals).flat()
-        return cls(starts, lines, totals)
+        new = cls(starts, lines, list(accumulate(points[line] for line in lines)))
+        return new.flat() if len(lines) >= cls.FLATTEN_AT else new
 
-    def flat(self) -> tuple[int, ...]:
-        if self._flat is None:
-            base, lines, totals = self._base, self._lines, self._totals
-            out = list(base[: lines[0]]) if lines else list(base)
-            for k, first in enumerate(lines):
-                last = lines[k + 1] if k + 1 < len(lines) else len(base)
-                total = totals[k]
-                out.extend(x + total for x in base[first:last])
-            self._flat = tuple(out)
-        return self._flat
-
-    def __len__(self) -> int:
-        return len(self._base)
+    def _flatten(self) -> tuple[int, ...]:
+        base, lines, totals = self._base, self._lines, self._totals
+        out = list(base[: lines[0]]) if lines else list(base)
+        for k, first in enumerate(lines):
+            last = lines[k + 1] if k + 1 < len(lines) else len(base)
+            total = totals[k]
+            out.extend(x + total for x in base[first:last])
+        return tuple(out)
 
     def __getitem__(self, index):
         if self._flat is not None or isinstance(index, slice):
@@ -162,16 +164,6 @@ class Starts(Sequence[int]):
             index += len(self._base)
         k = bisect.bisect_right(self._lines, index) - 1
         return self._base[index] + (self._totals[k] if k >= 0 else 0)
-
-    def __iter__(self):
-        return iter(self.flat())
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, (tuple, Starts)):
-            return self.flat() == tuple(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"Starts({len(self)} lines, {len(self._lines)} shifts)"

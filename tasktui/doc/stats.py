@@ -125,10 +125,6 @@ def _from_totals(t: list[int]) -> Progress:
     return Progress(*t[:6], *hours)
 
 
-def _combine(parts: list[Progress]) -> Progress:
-    return _from_totals(_totals(parts))
-
-
 def _base_of(doc: Document, cache: str):
     """The version ``doc`` was patched from, its cached ``cache`` and the re-parsed
     task indexes, when that version had it and the same sections; else None."""
@@ -139,18 +135,33 @@ def _base_of(doc: Document, cache: str):
     return base, base.__dict__[cache], derived[1]
 
 
-def _changed_sections(doc: Document, changed_tasks) -> set[int]:
-    starts = [s.first_task for s in doc.sections] if len(doc.sections) < 64 else _section_starts(doc)
-    return {si for si in (bisect.bisect_right(starts, i) - 1 for i in changed_tasks) if si >= 0}
-
-
-def _section_starts(doc: Document) -> list[int]:
-    cached = doc.__dict__.get("_section_starts")
+def _of_sections(doc: Document, name: str, build):
+    """``build(doc.sections)``, cached on ``doc`` as ``name`` and shared with the
+    version it was patched from when the sections are the same."""
+    cached = doc.__dict__.get(name)
     if cached is None:
-        found = _base_of(doc, "_section_starts")
-        cached = found[1] if found else [s.first_task for s in doc.sections]
-        doc.__dict__["_section_starts"] = cached
+        found = _base_of(doc, name)
+        cached = found[1] if found else build(doc.sections)
+        doc.__dict__[name] = cached
     return cached
+
+
+def _first_tasks(sections) -> list[int]:
+    return [s.first_task for s in sections]
+
+
+def _first_of_phase(sections) -> dict[int, int]:
+    """Index of the first section of each phase number."""
+    first: dict[int, int] = {}
+    for s in sections:
+        if s.phase is not None:
+            first.setdefault(s.phase, s.index)
+    return first
+
+
+def _changed_sections(doc: Document, changed_tasks) -> set[int]:
+    starts = _of_sections(doc, "_section_starts", _first_tasks)
+    return {si for si in (bisect.bisect_right(starts, i) - 1 for i in changed_tasks) if si >= 0}
 
 
 def all_section_progress(doc: Document) -> list[Progress]:
@@ -217,35 +228,16 @@ def phase_status(doc: Document) -> dict[int, str]:
     if cached is not None:
         return cached
     parts = all_section_progress(doc)
+    first = _of_sections(doc, "_phase_sections", _first_of_phase)
     found = _base_of(doc, "_phase_status")
     if found is not None:
         _base, base_status, changed = found
         cached = dict(base_status)
-        first = _phase_sections(doc)
         for si in _changed_sections(doc, changed):
             phase = doc.sections[si].phase
             if phase is not None and first[phase] == si:
                 cached[phase] = parts[si].status
     else:
-        cached = {}
-        for s, p in zip(doc.sections, parts):
-            if s.phase is not None and s.phase not in cached:
-                cached[s.phase] = p.status
+        cached = {phase: parts[si].status for phase, si in first.items()}
     doc.__dict__["_phase_status"] = cached
-    return cached
-
-
-def _phase_sections(doc: Document) -> dict[int, int]:
-    """Index of the first section of each phase number (the same for versions with the same sections)."""
-    cached = doc.__dict__.get("_phase_sections")
-    if cached is None:
-        found = _base_of(doc, "_phase_sections")
-        if found is not None:
-            cached = found[1]
-        else:
-            cached = {}
-            for s in doc.sections:
-                if s.phase is not None:
-                    cached.setdefault(s.phase, s.index)
-        doc.__dict__["_phase_sections"] = cached
     return cached
