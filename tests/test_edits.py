@@ -291,7 +291,7 @@ def test_add_time_in_minutes_when_the_estimate_is_in_minutes():
 
 def test_add_time_without_an_estimate():
     assert edit(b"- [ ] a\n  - detail\n- [ ] b\n", lambda d: E.AddTime(find(d, "a"), 2))[0] == b"- [ ] a\n  - detail\n  - **Actual Time**: 2 hours\n- [ ] b\n"
-    assert edit(b"- [ ] a\n- [ ] b", lambda d: E.AddTime(find(d, "b"), 1 / 3))[0] == b"- [ ] a\n- [ ] b\n  - **Actual Time**: 0.33 hours"
+    assert edit(b"- [ ] a\n- [ ] b", lambda d: E.AddTime(find(d, "b"), 1 / 3))[0] == b"- [ ] a\n- [ ] b\n  - **Actual Time**: 20 minutes"
     # before the subtasks, at the task's content column
     assert edit(b"1. [ ] a\n   - [ ] child\n", lambda d: E.AddTime(find(d, "a"), 1))[0] == b"1. [ ] a\n   - **Actual Time**: 1 hour\n   - [ ] child\n"
 

@@ -535,7 +535,7 @@ def test_uses_minutes_and_formatting():
     assert format_hours(1.5) == "1.5 hours"
     assert format_hours(1) == "1 hour"
     assert format_hours(2.0) == "2 hours"
-    assert format_hours(4 / 3) == "1.33 hours"
+    assert format_hours(4 / 3) == "1 hour 20 minutes"  # 1.33 hours would read back as 79.8 minutes
     assert format_hours(0.75, minutes=True) == "45 minutes"
     assert format_hours(1 / 60, minutes=True) == "1 minute"
     assert short_hours(None) == "-" and short_hours(0.75) == "45m" and short_hours(1.5) == "1.5h" and short_hours(4) == "4h"

@@ -1,6 +1,8 @@
 """Durations as people write them in tasks files: ``4 hours``, ``90 minutes``,
-``1h30m``, ``1.5h``, ``2d``, ``2-3 hours`` (a range counts as its midpoint).
-Placeholders such as ``[X hours]`` or ``TBD`` mean "not set" (``None``)."""
+``1h30m``, ``1.5h``, ``1 hour 5 minutes``, ``2d``, ``1w``, ``2-3 hours`` (a
+range counts as its midpoint). Placeholders such as ``[X hours]`` or ``TBD``
+mean "not set" (``None``). tasktui writes durations exact to the minute
+(``format_hours``), so booked time adds up."""
 
 from __future__ import annotations
 
@@ -57,23 +59,36 @@ def parse_hours(text: str, day_hours: float = DEFAULT_DAY_HOURS) -> float | None
     return None
 
 
-def parse_duration(text: str, day_hours: float = DEFAULT_DAY_HOURS) -> float:
-    """Strict parse of a duration typed by the user (``45m``, ``1.5h``, ``1h30m``, ``2d``).
+MAX_ENTRY_HOURS = 1000
+ACCEPTED = ("45m, 1.5h, 1h30m, 2d (a working day) or 1w (five working days); "
+            "a plain number up to 24 is hours")
 
-    A bare number means hours. Raises DurationError with a message saying what is accepted.
+
+def parse_duration(text: str, day_hours: float = DEFAULT_DAY_HOURS) -> float:
+    """Strict parse of a duration typed by the user, in hours, to the whole minute.
+
+    Units: m / min / minutes, h / hr / hours, d / day / days (``day_hours`` each),
+    w / wk / weeks (five working days); parts add up (``1h30m``). A plain number
+    means hours, up to 24 (``90`` is refused with a hint: hours or minutes?).
+    At least one minute and at most MAX_ENTRY_HOURS per entry. Raises
+    DurationError with one sentence that lists the accepted forms.
     """
     cleaned = text.strip()
     if re.fullmatch(_NUM, cleaned):
         hours = _num(cleaned)
+        if hours > 24:
+            raise DurationError(f"{cleaned} hours? write {cleaned}h, or {cleaned}m for minutes")
     elif _STRICT.match(cleaned):
         hours = sum(_hours(_num(v), u, day_hours) for v, u in _PART.findall(cleaned))
     else:
-        raise DurationError(
-            f"{text.strip()!r} is not a duration: use forms like 45m, 1.5h, 1h30m or 2d"
-        )
-    if hours <= 0:
-        raise DurationError("a duration must be more than zero")
-    return round(hours, 4)
+        shown = cleaned if len(cleaned) <= 40 else cleaned[:39] + "…"
+        raise DurationError(f"{shown!r} is not a duration: use {ACCEPTED}")
+    minutes = round(hours * 60)
+    if minutes < 1:
+        raise DurationError(f"a duration must be at least one minute: use {ACCEPTED}")
+    if hours > MAX_ENTRY_HOURS:
+        raise DurationError(f"{_plain(hours)} hours is more than one entry can hold ({MAX_ENTRY_HOURS} hours): use {ACCEPTED}")
+    return minutes / 60
 
 
 def uses_minutes(text: str) -> bool:
@@ -85,13 +100,32 @@ def uses_minutes(text: str) -> bool:
     return bool(units) and all(_UNITS[u] == 1 / 60 for u in units)
 
 
+def _plain(value: float) -> str:
+    return f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
 def format_hours(hours: float, minutes: bool = False) -> str:
-    """``N hours`` with up to two decimals, or ``N minutes`` when ``minutes``."""
+    """A duration as tasks files write it, exact to the minute, so that what is read
+    back is what was meant: ``N hours`` when two decimals hold the value (``1.5
+    hours``, ``0.05 hours``), else ``1 hour 5 minutes``; ``N minutes`` when
+    ``minutes`` (the file writes its estimates in minutes). Negative values (a
+    variance) carry a ``-``."""
+    total = round(hours * 60)
+    sign = "-" if total < 0 else ""
+    total = abs(total)
     if minutes:
-        mins = round(hours * 60)
-        return f"{mins} minute" if mins == 1 else f"{mins} minutes"
-    value = f"{round(hours, 2):.2f}".rstrip("0").rstrip(".")
-    return f"{value} hour" if value == "1" else f"{value} hours"
+        return sign + _count(total, "minute")
+    if (total * 100) % 60 == 0:  # two decimals of an hour are exact
+        value = _plain(total / 60)
+        return f"{sign}{value} hour" if value == "1" else f"{sign}{value} hours"
+    whole, rest = divmod(total, 60)
+    if not whole:
+        return sign + _count(rest, "minute")
+    return f"{sign}{_count(whole, 'hour')} {_count(rest, 'minute')}"
 
 
 def short_hours(hours: float | None) -> str:

@@ -308,7 +308,8 @@ def plan(doc: Document, op) -> Plan:
         return _plan_delete(doc, op)
     if isinstance(op, AddTime):
         task = _task(doc, op.key)
-        total = (task.actual_hours or 0.0) + op.hours
+        # in whole minutes, as written: three 1-minute bookings read back as 3 minutes
+        total = (round((task.actual_hours or 0.0) * 60) + round(op.hours * 60)) / 60
         return _plan_time(doc, task, "Actual Time", total, op.hours)
     if isinstance(op, SetEstimate):
         task = _task(doc, op.key)
@@ -481,7 +482,7 @@ def _plan_time(doc: Document, task: Task, label: str, hours: float, added: float
         if problem:
             return problem
         got = after.tasks[index].estimate_hours if is_estimate else after.tasks[index].actual_hours
-        return None if got is not None and abs(got - round(hours, 2 if not minutes else 4)) < 0.02 else f"the {label.lower()} did not parse back as {value}"
+        return None if got is not None and round(got * 60) == round(hours * 60) else f"the {label.lower()} did not parse back as {value}"
 
     details = {"line": task.line + 1, "label": label, "hours": round(hours, 4), "value": value}
     if added is not None:
@@ -715,25 +716,16 @@ def completion_value(status: str, current: str) -> str:
     return words
 
 
-def _num(hours: float) -> str:
-    return f"{round(hours, 2):.2f}".rstrip("0").rstrip(".")
-
-
-def _hours(hours: float) -> str:
-    value = _num(hours)
-    return f"{value} hour" if value in ("1", "-1") else f"{value} hours"
-
-
 def time_values(doc: Document) -> dict[str, str]:
     prog = document_progress(doc)
     out: dict[str, str] = {}
     if prog.estimate_hours is not None:
-        out["estimated total"] = _hours(prog.estimate_hours)
+        out["estimated total"] = format_hours(prog.estimate_hours)
     if prog.actual_hours is not None:
-        out["actual time"] = _hours(prog.actual_hours)
+        out["actual time"] = format_hours(prog.actual_hours)
     if prog.variance_hours is not None and prog.variance_pct is not None:
         sign = "+" if prog.variance_pct >= 0 else "-"
-        out["variance"] = f"{_hours(prog.variance_hours)} ({sign}{abs(round(prog.variance_pct))}%)"
+        out["variance"] = f"{format_hours(prog.variance_hours)} ({sign}{abs(round(prog.variance_pct))}%)"
     return out
 
 
