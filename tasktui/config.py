@@ -5,11 +5,19 @@
     theme = "textual-dark"
 
 ``TASKTUI_CONFIG`` names another file (tests use it).
+
+A file that cannot be used (not TOML, not UTF-8, a value of the wrong type or
+out of range) never stops tasktui: it is moved aside, kept under a
+``.bad-<time>`` suffix, the defaults are used, and ``read()`` says so in one
+sentence for the caller to show. The same rule holds for the state files
+(``aside``).
 """
 
 from __future__ import annotations
 
+import math
 import os
+import time
 import tomllib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -26,8 +34,14 @@ class Config:
     theme: str = "textual-dark"
 
 
+@dataclass(frozen=True)
+class Loaded:
+    config: Config
+    problem: str | None = None  # one sentence when the file could not be used
+
+
 class ConfigError(ValueError):
-    pass
+    """A value in the config file that cannot be used; str() is one sentence."""
 
 
 def config_path() -> Path:
@@ -43,35 +57,68 @@ def state_dir() -> Path:
     return Path(env) if env else Path(platformdirs.user_state_dir(APP))
 
 
-def load() -> Config:
-    path = config_path()
+def aside(path: Path, why: str, instead: str = "the defaults are used") -> str:
+    """Move the unusable file ``path`` out of the way (renamed, bytes kept) and say so
+    in one sentence: ``why``, where it went, and what happens ``instead``."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    for n in range(100):
+        target = path.with_name(f"{path.name}.bad-{stamp}" + (f"-{n}" if n else ""))
+        if not os.path.lexists(target):
+            break
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return Config()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"the config file {path} could not be read: {exc}") from None
-    cfg = Config()
-    values = {}
+        os.replace(path, target)
+    except OSError as exc:
+        return f"{why}; it could not be moved aside ({exc.strerror or exc}), so it is ignored and {instead}."
+    return f"{why}; it was moved to {target.name} and {instead}."
+
+
+def values(raw: dict, path: Path) -> Config:
+    """The Config a parsed file states; ConfigError for a value of the wrong type or range.
+    Unknown keys are ignored (a newer tasktui may have written them)."""
+    out = {}
     if "day_hours" in raw:
-        try:
-            if isinstance(raw["day_hours"], bool):
-                raise TypeError
-            day = float(raw["day_hours"])
-        except (TypeError, ValueError):
-            raise ConfigError(f"day_hours in {path} must be a number of hours") from None
-        if not 0 < day <= 24:
+        day = raw["day_hours"]
+        if isinstance(day, bool) or not isinstance(day, (int, float)):
+            raise ConfigError(f"day_hours in {path} must be a number of hours")
+        if not (math.isfinite(day) and 0 < day <= 24):
             raise ConfigError(f"day_hours in {path} must be between 0 and 24")
-        values["day_hours"] = day
+        out["day_hours"] = float(day)
     if "sync" in raw:
         if not isinstance(raw["sync"], bool):
             raise ConfigError(f"sync in {path} must be true or false")
-        values["sync"] = raw["sync"]
+        out["sync"] = raw["sync"]
     if "theme" in raw:
-        if not isinstance(raw["theme"], str):
+        theme = raw["theme"]
+        if not isinstance(theme, str) or not theme.strip() or len(theme) > 100 or not theme.isprintable():
             raise ConfigError(f"theme in {path} must be the name of a theme, in quotes")
-        values["theme"] = raw["theme"]
-    return replace(cfg, **values)
+        out["theme"] = theme
+    return replace(Config(), **out)
+
+
+def read() -> Loaded:
+    """The settings, and a sentence when the file could not be used. Never raises."""
+    path = config_path()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Loaded(Config())
+    except OSError as exc:  # a folder, no permission: nothing to move, nothing to use
+        return Loaded(Config(), f"The config file {path} could not be read ({exc.strerror or exc}), so the defaults are used.")
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return Loaded(Config(), aside(path, f"The config file {path} is not UTF-8 text"))
+    except tomllib.TOMLDecodeError as exc:
+        return Loaded(Config(), aside(path, f"The config file {path} could not be read as TOML ({exc})"))
+    try:
+        return Loaded(values(raw, path))
+    except ConfigError as exc:
+        return Loaded(Config(), aside(path, f"In the config file, {exc}"))
+
+
+def load() -> Config:
+    """The settings (defaults where the file could not be used; ``read()`` says why)."""
+    return read().config
 
 
 def save(cfg: Config) -> None:

@@ -8,18 +8,20 @@ import tempfile
 from pathlib import Path
 
 from tasktui import config, store
+from tasktui.safetext import visible
 
 
 def run(path: Path, *, read_only: bool = False, sync: bool | None = None) -> int:
     try:
         store.read(path)  # a clear error before the screen is taken over
-        settings = config.load()
-    except (store.StoreError, config.ConfigError) as exc:
-        print(f"tasktui: {exc}", file=sys.stderr)
+    except store.StoreError as exc:
+        print(f"tasktui: {visible(str(exc))}", file=sys.stderr)
         return 1
+    loaded = config.read()
     from tasktui.app import TaskTuiApp
 
-    app = TaskTuiApp(path, settings=settings, read_only=read_only, sync=sync)
+    app = TaskTuiApp(path, settings=loaded.config, read_only=read_only, sync=sync,
+                     notices=[loaded.problem] if loaded.problem else [])
     app.run()
     return app.return_code or 0
 
@@ -53,7 +55,7 @@ def open_default(argv: list[str]) -> int:
     if files:
         if not sys.stdout.isatty():
             for f in files:
-                print(f.relative_to(root))
+                print(visible(str(f.relative_to(root))))
             return 0
         from tasktui.screens.picker import PickerApp
 

@@ -39,15 +39,57 @@ def state_file() -> Path:
     return config.state_dir() / "timer.json"
 
 
-def load() -> RunningTimer | None:
+def _checked(raw) -> RunningTimer:
+    """The RunningTimer ``raw`` (parsed JSON) describes; ValueError naming the first bad field."""
+    if not isinstance(raw, dict):
+        raise ValueError("it is not a JSON object")
+
+    def text(name: str, *, optional: bool = False, limit: int = 4096) -> str | None:
+        value = raw.get(name)
+        if value is None and optional and name in raw:
+            return None
+        if not isinstance(value, str) or len(value) > limit:
+            raise ValueError(f"its {name} is not a text")
+        return value
+
+    file = text("file")
+    if not os.path.isabs(file) or "\0" in file:
+        raise ValueError("its file is not an absolute path")
+    path = raw.get("key_path")
+    if not isinstance(path, list) or len(path) > 64 or not all(isinstance(p, str) and len(p) <= 4096 for p in path):
+        raise ValueError("its key_path is not a list of headings")
+    occurrence = raw.get("key_occurrence")
+    if isinstance(occurrence, bool) or not isinstance(occurrence, int) or not 0 <= occurrence < 10**9:
+        raise ValueError("its key_occurrence is not a count")
+    started = raw.get("started")
+    if isinstance(started, bool) or not isinstance(started, (int, float)) or not math.isfinite(started):
+        raise ValueError("its started is not a time")
+    if not 0 < started < 2**40:
+        raise ValueError("its started time is out of range")
+    return RunningTimer(file, text("key_id", optional=True), tuple(path), text("key_text"), occurrence,
+                        text("label", limit=400), float(started))
+
+
+def read() -> tuple[RunningTimer | None, str | None]:
+    """The running timer, if any, and a sentence when the state file could not be used
+    (it is then moved aside, kept, and no timer is running)."""
+    path = state_file()
     try:
-        raw = json.loads(state_file().read_text(encoding="utf-8"))
-        raw["key_path"] = tuple(raw["key_path"])
-        return RunningTimer(**raw)
+        data = path.read_bytes()
     except FileNotFoundError:
-        return None
-    except (OSError, ValueError, TypeError, KeyError):
-        return None  # a damaged state file is not a running timer
+        return None, None
+    except OSError as exc:
+        return None, f"The timer state {path} could not be read ({exc.strerror or exc}), so no timer is running."
+    try:
+        return _checked(json.loads(data.decode("utf-8"))), None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        why = "it is not JSON" if isinstance(exc, (UnicodeDecodeError, json.JSONDecodeError, RecursionError)) else str(exc)
+        return None, config.aside(path, f"The timer state {path} could not be used ({why})", "no timer is running")
+
+
+def load() -> RunningTimer | None:
+    """The running timer, or None (also for a state file that cannot be used; ``read()`` says why)."""
+    return read()[0]
 
 
 def save(timer: RunningTimer) -> None:
