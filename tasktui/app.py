@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-import os
-import shlex
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -33,10 +31,12 @@ from tasktui.doc.patch import PatchError
 from tasktui.doc.source import Source
 from tasktui.doc.model import Document, Task
 from tasktui.outline import HEADING, Outline
+from tasktui.safetext import json_text, visible
 from tasktui.screens.dialogs import PromptScreen
 from tasktui.tasksfile import EditResult, TasksFile
 from tasktui.widgets.detail_pane import DetailPane, blocked_tasks
 from tasktui.widgets.log_panel import LogPanel
+from tasktui.widgets.plain import plain
 from tasktui.widgets.status_header import StatusHeader
 from tasktui.widgets.task_tree import TaskTree
 from tasktui.watch import FileWatcher
@@ -79,8 +79,9 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
     ]
 
     def __init__(self, path: str | Path, *, settings: config_mod.Config | None = None, read_only: bool = False,
-                 sync: bool | None = None, clock=time.time) -> None:
+                 sync: bool | None = None, clock=time.time, notices: Iterable[str] = ()) -> None:
         super().__init__()
+        self._startup_notices = list(notices)  # e.g. a config file that was moved aside
         self.clock = clock
         self.running: timer_mod.RunningTimer | None = None
         self.path = Path(path)
@@ -99,6 +100,13 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         self._detail_timer: Timer | None = None
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every notification is plain text: messages quote tasks, log entries and
+        file names, which are data (see tasktui.safetext), never markup."""
+        super().notify(visible(str(message), multiline=True), title=visible(str(title)), severity=severity,
+                       timeout=timeout, markup=False)
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -127,6 +135,8 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         self.query_one("#filter", Input).display = False
         self.query_one("#empty", Static).display = False
         self.tree.focus()
+        for notice in self._startup_notices:
+            self.notify(notice, severity="warning", timeout=12)
         self._start_loading()
 
     def _start_loading(self) -> None:
@@ -205,6 +215,8 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         # (150 ms and more for a 50k-task file, in the middle of a key press).
         gc.freeze()
         self._resume_timer()
+        for problem in tf.doc.problems:
+            self.notify(problem, severity="warning", timeout=12)
         self._offer_repair(tf.doc)
         if self.watch_file:
             self.watcher = FileWatcher(self.path, lambda ev: self.post_message(FileChangedOnDisk(ev)))
@@ -225,7 +237,7 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         self._paint_timer()
         empty = self.query_one("#empty", Static)
         if not doc.tasks:
-            empty.update(self._empty_message(doc))
+            empty.update(plain(self._empty_message(doc)))
             empty.display = True
         else:
             empty.display = False
@@ -505,13 +517,13 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         task = self._task_or_warn()
         if task is not None:
             value = task.id or task.text
-            self.copy_to_clipboard(value)
+            self.copy_to_clipboard(json_text(value))  # the clipboard takes UTF-8: undecodable bytes as U+FFFD
             self.notify(f"Copied {value[:60]}", timeout=2)
 
     def action_copy_text(self) -> None:
         task = self._task_or_warn()
         if task is not None:
-            self.copy_to_clipboard(task.text)
+            self.copy_to_clipboard(json_text(task.text))
             self.notify(f"Copied {task.text[:60]}", timeout=2)
 
     def action_toggle_details(self) -> None:
@@ -536,26 +548,19 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         self.push_screen(HelpScreen())
 
     def action_open_editor(self) -> None:
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not editor:
-            self.notify("Set $VISUAL or $EDITOR to choose an editor.", severity="warning")
-            return
+        from tasktui.editor import EditorError, editor_command
+
         task = self.tree.cursor_task
-        line = task.line + 1 if task else 1
-        command = shlex.split(editor)
-        name = Path(command[0]).name
-        if name in ("vi", "vim", "nvim", "nano", "emacs", "micro", "kak", "helix", "hx", "joe", "ne", "mg"):
-            command += [f"+{line}", str(self.path)]
-        elif name in ("code", "codium", "subl"):
-            command += ["--wait" if name != "subl" else "-w", "--goto" if name != "subl" else "", f"{self.path}:{line}"]
-            command = [c for c in command if c]
-        else:
-            command.append(str(self.path))
+        try:
+            command = editor_command(self.path, task.line + 1 if task else 1)
+        except EditorError as exc:
+            self.notify(str(exc), severity="warning")
+            return
         try:
             with self.suspend():
                 subprocess.run(command, check=False)
         except OSError as exc:
-            self.notify(f"Could not start {command[0]}: {exc.strerror}", severity="error")
+            self.notify(f"Could not start {command[0]}: {exc.strerror or exc}.", severity="error")
             return
         self.reload_from_disk()
 
@@ -577,9 +582,8 @@ class TaskTuiApp(TimeMixin, LogMixin, OutsideChangesMixin, App[int]):
         if theme != self.settings.theme:
             self.settings = replace(self.settings, theme=theme)
             try:
-                current = config_mod.load()
-                config_mod.save(replace(current, theme=theme))
-            except (OSError, config_mod.ConfigError):
+                config_mod.save(replace(config_mod.load(), theme=theme))
+            except OSError:
                 pass
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -30,7 +30,9 @@ class TimeMixin:
         self.push_screen(TimeDialog(task, self.settings.day_hours), done)
 
     def _resume_timer(self) -> None:
-        running = timer_mod.load()
+        running, problem = timer_mod.read()
+        if problem:
+            self.notify(problem, severity="warning", timeout=12)
         if running is None or not running.for_file(self.path):
             self.running = running if running is not None else None
             self._start_ticking()

@@ -4,7 +4,6 @@ for scripts and agents. Read-only commands never import Textual."""
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 import sys
@@ -16,6 +15,7 @@ from tasktui.doc.patch import PatchError
 from tasktui.doc.durations import DurationError, parse_duration, short_hours
 from tasktui.doc.model import Document, Task
 from tasktui.doc.stats import document_progress, section_progress
+from tasktui.safetext import dumps, json_text, visible
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -42,13 +42,19 @@ def resolve_ref(doc: Document, ref: str) -> Task:
         return by_id[0]
     if len(by_id) > 1:
         raise CliError(_ambiguous(ref, by_id))
-    needle = ref.casefold()
-    hits = [t for t in doc.tasks if needle in t.text.casefold()]
+    hits = [t for t in doc.tasks if _mentions(t.text, ref)]
     if len(hits) == 1:
         return hits[0]
     if not hits:
         raise CliError(f"no task matches {ref!r}: use an id, L<line> or part of the task's text")
     raise CliError(_ambiguous(ref, hits))
+
+
+def _mentions(text: str, ref: str) -> bool:
+    """Whether ``ref`` is a piece of ``text`` as the file holds it, as JSON shows it
+    (U+FFFD for undecodable bytes) or as the screen shows it (visible placeholders)."""
+    needle = ref.casefold()
+    return any(needle in form.casefold() for form in {text, json_text(text), visible(text)})
 
 
 def _ambiguous(ref: str, tasks: list[Task]) -> str:
@@ -66,8 +72,7 @@ def resolve_entry(doc: Document, ref: str) -> edits.EntryKey:
             if e.line == line:
                 return k
         raise CliError(f"there is no log entry on line {m.group(1)}")
-    needle = ref.casefold()
-    hits = [(e, k) for e, k in zip(doc.log, keys) if needle in doc.source.lines[e.line].casefold()]
+    hits = [(e, k) for e, k in zip(doc.log, keys) if _mentions(doc.source.lines[e.line], ref)]
     if len(hits) == 1:
         return hits[0][1]
     if not hits:
@@ -125,6 +130,7 @@ def status_json(doc: Document) -> dict:
         "variance_hours": prog.variance_hours,
         "variance_pct": prog.variance_pct,
         "sections": sections,
+        "problems": doc.problems,
         "blockers": [
             {
                 "line": e.line + 1,
@@ -141,9 +147,15 @@ def status_json(doc: Document) -> dict:
 
 
 def emit_json(value) -> None:
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    sys.stdout.buffer.write(text.encode("utf-8", "backslashreplace") + b"\n")
+    """JSON on stdout: valid UTF-8 for any bytes in the file (tasktui.safetext.dumps)."""
+    sys.stdout.buffer.write(dumps(value, indent=2).encode("utf-8") + b"\n")
     sys.stdout.flush()
+
+
+def say(line: str = "", file=None) -> None:
+    """One line of human output. Lines quote the file, so they go through the same rule
+    as the screen: control characters become visible placeholders, never terminal codes."""
+    print(visible(line), file=file or sys.stdout)
 
 
 def _box(task: Task) -> str:
@@ -164,22 +176,22 @@ def print_list(doc: Document, tasks: list[Task]) -> None:
         head = f"L{t.line + 1:<5} {'  ' * t.depth}{_box(t)} "
         room = max(10, width - len(head) - len(time))
         text = t.text if len(t.text) <= room else t.text[: room - 1] + "…"
-        print(f"{head}{text}{time}")
+        say(f"{head}{text}{time}")
 
 
 def print_status(doc: Document) -> None:
     data = status_json(doc)
     title = data["title"] or "Tasks"
-    print(f"{title}  ({data['dialect']})")
-    print(f"{_bar(data['percent'])} {data['done']}/{data['total']} done, {data['percent']:.0f}%")
+    say(f"{title}  ({data['dialect']})")
+    say(f"{_bar(data['percent'])} {data['done']}/{data['total']} done, {data['percent']:.0f}%")
     if data["estimate_hours"] is not None or data["actual_hours"] is not None:
         line = f"time: {short_hours(data['actual_hours'])} spent of {short_hours(data['estimate_hours'])} estimated"
         if data["variance_pct"] is not None:
             line += f" (variance {data['variance_hours']:+g}h, {data['variance_pct']:+.0f}%)"
-        print(line)
+        say(line)
     shown = [s for s in data["sections"] if s["total"]]
     if shown:
-        print()
+        say()
         w = min(40, max(len(s["title"]) for s in shown))
         for s in shown:
             pct = 100.0 * s["done"] / s["total"] if s["total"] else 0
@@ -189,17 +201,22 @@ def print_status(doc: Document) -> None:
                 extra = f"  {short_hours(s['actual_hours'])}/{short_hours(s['estimate_hours'])}"
                 if s["variance_pct"] is not None:
                     extra += f" ({s['variance_pct']:+.0f}%)"
-            print(f"{t:<{w}}  {_bar(pct, 10)} {s['done']:>3}/{s['total']:<3}{extra}")
+            say(f"{t:<{w}}  {_bar(pct, 10)} {s['done']:>3}/{s['total']:<3}{extra}")
+    for problem in data["problems"]:
+        say(f"note: {problem}")
     open_blockers = [b for b in data["blockers"] if b["kind"] == "Blocker" and not b["resolved"]]
     if open_blockers:
-        print()
+        say()
         for b in open_blockers:
-            print(f"blocker L{b['line']} {b['date']}: {b['text']}")
+            say(f"blocker L{b['line']} {b['date']}: {b['text']}")
 
 
 # ---------------------------------------------------------------------- commands
 def _settings(args) -> config.Config:
-    cfg = config.load()
+    loaded = config.read()
+    if loaded.problem:
+        say(f"tasktui: {loaded.problem}", file=sys.stderr)
+    cfg = loaded.config
     if getattr(args, "no_sync", False):
         cfg = config.Config(cfg.day_hours, False, cfg.theme)
     return cfg
@@ -243,12 +260,12 @@ def cmd_next(args) -> int:
     doc = _read_doc(args.file, _settings(args))
     task = next((t for t in doc.tasks if t.is_open), None)
     if task is None:
-        print(f"tasktui: {Path(args.file).name}: nothing left to do", file=sys.stderr)
+        say(f"tasktui: {Path(args.file).name}: nothing left to do", file=sys.stderr)
         return EXIT_ERROR
     if args.json:
         emit_json(task_json(doc, task))
     else:
-        print(f"L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
+        say(f"L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
     return EXIT_OK
 
 
@@ -262,7 +279,7 @@ def _edit(args, make_op) -> int:
     if getattr(args, "json", False):
         emit_json({"file": str(args.file), "changed": result.changed, "summary": result.summary, "replanned": result.replanned, **result.details})
     else:
-        print(result.summary)
+        say(result.summary)
     return EXIT_OK
 
 
@@ -348,7 +365,7 @@ def cmd_new(args) -> int:
         raise CliError(f"{path} already exists: tasktui new never overwrites a file") from None
     except OSError as exc:
         raise CliError(f"could not create {path}: {exc.strerror}") from None
-    print(f"created {path} ({title}); open it with: tasktui {path}")
+    say(f"created {path} ({title}); open it with: tasktui {path}")
     return EXIT_OK
 
 
@@ -362,11 +379,11 @@ def cmd_fmt(args) -> int:
     except fmt.FormatError as exc:
         raise CliError(f"{path.name} was not formatted: {exc}") from None
     if new == snap.data:
-        print(f"{path.name} is already formatted")
+        say(f"{path.name} is already formatted")
         return EXIT_OK
     if args.check:
         old_lines, new_lines = snap.data.count(b"\n"), new.count(b"\n")
-        print(f"{path.name} would be reformatted ({old_lines} -> {new_lines} lines); the tasks would stay the same")
+        say(f"{path.name} would be reformatted ({old_lines} -> {new_lines} lines); the tasks would stay the same")
         return EXIT_ERROR
     reason = store.why_read_only(path, snap.data)
     if reason:
@@ -376,7 +393,7 @@ def cmd_fmt(args) -> int:
         if current.digest != snap.digest:
             raise CliError(f"{path.name} changed while it was being formatted: nothing was written; run fmt again")
         store.atomic_write(path, new, expect=(current.size, current.mtime_ns, current.inode))
-    print(f"formatted {path.name}; the tasks are unchanged")
+    say(f"formatted {path.name}; the tasks are unchanged")
     return EXIT_OK
 
 
@@ -388,12 +405,13 @@ def cmd_repair(args) -> int:
     source = Document(snap.data).source
     fixes = repair.find(source)
     if not fixes:
-        print(f"{path.name}: no mojibake found")
+        say(f"{path.name}: no mojibake found")
         return EXIT_OK
     if not getattr(args, "json", False):
-        print(repair.diff(source, fixes, path.name))
+        for line in repair.diff(source, fixes, path.name).split("\n"):
+            say(line)
     if args.check:
-        print(f"{path.name}: {len(fixes)} mojibake sequence(s) would be repaired")
+        say(f"{path.name}: {len(fixes)} mojibake sequence(s) would be repaired")
         return EXIT_ERROR
     return _edit(args, lambda doc, cfg: edits.Repair())
 
@@ -429,7 +447,7 @@ COMMANDS = {
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors: one line, exit 2
         self.print_usage(sys.stderr)
-        print(f"tasktui: {message}", file=sys.stderr)
+        say(f"tasktui: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -528,8 +546,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.func(args)
-    except (CliError, store.StoreError, edits.EditError, PatchError, config.ConfigError) as exc:
-        print(f"tasktui: {exc}", file=sys.stderr)
+    except (CliError, store.StoreError, edits.EditError, PatchError) as exc:
+        say(f"tasktui: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -538,7 +556,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except OSError as exc:  # anything the layers above did not put into words
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"tasktui: {exc.strerror or exc}{where}", file=sys.stderr)
+        say(f"tasktui: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -53,3 +53,33 @@ def _private_settings(tmp_path_factory, monkeypatch) -> Path:
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     return home
+
+
+@pytest.fixture
+def markup_guard(monkeypatch):
+    """Fail the test when text carrying support.MARKUP_SENTINEL (text from a file)
+    reaches a markup parser: Textual's content markup, Rich's markup, or Rich's
+    console string rendering. The parser raises, so the app stops at once and the
+    test sees it; the offending strings are also collected."""
+    import rich.console
+    import rich.markup
+    import textual.markup
+
+    from support import MARKUP_SENTINEL
+
+    seen: list[str] = []
+
+    def guarded(parse):
+        def parse_markup(markup, *args, **kwargs):
+            if isinstance(markup, str) and MARKUP_SENTINEL in markup:
+                seen.append(markup)
+                raise AssertionError(f"file text was parsed as markup: {markup!r}")
+            return parse(markup, *args, **kwargs)
+
+        return parse_markup
+
+    monkeypatch.setattr(textual.markup, "to_content", guarded(textual.markup.to_content))
+    monkeypatch.setattr(rich.markup, "render", guarded(rich.markup.render))
+    monkeypatch.setattr(rich.console, "render_markup", guarded(rich.console.render_markup))
+    yield seen
+    assert seen == [], f"file text reached a markup parser: {seen[:3]}"

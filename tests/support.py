@@ -9,10 +9,14 @@ list item whose paragraph starts with ``[ ] ``, ``[x] `` or ``[X] ``.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import shutil
 import subprocess
 import sys
+import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -20,7 +24,7 @@ from markdown_it import MarkdownIt
 from tasktui.doc import Document
 from tasktui.doc.parse import parse_block, parse_chunks
 
-_MD = MarkdownIt("commonmark")
+_MD = MarkdownIt("commonmark", {"maxNesting": 1000})  # as check_contract.py: GitHub shows deep lists
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = REPO / "sample_tasks"
@@ -157,3 +161,255 @@ def hold_lock(path) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert proc.stdout.readline() == b"locked\n"
     return proc
+
+
+# --------------------------------------------------------------- the CLI, in process
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    """tasktui's command line in this process: (exit code, stdout, stderr)."""
+    from tasktui import cli
+
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code: int, out: str, err: str, *needles: str, prefix: str = "tasktui: ") -> None:
+    assert code == 1
+    assert out == ""
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith(prefix), err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle.lower() in err.lower(), err
+
+
+# ---------------------------------------------------------------- the app (Pilot)
+SIZE = (120, 36)
+
+
+def copy_sample(tmp_path: Path, name: str) -> Path:
+    target = tmp_path / name
+    shutil.copyfile(SAMPLES_DIR / name, target)
+    return target
+
+
+async def wait_for(pilot, predicate, timeout: float = 5.0, what: str = "the condition") -> None:
+    """Poll ``predicate`` (letting the app run between polls) until it holds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if predicate():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def record_notifications(app) -> list[tuple[str, str, str]]:
+    """(message, title, severity) of every notification, in order; the real notify still runs."""
+    seen: list[tuple[str, str, str]] = []
+    original = app.notify
+
+    def notify(message, *args, **kwargs):
+        seen.append((str(message), str(kwargs.get("title", "")), str(kwargs.get("severity", "information"))))
+        return original(message, *args, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return seen
+
+
+async def quiesce(app, pilot) -> None:
+    """Let running edits finish, then stop the app's one-shot timers (detail pane,
+    filter, flash) so that tests end in the same state every time; the app's own
+    callbacks also ignore a closing app."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    for timer in list(app._timers):
+        timer.stop()
+
+
+@asynccontextmanager
+async def running(path: Path, size: tuple[int, int] = SIZE, notifications: bool = False, **kwargs):
+    """The app on ``path`` (``kwargs`` go to TaskTuiApp), loaded, with its notifications recorded
+    (and shown on screen with ``notifications``)."""
+    from tasktui.app import TaskTuiApp
+
+    app = TaskTuiApp(path, **kwargs)
+    notes = record_notifications(app)
+    async with app.run_test(size=size, notifications=notifications) as pilot:
+        await wait_for(
+            pilot,
+            lambda: app.tasks_file is not None and (bool(app.tree.rows) or not app.tasks_file.doc.tasks),
+            what="the file to load",
+        )
+        try:
+            yield app, pilot, notes
+        finally:
+            await quiesce(app, pilot)
+    if app.watcher is not None and app.watcher._thread is not None:
+        app.watcher._thread.join(timeout=3)
+
+
+def replace_once(data: bytes, old: bytes, new: bytes) -> bytes:
+    assert data.count(old) == 1, f"{old!r} should occur exactly once in the sample"
+    return data.replace(old, new)
+
+
+def mark_at(data: bytes, line_start: bytes, mark: bytes) -> bytes:
+    """``data`` with the checkbox mark of the unique line starting ``line_start`` set to ``mark``."""
+    at = data.index(line_start)
+    assert data.count(line_start) == 1
+    box = data.index(b"[", at) + 1
+    return data[:box] + mark + data[box + 1:]
+
+
+async def wait_file(pilot, path: Path, expected: bytes, timeout: float = 5.0) -> None:
+    try:
+        await wait_for(pilot, lambda: path.read_bytes() == expected, timeout, f"{path.name} to hold the expected bytes")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; expected -> actual:\n{byte_diff(expected, path.read_bytes())}") from None
+
+
+def byte_diff(a: bytes, b: bytes) -> str:
+    lines = difflib.unified_diff(a.decode("utf-8", "replace").splitlines(True),
+                                 b.decode("utf-8", "replace").splitlines(True), "expected", "actual", n=1)
+    return "".join(lines) or "(same text, different bytes)"
+
+
+def differing_bytes(a: bytes, b: bytes) -> list[int]:
+    assert len(a) == len(b)
+    return [i for i in range(len(a)) if a[i] != b[i]]
+
+
+def row_text(tree, row_index: int) -> str:
+    strip = tree.render_line(row_index - tree.scroll_offset.y)
+    return "".join(seg.text for seg in strip)
+
+
+# ------------------------------------------------------------ hostile file text
+# Every string a file, the state folder or the config can hold reaches the screen
+# and the terminal only through tasktui.safetext. These pieces are what breaks a
+# display path that forgets it: markup tags and stray brackets, click actions,
+# terminal escapes (title, clear screen), C0/C1/DEL controls, bidi overrides,
+# undecodable bytes, combining marks, emoji, CJK, right-to-left text.
+MARKUP_SENTINEL = "QZXJ"  # in every hostile string; never in tasktui's own text
+HOSTILE_PIECES = [
+    "[/health]", "[/b]", "[b]bold[/b]", "[@click=app.quit]x[/]", "[link=file:///etc/passwd]l[/link]", "[P] [US1]",
+    "[Model1]", "[x]", "[", "]", "[red", "\\[not]", "$var", "${x}",
+    "\x1b]0;PWNED\x07", "\x1b[2J", "\x1b[31m", "\x1bc", "\x07", "\x08", "\x0b", "\x0c", "\x7f", "\x85", "\x9b2J",
+    "\u202eevil\u202c", "\u2066iso\u2069", "\u200f", "\u2028", "\udce9", "\udcff\udcfe",
+    "e\u0301\u0301", "🙂👍🏽", "漢字テキスト", "שלום עולם", "مرحبا", "\t", "**bold** `code`", "<!-- x", "|",
+]
+CONTROL_OUTPUT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def hostile_strategy():
+    """Hypothesis: one line of hostile text that always carries MARKUP_SENTINEL."""
+    from hypothesis import strategies as st
+
+    piece = st.sampled_from(HOSTILE_PIECES)
+    char = st.characters(blacklist_characters="\n\r\x00", blacklist_categories=("Cs",))
+    parts = st.lists(st.one_of(piece, st.text(char, max_size=6)), min_size=1, max_size=6)
+    return parts.map(lambda ps: f"{MARKUP_SENTINEL} " + "".join(ps))
+
+
+def hostile_bytes(text: str) -> bytes:
+    """A line of the file: undecodable bytes stand for themselves (surrogateescape)."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def hostile_file(text: str) -> bytes:
+    """A tasks file with ``text`` in its title, a section, tasks, details and a log entry."""
+    t = hostile_bytes(text)
+    return b"".join([
+        b"# Title ", t, b"\n\n## Phase 1 ", t, b"\n\n",
+        b"- [ ] T001 ", t, b"\n  - **Estimated Time**: 2 hours\n  - detail ", t, b"\n",
+        b"- [ ] T002 second ", t, b"\n",
+        b"- [x] T003 done ", t, b"\n\n",
+        b"## Blockers & Decisions Log\n\n",
+        b"**2026-11-20** - Blocker: ", t, b" (task T001)\n",
+    ])
+
+
+def screen_text(app) -> str:
+    """Everything the app's screen shows now (every layer, toasts included), as the
+    terminal would receive it, without styles."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text(styles=False)
+
+
+def assert_no_control_output(text: str, where: str = "the screen") -> None:
+    bad = CONTROL_OUTPUT.search(text)
+    assert bad is None, f"{where} holds the control character {bad.group()!r}: {text[max(0, bad.start() - 40):bad.end() + 40]!r}"
+
+
+# ------------------------------------------------------------- the real program (tmux)
+def poll(predicate, timeout: float, what: str, describe=lambda: ""):
+    """Wait for ``predicate()`` to return something true (and return it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}\n{describe()}")
+        time.sleep(0.05)
+
+
+class TmuxProgram:
+    """``python -m tasktui ARGS`` in a detached session of a private tmux server (a
+    user's own sessions are never touched), with config and state in ``home``;
+    the exit status lands in ``home/exit-status``."""
+
+    def __init__(self, home: Path, cwd: Path, args: list[str], size: tuple[int, int] = (120, 36)) -> None:
+        import shlex
+        import uuid
+
+        self.home = home
+        (home / "runtime").mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.rc_file = home / "exit-status"
+        self.socket = f"tasktui-test-{uuid.uuid4().hex[:12]}"
+        self.session = "e2e"
+        env = {"TERM": "xterm-256color", "TASKTUI_CONFIG": str(home / "config.toml"),
+               "TASKTUI_STATE_DIR": str(home / "state"), "XDG_RUNTIME_DIR": str(home / "runtime"),
+               "XDG_CACHE_HOME": str(home / "cache")}
+        quoted = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "tasktui", *args])
+        program = f"{quoted}; echo $? > {shlex.quote(str(self.rc_file))}"
+        command = ["new-session", "-d", "-s", self.session, "-x", str(size[0]), "-y", str(size[1])]
+        for name, value in env.items():
+            command += ["-e", f"{name}={value}"]
+        self.tmux(*command, "-c", str(cwd), f"sh -c {shlex.quote(program)}")
+
+    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=15, check=check)
+
+    def screen(self) -> str:
+        result = self.tmux("capture-pane", "-p", "-t", self.session, check=False)
+        return result.stdout if result.returncode == 0 else ""
+
+    def title(self) -> str:
+        return self.tmux("display-message", "-p", "-t", self.session, "#{pane_title}", check=False).stdout.strip()
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.session, *keys)
+
+    def wait_screen(self, predicate, what: str, timeout: float = 20) -> str:
+        return poll(lambda: predicate(self.screen()) and self.screen(), timeout, what, self.screen)
+
+    def quit(self) -> str:
+        """Press q; the program's exit status."""
+        self.keys("q")
+        poll(lambda: self.tmux("has-session", "-t", self.session, check=False).returncode != 0, 10,
+             "the program to quit", self.screen)
+        poll(lambda: self.rc_file.exists() and self.rc_file.read_text().strip() != "", 5, "the exit status")
+        return self.rc_file.read_text().strip()
+
+    def close(self) -> None:
+        self.tmux("kill-session", "-t", self.session, check=False)
+        self.tmux("kill-server", check=False)

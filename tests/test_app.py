@@ -10,119 +10,17 @@ timeout, they never sleep and hope.
 
 from __future__ import annotations
 
-import difflib
 import re
-import shutil
-import time
-from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 
-from support import hold_lock
-from tasktui.app import TaskTuiApp
+from support import (copy_sample, differing_bytes, hold_lock, mark_at, replace_once, row_text, running, wait_file,
+                     wait_for)
 from tasktui.outline import HEADING, TASK
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_tasks"
-SIZE = (120, 36)
 
 
 # ----------------------------------------------------------------------- helpers
-def copy_sample(tmp_path: Path, name: str) -> Path:
-    target = tmp_path / name
-    shutil.copyfile(SAMPLES / name, target)
-    return target
-
-
-async def wait_for(pilot, predicate, timeout: float = 5.0, what: str = "the condition") -> None:
-    """Poll ``predicate`` (letting the app run between polls) until it holds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if predicate():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        await pilot.pause(0.05)
-
-
-def record_notifications(app: TaskTuiApp) -> list[tuple[str, str, str]]:
-    """(message, title, severity) of every notification, in order; the real notify still runs."""
-    seen: list[tuple[str, str, str]] = []
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        seen.append((str(message), str(kwargs.get("title", "")), str(kwargs.get("severity", "information"))))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify  # type: ignore[method-assign]
-    return seen
-
-
-async def quiesce(app: TaskTuiApp, pilot) -> None:
-    """Let running edits finish, then stop the app's one-shot timers (detail pane,
-    filter, flash) so that tests end in the same state every time; the app's own
-    callbacks also ignore a closing app."""
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    for timer in list(app._timers):
-        timer.stop()
-
-
-@asynccontextmanager
-async def running(path: Path, size: tuple[int, int] = SIZE, **kwargs):
-    """The app on ``path`` (``kwargs`` go to TaskTuiApp), loaded, with its notifications recorded."""
-    app = TaskTuiApp(path, **kwargs)
-    notes = record_notifications(app)
-    async with app.run_test(size=size) as pilot:
-        await wait_for(
-            pilot,
-            lambda: app.tasks_file is not None and (bool(app.tree.rows) or not app.tasks_file.doc.tasks),
-            what="the file to load",
-        )
-        try:
-            yield app, pilot, notes
-        finally:
-            await quiesce(app, pilot)
-    if app.watcher is not None and app.watcher._thread is not None:
-        app.watcher._thread.join(timeout=3)
-
-
-def replace_once(data: bytes, old: bytes, new: bytes) -> bytes:
-    assert data.count(old) == 1, f"{old!r} should occur exactly once in the sample"
-    return data.replace(old, new)
-
-
-def mark_at(data: bytes, line_start: bytes, mark: bytes) -> bytes:
-    """``data`` with the checkbox mark of the unique line starting ``line_start`` set to ``mark``."""
-    at = data.index(line_start)
-    assert data.count(line_start) == 1
-    box = data.index(b"[", at) + 1
-    return data[:box] + mark + data[box + 1:]
-
-
-async def wait_file(pilot, path: Path, expected: bytes, timeout: float = 5.0) -> None:
-    try:
-        await wait_for(pilot, lambda: path.read_bytes() == expected, timeout, f"{path.name} to hold the expected bytes")
-    except AssertionError as exc:
-        raise AssertionError(f"{exc}; expected -> actual:\n{byte_diff(expected, path.read_bytes())}") from None
-
-
-def byte_diff(a: bytes, b: bytes) -> str:
-    lines = difflib.unified_diff(a.decode("utf-8", "replace").splitlines(True),
-                                 b.decode("utf-8", "replace").splitlines(True), "expected", "actual", n=1)
-    return "".join(lines) or "(same text, different bytes)"
-
-
-def differing_bytes(a: bytes, b: bytes) -> list[int]:
-    assert len(a) == len(b)
-    return [i for i in range(len(a)) if a[i] != b[i]]
-
-
-def row_text(tree, row_index: int) -> str:
-    strip = tree.render_line(row_index - tree.scroll_offset.y)
-    return "".join(seg.text for seg in strip)
-
-
 # ----------------------------------------------------------------------- toggle
 FIRST_OPEN = [
     ("template-project.md", b"- [ ] All acceptance criteria from feature.md validated", b"x"),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from support import SAMPLES_DIR
+from support import SAMPLES_DIR, assert_one_line_error, run
 from tasktui import cli
 from tasktui.doc import Document
 
@@ -23,26 +23,10 @@ SECTION_KEYS = {"title", "line", "total", "done", "status", "estimate_hours", "a
 BLOCKER_KEYS = {"line", "date", "kind", "text", "task", "resolved"}
 
 
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def run_json(capsys, *argv):
     code, out, err = run(capsys, *argv, "--json")
     assert code == 0, err
     return json.loads(out)
-
-
-def assert_one_line_error(code: int, out: str, err: str, *needles: str, prefix: str = "tasktui: ") -> None:
-    assert code == 1
-    assert out == ""
-    assert err.endswith("\n") and err.count("\n") == 1, err
-    assert err.startswith(prefix), err
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle.lower() in err.lower(), err
 
 
 @pytest.fixture
@@ -326,7 +310,7 @@ def test_duplicate_ids_are_ambiguous(capsys, copy):
     "argv, needle",
     [
         (["time", "{path}", "Add domain events", "abc"], "not a duration"),
-        (["time", "{path}", "Add domain events", "0m"], "more than zero"),
+        (["time", "{path}", "Add domain events", "0m"], "at least one minute"),
         (["estimate", "{path}", "Add domain events", "1.5.2h"], "not a duration"),
         (["log", "{path}", "x", "--date", "2026-13-01"], "not a real date"),
         (["resolve", "{path}", "Staging", "x", "--date", "yesterday"], "already resolved"),
@@ -365,11 +349,19 @@ def test_nul_file_edits_are_refused(capsys, copy):
     assert path.read_bytes() == b"- [ ] a\x00\n- [ ] b\n"
 
 
-def test_broken_config_is_one_line(capsys, copy, _private_settings):
-    (_private_settings / "config.toml").write_text("day_hours = 99\n")
+def test_broken_config_is_one_line_and_set_aside(capsys, copy, _private_settings):
+    """A config that cannot be used never stops a command: one line on stderr says
+    what was wrong and where the file went; the defaults are used."""
+    config_file = _private_settings / "config.toml"
+    config_file.write_text("day_hours = 99\n")
     path = copy("plain.md", b"- [ ] a\n")
-    assert_one_line_error(*run(capsys, "time", path, "a", "1d"), "day_hours")
-    assert path.read_bytes() == b"- [ ] a\n"
+    code, out, err = run(capsys, "time", path, "a", "1d")
+    assert code == 0 and out.strip() and len(err.splitlines()) == 1
+    assert "day_hours" in err and "moved to config.toml.bad-" in err and "defaults are used" in err
+    assert not config_file.exists()
+    [kept] = _private_settings.glob("config.toml.bad-*")
+    assert kept.read_text() == "day_hours = 99\n"
+    assert path.read_bytes() == b"- [ ] a\n  - **Actual Time**: 8 hours\n"  # the default day
 
 
 def test_a_ref_to_a_deleted_task(capsys, copy):

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from support import SAMPLES_DIR
-from test_cli import assert_one_line_error, run
+from support import assert_one_line_error, run
 from tasktui import cli, store
 from tasktui.doc import Document
 

@@ -8,84 +8,58 @@ shows the new mark, press q and check the program ended with status 0.
 
 from __future__ import annotations
 
-import shlex
 import shutil
-import subprocess
-import sys
-import time
-import uuid
-from pathlib import Path
 
 import pytest
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_tasks"
+from support import SAMPLES_DIR, TmuxProgram, poll
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
 
 
-def poll(predicate, timeout: float, what: str, describe=lambda: ""):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}\n{describe()}")
-        time.sleep(0.05)
-
-
 def test_tasktui_in_tmux_toggles_a_task(tmp_path):
     work = tmp_path / "work"
-    home = tmp_path / "home"
     work.mkdir()
-    (home / "runtime").mkdir(parents=True, mode=0o700)
     path = work / "tasks.md"
-    shutil.copyfile(SAMPLES / "speckit-feature.md", path)
+    shutil.copyfile(SAMPLES_DIR / "speckit-feature.md", path)
     original = path.read_bytes()
     box = original.index(b"- [ ] T014 ") + 3
     expected = original[:box] + b"X" + original[box + 1:]
-    rc_file = home / "exit-status"
-
-    socket = f"tasktui-test-{uuid.uuid4().hex[:12]}"
-    session = "e2e"
-    env_vars = {
-        "TERM": "xterm-256color",
-        "TASKTUI_CONFIG": str(home / "config.toml"),
-        "TASKTUI_STATE_DIR": str(home / "state"),
-        "XDG_RUNTIME_DIR": str(home / "runtime"),
-    }
-    program = f"{shlex.quote(sys.executable)} -m tasktui {shlex.quote(str(path))}; echo $? > {shlex.quote(str(rc_file))}"
-
-    def tmux(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=15, check=check)
-
-    def screen() -> str:
-        result = tmux("capture-pane", "-p", "-t", session, check=False)
-        return result.stdout if result.returncode == 0 else ""
-
+    app = TmuxProgram(tmp_path / "home", work, [str(path)])
     try:
-        command = ["new-session", "-d", "-s", session, "-x", "120", "-y", "36"]
-        for name, value in env_vars.items():
-            command += ["-e", f"{name}={value}"]
-        tmux(*command, "-c", str(work), f"sh -c {shlex.quote(program)}")
-
-        poll(lambda: "[ ] T014" in screen() and "tasks.md" in screen(), 20, "the tree to show", screen)
+        screen = app.wait_screen(lambda s: "[ ] T014" in s and "tasks.md" in s, "the tree to show")
         # the cursor starts on T014, the first open task
-        assert "14/32" in screen(), screen()
-        tmux("send-keys", "-t", session, "Space")
-
+        assert "14/32" in screen, screen
+        app.keys("Space")
         poll(lambda: path.read_bytes() != original, 10, "the toggle to reach the file")
         data = path.read_bytes()
         assert len(data) == len(original) and [i for i in range(len(data)) if data[i] != original[i]] == [box]
         assert data == expected
-        poll(lambda: "[X] T014" in screen() and "15/32" in screen(), 10, "the screen to show [X] T014", screen)
-
-        tmux("send-keys", "-t", session, "q")
-        poll(lambda: tmux("has-session", "-t", session, check=False).returncode != 0, 10, "the program to quit", screen)
-        poll(lambda: rc_file.exists() and rc_file.read_text().strip() != "", 5, "the exit status")
-        assert rc_file.read_text().strip() == "0"
+        app.wait_screen(lambda s: "[X] T014" in s and "15/32" in s, "the screen to show [X] T014", 10)
+        assert app.quit() == "0"
         assert path.read_bytes() == expected, "quitting writes nothing"
         assert [p.name for p in work.iterdir()] == [path.name], "no temp or lock file is left next to the file"
     finally:
-        tmux("kill-session", "-t", session, check=False)
-        tmux("kill-server", check=False)
+        app.close()
+
+
+def test_escapes_in_the_file_never_reach_the_terminal(tmp_path):
+    """A heading that would retitle the terminal, one that would clear the screen,
+    markup that would quit the app: all shown as text, none acted on."""
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"# Hostile \x1b]0;PWNED\x07 title\n\n## Phase 1 \x1b[2J\n\n- [ ] Add the [/health] route\n"
+                     b"- [ ] [@click=app.quit]Fix[/] bug\n- [ ] bidi \xe2\x80\xaeevil\xe2\x80\xac end\n")
+    app = TmuxProgram(tmp_path / "home", tmp_path, [str(path)], size=(100, 24))
+    try:
+        before = app.title()
+        screen = app.wait_screen(lambda s: "Add the [/health] route" in s, "the tree to show")
+        assert "Hostile ␛]0;PWNED␇ title" in screen and "Phase 1 ␛[2J" in screen, screen
+        assert "[@click=app.quit]Fix[/] bug" in screen and "bidi ⟨RLO⟩evil⟨PDF⟩ end" in screen
+        assert "PWNED" not in app.title() and app.title() == before
+        app.keys("Space", "u")
+        app.wait_screen(lambda s: "undid" in s, "the undo message")
+        assert "[/health]" in app.screen()
+        assert app.quit() == "0"
+        assert path.read_bytes().startswith(b"# Hostile \x1b]0;PWNED\x07 title")
+    finally:
+        app.close()

@@ -21,7 +21,7 @@ import mdformat
 import pytest
 
 from support import SAMPLES_DIR, corpus_names, sample_names
-from test_cli import assert_one_line_error, run
+from support import assert_one_line_error, run
 from tasktui import fmt
 from tasktui.doc import Document
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from test_app import SIZE, quiesce, wait_for
+from support import SIZE, quiesce, wait_for
 from tasktui.app import TaskTuiApp
 from tasktui.doc import Document, _parse_worker, loader
 from tasktui.doc.parse import cut_points, parse_chunks, parse_one

@@ -21,8 +21,8 @@ from textual.widgets import Input, RadioButton
 
 from support import TEMPLATE
 from tasktui.widgets.log_panel import LogPanel
-from test_app import byte_diff, copy_sample, replace_once, row_text, wait_file, wait_for
-from test_app import running as app_running
+from support import byte_diff, copy_sample, replace_once, row_text, wait_file, wait_for
+from support import running as app_running
 
 T0 = time.mktime((2026, 3, 16, 9, 0, 0, 0, 0, -1))  # 09:00 local time
 TODAY = "2026-03-16"

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from support import SAMPLES_DIR, corpus_names
-from test_app import SIZE, quiesce, record_notifications, wait_file, wait_for
-from test_cli import assert_one_line_error, run
+from support import SIZE, quiesce, record_notifications, wait_file, wait_for
+from support import assert_one_line_error, run
 from tasktui import repair
 from tasktui.app import TaskTuiApp
 from tasktui.doc import Document, edits

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli import assert_one_line_error, run
+from support import assert_one_line_error, run
 from tasktui import store
 from tasktui.store import StoreError, atomic_write, cleanup_stale_temps, locked, read, read_settled, why_read_only
 

@@ -26,8 +26,8 @@ from tasktui.app import TaskTuiApp
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document
 from tasktui.outline import HEADING
-from test_app import copy_sample, replace_once, row_text, wait_file, wait_for
-from test_app import running as app_running
+from support import copy_sample, replace_once, row_text, wait_file, wait_for
+from support import running as app_running
 
 # ------------------------------------------------------------------------ helpers
 T0 = time.mktime((2026, 3, 16, 9, 0, 0, 0, 0, -1))  # a Monday, 09:00 local time
@@ -206,11 +206,13 @@ async def test_t_refuses_invalid_input_in_the_dialog_and_esc_cancels(tmp_path):
         await go_to(app, pilot, "**Add domain events**")
         await open_time_dialog(app, pilot)
         hint = str(app.screen.query_one(".hint").content)
-        assert "Accepted: 45m, 1.5h, 1h30m, 2d (a day is 8h)" in hint, hint
+        assert "Accepted: 45m, 1.5h, 1h30m, 2d (a working day) or 1w (five working days); a plain number up to 24 is hours; a day is 8h." in hint, hint
         box = app.screen.query_one("#duration", Input)
-        for typed, says in [("abc", "'abc' is not a duration: use forms like 45m, 1.5h, 1h30m or 2d."),
-                            ("-1h", "'-1h' is not a duration: use forms like 45m, 1.5h, 1h30m or 2d."),
-                            ("0", "A duration must be more than zero.")]:
+        accepted = "use 45m, 1.5h, 1h30m, 2d (a working day) or 1w (five working days); a plain number up to 24 is hours."
+        for typed, says in [("abc", f"'abc' is not a duration: {accepted}"),
+                            ("-1h", f"'-1h' is not a duration: {accepted}"),
+                            ("0", f"A duration must be at least one minute: {accepted}"),
+                            ("90", "90 hours? write 90h, or 90m for minutes.")]:
             box.value = ""
             await pilot.press(*typed, "enter")
             await wait_for(pilot, lambda: dialog_error(app) == says, what=f"the error for {typed!r}")

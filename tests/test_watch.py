@@ -31,7 +31,7 @@ import pytest
 from tasktui.app import TaskTuiApp
 from tasktui.outline import TASK
 from tasktui.watch import FileWatcher
-from test_app import copy_sample, quiesce, record_notifications, wait_for
+from support import copy_sample, quiesce, record_notifications, wait_for
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_tasks"
 SIZE = (120, 36)

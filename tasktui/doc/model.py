@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
 from tasktui.doc.durations import parse_hours as _parse_hours
-from tasktui.doc.parse import ChunkResult, parse_chunks, parse_one
+from tasktui.doc.parse import TOO_DEEP, ChunkResult, parse_chunks, parse_one
 from tasktui.doc.source import Source
 
 ESTIMATE_LABELS = ("estimated time", "time estimate")
@@ -562,6 +562,11 @@ class Document:
         return [e for e in self.log if e.kind == "Blocker" and not e.resolved and not e.placeholder]
 
     @property
+    def problems(self) -> list[str]:
+        """Sentences about what could not be read as written (nesting too deep for the parser)."""
+        return [TOO_DEEP] if any(res.too_deep for _s, _e, res in self.chunks) else []
+
+    @property
     def read_only_reason(self) -> str | None:
         return "it contains NUL bytes" if self.source.has_nul else None
 
@@ -597,7 +602,8 @@ def _label_signal(line: str) -> bool:
 
 def _same_structure(a: ChunkResult, b: ChunkResult) -> bool:
     """Same tasks (positions, nesting, bullets), headings and labels; marks, texts and values may differ."""
-    if a.headings != b.headings or a.labels != b.labels or a.front_matter != b.front_matter or len(a.tasks) != len(b.tasks):
+    if (a.headings != b.headings or a.labels != b.labels or a.front_matter != b.front_matter
+            or a.too_deep != b.too_deep or len(a.tasks) != len(b.tasks)):
         return False
     for x, y in zip(a.tasks, b.tasks):
         if (x.line, x.item_line, x.end, x.col, x.optional, x.parent, x.depth, x.quote, x.labels) != (

@@ -26,7 +26,25 @@ from itertools import accumulate
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-_MD = MarkdownIt("commonmark").use(front_matter_plugin).disable(["inline", "text_join"])
+# markdown-it stops at 20 nested blocks by default (it counts two per list level);
+# GitHub shows lists far deeper. Past a few hundred levels markdown-it-py itself
+# runs out of Python's recursion limit: such a chunk is parsed again with a
+# lower limit, and the document says that the deepest levels were not read.
+MAX_NESTING = 1000
+SHALLOW_NESTING = 400
+_MD = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).use(front_matter_plugin).disable(["inline", "text_join"])
+_MD_SHALLOW = MarkdownIt("commonmark", {"maxNesting": SHALLOW_NESTING}).use(front_matter_plugin).disable(["inline", "text_join"])
+TOO_DEEP = (f"Lists or quotes are nested hundreds of levels deep in places, deeper than tasktui can read: "
+            f"only the tasks in their first {SHALLOW_NESTING // 2 - 1} levels are read.")
+
+
+def _parse(text: str) -> tuple[list, bool]:
+    """markdown-it's block tokens of ``text``, and whether nesting went too deep to read all of it."""
+    try:
+        tokens = _MD.parse(text)
+    except RecursionError:
+        return _MD_SHALLOW.parse(text), True
+    return tokens, any(tok.level >= MAX_NESTING - 2 for tok in tokens if tok.nesting == 1)
 
 # A checkbox at the start of a list item's first paragraph: `[ ] `, `[x] `, `[-] `,
 # Kiro's optional `[ ]* `. The mark is one character that is a space, x/X, or
@@ -72,19 +90,20 @@ class ChunkResult:
     headings: tuple[RawHeading, ...]
     labels: tuple[tuple[int, int, bool], ...]  # (line, end, inside a list item) outside tasks
     front_matter: int  # lines of front matter at the top of the chunk (0 when none)
+    too_deep: bool = False  # nested too deep for markdown-it-py: the deepest levels were not read
 
 
 def parse_block(lines: list[str] | tuple[str, ...]) -> tuple[ChunkResult, list]:
     """Parse ``lines`` as one markdown document; return the result and the raw tokens."""
-    tokens = _MD.parse("\n".join(lines))
-    return _extract(tokens, lines), tokens
+    tokens, too_deep = _parse("\n".join(lines))
+    return _extract(tokens, lines, too_deep), tokens
 
 
 _TASK_LABEL = re.compile(r"\*\*([^*\n]+?):?\*\*:?[ \t]*([^\n]*?)[ \t]*(?:\n|$)")
 ESTIMATE_LABELS = frozenset(("estimated time", "time estimate"))
 
 
-def _extract(tokens, lines) -> ChunkResult:
+def _extract(tokens, lines, too_deep: bool = False) -> ChunkResult:
     tasks: list[RawTask] = []
     headings: list[RawHeading] = []
     labels: list[tuple[int, int, bool]] = []
@@ -151,7 +170,7 @@ def _extract(tokens, lines) -> ChunkResult:
             elif name == "actual time" and actual is None:
                 actual = (line, m.group(2))
         tasks[index] = tasks[index]._replace(labels=tuple((a, b) for a, b, _ in found), estimate=estimate, actual=actual)
-    return ChunkResult(tuple(tasks), tuple(headings), tuple(labels), front)
+    return ChunkResult(tuple(tasks), tuple(headings), tuple(labels), front, too_deep)
 
 
 # Line starts that can open or close a fence, an HTML block or a comment, or be a cut.
@@ -276,10 +295,10 @@ def parse_one(lines, start: int, end: int, cache: dict | None = None) -> ChunkRe
     if end >= n:
         result, _ = parse_block(lines[start:n])
     else:
-        tokens = _MD.parse(key[0] + "\n" + key[1])
+        tokens, too_deep = _parse(key[0] + "\n" + key[1])
         if not _confirms(tokens, end - start):
             return None
-        result = _extract(_trim(tokens, end - start), lines[start:end])
+        result = _extract(_trim(tokens, end - start), lines[start:end], too_deep)
     if cache is not None:
         cache[key] = result
     return result

@@ -10,9 +10,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tasktui.safetext import restore, visible
+from tasktui.widgets.plain import plain
+
 
 class PromptScreen(ModalScreen[str | None]):
-    """Ask for one line of text; ``validate`` returns an error message or None."""
+    """Ask for one line of text; ``validate`` returns an error message or None.
+
+    ``title`` and ``value`` may hold text from the file: both are shown as plain,
+    visible text. Control characters of ``value`` show as placeholders in the
+    input; the answer has them back where the user left the placeholders."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
@@ -34,18 +41,18 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="prompt-title")
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
-            yield Static(self.hint or "Enter to confirm, Esc to cancel", classes="prompt-hint")
+            yield Label(plain(self.title_text), classes="prompt-title")
+            yield Input(visible(self.value), placeholder=self.placeholder, id="prompt-input")
+            yield Static(plain(self.hint or "Enter to confirm, Esc to cancel"), classes="prompt-hint")
             yield Static("", classes="prompt-error", id="prompt-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        value = event.value
+        value = restore(event.value, self.value)
         if self.validate_fn is not None:
             problem = self.validate_fn(value)
             if problem:
-                self.query_one("#prompt-error", Static).update(problem)
+                self.query_one("#prompt-error", Static).update(plain(problem))
                 return
         self.dismiss(value)
 
@@ -69,7 +76,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question)
+            yield Static(plain(self.question, multiline=True))
             with Horizontal():
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button(f"{self.no} (n)", id="no")

@@ -10,6 +10,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from tasktui.safetext import restore, visible
+from tasktui.widgets.plain import plain
+
 
 class LogEntryDialog(ModalScreen[tuple[str, str, str, str | None] | None]):
     """Answers (kind, text, date, task or None), or None when cancelled."""
@@ -41,7 +44,7 @@ class LogEntryDialog(ModalScreen[tuple[str, str, str, str | None] | None]):
             yield Label("What happened")
             yield Input(placeholder="e.g. Waiting on API keys from the platform team", id="text")
             yield Label("Task (optional: its id or title)")
-            yield Input(self.task_ref or "", id="task")
+            yield Input(visible(self.task_ref or ""), id="task")
             yield Label("Date")
             yield Input(self.today, id="date", placeholder="YYYY-MM-DD")
             yield Static("", classes="error", id="error")
@@ -56,7 +59,7 @@ class LogEntryDialog(ModalScreen[tuple[str, str, str, str | None] | None]):
     def _submit(self) -> None:
         text = self.query_one("#text", Input).value.strip()
         date = self.query_one("#date", Input).value.strip()
-        task = self.query_one("#task", Input).value.strip() or None
+        task = restore(self.query_one("#task", Input).value, self.task_ref or "").strip() or None
         kind = "Decision" if self.query_one("#decision", RadioButton).value else "Blocker"
         error = self.query_one("#error", Static)
         if not text:
@@ -66,7 +69,7 @@ class LogEntryDialog(ModalScreen[tuple[str, str, str, str | None] | None]):
         try:
             date = dt.date.fromisoformat(date).isoformat()
         except ValueError:
-            error.update(f"“{date}” is not a real date: use YYYY-MM-DD, e.g. {self.today}.")
+            error.update(plain(f"“{date}” is not a real date: use YYYY-MM-DD, e.g. {self.today}."))
             self.query_one("#date", Input).focus()
             return
         self.dismiss((kind, text, date, task))

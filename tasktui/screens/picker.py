@@ -12,6 +12,9 @@ from textual.binding import Binding
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tasktui.safetext import one_line
+from tasktui.widgets.plain import plain
+
 SKIP = {".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", ".tox", ".mypy_cache", ".pytest_cache"}
 NAMES = {"tasks.md", "todo.md"}
 
@@ -38,7 +41,7 @@ def describe(path: Path, name: str | None = None) -> Text:
     from tasktui.doc.model import Document
     from tasktui.doc.stats import document_progress
 
-    label = Text(name or str(path), style="bold")
+    label = Text(one_line(name or str(path)), style="bold")
     try:
         if path.stat().st_size > 2_000_000:
             label.append("  (large file)", "dim")
@@ -68,7 +71,7 @@ class PickerApp(App[Path | None]):
         self.files = files
 
     def compose(self) -> ComposeResult:
-        yield Static(f"No tasks.md in {self.root}. Tasks files below it — pick one (Enter):", id="intro")
+        yield Static(plain(f"No tasks.md in {self.root}. Tasks files below it — pick one (Enter):"), id="intro")
         yield OptionList(*[Option(self._label(p), id=str(i)) for i, p in enumerate(self.files)])
         yield Footer()
 

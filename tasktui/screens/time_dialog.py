@@ -8,10 +8,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
-from tasktui.doc.durations import DurationError, parse_duration, short_hours
+from tasktui.doc.durations import ACCEPTED, DurationError, parse_duration, short_hours
 from tasktui.doc.model import Task
+from tasktui.widgets.plain import plain
 
-ACCEPTED = "Accepted: 45m, 1.5h, 1h30m, 2d (a day is {day:g}h), or a plain number of hours."
 
 
 class TimeDialog(ModalScreen[tuple[str, float] | None]):
@@ -36,13 +36,15 @@ class TimeDialog(ModalScreen[tuple[str, float] | None]):
     def compose(self) -> ComposeResult:
         t = self.task_value
         with Vertical():
-            yield Label(f"Time for: {t.text[:60]}", classes="title")
-            yield Static(f"Estimated {short_hours(t.estimate_hours)}, spent so far {short_hours(t.actual_hours)}", classes="facts")
+            yield Label(plain(f"Time for: {t.text[:60]}"), classes="title")
+            yield Static(plain(f"Estimated {short_hours(t.estimate_hours)}, spent so far {short_hours(t.actual_hours)}"),
+                         classes="facts")
             with RadioSet(id="kind"):
                 yield RadioButton("Add time spent", value=True, id="spent")
                 yield RadioButton("Set the estimate", id="estimate")
             yield Input(placeholder="e.g. 45m, 1.5h, 1h30m", id="duration")
-            yield Static(ACCEPTED.format(day=self.day_hours) + "  Enter to confirm, Esc to cancel.", classes="hint")
+            yield Static(plain(f"Accepted: {ACCEPTED}; a day is {self.day_hours:g}h. Enter confirms, Esc cancels."),
+                         classes="hint")
             yield Static("", classes="error", id="error")
 
     def on_mount(self) -> None:
@@ -53,7 +55,7 @@ class TimeDialog(ModalScreen[tuple[str, float] | None]):
         try:
             hours = parse_duration(event.value, self.day_hours)
         except DurationError as exc:
-            self.query_one("#error", Static).update(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
+            self.query_one("#error", Static).update(plain(f"{str(exc)[0].upper()}{str(exc)[1:]}."))
             return
         kind = "estimate" if self.query_one("#estimate", RadioButton).value else "spent"
         self.dismiss((kind, hours))
@@ -83,7 +85,7 @@ class LongTimerDialog(ModalScreen[str]):
         from textual.widgets import Button
 
         with Vertical():
-            yield Static(self.message)
+            yield Static(plain(self.message, multiline=True))
             with Horizontal():
                 yield Button("Keep it running (k)", id="keep")
                 yield Button("Trim to one working day (t)", id="trim", variant="primary")

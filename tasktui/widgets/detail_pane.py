@@ -6,12 +6,33 @@ from __future__ import annotations
 import re
 import textwrap
 
+from rich.segment import Segment
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document, LogEntry, Task
 from tasktui.outline import HEADING, Outline, Row
+from tasktui.safetext import visible
+
+# the only links that stay links (for the user's own click): http(s), nothing that a terminal could act on
+_WEB_LINK = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+\Z", re.I)
+
+
+class WebLinksOnly:
+    """Renders ``renderable`` with every link that is not a plain http(s) URL turned
+    into text: a file's markdown may link anywhere (``file:``, ``javascript:``,
+    custom schemes a terminal would hand to a program); only web links stay."""
+
+    def __init__(self, renderable) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console, options):
+        for segment in console.render(self.renderable, options):
+            style = segment.style
+            if style is not None and style.link and not _WEB_LINK.match(style.link):
+                segment = Segment(segment.text, style.update_link(None), segment.control)
+            yield segment
 
 STATE_NAMES = {"todo": "to do", "done": "done", "in_progress": "in progress", "queued": "queued", "cancelled": "cancelled", "other": "other"}
 
@@ -124,7 +145,8 @@ class DetailPane(VerticalScroll):
         from rich.markdown import Markdown
 
         self.source = text
-        self.query_one("#detail-text", Static).update(Markdown(text) if text else "")
+        shown = visible(text, multiline=True)  # file text: no control character reaches the terminal
+        self.query_one("#detail-text", Static).update(WebLinksOnly(Markdown(shown)) if text else "")
 
     def show(self, outline: Outline | None, row: Row | None) -> None:
         if not self.display:

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from tasktui.doc import edits
 from tasktui.doc.model import Document, LogEntry
+from tasktui.widgets.plain import plain_text
 
 
 def _clip(text: str, width: int) -> str:
@@ -79,7 +80,9 @@ class LogPanel(Vertical):
                 status = Text("")
             text = entry.text + (f" → {entry.resolution}" if entry.resolution else "")
             task = entry.task or ""
-            table.add_row(entry.date or "", entry.kind, _clip(text, 64), _clip(task, 24), status)
+            # DataTable reads str cells as markup: every cell from the file is a plain Text
+            table.add_row(plain_text(entry.date or ""), plain_text(entry.kind), plain_text(_clip(text, 64)),
+                          plain_text(_clip(task, 24)), status)
         open_count = len(doc.open_blockers)
         title = f"Blockers & Decisions — {len(self._rows)} shown, {open_count} open blocker{'s' if open_count != 1 else ''}"
         if self.only_open:

@@ -8,6 +8,7 @@ from textual.widgets import Static
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document
 from tasktui.doc.stats import document_progress
+from tasktui.safetext import one_line
 from tasktui.widgets.task_tree import bar
 
 
@@ -40,14 +41,14 @@ class StatusHeader(Static):
 
     def _render_text(self) -> Text:
         out = Text(no_wrap=True, overflow="ellipsis")
-        out.append(self.file_name, "bold")
+        out.append(one_line(self.file_name), "bold")
         doc = self.doc
         if doc is not None and doc.title:
             out.append("  ")
-            out.append(doc.title, "italic")
+            out.append(one_line(doc.title), "italic")
         out.append("\n")
         if doc is None:
-            out.append(self.notice or "Loading…", "dim")
+            out.append(one_line(self.notice or "Loading…"), "dim")
             return out
         prog = document_progress(doc)
         done_style = "green" if prog.total and prog.open == 0 else ""
@@ -67,8 +68,8 @@ class StatusHeader(Static):
         out.append(f"⚑ {blockers} open blocker{'s' if blockers != 1 else ''}", "bold red" if blockers else "dim")
         if self.timer:
             out.append("  │  ", "dim")
-            out.append(f"⏱ {self.timer}", "bold yellow")
+            out.append(f"⏱ {one_line(self.timer)}", "bold yellow")
         if self.notice:
             out.append("  │  ", "dim")
-            out.append(self.notice, "bold reverse")
+            out.append(one_line(self.notice), "bold reverse")
         return out

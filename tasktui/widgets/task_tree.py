@@ -19,6 +19,7 @@ from textual.strip import Strip
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document, Task
 from tasktui.outline import HEADING, TASK, Outline, Row
+from tasktui.safetext import one_line
 
 _INLINE = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
 
@@ -41,7 +42,9 @@ def display_parts(task: Task) -> tuple[str, list[str], str]:
 
 
 def inline_text(source: str, base: Style, bold: Style, code: Style) -> Text:
-    """Markdown emphasis and code spans of a task's text as styles."""
+    """Markdown emphasis and code spans of a task's text as styles; the text itself
+    is shown exactly as written (see tasktui.safetext)."""
+    source = one_line(source)
     out = Text(style=base, no_wrap=True, end="")
     pos = 0
     for m in _INLINE.finditer(source):
@@ -473,7 +476,7 @@ class TaskTree(ScrollView, can_focus=True):
     def _heading_parts(self, row: Row, left: Text, right: Text, width: int) -> None:
         outline = self.outline
         node = outline.headings[row.index]
-        left.append(node.text, self._style("heading"))
+        left.append(one_line(node.text), self._style("heading"))
         tot = outline.heading_totals(row.index)
         complete = tot.done + tot.cancelled == tot.total
         done_style = self._style("done") if complete else self._style("dim")
@@ -505,13 +508,13 @@ class TaskTree(ScrollView, can_focus=True):
         task = self.outline.doc.tasks[row.index]
         state = task.state
         state_style = self._style({"todo": "todo", "done": "done", "in_progress": "in-progress", "cancelled": "cancelled", "queued": "in-progress"}.get(state, "other"))
-        left.append(f"[{task.mark}]", state_style)
+        left.append(f"[{one_line(task.mark)}]", state_style)
         left.append("* " if task.optional else " ", self._style("dim"))
         ident, markers, rest = display_parts(task)
         if ident:
-            left.append(ident + " ", self._style("id"))
+            left.append(one_line(ident) + " ", self._style("id"))
         for marker in markers:
-            left.append(f"[{marker}] ", self._style("marker"))
+            left.append(f"[{one_line(marker)}] ", self._style("marker"))
         text_style = Style()
         if state in ("done", "cancelled") or task.optional:
             text_style = self._style("dim") + (Style(strike=True) if state == "cancelled" else Style())
