@@ -20,9 +20,3 @@ def plain(text: str, style: str = "", *, multiline: bool = False) -> Content:
 def plain_text(text: str, style: str | RichStyle = "", **kwargs) -> Text:
     """A Rich Text of one row of ``text``, never markup."""
     return Text(one_line(text), style=style, **kwargs)
-
-
-def append(out: Text, text: str, style: str | RichStyle | None = None) -> Text:
-    """Append ``text`` from a file to ``out`` as plain, visible text."""
-    out.append(one_line(text), style)
-    return out
