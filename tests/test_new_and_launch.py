@@ -153,7 +153,7 @@ def test_bare_tasktui_opens_tasks_md_here(capsys, tmp_path, monkeypatch, launche
     code, out, err = run(capsys)
     assert (code, out, err) == (0, "", "")
     assert [app.path for app in launched] == [Path("tasks.md")]
-    assert launched[0].force_read_only is False
+    assert launched[0].session.force_read_only is False
 
 
 def test_bare_tasktui_lists_the_files_when_not_a_tty(capsys, tmp_path, monkeypatch, launched):
@@ -199,7 +199,7 @@ def test_bare_tasktui_read_only_is_not_ignored(capsys, tmp_path, monkeypatch, la
         code = cli.main(["--read-only"])
     except SystemExit as exc:  # refusing the option as a usage error would be fine too
         code = exc.code
-    assert code == 2 or [app.force_read_only for app in launched] == [True]
+    assert code == 2 or [app.session.force_read_only for app in launched] == [True]
 
 
 def test_open_options_reach_the_app(capsys, tmp_path, launched):
@@ -207,7 +207,7 @@ def test_open_options_reach_the_app(capsys, tmp_path, launched):
     path.write_bytes(b"- [ ] a\n")
     assert run(capsys, "open", path, "--read-only", "--no-sync")[0] == 0
     assert run(capsys, path)[0] == 0
-    assert [(a.path, a.force_read_only, a.settings.sync) for a in launched] == [(path, True, False), (path, False, True)]
+    assert [(a.path, a.session.force_read_only, a.settings.sync) for a in launched] == [(path, True, False), (path, False, True)]
 
 
 def test_open_with_a_broken_config_starts_with_the_defaults(capsys, tmp_path, launched, _private_settings):
@@ -328,7 +328,9 @@ def test_installed_command_version_and_help(tmp_path):
 def test_help_documents_every_key_of_the_app():
     keys = {token for _group, rows in KEYS for key, _does in rows for token in key.split()}
     text = help_markdown()
-    for binding in TaskTuiApp.BINDINGS:
+    from tasktui.screens.main import MainScreen
+
+    for binding in MainScreen.BINDINGS:
         for key in binding.key.split(","):
             if key == "escape":
                 assert "Esc" in text

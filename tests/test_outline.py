@@ -40,7 +40,7 @@ def test_filter_matches_casefolded_text_and_follows_new_versions():
     assert shown_texts(outline, "update", hide_done=True) == []
     # a new version whose text changed in place: the filter reads the new text
     renamed = patched(doc, E.EditText(doc.keys[0], "Draft the schema"))
-    newer = outline.with_document(renamed, renamed._derived_from[1])
+    newer = outline.with_document(renamed, outline.rollup.advance(renamed))
     assert shown_texts(newer, "create") == ["Create the index"]
     assert shown_texts(newer, "draft") == ["Draft the schema"]
     # the older outline still answers for its own version
@@ -51,7 +51,7 @@ def test_totals_of_a_new_version_equal_a_fresh_outline():
     doc = Document(DOC)
     outline = Outline(doc)
     toggled = patched(doc, E.Toggle(doc.keys[2]))
-    newer = outline.with_document(toggled, toggled._derived_from[1])
+    newer = outline.with_document(toggled, outline.rollup.advance(toggled))
     fresh = Outline(toggled)
     for name in ("headings", "kids"):
         assert getattr(newer, name) == getattr(fresh, name)

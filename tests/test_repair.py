@@ -19,7 +19,7 @@ import pytest
 from support import SAMPLES_DIR, corpus_names
 from support import SIZE, quiesce, record_notifications, wait_file, wait_for
 from support import assert_one_line_error, run
-from tasktui import repair
+from tasktui.doc import repair
 from tasktui.app import TaskTuiApp
 from tasktui.doc import Document, edits
 from tasktui.doc.patch import apply
@@ -226,8 +226,8 @@ def test_repair_op_is_undoable_through_tasksfile(sample_copy):
     data = sample_copy.read_bytes()
     tf = TasksFile(sample_copy)
     result = tf.apply(edits.Repair())
-    assert result.changed and result.details["fixed"] == 12
-    assert result.details["lines"] == sorted({f.line + 1 for f in repair.find(source_of(data))})
+    assert result.changed and result.details.fixed == 12
+    assert list(result.details.lines) == sorted({f.line + 1 for f in repair.find(source_of(data))})
     assert sample_copy.read_bytes() == repaired(data)
     assert tf.undo().changed
     assert sample_copy.read_bytes() == data

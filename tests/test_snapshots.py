@@ -6,7 +6,7 @@ Deterministic by construction: each sample is copied under its own fixed name
 temporary folders (default theme), nothing has focus that blinks (the tree has
 focus; the filter box is hidden), and the screenshot is taken only once the
 file is loaded, the watcher is running and the detail pane shows the task
-under the cursor (wait_until_shown works around a start-up bug).
+under the cursor.
 
 Update with ``pytest tests/test_snapshots.py --snapshot-update`` after a
 deliberate change of the screen, and look at the SVGs before committing.
@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tasktui.doc.model import Task
+from tasktui.doc.rollup import first_open
 
 _spec = importlib.util.spec_from_file_location(
     "tasktui_snapshot_sample_app", Path(__file__).parent / "snapshot_apps" / "sample_app.py"
@@ -52,12 +53,6 @@ async def wait_until_shown(pilot) -> Task:
     pane = app.query_one("#detail").display
     if pane:
         await wait_for(pilot, lambda: bool(detail_source(app)), "the detail pane's text")
-    # Home then n (next open) brings the cursor back to the same task. It works around
-    # a bug so that the screenshot shows the intended screen every time: when the file
-    # loads before the tree's first layout (its height is 0 then), the tree opens
-    # scrolled down (TaskTree._scroll_to_cursor with a 0-row viewport).
-    await pilot.press("home", "n")
-    assert app.tree.cursor_task == first
     if pane:
         await wait_for(pilot, lambda: f"**Line**: {first.line + 1}" in detail_source(app), "the detail pane to show the task")
     await app.workers.wait_for_complete()
@@ -81,5 +76,4 @@ def test_main_screen(snap_compare, tmp_path, name, size):
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
     cursor = seen[0]
-    first_open = next(t for t in app.tasks_file.doc.tasks if t.is_open)
-    assert cursor == first_open, "the screenshot shows the cursor on the first open task"
+    assert cursor == first_open(app.tasks_file.doc.tasks), "the screenshot shows the cursor on the first open task"

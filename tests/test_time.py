@@ -130,7 +130,7 @@ async def test_t_adds_actual_time_after_the_estimate_and_syncs_totals(tmp_path):
         # 21.5 + 1.5 hours spent; the tracked estimate grows by the task's 3 hours to 23: no variance
         expected = domain_events_booked(original, "1.5 hours", "23 hours", "0 hours (+0%)")
         await wait_file(pilot, path, expected)
-        assert screen_name(app) == "Screen"
+        assert screen_name(app) == "MainScreen"
         task = app.doc.tasks[task_index(app, "**Add domain events**")]
         assert (task.estimate_hours, task.actual_hours) == (3.0, 1.5)
         await wait_for(pilot, lambda: "1.5h/3h" in row_text(app.tree, app.tree.cursor), what="the row to show 1.5h/3h")
@@ -220,7 +220,7 @@ async def test_t_refuses_invalid_input_in_the_dialog_and_esc_cancels(tmp_path):
         # a valid duration typed but not confirmed: Esc cancels it
         box.value = ""
         await pilot.press(*"2h", "escape")
-        await wait_for(pilot, lambda: screen_name(app) == "Screen", what="Esc to close the dialog")
+        await wait_for(pilot, lambda: screen_name(app) == "MainScreen", what="Esc to close the dialog")
         await app.workers.wait_for_complete()
         assert path.read_bytes() == original
         assert app.tasks_file.undo_stack == [], "nothing was edited"
@@ -371,7 +371,7 @@ async def test_a_running_timer_survives_quitting_and_restarting(tmp_path):
     assert state_file().exists(), "quitting keeps the timer running"
     clock.advance(3600 + 53 * 60 + 4)  # 2:03:04 since it started
     async with running(path, clock=clock) as (app, pilot, notes):
-        assert screen_name(app) == "Screen", "less than a working day: no question"
+        assert screen_name(app) == "MainScreen", "less than a working day: no question"
         assert app.running is not None and app.running.started == T0
         await wait_for(pilot, lambda: "⏱ 2:03:04 **Add domain events** for:" in header(app), what="the header timer")
         index = task_index(app, "**Add domain events**")
@@ -399,7 +399,7 @@ async def test_a_timer_older_than_a_working_day_asks(tmp_path, answer):
         assert "running for 9:00:00, longer than a working day (8h)" in message, message
         assert path.read_bytes() == original and state_file().read_bytes() == saved, "nothing happens before the answer"
         await pilot.press(answer[0])
-        await wait_for(pilot, lambda: screen_name(app) == "Screen", what="the question to close")
+        await wait_for(pilot, lambda: screen_name(app) == "MainScreen", what="the question to close")
         await app.workers.wait_for_complete()
         assert path.read_bytes() == original, "no answer books time by itself"
         if answer == "discard":

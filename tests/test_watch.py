@@ -261,7 +261,7 @@ async def test_deleted_then_recreated_300ms_later(tmp_path):
         await cursor_to_t016(app, pilot)
         await asyncio.to_thread(delete_wait_create)
         await assert_shows_outside_version(app, pilot, path, expected, notes)
-        await wait_for(pilot, lambda: app.read_only_reason is None and not app.file_missing, what="editing to resume")
+        await wait_for(pilot, lambda: app.read_only_reason is None and not app.session.file_missing, what="editing to resume")
         await pilot.press("space")
         toggled = set_mark(expected, "T016", "X")
         await wait_for(pilot, lambda: path.read_bytes() == toggled, what="a toggle once the file is back")

@@ -5,8 +5,8 @@ a Document is built once per version of the file and never mutated."""
 from __future__ import annotations
 
 import bisect as _bisect
-import weakref
 import re
+import weakref
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import accumulate
@@ -16,17 +16,15 @@ from tasktui.doc.durations import DEFAULT_DAY_HOURS
 from tasktui.doc.durations import parse_hours as _parse_hours
 from tasktui.doc.parse import TOO_DEEP, ChunkResult, parse_chunks, parse_one
 from tasktui.doc.source import Source
+from tasktui.doc.states import marks_for
 
 ESTIMATE_LABELS = ("estimated time", "time estimate")
 parse_hours = lru_cache(maxsize=4096)(_parse_hours)
 
-STATES = ("todo", "done", "in_progress", "queued", "cancelled", "other")
-DIALECTS = ("template", "speckit", "kiro", "generic")
-
 _SPECKIT_ID = re.compile(r"(T\d{2,}[a-z]?)(?=[\s:.,)\]]|$)")
 _KIRO_ID = re.compile(r"(\d+(?:\.\d+)*)\.?(?=\s|$)")
 _MARKER = re.compile(r"\s*\[([A-Za-z][A-Za-z0-9_-]{0,15})\]")
-_LABEL = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])?\s*\*\*([^*]+?):?\*\*:?\s*(.*?)\s*$")
+LABEL_LINE = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])?\s*\*\*([^*]+?):?\*\*:?\s*(.*?)\s*$")
 _PHASE_HEADING = re.compile(r"phase\s+(\d+)\b", re.I)
 _COMPLETION = re.compile(r"^\*\*Phase\s+(\d+)\*\*:?[ \t]*(.*?)[ \t]*$", re.I)
 _LOG_ENTRY = re.compile(
@@ -61,11 +59,6 @@ class Task(NamedTuple):
     actual_line: int | None
     section: int  # index into Document.sections (-1 when none)
 
-    @property
-    def is_open(self) -> bool:
-        """Counts as work still to do: not done, cancelled or optional."""
-        return self.state not in ("done", "cancelled") and not self.optional
-
 
 class TaskKey(NamedTuple):
     """A task's identity across versions of the file: its id, or heading path + text + occurrence.
@@ -95,7 +88,7 @@ class Section:
     level: int
     first_task: int
     task_count: int
-    estimate_hours: float | None  # an `**Estimated Time**` line under the heading itself
+    end_line: int | None  # line of the next section heading (None: the end of the file)
     phase: int | None  # N for a "Phase N" heading
 
 
@@ -137,8 +130,6 @@ class TimeLine:
     value: str
 
 
-_STATES = {" ": "todo", "x": "done", "X": "done", "/": "in_progress", "-": "cancelled"}
-_STATES_KIRO = {" ": "todo", "x": "done", "X": "done", "-": "in_progress", "~": "queued"}
 _KIRO_TOP = re.compile(r"\d+\.\s")
 
 
@@ -158,8 +149,19 @@ def split_id(text: str) -> tuple[str | None, tuple[str, ...]]:
     return m.group(1), tuple(markers)
 
 
+@dataclass(frozen=True, slots=True)
+class Derivation:
+    """How a Document version was made from an earlier one by patches that kept its
+    structure (the same tasks, headings and labels, at the same indexes)."""
+
+    base: "weakref.ref[Document]"  # the earlier version, while it is alive
+    changed: tuple[int, ...]  # the tasks that were parsed again: their mark, text or time may differ
+
+
 class Document:
-    """One version of a tasks file. Build with :func:`load` or ``Document(source)``."""
+    """One version of a tasks file. Build with :func:`load` or ``Document(source)``.
+    Never changed once built: a newer version is a new Document (``patched``), whose
+    ``derivation`` says which version it came from and which tasks changed."""
 
     def __init__(self, source: Source | bytes, *, cache: dict | None = None, day_hours: float = DEFAULT_DAY_HOURS,
                  chunks: list | None = None):
@@ -170,6 +172,7 @@ class Document:
             source = Source(source)
         self.source = source
         self.day_hours = day_hours
+        self.derivation: Derivation | None = None  # parsed, not patched from an earlier version
         self.chunks = parse_chunks(source.lines, cache) if chunks is None else chunks
         end = self.chunks[-1][1] if self.chunks else 0
         self.complete = end >= source.line_count
@@ -203,25 +206,16 @@ class Document:
                     return fallback()  # the cut is not confirmed, or the blocks changed
                 redo[cj] = new
                 chunks[cj] = (start, end, new)
-        # computed before the copy, so that the new version shares them
         chunk_first = self._chunk_first
-        label_lines = self._label_lines
-        touched_labels = [line for line in touched if line in label_lines]
-        if touched_labels:
-            _ = self._label_index
-        doc = object.__new__(Document)
-        doc.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _DERIVED_CACHES})
-        doc.source = src
-        doc.chunks = chunks
+        touched_labels = [line for line in touched if line in self._label_lines]
         # tasks: rebuild the ones in re-parsed chunks, move the mark offsets of the rest
         tasks = list(self.tasks)
-        states = _STATES_KIRO if self.dialect == "kiro" else _STATES
+        states = marks_for(self.dialect)
         day = self.day_hours
         texts_changed = False
         signals_changed = False
         changed: list[int] = []
         for ci, res in redo.items():
-            start = chunks[ci][0]
             for k, rt in enumerate(res.tasks):
                 i = chunk_first[ci] + k
                 changed.append(i)
@@ -246,30 +240,70 @@ class Document:
             first = next((ln for ln in touched if starts[ln + 1 if ln + 1 < len(starts) else ln] != old_starts[ln + 1 if ln + 1 < len(starts) else ln]), touched[0])
             k = _bisect.bisect_left(tasks, first, key=lambda t: t.line)
             tasks[k:] = [t._replace(mark_offset=starts[t.line] + (t.mark_offset - old_starts[t.line])) for t in tasks[k:]]
+        signals_changed |= any(_label_signal(self.source.lines[ln]) != _label_signal(src.lines[ln]) for ln in touched_labels)
+        if signals_changed:
+            # task texts and `**Label**` lines decide the dialect (what the marks mean):
+            # when it would change, build the whole Document again
+            raw = [(rt, start, None) for start, _end, res in chunks for rt in res.tasks]
+            if self._detect_dialect(raw, [(t.id, t.markers) for t in tasks], self._label_spans, src.lines) != self.dialect:
+                return fallback()
+        return self._successor(src, chunks, tasks, tuple(sorted(changed)), texts_changed, touched_labels)
+
+    # What a Document is made of (set while it is built); a successor starts from these.
+    _PARTS = ("day_hours", "complete", "front_matter", "headings", "dialect", "title", "section_level",
+              "_label_spans", "_sec_starts", "labels", "sections", "completion", "time_lines", "log", "metadata")
+    # Caches that hold for a successor patched in place (same chunks, same label lines) ...
+    _SAME_SHAPE = ("_chunk_starts", "_chunk_first", "_label_lines", "_label_index")
+    # ... and those that hold while no task's text changed.
+    _SAME_TEXTS = ("keys", "_key_index", "_by_line")
+
+    def _successor(self, src: Source, chunks, tasks: list[Task], changed: tuple[int, ...], texts_changed: bool,
+                   touched_labels: list[int]) -> "Document":
+        """The new version made of ``src``, ``chunks`` and ``tasks`` with everything else
+        carried over from this one, its derivation recorded, the caches that still
+        hold shared, and the ``**Label**`` lines on ``touched_labels`` read again."""
+        doc = Document.__new__(Document)
+        for name in self._PARTS:
+            setattr(doc, name, getattr(self, name))
+        doc.source = src
+        doc.chunks = chunks
         doc.tasks = tasks
-        if "_done_marks" in self.__dict__:
+        doc.derivation = Derivation(weakref.ref(self), changed)
+        mine = self.__dict__
+        for name in self._SAME_SHAPE + (() if texts_changed else self._SAME_TEXTS):
+            if name in mine:
+                doc.__dict__[name] = mine[name]
+        if "_done_marks" in mine:
             lower, upper = self._done_marks
             for i in changed:
                 a, b = self.tasks[i].mark, tasks[i].mark
                 lower += (b == "x") - (a == "x")
                 upper += (b == "X") - (a == "X")
-            doc._done_marks = (lower, upper)
-        if not texts_changed:
-            for name in ("keys", "_key_index", "_by_line"):
-                if name in self.__dict__:
-                    doc.__dict__[name] = self.__dict__[name]
-        hit = touched_labels
-        old_lines = self.source.lines
-        signals_changed |= any(_label_signal(old_lines[ln]) != _label_signal(src.lines[ln]) for ln in hit)
-        if signals_changed:
-            # task texts and `**Label**` lines decide the dialect (what the marks mean):
-            # when it would change, build the whole Document again
-            raw = [(rt, start, None) for start, _end, res in chunks for rt in res.tasks]
-            if doc._detect_dialect(raw, [(t.id, t.markers) for t in tasks], self._label_spans) != self.dialect:
-                return fallback()
-        if hit:
-            doc._finish(hit)
-        doc._derived_from = (weakref.ref(self), changed)
+            doc.__dict__["_done_marks"] = (lower, upper)
+        if touched_labels:
+            doc._finish(touched_labels)
+        return doc
+
+    def changed_since(self, base: "Document") -> tuple[int, ...] | None:
+        """The tasks that may differ from ``base`` (same indexes, same structure) when
+        this version was patched from it in place; None when it was not."""
+        derivation = self.derivation
+        if derivation is None or derivation.base() is not base:
+            return None
+        return derivation.changed
+
+    def squashed(self) -> "Document":
+        """This version, recorded as one in-place step from the version its own base
+        was patched from (an edit, then the progress sync of the same write)."""
+        first = self.derivation
+        base = first.base() if first is not None else None
+        second = base.derivation if base is not None else None
+        origin = second.base() if second is not None else None
+        if origin is None:
+            return self
+        doc = Document.__new__(Document)
+        doc.__dict__.update(self.__dict__)
+        doc.derivation = Derivation(second.base, tuple(sorted(set(first.changed) | set(second.changed))))
         return doc
 
     @cached_property
@@ -336,7 +370,7 @@ class Document:
         current_section = -1
         starts = src.starts
         day = self.day_hours
-        states = _STATES_KIRO if self.dialect == "kiro" else _STATES
+        states = marks_for(self.dialect)
         for index, (rt, start, parent) in enumerate(raw_tasks):
             line = rt.line + start
             if hi < nh and headings[hi].line < line:
@@ -392,7 +426,7 @@ class Document:
             labels: list[Label] = []
             for a, b, _in_list in self._label_spans:
                 for ln in range(a, b):
-                    m = _LABEL.match(lines[ln])
+                    m = LABEL_LINE.match(lines[ln])
                     if m:
                         hidx = _bisect.bisect_right(heading_lines, ln) - 1
                         labels.append(Label(ln, m.group(1).strip(), m.group(2), hidx if hidx >= 0 else None))
@@ -401,57 +435,30 @@ class Document:
         else:
             where = self._label_index
             labels = list(self.labels)
-            estimates_changed = False
             for ln in touched:
                 i = where.get(ln)
-                m = _LABEL.match(lines[ln])
+                m = LABEL_LINE.match(lines[ln])
                 if i is None or not m:
                     return self._finish()  # a label appeared or went away: read them all
-                old = labels[i]
-                labels[i] = Label(ln, m.group(1).strip(), m.group(2), old.heading)
-                estimates_changed |= old.label.lower() in ESTIMATE_LABELS or labels[i].label.lower() in ESTIMATE_LABELS
+                labels[i] = Label(ln, m.group(1).strip(), m.group(2), labels[i].heading)
             self.labels = labels
-            if estimates_changed:
-                self._build_sections()
             self._tracking(labels, touched)
             return
         self._tracking(self.labels)
 
     def _build_sections(self) -> None:
-        headings = self.headings
         tasks = self.tasks
         sec_starts = self._sec_starts
-        n_lines = len(self.source.lines)
-        estimates: list[tuple[int, float]] = []  # (heading line, hours) of estimates under headings
-        seen: set[int] = set()
-        for lab in self.labels:
-            if lab.label.lower() in ESTIMATE_LABELS and lab.heading is not None:
-                hl = headings[lab.heading].line
-                if hl not in seen:
-                    seen.add(hl)
-                    value = parse_hours(lab.value, self.day_hours)
-                    if value is not None:
-                        estimates.append((hl, value))
-        estimates.sort()
-        est_lines = [hl for hl, _ in estimates]
-        est_sums = list(accumulate((v for _, v in estimates), initial=0.0))
         sections: list[Section] = []
         for si, (first, title, line, level) in enumerate(sec_starts):
             nxt = sec_starts[si + 1][0] if si + 1 < len(sec_starts) else len(tasks)
-            est = None
-            if line is not None:
-                # estimates directly under this heading or any heading inside the section
-                nxt_line = sec_starts[si + 1][2] if si + 1 < len(sec_starts) else None
-                end_line = nxt_line if nxt_line is not None else n_lines
-                lo = _bisect.bisect_left(est_lines, line)
-                hi = _bisect.bisect_left(est_lines, end_line)
-                est = round(est_sums[hi] - est_sums[lo], 4) if hi > lo else None
+            end_line = sec_starts[si + 1][2] if si + 1 < len(sec_starts) else None
             pm = _PHASE_HEADING.match(title)
-            sections.append(Section(si, title, line, level, first, nxt - first, est, int(pm.group(1)) if pm else None))
+            sections.append(Section(si, title, line, level, first, nxt - first, end_line, int(pm.group(1)) if pm else None))
         self.sections = sections
 
-    def _detect_dialect(self, raw_tasks, ids, label_spans) -> str:
-        lines = self.source.lines
+    def _detect_dialect(self, raw_tasks, ids, label_spans, lines=None) -> str:
+        lines = self.source.lines if lines is None else lines
         if any(_label_signal(lines[a]) for a, _b, _ in label_spans):
             return "template"
         n = len(raw_tasks)
@@ -585,13 +592,6 @@ class Document:
         if lower or upper:
             return "X" if upper > lower else "x"
         return "X" if self.dialect == "speckit" else "x"
-
-
-# cached properties that belong to one version and must not be copied to a patched one
-_DERIVED_CACHES = (
-    "keys", "_key_index", "_by_line", "_derived_from", "_done_marks",
-    "section_progress", "_section_totals", "_section_starts", "_phase_status", "_phase_sections",  # tasktui.doc.stats
-)
 
 
 def _label_signal(line: str) -> bool:

@@ -39,15 +39,6 @@ def apply(data: bytes, patches) -> bytes:
     return b"".join(parts)
 
 
-def shift_through(patches, offset: int) -> int:
-    """Map an offset in the old bytes to the new bytes, given patches that do not cover it."""
-    delta = 0
-    for p in patches:
-        if p.end <= offset:
-            delta += len(p.data) - (p.end - p.start)
-    return offset + delta
-
-
 def unshift_through(patches, offset: int) -> int:
     """Map an offset in the new bytes back to the old bytes (outside any patched span)."""
     delta = 0

@@ -290,12 +290,6 @@ class Source:
         end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.data)
         return start, end
 
-    def lines_span(self, first: int, last: int) -> tuple[int, int]:
-        """Byte span of lines ``first`` .. ``last - 1`` including their endings."""
-        start = self.starts[first] if first < len(self.starts) else len(self.data)
-        end = self.starts[last] if last < len(self.starts) else len(self.data)
-        return start, end
-
     def offset(self, line: int, column: int) -> int:
         """Byte offset of character ``column`` of line ``line``."""
         return self.starts[line] + len(encode(self.lines[line][:column]))
@@ -305,7 +299,3 @@ class Source:
         if 0 <= line < len(self.endings) and self.endings[line]:
             return self.endings[line]
         return self.majority_ending
-
-    def markdown_text(self, first: int = 0, last: int | None = None) -> str:
-        """Lines ``first`` .. ``last - 1`` joined with ``\\n``, as markdown-it sees them."""
-        return "\n".join(self.lines[first:last])

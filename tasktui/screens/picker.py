@@ -39,20 +39,19 @@ def find_tasks_files(root: Path, max_depth: int = 4, limit: int = 200) -> list[P
 def describe(path: Path, name: str | None = None) -> Text:
     """The path with its progress: `specs/001/tasks.md  12/40 ███░░░░░░░ 30%`."""
     from tasktui.doc.model import Document
-    from tasktui.doc.stats import document_progress
+    from tasktui.doc.rollup import RollUp, bar
 
     label = Text(one_line(name or str(path)), style="bold")
     try:
         if path.stat().st_size > 2_000_000:
             label.append("  (large file)", "dim")
             return label
-        prog = document_progress(Document(path.read_bytes()))
+        prog = RollUp(Document(path.read_bytes())).document
     except (OSError, ValueError):
         label.append("  (unreadable)", "red")
         return label
-    filled = int(round(prog.percent / 10))
-    label.append(f"  {prog.done}/{prog.total} ", "green" if prog.total and prog.open == 0 else "")
-    label.append("█" * filled + "░" * (10 - filled), "dim")
+    label.append(f"  {prog.done}/{prog.total} ", "green" if prog.status == "complete" else "")
+    label.append(bar(prog.fraction, 10), "dim")
     label.append(f" {prog.percent:.0f}%")
     return label
 

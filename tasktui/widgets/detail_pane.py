@@ -11,7 +11,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tasktui.doc.durations import short_hours
-from tasktui.doc.model import Document, LogEntry, Task
+from tasktui.doc.links import entries_for
+from tasktui.doc.model import Document, Task
+from tasktui.doc.states import NAMES
 from tasktui.outline import HEADING, Outline, Row
 from tasktui.safetext import visible
 
@@ -34,55 +36,12 @@ class WebLinksOnly:
                 segment = Segment(segment.text, style.update_link(None), segment.control)
             yield segment
 
-STATE_NAMES = {"todo": "to do", "done": "done", "in_progress": "in progress", "queued": "queued", "cancelled": "cancelled", "other": "other"}
-
-
-# ids that a log entry's text can name without a "(task ...)" link: T001, T012a, 1.2
-_ID_TOKEN = re.compile(r"(?<![\w.])(T\d+[a-z]?|\d+(?:\.\d+)+)(?![\w])")
-
-
-def entries_for(doc: Document, task: Task) -> list[LogEntry]:
-    """Log entries that name the task: linked by id or title, or naming its id in their text."""
-    out = []
-    for e in doc.log:
-        if e.placeholder:
-            continue
-        ref = (e.task or "").strip()
-        if ref and (ref == task.id or (task.id is None and ref.casefold() in task.text.casefold())):
-            out.append(e)
-        elif task.id and not ref and task.id in _ID_TOKEN.findall(e.text):
-            out.append(e)
-    return out
-
-
-def blocked_tasks(doc: Document) -> set[int]:
-    """Indexes of the tasks that an open blocker names (by the same rules as entries_for)."""
-    blockers = doc.open_blockers
-    if not blockers:
-        return set()
-    ids: dict[str, int] = {}
-    for t in doc.tasks:
-        if t.id:
-            ids.setdefault(t.id, t.index)
-    out: set[int] = set()
-    for e in blockers:
-        ref = (e.task or "").strip()
-        if ref:
-            if ref in ids:
-                out.add(ids[ref])
-            needle = ref.casefold()
-            out.update(t.index for t in doc.tasks if t.id is None and needle in t.text.casefold())
-        else:
-            out.update(ids[tok] for tok in _ID_TOKEN.findall(e.text) if tok in ids)
-    return out
-
-
 def task_markdown(doc: Document, task: Task) -> str:
     lines = doc.source.lines
     body = lines[task.item_line:task.end]
     body = "\n".join(body).rstrip()
     text = textwrap.dedent(body)
-    facts = [f"**State**: {STATE_NAMES.get(task.state, task.state)}" + (" (optional)" if task.optional else "")]
+    facts = [f"**State**: {NAMES.get(task.state, task.state)}" + (" (optional)" if task.optional else "")]
     if task.id:
         facts.append(f"**Id**: `{task.id}`" + (f"  markers: {' '.join('`[' + m + ']`' for m in task.markers)}" if task.markers else ""))
     if task.estimate_hours is not None or task.actual_hours is not None:
@@ -104,16 +63,16 @@ def heading_markdown(outline: Outline, index: int) -> str:
     node = outline.headings[index]
     tot = outline.heading_totals(index)
     lines = [f"## {node.text}", "", f"**Progress**: {tot.done}/{tot.total} done ({tot.percent:.0f}%)"]
-    if tot.estimate is not None or tot.actual is not None:
+    if tot.has_time:
         var = f", variance {tot.variance_pct:+.0f}%" if tot.variance_pct is not None else ""
-        lines.append(f"**Time**: {short_hours(tot.actual)} spent of {short_hours(tot.estimate)} estimated{var}")
+        lines.append(f"**Time**: {short_hours(tot.actual_hours)} spent of {short_hours(tot.estimate_hours)} estimated{var}")
     if node.children:
         lines += ["", "| Subsection | Done | Progress | Time |", "|---|---|---|---|"]
         for c in node.children:
             ct = outline.heading_totals(c)
             if not ct.total:
                 continue
-            time = f"{short_hours(ct.actual)}/{short_hours(ct.estimate)}" if ct.estimate is not None or ct.actual is not None else ""
+            time = f"{short_hours(ct.actual_hours)}/{short_hours(ct.estimate_hours)}" if ct.has_time else ""
             lines.append(f"| {outline.headings[c].text} | {ct.done}/{ct.total} | {ct.percent:.0f}% | {time} |")
     tasks = [outline.doc.tasks[i] for i in range(node.first_task, node.end_task)]
     timed = [t for t in tasks if t.estimate_hours is not None or t.actual_hours is not None]

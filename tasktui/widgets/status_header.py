@@ -7,9 +7,8 @@ from textual.widgets import Static
 
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document
-from tasktui.doc.stats import document_progress
+from tasktui.doc.rollup import RollUp, bar
 from tasktui.safetext import one_line
-from tasktui.widgets.task_tree import bar
 
 
 class StatusHeader(Static):
@@ -21,14 +20,16 @@ class StatusHeader(Static):
         super().__init__("", **kwargs)
         self.file_name = ""
         self.doc: Document | None = None
+        self.rollup: RollUp | None = None
         self.notice: str | None = None  # read-only reason, deleted file, loading…
         self.timer: str | None = None
         self.stale = False
 
-    def show(self, doc: Document | None = None, *, file_name: str | None = None, notice: str | None | bool = False,
-             timer: str | None | bool = False, stale: bool | None = None) -> None:
+    def show(self, doc: Document | None = None, rollup: RollUp | None = None, *, file_name: str | None = None,
+             notice: str | None | bool = False, timer: str | None | bool = False, stale: bool | None = None) -> None:
         if doc is not None:
             self.doc = doc
+            self.rollup = rollup if rollup is not None and rollup.doc is doc else RollUp(doc)
         if file_name is not None:
             self.file_name = file_name
         if notice is not False:
@@ -50,12 +51,12 @@ class StatusHeader(Static):
         if doc is None:
             out.append(one_line(self.notice or "Loading…"), "dim")
             return out
-        prog = document_progress(doc)
-        done_style = "green" if prog.total and prog.open == 0 else ""
+        prog = self.rollup.document
+        done_style = "green" if prog.status == "complete" else ""
         out.append(f"{prog.done}/{prog.total} ", done_style)
-        out.append(bar(prog.percent, 10), done_style or "dim")
+        out.append(bar(prog.fraction, 10), done_style or "dim")
         out.append(f" {prog.percent:.0f}%")
-        if prog.estimate_hours is not None or prog.actual_hours is not None:
+        if prog.has_time:
             over = prog.variance_pct is not None and prog.variance_pct > 0
             out.append("  │  ", "dim")
             out.append(f"{short_hours(prog.actual_hours)} spent / {short_hours(prog.estimate_hours)} est")

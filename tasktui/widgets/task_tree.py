@@ -13,11 +13,14 @@ from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document, Task
+from tasktui.doc.rollup import RollUp, bar
+from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, QUEUED, TODO
 from tasktui.outline import HEADING, TASK, Outline, Row
 from tasktui.safetext import one_line
 
@@ -58,13 +61,16 @@ def inline_text(source: str, base: Style, bold: Style, code: Style) -> Text:
     return out
 
 
-def bar(percent: float, width: int = 8) -> str:
-    filled = int(round(percent / 100 * width))
-    return "█" * filled + "░" * (width - filled)
+_STATE_STYLES = {TODO: "todo", DONE: "done", IN_PROGRESS: "in-progress", CANCELLED: "cancelled", QUEUED: "in-progress"}
 
 
 class TaskTree(ScrollView, can_focus=True):
     """Sections and tasks of a tasks file."""
+
+    text_filter: reactive[str] = reactive("", init=False)
+    """Show only the tasks whose text holds this (and what leads to them)."""
+    hide_done: reactive[bool] = reactive(False, init=False)
+    """Leave done tasks out."""
 
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False),
@@ -141,13 +147,12 @@ class TaskTree(ScrollView, can_focus=True):
         self.rows: list[Row] = []
         self.cursor = 0
         self.collapsed: set[tuple] = set()
-        self.text_filter = ""
-        self.hide_done = False
         self.blocked: set[int] = set()
         self.flash: set[int] = set()
         self.timer: tuple[int, str] | None = None  # (task index, elapsed label)
         self._cache: dict[tuple, Strip] = {}
         self._seeded = False
+        self._centered = False  # whether the cursor was last placed in the middle (a jump)
 
     # -- state ----------------------------------------------------------------------
     @property
@@ -165,21 +170,27 @@ class TaskTree(ScrollView, can_focus=True):
             return None
         return self.outline.doc.tasks[row.index]
 
-    def set_document(self, doc: Document, *, focus_task: Task | None = None, outline: Outline | None = None) -> None:
-        """Show ``doc`` (``outline``: its Outline, when built beforehand off the UI thread);
-        the cursor stays on the same task or heading (by identity)."""
+    def watch_text_filter(self) -> None:
+        self.rebuild()
+
+    def watch_hide_done(self) -> None:
+        self.rebuild()
+
+    def set_document(self, doc: Document, rollup: RollUp, *, focus_task: Task | None = None,
+                     outline: Outline | None = None) -> None:
+        """Show ``doc`` with its numbers (``outline``: its Outline, when built beforehand
+        off the UI thread); the cursor stays on the same task or heading (by identity)."""
         old_key = self.outline.key(self.cursor_row) if self.outline and self.cursor_row else None
         old_rows = self.rows
         old_outline = self.outline
-        derived = doc.__dict__.get("_derived_from")
-        if old_outline is not None and derived is not None and derived[0]() is old_outline.doc and focus_task is None:
+        if old_outline is not None and focus_task is None and doc.changed_since(old_outline.doc) is not None:
             # a newer version with the same structure (a toggle, a new time): repaint in place
-            self.outline = old_outline.with_document(doc, derived[1])
+            self.outline = old_outline.with_document(doc, rollup)
             self._cache.clear()
             self.refresh()
             self.post_message(self.Highlighted(self, self.cursor_row))
             return
-        self.outline = outline if outline is not None and outline.doc is doc else Outline(doc)
+        self.outline = outline if outline is not None and outline.doc is doc else Outline(doc, rollup)
         if not self._seeded:
             self.collapsed = self.outline.default_collapsed()
             self._seeded = True
@@ -310,7 +321,10 @@ class TaskTree(ScrollView, can_focus=True):
             self.post_message(self.Highlighted(self, self.cursor_row))
 
     def _scroll_to_cursor(self, center: bool = False) -> None:
-        """Keep the cursor row in view; a jump (n, the start) puts it in the middle."""
+        """Keep the cursor row in view; a jump (n, the start) puts it in the middle.
+        The placement is remembered: when the tree's size changes (its first real
+        layout may come after the file is shown), it is made again for the new size."""
+        self._centered = center
         if not self.size.height:  # not laid out yet: scroll once it has a size
             self.call_after_refresh(self._scroll_to_cursor, center)
             return
@@ -421,6 +435,8 @@ class TaskTree(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, len(self.rows))
         self._cache.clear()
+        if self.rows:
+            self.call_after_refresh(self._scroll_to_cursor, self._centered)
 
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
@@ -478,16 +494,15 @@ class TaskTree(ScrollView, can_focus=True):
         node = outline.headings[row.index]
         left.append(one_line(node.text), self._style("heading"))
         tot = outline.heading_totals(row.index)
-        complete = tot.done + tot.cancelled == tot.total
-        done_style = self._style("done") if complete else self._style("dim")
+        done_style = self._style("done") if tot.status == "complete" else self._style("dim")
         # what fits: the title keeps at least half the row; the bar and the time go first
-        show_time = tot.estimate is not None or tot.actual is not None
+        show_time = tot.has_time
         show_bar = True
         budget = width - left.cell_len
         for _ in range(3):
             need = len(f"{tot.done}/{tot.total}  100%") + (9 if show_bar else 0)
             if show_time:
-                need += len(f"  {short_hours(tot.actual)}/{short_hours(tot.estimate)} +100%")
+                need += len(f"  {short_hours(tot.actual_hours)}/{short_hours(tot.estimate_hours)} +100%")
             if need <= max(budget, width // 2):
                 break
             if show_bar:
@@ -496,18 +511,19 @@ class TaskTree(ScrollView, can_focus=True):
                 show_time = False
         right.append(f"{tot.done}/{tot.total}", done_style)
         if show_bar:
-            right.append(" " + bar(tot.percent), done_style)
+            right.append(" " + bar(tot.fraction, 8), done_style)
         right.append(f" {tot.percent:3.0f}%", self._style("dim"))
         if show_time:
             over = tot.variance_pct is not None and tot.variance_pct > 0
-            right.append(f"  {short_hours(tot.actual)}/{short_hours(tot.estimate)}", self._style("over") if over else self._style("dim"))
+            right.append(f"  {short_hours(tot.actual_hours)}/{short_hours(tot.estimate_hours)}",
+                         self._style("over") if over else self._style("dim"))
             if tot.variance_pct is not None:
                 right.append(f" {tot.variance_pct:+.0f}%", self._style("over") if over else self._style("dim"))
 
     def _task_parts(self, row: Row, left: Text, right: Text) -> None:
         task = self.outline.doc.tasks[row.index]
         state = task.state
-        state_style = self._style({"todo": "todo", "done": "done", "in_progress": "in-progress", "cancelled": "cancelled", "queued": "in-progress"}.get(state, "other"))
+        state_style = self._style(_STATE_STYLES.get(state, "other"))
         left.append(f"[{one_line(task.mark)}]", state_style)
         left.append("* " if task.optional else " ", self._style("dim"))
         ident, markers, rest = display_parts(task)
@@ -516,9 +532,9 @@ class TaskTree(ScrollView, can_focus=True):
         for marker in markers:
             left.append(f"[{one_line(marker)}] ", self._style("marker"))
         text_style = Style()
-        if state in ("done", "cancelled") or task.optional:
-            text_style = self._style("dim") + (Style(strike=True) if state == "cancelled" else Style())
-        elif state in ("in_progress", "queued"):
+        if state in (DONE, CANCELLED) or task.optional:
+            text_style = self._style("dim") + (Style(strike=True) if state == CANCELLED else Style())
+        elif state in (IN_PROGRESS, QUEUED):
             text_style = self._style("in-progress")
         left.append_text(inline_text(rest, text_style, text_style + Style(bold=True), text_style + self._style("code")))
         if self.timer is not None and self.timer[0] == row.index:
@@ -530,4 +546,4 @@ class TaskTree(ScrollView, can_focus=True):
             right.append(f"{short_hours(task.actual_hours)}/{short_hours(task.estimate_hours)}", self._style("over") if over else self._style("dim"))
         elif row.has_children and not row.expanded:
             tot = self.outline.task_totals(row.index)
-            right.append(f"{tot.done - (task.state == 'done')}/{tot.total - 1}", self._style("dim"))
+            right.append(f"{tot.done - (task.state == DONE)}/{tot.total - 1}", self._style("dim"))

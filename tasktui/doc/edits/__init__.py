@@ -1,0 +1,65 @@
+"""Edit operations planned into patches on one version of a document.
+
+An operation (tasktui.doc.edits.ops) is a value naming its task by identity, so
+it can be planned again on a newer version of the file. ``plan`` turns it into
+a Plan: the patches, a one-line summary, what it did (Details) and the check the
+new version must pass. The planners live by kind: tasks (marks, text, add,
+delete), hours (time spent, estimates), log, sync (progress lines), undo
+(Restore) and repair (mojibake).
+"""
+
+from __future__ import annotations
+
+from tasktui.doc.edits.base import Check, ConflictError, Details, EditError, Plan, same_tasks
+from tasktui.doc.edits.hours import plan_add_time, plan_set_estimate
+from tasktui.doc.edits.log import KINDS, entry_keys, find_entry, format_entry, plan_add_entry, plan_edit_entry, plan_resolve, today
+from tasktui.doc.edits.ops import (AddLogEntry, AddTask, AddTime, DeleteTask, Edit, EditEntry, EditText, EntryKey, Repair,
+                                   ResolveEntry, Restore, RestoreItem, SetEstimate, SetState, Sync, Toggle)
+from tasktui.doc.edits.repair import plan_repair
+from tasktui.doc.edits.sync import completion_value, sync_patches, plan_sync
+from tasktui.doc.edits.tasks import plan_add_task, plan_delete, plan_edit_text, plan_set_state, plan_toggle, state_mark
+from tasktui.doc.edits.undo import plan_restore, restore_for
+from tasktui.doc.model import Document
+from tasktui.doc.rollup import RollUp
+
+__all__ = [
+    "AddLogEntry", "AddTask", "AddTime", "Check", "ConflictError", "DeleteTask", "Details", "Edit", "EditEntry",
+    "EditError", "EditText", "EntryKey", "KINDS", "Plan", "Repair", "ResolveEntry", "Restore", "RestoreItem",
+    "SetEstimate", "SetState", "Sync", "Toggle", "completion_value", "entry_keys", "find_entry", "format_entry",
+    "plan", "restore_for", "same_tasks", "state_mark", "sync_patches", "today",
+]
+
+
+def plan(doc: Document, op: Edit, rollup: RollUp | None = None) -> Plan:
+    """Plan ``op`` on ``doc``; EditError (ConflictError) with one sentence when it cannot be.
+    ``rollup`` is ``doc``'s RollUp, for the progress sync (built when not given)."""
+    if doc.source.has_nul:
+        raise EditError("the file contains NUL bytes, so tasktui never edits it")
+    match op:
+        case Toggle():
+            return plan_toggle(doc, op)
+        case SetState():
+            return plan_set_state(doc, op)
+        case EditText():
+            return plan_edit_text(doc, op)
+        case AddTask():
+            return plan_add_task(doc, op)
+        case DeleteTask():
+            return plan_delete(doc, op)
+        case AddTime():
+            return plan_add_time(doc, op)
+        case SetEstimate():
+            return plan_set_estimate(doc, op)
+        case AddLogEntry():
+            return plan_add_entry(doc, op)
+        case ResolveEntry():
+            return plan_resolve(doc, op)
+        case EditEntry():
+            return plan_edit_entry(doc, op)
+        case Sync():
+            return plan_sync(doc, rollup if rollup is not None and rollup.doc is doc else RollUp(doc))
+        case Restore():
+            return plan_restore(doc, op)
+        case Repair():
+            return plan_repair(doc)
+    raise TypeError(f"not an edit operation: {op!r}")

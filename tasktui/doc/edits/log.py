@@ -1,0 +1,188 @@
+"""Planning edits of the Blockers & Decisions log: new entries in the form the
+file already uses, resolutions and changed text."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from tasktui.doc.edits.base import ConflictError, Details, EditError, Plan, line_text_span, new_line, same_tasks, text_bytes
+from tasktui.doc.edits.ops import AddLogEntry, EditEntry, EntryKey, ResolveEntry
+from tasktui.doc.model import Document, LogEntry
+from tasktui.doc.patch import Patch
+
+KINDS = ("Blocker", "Decision")
+_LOG_HEADING = re.compile(r"blockers?\s*(?:&|and)?\s*decisions?\s*log|decisions?\s*log|blockers?", re.I)
+
+
+def _log_heading(doc: Document):
+    return next((h for h in doc.headings if _LOG_HEADING.search(h.text)), None)
+
+
+def format_entry(date: str, kind: str, text: str, task: str | None) -> str:
+    link = f" (task {task})" if task else ""
+    return f"**{date}** - {kind}: {text}{link}"
+
+
+def check_date(date: str) -> str:
+    try:
+        return _dt.date.fromisoformat(date).isoformat()
+    except ValueError:
+        raise EditError(f"{date!r} is not a real date: use YYYY-MM-DD") from None
+
+
+def today() -> str:
+    return _dt.date.today().isoformat()
+
+
+def plan_add_entry(doc: Document, op: AddLogEntry) -> Plan:
+    kind = op.kind.strip().capitalize()
+    if kind not in KINDS:
+        raise EditError(f"{op.kind!r} is not a kind of entry: use Blocker or Decision")
+    text = op.text.strip()
+    if not text:
+        raise EditError("a log entry needs some text")
+    date = check_date(op.date)
+    entry = format_entry(date, kind, text, op.task)
+    src = doc.source
+    real = [e for e in doc.log if not e.placeholder]
+    placeholders = [e for e in doc.log if e.placeholder]
+    count = len(real)
+
+    def expect(before: Document, after: Document) -> str | None:
+        problem = same_tasks(before, after)
+        if problem:
+            return problem
+        got = [e for e in after.log if not e.placeholder]
+        return None if len(got) == count + 1 else "the new entry did not parse as a log entry"
+
+    summary = f"logged {kind}: {text}"
+
+    def planned(patch: Patch, line: int | None) -> Plan:
+        return Plan((patch,), summary, Details(line=line, kind=kind, date=date, text=text, task=op.task), expect)
+
+    if real:
+        last = real[-1]
+        line = src.lines[last.line]
+        trailing = line[len(line.rstrip()):]
+        new = entry + trailing
+        if _entry_gap(doc, real):
+            ending = src.ending_after(last.line)
+            if src.endings[last.line]:
+                offset, data = src.starts[last.line + 1], ending + text_bytes(doc, new) + ending
+            else:
+                offset, data = len(src.data), ending + ending + text_bytes(doc, new)
+            return planned(Patch(offset, offset, data), last.line + 3)
+        offset, data = new_line(doc, new, last.line)
+        return planned(Patch(offset, offset, data), last.line + 2)
+    if placeholders:
+        first, last = placeholders[0], placeholders[-1]
+        line = src.lines[first.line]
+        trailing = line[len(line.rstrip()):]
+        start = src.starts[first.line]
+        end = src.line_end(last.line)
+        return planned(Patch(start, end, text_bytes(doc, entry + trailing)), first.line + 1)
+    heading = _log_heading(doc)
+    ending = src.majority_ending
+    if heading is not None:
+        if src.endings[heading.end - 1]:
+            offset, data = src.starts[heading.end], ending + text_bytes(doc, entry) + ending
+        else:
+            offset, data = len(src.data), ending + ending + text_bytes(doc, entry)
+        return planned(Patch(offset, offset, data), heading.end + 2)
+    # no log section: create it, under Progress Tracking when there is one
+    progress = next((h for h in doc.headings if "progress tracking" in h.text.lower()), None)
+    if progress is not None:
+        level = "#" * min(progress.level + 1, 6)
+        block = f"{level} Blockers & Decisions Log"
+        nxt = next((h for h in doc.headings if h.line > progress.line and h.level <= progress.level), None)
+        insert_line = nxt.line if nxt else src.line_count
+        body = [block, "", entry] + ([""] if nxt else [])  # a blank line before the next heading
+    else:
+        insert_line = src.line_count
+        body = ["## Progress Tracking", "", "### Blockers & Decisions Log", "", entry]
+    text_block = ending.join(text_bytes(doc, x) for x in body)
+    if insert_line >= src.line_count:
+        data = src.data
+        prefix = b"" if data.endswith((b"\n", b"\r")) or not data else ending
+        sep = ending if data.strip() and not data.endswith(ending + ending) and data else b""
+        patch_data = prefix + sep + text_block + ending
+        offset = len(data)
+    else:
+        offset = src.starts[insert_line]
+        patch_data = text_block + ending
+    return planned(Patch(offset, offset, patch_data), None)
+
+
+def _entry_gap(doc: Document, entries: list[LogEntry]) -> bool:
+    """Whether existing entries are separated by blank lines."""
+    if len(entries) < 2:
+        return False
+    a, b = entries[-2].line, entries[-1].line
+    return b - a > 1 and all(not doc.source.lines[i].strip() for i in range(a + 1, b))
+
+
+def entry_keys(doc: Document) -> list[EntryKey]:
+    seen: dict[str, int] = {}
+    keys = []
+    for e in doc.log:
+        text = doc.source.lines[e.line].strip()
+        n = seen.get(text, 0)
+        seen[text] = n + 1
+        keys.append(EntryKey(text, n))
+    return keys
+
+
+def find_entry(doc: Document, key: EntryKey) -> LogEntry:
+    for e, k in zip(doc.log, entry_keys(doc)):
+        if k == key:
+            return e
+    raise ConflictError("that log entry is no longer in the file")
+
+
+def plan_resolve(doc: Document, op: ResolveEntry) -> Plan:
+    entry = find_entry(doc, op.entry)
+    src = doc.source
+    if entry.kind != "Blocker":
+        raise EditError("only blockers can be resolved")
+    if entry.resolved:
+        raise EditError("that blocker is already resolved")
+    date = check_date(op.date)
+    text = op.text.strip()
+    if not text:
+        raise EditError("say how the blocker was resolved")
+    addition = f" — Resolved {date}: {text}" if src.is_utf8 else f" -- Resolved {date}: {text}"
+    line = src.lines[entry.line]
+    at = src.offset(entry.line, len(line.rstrip()))
+    line_no, count = entry.line, len(doc.log)
+
+    def expect(before: Document, after: Document) -> str | None:
+        got = [e for e in after.log if e.line == line_no]
+        return same_tasks(before, after) or (
+            None if got and got[0].resolved and len(after.log) == count else "the entry did not parse back as resolved")
+
+    return Plan((Patch(at, at, text_bytes(doc, addition)),), f"resolved: {entry.text}",
+                Details(line=entry.line + 1, resolution=text), expect)
+
+
+def plan_edit_entry(doc: Document, op: EditEntry) -> Plan:
+    entry = find_entry(doc, op.entry)
+    text = op.text.strip()
+    if not text:
+        raise EditError("a log entry needs some text")
+    line = doc.source.lines[entry.line]
+    m = re.match(r"^(\s*\*\*[^*]+\*\*\s*[-–—]\s*\[?\w+\]?\s*:\s*)", line)
+    start_col = len(m.group(1))
+    body = line[start_col:len(line.rstrip())]
+    # keep the task link and resolution that follow the text
+    if not body.startswith(entry.text):
+        raise EditError("cannot find the entry's text on its line")
+    start, end = line_text_span(doc, entry.line, start_col, start_col + len(entry.text))
+    line_no = entry.line
+
+    def expect(before: Document, after: Document) -> str | None:
+        got = [e for e in after.log if e.line == line_no]
+        return same_tasks(before, after) or (None if got and got[0].text == text else "the entry did not parse back with the new text")
+
+    return Plan((Patch(start, end, text_bytes(doc, text)),), f"entry L{entry.line + 1}: {text}",
+                Details(line=entry.line + 1, text=text), expect)

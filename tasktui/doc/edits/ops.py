@@ -1,0 +1,115 @@
+"""Edit operations: values that name what to change, never where in the bytes.
+
+Every operation names its task by identity (TaskKey) and its log entry by its
+line's text and occurrence (EntryKey), never by position, so that it can be
+planned again on a newer version of the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tasktui.doc.model import TaskKey
+
+
+@dataclass(frozen=True)
+class Toggle:
+    key: TaskKey
+
+
+@dataclass(frozen=True)
+class SetState:
+    key: TaskKey
+    state: str
+
+
+@dataclass(frozen=True)
+class AddTask:
+    text: str
+    after: TaskKey | None = None
+    under: TaskKey | None = None
+
+
+@dataclass(frozen=True)
+class EditText:
+    key: TaskKey
+    text: str
+
+
+@dataclass(frozen=True)
+class DeleteTask:
+    key: TaskKey
+
+
+@dataclass(frozen=True)
+class AddTime:
+    key: TaskKey
+    hours: float
+
+
+@dataclass(frozen=True)
+class SetEstimate:
+    key: TaskKey
+    hours: float
+
+
+@dataclass(frozen=True)
+class EntryKey:
+    """A log entry's identity: its line's text and occurrence."""
+
+    text: str
+    occurrence: int = 0
+
+
+@dataclass(frozen=True)
+class AddLogEntry:
+    kind: str
+    text: str
+    date: str
+    task: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolveEntry:
+    entry: EntryKey
+    text: str
+    date: str
+
+
+@dataclass(frozen=True)
+class EditEntry:
+    entry: EntryKey
+    text: str
+
+
+@dataclass(frozen=True)
+class Sync:
+    """Make the Completion Status and Time Tracking lines state the truth."""
+
+
+@dataclass(frozen=True)
+class Repair:
+    """Rewrite mojibake (UTF-8 once decoded as cp1252) back to the characters it stands for."""
+
+
+@dataclass(frozen=True)
+class RestoreItem:
+    anchor: TaskKey | None  # offsets are relative to this task's first line (absolute when None)
+    offset: int
+    expected: bytes
+    replacement: bytes
+
+
+@dataclass(frozen=True)
+class Restore:
+    """Put back bytes an earlier edit replaced: undo and redo."""
+
+    items: tuple[RestoreItem, ...]
+    summary: str = "restored"
+
+
+TaskEdit = Toggle | SetState | AddTask | EditText | DeleteTask
+TimeEdit = AddTime | SetEstimate
+LogEdit = AddLogEntry | ResolveEntry | EditEntry
+Edit = TaskEdit | TimeEdit | LogEdit | Sync | Repair | Restore
+"""Every edit operation there is."""

@@ -1,0 +1,213 @@
+"""Planning edits of tasks: their marks, their text, new tasks and deleted ones."""
+
+from __future__ import annotations
+
+import re
+
+from tasktui.doc.edits.base import (Details, EditError, Plan, descendants, find_task, label, last_content_line,
+                                    line_text_span, new_line, prefix_parts, same_tasks, same_tasks_except, text_bytes)
+from tasktui.doc.edits.ops import AddTask, DeleteTask, EditText, SetState, Toggle
+from tasktui.doc.model import Document, Task
+from tasktui.doc.patch import Patch
+from tasktui.doc.source import encode
+from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, NAMES, QUEUED, SETTABLE, TODO
+
+
+def state_mark(doc: Document, state: str) -> str:
+    """The mark that says ``state`` in this file."""
+    kiro = doc.dialect == "kiro"
+    if state == TODO:
+        return " "
+    if state == DONE:
+        return doc.done_mark()
+    if state == IN_PROGRESS:
+        return "-" if kiro else "/"
+    if state == QUEUED:
+        if not kiro:
+            raise EditError("only Kiro files have a mark for queued tasks")
+        return "~"
+    if state == CANCELLED:
+        if kiro:
+            raise EditError("Kiro files have no mark for cancelled tasks")
+        return "-"
+    raise EditError(f"unknown state {state!r}: use {', '.join(SETTABLE[:-1])} or {SETTABLE[-1]}")
+
+
+def plan_toggle(doc: Document, op: Toggle) -> Plan:
+    task = find_task(doc, op.key)
+    mark = " " if task.state == DONE else doc.done_mark()
+    return _plan_mark(doc, task, mark, "done" if mark != " " else "open")
+
+
+def plan_set_state(doc: Document, op: SetState) -> Plan:
+    task = find_task(doc, op.key)
+    return _plan_mark(doc, task, state_mark(doc, op.state), NAMES.get(op.state, op.state))
+
+
+def _plan_mark(doc: Document, task: Task, mark: str, verb: str) -> Plan:
+    if task.mark == mark:
+        return Plan((), f"{label(task)} is already {verb}", Details(line=task.line + 1, mark=mark))
+    patch = Patch(task.mark_offset, task.mark_offset + len(encode(task.mark)), encode(mark))
+    index = task.index
+
+    def expect(before: Document, after: Document) -> str | None:
+        return same_tasks(before, after, skip={index}) or (
+            None if after.tasks[index].mark == mark else "the mark did not change"
+        )
+
+    return Plan((patch,), f"{label(task)}: [{task.mark}] -> [{mark}]",
+                Details(line=task.line + 1, old=task.mark, mark=mark), expect)
+
+
+def plan_edit_text(doc: Document, op: EditText) -> Plan:
+    task = find_task(doc, op.key)
+    text = op.text.strip()
+    if not text:
+        raise EditError("a task needs some text")
+    col = task.col + 3 + (1 if task.optional else 0)
+    line = doc.source.lines[task.line]
+    # keep the single space after the checkbox
+    start_col = col + (len(line[col:]) - len(line[col:].lstrip()))
+    end_col = len(line.rstrip())
+    if start_col > end_col:  # no text yet: write it right after the space that follows the checkbox
+        start_col = end_col = col + 1
+    start, end = line_text_span(doc, task.line, start_col, end_col)
+    index = task.index
+
+    def expect(before: Document, after: Document) -> str | None:
+        problem = same_tasks(before, after, skip={index})
+        if problem:
+            return problem
+        return None if after.tasks[index].text == text else "the new text did not parse back as the task's text"
+
+    return Plan((Patch(start, end, text_bytes(doc, text)),), f"{label(task)} -> {text}",
+                Details(line=task.line + 1, text=text), expect)
+
+
+def next_id(doc: Document, sibling: Task | None, parent: Task | None) -> str | None:
+    """The next free id in the file's scheme, or None when tasks carry no ids."""
+    if doc.dialect == "speckit" or (sibling and sibling.id and sibling.id.startswith("T")):
+        nums = [t.id for t in doc.tasks if t.id and t.id.startswith("T")]
+        if not nums:
+            return None
+        width = max(len(re.match(r"T(\d+)", i).group(1)) for i in nums)
+        top = max(int(re.match(r"T(\d+)", i).group(1)) for i in nums)
+        return f"T{top + 1:0{width}d}"
+    if doc.dialect == "kiro" or (sibling and sibling.id):
+        taken = {t.id for t in doc.tasks if t.id}
+        if parent is not None and parent.id and not parent.id.startswith("T"):
+            base = parent.id.rstrip(".")
+            n = 1
+            while f"{base}.{n}" in taken:
+                n += 1
+            return f"{base}.{n}"
+        if sibling is not None and sibling.id and not sibling.id.startswith("T"):
+            parts = sibling.id.rstrip(".").split(".")
+            head = ".".join(parts[:-1])
+            n = int(parts[-1]) + 1
+            while (f"{head}.{n}" if head else str(n)) in taken:
+                n += 1
+            return f"{head}.{n}" if head else str(n)
+    return None
+
+
+def plan_add_task(doc: Document, op: AddTask) -> Plan:
+    text = op.text.strip()
+    if not text:
+        raise EditError("a task needs some text")
+    src = doc.source
+    if op.under is not None:
+        parent = find_task(doc, op.under)
+        kids = doc.children(parent)
+        if kids:
+            ref = kids[-1]
+            lead, bullet, num, delim, gap = prefix_parts(doc, ref)
+            anchor_end = ref.end
+        else:
+            ref = None
+            plead, pbullet, pnum, pdelim, pgap = prefix_parts(doc, parent)
+            # the first child's marker sits where the parent's content starts, in the
+            # parent's list style: a numbered parent's first child is "1." (or "1)")
+            width = len(plead) + len(pbullet) + len(pgap)
+            lead = re.sub(r"[^\s>]", " ", src.lines[parent.item_line][:width])
+            bullet, num, delim, gap = (f"1{pdelim}" if pnum is not None else pbullet), None, None, " "
+            anchor_end = parent.end
+        new_id = next_id(doc, ref, parent)
+        after_line = last_content_line(doc, parent.line, anchor_end)
+        position = (ref.index if ref else parent.index) + 1 + len(descendants(doc, ref if ref else parent))
+    else:
+        ref = find_task(doc, op.after) if op.after is not None else (doc.tasks[-1] if doc.tasks else None)
+        if ref is not None and op.after is None:
+            # append after the last top-level task of the last section
+            while ref.parent is not None:
+                ref = doc.tasks[ref.parent]
+        parent = doc.tasks[ref.parent] if ref is not None and ref.parent is not None else None
+        if ref is None:
+            lead, bullet, num, delim, gap = "", "-", None, None, " "
+            new_id = None
+            after_line = src.line_count - 1
+            position = 0
+        else:
+            lead, bullet, num, delim, gap = prefix_parts(doc, ref)
+            new_id = next_id(doc, ref, parent)
+            after_line = last_content_line(doc, ref.line, ref.end)
+            position = ref.index + 1 + len(descendants(doc, ref))
+    if num is not None:  # a numbered list: the number after the task it follows
+        bullet = f"{int(num) + 1}{delim}"
+    body = text
+    if new_id and not re.match(r"(T\d+|\d+(\.\d+)*)\b", text):
+        sep = ". " if doc.dialect == "kiro" and "." not in new_id and parent is None else " "
+        body = f"{new_id}{sep}{text}"
+    line_text = f"{lead}{bullet}{gap}[ ] {body}"
+    added_line = after_line + 1
+    first = ref is None and op.under is None  # the file has no task yet
+    if first and src.line_count > 1 and not src.lines[-1]:
+        # no task to follow and the file ends with a line break: append after a
+        # blank line and keep the file ending with a line break
+        ending = src.endings[-2]
+        sep = ending if src.lines[-2].strip() else b""
+        offset, data = len(src.data), sep + text_bytes(doc, line_text) + ending
+        added_line = src.line_count - 1 + (1 if sep else 0)
+    elif first and src.line_count == 1 and not src.lines[0]:  # an empty file
+        offset, data = len(src.data), text_bytes(doc, line_text) + src.majority_ending
+        added_line = 0
+    else:
+        offset, data = new_line(doc, line_text, after_line)
+
+    def expect(before: Document, after: Document) -> str | None:
+        if len(after.tasks) != len(before.tasks) + 1:
+            return "the new task did not parse as a task"
+        new = after.tasks[position]
+        if new.text != body or new.mark != " ":
+            return "the new task did not parse back as written"
+        rest = after.tasks[:position] + after.tasks[position + 1:]
+        for x, y in zip(before.tasks, rest):
+            if (x.mark, x.text, x.optional) != (y.mark, y.text, y.optional):
+                return f"the task on line {x.line + 1} would change"
+        return None
+
+    return Plan((Patch(offset, offset, data),), f"added L{added_line + 1} {body}",
+                Details(line=added_line + 1, text=body, id=new_id), expect)
+
+
+def plan_delete(doc: Document, op: DeleteTask) -> Plan:
+    task = find_task(doc, op.key)
+    src = doc.source
+    last = last_content_line(doc, task.item_line, task.end)
+    if src.lines[task.item_line].lstrip(" \t>")[:1] not in "-*+0123456789":
+        raise EditError("that task shares its line with another list item")
+    start = src.starts[task.item_line]
+    blank = lambda i: 0 <= i < src.line_count and not src.lines[i].strip()  # noqa: E731
+    if blank(task.item_line - 1) and blank(last + 1) and last + 2 < src.line_count:
+        last += 1  # blank lines on both sides: take one with the task, so no double gap is left
+    end = src.starts[last + 1] if last + 1 < src.line_count else len(src.data)
+    if end == len(src.data) and not src.endings[last] and task.item_line > 0:
+        # the last line has no ending: take the ending before it instead
+        start -= len(src.endings[task.item_line - 1])
+    gone = {task.index} | {t.index for t in descendants(doc, task)}
+
+    def expect(before: Document, after: Document) -> str | None:
+        return same_tasks_except(before, after, gone)
+
+    summary = f"deleted {label(task)}" + (f" and {len(gone) - 1} subtask(s)" if len(gone) > 1 else "")
+    return Plan((Patch(start, end, b""),), summary, Details(line=task.line + 1, removed=len(gone)), expect)

@@ -1,0 +1,24 @@
+"""The states a task can be in: the one list of them, what they are called, and
+which checkbox marks mean which state in each dialect."""
+
+from __future__ import annotations
+
+TODO, DONE, IN_PROGRESS, QUEUED, CANCELLED, OTHER = "todo", "done", "in_progress", "queued", "cancelled", "other"
+
+STATES = (TODO, DONE, IN_PROGRESS, QUEUED, CANCELLED, OTHER)
+"""Every state, in the order people read them."""
+
+SETTABLE = (TODO, DONE, IN_PROGRESS, QUEUED, CANCELLED)
+"""The states an edit can set (``other`` is only ever read from a file)."""
+
+NAMES = {TODO: "to do", DONE: "done", IN_PROGRESS: "in progress", QUEUED: "queued", CANCELLED: "cancelled",
+         OTHER: "other"}
+"""How each state is called on screen and in messages."""
+
+MARKS = {" ": TODO, "x": DONE, "X": DONE, "/": IN_PROGRESS, "-": CANCELLED}
+KIRO_MARKS = {" ": TODO, "x": DONE, "X": DONE, "-": IN_PROGRESS, "~": QUEUED}
+
+
+def marks_for(dialect: str) -> dict[str, str]:
+    """Mark -> state for a dialect; a mark not in it is ``other``."""
+    return KIRO_MARKS if dialect == "kiro" else MARKS

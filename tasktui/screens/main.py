@@ -1,0 +1,454 @@
+"""The main screen: header, phase tree, detail pane, log panel, filter box and
+footer. Keys become intents (EditRequested, UndoRequested ...) posted to the
+app; the app routes them to the session and hands back each new version to
+``show``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from tasktui.doc import edits
+from tasktui.doc.links import blocked_tasks
+from tasktui.doc.model import Document, Task
+from tasktui.doc.rollup import RollUp
+from tasktui.outline import HEADING, Outline
+from tasktui.safetext import json_text
+from tasktui.screens.dialogs import PromptScreen
+from tasktui.widgets.detail_pane import DetailPane
+from tasktui.widgets.log_panel import LogPanel
+from tasktui.widgets.plain import plain
+from tasktui.widgets.status_header import StatusHeader
+from tasktui.widgets.task_tree import TaskTree
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("space", "toggle_task", "Toggle", show=True),
+        Binding("n", "next_open", "Next"),
+        Binding("N", "previous_open", "Prev open", show=False),
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("d", "toggle_done", "Hide done", show=False),
+        Binding("p", "mark_in_progress", "In progress", show=False),
+        Binding("c", "mark_cancelled", "Cancel task", show=False),
+        Binding("a", "add_after", "Add", show=False),
+        Binding("A", "add_under", "Add subtask", show=False),
+        Binding("r", "change_text", "Edit text", show=False),
+        Binding("delete", "delete_task", "Delete", show=False),
+        Binding("t", "time_entry", "Time"),
+        Binding("s", "timer", "Timer", show=False),
+        Binding("b", "toggle_log", "Log"),
+        Binding("u", "undo", "Undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False),
+        Binding("y", "copy_id", "Copy id", show=False),
+        Binding("Y", "copy_text", "Copy text", show=False),
+        Binding("e", "open_editor", "Editor", show=False),
+        Binding("i", "toggle_details", "Details", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    FILTER_PAUSE = 0.06  # seconds: typing a word filters once, not once per letter
+
+    # -- intents (posted to the app) --------------------------------------------------
+    @dataclass
+    class EditRequested(Message):
+        """Make this edit; ``quiet``: say nothing when it worked; ``focus``: put the
+        cursor on the line it added or changed."""
+
+        op: edits.Edit
+        quiet: bool = False
+        focus: bool = False
+
+    @dataclass
+    class UndoRequested(Message):
+        redo: bool = False
+
+    @dataclass
+    class TimerRequested(Message):
+        """``s``: stop the running timer, or start one on ``task``."""
+
+        task: Task | None
+
+    @dataclass
+    class EditorRequested(Message):
+        """``e``: open the file in the user's editor at ``line``."""
+
+        line: int
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._filter_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
+        self.details_chosen: bool | None = None  # the user's i, once pressed; else the width decides
+
+    # -- layout -----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="header")
+        with Horizontal(id="main"):
+            yield TaskTree(id="tree")
+            yield DetailPane(id="detail")
+        yield Static("", id="empty")
+        yield Input(placeholder="filter tasks (Esc clears)", id="filter")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.query_one("#empty", Static).display = False
+        self.tree.focus()
+        self.app.begin()
+
+    @property
+    def tree(self) -> TaskTree:
+        return self.query_one(TaskTree)
+
+    @property
+    def header(self) -> StatusHeader:
+        return self.query_one(StatusHeader)
+
+    @property
+    def session(self):
+        return self.app.session
+
+    # -- showing a version -------------------------------------------------------------
+    def show(self, doc: Document, rollup: RollUp, *, focus_task: Task | None = None, outline: Outline | None = None,
+             notice: str | None | bool = False, stale: bool | None = None) -> None:
+        """Show ``doc`` with its numbers everywhere: tree, header, log panel, empty message."""
+        tree = self.tree
+        tree.set_document(doc, rollup, focus_task=focus_task, outline=outline)
+        tree.set_marks(blocked=blocked_tasks(doc))
+        if notice is False:
+            reason = self.session.read_only_reason
+            notice = f"READ-ONLY: {reason}" if reason else None
+        if stale is None:
+            stale = bool(doc.time_lines or doc.completion) and bool(edits.sync_patches(doc, rollup))
+        self.header.show(doc, rollup, notice=notice, stale=stale)
+        for log in self.query(LogPanel):
+            if log.display:
+                log.show(doc)
+        empty = self.query_one("#empty", Static)
+        if not doc.tasks and doc.complete:
+            empty.update(plain(self._empty_message(doc)))
+            empty.display = True
+        else:
+            empty.display = False
+
+    def _empty_message(self, doc: Document) -> str:
+        name = self.session.name
+        if not doc.source.data.strip():
+            return f"{name} is empty. Press a to add the first task."
+        if not doc.headings:
+            return f"{name} has no headings and no tasks (`- [ ] ...` lines). Press a to add a task."
+        return f"{name} has no tasks yet (`- [ ] ...` lines). Press a to add one."
+
+    def show_timer(self, header_text: str | None, tree_mark: tuple[int, str] | None) -> None:
+        self.header.show(timer=header_text)
+        tree = self.tree
+        if tree_mark is None:
+            if tree.timer is not None:
+                tree.set_marks(timer=None)
+        else:
+            tree.timer = tree_mark
+            tree.refresh_task(tree_mark[0])
+
+    @on(TaskTree.Highlighted)
+    def _highlighted(self, event: TaskTree.Highlighted) -> None:
+        # the detail pane follows the cursor, a moment later so that holding a key stays smooth
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(0.05, self.update_detail)
+
+    def update_detail(self) -> None:
+        if not self.is_attached:
+            return
+        tree = self.tree
+        self.query_one(DetailPane).show(tree.outline, tree.cursor_row)
+
+    def on_resize(self, event) -> None:
+        if self.details_chosen is None:
+            pane = self.query_one(DetailPane)
+            wide = event.size.width >= 100
+            if pane.display != wide:
+                pane.display = wide
+                if wide:
+                    self.update_detail()
+
+    # -- the task under the cursor ------------------------------------------------------
+    def _editable(self) -> bool:
+        reason = self.session.why_not_editable()
+        if reason is not None:
+            self.app.notify(reason.text, severity=reason.severity)
+            return False
+        return True
+
+    def _task_or_warn(self) -> Task | None:
+        task = self.tree.cursor_task
+        if task is None:
+            self.app.notify("Move to a task first.", severity="warning")
+        return task
+
+    def _editable_task(self) -> Task | None:
+        """The task under the cursor when the file may be edited (else a notice and None)."""
+        return self._task_or_warn() if self._editable() else None
+
+    def request(self, op: edits.Edit, *, quiet: bool = False, focus: bool = False) -> None:
+        self.app.post_message(self.EditRequested(op, quiet, focus))
+
+    # -- keys: edits ----------------------------------------------------------------------
+    def action_toggle_task(self) -> None:
+        self.tree.action_toggle()
+
+    def _set_state(self, state: str) -> None:
+        task = self._editable_task()
+        if task is not None:
+            self.request(edits.SetState(self.session.key(task), state), quiet=True)
+
+    def action_mark_in_progress(self) -> None:
+        self._set_state("in_progress")
+
+    def action_mark_cancelled(self) -> None:
+        self._set_state("cancelled")
+
+    def _ask(self, title: str, value: str, then, *, validate=None) -> None:
+        self.app.push_screen(PromptScreen(title, value, validate=validate), then)
+
+    @staticmethod
+    def _not_blank(value: str) -> str | None:
+        return None if value.strip() else "Type the task's text, or press Esc to cancel."
+
+    def action_add_after(self) -> None:
+        if not self._editable():
+            return
+        task = self.tree.cursor_task
+        after = self.session.key(task) if task is not None else None
+
+        def done(text: str | None) -> None:
+            if text:
+                self.request(edits.AddTask(text, after=after), focus=True)
+
+        where = f"after: {task.text[:50]}" if task else "at the end"
+        self._ask(f"New task ({where})", "", done, validate=self._not_blank)
+
+    def action_add_under(self) -> None:
+        task = self._editable_task()
+        if task is None:
+            return
+        under = self.session.key(task)
+
+        def done(text: str | None) -> None:
+            if text:
+                self.request(edits.AddTask(text, under=under), focus=True)
+
+        self._ask(f"New subtask under: {task.text[:50]}", "", done, validate=self._not_blank)
+
+    def action_change_text(self) -> None:
+        task = self._editable_task()
+        if task is None:
+            return
+        key = self.session.key(task)
+
+        def done(text: str | None) -> None:
+            if text is not None and text.strip() != task.text:
+                self.request(edits.EditText(key, text), focus=True)
+
+        self._ask("Task text", task.text, done, validate=self._not_blank)
+
+    def action_delete_task(self) -> None:
+        task = self._editable_task()
+        if task is not None:
+            self.request(edits.DeleteTask(self.session.key(task)))
+
+    def action_undo(self) -> None:
+        self._replay(redo=False)
+
+    def action_redo(self) -> None:
+        self._replay(redo=True)
+
+    def _replay(self, redo: bool) -> None:
+        if not self._editable():
+            return
+        tf = self.session.tasks_file
+        if not (tf.redo_stack if redo else tf.undo_stack):
+            self.app.notify("Nothing to redo." if redo else "Nothing to undo.")
+            return
+        self.app.post_message(self.UndoRequested(redo))
+
+    # -- keys: time -----------------------------------------------------------------------
+    def action_time_entry(self) -> None:
+        task = self._editable_task()
+        if task is None:
+            return
+        key = self.session.key(task)
+
+        def done(answer: tuple[str, float] | None) -> None:
+            if answer is not None:
+                kind, hours = answer
+                self.request(edits.AddTime(key, hours) if kind == "spent" else edits.SetEstimate(key, hours))
+
+        from tasktui.screens.time_dialog import TimeDialog
+
+        self.app.push_screen(TimeDialog(task, self.session.settings.day_hours), done)
+
+    def action_timer(self) -> None:
+        if self._editable():
+            self.app.post_message(self.TimerRequested(self.tree.cursor_task))
+
+    # -- keys: the log ---------------------------------------------------------------------
+    async def action_toggle_log(self) -> None:
+        found = self.query(LogPanel)
+        if found:
+            log = found.first()
+            log.display = not log.display
+        else:
+            log = LogPanel(id="log")
+            await self.mount(log, after=self.query_one("#main"))
+        if log.display:
+            if self.session.doc is not None:
+                log.show(self.session.doc)
+            log.table.focus()
+        else:
+            self.tree.focus()
+
+    def _today(self) -> str:
+        return time.strftime("%Y-%m-%d", time.localtime(self.session.clock()))
+
+    def on_log_panel_add_requested(self, _event=None) -> None:
+        if not self._editable():
+            return
+        task = self.tree.cursor_task
+        ref = (task.id or task.text) if task is not None else None
+
+        def done(answer) -> None:
+            if answer is not None:
+                kind, text, date, task_ref = answer
+                self.request(edits.AddLogEntry(kind, text, date, task_ref))
+
+        from tasktui.screens.log_dialog import LogEntryDialog
+
+        self.app.push_screen(LogEntryDialog(ref, self._today()), done)
+
+    def action_add_log_entry(self) -> None:
+        self.on_log_panel_add_requested()
+
+    def on_log_panel_resolve_requested(self, event: LogPanel.ResolveRequested) -> None:
+        if not self._editable():
+            return
+        key, today = event.key, self._today()
+
+        def done(text: str | None) -> None:
+            if text:
+                self.request(edits.ResolveEntry(key, text, today))
+
+        self._ask(f"How was it resolved? ({event.entry.text[:40]})", "", done,
+                  validate=lambda v: None if v.strip() else "Say how the blocker was resolved, or press Esc.")
+
+    def on_log_panel_edit_requested(self, event: LogPanel.EditRequested) -> None:
+        if not self._editable():
+            return
+        key = event.key
+
+        def done(text: str | None) -> None:
+            if text is not None and text.strip() != event.entry.text:
+                self.request(edits.EditEntry(key, text))
+
+        self._ask("Entry text", event.entry.text, done,
+                  validate=lambda v: None if v.strip() else "An entry needs some text, or press Esc.")
+
+    # -- keys: moving, finding, showing ---------------------------------------------------------
+    def _jump_open(self, step: int) -> None:
+        doc = self.tree.doc
+        if doc is None or not doc.tasks:
+            return
+        tree = self.tree
+        row = tree.cursor_row
+        if row is None:
+            start = -1 if step > 0 else len(doc.tasks)
+        elif row.kind == HEADING:
+            node = tree.outline.headings[row.index]
+            start = node.first_task - 1 if step > 0 else node.first_task
+        else:
+            start = row.index
+        task = self.session.next_open(doc, start, step, tree.text_filter)
+        if task is not None:
+            tree.move_to_task(task.index)
+        else:
+            self.app.notify("No more open tasks " + ("below." if step > 0 else "above."))
+
+    def action_next_open(self) -> None:
+        self._jump_open(1)
+
+    def action_previous_open(self) -> None:
+        self._jump_open(-1)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        value = event.value
+        self._filter_timer = self.set_timer(self.FILTER_PAUSE, lambda: self._apply_filter(value))
+
+    def _apply_filter(self, value: str) -> None:
+        if self.is_attached:
+            self.tree.text_filter = value
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self._apply_filter(event.value)
+        self.tree.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value or box.display:
+            box.value = ""
+            box.display = False
+            self._apply_filter("")
+            self.tree.focus()
+
+    def action_toggle_done(self) -> None:
+        tree = self.tree
+        tree.hide_done = not tree.hide_done
+        self.app.notify("Done tasks hidden." if tree.hide_done else "Done tasks shown.", timeout=2)
+
+    def action_copy_id(self) -> None:
+        task = self._task_or_warn()
+        if task is not None:
+            value = task.id or task.text
+            self.app.copy_to_clipboard(json_text(value))  # the clipboard takes UTF-8: undecodable bytes as U+FFFD
+            self.app.notify(f"Copied {value[:60]}", timeout=2)
+
+    def action_copy_text(self) -> None:
+        task = self._task_or_warn()
+        if task is not None:
+            self.app.copy_to_clipboard(json_text(task.text))
+            self.app.notify(f"Copied {task.text[:60]}", timeout=2)
+
+    def action_toggle_details(self) -> None:
+        pane = self.query_one(DetailPane)
+        pane.display = not pane.display
+        self.details_chosen = pane.display
+        if pane.display:
+            self.update_detail()
+
+    def action_help(self) -> None:
+        from tasktui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_open_editor(self) -> None:
+        task = self.tree.cursor_task
+        self.app.post_message(self.EditorRequested(task.line + 1 if task else 1))

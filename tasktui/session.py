@@ -1,0 +1,310 @@
+"""The app's state and rules, without Textual.
+
+A Session holds what the app knows and decides: the open TasksFile (once
+loaded), why it may not be written, the edits made in this session (to notice
+when another program overwrites them), the running timer, and navigation.
+Its methods return values (EditResults, Notices, Bookings) that the App shows;
+they never touch the screen, so every rule here is tested without ``run_test``.
+
+Threads: ``apply``, ``undo``, ``redo``, ``book`` and ``take`` read and write
+the file and run on the app's edit thread (or, for an edit that need not
+wait, on the key's own turn); everything else runs on the UI thread. The
+record of recent edits is shared by both and guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from tasktui import config as config_mod
+from tasktui import store
+from tasktui import timer as timer_mod
+from tasktui.doc import edits
+from tasktui.doc.model import Document, Task, TaskKey
+from tasktui.doc.patch import PatchError
+from tasktui.doc.rollup import first_open, next_open
+from tasktui.tasksfile import EditResult, TasksFile
+
+EDIT_ERRORS = (store.StoreError, edits.EditError, PatchError, OSError)
+"""What an edit raises, each with one sentence for the user; the file is untouched."""
+
+RECENT_SECONDS = 120  # how long an edit of ours is watched for being overwritten
+RECENT_COUNT = 20
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One sentence for the user."""
+
+    text: str
+    severity: str = "information"  # information / warning / error
+    title: str = ""
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class Booking:
+    """Time from a stopped timer, to be added to a task (perhaps in another file)."""
+
+    timer: timer_mod.RunningTimer
+    hours: float
+
+    @property
+    def op(self) -> edits.AddTime:
+        return edits.AddTime(self.timer.key, self.hours)
+
+
+@dataclass(frozen=True)
+class OutsideChange:
+    """What reading the file again (after another program changed it) found."""
+
+    changed: bool  # the content differs from what we had
+    gone: bool  # the file is missing
+    flash: frozenset[int]  # tasks that changed, to show for a moment
+    notices: tuple[Notice, ...]
+
+
+class Session:
+    def __init__(self, path: str | Path, settings: config_mod.Config, *, read_only: bool = False, clock=time.time):
+        self.path = Path(path)
+        self.settings = settings
+        self.clock = clock
+        self.force_read_only = read_only
+        self.tasks_file: TasksFile | None = None
+        self.read_only_reason: str | None = "read-only mode" if read_only else None
+        self.file_missing = False
+        self.running: timer_mod.RunningTimer | None = None
+        self._recent: list[tuple[float, str, edits.Restore]] = []  # (when, summary, its undo) of our edits
+        self._lock = threading.Lock()
+
+    # -- the file ---------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def doc(self) -> Document | None:
+        return self.tasks_file.doc if self.tasks_file is not None else None
+
+    def open_file(self, snapshot: store.Snapshot, doc: Document, cache: dict) -> TasksFile:
+        """The TasksFile of a file just loaded (in the loading thread)."""
+        return TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours,
+                         snapshot=snapshot, doc=doc, cache=cache)
+
+    def loaded(self, tf: TasksFile) -> None:
+        self.tasks_file = tf
+        self.read_only_reason = "read-only mode" if self.force_read_only else tf.read_only_reason()
+
+    def why_not_editable(self) -> Notice | None:
+        """Why no edit can be made now, or None."""
+        if self.tasks_file is None:
+            return Notice("The file is still loading.", "warning")
+        if self.read_only_reason:
+            return Notice(f"{self.name} is open read-only ({self.read_only_reason}): nothing was written.", "warning")
+        return None
+
+    def key(self, task: Task) -> TaskKey:
+        return self.tasks_file.doc.keys[task.index]
+
+    # -- edits (on the edit thread) -----------------------------------------------------
+    def apply(self, op: edits.Edit, *, wait: bool = True) -> EditResult:
+        """Plan, check and write ``op``; one of EDIT_ERRORS with nothing written.
+        With ``wait=False``, store.Busy instead of waiting for a lock or a changing file."""
+        return self.tasks_file.apply(op, wait=wait)
+
+    def undo(self) -> EditResult | None:
+        return self._replay(self.tasks_file.undo_stack, self.tasks_file.undo)
+
+    def redo(self) -> EditResult | None:
+        return self._replay(self.tasks_file.redo_stack, self.tasks_file.redo)
+
+    def _replay(self, stack: list, call) -> EditResult | None:
+        op = stack[-1] if stack else None
+        result = call()
+        if result is not None and op is not None:
+            with self._lock:  # an undone edit can no longer be overwritten
+                self._recent = [r for r in self._recent if r[2] is not op]
+        return result
+
+    def book(self, booking: Booking) -> EditResult:
+        """Add a stopped timer's time to its task, in this file or the one it ran on."""
+        if booking.timer.for_file(self.path):
+            return self.apply(booking.op)
+        other = TasksFile(booking.timer.file, sync=self.settings.sync, day_hours=self.settings.day_hours)
+        return other.apply(booking.op)
+
+    # -- results (on the UI thread) -------------------------------------------------------
+    def edited(self, result: EditResult, *, quiet: bool = False, own_file: bool = True) -> list[Notice]:
+        """Take in the result of an edit: remember it (to notice if it gets overwritten)
+        and say what happened."""
+        if own_file and result.changed and result.undo is not None and not result.summary.startswith("undid"):
+            now = time.monotonic()
+            with self._lock:
+                kept = [r for r in self._recent if now - r[0] < RECENT_SECONDS][-RECENT_COUNT + 1:]
+                self._recent = kept + [(now, result.summary, result.undo)]
+        notices = []
+        if result.replanned:
+            notices.append(Notice("The file had changed on disk; the edit was applied to the new content."))
+        if not quiet or not result.changed:
+            notices.append(Notice(result.summary, timeout=3))
+        return notices
+
+    @staticmethod
+    def failed(exc: BaseException) -> Notice:
+        return Notice(str(exc), "error", "Not written", 8)
+
+    def focus_after(self, result: EditResult) -> Task | None:
+        """The task an edit that adds or changes lines leaves the cursor on."""
+        line = result.details.line
+        return self.doc.task_at_line(line - 1) if line else None
+
+    # -- changes made by other programs -------------------------------------------------
+    def take(self) -> tuple[bool, str | None] | None:
+        """Read the file again once it has settled (edit thread): (changed, read-only
+        reason), or None when it is gone."""
+        try:
+            snap = store.read_settled(self.path)
+        except store.StoreError:
+            return None
+        return self.tasks_file.adopt(snap), store.why_read_only(self.path, snap.data)
+
+    def took(self, taken: tuple[bool, str | None] | None, before: Document | None) -> OutsideChange:
+        """What ``take`` found, as the user should see it (UI thread)."""
+        if taken is None:
+            if self.file_missing:
+                return OutsideChange(False, True, frozenset(), ())
+            self.file_missing = True
+            self.read_only_reason = "the file was deleted or moved away; showing its last content"
+            return OutsideChange(False, True, frozenset(), (
+                Notice(f"{self.name} is gone from disk. Nothing will be written until it is back.", "warning", timeout=8),))
+        changed, reason = taken
+        notices = []
+        was_missing, self.file_missing = self.file_missing, False
+        reason = reason or ("read-only mode" if self.force_read_only else None)
+        if reason != self.read_only_reason:
+            if reason and not was_missing:
+                notices.append(Notice(f"{self.name} became read-only ({reason}): edits will be refused.", "warning"))
+            elif was_missing:
+                notices.append(Notice(f"{self.name} is back."))
+            self.read_only_reason = reason
+        if not changed:
+            return OutsideChange(False, False, frozenset(), tuple(notices))
+        doc = self.doc
+        notices += self.overwritten(doc)
+        return OutsideChange(True, False, frozenset(changed_tasks(before, doc)), tuple(notices))
+
+    def overwritten(self, doc: Document) -> list[Notice]:
+        """Our recent edits whose bytes are no longer in the file: another program overwrote them."""
+        notices = []
+        with self._lock:
+            kept = []
+            for when, summary, undo in self._recent:
+                try:
+                    edits.plan(doc, undo)
+                except edits.EditError:
+                    notices.append(Notice(f"Another program overwrote your change: {summary}", "error", "Change lost", 10))
+                    continue
+                kept.append((when, summary, undo))
+            self._recent = kept
+        return notices
+
+    # -- navigation ---------------------------------------------------------------------
+    @staticmethod
+    def first_open(doc: Document) -> Task | None:
+        return first_open(doc.tasks)
+
+    @staticmethod
+    def next_open(doc: Document, start: int, step: int, text_filter: str = "") -> Task | None:
+        """The next open task after index ``start`` (before it, with ``step`` -1) that the filter shows."""
+        needle = text_filter.casefold()
+        return next_open(doc.tasks, start, step, (lambda t: needle in t.text.casefold()) if needle else None)
+
+    # -- the timer ----------------------------------------------------------------------
+    def resume_timer(self) -> tuple[list[Notice], str | None]:
+        """Read the running timer at start: notices, and the question to ask when it
+        has run for longer than a working day (None otherwise)."""
+        running, problem = timer_mod.read()
+        notices = [Notice(problem, "warning", timeout=12)] if problem else []
+        self.running = running
+        if running is None or not running.for_file(self.path):
+            return notices, None
+        elapsed = running.elapsed(self.clock())
+        if elapsed <= self.settings.day_hours * 3600:
+            return notices, None
+        return notices, (f"A timer on “{running.label}” has been running for {timer_mod.clock_label(elapsed)}, "
+                         f"longer than a working day ({self.settings.day_hours:g}h). What should happen to it?")
+
+    def long_timer(self, choice: str | None) -> Notice | None:
+        """The answer to the long-timer question: keep, trim or discard."""
+        running = self.running
+        if running is None:
+            return None
+        if choice == "discard":
+            timer_mod.clear()
+            self.running = None
+            return Notice("Timer discarded; nothing was booked.")
+        if choice == "trim":
+            self.running = replace(running, started=self.clock() - self.settings.day_hours * 3600)
+            timer_mod.save(self.running)
+            return Notice(f"Timer trimmed to {self.settings.day_hours:g}h.")
+        return None
+
+    def timer_shown(self, doc: Document | None) -> tuple[str | None, tuple[int, str] | None]:
+        """What the header shows of the running timer, and (task index, clock) for the tree."""
+        running = self.running
+        if running is None or doc is None:
+            return None, None
+        clock = timer_mod.clock_label(running.elapsed(self.clock()))
+        mine = running.for_file(self.path)
+        where = running.label if mine else f"{running.label} ({Path(running.file).name})"
+        task = doc.find(running.key) if mine else None
+        return f"{clock} {where[:40]}", (task.index, clock) if task is not None else None
+
+    def timer_pressed(self, task: Task | None) -> tuple[list[Notice], Booking | None]:
+        """``s``: stop the running timer (booking its time) and, on another task, start
+        one there. Returns the notices and the booking to make, if any."""
+        notices: list[Notice] = []
+        booking = None
+        running = self.running
+        if running is not None:
+            doc = self.doc
+            same = running.for_file(self.path) and task is not None and doc.find(running.key) == task
+            hours = timer_mod.booked_hours(running.elapsed(self.clock()))
+            self.running = None
+            if hours <= 0:
+                timer_mod.clear()
+                notices.append(Notice("Timer stopped after less than a minute: nothing booked."))
+            else:
+                booking = Booking(running, hours)
+            if same or task is None:
+                return notices, booking
+        if task is None:
+            return [Notice("Move to a task to start a timer.", "warning")], None
+        label = task.id or task.text[:40]
+        self.running = timer_mod.start(self.path, self.key(task), label, self.clock())
+        notices.append(Notice(f"Timer started on {label}. Press s again to stop it.", timeout=3))
+        return notices, booking
+
+    def booked(self, booking: Booking, ok: bool) -> Notice | None:
+        """After a booking was written (``ok``) or refused: the timer state follows."""
+        if ok:
+            timer_mod.clear_if(booking.timer)  # a timer started meanwhile stays
+            return None
+        if self.running is None:
+            # not booked: keep the timer running so nothing is lost
+            self.running = booking.timer
+            timer_mod.save(booking.timer)
+            return None
+        return Notice(f"The {timer_mod.clock_label(booking.hours * 3600)} of the previous timer on {booking.timer.label} "
+                      "could not be booked; add it with t when the task is back.", "error", timeout=15)
+
+
+def changed_tasks(before: Document | None, after: Document) -> set[int]:
+    """Indexes (in ``after``) of the tasks that are new or whose mark or text differ from ``before``."""
+    if before is None:
+        return set()
+    old = {k: (t.mark, t.text) for k, t in zip(before.keys, before.tasks)}
+    return {t.index for k, t in zip(after.keys, after.tasks) if old.get(k, (t.mark, t.text)) != (t.mark, t.text) or k not in old}

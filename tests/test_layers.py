@@ -1,0 +1,84 @@
+"""The layers: the document model (tasktui/doc/) imports only itself, the
+standard library and third-party packages, never the rest of tasktui and never
+Textual; the headless modules (storage, watching, the session, the CLI ...)
+import no Textual, so scripts, agents and tests use them without it."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+
+import pytest
+
+from support import REPO
+
+PACKAGE = REPO / "tasktui"
+HEADLESS = ["tasktui.doc", "tasktui.store", "tasktui.watch", "tasktui.timer", "tasktui.outline", "tasktui.fmt",
+            "tasktui.doc.repair", "tasktui.config", "tasktui.cli", "tasktui.session", "tasktui.tasksfile",
+            "tasktui.safetext", "tasktui.editor", "tasktui.gcpause", "tasktui.doc.edits", "tasktui.doc.rollup",
+            "tasktui.doc.loader"]
+
+
+def imports_of(path) -> set[str]:
+    """Every module a file imports (absolute names; relative imports resolved)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = ".".join(path.relative_to(REPO).with_suffix("").parts[:-1])
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                found.add(f"{base}.{node.module}" if node.module else base)
+            else:
+                found.add(node.module)
+    return found
+
+
+DOC_FILES = sorted((PACKAGE / "doc").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", DOC_FILES, ids=[str(p.relative_to(PACKAGE)) for p in DOC_FILES])
+def test_the_model_imports_only_itself_and_third_party_packages(path):
+    for name in imports_of(path):
+        top = name.split(".")[0]
+        if top == "tasktui":
+            assert name.startswith("tasktui.doc"), f"{path.name} imports {name}: doc/ may import only doc/"
+        assert top not in ("textual", "rich"), f"{path.name} imports {name}"
+
+
+def test_the_rule_can_fail(tmp_path):
+    """The checker sees an upward import (the mistake it is there for)."""
+    bad = PACKAGE / "doc" / "_probe_upward.py"
+    bad.write_text("from tasktui import store\nimport textual.app\n", encoding="utf-8")
+    try:
+        assert {"tasktui", "textual.app"} <= imports_of(bad)
+        with pytest.raises(AssertionError):
+            test_the_model_imports_only_itself_and_third_party_packages(bad)
+    finally:
+        bad.unlink()
+
+
+@pytest.mark.parametrize("module", HEADLESS)
+def test_headless_modules_do_not_import_textual(module):
+    code = (f"import sys\nimport {module}\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'textual')\n"
+            "assert not bad, bad\nprint('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+def test_read_only_commands_do_not_import_textual(tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"# T\n\n- [ ] a\n- [x] b\n")
+    code = ("import sys\nfrom tasktui import cli\n"
+            f"for argv in (['list', {str(path)!r}], ['status', {str(path)!r}, '--json'], ['next', {str(path)!r}],"
+            f" ['toggle', {str(path)!r}, 'a']):\n"
+            "    assert cli.main(argv) == 0\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'textual')\n"
+            "assert not bad, bad\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr

@@ -1,0 +1,228 @@
+"""The Session: the app's rules, tested without Textual (no run_test). Real files,
+real writes; time comes from an injected clock."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from support import SAMPLES_DIR
+from tasktui import config, store
+from tasktui import timer as timer_mod
+from tasktui.doc import edits
+from tasktui.doc.model import Document
+from tasktui.session import Session, changed_tasks
+
+TEXT = b"# Plan\n\n## Phase 1\n\n- [ ] alpha\n- [ ] beta\n- [x] gamma\n\n## Phase 2\n\n- [ ] delta\n"
+
+
+class Clock:
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def session(tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(TEXT)
+    s = Session(path, config.Config(), clock=Clock())
+    snap = store.read(path)
+    s.loaded(s.open_file(snap, Document(snap.data), {}))
+    return s
+
+
+def task(s: Session, text: str):
+    return next(t for t in s.doc.tasks if t.text == text)
+
+
+def key(s: Session, text: str):
+    return s.key(task(s, text))
+
+
+def test_nothing_is_editable_while_loading_or_read_only(tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(TEXT)
+    s = Session(path, config.Config())
+    assert s.why_not_editable().text == "The file is still loading."
+    s = Session(path, config.Config(), read_only=True)
+    snap = store.read(path)
+    s.loaded(s.open_file(snap, Document(snap.data), {}))
+    notice = s.why_not_editable()
+    assert notice.severity == "warning" and "read-only (read-only mode)" in notice.text
+
+
+def test_an_edit_is_written_and_said(session):
+    result = session.apply(edits.Toggle(key(session, "alpha")))
+    assert session.path.read_bytes() == TEXT.replace(b"- [ ] alpha", b"- [x] alpha")
+    assert [n.text for n in session.edited(result, quiet=True)] == []
+    assert [n.text for n in session.edited(result)] == ["L5 alpha: [ ] -> [x]"]
+
+
+def test_another_programs_overwrite_of_our_edit_is_reported(session):
+    session.edited(session.apply(edits.Toggle(key(session, "alpha"))), quiet=True)
+    before = session.doc
+    session.path.write_bytes(TEXT.replace(b"delta", b"delta!"))  # from the old text: our [x] is gone
+    change = session.took(session.take(), before)
+    assert change.changed and not change.gone
+    assert [(n.title, n.severity) for n in change.notices] == [("Change lost", "error")]
+    assert "L5 alpha" in change.notices[0].text
+    assert change.flash == {task(session, "alpha").index, task(session, "delta!").index}
+    # said once: the next outside change does not repeat it
+    before = session.doc
+    session.path.write_bytes(TEXT.replace(b"delta", b"delta!!"))
+    assert session.took(session.take(), before).notices == ()
+
+
+def test_an_undone_edit_is_not_reported_as_lost(session):
+    session.edited(session.apply(edits.Toggle(key(session, "alpha"))), quiet=True)
+    session.edited(session.undo())
+    assert session.path.read_bytes() == TEXT
+    before = session.doc
+    session.path.write_bytes(TEXT.replace(b"delta", b"delta!"))
+    change = session.took(session.take(), before)
+    assert change.changed and [n for n in change.notices if n.title == "Change lost"] == []
+
+
+def test_a_redone_edit_is_watched_again(session):
+    session.edited(session.apply(edits.Toggle(key(session, "alpha"))), quiet=True)
+    session.edited(session.undo())
+    session.edited(session.redo())
+    assert session.path.read_bytes() == TEXT.replace(b"- [ ] alpha", b"- [x] alpha")
+    before = session.doc
+    session.path.write_bytes(TEXT)  # someone puts the old file back
+    change = session.took(session.take(), before)
+    assert [n.title for n in change.notices] == ["Change lost"]
+
+
+def test_gone_back_and_read_only(session):
+    path = session.path
+    path.unlink()
+    change = session.took(session.take(), session.doc)
+    assert change.gone and "gone from disk" in change.notices[0].text
+    assert session.why_not_editable() is not None
+    assert session.took(session.take(), session.doc).notices == ()  # said once
+    path.write_bytes(TEXT)
+    change = session.took(session.take(), session.doc)
+    assert [n.text for n in change.notices] == ["tasks.md is back."] and session.why_not_editable() is None
+    if os.geteuid() != 0:  # root may write anything: the mode says nothing then
+        path.chmod(0o444)
+        change = session.took(session.take(), session.doc)
+        assert "became read-only" in change.notices[0].text
+
+
+def test_focus_after_an_added_task(session):
+    result = session.apply(edits.AddTask("epsilon", after=key(session, "beta")))
+    assert session.focus_after(result).text == "epsilon"
+
+
+def test_next_open_follows_the_filter(session):
+    doc = session.doc
+    assert session.first_open(doc).text == "alpha"
+    assert session.next_open(doc, 0, 1).text == "beta"
+    assert session.next_open(doc, 1, 1).text == "delta"  # gamma is done
+    assert session.next_open(doc, 0, 1, "DEL").text == "delta"
+    assert session.next_open(doc, 3, -1).text == "beta"
+    assert session.next_open(doc, 3, 1) is None
+
+
+def test_changed_tasks_finds_new_and_changed_ones():
+    a = Document(b"- [ ] a\n- [ ] b\n")
+    b = Document(b"- [x] a\n- [ ] b\n- [ ] c\n")
+    assert changed_tasks(a, b) == {0, 2}
+    assert changed_tasks(None, b) == set()
+
+
+# ------------------------------------------------------------------------- the timer
+def test_the_timer_starts_stops_and_books_whole_minutes(session):
+    clock = session.clock
+    alpha = task(session, "alpha")
+    notices, booking = session.timer_pressed(alpha)
+    assert booking is None and "Timer started on alpha" in notices[0].text
+    assert json.loads(timer_mod.state_file().read_text())["label"] == "alpha"
+    clock.now += 29
+    assert session.timer_shown(session.doc) == ("0:00:29 alpha", (alpha.index, "0:00:29"))
+    clock.now += 61  # 90 s: rounds to 2 minutes
+    notices, booking = session.timer_pressed(alpha)
+    assert notices == [] and booking.hours == 2 / 60 and session.running is None
+    result = session.book(booking)
+    assert session.booked(booking, True) is None
+    assert b"**Actual Time**: 2 minutes" in session.path.read_bytes() and result.changed
+    assert not timer_mod.state_file().exists()
+
+
+def test_less_than_a_minute_books_nothing(session):
+    session.timer_pressed(task(session, "alpha"))
+    session.clock.now += 20
+    notices, booking = session.timer_pressed(task(session, "alpha"))
+    assert booking is None and "less than a minute" in notices[0].text and not timer_mod.state_file().exists()
+
+
+def test_starting_on_another_task_books_the_first(session):
+    session.timer_pressed(task(session, "alpha"))
+    session.clock.now += 600
+    notices, booking = session.timer_pressed(task(session, "beta"))
+    assert booking.timer.label == "alpha" and booking.hours == 10 / 60
+    assert session.running.label == "beta" and "Timer started on beta" in notices[0].text
+    assert session.booked(booking, True) is None
+    assert timer_mod.load() == session.running  # the new timer stays
+
+
+def test_a_booking_that_fails_keeps_the_time(session):
+    session.timer_pressed(task(session, "alpha"))
+    session.clock.now += 300
+    _, booking = session.timer_pressed(task(session, "alpha"))
+    assert session.booked(booking, False) is None
+    assert session.running == booking.timer and timer_mod.load() == booking.timer  # still running: nothing lost
+    session.timer_pressed(task(session, "beta"))  # a new one meanwhile: the lost time is said
+    session.running = timer_mod.load()
+    notice = session.booked(booking, False)
+    assert notice.severity == "error" and "0:05:00" in notice.text
+
+
+@pytest.mark.parametrize("choice, left", [("keep", 30 * 3600), ("trim", 8 * 3600), ("discard", None)])
+def test_a_timer_left_running_for_days_asks_first(session, choice, left):
+    timer_mod.start(session.path, key(session, "alpha"), "alpha", session.clock() - 30 * 3600)
+    notices, question = session.resume_timer()
+    assert notices == [] and "running for 30:00:00, longer than a working day (8h)" in question
+    session.long_timer(choice)
+    if left is None:
+        assert session.running is None and not timer_mod.state_file().exists()
+    else:
+        assert session.running.elapsed(session.clock()) == left
+        assert timer_mod.load() == session.running
+
+
+def test_a_short_timer_resumes_without_a_question(session):
+    timer_mod.start(session.path, key(session, "alpha"), "alpha", session.clock() - 3600)
+    assert session.resume_timer() == ([], None)
+    assert session.running.label == "alpha"
+
+
+def test_a_timer_of_another_file_is_shown_with_its_name(session, tmp_path):
+    other = tmp_path / "other.md"
+    other.write_bytes(b"- [ ] far\n")
+    far = Document(other.read_bytes())
+    timer_mod.start(other, far.keys[0], "far", session.clock() - 60)
+    session.resume_timer()
+    assert session.timer_shown(session.doc) == ("0:01:00 far (other.md)", None)
+    _, booking = session.timer_pressed(None)
+    session.book(booking)
+    assert other.read_bytes() == b"- [ ] far\n  - **Actual Time**: 1 minute\n"
+    assert session.path.read_bytes() == TEXT
+
+
+def test_the_sample_session_round_trip(tmp_path):
+    path = tmp_path / "t.md"
+    path.write_bytes((SAMPLES_DIR / "template-project.md").read_bytes())
+    s = Session(path, config.Config())
+    snap = store.read(path)
+    s.loaded(s.open_file(snap, Document(snap.data), {}))
+    first = s.first_open(s.doc)
+    s.edited(s.apply(edits.Toggle(s.key(first))))
+    s.edited(s.undo())
+    assert path.read_bytes() == snap.data
