@@ -105,7 +105,8 @@ def task_json(doc: Document, task: Task) -> dict:
 
 def _numbers(c: Counts) -> dict:
     return {
-        "total": c.total, "done": c.done, "cancelled": c.cancelled, "percent": c.percent, "status": c.status,
+        "total": c.total, "done": c.done, "required": c.required, "required_done": c.required_done,
+        "optional": c.optional, "cancelled": c.cancelled, "percent": c.percent, "status": c.status,
         "estimate_hours": c.estimate_hours, "actual_hours": c.actual_hours,
         "variance_hours": c.variance_hours, "variance_pct": c.variance_pct,
     }
@@ -119,7 +120,7 @@ def status_json(doc: Document, rollup: RollUp | None = None) -> dict:
                 for s in doc.sections]
     return {
         "title": doc.title,
-        **{k: whole[k] for k in ("total", "done", "cancelled", "percent")},
+        **{k: whole[k] for k in ("total", "done", "required", "required_done", "optional", "cancelled", "percent")},
         "dialect": doc.dialect,
         **{k: whole[k] for k in ("estimate_hours", "actual_hours", "variance_hours", "variance_pct")},
         "sections": sections,
@@ -172,34 +173,35 @@ def print_list(doc: Document, tasks: list[Task]) -> None:
 
 
 def print_status(doc: Document) -> None:
-    data = status_json(doc)
-    title = data["title"] or "Tasks"
-    say(f"{title}  ({data['dialect']})")
-    say(f"{_bar(data['percent'] / 100)} {data['done']}/{data['total']} done, {data['percent']:.0f}%")
-    if data["estimate_hours"] is not None or data["actual_hours"] is not None:
-        line = f"time: {short_hours(data['actual_hours'])} spent of {short_hours(data['estimate_hours'])} estimated"
-        if data["variance_pct"] is not None:
-            line += f" (variance {data['variance_hours']:+g}h, {data['variance_pct']:+.0f}%)"
+    rollup = RollUp(doc)
+    whole = rollup.document
+    say(f"{doc.title or 'Tasks'}  ({doc.dialect})")
+    say(f"{_bar(whole.fraction)} {whole.summary()} done, {whole.percent:.0f}%")
+    if whole.has_time:
+        line = f"time: {short_hours(whole.actual_hours)} spent of {short_hours(whole.estimate_hours)} estimated"
+        if whole.variance_pct is not None:
+            line += f" (variance {whole.variance_hours:+g}h, {whole.variance_pct:+.0f}%)"
         say(line)
-    shown = [s for s in data["sections"] if s["total"]]
+    shown = [(s, rollup.section(s.index)) for s in doc.sections if rollup.section(s.index).total]
     if shown:
         say()
-        w = min(40, max(len(s["title"]) for s in shown))
-        for s in shown:
-            t = s["title"] if len(s["title"]) <= w else s["title"][: w - 1] + "…"
+        w = min(40, max(len(s.title) for s, _ in shown))
+        for s, c in shown:
+            t = s.title if len(s.title) <= w else s.title[: w - 1] + "…"
             extra = ""
-            if s["estimate_hours"] is not None or s["actual_hours"] is not None:
-                extra = f"  {short_hours(s['actual_hours'])}/{short_hours(s['estimate_hours'])}"
-                if s["variance_pct"] is not None:
-                    extra += f" ({s['variance_pct']:+.0f}%)"
-            say(f"{t:<{w}}  {_bar(s['percent'] / 100, 10)} {s['done']:>3}/{s['total']:<3}{extra}")
-    for problem in data["problems"]:
+            if c.has_time:
+                extra = f"  {short_hours(c.actual_hours)}/{short_hours(c.estimate_hours)}"
+                if c.variance_pct is not None:
+                    extra += f" ({c.variance_pct:+.0f}%)"
+            done, of = c.shown
+            say(f"{t:<{w}}  {_bar(c.fraction, 10)} {done:>3}/{of:<3}{extra}")
+    for problem in doc.problems:
         say(f"note: {problem}")
-    open_blockers = [b for b in data["blockers"] if b["kind"] == "Blocker" and not b["resolved"]]
+    open_blockers = doc.open_blockers
     if open_blockers:
         say()
         for b in open_blockers:
-            say(f"blocker L{b['line']} {b['date']}: {b['text']}")
+            say(f"blocker L{b.line + 1} {b.date}: {b.text}")
 
 
 # ---------------------------------------------------------------------- commands

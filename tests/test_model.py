@@ -641,21 +641,42 @@ def test_sections_and_counting_rules():
         rows.append((s.title, None if s.line is None else s.line + 1, p.total, p.done, p.cancelled, p.percent, p.status))
     assert rows == [
         ("Title", None, 1, 1, 0, 100.0, "complete"),  # tasks before the first section: named after the title
-        ("A", 5, 3, 1, 1, 50.0, "in_progress"),  # percent = done / (total - cancelled)
-        ("B", 10, 2, 1, 0, 50.0, "complete"),  # optional tasks need not be done
+        ("A", 5, 3, 1, 1, 50.0, "in_progress"),  # percent = required done / required: 1 of 2
+        ("B", 10, 2, 1, 0, 100.0, "complete"),  # optional tasks need not be done, and do not count
         ("C", 14, 2, 0, 1, 0.0, "not_started"),
         ("D", 18, 2, 0, 0, 0.0, "in_progress"),  # in progress, nothing done
         ("E", 23, 0, 0, 0, 0.0, "not_started"),
     ]
     assert doc.tasks[-1].path == ("Title", "D", "D.1")
     whole = document_progress(doc)
-    assert (whole.total, whole.done, whole.cancelled, whole.percent) == (10, 3, 2, 37.5)
+    assert (whole.total, whole.done, whole.cancelled, whole.percent) == (10, 3, 2, 42.9)  # 3 of 7 required
+    assert (whole.required, whole.required_done, whole.optional) == (7, 3, 1)
+    assert whole.summary() == "3/7 · 2 cancelled · 1 optional"
 
 
-def test_all_cancelled_is_zero_percent_and_complete():
+def test_all_cancelled_is_complete():
     doc = Document(b"## S\n- [-] a\n- [-] b\n")
     p = section_progress(doc, doc.sections[0])
-    assert (p.percent, p.status) == (0.0, "complete")
+    assert (p.percent, p.status, p.summary()) == (100.0, "complete", "0/0 · 2 cancelled")
+
+
+@pytest.mark.parametrize("body, summary, percent, status", [
+    # required work decides; cancelled and optional tasks are said beside it
+    (b"- [x] a\n- [-] b\n", "1/1 · 1 cancelled", 100.0, "complete"),
+    (b"- [x] 1. a\n- [ ]* 2. b\n", "1/1 · 1 optional", 100.0, "complete"),
+    (b"- [ ] 1. a\n- [x]* 2. b\n", "0/1 · 1 optional", 0.0, "in_progress"),
+    # no required work: judged by all the tasks, so open optional tasks are not complete
+    (b"- [ ]* 1. a\n- [ ]* 2. b\n", "0/2", 0.0, "not_started"),
+    (b"- [x]* 1. a\n- [ ]* 2. b\n", "1/2", 50.0, "in_progress"),
+    (b"- [x]* 1. a\n- [x]* 2. b\n", "2/2", 100.0, "complete"),
+    (b"- [ ]* a\n- [-]* b\n", "0/1 · 1 cancelled", 0.0, "not_started"),  # not Kiro: [-] is cancelled
+    (b"", "0/0", 0.0, "not_started"),
+    (b"- [/] a\n- [ ] b\n", "0/2", 0.0, "in_progress"),
+])
+def test_the_counting_rules(body, summary, percent, status):
+    counts = RollUp(Document(body)).document
+    assert (counts.summary(), counts.percent, counts.status) == (summary, percent, status)
+    assert counts.total == counts.required + counts.optional + counts.cancelled
 
 
 def test_section_level_without_a_single_title():

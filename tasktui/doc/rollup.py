@@ -3,16 +3,22 @@ of tasks adds up to (the whole document, a section, a heading's subtree, a task
 with its subtasks). The header, the tree, the detail pane, the picker, the
 progress sync and the command line all read their numbers from here.
 
-What a task counts as (``contribution``):
+The counting rules (``contribution`` and the properties of ``Counts``):
 
-- every task counts in ``total``; a ``done`` task in ``done``; a ``cancelled``
-  one in ``cancelled``;
-- any other task is open: ``in_progress`` when marked so, ``optional_open``
-  when optional (Kiro's ``[ ]*``), else ``open`` (required work still to do);
-- ``percent`` is done / (total - cancelled);
-- a group is ``complete`` when it has tasks and no required work is open,
-  ``not_started`` when nothing is done or in progress, else ``in_progress``;
-- time: estimates and actual time add up, and so do the ``**Estimated Time**``
+- Each task is exactly one of ``cancelled`` (marked so), ``optional`` (Kiro's
+  ``[ ]*``) or ``required``, checked in that order. ``total`` is their sum.
+  ``done`` is every task marked done; ``required_done`` and ``optional_done``
+  are the done ones of each kind.
+- The count shown is ``required_done/required`` and ``percent`` is the same
+  fraction: cancelled and optional tasks are said beside it ("12/15 · 2
+  cancelled · 3 optional"), never mixed into it.
+- A group with no required tasks is judged by all its tasks instead: its count
+  and percent are those of its optional tasks, and it is complete when each of
+  its tasks is done or cancelled (so a group of open optional tasks is not
+  complete). A group of cancelled tasks only is complete, at 100 %.
+- A group is ``complete`` as above, ``not_started`` when nothing in it is
+  done or in progress, else ``in_progress``.
+- Time: estimates and actual time add up, and so do the ``**Estimated Time**``
   lines written under headings; the variance compares actual time with the
   estimates of the tasks that have actual time.
 
@@ -48,9 +54,11 @@ class Counts(NamedTuple):
     total: int = 0
     done: int = 0
     cancelled: int = 0
+    optional: int = 0
+    optional_done: int = 0
+    required: int = 0
+    required_done: int = 0
     in_progress: int = 0
-    optional_open: int = 0
-    open: int = 0
     est: int = 0
     n_est: int = 0
     act: int = 0
@@ -65,24 +73,49 @@ class Counts(NamedTuple):
 
     # -- what the numbers say ---------------------------------------------------------
     @property
-    def percent(self) -> float:
-        base = self.total - self.cancelled
-        return round(100.0 * self.done / base, 1) if base else 0.0
+    def shown(self) -> tuple[int, int]:
+        """(done, out of): required work, or, where there is none, the optional work."""
+        if self.required:
+            return self.required_done, self.required
+        return self.optional_done, self.optional
 
     @property
     def fraction(self) -> float:
-        """percent / 100, unrounded: for bars."""
-        base = self.total - self.cancelled
-        return self.done / base if base else 0.0
+        """The shown count as a fraction (a group of cancelled tasks only: 1)."""
+        done, of = self.shown
+        if of:
+            return done / of
+        return 1.0 if self.cancelled else 0.0
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.fraction, 1)
+
+    @property
+    def open(self) -> int:
+        """Work still to do: required tasks not done (optional ones where none is required)."""
+        done, of = self.shown
+        return of - done
 
     @property
     def status(self) -> str:
-        """not_started / in_progress / complete (complete: every required task done)."""
+        """not_started / in_progress / complete (see the counting rules above)."""
         if self.total and self.open == 0:
             return "complete"
         if self.done == 0 and self.in_progress == 0:
             return "not_started"
         return "in_progress"
+
+    def summary(self) -> str:
+        """The count as every surface writes it: ``12/15 · 2 cancelled · 3 optional``
+        (the optional tasks are said only when they are not what is counted)."""
+        done, of = self.shown
+        out = f"{done}/{of}"
+        if self.cancelled:
+            out += f" · {self.cancelled} cancelled"
+        if self.optional and self.required:
+            out += f" · {self.optional} optional"
+        return out
 
     @property
     def estimate_hours(self) -> float | None:
@@ -118,32 +151,36 @@ class Counts(NamedTuple):
 ZERO = Counts()
 
 
+def kind(task: Task) -> str:
+    """What a task counts as: cancelled, optional or required, checked in that order."""
+    if task.state == CANCELLED:
+        return CANCELLED
+    return "optional" if task.optional else "required"
+
+
 def contribution(task: Task) -> Counts:
     """What one task adds to every group it belongs to: the counting rule."""
     state = task.state
     est, act = task.estimate_hours, task.actual_hours
     done = state == DONE
-    cancelled = state == CANCELLED
-    open_ = not done and not cancelled
+    k = kind(task)
+    optional, required = k == "optional", k == "required"
     e = 0 if est is None else _tenk(est)
     return Counts(
-        1, done, cancelled, open_ and state == IN_PROGRESS, open_ and task.optional, open_ and not task.optional,
+        1, done, k == CANCELLED, optional, optional and done, required, required and done, state == IN_PROGRESS,
         e, est is not None, 0 if act is None else _tenk(act), act is not None, e if act is not None else 0,
     )
 
 
 def count(tasks) -> Counts:
-    """The Counts of any tasks, in one pass."""
-    fields = [0] * len(ZERO)
-    for t in tasks:
-        for k, v in enumerate(contribution(t)):
-            fields[k] += v
-    return Counts(*fields)
+    """The Counts of any tasks (the sums are taken column by column, at C speed)."""
+    rows = [contribution(t) for t in tasks]
+    return Counts(*map(sum, zip(*rows))) if rows else ZERO
 
 
 def is_open(task: Task) -> bool:
-    """Required work still to do: not done, cancelled or optional."""
-    return task.state not in (DONE, CANCELLED) and not task.optional
+    """Required work still to do: a required task that is not done."""
+    return task.state != DONE and kind(task) == "required"
 
 
 def first_open(tasks) -> Task | None:
@@ -188,14 +225,14 @@ class RollUp:
     newer version gets a new RollUp (``advance``), so readers on other threads
     always see the numbers of one version."""
 
-    __slots__ = ("doc", "sections", "document", "phase_status", "_est_lines", "_est_sums", "_sums", "_lines")
+    __slots__ = ("doc", "sections", "document", "phase_status", "_estimates", "_est_lines", "_est_sums", "_sums", "_lines")
 
     def __init__(self, doc: Document, *, _from: "RollUp | None" = None, _changed: tuple[int, ...] = ()) -> None:
         self.doc = doc
         if _from is not None:
             self._advance_from(_from, _changed)
             return
-        estimates = _heading_estimates(doc)
+        estimates = self._estimates = _heading_estimates(doc)
         self._est_lines = [line for line, _ in estimates]
         self._est_sums = list(accumulate((v for _, v in estimates), initial=0))
         self.sections = tuple(self._section_counts(s) for s in doc.sections)
@@ -242,21 +279,33 @@ class RollUp:
         """The RollUp of ``doc``: adjusted from this one when ``doc`` was patched from
         this version in place (same sections, a few tasks changed), else built afresh."""
         changed = doc.changed_since(self.doc)
-        if changed is None or doc.sections != self.doc.sections or doc.labels != self.doc.labels:
+        old = self.doc
+        if changed is None or (doc.sections is not old.sections and doc.sections != old.sections):
             return RollUp(doc)
+        if doc.labels is not old.labels and _heading_estimates(doc) != self._estimates:
+            return RollUp(doc)  # an estimate under a heading changed (a progress line changing does not count)
         return RollUp(doc, _from=self, _changed=changed)
 
     def _advance_from(self, base: "RollUp", changed: tuple[int, ...]) -> None:
+        """Adjust ``base``'s numbers by what the changed tasks add now instead of before:
+        the cost of an edit does not grow with the size of its section."""
         doc = self.doc
-        self._est_lines, self._est_sums = base._est_lines, base._est_sums
+        self._estimates, self._est_lines, self._est_sums = base._estimates, base._est_lines, base._est_sums
+        old_tasks, tasks = base.doc.tasks, doc.tasks
         starts = [s.first_task for s in doc.sections]
-        touched = sorted({bisect.bisect_right(starts, i) - 1 for i in changed} - {-1})
         sections = list(base.sections)
         document = base.document
-        for si in touched:
-            new = self._section_counts(doc.sections[si])
-            document = document - sections[si] + new
-            sections[si] = new
+        touched: set[int] = set()
+        deltas = {}
+        for i in changed:
+            delta = contribution(tasks[i]) - contribution(old_tasks[i])
+            if delta == ZERO:
+                continue
+            deltas[i] = delta
+            si = bisect.bisect_right(starts, i) - 1
+            sections[si] = sections[si] + delta
+            document = document + delta
+            touched.add(si)
         self.sections = tuple(sections)
         self.document = document
         phases = dict(base.phase_status)
@@ -267,13 +316,11 @@ class RollUp:
         self.phase_status = phases
         self._lines = base._lines
         self._sums = None
-        if base._sums is not None and len(changed) <= 64:
-            old_tasks, tasks = base.doc.tasks, doc.tasks
+        if base._sums is not None and len(deltas) <= 64:
             sums = list(base._sums)
             copied = [False] * len(sums)
-            for i in sorted(changed):
-                delta = contribution(tasks[i]) - contribution(old_tasks[i])
-                for k, d in enumerate(delta):
+            for i in sorted(deltas):
+                for k, d in enumerate(deltas[i]):
                     if d:
                         if not copied[k]:
                             sums[k] = list(sums[k])

@@ -50,7 +50,7 @@ def describe(path: Path, name: str | None = None) -> Text:
     except (OSError, ValueError):
         label.append("  (unreadable)", "red")
         return label
-    label.append(f"  {prog.done}/{prog.total} ", "green" if prog.status == "complete" else "")
+    label.append(f"  {prog.summary()} ", "green" if prog.status == "complete" else "")
     label.append(bar(prog.fraction, 10), "dim")
     label.append(f" {prog.percent:.0f}%")
     return label

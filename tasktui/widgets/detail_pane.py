@@ -62,7 +62,7 @@ def task_markdown(doc: Document, task: Task) -> str:
 def heading_markdown(outline: Outline, index: int) -> str:
     node = outline.headings[index]
     tot = outline.heading_totals(index)
-    lines = [f"## {node.text}", "", f"**Progress**: {tot.done}/{tot.total} done ({tot.percent:.0f}%)"]
+    lines = [f"## {node.text}", "", f"**Progress**: {tot.summary()} done ({tot.percent:.0f}%)"]
     if tot.has_time:
         var = f", variance {tot.variance_pct:+.0f}%" if tot.variance_pct is not None else ""
         lines.append(f"**Time**: {short_hours(tot.actual_hours)} spent of {short_hours(tot.estimate_hours)} estimated{var}")
@@ -73,7 +73,8 @@ def heading_markdown(outline: Outline, index: int) -> str:
             if not ct.total:
                 continue
             time = f"{short_hours(ct.actual_hours)}/{short_hours(ct.estimate_hours)}" if ct.has_time else ""
-            lines.append(f"| {outline.headings[c].text} | {ct.done}/{ct.total} | {ct.percent:.0f}% | {time} |")
+            done, of = ct.shown
+            lines.append(f"| {outline.headings[c].text} | {done}/{of} | {ct.percent:.0f}% | {time} |")
     tasks = [outline.doc.tasks[i] for i in range(node.first_task, node.end_task)]
     timed = [t for t in tasks if t.estimate_hours is not None or t.actual_hours is not None]
     if timed:

@@ -53,7 +53,7 @@ class StatusHeader(Static):
             return out
         prog = self.rollup.document
         done_style = "green" if prog.status == "complete" else ""
-        out.append(f"{prog.done}/{prog.total} ", done_style)
+        out.append(f"{prog.summary()} ", done_style)
         out.append(bar(prog.fraction, 10), done_style or "dim")
         out.append(f" {prog.percent:.0f}%")
         if prog.has_time:

@@ -19,7 +19,7 @@ from textual.strip import Strip
 
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document, Task
-from tasktui.doc.rollup import RollUp, bar
+from tasktui.doc.rollup import RollUp, bar, contribution
 from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, QUEUED, TODO
 from tasktui.outline import HEADING, TASK, Outline, Row
 from tasktui.safetext import one_line
@@ -494,13 +494,14 @@ class TaskTree(ScrollView, can_focus=True):
         node = outline.headings[row.index]
         left.append(one_line(node.text), self._style("heading"))
         tot = outline.heading_totals(row.index)
+        done, of = tot.shown
         done_style = self._style("done") if tot.status == "complete" else self._style("dim")
         # what fits: the title keeps at least half the row; the bar and the time go first
         show_time = tot.has_time
         show_bar = True
         budget = width - left.cell_len
         for _ in range(3):
-            need = len(f"{tot.done}/{tot.total}  100%") + (9 if show_bar else 0)
+            need = len(f"{done}/{of}  100%") + (9 if show_bar else 0)
             if show_time:
                 need += len(f"  {short_hours(tot.actual_hours)}/{short_hours(tot.estimate_hours)} +100%")
             if need <= max(budget, width // 2):
@@ -509,7 +510,7 @@ class TaskTree(ScrollView, can_focus=True):
                 show_bar = False
             else:
                 show_time = False
-        right.append(f"{tot.done}/{tot.total}", done_style)
+        right.append(f"{done}/{of}", done_style)
         if show_bar:
             right.append(" " + bar(tot.fraction, 8), done_style)
         right.append(f" {tot.percent:3.0f}%", self._style("dim"))
@@ -545,5 +546,5 @@ class TaskTree(ScrollView, can_focus=True):
             over = task.estimate_hours is not None and task.actual_hours is not None and task.actual_hours > task.estimate_hours
             right.append(f"{short_hours(task.actual_hours)}/{short_hours(task.estimate_hours)}", self._style("over") if over else self._style("dim"))
         elif row.has_children and not row.expanded:
-            tot = self.outline.task_totals(row.index)
-            right.append(f"{tot.done - (task.state == DONE)}/{tot.total - 1}", self._style("dim"))
+            done, of = (self.outline.task_totals(row.index) - contribution(task)).shown  # its subtasks
+            right.append(f"{done}/{of}", self._style("dim"))
