@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
@@ -58,6 +59,7 @@ class TaskTuiApp(App[int]):
     def __init__(self, path: str | Path, *, settings: config_mod.Config | None = None, read_only: bool = False,
                  sync: bool | None = None, clock=time.time, notices: Iterable[str] = ()) -> None:
         super().__init__()
+        store.enable_leases()  # the app runs in the main thread: the lease-break signal gets its handler
         settings = settings or config_mod.Config()
         if sync is not None:
             settings = replace(settings, sync=sync)
@@ -139,8 +141,14 @@ class TaskTuiApp(App[int]):
         """Read the file and, for a big one, parse its top here, before the first frame
         (16 KB: about 20 ms), so that the first frame already shows tasks;
         the rest is parsed in a worker while the app answers keys."""
-        try:
-            snap = store.read(self.path)
+        try:  # never a file its writer still has open
+            snap = store.read_quiet(self.path, wait=False)
+        except store.Busy:  # read in the loading thread once the writer is done
+            self.header.show(notice=f"waiting for another program to finish writing {self.session.name}")
+            ready = threading.Event()
+            ready.set()
+            self.load_file(None, {}, False, ready)
+            return
         except (store.StoreError, OSError) as exc:
             self._load_failed(str(exc))
             return
@@ -156,9 +164,16 @@ class TaskTuiApp(App[int]):
         self.load_file(snap, cache, head is not None, painted)
 
     @work(thread=True, exclusive=True, group="load")
-    def load_file(self, snap: store.Snapshot, cache: dict, partial: bool, painted: threading.Event) -> None:
-        """Parse the whole file (a big one in worker processes) and hand it to the app."""
+    def load_file(self, snap: store.Snapshot | None, cache: dict, partial: bool, painted: threading.Event) -> None:
+        """Parse the whole file (a big one in worker processes) and hand it to the app;
+        without ``snap``, read it first, once no other program is writing it."""
         try:
+            while snap is None:
+                try:
+                    snap = store.read_quiet(self.path)
+                except store.WriterActive:  # still being written: the screen says so; keep waiting
+                    if get_current_worker().is_cancelled:
+                        return
             store.cleanup_stale_temps(self.path)
             painted.wait(2.0)  # let the first screen paint before the heavy part takes the GIL
             source = Source(snap.data)
@@ -209,6 +224,8 @@ class TaskTuiApp(App[int]):
         for problem in tf.doc.problems:
             self.notify(problem, severity="warning", timeout=12)
         self._offer_repair(tf.doc)
+        # an edit that must wait for another program to finish writing says so (on the edit thread)
+        tf.waiting = lambda sentence: self.call_from_thread(self.header.show, notice=sentence)
         if self.watch_file:
             self.watcher = FileWatcher(self.path, lambda ev: self.post_message(FileChangedOnDisk(ev)))
             tf.written = self.watcher.set_known
@@ -296,6 +313,9 @@ class TaskTuiApp(App[int]):
     async def _take_outside_change(self, event: FileEvent) -> None:
         session = self.session
         if session.tasks_file is None:
+            return
+        if event.writing:  # the file is shown as it was until its writer is done
+            self.header.show(notice=f"waiting for another program to finish writing {session.name}")
             return
         before = self.doc
         # the event only says "look again": read what is on disk now, after any write

@@ -216,7 +216,7 @@ def _settings(args) -> config.Config:
 
 
 def _read_doc(path: str, cfg: config.Config) -> Document:
-    snap = store.read(path)
+    snap = store.read_quiet(path, on_wait=lambda sentence: say(f"tasktui: {sentence}", file=sys.stderr))
     return Document(snap.data, day_hours=cfg.day_hours)
 
 
@@ -266,7 +266,8 @@ def _edit(args, make_op) -> int:
     from tasktui.tasksfile import TasksFile
 
     cfg = _settings(args)
-    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours)
+    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours,
+                   waiting=lambda sentence: say(f"tasktui: {sentence}", file=sys.stderr))
     op = make_op(tf.doc, cfg)
     result = tf.apply(op)
     if getattr(args, "json", False):
@@ -366,7 +367,8 @@ def cmd_fmt(args) -> int:
     from tasktui import fmt
 
     path = Path(args.file)
-    snap = store.read(path)
+    waiting = lambda sentence: say(f"tasktui: {sentence}", file=sys.stderr)  # noqa: E731
+    snap = store.read_quiet(path, on_wait=waiting)
     try:
         new = fmt.format_bytes(snap.data)
     except fmt.FormatError as exc:
@@ -381,11 +383,11 @@ def cmd_fmt(args) -> int:
     reason = store.why_read_only(path, snap.data)
     if reason:
         raise CliError(f"cannot write {path.name}: {reason}; nothing was written")
-    with store.locked(path):
-        current = store.read(path)
-        if current.digest != snap.digest:
+    with store.locked(path), store.quiet(path, on_wait=waiting) as held:
+        current = held.snapshot
+        if current.data != snap.data:
             raise CliError(f"{path.name} changed while it was being formatted: nothing was written; run fmt again")
-        store.atomic_write(path, new, expect=(current.size, current.mtime_ns, current.inode))
+        store.atomic_write(path, new, expect=(current.size, current.mtime_ns, current.inode), held=held)
     say(f"formatted {path.name}; the tasks are unchanged")
     return EXIT_OK
 
@@ -394,7 +396,7 @@ def cmd_repair(args) -> int:
     from tasktui.doc import repair
 
     path = Path(args.file)
-    snap = store.read(path)
+    snap = store.read_quiet(path, on_wait=lambda sentence: say(f"tasktui: {sentence}", file=sys.stderr))
     source = Document(snap.data).source
     fixes = repair.find(source)
     if not fixes:
@@ -523,6 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.reconfigure(errors="backslashreplace")
     except AttributeError:
         pass
+    store.enable_leases()
     parser = build_parser()
     # `tasktui FILE` means `tasktui open FILE`; subcommand names win over file names
     first = next((a for a in argv if not a.startswith("-")), None)

@@ -163,10 +163,12 @@ class Session:
 
     # -- changes made by other programs -------------------------------------------------
     def take(self) -> tuple[bool, str | None] | None:
-        """Read the file again once it has settled (edit thread): (changed, read-only
-        reason), or None when it is gone."""
+        """Read the file again once no other program is writing it (edit thread):
+        (changed, read-only reason), or None when it is gone."""
         try:
-            snap = store.read_settled(self.path)
+            snap = store.read_quiet(self.path)
+        except store.WriterActive:
+            return False, self.read_only_reason  # still being written: the watcher looks again
         except store.StoreError:
             return None
         return self.tasks_file.adopt(snap), store.why_read_only(self.path, snap.data)

@@ -22,7 +22,9 @@ import fcntl
 import hashlib
 import os
 import secrets
+import signal
 import stat
+import sys
 import threading
 import time
 import warnings
@@ -44,7 +46,11 @@ __all__ = [
     "atomic_write",
     "cleanup_stale_temps",
     "read_settled",
+    "read_quiet",
+    "quiet",
+    "enable_leases",
     "FileChanged",
+    "WriterActive",
 ]
 
 # Marker in temp-file names: ".<name>.tasktui-<pid>-<random>.tmp".
@@ -173,42 +179,51 @@ def read(path: str | os.PathLike[str]) -> Snapshot:
     it is being read (an editor rewriting it in place), it is read again so the
     bytes and the stat describe the same version.
     """
-    name = _show(path)
+    fd = _open_for_reading(path)
     try:
-        # O_NONBLOCK: opening a FIFO must not hang the program.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as exc:
-        raise _read_error(path, exc) from exc
-    try:
-        try:
-            before = os.fstat(fd)
-        except OSError as exc:
-            raise _read_error(path, exc) from exc
-        if stat.S_ISDIR(before.st_mode):
-            raise StoreError(f"{name} is a folder, not a file.")
-        if not stat.S_ISREG(before.st_mode):
-            raise StoreError(f"{name} is not a regular file.")
-        try:
-            os.set_blocking(fd, True)
-            for _attempt in range(_READ_ATTEMPTS):
-                os.lseek(fd, 0, os.SEEK_SET)
-                data = _read_all(fd, before.st_size)
-                after = os.fstat(fd)
-                if _same_stat(before, after) and len(data) == after.st_size:
-                    break
-                before = after
-                time.sleep(0.01)
-            else:
-                # Still changing: report what we read with the stat seen last,
-                # so the watcher will notice the next change anyway.
-                after = os.fstat(fd)
-        except OSError as exc:
-            raise _read_error(path, exc) from exc
-        except MemoryError as exc:
-            raise StoreError(f"{name} is too large to read into memory.") from exc
-        return _snapshot(path, data, before if _same_stat(before, after) else after)
+        return _read_fd(fd, path)
     finally:
         os.close(fd)
+
+
+def _open_for_reading(path: str | os.PathLike[str]) -> int:
+    try:
+        # O_NONBLOCK: opening a FIFO must not hang the program.
+        return os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _read_error(path, exc) from exc
+
+
+def _read_fd(fd: int, path: str | os.PathLike[str]) -> Snapshot:
+    """The Snapshot of the file open on ``fd`` (see ``read``)."""
+    name = _show(path)
+    try:
+        before = os.fstat(fd)
+    except OSError as exc:
+        raise _read_error(path, exc) from exc
+    if stat.S_ISDIR(before.st_mode):
+        raise StoreError(f"{name} is a folder, not a file.")
+    if not stat.S_ISREG(before.st_mode):
+        raise StoreError(f"{name} is not a regular file.")
+    try:
+        os.set_blocking(fd, True)
+        for _attempt in range(_READ_ATTEMPTS):
+            os.lseek(fd, 0, os.SEEK_SET)
+            data = _read_all(fd, before.st_size)
+            after = os.fstat(fd)
+            if _same_stat(before, after) and len(data) == after.st_size:
+                break
+            before = after
+            time.sleep(0.01)
+        else:
+            # Still changing: report what we read with the stat seen last,
+            # so the watcher will notice the next change anyway.
+            after = os.fstat(fd)
+    except OSError as exc:
+        raise _read_error(path, exc) from exc
+    except MemoryError as exc:
+        raise StoreError(f"{name} is too large to read into memory.") from exc
+    return _snapshot(path, data, before if _same_stat(before, after) else after)
 
 
 def _read_all(fd: int, size_hint: int) -> bytes:
@@ -548,11 +563,178 @@ def read_settled(path: str | os.PathLike[str], interval: float = 0.02, timeout: 
         last = now
 
 
+# ---------------------------------------------------------------------------
+# other programs still writing
+
+
+F_SETLEASE = getattr(fcntl, "F_SETLEASE", 1024)
+F_GETLEASE = getattr(fcntl, "F_GETLEASE", 1025)
+WAIT_FOR_WRITERS = 10.0  # seconds: then nothing is written, and the user is told
+_WRITE_ACCESS = (os.O_WRONLY, os.O_RDWR)
+
+
+class WriterActive(Busy):
+    """Another program kept the file open for writing for too long: nothing was written."""
+
+
+def _lease_break(signum, frame) -> None:
+    """The kernel asks us to give a lease back: ``Quiet.intact`` sees it and we let go."""
+
+
+def enable_leases() -> bool:
+    """Make read leases safe to take in this process: a lease is broken by signal
+    (SIGIO), which ends a process that has no handler for it. Call from the main
+    thread at start (the command line and the app do); elsewhere it changes
+    nothing. True when leases will be used."""
+    if not hasattr(signal, "SIGIO") or not sys.platform.startswith("linux"):
+        return False
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGIO) in (
+            signal.SIG_DFL, None):
+        signal.signal(signal.SIGIO, _lease_break)
+    return _leases_safe()
+
+
+def _leases_safe() -> bool:
+    return sys.platform.startswith("linux") and signal.getsignal(signal.SIGIO) not in (signal.SIG_DFL, None)
+
+
+def _open_for_writing_elsewhere(fd: int) -> bool:
+    """Whether a process of ours (this user's) has the file open on ``fd`` for
+    writing, from /proc: the check where no lease can be taken (a file of
+    another user, a filesystem without leases). Processes of other users are
+    not visible; for them the settle rule is all there is."""
+    mine = os.fstat(fd)
+    me = os.getpid()
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return False
+    for pid in pids:
+        folder = f"/proc/{pid}/fd"
+        try:
+            fds = os.listdir(folder)
+        except OSError:
+            continue  # gone, or not ours to see
+        for entry in fds:
+            if pid == me and entry == str(fd):
+                continue
+            try:
+                st = os.stat(f"{folder}/{entry}")
+            except OSError:
+                continue
+            if (st.st_ino, st.st_dev) != (mine.st_ino, mine.st_dev):
+                continue
+            try:
+                with open(f"/proc/{pid}/fdinfo/{entry}", encoding="ascii") as info:
+                    flags = next((int(line.split()[1], 8) for line in info if line.startswith("flags:")), 0)
+            except (OSError, ValueError, IndexError):
+                continue
+            if flags & os.O_ACCMODE in _WRITE_ACCESS:
+                return True
+    return False
+
+
+@dataclass
+class Quiet:
+    """A version of the file read while no other program had it open for writing,
+    and the means to tell, just before a rename, that none has started since."""
+
+    path: Path
+    snapshot: Snapshot
+    fd: int
+    leased: bool  # a read lease holds: a writer's open() waits, and breaks it
+
+    def unbroken(self) -> bool:
+        """No other program has opened (or is waiting to open) the file for writing."""
+        if self.leased:
+            try:
+                return fcntl.fcntl(self.fd, F_GETLEASE) == fcntl.F_RDLCK  # else a writer waits for us to let go
+            except OSError:
+                return False
+        return not _open_for_writing_elsewhere(self.fd)
+
+    def intact(self) -> bool:
+        """``unbroken``, and the file at the path is still this one, unchanged."""
+        snap = self.snapshot
+        return self.unbroken() and stat_key(self.path) == (snap.size, snap.mtime_ns, snap.inode)
+
+
+@contextmanager
+def quiet(path: str | os.PathLike[str], *, wait: bool = True, timeout: float = WAIT_FOR_WRITERS,
+          on_wait=None, settle: float = 0.03, known: bytes | None = None) -> Iterator[Quiet]:
+    """Read the file once no other program has it open for writing, and keep
+    knowing that until the block ends.
+
+    On Linux, for a file we own on a filesystem with leases (ext4, xfs, btrfs,
+    tmpfs, overlayfs), a read lease tells: it cannot be taken while any process
+    has the file open for writing, and while it is held another process's
+    ``open()`` for writing waits for us and breaks it (``Quiet.intact`` sees
+    that). Elsewhere /proc shows this user's writers, and the file must not
+    change for ``settle`` seconds (unless it holds the ``known`` bytes, what we
+    saw last). A writer that closes the file between its pieces (``>>`` in a
+    shell) cannot be told from one that has finished.
+
+    While another program writes, waits up to ``timeout`` seconds, calling
+    ``on_wait(sentence)`` once, then raises WriterActive; with ``wait=False``
+    raises Busy at once. Raises StoreError for a file that cannot be read.
+    """
+    name = _show(path)
+    deadline = time.monotonic() + timeout
+    told = False
+    leases = _leases_safe()
+    while True:
+        fd = _open_for_reading(path)
+        leased = False
+        try:
+            busy = False
+            if leases:
+                try:
+                    fcntl.fcntl(fd, F_SETLEASE, fcntl.F_RDLCK)
+                    leased = True
+                except OSError as exc:
+                    busy = exc.errno == errno.EAGAIN  # open for writing somewhere; EACCES, EINVAL: no lease here
+            if not leased and not busy:
+                busy = _open_for_writing_elsewhere(fd)
+            if not busy:
+                snap = _read_fd(fd, path)
+                key = (snap.size, snap.mtime_ns, snap.inode)
+                same = stat_key(path) == key  # still the file at its path
+                if same and not leased and settle and snap.data != known:
+                    time.sleep(settle)
+                    same = stat_key(path) == key and not _open_for_writing_elsewhere(fd)
+                if same:
+                    yield Quiet(Path(path), snap, fd, leased)
+                    return
+        finally:
+            if leased:
+                try:
+                    fcntl.fcntl(fd, F_SETLEASE, fcntl.F_UNLCK)
+                except OSError:
+                    pass
+            os.close(fd)
+        if not wait:
+            raise Busy(f"Another program is writing {name}; nothing was written.")
+        if time.monotonic() > deadline:
+            raise WriterActive(f"Another program kept {name} open for writing for {timeout:g} seconds; "
+                               "nothing was written.")
+        if not told and on_wait is not None:
+            on_wait(f"waiting for another program to finish writing {name}")
+            told = True
+        time.sleep(0.02)
+
+
+def read_quiet(path: str | os.PathLike[str], **kwargs) -> Snapshot:
+    """The file as ``quiet`` reads it: never while another program writes it."""
+    with quiet(path, **kwargs) as q:
+        return q.snapshot
+
+
 _cleaned: set[Path] = set()  # targets whose stale temp files this process has removed
 
 
 def atomic_write(
-    path: str | os.PathLike[str], data: bytes, expect: tuple[int, int, int] | None = None, *, checked: bool = False
+    path: str | os.PathLike[str], data: bytes, expect: tuple[int, int, int] | None = None, *, checked: bool = False,
+    held: "Quiet | None" = None,
 ) -> Snapshot:
     """Replace the file's contents with ``data`` atomically and durably.
 
@@ -574,6 +756,15 @@ def atomic_write(
     the target is checked once more just before the rename and FileChanged is
     raised, writing nothing, when another program changed it meanwhile.
     ``checked=True`` says the caller has just asked why_read_only() under the lock.
+    ``held`` (from ``quiet``) is asked last, just before the rename, whether
+    another program has started writing (FileChanged, nothing written). Where
+    the filesystem can swap two files in one step (Linux ``renameat2``), the
+    new file is swapped in and the old one checked once more: a program whose
+    ``open()`` found the old file at the path and waits on our lease would
+    write into a file no longer there, so the swap is undone and FileChanged
+    raised; the edit is planned again once that program is done.
+    The target's extended attributes (and with them POSIX ACLs and SELinux
+    labels) are copied to the new file, after its owner and mode.
     Stale temp files are cleaned up on the first write to a file in this process.
     """
     name = _show(path)
@@ -617,11 +808,28 @@ def atomic_write(
             # fsync covers the metadata too).  chown first: it clears them too.
             _copy_owner(fd, old)
             os.fchmod(fd, stat.S_IMODE(old.st_mode))
+            _copy_xattrs(target, fd)
         os.fsync(fd)
         if expect is not None and stat_key(target) != tuple(expect):
             raise FileChanged(f"{name} changed on disk while saving; nothing was written.")
-        os.replace(tmp, target)
-        replaced = True
+        if held is not None and not held.intact():
+            raise FileChanged(f"Another program started writing {name} while saving; nothing was written.")
+        if old is not None and _exchange(tmp, target):
+            # Swapped, not renamed over: the old file is now at tmp. Make sure it is the
+            # one we planned on, and that no program is waiting to write into it (its
+            # open() found it at the path before the swap, and waits on our lease):
+            # then its bytes would land in a file no longer at the path. If so, swap
+            # back, and plan again once that program is done.
+            swapped_out = os.stat(tmp)
+            planned_on = (expect[2] if expect is not None else old.st_ino)
+            if swapped_out.st_ino != planned_on or (held is not None and not held.unbroken()):
+                _exchange(tmp, target)
+                raise FileChanged(f"Another program started writing {name} while saving; nothing was written.")
+            replaced = True
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, target)
+            replaced = True
         new = os.fstat(fd)  # the inode now at the target: no race with others
     except BaseException as exc:
         if fd >= 0:
@@ -658,6 +866,53 @@ def atomic_write(
             os.close(fd)
     _fsync_dir(folder)
     return _snapshot(path, data, new)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_renameat2 = None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the files at ``a`` and ``b`` in one step (Linux renameat2 with
+    RENAME_EXCHANGE); False, having done nothing, where that is not available."""
+    global _renameat2
+    if _renameat2 is None:
+        _renameat2 = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                libc = ctypes.CDLL(None, use_errno=True)
+                fn = libc.renameat2
+                fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+                fn.restype = ctypes.c_int
+                _renameat2 = fn
+            except (OSError, AttributeError):
+                pass
+    if not _renameat2:
+        return False
+    import ctypes
+
+    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False  # a filesystem (or kernel) without it: rename over
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _copy_xattrs(target: Path, fd: int) -> None:
+    """Copy the target's extended attributes onto the new file, where we may."""
+    try:
+        names = os.listxattr(target)
+    except OSError:
+        return  # none, or a filesystem without them
+    for attr in names:
+        try:
+            os.setxattr(fd, attr, os.getxattr(target, attr))
+        except OSError:
+            pass  # e.g. security.* that only root may set: best effort
 
 
 def _copy_owner(fd: int, old: os.stat_result) -> None:

@@ -55,16 +55,19 @@ class EditResult:
 
 class TasksFile:
     def __init__(self, path: str | Path, *, sync: bool = True, day_hours: float = 8.0,
-                 snapshot: store.Snapshot | None = None, doc: Document | None = None, cache: dict | None = None):
-        """Open ``path``; or take a ``snapshot`` and its parsed ``doc`` (the app's loader)."""
+                 snapshot: store.Snapshot | None = None, doc: Document | None = None, cache: dict | None = None,
+                 waiting=None):
+        """Open ``path`` (read once no other program is writing it; ``waiting`` is told
+        while one is); or take a ``snapshot`` and its parsed ``doc`` (the app's loader)."""
         self.path = Path(path)
         self.sync = sync
         self.day_hours = day_hours
         self._cache: dict = cache if cache is not None else {}
-        self.snapshot = snapshot if snapshot is not None else store.read(self.path)
+        self.snapshot = snapshot if snapshot is not None else store.read_quiet(self.path, on_wait=waiting)
         self.doc = doc if doc is not None else self._parse(self.snapshot.data)
         self.rollup = RollUp(self.doc)  # the numbers of self.doc: advanced with every version
         self.written = None  # called with the new Snapshot after each write (the watcher's "ours")
+        self.waiting = waiting  # called with a sentence while another program is still writing the file
         self.undo_stack: list[edits.Restore] = []
         self.redo_stack: list[edits.Restore] = []
 
@@ -106,7 +109,7 @@ class TasksFile:
         self.doc = doc
 
     def reload(self) -> bool:
-        return self.adopt(store.read(self.path))
+        return self.adopt(store.read_quiet(self.path, on_wait=self.waiting))
 
     # -- editing --------------------------------------------------------------------
     def apply(self, op, *, record: bool = True, wait: bool = True) -> EditResult:
@@ -126,14 +129,15 @@ class TasksFile:
         raise store.StoreError(f"{self.name} kept changing while saving; nothing was written.")
 
     def _apply_once(self, op, record: bool, wait: bool = True) -> EditResult:
-        with store.locked(self.path, timeout=10.0 if wait else 0.0):
-            current = store.read(self.path)
+        with store.locked(self.path, timeout=10.0 if wait else 0.0), \
+                store.quiet(self.path, wait=wait, on_wait=self.waiting, known=self.snapshot.data) as held:
+            # held: no other program has the file open for writing, and none may start
+            # unnoticed before the rename (store.quiet)
+            current = held.snapshot
             replanned = False
             if current.data != self.snapshot.data:
                 if not wait:
                     raise store.Busy(f"{self.name} changed on disk; nothing was written.")
-                # changed outside: never plan on a half-written file
-                current = store.read_settled(self.path)
                 replanned = self.adopt(current)
             # self.doc holds current.data now; its NUL check is carried over from version to version
             reason = "it contains NUL bytes" if self.doc.source.has_nul else store.why_read_only(self.path)
@@ -160,7 +164,8 @@ class TasksFile:
                         raise edits.EditError(f"syncing progress lines: {problem}; nothing was written")
                     after = synced.squashed()  # one step from before: what the readers of the version see
             self.snapshot = store.atomic_write(
-                self.path, after.source.data, expect=(current.size, current.mtime_ns, current.inode), checked=True
+                self.path, after.source.data, expect=(current.size, current.mtime_ns, current.inode), checked=True,
+                held=held,
             )
             self._set(after, rollup if rollup.doc is after else None)  # after a sync: advanced from before's
             if self.written is not None:

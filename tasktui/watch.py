@@ -5,10 +5,12 @@ its own thread.
 The folder of the file (of its target, for a symlink) is watched, filtered to
 the file: watching the file itself stops working after the first save that
 replaces it (vim, sed -i, git checkout). Events are merged for a short quiet
-time, then the file must settle (same size, mtime and inode across two checks)
-before it is read, so a half-written file is never taken as truth. Only a
-change of content (by hash), of existence or of writability is reported: a
-`touch` is not, and neither is a write whose content we already know (our own).
+time, then the file is read only once no other program has it open for
+writing (store.quiet), so a half-written file is never taken as truth; while
+one does, a ``writing`` event says so, and the file is looked at again until
+the writer is done. Only a change of content (by hash), of existence or of
+writability is reported: a `touch` is not, and neither is a write whose
+content we already know (our own).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from tasktui import store
 
 @dataclass(frozen=True)
 class FileEvent:
-    snapshot: store.Snapshot | None  # None: the file is gone (deleted or moved away)
+    snapshot: store.Snapshot | None  # None: the file is gone (deleted or moved away), or still being written
     read_only_reason: str | None
+    writing: bool = False  # another program has the file open for writing: wait for the next event
 
 
 class FileWatcher:
@@ -107,13 +110,22 @@ class FileWatcher:
                 self._missing = True
             self.on_event(FileEvent(None, "the file was deleted or moved away"))
             return
-        try:
-            snap = store.read_settled(self.path, interval=self.settle_s)
-        except store.StoreError:
-            return  # vanished again or never settled: the next event will tell
+        snap = None
+        said = False
+        while snap is None and not self._stop.is_set():
+            try:
+                snap = store.read_quiet(self.path, timeout=0.5, settle=self.settle_s)
+            except store.WriterActive:
+                if not said:  # still being written: say so once, and look again until it is done
+                    said = True
+                    self.on_event(FileEvent(None, self._reason, writing=True))
+            except store.StoreError:
+                return  # vanished again: the next event will tell
+        if snap is None:
+            return
         reason = store.why_read_only(self.path, snap.data)
         with self._lock:
-            if snap.digest == self._known and not self._missing and reason == self._reason:
+            if snap.digest == self._known and not self._missing and reason == self._reason and not said:
                 return
             self._known = snap.digest
             self._missing = False

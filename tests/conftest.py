@@ -16,6 +16,10 @@ import pytest
 from support import NO_CORPUS, SAMPLES_DIR, TEMPLATE
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption("--soak-seconds", default="45", help="how long test_soak races writers and tasktui (45 s)")
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     folder = os.environ.get("TASKTUI_CORPUS")
@@ -83,3 +87,12 @@ def markup_guard(monkeypatch):
     monkeypatch.setattr(rich.console, "render_markup", guarded(rich.console.render_markup))
     yield seen
     assert seen == [], f"file text reached a markup parser: {seen[:3]}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _leases() -> None:
+    """Tests run tasktui in this process, from the main thread as the command line
+    and the app do: the lease-break signal has its handler."""
+    from tasktui import store
+
+    store.enable_leases()

@@ -367,7 +367,8 @@ class TmuxProgram:
     user's own sessions are never touched), with config and state in ``home``;
     the exit status lands in ``home/exit-status``."""
 
-    def __init__(self, home: Path, cwd: Path, args: list[str], size: tuple[int, int] = (120, 36)) -> None:
+    def __init__(self, home: Path, cwd: Path, args: list[str], size: tuple[int, int] = (120, 36),
+                 env: dict[str, str] | None = None) -> None:
         import shlex
         import uuid
 
@@ -378,7 +379,7 @@ class TmuxProgram:
         self.session = "e2e"
         env = {"TERM": "xterm-256color", "TASKTUI_CONFIG": str(home / "config.toml"),
                "TASKTUI_STATE_DIR": str(home / "state"), "XDG_RUNTIME_DIR": str(home / "runtime"),
-               "XDG_CACHE_HOME": str(home / "cache")}
+               "XDG_CACHE_HOME": str(home / "cache"), **(env or {})}
         quoted = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "tasktui", *args])
         program = f"{quoted}; echo $? > {shlex.quote(str(self.rc_file))}"
         command = ["new-session", "-d", "-s", self.session, "-x", str(size[0]), "-y", str(size[1])]

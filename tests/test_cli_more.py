@@ -54,10 +54,10 @@ def test_status_lists_open_blockers_and_resolve_takes_a_line(capsys, template):
 def test_ctrl_c_exits_130_and_writes_nothing(capsys, template, monkeypatch):
     data = template.read_bytes()
 
-    def interrupted(path):
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "read", interrupted)
+    monkeypatch.setattr(store, "read_quiet", interrupted)
     assert run(capsys, "toggle", template, "T001")[0] == 130
     monkeypatch.undo()
     assert template.read_bytes() == data

@@ -472,7 +472,10 @@ def test_io_error_on_fsync(tasks, monkeypatch):
     assert_untouched(tasks, before)
 
 
-def test_rename_failure(tasks, monkeypatch):
+@pytest.mark.parametrize("swap", [True, False], ids=["swapped in", "renamed over"])
+def test_rename_failure(tasks, monkeypatch, swap):
+    """The step that puts the new file in place fails: the swap (renameat2), or the
+    rename over the file where no swap is possible."""
     before = os.stat(tasks)
     real_replace = os.replace
 
@@ -481,7 +484,14 @@ def test_rename_failure(tasks, monkeypatch):
             raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
         return real_replace(src, dst, **kw)
 
-    monkeypatch.setattr(os, "replace", broken_replace)
+    def broken_exchange(a, b):
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+
+    if swap:
+        monkeypatch.setattr(store, "_exchange", broken_exchange)
+    else:
+        monkeypatch.setattr(store, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(StoreError) as info:
         atomic_write(tasks, b"new\n")
     monkeypatch.undo()

@@ -199,10 +199,12 @@ def test_write_failures_leave_the_file_and_no_temp(tasks, monkeypatch, result, m
     assert temps(tasks.parent) == []
 
 
+@pytest.mark.parametrize("swap", [True, False], ids=["swapped in", "renamed over"])
 @pytest.mark.parametrize("stat_fails_too", [False, True])
-def test_a_failure_after_the_rename_still_reports_the_save(tasks, monkeypatch, stat_fails_too):
-    """Once os.replace happened the new bytes are the file: never 'unchanged'."""
-    real_replace, real_fstat, real_stat = os.replace, os.fstat, os.stat
+def test_a_failure_after_the_rename_still_reports_the_save(tasks, monkeypatch, stat_fails_too, swap):
+    """Once the new file is in place (swapped in, or renamed over) the new bytes are
+    the file: never 'unchanged'."""
+    real_replace, real_fstat, real_stat, real_exchange = os.replace, os.fstat, os.stat, store._exchange
     renamed: list[int] = []
     target = str(tasks.resolve())
 
@@ -210,6 +212,13 @@ def test_a_failure_after_the_rename_still_reports_the_save(tasks, monkeypatch, s
         real_replace(src, dst, **kw)
         if ".tasktui-" in os.fspath(src):
             renamed.append(1)
+
+    def exchange(a, b):
+        done = real_exchange(a, b)
+        renamed.append(1)
+        return done
+
+    monkeypatch.setattr(store, "_exchange", exchange if swap else (lambda a, b: False))
 
     def fstat(fd):
         if renamed and os.readlink(f"/proc/self/fd/{fd}") == target:

@@ -1,0 +1,255 @@
+"""Soak: programs writing the file with every save pattern race toggles from the
+app and from the command line, for ``--soak-seconds`` (45 by default; more
+with the option). Every write is logged by the process that makes it: outside
+writers log each version when it is complete; tasktui's writes are logged from
+inside tasktui (a sitecustomize wraps store.atomic_write in the processes this
+test starts), and the app's notifications too.
+
+Invariants:
+- every tasktui write is one complete outside version with only checkbox marks
+  changed (never a truncated or mixed file);
+- no outside version is lost to a tasktui write: a tasktui write never lands
+  after a newer outside version was complete;
+- the final file is the last outside version with the marks of the tasktui
+  writes after it;
+- every CLI toggle either wrote (exit 0) or said why not (exit 1, one line);
+- the app reports as overwritten ("Change lost") its edits that an outside
+  version replaced.
+The counts are printed at the end (pytest -s shows them).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from support import REPO, TmuxProgram
+
+TASKS = 40
+
+
+def version(k: int) -> bytes:
+    """Outside version k: its number at the top and at the end, so a truncated or
+    mixed file cannot pass for it."""
+    body = b"".join(b"- [ ] task %02d of version %d\n" % (i, k) for i in range(TASKS))
+    return b"# Soak\n\n<!-- version %d -->\n\n%s\n<!-- end %d -->\n" % (k, body, k)
+
+
+def base_version(data: bytes) -> int | None:
+    """k when ``data`` is version k with only checkbox marks changed, else None."""
+    m = re.match(rb"# Soak\n\n<!-- version (\d+) -->\n", data)
+    if not m:
+        return None
+    k = int(m.group(1))
+    want = version(k)
+    if len(data) != len(want):
+        return None
+    diff = [i for i in range(len(data)) if data[i] != want[i]]
+    if all(want[i:i + 1] == b" " and data[i - 1:i] == b"[" and data[i + 1:i + 2] == b"]" for i in diff):
+        return k
+    return None
+
+
+WRITER = textwrap.dedent("""
+    import json, os, random, sys, time
+    sys.path.insert(0, {repo!r})
+    from test_soak import version
+    path, log, until, seed = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+    rnd = random.Random(seed)
+    k = 1
+    patterns = ["in_place", "chunks", "temp_rename", "vim", "delete_create"]
+    with open(log, "a") as out:
+        while time.monotonic() < until:
+            time.sleep(rnd.uniform(0.2, 1.2))
+            k += 1
+            data = version(k)
+            pattern = rnd.choice(patterns)
+            start = time.monotonic()
+            if pattern == "in_place":
+                with open(path, "r+b") as f:
+                    f.write(data); f.truncate()
+            elif pattern == "chunks":
+                with open(path, "r+b") as f:
+                    f.truncate(0)
+                    cuts = sorted(rnd.sample(range(1, len(data)), 3))
+                    for a, b in zip([0] + cuts, cuts + [len(data)]):
+                        f.write(data[a:b]); f.flush()
+                        time.sleep(rnd.uniform(0, 1.0))
+            elif pattern == "temp_rename":
+                tmp = path + ".new"
+                with open(tmp, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, path)
+            elif pattern == "vim":
+                backup = path + "~"
+                os.rename(path, backup)
+                with open(path, "wb") as f:
+                    f.write(data)
+                os.unlink(backup)
+            else:
+                os.unlink(path)
+                with open(path, "wb") as f:
+                    f.write(data)
+            out.write(json.dumps({{"k": k, "pattern": pattern, "start": start, "end": time.monotonic()}}) + "\\n")
+            out.flush()
+""")
+
+SITE = textwrap.dedent("""
+    # tasktui's own writes, logged as they happen (soak test instrumentation)
+    import base64, json, os, time
+    LOG = os.environ["TASKTUI_SOAK_LOG"]
+
+    def _log(record):
+        with open(LOG, "a") as out:
+            out.write(json.dumps(record) + "\\n")
+
+    from tasktui import store
+    _write = store.atomic_write
+
+    def atomic_write(path, data, *args, **kwargs):
+        snap = _write(path, data, *args, **kwargs)
+        _log({"pid": os.getpid(), "t": time.monotonic(), "data": base64.b64encode(bytes(data)).decode()})
+        return snap
+
+    store.atomic_write = atomic_write
+    if os.environ.get("TASKTUI_SOAK_APP"):
+        from tasktui.app import TaskTuiApp
+        _notify = TaskTuiApp.notify
+
+        def notify(self, message, **kwargs):
+            _log({"notice": str(message), "title": kwargs.get("title", ""), "t": time.monotonic(), "pid": os.getpid()})
+            return _notify(self, message, **kwargs)
+
+        TaskTuiApp.notify = notify
+""")
+
+
+def read_log(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+def test_writers_and_tasktui_race_without_losing_bytes(tmp_path, request):
+    import base64
+
+    seconds = float(request.config.getoption("--soak-seconds"))
+    work = tmp_path / "work"
+    work.mkdir()
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(SITE)
+    path = work / "tasks.md"
+    path.write_bytes(version(1))
+    tasktui_log = tmp_path / "tasktui.jsonl"
+    writer_log = tmp_path / "writers.jsonl"
+    env_site = f"{site}:{REPO}"
+    until = time.monotonic() + seconds
+    writer = subprocess.Popen([sys.executable, "-c", WRITER.format(repo=str(REPO / "tests")), str(path),
+                               str(writer_log), str(until), "7"])
+    # the app, in a real terminal, pressing space on random rows
+    app = TmuxProgram(tmp_path / "home", work, [str(path)], size=(100, 30),
+                      env={"PYTHONPATH": env_site, "TASKTUI_SOAK_LOG": str(tasktui_log), "TASKTUI_SOAK_APP": "1"})
+    cli_results: list[tuple[int, str, str]] = []
+
+    def cli_loop() -> None:
+        rnd = random.Random(11)
+        env = {**_env(tmp_path / "home"), "PYTHONPATH": env_site, "TASKTUI_SOAK_LOG": str(tasktui_log)}
+        while time.monotonic() < until:
+            line = 5 + rnd.randrange(TASKS)
+            done = subprocess.run([sys.executable, "-m", "tasktui", "toggle", str(path), f"L{line}", "--json",
+                                   "--no-sync"], capture_output=True, text=True, env=env, timeout=60)
+            cli_results.append((done.returncode, done.stdout, done.stderr))
+            time.sleep(rnd.uniform(0.05, 0.4))
+
+    clis = threading.Thread(target=cli_loop)
+    try:
+        app.wait_screen(lambda s: "task 00" in s, "the app to show the file")
+        clis.start()
+        rnd = random.Random(5)
+        while time.monotonic() < until:
+            app.keys(*(["j"] * rnd.randrange(4)), "Space")
+            time.sleep(rnd.uniform(0.1, 0.6))
+        clis.join()
+        writer.wait(30)
+        time.sleep(1.5)  # the app takes in the last outside version
+        assert app.quit() == "0"
+    finally:
+        app.close()
+        if writer.poll() is None:
+            writer.kill()
+
+    outside = read_log(writer_log)
+    logged = read_log(tasktui_log)
+    writes = [r for r in logged if "data" in r]
+    notices = [r for r in logged if "notice" in r]
+    completed = sorted((r["end"], r["k"]) for r in outside)
+    problems = []
+    for w in writes:
+        data = base64.b64decode(w["data"])
+        k = base_version(data)
+        if k is None:
+            problems.append(f"a tasktui write is not one complete outside version: {data[:80]!r}")
+            continue
+        newer = [j for end, j in completed if end < w["t"] and j > k]
+        if newer:
+            problems.append(f"a tasktui write based on version {k} landed after version {newer[-1]} was complete")
+    final = path.read_bytes()
+    last = max([1] + [r["k"] for r in outside])
+    if base_version(final) != last:
+        problems.append(f"the final file is not the last outside version {last}: {final[:80]!r}")
+    else:
+        after_last = [base64.b64decode(w["data"]) for w in writes if w["t"] > completed[-1][0]] if completed else []
+        if after_last and final != after_last[-1]:
+            problems.append("the final file is not the last tasktui write after the last outside version")
+        if not after_last and final != version(last):
+            problems.append("the final file differs from the last outside version, with no tasktui write after it")
+    for code, out, err in cli_results:
+        if code == 0:
+            json.loads(out)
+        elif code != 1 or len(err.strip().splitlines()) > 2 or "Traceback" in err:
+            problems.append(f"a CLI toggle ended with {code}: {err.strip()[:200]}")
+    # the app's edits that an outside version replaced are reported as lost: those replaced
+    # well before the app quit must be; those at the very end may be
+    app_pid = next((n["pid"] for n in notices), None)
+    app_writes = [w for w in writes if w["pid"] == app_pid]
+    lost = [n for n in notices if n["title"] == "Change lost"]
+    end = time.monotonic()
+    replaced_early = replaced_any = 0
+    for w in app_writes:
+        k = base_version(base64.b64decode(w["data"]))
+        later = [t for t, j in completed if t > w["t"] and j > (k or 0)]
+        if later:
+            replaced_any += 1
+            replaced_early += later[0] < end - 4
+    if not (replaced_early <= len(lost) <= replaced_any):
+        problems.append(f"{len(lost)} 'Change lost' notices for {replaced_early} to {replaced_any} app edits replaced")
+    replanned = sum(1 for code, out, _ in cli_results if code == 0 and json.loads(out).get("replanned"))
+    refused = sum(1 for code, _, _ in cli_results if code == 1)
+    patterns = {r["pattern"] for r in outside}
+    by_pattern = ", ".join(f"{p} {sum(1 for r in outside if r['pattern'] == p)}" for p in sorted(patterns))
+    print(f"\nsoak {seconds:g} s: {len(outside)} outside versions ({by_pattern}); "
+          f"{len(writes)} tasktui writes; {len(cli_results)} CLI toggles ({replanned} re-planned, {refused} refused); "
+          f"{len(lost)} 'Change lost' notices in the app")
+    for reason in sorted({err.strip().splitlines()[-1] for code, _, err in cli_results if code == 1}):
+        print(f"  refused: {reason}")
+    assert not problems, "\n".join(problems[:10])
+    assert len(outside) >= seconds / 3 and len(writes) >= seconds / 3 and app_writes, "the race ran"
+
+
+def _env(home: Path) -> dict:
+    import os
+
+    return {**os.environ, "TASKTUI_CONFIG": str(home / "config.toml"), "TASKTUI_STATE_DIR": str(home / "state"),
+            "XDG_RUNTIME_DIR": str(home / "runtime"), "XDG_CACHE_HOME": str(home / "cache")}
