@@ -317,7 +317,6 @@ def test_duplicate_ids_are_ambiguous(capsys, copy):
         (["resolve", "{path}", "Staging", "x", "--date", "yesterday"], "already resolved"),
         (["log", "{path}", "x", "--kind", "Note"], "Blocker or Decision"),
         (["set", "{path}", "Add domain events", "weird"], "unknown state"),
-        (["set", "{path}", "Add domain events", "queued"], "queued"),
         (["list", "{path}", "--state", "bogus"], "unknown state bogus"),
         (["add", "{path}", "two\nlines"], "single line"),
         (["edit", "{path}", "Add domain events", "  "], "some text"),

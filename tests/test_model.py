@@ -28,6 +28,7 @@ from tasktui.doc.durations import DurationError, format_hours, parse_duration, p
 from tasktui.doc.model import TaskKey, parse_log_entry, split_id
 from tasktui.doc.parse import parse_chunks
 from tasktui.doc.source import encode
+from tasktui.doc import model as model_mod
 from tasktui.doc.rollup import RollUp
 
 
@@ -454,7 +455,7 @@ def test_marks_elsewhere():
     assert Document(text.encode()).dialect == "generic"
     assert states(text) == [
         ("x", "done", False), ("X", "done", False), ("/", "in_progress", False), ("-", "cancelled", False),
-        ("~", "other", False), ("?", "other", False), (" ", "todo", False),
+        ("~", "queued", False), ("?", "other", False), (" ", "todo", False),  # [~] is queued everywhere
     ]
 
 
@@ -576,10 +577,45 @@ def test_estimates_and_actuals_of_tasks():
     assert doc.tasks[2].estimate_line == 13  # a placeholder line is still the estimate line
     section = next(s for s in doc.sections if s.phase == 1)
     prog = section_progress(doc, section)
-    assert RollUp(doc).span(0, 0, section.line, section.end_line).estimate_hours == 6  # the line under the heading
     assert prog.actual_hours == 5.5
     assert prog.variance_hours == 0.0  # 5.5 actual against the 5.5 estimated for A and B
-    assert prog.estimate_hours == 6 + 3 + 2.5 + 1.5
+    # the 6 hours under the heading are not added: its tasks carry estimates of their own
+    assert prog.estimate_hours == 3 + 2.5 + 1.5
+
+
+HEADING_TASKS = b"""# P
+
+## Phase 1
+
+#### Task 1: Setup
+- **Estimated Time**: 2 hours
+- **Actual Time**: 1 hour
+- [x] acceptance one
+- [ ] acceptance two
+
+#### Task 2: Build
+**Estimated Time**: 3 hours
+
+- [ ] build it
+  - **Estimated Time**: 5 hours
+
+## Phase 2
+**Estimated Duration**: 4 days
+
+#### Task 3: Ship
+**Estimated Time**: 1 hour
+
+- [ ] ship
+"""
+
+
+def test_a_heading_estimate_counts_where_its_tasks_have_none():
+    rollup = RollUp(Document(HEADING_TASKS))
+    one, two = rollup.sections
+    # Task 1: its own 2 h (nothing below is estimated), 1 h spent of it; Task 2: the task's 5 h win
+    assert (one.estimate_hours, one.actual_hours, one.variance_hours, one.variance_pct) == (7, 1, -1, -50)
+    # Phase 2's 4 days: a heading inside it is estimated more closely
+    assert two.estimate_hours == 1
 
 
 # --------------------------------------------------------------------- dialects
@@ -790,7 +826,7 @@ def test_task_keys_and_lookup():
 @pytest.mark.parametrize(
     "data, start, end, text",
     [
-        (b"**Estimated Time**: 2 hours\n- [ ] a\n", 2, 2, b"x"),  # the label that made it a template
+        (b"## 1. Setup\n\n- [ ] 1.1 a\n  - _Requirements: 1_\n", 28, 40, b"_Remarks: 1_"),  # Kiro -> OpenSpec
         (b"# P\n- [-] 1. Setup\n  - [ ] 1.1 x\n", 12, 13, b""),  # "1. Setup" -> "1 Setup": no longer Kiro
     ],
 )
@@ -975,9 +1011,16 @@ def test_a_changed_line_that_starts_a_chunk_reparses_two_chunks_not_the_file():
     starts = [c[0] for c in doc.chunks]
     assert len(starts) > 2
     task = next(t for t in doc.tasks if t.line == starts[2])
-    toggled = doc.patched([Patch(task.mark_offset, task.mark_offset + 1, b"x")])
-    # incremental, not a fresh parse; parsed again: the chunk that starts at the task, and the one before it
-    assert list(toggled.changed_since(doc)) == [t.index for t in doc.tasks if starts[1] <= t.line < starts[3]]
+    parsed = []
+    real = model_mod.parse_one
+    model_mod.parse_one = lambda lines, start, end, cache=None: parsed.append(start) or real(lines, start, end, cache)
+    try:
+        toggled = doc.patched([Patch(task.mark_offset, task.mark_offset + 1, b"x")])
+    finally:
+        model_mod.parse_one = real
+    # incremental, not a fresh parse: parsed again, the chunk that starts at the task and the one before it
+    assert sorted(parsed) == [starts[1], starts[2]]
+    assert toggled.changed_since(doc) == (task.index,)  # the only task that differs
     assert doc_state(toggled) == doc_state(Document(toggled.source.data))
     # the same line made a paragraph continuation: the cut is gone, the whole file is parsed
     line_start = doc.source.starts[task.line]

@@ -14,11 +14,12 @@ from typing import NamedTuple
 
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
 from tasktui.doc.durations import parse_hours as _parse_hours
-from tasktui.doc.parse import TOO_DEEP, ChunkResult, parse_chunks, parse_one
+from tasktui.doc.parse import ESTIMATE_LABELS, TOO_DEEP, ChunkResult, parse_chunks, parse_one
 from tasktui.doc.source import Source
-from tasktui.doc.states import marks_for
+from tasktui.doc import dialect as dialect_mod
+from tasktui.doc import legend as legend_mod
+from tasktui.doc.states import OTHER, marks_for
 
-ESTIMATE_LABELS = ("estimated time", "time estimate")
 parse_hours = lru_cache(maxsize=4096)(_parse_hours)
 
 _SPECKIT_ID = re.compile(r"(T\d{2,}[a-z]?)(?=[\s:.,)\]]|$)")
@@ -58,6 +59,8 @@ class Task(NamedTuple):
     estimate_line: int | None
     actual_line: int | None
     section: int  # index into Document.sections (-1 when none)
+    legend: bool = False  # an item of the file's own legend: a key to the marks, not work
+    label: str | None = None  # the legend's word for this task's mark, when the file has one
 
 
 class TaskKey(NamedTuple):
@@ -131,22 +134,63 @@ class TimeLine:
 
 
 _KIRO_TOP = re.compile(r"\d+\.\s")
+_OTHER = (OTHER, None)
+
+
+def _requirement_line(line: str) -> bool:
+    return "_" in line and bool(dialect_mod._REQUIREMENTS.match(line))
+
+
+_BOLD_ID = re.compile(r"(\*\*|__)(T\d{2,}[a-z]?|\d+(?:\.\d+)*)\.?\1(?=[\s:.,)\]]|$)")
 
 
 def split_id(text: str) -> tuple[str | None, tuple[str, ...]]:
-    """The id and spec-kit markers at the start of a task's text."""
+    """The id and spec-kit markers at the start of a task's text (a bold id too: ``**T001**``)."""
     m = _SPECKIT_ID.match(text) or _KIRO_ID.match(text)
-    if not m:
-        return None, ()
+    if m is None:
+        b = _BOLD_ID.match(text)
+        if b is None:
+            return None, ()
+        return b.group(2), _markers(text, b.end())
+    return m.group(1), _markers(text, m.end())
+
+
+def _markers(text: str, pos: int) -> tuple[str, ...]:
     markers = []
-    pos = m.end()
     while True:
         mm = _MARKER.match(text, pos)
         if not mm:
             break
         markers.append(mm.group(1))
         pos = mm.end()
-    return m.group(1), tuple(markers)
+    return tuple(markers)
+
+
+_WRAPPERS = ("**", "__", "*", "_")
+
+
+def split_text(text: str) -> tuple[str, str, str]:
+    """A task's text as (prefix, description, wrapper): the id and markers as written
+    (``**T001** [P] [US1] ``), the description, and the emphasis around the whole
+    description (``**`` for ``**Build it**``), if any. ``prefix + wrapper +
+    description + wrapper == text``."""
+    tid, markers = split_id(text)
+    prefix = ""
+    if tid is not None:
+        m = _SPECKIT_ID.match(text) or _KIRO_ID.match(text) or _BOLD_ID.match(text)
+        pos = m.end()
+        for _marker in markers:
+            pos = _MARKER.match(text, pos).end()
+        if pos < len(text) and text[pos] in ".:":  # "**1.**. Setup", "**T002**: do"
+            pos += 1
+        rest = text[pos:]
+        prefix = text[:pos] + rest[: len(rest) - len(rest.lstrip())]
+    body = text[len(prefix):]
+    for w in _WRAPPERS:
+        n = len(w)
+        if len(body) > 2 * n and body.startswith(w) and body.endswith(w) and w not in body[n:-n] and body[n] != " ":
+            return prefix, body[n:-n], w
+    return prefix, body, ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +199,7 @@ class Derivation:
     structure (the same tasks, headings and labels, at the same indexes)."""
 
     base: "weakref.ref[Document]"  # the earlier version, while it is alive
-    changed: tuple[int, ...]  # the tasks that were parsed again: their mark, text or time may differ
+    changed: tuple[int, ...]  # the tasks whose mark, text or time differ (the others are as they were)
 
 
 class Document:
@@ -164,14 +208,18 @@ class Document:
     ``derivation`` says which version it came from and which tasks changed."""
 
     def __init__(self, source: Source | bytes, *, cache: dict | None = None, day_hours: float = DEFAULT_DAY_HOURS,
-                 chunks: list | None = None):
+                 chunks: list | None = None, path: str | None = None, dialect: str | None = None):
         """Parse ``source``; or, with ``chunks`` (from tasktui.doc.loader), assemble those.
         Chunks covering only the start of the file give a partial document
-        (``complete`` is False): enough to show the top while the rest loads."""
+        (``complete`` is False): enough to show the top while the rest loads.
+        ``path`` (where the file lives) is evidence of its dialect; ``dialect``,
+        when given, is what the user said it is (``--dialect``, the config)."""
         if isinstance(source, bytes):
             source = Source(source)
         self.source = source
         self.day_hours = day_hours
+        self.path = path
+        self.forced_dialect = dialect
         self.derivation: Derivation | None = None  # parsed, not patched from an earlier version
         self.chunks = parse_chunks(source.lines, cache) if chunks is None else chunks
         end = self.chunks[-1][1] if self.chunks else 0
@@ -187,9 +235,11 @@ class Document:
         patches = normalize(patches)
         incremental = self.source.patched(patches)
         if incremental is None:
-            return Document(Source(apply_patches(self.source.data, patches)), cache=cache, day_hours=self.day_hours)
+            return Document(Source(apply_patches(self.source.data, patches)), cache=cache, day_hours=self.day_hours,
+                            path=self.path, dialect=self.forced_dialect)
         src, touched = incremental
-        fallback = lambda: Document(src, cache=cache, day_hours=self.day_hours)  # noqa: E731
+        fallback = lambda: Document(src, cache=cache, day_hours=self.day_hours, path=self.path,  # noqa: E731
+                                    dialect=self.forced_dialect)
         chunk_starts = self._chunk_starts
         chunks = list(self.chunks)
         redo: dict[int, ChunkResult] = {}
@@ -208,9 +258,13 @@ class Document:
                 chunks[cj] = (start, end, new)
         chunk_first = self._chunk_first
         touched_labels = [line for line in touched if line in self._label_lines]
+        legend_lines = self.legend.lines
+        if any(line in legend_lines or _requirement_line(self.source.lines[line]) != _requirement_line(src.lines[line])
+               for line in touched):
+            return fallback()  # the file's legend, or the evidence of its dialect, changed
         # tasks: rebuild the ones in re-parsed chunks, move the mark offsets of the rest
         tasks = list(self.tasks)
-        states = marks_for(self.dialect)
+        marks = self._marks
         day = self.day_hours
         texts_changed = False
         signals_changed = False
@@ -218,23 +272,21 @@ class Document:
         for ci, res in redo.items():
             for k, rt in enumerate(res.tasks):
                 i = chunk_first[ci] + k
-                changed.append(i)
                 old = tasks[i]
+                est = None if rt.estimate is None else parse_hours(rt.estimate[1], day)
+                act = None if rt.actual is None else parse_hours(rt.actual[1], day)
+                if (rt.mark, rt.text, est, act) == (old.mark, old.text, old.estimate_hours, old.actual_hours):
+                    continue  # parsed again, and just as it was
+                changed.append(i)
                 tid, markers = split_id(rt.text) if rt.text != old.text else (old.id, old.markers)
                 if tid != old.id:
                     return fallback()
                 if rt.text != old.text:
                     texts_changed = True
                     signals_changed |= bool(_KIRO_TOP.match(rt.text)) != bool(_KIRO_TOP.match(old.text))
-                tasks[i] = old._replace(
-                    mark=rt.mark,
-                    state=states.get(rt.mark, "other"),
-                    text=rt.text,
-                    id=tid,
-                    markers=markers,
-                    estimate_hours=None if rt.estimate is None else parse_hours(rt.estimate[1], day),
-                    actual_hours=None if rt.actual is None else parse_hours(rt.actual[1], day),
-                )
+                state, label = marks.get(rt.mark, _OTHER)
+                tasks[i] = old._replace(mark=rt.mark, state=state, label=label, text=rt.text, id=tid, markers=markers,
+                                        estimate_hours=est, actual_hours=act)
         if src.starts is not self.source.starts:
             starts, old_starts = src.starts, self.source.starts
             first = next((ln for ln in touched if starts[ln + 1 if ln + 1 < len(starts) else ln] != old_starts[ln + 1 if ln + 1 < len(starts) else ln]), touched[0])
@@ -242,16 +294,15 @@ class Document:
             tasks[k:] = [t._replace(mark_offset=starts[t.line] + (t.mark_offset - old_starts[t.line])) for t in tasks[k:]]
         signals_changed |= any(_label_signal(self.source.lines[ln]) != _label_signal(src.lines[ln]) for ln in touched_labels)
         if signals_changed:
-            # task texts and `**Label**` lines decide the dialect (what the marks mean):
-            # when it would change, build the whole Document again
-            raw = [(rt, start, None) for start, _end, res in chunks for rt in res.tasks]
-            if self._detect_dialect(raw, [(t.id, t.markers) for t in tasks], self._label_spans, src.lines) != self.dialect:
-                return fallback()
+            # task texts and `**Label**` lines are evidence of the dialect (what the marks
+            # mean): when they change, build the whole Document again
+            return fallback()
         return self._successor(src, chunks, tasks, tuple(sorted(changed)), texts_changed, touched_labels)
 
     # What a Document is made of (set while it is built); a successor starts from these.
-    _PARTS = ("day_hours", "complete", "front_matter", "headings", "dialect", "title", "section_level",
-              "_label_spans", "_sec_starts", "labels", "sections", "completion", "time_lines", "log", "metadata")
+    _PARTS = ("day_hours", "path", "forced_dialect", "complete", "front_matter", "headings", "dialect",
+              "dialect_signals", "legend", "_marks", "title", "section_level", "_label_spans", "_sec_starts", "labels",
+              "sections", "completion", "time_lines", "log", "metadata")
     # Caches that hold for a successor patched in place (same chunks, same label lines) ...
     _SAME_SHAPE = ("_chunk_starts", "_chunk_first", "_label_lines", "_label_index")
     # ... and those that hold while no task's text changed.
@@ -281,7 +332,7 @@ class Document:
                 upper += (b == "X") - (a == "X")
             doc.__dict__["_done_marks"] = (lower, upper)
         if touched_labels:
-            doc._finish(touched_labels)
+            doc._read_labels(touched_labels)
         return doc
 
     def changed_since(self, base: "Document") -> tuple[int, ...] | None:
@@ -342,9 +393,7 @@ class Document:
             for a, b, in_list in res.labels:
                 label_spans.append((a + start, b + start, in_list))
         self.headings = headings
-
-        ids = [split_id(rt.text) for rt, _, _ in raw_tasks]
-        self.dialect = self._detect_dialect(raw_tasks, ids, label_spans)
+        self._label_spans = label_spans
 
         # section level: below a single leading H1 title, else the shallowest level
         self.title = None
@@ -359,6 +408,30 @@ class Document:
             if headings[0].level == 1:
                 self.title = headings[0].text
         self.section_level = section_level
+        self._read_labels()  # labels and the tracking parts: evidence of the dialect
+
+        # the file's own legend, then its dialect: together they say what each mark means
+        ids = [split_id(rt.text) for rt, _, _ in raw_tasks]
+        list_key = 0
+        legend_rows = []
+        for k, (rt, start, _parent) in enumerate(raw_tasks):
+            if k and rt.item_line + start != raw_tasks[k - 1][0].end + raw_tasks[k - 1][1]:
+                list_key += 1
+            legend_rows.append((rt.line + start, rt.depth, rt.quote, rt.mark, rt.optional, rt.text, list_key))
+        self.legend = legend_mod.find(src.lines, [(h.line, h.text) for h in headings], legend_rows)
+        if self.forced_dialect:
+            self.dialect, self.dialect_signals = self.forced_dialect, ("set by the user",)
+        else:
+            work = [(rt.text, rt.depth) for k, (rt, _s, _p) in enumerate(raw_tasks) if k not in self.legend.items]
+            work_ids = [ids[k] for k in range(len(raw_tasks)) if k not in self.legend.items]
+            estimates = sum(1 for rt, _, _ in raw_tasks if rt.estimate is not None) + sum(
+                1 for lab in self.labels if lab.label.lower() in ESTIMATE_LABELS)
+            self.dialect, self.dialect_signals = dialect_mod.detect(
+                src.lines, work, work_ids, [(h.level, h.text) for h in headings], estimates, len(self.completion),
+                len(self.time_lines), self.path)
+        marks = {mark: (state, None) for mark, state in marks_for(self.dialect).items()}
+        marks.update({mark: (state, word) for mark, (state, word) in self.legend.marks.items()})
+        self._marks = marks
 
         # walk tasks and headings in line order for paths and sections
         tasks: list[Task] = []
@@ -370,7 +443,7 @@ class Document:
         current_section = -1
         starts = src.starts
         day = self.day_hours
-        states = marks_for(self.dialect)
+        legend_items = self.legend.items
         for index, (rt, start, parent) in enumerate(raw_tasks):
             line = rt.line + start
             if hi < nh and headings[hi].line < line:
@@ -397,12 +470,13 @@ class Document:
                 act = parse_hours(rt.actual[1], day)
             tid, markers = ids[index]
             mark = rt.mark
+            state, label = marks.get(mark, _OTHER)
             tasks.append(
                 Task(
                     index, line, rt.item_line + start, rt.end + start, rt.col,
-                    starts[line] + rt.mark_byte, mark, states.get(mark, "other"), rt.optional, rt.text,
+                    starts[line] + rt.mark_byte, mark, state, rt.optional, rt.text,
                     tid, markers, path_tuple, parent, rt.depth, rt.quote,
-                    est, act, est_line, act_line, current_section,
+                    est, act, est_line, act_line, current_section, index in legend_items, label,
                 )
             )
         # section headings after the last task still make (empty) sections
@@ -412,13 +486,12 @@ class Document:
                 sec_starts.append((len(tasks), h.text, h.line, h.level))
             hi += 1
         self.tasks = tasks
-        self._label_spans = label_spans
         self._sec_starts = sec_starts
-        self._finish()
+        self._build_sections()
 
-    def _finish(self, touched: list[int] | None = None) -> None:
-        """Labels, sections and the tracking parts: the cheap, label-driven part of
-        building. With ``touched`` (lines changed in place), only those labels are read again."""
+    def _read_labels(self, touched: list[int] | None = None) -> None:
+        """Labels and the tracking parts (the cheap, label-driven part of building).
+        With ``touched`` (lines changed in place), only those labels are read again."""
         lines = self.source.lines
         if touched is None:
             self.__dict__.pop("_label_index", None)
@@ -431,20 +504,18 @@ class Document:
                         hidx = _bisect.bisect_right(heading_lines, ln) - 1
                         labels.append(Label(ln, m.group(1).strip(), m.group(2), hidx if hidx >= 0 else None))
             self.labels = labels
-            self._build_sections()
-        else:
-            where = self._label_index
-            labels = list(self.labels)
-            for ln in touched:
-                i = where.get(ln)
-                m = LABEL_LINE.match(lines[ln])
-                if i is None or not m:
-                    return self._finish()  # a label appeared or went away: read them all
-                labels[i] = Label(ln, m.group(1).strip(), m.group(2), labels[i].heading)
-            self.labels = labels
-            self._tracking(labels, touched)
+            self._tracking(labels)
             return
-        self._tracking(self.labels)
+        where = self._label_index
+        labels = list(self.labels)
+        for ln in touched:
+            i = where.get(ln)
+            m = LABEL_LINE.match(lines[ln])
+            if i is None or not m:
+                return self._read_labels()  # a label appeared or went away: read them all
+            labels[i] = Label(ln, m.group(1).strip(), m.group(2), labels[i].heading)
+        self.labels = labels
+        self._tracking(labels, touched)
 
     def _build_sections(self) -> None:
         tasks = self.tasks
@@ -456,29 +527,6 @@ class Document:
             pm = _PHASE_HEADING.match(title)
             sections.append(Section(si, title, line, level, first, nxt - first, end_line, int(pm.group(1)) if pm else None))
         self.sections = sections
-
-    def _detect_dialect(self, raw_tasks, ids, label_spans, lines=None) -> str:
-        lines = self.source.lines if lines is None else lines
-        if any(_label_signal(lines[a]) for a, _b, _ in label_spans):
-            return "template"
-        n = len(raw_tasks)
-        if n:
-            speckit = sum(1 for tid, _ in ids if tid and tid.startswith("T"))
-            if speckit * 2 >= n:
-                return "speckit"
-            numbered = sum(1 for tid, _ in ids if tid and not tid.startswith("T"))
-            # Kiro numbers its top-level tasks "1.", "2." and nests "1.1" under them
-            top_level = any(_KIRO_TOP.match(rt.text) for rt, _, _ in raw_tasks)
-            if numbered * 2 >= n and top_level:
-                return "kiro"
-        # after the id schemes: time added to a Kiro or spec-kit task (by tasktui
-        # itself) must not turn the file into a template and change what its marks mean
-        if any(rt.estimate is not None for rt, _, _ in raw_tasks):
-            return "template"
-        tracking = ("progress tracking", "completion status", "time tracking", "decisions log", "blockers")
-        if any(word in h.text.lower() for h in self.headings for word in tracking):
-            return "template"
-        return "generic"
 
     def _tracking(self, labels: list[Label], touched: list[int] | None = None) -> None:
         """Sort labels into the Progress Tracking parts, the log and the metadata.
@@ -585,6 +633,18 @@ class Document:
         """How many tasks are marked ``x`` and how many ``X``."""
         marks = [t.mark for t in self.tasks]
         return marks.count("x"), marks.count("X")
+
+    def mark_for(self, state: str) -> str | None:
+        """The mark that says ``state`` in this file: where it has a legend, the legend's
+        (or none); else its dialect's. ``x``/``X`` for done (see done_mark), `` `` for
+        to do. None when the file has no mark for it."""
+        if state == "done":
+            return self.done_mark()
+        if state == "todo":
+            return " "
+        if self.legend:  # the file's own key: only the marks it gives
+            return next((mark for mark, (mark_state, _word) in self.legend.marks.items() if mark_state == state), None)
+        return next((m for m, s in marks_for(self.dialect).items() if s == state), None)
 
     def done_mark(self) -> str:
         """The mark for newly done tasks: the file's majority, else the dialect's default."""

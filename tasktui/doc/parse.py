@@ -100,7 +100,8 @@ def parse_block(lines: list[str] | tuple[str, ...]) -> tuple[ChunkResult, list]:
 
 
 _TASK_LABEL = re.compile(r"\*\*([^*\n]+?):?\*\*:?[ \t]*([^\n]*?)[ \t]*(?:\n|$)")
-ESTIMATE_LABELS = frozenset(("estimated time", "time estimate"))
+ESTIMATE_LABELS = frozenset(("estimated time", "time estimate", "estimated duration", "estimate"))
+"""The labels of an estimate (``**Estimated Time**: 2 hours``), in lower case."""
 
 
 def _extract(tokens, lines, too_deep: bool = False) -> ChunkResult:

@@ -5,8 +5,10 @@ progress sync and the command line all read their numbers from here.
 
 The counting rules (``contribution`` and the properties of ``Counts``):
 
-- Each task is exactly one of ``cancelled`` (marked so), ``optional`` (Kiro's
-  ``[ ]*``) or ``required``, checked in that order. ``total`` is their sum.
+- The items of a file's own legend (tasktui.doc.legend) are no work at all.
+  Every other task is exactly one of ``cancelled`` (marked so), ``optional``
+  (Kiro's ``[ ]*``) or ``required``, checked in that order. ``total`` is
+  their sum.
   ``done`` is every task marked done; ``required_done`` and ``optional_done``
   are the done ones of each kind.
 - The count shown is ``required_done/required`` and ``percent`` is the same
@@ -152,7 +154,10 @@ ZERO = Counts()
 
 
 def kind(task: Task) -> str:
-    """What a task counts as: cancelled, optional or required, checked in that order."""
+    """What a task counts as: a legend item (no work at all), or else cancelled,
+    optional or required, checked in that order."""
+    if task.legend:
+        return "legend"
     if task.state == CANCELLED:
         return CANCELLED
     return "optional" if task.optional else "required"
@@ -160,6 +165,8 @@ def kind(task: Task) -> str:
 
 def contribution(task: Task) -> Counts:
     """What one task adds to every group it belongs to: the counting rule."""
+    if task.legend:
+        return ZERO
     state = task.state
     est, act = task.estimate_hours, task.actual_hours
     done = state == DONE
@@ -206,18 +213,46 @@ def bar(fraction: float, width: int, full: str = "█", empty: str = "░") -> s
     return full * filled + empty * (width - filled)
 
 
-def _heading_estimates(doc: Document) -> list[tuple[int, int]]:
-    """(heading line, ten-thousandths) of the first `**Estimated Time**` under each heading."""
-    out: dict[int, int] = {}
+def heading_times(doc: Document) -> list[tuple[int, int | None, int | None]]:
+    """(heading line, estimate, actual time) in ten-thousandths, for the headings that
+    carry an ``**Estimated Time**`` or ``**Actual Time**`` line of their own. A
+    heading's estimate counts only where nothing below it (a task, or a heading
+    inside it) has an estimate: the most specific estimates win, and none is
+    counted twice."""
     headings = doc.headings
+    found: dict[int, list] = {}
+    summaries = {t.line for t in doc.time_lines}  # the Time Tracking lines sum the file up: not a heading's own
     for lab in doc.labels:
-        if lab.heading is not None and lab.label.lower() in ESTIMATE_LABELS:
-            line = headings[lab.heading].line
-            if line not in out:
-                value = parse_hours(lab.value, doc.day_hours)
-                if value is not None:
-                    out[line] = _tenk(value)
-    return sorted(out.items())
+        if lab.heading is None or lab.line in summaries:
+            continue
+        name = lab.label.lower()
+        kind = 0 if name in ESTIMATE_LABELS else 1 if name == "actual time" else None
+        if kind is None:
+            continue
+        entry = found.setdefault(lab.heading, [None, None])
+        if entry[kind] is None:
+            value = parse_hours(lab.value, doc.day_hours)
+            if value is not None:
+                entry[kind] = _tenk(value)
+    if not found:
+        return []
+    task_lines = [t.line for t in doc.tasks]
+    with_estimate = list(accumulate((t.estimate_hours is not None for t in doc.tasks), initial=0))
+    estimated = sorted(headings[h].line for h, (est, _act) in found.items() if est is not None)
+    out = []
+    for h, (est, act) in sorted(found.items()):
+        line, level = headings[h].line, headings[h].level
+        end = next((x.line for x in headings[h + 1:] if x.level <= level), None)
+        if est is not None:
+            lo = bisect.bisect_left(task_lines, line)
+            hi = bisect.bisect_left(task_lines, end) if end is not None else len(task_lines)
+            inner = bisect.bisect_right(estimated, line) < (bisect.bisect_left(estimated, end) if end is not None
+                                                            else len(estimated))
+            if with_estimate[hi] - with_estimate[lo] or inner:
+                est = None  # what is below it is estimated more closely
+        if est is not None or act is not None:
+            out.append((line, est, act))
+    return out
 
 
 class RollUp:
@@ -226,15 +261,21 @@ class RollUp:
     always see the numbers of one version."""
 
     __slots__ = ("doc", "sections", "document", "phase_status", "_estimates", "_est_lines", "_est_sums", "_sums", "_lines")
+    # _estimates: heading_times(doc); _est_lines: their lines; _est_sums: prefix sums of
+    # what each adds (a Counts with only the time fields set)
 
     def __init__(self, doc: Document, *, _from: "RollUp | None" = None, _changed: tuple[int, ...] = ()) -> None:
         self.doc = doc
         if _from is not None:
             self._advance_from(_from, _changed)
             return
-        estimates = self._estimates = _heading_estimates(doc)
-        self._est_lines = [line for line, _ in estimates]
-        self._est_sums = list(accumulate((v for _, v in estimates), initial=0))
+        estimates = self._estimates = heading_times(doc)
+        self._est_lines = [line for line, _est, _act in estimates]
+        sums = [ZERO]
+        for _line, est, act in estimates:
+            sums.append(sums[-1] + Counts(est=est or 0, n_est=est is not None, act=act or 0, n_act=act is not None,
+                                          tracked=(est or 0) if act is not None else 0))
+        self._est_sums = sums
         self.sections = tuple(self._section_counts(s) for s in doc.sections)
         self.document = self._document_counts()
         self.phase_status = self._phases()
@@ -249,7 +290,7 @@ class RollUp:
         return own if section.line is None else self._with_estimates(own, section.line, section.end_line)
 
     def _with_estimates(self, counts: Counts, first_line: int, end_line: int | None) -> Counts:
-        """``counts`` plus the estimates written under the headings on lines ``first_line`` .. ``end_line - 1``."""
+        """``counts`` plus the time written under the headings on lines ``first_line`` .. ``end_line - 1``."""
         lines = self._est_lines
         if not lines:
             return counts
@@ -257,7 +298,7 @@ class RollUp:
         hi = bisect.bisect_left(lines, end_line) if end_line is not None else len(lines)
         if hi <= lo:
             return counts
-        return counts._replace(est=counts.est + self._est_sums[hi] - self._est_sums[lo], n_est=counts.n_est + hi - lo)
+        return counts + (self._est_sums[hi] - self._est_sums[lo])
 
     def _document_counts(self) -> Counts:
         """The sum of the sections: every task belongs to one (tasks above the first
@@ -282,7 +323,7 @@ class RollUp:
         old = self.doc
         if changed is None or (doc.sections is not old.sections and doc.sections != old.sections):
             return RollUp(doc)
-        if doc.labels is not old.labels and _heading_estimates(doc) != self._estimates:
+        if doc.labels is not old.labels and heading_times(doc) != self._estimates:
             return RollUp(doc)  # an estimate under a heading changed (a progress line changing does not count)
         return RollUp(doc, _from=self, _changed=changed)
 

@@ -15,10 +15,11 @@ NAMES = {TODO: "to do", DONE: "done", IN_PROGRESS: "in progress", QUEUED: "queue
          OTHER: "other"}
 """How each state is called on screen and in messages."""
 
-MARKS = {" ": TODO, "x": DONE, "X": DONE, "/": IN_PROGRESS, "-": CANCELLED}
+MARKS = {" ": TODO, "x": DONE, "X": DONE, "/": IN_PROGRESS, "-": CANCELLED, "~": QUEUED}
 KIRO_MARKS = {" ": TODO, "x": DONE, "X": DONE, "-": IN_PROGRESS, "~": QUEUED}
 
 
 def marks_for(dialect: str) -> dict[str, str]:
-    """Mark -> state for a dialect; a mark not in it is ``other``."""
+    """Mark -> state for a dialect, when the file has no legend of its own; a mark
+    not in it is ``other``."""
     return KIRO_MARKS if dialect == "kiro" else MARKS

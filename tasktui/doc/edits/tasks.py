@@ -10,27 +10,19 @@ from tasktui.doc.edits.ops import AddTask, DeleteTask, EditText, SetState, Toggl
 from tasktui.doc.model import Document, Task
 from tasktui.doc.patch import Patch
 from tasktui.doc.source import encode
-from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, NAMES, QUEUED, SETTABLE, TODO
+from tasktui.doc.states import DONE, NAMES, SETTABLE
 
 
 def state_mark(doc: Document, state: str) -> str:
-    """The mark that says ``state`` in this file."""
-    kiro = doc.dialect == "kiro"
-    if state == TODO:
-        return " "
-    if state == DONE:
-        return doc.done_mark()
-    if state == IN_PROGRESS:
-        return "-" if kiro else "/"
-    if state == QUEUED:
-        if not kiro:
-            raise EditError("only Kiro files have a mark for queued tasks")
-        return "~"
-    if state == CANCELLED:
-        if kiro:
-            raise EditError("Kiro files have no mark for cancelled tasks")
-        return "-"
-    raise EditError(f"unknown state {state!r}: use {', '.join(SETTABLE[:-1])} or {SETTABLE[-1]}")
+    """The mark that says ``state`` in this file: its legend's, else its dialect's."""
+    if state not in SETTABLE:
+        raise EditError(f"unknown state {state!r}: use {', '.join(SETTABLE[:-1])} or {SETTABLE[-1]}")
+    mark = doc.mark_for(state)
+    if mark is None:
+        where = "this file's legend" if doc.legend else f"{doc.dialect} files"
+        raise EditError(f"{where} have no mark for {NAMES[state]} tasks" if not doc.legend
+                        else f"{where} has no mark for {NAMES[state]} tasks")
+    return mark
 
 
 def plan_toggle(doc: Document, op: Toggle) -> Plan:
