@@ -57,13 +57,13 @@ class TaskTuiApp(App[int]):
     INSTANT_EDITS = (edits.Toggle, edits.SetState)
 
     def __init__(self, path: str | Path, *, settings: config_mod.Config | None = None, read_only: bool = False,
-                 sync: bool | None = None, clock=time.time, notices: Iterable[str] = ()) -> None:
+                 sync: bool | None = None, clock=time.time, notices: Iterable[str] = (), dialect: str | None = None) -> None:
         super().__init__()
         store.enable_leases()  # the app runs in the main thread: the lease-break signal gets its handler
         settings = settings or config_mod.Config()
         if sync is not None:
             settings = replace(settings, sync=sync)
-        self.session = Session(path, settings, read_only=read_only, clock=clock)
+        self.session = Session(path, settings, read_only=read_only, clock=clock, dialect=dialect)
         self._startup_notices = list(notices)  # e.g. a config file that was moved aside
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tasktui-edit")
         self.watcher: FileWatcher | None = None
@@ -158,7 +158,7 @@ class TaskTuiApp(App[int]):
         if head is None:
             painted.set()
         else:
-            partial = Document(head[0], chunks=head[1], day_hours=self.settings.day_hours)
+            partial = self.session.document(head[0], head[1])
             self._show_partial(partial)
             self.call_after_refresh(painted.set)
         self.load_file(snap, cache, head is not None, painted)
@@ -184,12 +184,13 @@ class TaskTuiApp(App[int]):
 
             chunks = loader.parse_rest(source.lines, cuts, 0, cache, progress=progress if partial else None)
             with gcpause.paused():
-                doc = Document(source, chunks=chunks, day_hours=self.settings.day_hours)
+                doc = self.session.document(source, chunks)
                 tf = self.session.open_file(snap, doc, cache)
                 # what the first edit and the tree need, built here rather than on the UI
                 # thread (a 50k-task file: ~0.3 s); then the garbage collector is told that
                 # the document lives as long as the app, so it stops walking it
                 _ = doc.keys
+                tf.rollup.warm()
                 outline = Outline(doc, tf.rollup)
                 gc.freeze()
         except (store.StoreError, OSError) as exc:
@@ -198,8 +199,9 @@ class TaskTuiApp(App[int]):
         self.call_from_thread(self._loaded, tf, outline)
 
     def _show_partial(self, doc: Document) -> None:
-        first = self.session.first_open(doc)
-        self.main.show(doc, RollUp(doc), focus_task=first,
+        rollup = RollUp(doc)
+        first = self.session.first_open(rollup)
+        self.main.show(doc, rollup, focus_task=first,
                        notice=f"Loading… (the first {len(doc.tasks)} tasks are shown)", stale=False)
         # where the partial view put the cursor: if the user has not moved it by the
         # time the whole file is read, it goes to the first open task of the whole file
@@ -214,7 +216,7 @@ class TaskTuiApp(App[int]):
         session.loaded(tf)
         partial = self.tree.doc is not None
         untouched = self._partial_cursor == self.tree.cursor
-        first = None if partial and not untouched else session.first_open(tf.doc)
+        first = None if partial and not untouched else session.first_open(tf.rollup)
         self.main.show(tf.doc, tf.rollup, focus_task=first, outline=outline)
         # The document, its rows and the widgets live as long as the app: keep the
         # cyclic garbage collector from walking them again on every full collection
@@ -245,10 +247,11 @@ class TaskTuiApp(App[int]):
     @on(TaskTree.ToggleRequested)
     def _toggle_requested(self, event: TaskTree.ToggleRequested) -> None:
         """Space on a task (the tree posts it straight here: no hops through the screen)."""
-        if self.session.tasks_file is not None:
+        notice = self.session.why_not_editable_task(event.task)
+        if notice is None:
             self.request_edit(edits.Toggle(self.session.key(event.task)), quiet=True)
         else:
-            self.say([self.session.why_not_editable()])
+            self.say([notice])
 
     def request_edit(self, op: edits.Edit, *, quiet: bool = False, focus_line: bool = False) -> None:
         """Apply a mark change right away when nothing is queued on the edit thread and

@@ -7,6 +7,7 @@ import argparse
 import re
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from tasktui import __version__, config, store
@@ -14,7 +15,7 @@ from tasktui.doc import edits
 from tasktui.doc.patch import PatchError
 from tasktui.doc.durations import DurationError, parse_duration, short_hours
 from tasktui.doc.model import Document, Task
-from tasktui.doc.rollup import Counts, RollUp, bar, first_open, is_open
+from tasktui.doc.rollup import Counts, RollUp, bar, is_open
 from tasktui.doc.states import SETTABLE, STATES
 from tasktui.safetext import dumps, json_text, visible
 
@@ -23,6 +24,10 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 class CliError(Exception):
     """One line for stderr; exit 1."""
+
+
+class UsageError(CliError):
+    """A command line that asks for something tasktui has no word for: exit 2."""
 
 
 # ------------------------------------------------------------------- references
@@ -37,13 +42,17 @@ def resolve_ref(doc: Document, ref: str) -> Task:
             task = next((t for t in doc.tasks if t.item_line == line), None)
         if task is None:
             raise CliError(f"there is no task on line {m.group(1)}")
+        if task.legend:  # named by its line on purpose: done, with a word about it
+            say(f"tasktui: note: L{task.line + 1} is part of the file's legend, which says what each mark means",
+                file=sys.stderr)
         return task
-    by_id = [t for t in doc.tasks if t.id is not None and (t.id == ref or t.id.rstrip(".") == ref.rstrip("."))]
+    work = [t for t in doc.tasks if not t.legend]  # an id or a piece of text never means the legend
+    by_id = [t for t in work if t.id is not None and (t.id == ref or t.id.rstrip(".") == ref.rstrip("."))]
     if len(by_id) == 1:
         return by_id[0]
     if len(by_id) > 1:
         raise CliError(_ambiguous(ref, by_id))
-    hits = [t for t in doc.tasks if _mentions(t.text, ref)]
+    hits = [t for t in work if _mentions(t.text, ref)]
     if len(hits) == 1:
         return hits[0]
     if not hits:
@@ -100,6 +109,8 @@ def task_json(doc: Document, task: Task) -> dict:
         "parent_line": None if task.parent is None else doc.tasks[task.parent].line + 1,
         "estimate_hours": task.estimate_hours,
         "actual_hours": task.actual_hours,
+        "legend": task.legend,
+        "label": task.label,
     }
 
 
@@ -112,18 +123,27 @@ def _numbers(c: Counts) -> dict:
     }
 
 
+def _top_level(doc: Document) -> list[Task]:
+    """The top-level tasks (Kiro's parts), legend items left out."""
+    return [t for t in doc.tasks if t.parent is None and not t.legend]
+
+
 def status_json(doc: Document, rollup: RollUp | None = None) -> dict:
     rollup = rollup if rollup is not None else RollUp(doc)
     whole = _numbers(rollup.document)
     del whole["status"]
     sections = [{"title": s.title, "line": None if s.line is None else s.line + 1, **_numbers(rollup.section(s.index))}
                 for s in doc.sections]
+    top_level = [{"line": t.line + 1, "id": t.id, "text": t.text, "state": t.state, **_numbers(rollup.task(t.index))}
+                 for t in _top_level(doc)]
     return {
         "title": doc.title,
         **{k: whole[k] for k in ("total", "done", "required", "required_done", "optional", "cancelled", "percent")},
         "dialect": doc.dialect,
+        "dialect_signals": list(doc.dialect_signals),
         **{k: whole[k] for k in ("estimate_hours", "actual_hours", "variance_hours", "variance_pct")},
         "sections": sections,
+        "top_level": top_level,
         "problems": doc.problems,
         "blockers": [
             {
@@ -160,6 +180,23 @@ def _bar(fraction: float, width: int = 20) -> str:
     return bar(fraction, width, "#", ".")
 
 
+def _cells(text: str) -> int:
+    """Terminal cells ``text`` takes (CJK and emoji take two)."""
+    from rich.cells import cell_len
+
+    return cell_len(visible(text))
+
+
+def _fit(text: str, width: int, pad: bool = False) -> str:
+    """``text`` cut to ``width`` cells (with …), padded to them with ``pad``."""
+    from rich.cells import set_cell_size
+
+    shown = visible(text)
+    if _cells(shown) > width:
+        shown = set_cell_size(shown, max(0, width - 1)) + "…"
+    return set_cell_size(shown, width) if pad else shown
+
+
 def print_list(doc: Document, tasks: list[Task]) -> None:
     width = shutil.get_terminal_size((100, 24)).columns
     for t in tasks:
@@ -167,34 +204,36 @@ def print_list(doc: Document, tasks: list[Task]) -> None:
         if t.estimate_hours is not None or t.actual_hours is not None:
             time = f"  ({short_hours(t.actual_hours) if t.actual_hours is not None else '-'}/{short_hours(t.estimate_hours)})"
         head = f"L{t.line + 1:<5} {'  ' * t.depth}{_box(t)} "
-        room = max(10, width - len(head) - len(time))
-        text = t.text if len(t.text) <= room else t.text[: room - 1] + "…"
-        say(f"{head}{text}{time}")
+        note = "  (legend)" if t.legend else (f"  ({t.label})" if t.label and t.state == "other" else "")
+        room = max(10, width - len(head) - len(time) - _cells(note))
+        say(f"{head}{_fit(t.text, room)}{note}{time}")
 
 
 def print_status(doc: Document) -> None:
     rollup = RollUp(doc)
     whole = rollup.document
     say(f"{doc.title or 'Tasks'}  ({doc.dialect})")
-    say(f"{_bar(whole.fraction)} {whole.summary()} done, {whole.percent:.0f}%")
+    say(f"{_bar(whole.fraction)} {whole.summary('done')}, {whole.percent:.0f}%")
     if whole.has_time:
         line = f"time: {short_hours(whole.actual_hours)} spent of {short_hours(whole.estimate_hours)} estimated"
         if whole.variance_pct is not None:
             line += f" (variance {whole.variance_hours:+g}h, {whole.variance_pct:+.0f}%)"
         say(line)
-    shown = [(s, rollup.section(s.index)) for s in doc.sections if rollup.section(s.index).total]
+    shown = [(s.title, rollup.section(s.index)) for s in doc.sections if rollup.section(s.index).total]
+    if doc.dialect == "kiro" and len(shown) <= 1:  # Kiro: one list of numbered tasks; its top-level tasks are the parts
+        shown = [(t.text, rollup.task(t.index)) for t in _top_level(doc)]
     if shown:
         say()
-        w = min(40, max(len(s.title) for s, _ in shown))
-        for s, c in shown:
-            t = s.title if len(s.title) <= w else s.title[: w - 1] + "…"
+        w = min(40, max(_cells(title) for title, _ in shown))
+        for title, c in shown:
+            t = _fit(title, w, pad=True)
             extra = ""
             if c.has_time:
                 extra = f"  {short_hours(c.actual_hours)}/{short_hours(c.estimate_hours)}"
                 if c.variance_pct is not None:
                     extra += f" ({c.variance_pct:+.0f}%)"
             done, of = c.shown
-            say(f"{t:<{w}}  {_bar(c.fraction, 10)} {done:>3}/{of:<3}{extra}")
+            say(f"{t}  {_bar(c.fraction, 10)} {done:>3}/{of:<3}{extra}")
     for problem in doc.problems:
         say(f"note: {problem}")
     open_blockers = doc.open_blockers
@@ -211,28 +250,40 @@ def _settings(args) -> config.Config:
         say(f"tasktui: {loaded.problem}", file=sys.stderr)
     cfg = loaded.config
     if getattr(args, "no_sync", False):
-        cfg = config.Config(cfg.day_hours, False, cfg.theme)
+        cfg = replace(cfg, sync=False)
     return cfg
 
 
-def _read_doc(path: str, cfg: config.Config) -> Document:
-    snap = store.read_quiet(path, on_wait=lambda sentence: say(f"tasktui: {sentence}", file=sys.stderr))
-    return Document(snap.data, day_hours=cfg.day_hours)
+def _dialect(args, cfg: config.Config) -> str | None:
+    """What the user says the file is: --dialect, else the config's pattern for its path."""
+    return getattr(args, "dialect", None) or cfg.dialect_for(args.file)
+
+
+def _waiting(sentence: str) -> None:
+    say(f"tasktui: {sentence}", file=sys.stderr)
+
+
+def _read_doc(args, cfg: config.Config) -> Document:
+    snap = store.read_quiet(args.file, on_wait=_waiting)
+    return Document(snap.data, day_hours=cfg.day_hours, path=str(args.file), dialect=_dialect(args, cfg))
 
 
 def cmd_list(args) -> int:
     cfg = _settings(args)
-    doc = _read_doc(args.file, cfg)
+    doc = _read_doc(args, cfg)
     tasks = doc.tasks
     if args.state:
         wanted = set(args.state.split(","))
-        bad = wanted - {*STATES, "open"}
+        bad = wanted - {*STATES, "open", "legend"}
         if bad:
-            raise CliError(f"unknown state {', '.join(sorted(bad))}: use {', '.join(STATES)} or open")
-        tasks = [t for t in tasks if t.state in wanted or ("open" in wanted and is_open(t))]
+            raise UsageError(f"unknown state {', '.join(sorted(bad))}: use {', '.join(STATES)}, open or legend")
+        tasks = [t for t in tasks if ("legend" in wanted and t.legend)
+                 or not t.legend and (t.state in wanted or ("open" in wanted and is_open(t)))]
     if args.section:
         needle = args.section.casefold()
         tasks = [t for t in tasks if any(needle in p.casefold() for p in t.path)]
+        if not any(needle in h.text.casefold() for h in doc.headings):
+            raise CliError(f"no heading matches {args.section!r}")
     if args.json:
         emit_json([task_json(doc, t) for t in tasks])
     else:
@@ -241,7 +292,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_status(args) -> int:
-    doc = _read_doc(args.file, _settings(args))
+    doc = _read_doc(args, _settings(args))
     if args.json:
         emit_json(status_json(doc))
     else:
@@ -250,15 +301,22 @@ def cmd_status(args) -> int:
 
 
 def cmd_next(args) -> int:
-    doc = _read_doc(args.file, _settings(args))
-    task = first_open(doc.tasks)
+    doc = _read_doc(args, _settings(args))
+    rollup = RollUp(doc)
+    task = rollup.first_open()
     if task is None:
         say(f"tasktui: {Path(args.file).name}: nothing left to do", file=sys.stderr)
         return EXIT_ERROR
+    note = None
+    if doc.dialect == "kiro" and rollup.task(task.index).total > 1:  # subtasks all done: offered, not changed
+        ref = task.id.rstrip(".") if task.id else f"L{task.line + 1}"
+        note = f"all its subtasks are done: mark it done with `tasktui toggle {args.file} {ref}`"
     if args.json:
-        emit_json(task_json(doc, task))
+        emit_json({**task_json(doc, task), "note": note})
     else:
         say(f"L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
+        if note:
+            say(f"  {note}")
     return EXIT_OK
 
 
@@ -266,8 +324,7 @@ def _edit(args, make_op) -> int:
     from tasktui.tasksfile import TasksFile
 
     cfg = _settings(args)
-    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours,
-                   waiting=lambda sentence: say(f"tasktui: {sentence}", file=sys.stderr))
+    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
     op = make_op(tf.doc, cfg)
     result = tf.apply(op)
     if getattr(args, "json", False):
@@ -292,7 +349,7 @@ def cmd_toggle(args) -> int:
 def cmd_set(args) -> int:
     state = args.state.replace("-", "_")
     if state not in SETTABLE:
-        raise CliError(f"unknown state {args.state!r}: use {', '.join(SETTABLE)}")
+        raise UsageError(f"unknown state {args.state!r}: use {', '.join(SETTABLE)}")
     return _edit(args, lambda doc, cfg: edits.SetState(doc.keys[resolve_ref(doc, args.ref).index], state))
 
 
@@ -467,6 +524,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=f"{help_}.  Example: {example}")
         p.set_defaults(func=func)
         p.add_argument("file", metavar="FILE")
+        if name not in ("new",):
+            p.add_argument("--dialect", choices=config.DIALECTS,
+                           help="read the file as this dialect (else its contents, its path and the config decide)")
         return p
 
     p = add("open")
@@ -542,6 +602,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.func(args)
+    except UsageError as exc:
+        say(f"tasktui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (CliError, store.StoreError, edits.EditError, PatchError) as exc:
         say(f"tasktui: {exc}", file=sys.stderr)
         return EXIT_ERROR

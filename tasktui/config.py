@@ -4,6 +4,9 @@
     sync = true          # keep the template's Progress Tracking lines in step with each edit
     theme = "textual-dark"
 
+    [dialects]           # what a file is, by its path, where its contents do not say clearly
+    "specs/*/tasks.md" = "speckit"
+
 ``TASKTUI_CONFIG`` names another file (tests use it).
 
 A file that cannot be used (not TOML, not UTF-8, a value of the wrong type or
@@ -27,11 +30,26 @@ import platformdirs
 APP = "tasktui"
 
 
+DIALECTS = ("template", "speckit", "kiro", "openspec", "generic")
+
+
 @dataclass(frozen=True)
 class Config:
     day_hours: float = 8.0
     sync: bool = True
     theme: str = "textual-dark"
+    dialects: tuple[tuple[str, str], ...] = ()  # (path pattern, dialect), in the file's order
+
+    def dialect_for(self, path: str | os.PathLike[str]) -> str | None:
+        """The dialect the config sets for ``path``: the first pattern that matches the
+        end of its path (``*`` stays within one folder name), or None."""
+        from pathlib import PurePath
+
+        candidates = [PurePath(os.path.abspath(path)), PurePath(path)]
+        for pattern, dialect in self.dialects:
+            if any(c.match(pattern) for c in candidates):
+                return dialect
+        return None
 
 
 @dataclass(frozen=True)
@@ -92,6 +110,14 @@ def values(raw: dict, path: Path) -> Config:
         if not isinstance(theme, str) or not theme.strip() or len(theme) > 100 or not theme.isprintable():
             raise ConfigError(f"theme in {path} must be the name of a theme, in quotes")
         out["theme"] = theme
+    if "dialects" in raw:
+        table = raw["dialects"]
+        if not isinstance(table, dict) or not all(isinstance(k, str) and k.strip() for k in table):
+            raise ConfigError(f"dialects in {path} must be a table of path patterns, such as \"specs/*/tasks.md\" = \"speckit\"")
+        for pattern, dialect in table.items():
+            if dialect not in DIALECTS:
+                raise ConfigError(f"the dialect for {pattern!r} in {path} must be one of {', '.join(DIALECTS)}")
+        out["dialects"] = tuple(table.items())
     return replace(Config(), **out)
 
 
@@ -121,11 +147,17 @@ def load() -> Config:
     return read().config
 
 
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def save(cfg: Config) -> None:
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = []
     for key, value in asdict(cfg).items():
+        if key == "dialects":
+            continue
         if isinstance(value, bool):
             lines.append(f"{key} = {'true' if value else 'false'}")
         elif isinstance(value, (int, float)):
@@ -134,6 +166,8 @@ def save(cfg: Config) -> None:
         else:
             escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
             lines.append(f'{key} = "{escaped}"')
+    if cfg.dialects:
+        lines += ["", "[dialects]"] + [f"{_toml_string(p)} = {_toml_string(d)}" for p, d in cfg.dialects]
     tmp = path.with_suffix(".tmp")
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     os.replace(tmp, path)

@@ -11,7 +11,7 @@ from tasktui import config, store
 from tasktui.safetext import visible
 
 
-def run(path: Path, *, read_only: bool = False, sync: bool | None = None) -> int:
+def run(path: Path, *, read_only: bool = False, sync: bool | None = None, dialect: str | None = None) -> int:
     try:
         store.read(path)  # a clear error before the screen is taken over
     except store.StoreError as exc:
@@ -20,14 +20,15 @@ def run(path: Path, *, read_only: bool = False, sync: bool | None = None) -> int
     loaded = config.read()
     from tasktui.app import TaskTuiApp
 
-    app = TaskTuiApp(path, settings=loaded.config, read_only=read_only, sync=sync,
+    app = TaskTuiApp(path, settings=loaded.config, read_only=read_only, sync=sync, dialect=dialect,
                      notices=[loaded.problem] if loaded.problem else [])
     app.run()
     return app.return_code or 0
 
 
 def open_app(args) -> int:
-    return run(Path(args.file), read_only=getattr(args, "read_only", False), sync=False if getattr(args, "no_sync", False) else None)
+    return run(Path(args.file), read_only=getattr(args, "read_only", False),
+               sync=False if getattr(args, "no_sync", False) else None, dialect=getattr(args, "dialect", None))
 
 
 def demo_copy() -> Path:

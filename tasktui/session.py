@@ -25,7 +25,7 @@ from tasktui import timer as timer_mod
 from tasktui.doc import edits
 from tasktui.doc.model import Document, Task, TaskKey
 from tasktui.doc.patch import PatchError
-from tasktui.doc.rollup import first_open, next_open
+from tasktui.doc.rollup import RollUp
 from tasktui.tasksfile import EditResult, TasksFile
 
 EDIT_ERRORS = (store.StoreError, edits.EditError, PatchError, OSError)
@@ -68,9 +68,11 @@ class OutsideChange:
 
 
 class Session:
-    def __init__(self, path: str | Path, settings: config_mod.Config, *, read_only: bool = False, clock=time.time):
+    def __init__(self, path: str | Path, settings: config_mod.Config, *, read_only: bool = False, clock=time.time,
+                 dialect: str | None = None):
         self.path = Path(path)
         self.settings = settings
+        self.dialect = dialect or settings.dialect_for(path)  # what the user says the file is, if anything
         self.clock = clock
         self.force_read_only = read_only
         self.tasks_file: TasksFile | None = None
@@ -92,7 +94,12 @@ class Session:
     def open_file(self, snapshot: store.Snapshot, doc: Document, cache: dict) -> TasksFile:
         """The TasksFile of a file just loaded (in the loading thread)."""
         return TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours,
-                         snapshot=snapshot, doc=doc, cache=cache)
+                         snapshot=snapshot, doc=doc, cache=cache, dialect=self.dialect)
+
+    def document(self, source, chunks) -> Document:
+        """A Document of this file made of parsed ``chunks`` (the loader's)."""
+        return Document(source, chunks=chunks, day_hours=self.settings.day_hours, path=str(self.path),
+                        dialect=self.dialect)
 
     def loaded(self, tf: TasksFile) -> None:
         self.tasks_file = tf
@@ -105,6 +112,14 @@ class Session:
         if self.read_only_reason:
             return Notice(f"{self.name} is open read-only ({self.read_only_reason}): nothing was written.", "warning")
         return None
+
+    def why_not_editable_task(self, task: Task) -> Notice | None:
+        """Why this task cannot be changed now, or None."""
+        notice = self.why_not_editable()
+        if notice is None and task.legend:
+            notice = Notice(f"L{task.line + 1} is part of the file's legend, which says what [{task.mark}] means: "
+                            "it is not a task, and tasktui leaves it as it is.", "warning")
+        return notice
 
     def key(self, task: Task) -> TaskKey:
         return self.tasks_file.doc.keys[task.index]
@@ -215,14 +230,14 @@ class Session:
 
     # -- navigation ---------------------------------------------------------------------
     @staticmethod
-    def first_open(doc: Document) -> Task | None:
-        return first_open(doc.tasks)
+    def first_open(rollup: RollUp) -> Task | None:
+        return rollup.first_open()
 
     @staticmethod
-    def next_open(doc: Document, start: int, step: int, text_filter: str = "") -> Task | None:
+    def next_open(rollup: RollUp, start: int, step: int, text_filter: str = "") -> Task | None:
         """The next open task after index ``start`` (before it, with ``step`` -1) that the filter shows."""
         needle = text_filter.casefold()
-        return next_open(doc.tasks, start, step, (lambda t: needle in t.text.casefold()) if needle else None)
+        return rollup.next_open(start, step, (lambda t: needle in t.text.casefold()) if needle else None)
 
     # -- the timer ----------------------------------------------------------------------
     def resume_timer(self) -> tuple[list[Notice], str | None]:

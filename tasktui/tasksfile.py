@@ -56,10 +56,12 @@ class EditResult:
 class TasksFile:
     def __init__(self, path: str | Path, *, sync: bool = True, day_hours: float = 8.0,
                  snapshot: store.Snapshot | None = None, doc: Document | None = None, cache: dict | None = None,
-                 waiting=None):
+                 waiting=None, dialect: str | None = None):
         """Open ``path`` (read once no other program is writing it; ``waiting`` is told
-        while one is); or take a ``snapshot`` and its parsed ``doc`` (the app's loader)."""
+        while one is); or take a ``snapshot`` and its parsed ``doc`` (the app's loader).
+        ``dialect``: what the user says the file is (else its evidence decides)."""
         self.path = Path(path)
+        self.dialect = dialect
         self.sync = sync
         self.day_hours = day_hours
         self._cache: dict = cache if cache is not None else {}
@@ -74,7 +76,8 @@ class TasksFile:
     def _parse(self, data: bytes) -> Document:
         if len(self._cache) > 20000:
             self._cache.clear()
-        return Document(Source(data), cache=self._cache, day_hours=self.day_hours)
+        return Document(Source(data), cache=self._cache, day_hours=self.day_hours, path=str(self.path),
+                        dialect=self.dialect)
 
     @property
     def name(self) -> str:

@@ -25,7 +25,7 @@ from tasktui.outline import HEADING, TASK
 FIRST_OPEN = [
     ("template-project.md", b"- [ ] All acceptance criteria from feature.md validated", b"x"),
     ("speckit-feature.md", b"- [ ] T014 [US1] Implement InvitationService.create", b"X"),
-    ("kiro-spec.md", b"- [-] 3. Implement local storage layer", b"x"),
+    ("kiro-spec.md", b"  - [ ] 3.2 Implement soft delete", b"x"),  # Kiro: 3 waits for its open subtask 3.2
     ("plain-todo.md", b"- [ ] Replace the failing disk in the NAS", b"x"),
 ]
 
@@ -116,8 +116,7 @@ async def test_kiro_p_writes_dash_and_c_is_refused(tmp_path):
     original = path.read_bytes()
     line = b"  - [ ] 3.2 Implement soft delete"
     async with running(path) as (app, pilot, notes):
-        await pilot.press("n")  # 3.3 is optional: the next open task is 3.2
-        assert app.tree.cursor_task.text.startswith("3.2 ")
+        assert app.tree.cursor_task.text.startswith("3.2 ")  # 3 is in progress and waits for its subtask 3.2
         await pilot.press("p")
         in_progress = mark_at(original, line, b"-")
         await wait_file(pilot, path, in_progress)
@@ -180,6 +179,8 @@ async def test_A_adds_subtask_under(tmp_path):
                   b"    - Test tombstone purge keeps unpushed deletes\n"
                   b"    - _Requirements: 3.1, 3.2, 3.3_\n")
     async with running(path) as (app, pilot, notes):
+        app.tree.move_to_task(app.tree.cursor_task.parent)
+        await pilot.pause()
         assert app.tree.cursor_task.text.startswith("3. Implement local storage layer")
         await pilot.press("A")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the prompt")
@@ -302,16 +303,15 @@ async def test_n_and_N_jump_between_open_tasks(tmp_path):
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
         tree = app.tree
-        assert tree.cursor_task.text.startswith("3. ")
+        # Kiro: 3 is in progress with an open subtask, so 3.2 comes first; 3.3 is optional
+        assert tree.cursor_task.text.startswith("3.2 ")
         await pilot.press("n")
-        assert tree.cursor_task.text.startswith("3.2 "), "3.3 is optional and is skipped"
-        await pilot.press("n")
-        assert tree.cursor_task.text.startswith("4. ")
+        assert tree.cursor_task.text.startswith("4.1 "), "4 waits for its subtasks too"
         await pilot.press("N")
         assert tree.cursor_task.text.startswith("3.2 ")
         await pilot.press("space")
         await wait_file(pilot, path, mark_at(original, b"  - [ ] 3.2 Implement soft delete", b"x"))
-        await pilot.press("N")
+        await pilot.press("n", "N")  # 3.2 is done: 3 itself is the work left there now
         assert tree.cursor_task.text.startswith("3. ")
         await pilot.press("N")  # 2.3, the only task above that is not done, is optional
         assert tree.cursor_task.text.startswith("3. ")

@@ -17,7 +17,8 @@ from support import SAMPLES_DIR, assert_one_line_error, run
 from tasktui import cli
 from tasktui.doc import Document
 
-LIST_KEYS = {"line", "state", "mark", "optional", "id", "markers", "text", "path", "parent_line", "estimate_hours", "actual_hours"}
+LIST_KEYS = {"line", "state", "mark", "optional", "id", "markers", "text", "path", "parent_line", "estimate_hours", "actual_hours",
+             "legend", "label"}
 STATUS_KEYS = {"total", "done", "cancelled", "percent", "dialect", "estimate_hours", "actual_hours", "sections", "blockers"}
 SECTION_KEYS = {"title", "line", "total", "done", "required", "required_done", "optional", "cancelled", "percent", "status", "estimate_hours", "actual_hours", "variance_hours", "variance_pct"}
 BLOCKER_KEYS = {"line", "date", "kind", "text", "task", "resolved"}
@@ -90,7 +91,7 @@ def test_list_filters(capsys):
     assert [t["line"] for t in later] == [38, 39, 40, 41]
     both = run_json(capsys, "list", plain, "--section", "LATER", "--state", "open")
     assert [t["line"] for t in both] == [38, 39, 40, 41]
-    assert run_json(capsys, "list", plain, "--section", "no such heading") == []
+    assert_one_line_error(*run(capsys, "list", plain, "--section", "no such heading"), "no heading matches")
 
 
 def test_list_human_table(capsys):
@@ -163,8 +164,9 @@ def test_status_human_summary(capsys):
 
 def test_next(capsys):
     task = run_json(capsys, "next", SAMPLES_DIR / "kiro-spec.md")
-    assert set(task) == LIST_KEYS
-    assert task["id"] == "3" and task["state"] == "in_progress"  # done and optional tasks are skipped
+    assert set(task) == LIST_KEYS | {"note"}
+    # done and optional tasks are skipped, and a parent in progress waits for its open subtasks: 3.2 comes first
+    assert (task["id"], task["state"], task["note"]) == ("3.2", "todo", None)
     code, out, _ = run(capsys, "next", SAMPLES_DIR / "speckit-feature.md")
     assert code == 0 and out.startswith("L67 T014 [US1] Implement InvitationService.create")
 
@@ -316,8 +318,6 @@ def test_duplicate_ids_are_ambiguous(capsys, copy):
         (["log", "{path}", "x", "--date", "2026-13-01"], "not a real date"),
         (["resolve", "{path}", "Staging", "x", "--date", "yesterday"], "already resolved"),
         (["log", "{path}", "x", "--kind", "Note"], "Blocker or Decision"),
-        (["set", "{path}", "Add domain events", "weird"], "unknown state"),
-        (["list", "{path}", "--state", "bogus"], "unknown state bogus"),
         (["add", "{path}", "two\nlines"], "single line"),
         (["edit", "{path}", "Add domain events", "  "], "some text"),
         (["log", "{path}", "x", "--task", "nothing like it"], "no task matches"),
@@ -330,6 +330,36 @@ def test_bad_input_is_one_line_and_changes_nothing(capsys, copy, argv, needle):
     assert_one_line_error(code, out, err)
     assert needle.lower() in err.lower(), err
     assert path.read_bytes() == data
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["set", "{path}", "Add domain events", "weird"], "unknown state"),
+    (["list", "{path}", "--state", "bogus"], "unknown state bogus"),
+    (["list", "{path}", "--dialect", "nonsense"], "invalid choice"),
+])
+def test_usage_errors_exit_2(capsys, copy, argv, needle):
+    path = copy("template-project.md")
+    data = path.read_bytes()
+    code, out, err = run(capsys, *[a.replace("{path}", str(path)) for a in argv]) if argv[-1] != "nonsense" else (
+        _exit_code(capsys, [a.replace("{path}", str(path)) for a in argv]))
+    assert code == 2 and needle in err and "Traceback" not in err
+    assert path.read_bytes() == data
+
+
+def _exit_code(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    out, err = capsys.readouterr()
+    return exc.value.code, out, err
+
+
+def test_a_parent_whose_subtasks_are_all_done_is_offered(capsys, copy):
+    path = copy("k.md", b"# Plan\n\n- [x] 1. First\n- [-] 2. Second\n  - [x] 2.1 a\n  - [x] 2.2 b\n- [ ] 3. Third\n")
+    task = run_json(capsys, "next", path)
+    assert task["id"] == "2" and f"mark it done with `tasktui toggle {path} 2`" in task["note"]
+    code, out, err = run(capsys, "next", path)
+    assert out.splitlines()[1].strip().startswith("all its subtasks are done")
+    assert path.read_bytes().count(b"[-]") == 1, "offered, not changed"
 
 
 def test_read_only_file(capsys, copy):

@@ -366,9 +366,37 @@ def test_log_section_created_when_missing():
     assert edit(b"# T\n\n## Progress Tracking\n\n### Completion Status\n**Phase 1**: x\n\n## Notes\nn\n", lambda d: E.AddLogEntry("Blocker", "first", "2026-01-03"))[0] == (
         b"# T\n\n## Progress Tracking\n\n### Completion Status\n**Phase 1**: x\n\n### Blockers & Decisions Log\n\n**2026-01-03** - Blocker: first\n\n## Notes\nn\n"
     )
-    assert edit(b"# T\r\n\r\n- [ ] a\r\n", lambda d: E.AddLogEntry("Decision", "first", "2026-01-03"))[0] == (
-        b"# T\r\n\r\n- [ ] a\r\n\r\n## Progress Tracking\r\n\r\n### Blockers & Decisions Log\r\n\r\n**2026-01-03** - Decision: first\r\n"
-    )
+    # a file that is not the template gets a plain log section, and stays what it was
+    new = edit(b"# T\r\n\r\n- [ ] a\r\n", lambda d: E.AddLogEntry("Decision", "first", "2026-01-03"))[0]
+    assert new == b"# T\r\n\r\n- [ ] a\r\n\r\n## Blockers & Decisions Log\r\n\r\n**2026-01-03** - Decision: first\r\n"
+    assert Document(new).dialect == "generic"
+    # no line break at the end of the file: none after the entry either
+    assert edit(b"# T\n\n## Work\n\n- [ ] a", lambda d: E.AddLogEntry("Decision", "first", "2026-01-03"))[0] == (
+        b"# T\n\n## Work\n\n- [ ] a\n\n## Blockers & Decisions Log\n\n**2026-01-03** - Decision: first")
+
+
+def test_new_entries_follow_the_files_form():
+    data = b"# T\n\n- [ ] a\n\n## Log\n\n- 2026-11-20 - Blocker: the vendor has not sent the keys\n"
+    new, pl = edit(data, lambda d: E.AddLogEntry("Decision", "wait a week", "2026-11-21"))
+    assert new == data + b"- 2026-11-21 - Decision: wait a week\n"
+    data = b"# T\n\n- [ ] a\n\n## Blockers & Decisions Log\n\n* **2026-11-20** - Blocker: keys"
+    new, pl = edit(data, lambda d: E.AddLogEntry("Blocker", "more", "2026-11-21"))
+    assert new == data + b"\n* **2026-11-21** - Blocker: more"
+    assert [e.text for e in Document(new).log] == ["keys", "more"]
+    resolved, _ = edit(new, lambda d: E.ResolveEntry(E.entry_keys(d)[0], "arrived", "2026-11-22"))
+    assert resolved == new.replace(b"Blocker: keys", "Blocker: keys — Resolved 2026-11-22: arrived".encode())
+    renamed, _ = edit(new, lambda d: E.EditEntry(E.entry_keys(d)[1], "even more"))
+    assert renamed == new.replace(b"Blocker: more", b"Blocker: even more")
+
+
+@pytest.mark.parametrize("data, gone", [
+    (b"a\n\n- [ ] last", b"a"), (b"a\n\n- [ ] last\n", b"a\n"), (b"- [ ] x\n- [ ] last", b"- [ ] x"),
+    (b"- [ ] x\n- [ ] last\n", b"- [ ] x\n"), (b"a\n\n- [ ] last\n\n\n", b"a\n\n\n"),
+    (b"- [ ] x\n\n- [ ] last\n\n- [ ] y\n", b"- [ ] x\n\n- [ ] y\n"),
+])
+def test_delete_keeps_the_files_end(data, gone):
+    """A file without a line break at its end stays so; one with keeps it."""
+    assert edit(data, lambda d: E.DeleteTask(find(d, "last")))[0] == gone
 
 
 def test_resolve_and_edit_entries():
@@ -876,3 +904,23 @@ def test_property_incremental_reparse_of_outside_changes(data, draw):
     patches = [P.Patch(a, b, text)]
     fresh = Document(P.apply(data, patches))
     assert doc_state(doc.patched(patches)) == doc_state(fresh)
+
+
+@pytest.mark.parametrize("line, new, result", [
+    (b"- [ ] T001 [P] [US1] Create model", "Create the user model", b"- [ ] T001 [P] [US1] Create the user model"),
+    (b"- [ ] **T001** [Setup] Create X", "Create Y", b"- [ ] **T001** [Setup] Create Y"),
+    (b"- [ ] 1.1 Write the parser", "Write the lexer", b"- [ ] 1.1 Write the lexer"),
+    (b"- [ ] 2. Implement storage", "Implement the store", b"- [ ] 2. Implement the store"),
+    (b"- [ ] **Implement the API**", "Implement the REST API", b"- [ ] **Implement the REST API**"),
+    (b"- [ ] *maybe later*", "not now", b"- [ ] *not now*"),
+    (b"- [ ] plain", "still plain", b"- [ ] still plain"),
+    # the new text gives its own id, or its own emphasis: as written
+    (b"- [ ] T001 [P] Create model", "T009 Something else", b"- [ ] T009 Something else"),
+    (b"- [ ] **Implement the API**", "**Different**", b"- [ ] **Different**"),
+])
+def test_edit_changes_the_description_only(line, new, result):
+    data = b"# Tasks\n\n" + line + b"\n"
+    got, pl = edit(data, lambda d: E.EditText(d.keys[0], new))
+    assert got == b"# Tasks\n\n" + result + b"\n"
+    doc = Document(got)
+    assert doc.tasks[0].id == Document(data).tasks[0].id or new.startswith("T009")

@@ -175,7 +175,7 @@ async def test_first_entry_in_a_file_without_the_section_creates_it(tmp_path):
         field(app, "task").value = ""
         field(app, "text").value = "No spare drive caddy for bay 3"
         await pilot.press("enter")
-        expected = original + b"\n## Progress Tracking\n\n### Blockers & Decisions Log\n\n" \
+        expected = original + b"\n## Blockers & Decisions Log\n\n" \
             + entry("Blocker", "No spare drive caddy for bay 3") + b"\n"
         await wait_file(pilot, path, expected)
         await wait_for(pilot, lambda: "⚑ 1 open blocker" in header(app), what="the header count")
@@ -193,7 +193,7 @@ async def test_blocker_linked_to_a_task_with_parentheses_marks_the_task(tmp_path
         assert field(app, "task").value == task
         field(app, "text").value = "No spare drive caddy"
         await pilot.press("enter")
-        expected = original + b"\n## Progress Tracking\n\n### Blockers & Decisions Log\n\n" \
+        expected = original + b"\n## Blockers & Decisions Log\n\n" \
             + entry("Blocker", "No spare drive caddy", task) + b"\n"
         await wait_file(pilot, path, expected)
         await wait_for(pilot, lambda: "⚑ 1 open blocker" in header(app), what="the header count")

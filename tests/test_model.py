@@ -792,7 +792,14 @@ def test_log_entries(line, want):
 
 def test_not_log_entries():
     assert parse_log_entry(0, "**Status**: In Progress") is None
-    assert parse_log_entry(0, "2026-01-05 - Blocker: no bold date") is None
+    assert parse_log_entry(0, "2026-01-05: nothing that says what kind") is None
+
+
+@pytest.mark.parametrize("line", ["**2026-01-05** - Blocker: keys", "- **2026-01-05** - Blocker: keys",
+                                  "- 2026-01-05 - Blocker: keys", "2026-01-05 Blocker: keys", "* 2026-01-05 — Blocker: keys"])
+def test_log_entries_in_the_forms_people_write(line):
+    e = parse_log_entry(0, line)
+    assert (e.date, e.kind, e.text) == ("2026-01-05", "Blocker", "keys")
 
 
 def test_blockers_in_a_crafted_file():

@@ -65,7 +65,7 @@ def check_cli(capsys, path: Path, rollup: RollUp) -> None:
         assert (got["total"], got["done"], got["required"], got["required_done"], got["percent"], got["status"]) == (
             c.total, c.done, c.required, c.required_done, c.percent, c.status)
     text = run(capsys, "status", path)[1].splitlines()
-    assert f" {whole.summary()} done, {whole.percent:.0f}%" in text[1]
+    assert f" {whole.summary('done')}, {whole.percent:.0f}%" in text[1]
     for s in doc.sections:
         c = rollup.section(s.index)
         if not c.total:

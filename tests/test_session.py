@@ -121,13 +121,13 @@ def test_focus_after_an_added_task(session):
 
 
 def test_next_open_follows_the_filter(session):
-    doc = session.doc
-    assert session.first_open(doc).text == "alpha"
-    assert session.next_open(doc, 0, 1).text == "beta"
-    assert session.next_open(doc, 1, 1).text == "delta"  # gamma is done
-    assert session.next_open(doc, 0, 1, "DEL").text == "delta"
-    assert session.next_open(doc, 3, -1).text == "beta"
-    assert session.next_open(doc, 3, 1) is None
+    rollup = session.tasks_file.rollup
+    assert session.first_open(rollup).text == "alpha"
+    assert session.next_open(rollup, 0, 1).text == "beta"
+    assert session.next_open(rollup, 1, 1).text == "delta"  # gamma is done
+    assert session.next_open(rollup, 0, 1, "DEL").text == "delta"
+    assert session.next_open(rollup, 3, -1).text == "beta"
+    assert session.next_open(rollup, 3, 1) is None
 
 
 def test_changed_tasks_finds_new_and_changed_ones():
@@ -222,7 +222,7 @@ def test_the_sample_session_round_trip(tmp_path):
     s = Session(path, config.Config())
     snap = store.read(path)
     s.loaded(s.open_file(snap, Document(snap.data), {}))
-    first = s.first_open(s.doc)
+    first = s.first_open(s.tasks_file.rollup)
     s.edited(s.apply(edits.Toggle(s.key(first))))
     s.edited(s.undo())
     assert path.read_bytes() == snap.data

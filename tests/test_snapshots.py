@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from tasktui.doc.model import Task
-from tasktui.doc.rollup import first_open
 
 _spec = importlib.util.spec_from_file_location(
     "tasktui_snapshot_sample_app", Path(__file__).parent / "snapshot_apps" / "sample_app.py"
@@ -76,4 +75,4 @@ def test_main_screen(snap_compare, tmp_path, name, size):
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
     cursor = seen[0]
-    assert cursor == first_open(app.tasks_file.doc.tasks), "the screenshot shows the cursor on the first open task"
+    assert cursor == app.tasks_file.rollup.first_open(), "the screenshot shows the cursor on the first open task"

@@ -28,10 +28,14 @@ _MARKER = re.compile(r"\s*\[([A-Za-z][A-Za-z0-9_-]{0,15})\]")
 LABEL_LINE = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])?\s*\*\*([^*]+?):?\*\*:?\s*(.*?)\s*$")
 _PHASE_HEADING = re.compile(r"phase\s+(\d+)\b", re.I)
 _COMPLETION = re.compile(r"^\*\*Phase\s+(\d+)\*\*:?[ \t]*(.*?)[ \t]*$", re.I)
+# a log entry, as the template writes it (``**2026-11-20** - Blocker: text``) or as a list
+# item, with or without the bold date (``- 2026-11-20 - Decision: text``)
 _LOG_ENTRY = re.compile(
-    r"^\*\*(\d{4}-\d{2}-\d{2}|\[DATE\])\*\*\s*[-–—]\s*\[?(Blocker|Decision|Decision/Blocker)\]?\s*:\s*(.*?)\s*$",
+    r"^(?:[-*+]\s+)?(\*\*|__)?(\d{4}-\d{2}-\d{2}|\[DATE\])\1?\s*[-–—:]?\s*\[?(Blocker|Decision|Decision/Blocker)\]?"
+    r"\s*[:–—-]\s*(.*?)\s*$",
     re.I,
 )
+_DATED_LINE = re.compile(r"^\s*(?:[-*+]\s+)?(\d{4}-\d{2}-\d{2})\b\s*(.*?)\s*$")
 _RESOLVED = re.compile(r"\s+[—–-]+\s+Resolved(?:\s+(\d{4}-\d{2}-\d{2}))?:?\s*(.*)$", re.I)
 # the last "(task ...)" of the entry; the task's title may hold parentheses itself
 _TASK_LINK = re.compile(r"\s*\(task\s+((?:[^()]|\([^()]*\))+)\)\s*$", re.I)
@@ -499,7 +503,7 @@ class Document:
             labels: list[Label] = []
             for a, b, _in_list in self._label_spans:
                 for ln in range(a, b):
-                    m = LABEL_LINE.match(lines[ln])
+                    m = LABEL_LINE.match(lines[ln]) or _DATED_LINE.match(lines[ln])
                     if m:
                         hidx = _bisect.bisect_right(heading_lines, ln) - 1
                         labels.append(Label(ln, m.group(1).strip(), m.group(2), hidx if hidx >= 0 else None))
@@ -510,7 +514,7 @@ class Document:
         labels = list(self.labels)
         for ln in touched:
             i = where.get(ln)
-            m = LABEL_LINE.match(lines[ln])
+            m = LABEL_LINE.match(lines[ln]) or _DATED_LINE.match(lines[ln])
             if i is None or not m:
                 return self._read_labels()  # a label appeared or went away: read them all
             labels[i] = Label(ln, m.group(1).strip(), m.group(2), labels[i].heading)
@@ -687,7 +691,7 @@ def parse_log_entry(line_no: int, line: str) -> LogEntry | None:
     m = _LOG_ENTRY.match(line.strip())
     if not m:
         return None
-    date, kind, text = m.group(1), m.group(2), m.group(3)
+    date, kind, text = m.group(2), m.group(3), m.group(4)
     placeholder = date == "[DATE]" or "/" in kind or text.startswith("[")
     resolved = False
     rdate = resolution = None

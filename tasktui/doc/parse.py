@@ -99,6 +99,8 @@ def parse_block(lines: list[str] | tuple[str, ...]) -> tuple[ChunkResult, list]:
     return _extract(tokens, lines, too_deep), tokens
 
 
+# a paragraph that starts with a date: a log entry written without the bold
+_DATED = re.compile(r"\d{4}-\d{2}-\d{2}\b")
 _TASK_LABEL = re.compile(r"\*\*([^*\n]+?):?\*\*:?[ \t]*([^\n]*?)[ \t]*(?:\n|$)")
 ESTIMATE_LABELS = frozenset(("estimated time", "time estimate", "estimated duration", "estimate"))
 """The labels of an estimate (``**Estimated Time**: 2 hours``), in lower case."""
@@ -152,7 +154,8 @@ def _extract(tokens, lines, too_deep: bool = False) -> ChunkResult:
             quote_depth -= 1
         elif t == "heading_open":
             headings.append(RawHeading(tok.map[0], tok.map[1], int(tok.tag[1]), tokens[i + 1].content.strip()))
-        elif t == "inline" and tokens[i - 1].type == "paragraph_open" and tok.content.startswith("**"):
+        elif t == "inline" and tokens[i - 1].type == "paragraph_open" and (
+                tok.content.startswith("**") or _DATED.match(tok.content)):
             if task_stack:
                 task_labels.setdefault(task_stack[-1], []).append((tok.map[0], tok.map[1], tok.content))
             else:

@@ -108,11 +108,16 @@ class Counts(NamedTuple):
             return "not_started"
         return "in_progress"
 
-    def summary(self) -> str:
+    def summary(self, word: str = "") -> str:
         """The count as every surface writes it: ``12/15 · 2 cancelled · 3 optional``
-        (the optional tasks are said only when they are not what is counted)."""
+        (the optional tasks are said only when they are not what is counted);
+        ``word`` goes after the count (``12/15 done · 2 cancelled``)."""
         done, of = self.shown
-        out = f"{done}/{of}"
+        return f"{done}/{of}{' ' + word if word else ''}{self.beside()}"
+
+    def beside(self) -> str:
+        """What is said beside the count: `` · 2 cancelled · 3 optional``."""
+        out = ""
         if self.cancelled:
             out += f" · {self.cancelled} cancelled"
         if self.optional and self.required:
@@ -188,23 +193,6 @@ def count(tasks) -> Counts:
 def is_open(task: Task) -> bool:
     """Required work still to do: a required task that is not done."""
     return task.state != DONE and kind(task) == "required"
-
-
-def first_open(tasks) -> Task | None:
-    """The first task that is required work still to do."""
-    return next((t for t in tasks if is_open(t)), None)
-
-
-def next_open(tasks, start: int, step: int, accept=None) -> Task | None:
-    """From index ``start`` (excluded), walking by ``step``: the next open task
-    that ``accept`` (if given) also takes."""
-    i = start + step
-    while 0 <= i < len(tasks):
-        t = tasks[i]
-        if is_open(t) and (accept is None or accept(t)):
-            return t
-        i += step
-    return None
 
 
 def bar(fraction: float, width: int, full: str = "█", empty: str = "░") -> str:
@@ -394,6 +382,38 @@ class RollUp:
     def task(self, index: int) -> Counts:
         """Task ``index`` with its subtasks."""
         return self.span(index, self.subtree_end(index))
+
+    def warm(self) -> None:
+        """Build what ranges need now (in a loading thread, not on a key press)."""
+        self._prefix()
+        self.subtree_end(0) if self.doc.tasks else None
+
+    # -- what to do next ------------------------------------------------------------------
+    def open_subtasks(self, index: int) -> int:
+        """Required subtasks of task ``index`` (at any depth) still to do."""
+        end = self.subtree_end(index)
+        if end == index + 1:
+            return 0
+        sub = self.span(index + 1, end)
+        return sub.required - sub.required_done
+
+    def next_open(self, start: int, step: int = 1, accept=None) -> Task | None:
+        """From index ``start`` (excluded), walking by ``step``: the next task that is
+        required work still to do, that ``accept`` (if given) also takes. In Kiro
+        files a parent is not work while it has open subtasks: they come first."""
+        tasks = self.doc.tasks
+        parents_wait = self.doc.dialect == "kiro"
+        i = start + step
+        while 0 <= i < len(tasks):
+            t = tasks[i]
+            if is_open(t) and (accept is None or accept(t)) and not (parents_wait and self.open_subtasks(i)):
+                return t
+            i += step
+        return None
+
+    def first_open(self) -> Task | None:
+        """The first task to work on (see ``next_open``)."""
+        return self.next_open(-1)
 
     def section(self, index: int) -> Counts:
         return self.sections[index]

@@ -19,7 +19,8 @@ from textual.widgets import Footer, Input, Static
 
 from tasktui.doc import edits
 from tasktui.doc.links import blocked_tasks
-from tasktui.doc.model import Document, Task
+from tasktui.doc.edits.tasks import full_text
+from tasktui.doc.model import Document, Task, split_text
 from tasktui.doc.rollup import RollUp
 from tasktui.outline import HEADING, Outline
 from tasktui.safetext import json_text
@@ -198,8 +199,15 @@ class MainScreen(Screen):
         return task
 
     def _editable_task(self) -> Task | None:
-        """The task under the cursor when the file may be edited (else a notice and None)."""
-        return self._task_or_warn() if self._editable() else None
+        """The task under the cursor when it may be edited (else a notice and None)."""
+        if not self._editable():
+            return None
+        task = self._task_or_warn()
+        notice = self.session.why_not_editable_task(task) if task is not None else None
+        if notice is not None:
+            self.app.notify(notice.text, severity=notice.severity)
+            return None
+        return task
 
     def request(self, op: edits.Edit, *, quiet: bool = False, focus: bool = False) -> None:
         self.app.post_message(self.EditRequested(op, quiet, focus))
@@ -256,12 +264,14 @@ class MainScreen(Screen):
         if task is None:
             return
         key = self.session.key(task)
+        prefix, description, _wrapper = split_text(task.text)
 
         def done(text: str | None) -> None:
-            if text is not None and text.strip() != task.text:
+            if text is not None and full_text(task, text) != task.text:
                 self.request(edits.EditText(key, text), focus=True)
 
-        self._ask("Task text", task.text, done, validate=self._not_blank)
+        kept = f" ({prefix.strip()} stays)" if prefix.strip() else ""
+        self._ask(f"Task text{kept}", description, done, validate=self._not_blank)
 
     def action_delete_task(self) -> None:
         task = self._editable_task()
@@ -378,7 +388,7 @@ class MainScreen(Screen):
             start = node.first_task - 1 if step > 0 else node.first_task
         else:
             start = row.index
-        task = self.session.next_open(doc, start, step, tree.text_filter)
+        task = self.session.next_open(tree.outline.rollup, start, step, tree.text_filter)
         if task is not None:
             tree.move_to_task(task.index)
         else:

@@ -41,7 +41,10 @@ def task_markdown(doc: Document, task: Task) -> str:
     body = lines[task.item_line:task.end]
     body = "\n".join(body).rstrip()
     text = textwrap.dedent(body)
-    facts = [f"**State**: {NAMES.get(task.state, task.state)}" + (" (optional)" if task.optional else "")]
+    state = NAMES.get(task.state, task.state) + (f" ({task.label})" if task.label and task.label.lower() != NAMES.get(task.state) else "")
+    facts = [f"**State**: {state}" + (" (optional)" if task.optional else "")]
+    if task.legend:
+        facts = [f"**Legend**: this line says what `[{task.mark}]` means in this file; it is not a task"]
     if task.id:
         facts.append(f"**Id**: `{task.id}`" + (f"  markers: {' '.join('`[' + m + ']`' for m in task.markers)}" if task.markers else ""))
     if task.estimate_hours is not None or task.actual_hours is not None:

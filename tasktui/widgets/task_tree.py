@@ -524,7 +524,7 @@ class TaskTree(ScrollView, can_focus=True):
     def _task_parts(self, row: Row, left: Text, right: Text) -> None:
         task = self.outline.doc.tasks[row.index]
         state = task.state
-        state_style = self._style(_STATE_STYLES.get(state, "other"))
+        state_style = self._style("dim" if task.legend else _STATE_STYLES.get(state, "other"))
         left.append(f"[{one_line(task.mark)}]", state_style)
         left.append("* " if task.optional else " ", self._style("dim"))
         ident, markers, rest = display_parts(task)
@@ -533,7 +533,9 @@ class TaskTree(ScrollView, can_focus=True):
         for marker in markers:
             left.append(f"[{one_line(marker)}] ", self._style("marker"))
         text_style = Style()
-        if state in (DONE, CANCELLED) or task.optional:
+        if task.legend:
+            text_style = self._style("dim") + Style(italic=True)
+        elif state in (DONE, CANCELLED) or task.optional:
             text_style = self._style("dim") + (Style(strike=True) if state == CANCELLED else Style())
         elif state in (IN_PROGRESS, QUEUED):
             text_style = self._style("in-progress")

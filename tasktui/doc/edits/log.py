@@ -19,9 +19,19 @@ def _log_heading(doc: Document):
     return next((h for h in doc.headings if _LOG_HEADING.search(h.text)), None)
 
 
-def format_entry(date: str, kind: str, text: str, task: str | None) -> str:
+_ENTRY_FORM = re.compile(r"^(\s*(?:[-*+]\s+)?)(\*\*|__)?\d{4}-\d{2}-\d{2}")
+
+
+def format_entry(date: str, kind: str, text: str, task: str | None, like: str | None = None) -> str:
+    """An entry line: ``**2026-11-20** - Blocker: text (task T001)``, in the form of the
+    entry ``like`` (a list item, a date without bold) when given."""
+    lead, bold = "", "**"
+    if like is not None:
+        m = _ENTRY_FORM.match(like)
+        if m:
+            lead, bold = m.group(1), m.group(2) or ""
     link = f" (task {task})" if task else ""
-    return f"**{date}** - {kind}: {text}{link}"
+    return f"{lead}{bold}{date}{bold} - {kind}: {text}{link}"
 
 
 def check_date(date: str) -> str:
@@ -43,9 +53,9 @@ def plan_add_entry(doc: Document, op: AddLogEntry) -> Plan:
     if not text:
         raise EditError("a log entry needs some text")
     date = check_date(op.date)
-    entry = format_entry(date, kind, text, op.task)
     src = doc.source
     real = [e for e in doc.log if not e.placeholder]
+    entry = format_entry(date, kind, text, op.task, like=src.lines[real[-1].line] if real else None)
     placeholders = [e for e in doc.log if e.placeholder]
     count = len(real)
 
@@ -90,28 +100,30 @@ def plan_add_entry(doc: Document, op: AddLogEntry) -> Plan:
         else:
             offset, data = len(src.data), ending + ending + text_bytes(doc, entry)
         return planned(Patch(offset, offset, data), heading.end + 2)
-    # no log section: create it, under Progress Tracking when there is one
+    # no log section: create it, under Progress Tracking when there is one; else a
+    # section of its own, at the file's section level (the dialect stays what it was)
     progress = next((h for h in doc.headings if "progress tracking" in h.text.lower()), None)
     if progress is not None:
         level = "#" * min(progress.level + 1, 6)
-        block = f"{level} Blockers & Decisions Log"
         nxt = next((h for h in doc.headings if h.line > progress.line and h.level <= progress.level), None)
         insert_line = nxt.line if nxt else src.line_count
-        body = [block, "", entry] + ([""] if nxt else [])  # a blank line before the next heading
+        body = [f"{level} Blockers & Decisions Log", "", entry] + ([""] if nxt else [])  # a blank line before the next heading
     else:
         insert_line = src.line_count
-        body = ["## Progress Tracking", "", "### Blockers & Decisions Log", "", entry]
+        body = [f"{'#' * (doc.section_level or 2)} Blockers & Decisions Log", "", entry]
     text_block = ending.join(text_bytes(doc, x) for x in body)
-    if insert_line >= src.line_count:
-        data = src.data
-        prefix = b"" if data.endswith((b"\n", b"\r")) or not data else ending
-        sep = ending if data.strip() and not data.endswith(ending + ending) and data else b""
-        patch_data = prefix + sep + text_block + ending
-        offset = len(data)
-    else:
+    if insert_line < src.line_count:
         offset = src.starts[insert_line]
-        patch_data = text_block + ending
-    return planned(Patch(offset, offset, patch_data), None)
+        return planned(Patch(offset, offset, text_block + ending), insert_line + body.index(entry) + 1)
+    data = src.data
+    offset = len(data)
+    if not data.strip():
+        return planned(Patch(offset, offset, text_block + ending), body.index(entry) + 1)
+    if data.endswith((b"\n", b"\r")):  # the file ends with a line break: so does the result
+        sep = b"" if src.line_count > 1 and not src.lines[-2].strip() else ending
+        return planned(Patch(offset, offset, sep + text_block + ending), src.line_count - 1 + bool(sep) + len(body))
+    # no line break at the end: none after the entry either
+    return planned(Patch(offset, offset, ending + ending + text_block), src.line_count + 1 + len(body))
 
 
 def _entry_gap(doc: Document, entries: list[LogEntry]) -> bool:
@@ -171,11 +183,11 @@ def plan_edit_entry(doc: Document, op: EditEntry) -> Plan:
     if not text:
         raise EditError("a log entry needs some text")
     line = doc.source.lines[entry.line]
-    m = re.match(r"^(\s*\*\*[^*]+\*\*\s*[-–—]\s*\[?\w+\]?\s*:\s*)", line)
-    start_col = len(m.group(1))
+    m = re.search(rf"{re.escape(entry.kind)}\]?\s*[:–—-]\s*", line, re.I)
+    start_col = m.end() if m else -1
     body = line[start_col:len(line.rstrip())]
     # keep the task link and resolution that follow the text
-    if not body.startswith(entry.text):
+    if start_col < 0 or not body.startswith(entry.text):
         raise EditError("cannot find the entry's text on its line")
     start, end = line_text_span(doc, entry.line, start_col, start_col + len(entry.text))
     line_no = entry.line

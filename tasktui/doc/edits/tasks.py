@@ -7,7 +7,7 @@ import re
 from tasktui.doc.edits.base import (Details, EditError, Plan, descendants, find_task, label, last_content_line,
                                     line_text_span, new_line, prefix_parts, same_tasks, same_tasks_except, text_bytes)
 from tasktui.doc.edits.ops import AddTask, DeleteTask, EditText, SetState, Toggle
-from tasktui.doc.model import Document, Task
+from tasktui.doc.model import Document, Task, split_id, split_text
 from tasktui.doc.patch import Patch
 from tasktui.doc.source import encode
 from tasktui.doc.states import DONE, NAMES, SETTABLE
@@ -51,11 +51,24 @@ def _plan_mark(doc: Document, task: Task, mark: str, verb: str) -> Plan:
                 Details(line=task.line + 1, old=task.mark, mark=mark), expect)
 
 
+def full_text(task: Task, description: str) -> str:
+    """The task's whole text with ``description`` in place of its own: the id, the
+    markers (``T001 [P] [US1]``) and the emphasis around the description stay,
+    unless ``description`` gives an id (or an emphasis) of its own."""
+    description = description.strip()
+    if split_id(description)[0] is not None:
+        return description  # the new text gives its own id and markers
+    prefix, _old, wrapper = split_text(task.text)
+    if wrapper and not (description.startswith(wrapper) and description.endswith(wrapper)):
+        description = f"{wrapper}{description}{wrapper}"
+    return prefix + description
+
+
 def plan_edit_text(doc: Document, op: EditText) -> Plan:
     task = find_task(doc, op.key)
-    text = op.text.strip()
-    if not text:
+    if not op.text.strip():
         raise EditError("a task needs some text")
+    text = full_text(task, op.text)
     col = task.col + 3 + (1 if task.optional else 0)
     line = doc.source.lines[task.line]
     # keep the single space after the checkbox
@@ -190,12 +203,20 @@ def plan_delete(doc: Document, op: DeleteTask) -> Plan:
         raise EditError("that task shares its line with another list item")
     start = src.starts[task.item_line]
     blank = lambda i: 0 <= i < src.line_count and not src.lines[i].strip()  # noqa: E731
-    if blank(task.item_line - 1) and blank(last + 1) and last + 2 < src.line_count:
-        last += 1  # blank lines on both sides: take one with the task, so no double gap is left
-    end = src.starts[last + 1] if last + 1 < src.line_count else len(src.data)
-    if end == len(src.data) and not src.endings[last] and task.item_line > 0:
-        # the last line has no ending: take the ending before it instead
-        start -= len(src.endings[task.item_line - 1])
+    if all(blank(i) for i in range(last + 1, src.line_count)) and task.item_line > 0:
+        # the last thing in the file: the blank lines before it go too, and the file
+        # ends as it did, with a line break or without one
+        keep = task.item_line - 1
+        while keep > 0 and blank(keep):
+            keep -= 1
+        if src.endings[-1] == b"" and src.lines[-1]:  # no line break at the end
+            start, end = src.line_end(keep), len(src.data)
+        else:  # the blank lines before it go; any after it stay, as the file's own end
+            start, end = src.starts[keep + 1], src.starts[last + 1]
+    else:
+        if blank(task.item_line - 1) and blank(last + 1) and last + 2 < src.line_count:
+            last += 1  # blank lines on both sides: take one with the task, so no double gap is left
+        end = src.starts[last + 1] if last + 1 < src.line_count else len(src.data)
     gone = {task.index} | {t.index for t in descendants(doc, task)}
 
     def expect(before: Document, after: Document) -> str | None:
