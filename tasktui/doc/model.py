@@ -77,6 +77,14 @@ class TaskKey(NamedTuple):
     occurrence: int
 
 
+class HeadingKey(NamedTuple):
+    """A heading's identity across versions: the texts of it and its parent headings,
+    and which of the headings with that path it is."""
+
+    path: tuple[str, ...]
+    occurrence: int
+
+
 @dataclass(frozen=True, slots=True)
 class Heading:
     line: int
@@ -604,6 +612,37 @@ class Document:
     def find(self, key: TaskKey) -> Task | None:
         i = self._key_index.get(key)
         return None if i is None else self.tasks[i]
+
+    @cached_property
+    def heading_keys(self) -> list[HeadingKey]:
+        keys = []
+        stack: list[tuple[int, str]] = []
+        seen: dict[tuple[str, ...], int] = {}
+        for h in self.headings:
+            while stack and stack[-1][0] >= h.level:
+                stack.pop()
+            stack.append((h.level, h.text))
+            path = tuple(t for _, t in stack)
+            n = seen.get(path, 0)
+            seen[path] = n + 1
+            keys.append(HeadingKey(path, n))
+        return keys
+
+    def find_heading(self, key: HeadingKey) -> int | None:
+        """Index in ``headings`` of the heading ``key`` names, or None."""
+        try:
+            return self.heading_keys.index(key)
+        except ValueError:
+            return None
+
+    def heading_labels(self, index: int) -> dict[str, Label]:
+        """The first ``**Label**`` of each name written under heading ``index`` itself
+        (lower-case names), before any heading below it."""
+        out: dict[str, Label] = {}
+        for lab in self.labels:
+            if lab.heading == index:
+                out.setdefault(lab.label.lower(), lab)
+        return out
 
     def task_at_line(self, line: int) -> Task | None:
         """The task whose checkbox is on 0-based ``line``."""

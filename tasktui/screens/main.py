@@ -295,10 +295,26 @@ class MainScreen(Screen):
 
     # -- keys: time -----------------------------------------------------------------------
     def action_time_entry(self) -> None:
-        task = self._editable_task()
-        if task is None:
+        self._time_dialog(estimate=False)
+
+    def _time_dialog(self, estimate: bool) -> None:
+        """``t``: time for the task under the cursor, or for the heading (a heading-level
+        task carries its own estimate: ``#### Task 1: Setup``)."""
+        if not self._editable():
             return
-        key = self.session.key(task)
+        row = self.tree.cursor_row
+        if row is not None and row.kind == HEADING:
+            outline = self.tree.outline
+            node = outline.headings[row.index]
+            key = self.session.doc.heading_keys[node.doc_index]
+            times = outline.heading_totals(row.index)
+            what, est, act = node.text, times.estimate_hours, times.actual_hours
+        else:
+            task = self._editable_task()
+            if task is None:
+                return
+            key = self.session.key(task)
+            what, est, act = task.text, task.estimate_hours, task.actual_hours
 
         def done(answer: tuple[str, float] | None) -> None:
             if answer is not None:
@@ -307,7 +323,7 @@ class MainScreen(Screen):
 
         from tasktui.screens.time_dialog import TimeDialog
 
-        self.app.push_screen(TimeDialog(task, self.session.settings.day_hours), done)
+        self.app.push_screen(TimeDialog(what, est, act, self.session.settings.day_hours, estimate=estimate), done)
 
     def action_timer(self) -> None:
         if self._editable():

@@ -9,7 +9,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
 from tasktui.doc.durations import ACCEPTED, DurationError, parse_duration, short_hours
-from tasktui.doc.model import Task
 from tasktui.widgets.plain import plain
 
 
@@ -28,20 +27,24 @@ class TimeDialog(ModalScreen[tuple[str, float] | None]):
     TimeDialog .error { color: $error; }
     """
 
-    def __init__(self, task: Task, day_hours: float = 8.0) -> None:
+    def __init__(self, what: str, estimate_hours: float | None, actual_hours: float | None, day_hours: float = 8.0,
+                 *, estimate: bool = False) -> None:
+        """Time for ``what`` (a task's text, or a heading's), with its numbers so far;
+        ``estimate``: start on "Set the estimate"."""
         super().__init__()
-        self.task_value = task
+        self.what = what
+        self.estimate_hours, self.actual_hours = estimate_hours, actual_hours
         self.day_hours = day_hours
+        self.start_on_estimate = estimate
 
     def compose(self) -> ComposeResult:
-        t = self.task_value
         with Vertical():
-            yield Label(plain(f"Time for: {t.text[:60]}"), classes="title")
-            yield Static(plain(f"Estimated {short_hours(t.estimate_hours)}, spent so far {short_hours(t.actual_hours)}"),
-                         classes="facts")
+            yield Label(plain(f"Time for: {self.what[:60]}"), classes="title")
+            yield Static(plain(f"Estimated {short_hours(self.estimate_hours)}, "
+                               f"spent so far {short_hours(self.actual_hours)}"), classes="facts")
             with RadioSet(id="kind"):
-                yield RadioButton("Add time spent", value=True, id="spent")
-                yield RadioButton("Set the estimate", id="estimate")
+                yield RadioButton("Add time spent", value=not self.start_on_estimate, id="spent")
+                yield RadioButton("Set the estimate", value=self.start_on_estimate, id="estimate")
             yield Input(placeholder="e.g. 45m, 1.5h, 1h30m", id="duration")
             yield Static(plain(f"Accepted: {ACCEPTED}; a day is {self.day_hours:g}h. Enter confirms, Esc cancels."),
                          classes="hint")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from tasktui.doc.durations import format_hours, uses_minutes
-from tasktui.doc.edits.base import (ITEM_PREFIX, Details, Plan, find_task, label, last_content_line, line_text_span,
-                                    new_line, same_tasks)
+from tasktui.doc.durations import format_hours, parse_hours, uses_minutes
+from tasktui.doc.edits.base import (ITEM_PREFIX, ConflictError, Details, Plan, find_task, label, last_content_line,
+                                    line_text_span, new_line, same_tasks, text_bytes)
 from tasktui.doc.edits.ops import AddTime, SetEstimate
-from tasktui.doc.model import LABEL_LINE, Document, Task
+from tasktui.doc.model import ESTIMATE_LABELS, LABEL_LINE, Document, HeadingKey, Task
 from tasktui.doc.patch import Patch
 from tasktui.doc.source import encode
 
@@ -17,6 +17,8 @@ ACTUAL, ESTIMATE = "Actual Time", "Estimated Time"
 
 
 def plan_add_time(doc: Document, op: AddTime) -> Plan:
+    if isinstance(op.key, HeadingKey):
+        return _plan_heading_time(doc, op.key, ACTUAL, op.hours)
     task = find_task(doc, op.key)
     # in whole minutes, as written: three 1-minute bookings read back as 3 minutes
     total = (round((task.actual_hours or 0.0) * 60) + round(op.hours * 60)) / 60
@@ -24,7 +26,66 @@ def plan_add_time(doc: Document, op: AddTime) -> Plan:
 
 
 def plan_set_estimate(doc: Document, op: SetEstimate) -> Plan:
+    if isinstance(op.key, HeadingKey):
+        return _plan_heading_time(doc, op.key, ESTIMATE, op.hours)
     return _plan_time(doc, find_task(doc, op.key), ESTIMATE, op.hours, None)
+
+
+def _plan_heading_time(doc: Document, key: HeadingKey, name: str, hours: float) -> Plan:
+    """Time on a heading: its ``**Actual Time**`` (added to) or its estimate (set),
+    written beside its estimate line in that line's style, else just below it."""
+    index = doc.find_heading(key)
+    if index is None:
+        raise ConflictError(f"the heading {key.path[-1]!r} is no longer in the file")
+    heading = doc.headings[index]
+    src = doc.source
+    labels = doc.heading_labels(index)
+    estimate = next((labels[n] for n in ESTIMATE_LABELS if n in labels), None)
+    existing = estimate if name == ESTIMATE else labels.get("actual time")
+    if name == ACTUAL:
+        current = parse_hours(existing.value, doc.day_hours) if existing is not None else None
+        total = (round((current or 0.0) * 60) + round(hours * 60)) / 60
+    else:
+        total = hours
+    minutes = estimate is not None and uses_minutes(estimate.value)
+    value = format_hours(total, minutes)
+    label_name = estimate.label if name == ESTIMATE and estimate is not None else name
+    details = Details(line=heading.line + 1, label=name, hours=round(total, 4), value=value,
+                      added_hours=round(hours, 4) if name == ACTUAL else None)
+    summary = f"L{heading.line + 1} {heading.text}: {name} {value}"
+
+    def expect(before: Document, after: Document) -> str | None:
+        problem = same_tasks(before, after)
+        if problem:
+            return problem
+        got = after.find_heading(key)
+        lab = after.heading_labels(got).get(label_name.lower()) if got is not None else None
+        value_read = parse_hours(lab.value, after.day_hours) if lab is not None else None
+        return None if value_read is not None and round(value_read * 60) == round(total * 60) else (
+            f"the {name.lower()} did not parse back as {value}")
+
+    if existing is not None:
+        m = LABEL_LINE.match(src.lines[existing.line])
+        start, end = line_text_span(doc, existing.line, m.start(2), m.end(2))
+        return Plan((Patch(start, end, encode(value)),), summary, details, expect)
+    if estimate is not None:  # beside the estimate, in its style (a bullet, or a line of its own)
+        line = src.lines[estimate.line]
+        m = LABEL_LINE.match(line)
+        styled = line[: m.start(1)] + name + line[m.end(1): m.start(2)] + value
+        offset, data = new_line(doc, styled, estimate.line)
+        return Plan((Patch(offset, offset, data),), summary, details, expect)
+    # nothing written under the heading yet: a line of its own, set apart by blank lines
+    after_line = heading.end - 1
+    ending = src.ending_after(after_line)
+    text = text_bytes(doc, f"**{name}**: {value}")
+    if after_line + 1 < src.line_count:
+        offset = src.starts[after_line + 1]
+        follows_blank = not src.lines[after_line + 1].strip()
+        data = ending + text + ending + (b"" if follows_blank else ending)
+    else:
+        offset = len(src.data)
+        data = (b"" if src.endings[after_line] else ending) + ending + text + (ending if src.endings[after_line] else b"")
+    return Plan((Patch(offset, offset, data),), summary, details, expect)
 
 
 def _plan_time(doc: Document, task: Task, name: str, hours: float, added: float | None) -> Plan:

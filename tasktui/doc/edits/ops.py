@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tasktui.doc.model import TaskKey
+from tasktui.doc.model import HeadingKey, TaskKey
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,16 @@ class DeleteTask:
 
 @dataclass(frozen=True)
 class AddTime:
-    key: TaskKey
+    """Add time spent to a task, or to a heading that carries its own estimate (a
+    heading-level task: ``#### Task 1: Setup`` with its ``**Estimated Time**``)."""
+
+    key: TaskKey | HeadingKey
     hours: float
 
 
 @dataclass(frozen=True)
 class SetEstimate:
-    key: TaskKey
+    key: TaskKey | HeadingKey
     hours: float
 
 
