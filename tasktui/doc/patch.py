@@ -68,3 +68,35 @@ def inverse(data: bytes, patches) -> list[Patch]:
         out.append(Patch(start, start + len(p.data), data[p.start:p.end]))
         delta += len(p.data) - (p.end - p.start)
     return out
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """Length of the common prefix, by bisection on slice comparisons (memcmp speed)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
+    lo, hi = 0, max(0, limit)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:] == b[len(b) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def between(old: bytes, new: bytes) -> Patch:
+    """The one patch that turns ``old`` into ``new``: what lies between their common
+    prefix and their common suffix (a version read again after a change elsewhere,
+    or the next commit of a file, differs from the last in a few lines)."""
+    head = _common_prefix(old, new)
+    tail = _common_suffix(old, new, limit=min(len(old), len(new)) - head)
+    return Patch(head, len(old) - tail, new[head:len(new) - tail])
