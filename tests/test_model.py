@@ -961,6 +961,29 @@ def test_a_source_patched_many_times_equals_one_read_from_its_bytes():
     assert [src.line_span(i) for i in range(src.line_count)] == [fresh.line_span(i) for i in range(fresh.line_count)]
 
 
+def test_a_patch_where_a_cr_and_an_lf_meet_or_part_is_not_in_place():
+    """Emptying the text between a lone CR and an LF makes them one line break; putting
+    text inside a CR LF makes it two: neither keeps the lines, so neither is patched in place."""
+    from tasktui.doc.patch import Patch, apply
+
+    src = Source(b"a\rxyz\nb\r\nc")
+    assert src.patched([Patch(2, 5, b"")]) is None
+    assert src.patched([Patch(8, 8, b"q")]) is None
+    kept = src.patched([Patch(2, 5, b"q")])[0]
+    assert tuple(kept.lines) == Source(apply(src.data, [Patch(2, 5, b"q")])).lines == ("a", "q", "b", "c")
+    import random
+
+    rng = random.Random(1)
+    for _ in range(20000):
+        data = b"".join(rng.choice([b"a", b"bc", b"\r", b"\n", b"\r\n"]) for _ in range(rng.randint(0, 10)))
+        a = rng.randint(0, len(data))
+        patch = Patch(a, rng.randint(a, min(len(data), a + 3)), rng.choice([b"", b"q", b"zz"]))
+        out = Source(data).patched([patch])
+        if out is not None:
+            fresh = Source(apply(data, [patch]))
+            assert (tuple(out[0].lines), tuple(out[0].starts)) == (fresh.lines, fresh.starts), (data, patch)
+
+
 def _phased_doc_bytes(phases: int) -> bytes:
     out = [b"# Plan\n"]
     for p in range(1, phases + 1):

@@ -223,6 +223,8 @@ class Source:
             old = data[p.start:p.end]
             if p.start < base or b"\n" in old or b"\r" in old or b"\n" in p.data or b"\r" in p.data:
                 return None
+            if p.start and data[p.start - 1:p.start + 1] == b"\r\n":  # inside a CR LF: it would part
+                return None
             pieces.append(view[pos:p.start])
             pieces.append(p.data)
             pos = p.end
@@ -234,6 +236,14 @@ class Source:
                 shifts.append((line + 1, change))
         pieces.append(view[pos:])
         new_data = b"".join(pieces)
+        moved = 0
+        for p in patches:
+            # a CR and an LF that meet at a patch's edge (the text between them deleted)
+            # are one line break now: the lines change
+            at = p.start + moved
+            moved += len(p.data) - (p.end - p.start)
+            if b"\r\n" in (new_data[max(0, at - 1):at + 1], new_data[max(0, at + len(p.data) - 1):at + len(p.data) + 1]):
+                return None
         starts = Starts.shifted(self.starts, shifts) if shifts else self.starts
         changed = {}
         for line in touched:
