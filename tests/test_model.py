@@ -1057,3 +1057,56 @@ def test_a_changed_line_that_starts_a_chunk_reparses_two_chunks_not_the_file():
     broken = doc.patched([Patch(line_start, line_start + 6, b"  and ")])
     assert broken.derivation is None
     assert doc_state(broken) == doc_state(Document(broken.source.data))
+
+
+MARKS = [" ", "x", "X", "-", "/", "~", "*", "<", "`", "✓", "é", "a", "1", "\0", "[", "\t", "🙂", "\u0301"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10 ** 6), st.sampled_from(MARKS), st.booleans()), min_size=1, max_size=6),
+       st.sampled_from(["template", "kiro", "legend"]))
+def test_marks_applied_without_parsing_again_equal_a_fresh_parse(changes, shape):
+    """``patched(..., reparse_marks=False)``: a mark changed between a task's brackets
+    is put into its chunk's result without markdown-it; the version equals a fresh
+    parse (marks that are not checkbox marks, NUL, several patches on a line and text
+    changes beside them are parsed again), and the chunk cache holds what a parse gives."""
+    data = {"template": _phased_doc_bytes(6), "kiro": KIRO_CHUNKS[:4000],
+            "legend": b"# T\n\n**Legend:**\n- [ ] to do\n- [~] skipped\n\n## A\n\n- [ ] one\n- [~] two\n  - [ ] three\n"}[shape]
+    cache: dict = {}
+    doc = Document(data, cache=cache)
+    patches = []
+    used = set()
+    for pick, mark, with_text in changes:
+        task = doc.tasks[pick % len(doc.tasks)]
+        if task.line in used:
+            continue
+        used.add(task.line)
+        patches.append(Patch(task.mark_offset, task.mark_offset + len(task.mark.encode()), mark.encode()))
+        if with_text and pick % 3 == 0:
+            end = doc.source.line_end(task.line)
+            patches.append(Patch(end, end, b" more"))
+    after = doc.patched(patches, cache, reparse_marks=False)
+    fresh = Document(after.source.data)
+    assert doc_state(after) == doc_state(fresh)
+    for start, end, res in after.chunks:
+        parsed = parse_mod.parse_one(after.source.lines, start, end)
+        assert parsed == res
+        assert parse_mod.parse_one(after.source.lines, start, end, cache) == parsed
+
+
+def test_marks_applied_without_parsing_again_run_no_parse():
+    doc = Document(_phased_doc_bytes(6))
+    a, b = doc.tasks[1], doc.tasks[-2]
+    parsed = []
+    real = model_mod.parse_one
+    model_mod.parse_one = lambda lines, start, end, cache=None: parsed.append(start) or real(lines, start, end, cache)
+    try:
+        patches = [Patch(a.mark_offset, a.mark_offset + 1, b"x"), Patch(b.mark_offset, b.mark_offset + 1, b"-")]
+        quick = doc.patched(patches, reparse_marks=False)
+        assert parsed == []
+        assert quick.changed_since(doc) == (a.index, b.index)
+        assert doc.patched(patches).changed_since(doc) == (a.index, b.index)
+        assert len(parsed) == 2  # the default parses both chunks again
+    finally:
+        model_mod.parse_one = real
+    assert doc_state(quick) == doc_state(Document(quick.source.data))

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
 from tasktui.doc.durations import parse_hours as _parse_hours
-from tasktui.doc.parse import ESTIMATE_LABELS, TOO_DEEP, ChunkResult, parse_chunks, parse_one
+from tasktui.doc.parse import ESTIMATE_LABELS, TOO_DEEP, ChunkResult, is_checkbox_mark, parse_chunks, parse_one
 from tasktui.doc.source import Source
 from tasktui.doc import dialect as dialect_mod
 from tasktui.doc import legend as legend_mod
@@ -238,10 +238,17 @@ class Document:
         self.complete = end >= source.line_count
         self._assemble()
 
-    def patched(self, patches, cache: dict | None = None) -> "Document":
+    def patched(self, patches, cache: dict | None = None, *, reparse_marks: bool = True) -> "Document":
         """The Document after ``patches``: re-parses only the chunks they touch when
         the patches keep every line break and the block structure (a toggle, a
-        changed value); otherwise parses the new bytes (reusing ``cache``)."""
+        changed value); otherwise parses the new bytes (reusing ``cache``).
+
+        With ``reparse_marks=False``, a patch that only puts another checkbox mark
+        between a task's brackets changes the mark in its chunk's parse result,
+        without running markdown-it again: no block construct depends on that
+        character (the item's text still starts with ``[``, one character, ``] ``,
+        which is never a link reference definition). Reading a file's history uses
+        it; edits keep the default, so that their check parses what they changed."""
         from tasktui.doc.patch import apply as apply_patches, normalize
 
         patches = normalize(patches)
@@ -255,8 +262,13 @@ class Document:
         chunk_starts = self._chunk_starts
         chunks = list(self.chunks)
         redo: dict[int, ChunkResult] = {}
+        mark_only = {} if reparse_marks else self._mark_patches(patches)
+        remark: dict[int, dict[int, str]] = {}  # chunk -> {line: its task's new mark}
         for line in touched:
             ci = _bisect.bisect_right(chunk_starts, line) - 1
+            if line in mark_only:
+                remark.setdefault(ci, {})[line] = mark_only[line]
+                continue
             # a changed line that starts a chunk (a Kiro task, say) is also the line
             # that confirmed the cut at the end of the chunk before: parse that one too
             for cj in (ci - 1, ci) if line == chunk_starts[ci] and ci > 0 else (ci,):
@@ -268,6 +280,24 @@ class Document:
                     return fallback()  # the cut is not confirmed, or the blocks changed
                 redo[cj] = new
                 chunks[cj] = (start, end, new)
+        for ci, new_marks in remark.items():
+            if ci in redo:
+                continue  # parsed again for another change: the new marks are in it
+            start, end, old = chunks[ci]
+            by_line = {rt.line: k for k, rt in enumerate(old.tasks)}
+            found = [by_line.get(line - start) for line in new_marks]
+            if None in found:
+                return fallback()
+            res_tasks = list(old.tasks)
+            for k, mark in zip(found, new_marks.values()):
+                res_tasks[k] = res_tasks[k]._replace(mark=mark)
+            new = ChunkResult(tuple(res_tasks), old.headings, old.labels, old.front_matter, old.too_deep)
+            if cache is not None:  # what parse_one would find: the same result
+                lines = src.lines
+                cache[("\n".join(lines[start:end]), None) if end >= len(lines)
+                      else ("\n".join(lines[start:end]), lines[end])] = new
+            redo[ci] = new
+            chunks[ci] = (start, end, new)
         chunk_first = self._chunk_first
         touched_labels = [line for line in touched if line in self._label_lines]
         legend_lines = self.legend.lines
@@ -310,6 +340,30 @@ class Document:
             # mean): when they change, build the whole Document again
             return fallback()
         return self._successor(src, chunks, tasks, tuple(sorted(changed)), texts_changed, touched_labels)
+
+    def _mark_patches(self, patches) -> dict[int, str]:
+        """{line: new mark} for the patches that each replace a task's mark with another
+        checkbox mark (one character that ``parse.is_checkbox_mark`` takes), one patch to a line."""
+        out: dict[int, str] = {}
+        seen: set[int] = set()
+        data, starts = self.source.data, self.source.starts
+        for p in patches:
+            line = _bisect.bisect_right(starts, p.start) - 1
+            if line in seen:
+                out.pop(line, None)
+                continue
+            seen.add(line)
+            task = self.task_at_line(line)
+            if task is None or task.mark_offset != p.start:
+                continue
+            try:
+                mark = p.data.decode("utf-8")
+                old = data[p.start:p.end].decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if old == task.mark and mark != "\0" and is_checkbox_mark(mark):  # markdown-it reads NUL as U+FFFD
+                out[line] = mark
+        return out
 
     # What a Document is made of (set while it is built); a successor starts from these.
     _PARTS = ("day_hours", "path", "forced_dialect", "complete", "front_matter", "headings", "dialect",

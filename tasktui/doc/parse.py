@@ -51,6 +51,14 @@ def _parse(text: str) -> tuple[list, bool]:
 # not a letter or digit; the oracle (GFM) demands a space after the bracket.
 _CHECKBOX = re.compile(r"\[([^\[\]\t\n\r\f\v])\](\*?) ")
 
+
+def is_checkbox_mark(mark: str) -> bool:
+    """Whether the character between ``[`` and ``] `` makes a list item a task: one
+    character the checkbox pattern takes (not a bracket or a line-breaking space)
+    that is a space, x or X, or not a letter or digit."""
+    return len(mark) == 1 and mark not in "[]\t\n\r\f\v" and (mark in " xX" or not mark.isalnum())
+
+
 _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
 _LIST_START = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})(.*)$")
@@ -126,7 +134,7 @@ def _extract(tokens, lines, too_deep: bool = False) -> ChunkResult:
                 m = _CHECKBOX.match(content)
                 if m is not None:
                     mark = m.group(1)
-                    if mark in " xX" or not mark.isalnum():
+                    if is_checkbox_mark(mark):
                         para_line = tokens[i + 1].map[0]
                         first = content.split("\n", 1)[0].rstrip()
                         line = lines[para_line]
