@@ -1110,3 +1110,68 @@ def test_marks_applied_without_parsing_again_run_no_parse():
     finally:
         model_mod.parse_one = real
     assert doc_state(quick) == doc_state(Document(quick.source.data))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(markdown_bytes(), st.lists(st.tuples(st.integers(0, 10 ** 6), st.integers(-1, 3),
+                                            st.sampled_from([b"", b"- [ ] added\n", b"\n", b"## Head\n", b"```\n",
+                                                             b"  - [x] sub\n", b"<!--\n", b"1. [ ] one\n"]),
+                                            st.sampled_from([b"", b"- [x] T001 changed", b"```", b"# H", b"1. x",
+                                                             b"  - **Estimated Time**: 2h", b"> - [~] skipped"])),
+                                  min_size=1, max_size=3), st.booleans())
+def test_patches_that_add_or_remove_lines_keep_the_chunks_around_them(data, edits, short_lists):
+    """A patch that adds or removes line breaks (or changes a line so that the blocks
+    change) re-parses only the lines between the chunks before and after it
+    (Document._rechunked); the version equals a fresh parse of its bytes, chunk by
+    chunk, also when the change opens a fence or a comment that swallows the cuts
+    after it."""
+    from support import doc_state
+    from tasktui.doc.patch import apply
+
+    saved = parse_mod.MIN_LIST_CHUNK
+    parse_mod.MIN_LIST_CHUNK = 2 if short_lists else saved
+    try:
+        doc = Document(data, cache={})
+        starts = doc.source.starts
+        patches, taken = [], []
+        for pick, lines, text, in_line in edits:
+            line = pick % len(starts)
+            start = starts[line]
+            if lines < 0:  # the line's text replaced, its line break kept
+                end, text = doc.source.line_end(line), in_line
+            else:
+                end = starts[min(len(starts) - 1, line + lines)] if lines else start
+            if any(start < e and s < end or s == start for s, e in taken):
+                continue
+            taken.append((start, end))
+            patches.append(Patch(start, end, text))
+        if not patches:
+            return
+        after = doc.patched(patches, {})
+        fresh = Document(apply(data, patches))
+        assert doc_state(after) == doc_state(fresh)
+        lines = after.source.lines
+        assert after.chunks[0][0] == 0 and after.chunks[-1][1] == len(lines)
+        for (s1, e1, _), (s2, _e2, _) in zip(after.chunks, after.chunks[1:]):
+            assert e1 == s2
+        for start, end, res in after.chunks:
+            assert parse_mod.parse_one(lines, start, end) == res
+    finally:
+        parse_mod.MIN_LIST_CHUNK = saved
+
+
+def test_a_line_added_parses_only_its_chunk_again(monkeypatch):
+    from support import doc_state
+
+    doc = Document(_phased_doc_bytes(8), cache={})
+    task = doc.tasks[13]
+    parsed, scanned = [], []
+    real_one, real_cuts = parse_mod.parse_one, parse_mod.propose_cuts
+    monkeypatch.setattr(parse_mod, "parse_one", lambda lines, s, e, cache=None: parsed.append(s) or real_one(lines, s, e, cache))
+    monkeypatch.setattr(parse_mod, "propose_cuts", lambda lines, text=None: scanned.append(len(lines)) or real_cuts(lines, text))
+    at = doc.source.starts[task.line]
+    after = doc.patched([Patch(at, at, b"- [ ] **Added task**\n")], {})
+    chunk = next(s for s, e, _r in doc.chunks if s <= task.line < e)
+    assert parsed == [chunk] and len(scanned) == 1 and scanned[0] < 20
+    assert after.tasks[13].text == "**Added task**" and len(after.tasks) == len(doc.tasks) + 1
+    assert doc_state(after) == doc_state(Document(after.source.data))

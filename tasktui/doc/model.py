@@ -14,7 +14,8 @@ from typing import NamedTuple
 
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
 from tasktui.doc.durations import parse_hours as _parse_hours
-from tasktui.doc.parse import ESTIMATE_LABELS, TOO_DEEP, ChunkResult, is_checkbox_mark, parse_chunks, parse_one
+from tasktui.doc.parse import (ESTIMATE_LABELS, TOO_DEEP, ChunkResult, chunks_between, is_checkbox_mark,
+                               parse_chunks, parse_one)
 from tasktui.doc.source import Source
 from tasktui.doc import dialect as dialect_mod
 from tasktui.doc import legend as legend_mod
@@ -254,11 +255,17 @@ class Document:
         patches = normalize(patches)
         incremental = self.source.patched(patches)
         if incremental is None:
-            return Document(Source(apply_patches(self.source.data, patches)), cache=cache, day_hours=self.day_hours,
+            src = Source(apply_patches(self.source.data, patches))
+            return Document(src, cache=cache, chunks=self._rechunked(src, patches, cache), day_hours=self.day_hours,
                             path=self.path, dialect=self.forced_dialect)
         src, touched = incremental
-        fallback = lambda: Document(src, cache=cache, day_hours=self.day_hours, path=self.path,  # noqa: E731
-                                    dialect=self.forced_dialect)
+
+        def fallback(parsed: list | None = None) -> "Document":
+            """The Document built again from ``parsed`` (every chunk of ``src``, already
+            parsed), else with the changed lines parsed again (see _rechunked)."""
+            return Document(src, cache=cache, chunks=parsed or self._rechunked(src, patches, cache),
+                            day_hours=self.day_hours, path=self.path, dialect=self.forced_dialect)
+
         chunk_starts = self._chunk_starts
         chunks = list(self.chunks)
         redo: dict[int, ChunkResult] = {}
@@ -303,7 +310,7 @@ class Document:
         legend_lines = self.legend.lines
         if any(line in legend_lines or _requirement_line(self.source.lines[line]) != _requirement_line(src.lines[line])
                for line in touched):
-            return fallback()  # the file's legend, or the evidence of its dialect, changed
+            return fallback(chunks)  # the file's legend, or the evidence of its dialect, changed
         # tasks: rebuild the ones in re-parsed chunks, move the mark offsets of the rest
         tasks = list(self.tasks)
         marks = self._marks
@@ -322,7 +329,7 @@ class Document:
                 changed.append(i)
                 tid, markers = split_id(rt.text) if rt.text != old.text else (old.id, old.markers)
                 if tid != old.id:
-                    return fallback()
+                    return fallback(chunks)
                 if rt.text != old.text:
                     texts_changed = True
                     signals_changed |= bool(_KIRO_TOP.match(rt.text)) != bool(_KIRO_TOP.match(old.text))
@@ -338,8 +345,36 @@ class Document:
         if signals_changed:
             # task texts and `**Label**` lines are evidence of the dialect (what the marks
             # mean): when they change, build the whole Document again
-            return fallback()
+            return fallback(chunks)
         return self._successor(src, chunks, tasks, tuple(sorted(changed)), texts_changed, touched_labels)
+
+    def _rechunked(self, src: Source, patches, cache: dict | None) -> list | None:
+        """The chunks of ``src``, this version after ``patches`` (which add or remove
+        line breaks): the chunks that end (with the line that confirmed their cut)
+        before the first changed line are kept, those that start after the last one
+        are kept and moved, and the lines between are parsed again, in confirmed
+        chunks up to the first kept one. Equal to a parse of the whole file, as any
+        confirmed cuts are (tasktui.doc.parse). None (parse it all) when that cut is no
+        longer confirmed, or this version is not complete."""
+        chunks = self.chunks
+        if not self.complete or not chunks or not patches:
+            return None
+        old_starts, new_starts = self.source.starts, src.starts
+        first = _bisect.bisect_right(old_starts, patches[0].start) - 1
+        old_last = _bisect.bisect_right(old_starts, patches[-1].end) - 1
+        moved = sum(len(p.data) - (p.end - p.start) for p in patches)
+        new_last = _bisect.bisect_right(new_starts, patches[-1].end + moved) - 1
+        shift = new_last - old_last
+        ends = [e for _s, e, _r in chunks]
+        a = _bisect.bisect_left(ends, first)  # chunks[:a] end before the first changed line
+        b = _bisect.bisect_right(self._chunk_starts, old_last)  # chunks[b:] start after the last one
+        if b < a:
+            return None
+        stop = chunks[b][0] + shift if b < len(chunks) else src.line_count
+        region = chunks_between(src.lines, chunks[a][0] if a < len(chunks) else chunks[-1][1], stop, cache)
+        if region is None:
+            return None
+        return chunks[:a] + region + [(s + shift, e + shift, r) for s, e, r in chunks[b:]]
 
     def _mark_patches(self, patches) -> dict[int, str]:
         """{line: new mark} for the patches that each replace a task's mark with another

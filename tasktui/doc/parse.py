@@ -339,6 +339,30 @@ def cut_points(lines) -> list[int]:
     return [c for c in propose_cuts(lines) if 0 < c < n] + [n]
 
 
+def chunks_between(lines, start: int, stop: int, cache: dict | None = None) -> list | None:
+    """Confirmed chunks covering lines ``start`` .. ``stop - 1``: ``start`` is a cut
+    already confirmed (or 0), and ``stop`` (unless it is the end of the document) must
+    still be one; None when markdown-it no longer confirms it there. The proposals
+    come from those lines alone: at a confirmed cut nothing is open (no fence, no
+    comment), so the scan may begin there."""
+    cuts = [start + c for c in propose_cuts(lines[start:stop]) if 0 < c < stop - start] + [stop]
+    out = []
+    k = 0
+    while start < stop:
+        end = cuts[k]
+        result = parse_one(lines, start, end, cache)
+        while result is None:  # not a real cut: merge with the next piece
+            k += 1
+            if k == len(cuts):
+                return None
+            end = cuts[k]
+            result = parse_one(lines, start, end, cache)
+        out.append((start, end, result))
+        start = end
+        k += 1
+    return out
+
+
 def parse_chunks(lines, cache: dict | None = None) -> list[tuple[int, int, ChunkResult]]:
     """Parse ``lines`` in confirmed chunks: a list of (start, end, result).
 
