@@ -168,6 +168,9 @@ def split_id(text: str) -> tuple[str | None, tuple[str, ...]]:
     return m.group(1), _markers(text, m.end())
 
 
+_split_id = lru_cache(maxsize=1 << 16)(split_id)  # versions of a file (its history) share most texts
+
+
 def _markers(text: str, pos: int) -> tuple[str, ...]:
     markers = []
     while True:
@@ -512,14 +515,15 @@ class Document:
         self._read_labels()  # labels and the tracking parts: evidence of the dialect
 
         # the file's own legend, then its dialect: together they say what each mark means
-        ids = [split_id(rt.text) for rt, _, _ in raw_tasks]
+        ids = [_split_id(rt.text) for rt, _, _ in raw_tasks]
         list_key = 0
         legend_rows = []
         for k, (rt, start, _parent) in enumerate(raw_tasks):
             if k and rt.item_line + start != raw_tasks[k - 1][0].end + raw_tasks[k - 1][1]:
                 list_key += 1
             legend_rows.append((rt.line + start, rt.depth, rt.quote, rt.mark, rt.optional, rt.text, list_key))
-        self.legend = legend_mod.find(src.lines, [(h.line, h.text) for h in headings], legend_rows)
+        self.legend = legend_mod.find(src.lines, [(h.line, h.text) for h in headings], legend_rows,
+                                      code_marks=b"`[" in src.data)
         if self.forced_dialect:
             self.dialect, self.dialect_signals = self.forced_dialect, ("set by the user",)
         else:
