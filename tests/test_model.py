@@ -1175,3 +1175,69 @@ def test_a_line_added_parses_only_its_chunk_again(monkeypatch):
     assert parsed == [chunk] and len(scanned) == 1 and scanned[0] < 20
     assert after.tasks[13].text == "**Added task**" and len(after.tasks) == len(doc.tasks) + 1
     assert doc_state(after) == doc_state(Document(after.source.data))
+
+
+def _line_edits(rng):
+    """(old, new): a few lines of mixed line endings, then some changed in place,
+    some removed, some added, some line breaks changed."""
+    pool = [b"- [ ] a", b"- [x] bb", b"", b"x\xc3\xa9", b"  - d", b"## H"]
+    lines = [rng.choice(pool) for _ in range(rng.randint(0, 30))]
+    breaks = [rng.choice([b"\n", b"\n", b"\r\n", b"\r"]) if rng.random() < 0.3 else b"\n" for _ in lines]
+    if lines and rng.random() < 0.3:
+        breaks[-1] = b""
+    old = b"".join(a + b for a, b in zip(lines, breaks))
+    for _ in range(rng.randint(0, 5)):
+        if not lines:
+            break
+        i = rng.randrange(len(lines))
+        op = rng.random()
+        if op < 0.6:
+            lines[i] = rng.choice([b"- [x] a", b"- [ ] bb", b"z", b""])
+        elif op < 0.7:
+            breaks[i] = rng.choice([b"\n", b"\r", b"\r\n", b""])
+        elif op < 0.85:
+            del lines[i], breaks[i]
+        else:
+            lines.insert(i, b"new")
+            breaks.insert(i, b"\n")
+    return old, b"".join(a + b for a, b in zip(lines, breaks))
+
+
+def _keeps_breaks(data: bytes, patches) -> bool:
+    from tasktui.doc.patch import apply
+
+    out = apply(data, patches)
+    split = Source(data)
+    return all(b"\n" not in p.data + data[p.start:p.end] and b"\r" not in p.data + data[p.start:p.end]
+               for p in patches) and Source(out).endings == split.endings
+
+
+def test_line_patches_and_the_in_place_part_of_a_change():
+    """``line_patches``: one patch per changed line when the line breaks stay, each within
+    its line; else the one patch between the versions. ``in_place_part``: the lines
+    changed in place beside lines added or removed, each patch within its line, so that
+    what is left is a change of whole lines."""
+    import random
+
+    from tasktui.doc.patch import apply, between, in_place_part, line_patches
+
+    rng = random.Random(5)
+    split = found = 0
+    for _ in range(6000):
+        old, new = _line_edits(rng)
+        patches = line_patches(old, new)
+        assert apply(old, patches) == new
+        if len(patches) > 1:
+            split += 1
+            assert _keeps_breaks(old, patches)
+        else:
+            assert patches == [between(old, new)] or _keeps_breaks(old, patches)
+        first = in_place_part(old, new)
+        assert _keeps_breaks(old, first)
+        mid = apply(old, first)
+        assert apply(mid, line_patches(mid, new)) == new
+        found += bool(first)
+    assert split > 500 and found > 500
+    old = b"# T\n- [ ] a\n- [ ] b\n- [ ] c\n- [ ] d\n"
+    new = b"# T\n- [x] a\n- [ ] b\n- [ ] added\n- [ ] c\n- [x] d\n"
+    assert apply(old, in_place_part(old, new)) == b"# T\n- [x] a\n- [ ] b\n- [ ] c\n- [x] d\n"
