@@ -1,5 +1,5 @@
-"""Progress over time from the file's git history (tasktui.history, `tasktui history`),
-on repositories each test builds with git, at fixed dates.
+"""Progress over time from the file's git history (tasktui.history, `tasktui history`
+and the app's `H` view), on repositories each test builds with git, at fixed dates.
 
 The main story (``story``): a spec-kit-ish file with two sections, committed on six
 days; tasks are ticked, reordered, edited (with and without an id), reopened and
@@ -8,6 +8,7 @@ working copy without a commit."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import stat
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from support import HISTORY_CLOCK, HISTORY_DATES, GitRepo, assert_one_line_error, history_story, run
+from support import (HISTORY_CLOCK, HISTORY_DATES, GitRepo, assert_one_line_error, history_story, run,
+                     screen_text, wait_for)
 from tasktui import history
 from tasktui.doc.model import Document
 
@@ -385,3 +387,121 @@ def test_tasks_are_matched_by_line_then_id_then_description_then_place():
     new = Document(b"# T\n\n## Moved\n\n- [ ] Gamma\n- [ ] T001 Alpha, reworded\n- [ ] T003 Beta\n- [ ] Delta plus\n"
                    b"- [ ] New one\n- [ ] Gamma\n")
     assert history.match_tasks(old, new) == [2, 0, 1, 3, -1, 4]
+
+
+# ------------------------------------------------------------------------- app
+async def test_the_app_reads_the_history_and_the_detail_pane_says_when(story):
+    from support import quiesce
+    from tasktui.app import TaskTuiApp
+    from tasktui.screens.history import HistoryScreen
+
+    _repo, path, shas = story
+    app = TaskTuiApp(path, clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")
+        app.tree.move_to_task(0)
+        await wait_for(pilot, lambda: f"**Done**: 2026-11-09, {shas[5][:7]} (first 2026-11-03, {shas[1][:7]})"
+                       in app.query_one("#detail").source, what="the detail pane to say when T001 was done")
+        app.tree.move_to_task(1)
+        await wait_for(pilot, lambda: "**Done**: 2026-11-09, not committed" in app.query_one("#detail").source,
+                       what="T002, done in the working copy")
+        app.tree.move_to_task(5)
+        await wait_for(pilot, lambda: "**Line**: 13" in app.query_one("#detail").source, what="Release")
+        assert "Done" not in app.query_one("#detail").source
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
+        await wait_for(pilot, lambda: "velocity: 0.7 required tasks a working day" in screen_text(app),
+                       what="velocity on the screen")
+        text = screen_text(app)
+        assert "6 commits, 2026-11-02 to 2026-11-09 · uncommitted changes as today · renamed" in text
+        assert "forecast: 1 left, done on 2026-11-11 at this pace" in text
+        await pilot.press("r")  # read again (from the cache): keys keep working meanwhile
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HistoryScreen), what="the screen to close")
+        await quiesce(app, pilot)
+
+
+async def test_the_palette_offers_the_history_and_a_file_outside_git_says_why(tmp_path):
+    from support import quiesce
+    from tasktui.app import TaskTuiApp
+    from tasktui.screens.history import HistoryScreen
+
+    path = tmp_path / "tasks.md"
+    path.write_text("# T\n\n- [ ] a\n")
+    app = TaskTuiApp(path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.session.history_error is not None, what="the history to be refused")
+        names = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Show progress history" in names
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
+        await wait_for(pilot, lambda: "tasks.md is not in a git repository" in screen_text(app), what="the sentence")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HistoryScreen), what="q to close it")
+        assert app.is_running
+        await quiesce(app, pilot)
+    assert path.read_text() == "# T\n\n- [ ] a\n"
+
+
+async def test_file_text_on_the_history_screen_is_data(tmp_path, markup_guard):
+    from support import MARKUP_SENTINEL, assert_no_control_output, quiesce
+    from tasktui.app import TaskTuiApp
+    from tasktui.screens.history import HistoryScreen
+
+    repo = GitRepo(tmp_path / "repo")
+    name = f"{MARKUP_SENTINEL} [b]x[red] \u202eevil.md"
+    path = repo.write(name, f"# {MARKUP_SENTINEL} [red]t[/]\n\n## [/b] \x1b[2J\n\n- [ ] [@click=app.quit]a[/]\n")
+    repo.commit("start", DATES[0])
+    app = TaskTuiApp(path, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
+        await wait_for(pilot, lambda: "1 commit, 2026-11-02" in screen_text(app), what="the history on screen")
+        text = screen_text(app)
+        assert f"Progress over time · {MARKUP_SENTINEL} [b]x[red] ⟨RLO⟩evil.md" in text
+        assert_no_control_output(text)
+        await quiesce(app, pilot)
+
+
+def test_file_text_in_the_command_line_output_is_data(tmp_path, capsys):
+    from support import assert_no_control_output
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("old\x1b]0;title\x07.md", "# T\n\n- [ ] a\n- [ ] b\n")
+    first = repo.commit("start", DATES[0])
+    repo.git("mv", "old\x1b]0;title\x07.md", "tasks.md")
+    path = repo.write("tasks.md", "# T\n\n- [x] a\n- [ ] b\n")
+    moved = repo.commit("moved", DATES[1])
+    code, out, err = run(capsys, "history", path)
+    assert (code, err) == (0, "")
+    assert f"  renamed from old␛]0;title␇.md to tasks.md in {moved[:7]}" in out
+    assert_no_control_output(out.replace("\n", ""), "the output")
+    code, out, _err = run(capsys, "history", path, "--json")
+    assert [c["commit"] for c in json.loads(out)["commits"]] == [first, moved]
+
+
+# -------------------------------------------------------------------- snapshot
+_spec = importlib.util.spec_from_file_location(
+    "tasktui_snapshot_history_app", Path(__file__).parent / "snapshot_apps" / "history_app.py")
+history_app = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(history_app)
+
+
+def test_history_view_snapshot(snap_compare, tmp_path):
+    """The `H` view at 80x24 on the main story, today being Monday 2026-11-09."""
+    app = history_app.make_app(tmp_path)
+
+    async def run_before(pilot) -> None:
+        from tasktui.screens.history import HistoryScreen
+
+        await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
+        await app.workers.wait_for_complete()
+        await wait_for(pilot, lambda: not app.screen.query_one("#history-progress").display, what="the chart")
+        await pilot.pause()
+        for timer in list(app._timers):
+            timer.stop()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
