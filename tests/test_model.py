@@ -1241,3 +1241,36 @@ def test_line_patches_and_the_in_place_part_of_a_change():
     old = b"# T\n- [ ] a\n- [ ] b\n- [ ] c\n- [ ] d\n"
     new = b"# T\n- [x] a\n- [ ] b\n- [ ] added\n- [ ] c\n- [x] d\n"
     assert apply(old, in_place_part(old, new)) == b"# T\n- [x] a\n- [ ] b\n- [ ] c\n- [x] d\n"
+
+
+def test_a_spliced_source_equals_one_read_from_its_bytes():
+    """``Source.spliced``: patches that add or remove line breaks (any endings, a BOM,
+    bytes that are not UTF-8), on a fresh Source and on one patched in place before."""
+    import random
+
+    from tasktui.doc.patch import Patch, apply, normalize
+
+    rng = random.Random(4)
+    for _ in range(20000):
+        data = b"".join(rng.choice([b"a", b"bc", b"\r", b"\n", b"\r\n", b"x\xc3\xa9", b"\xff"])
+                        for _ in range(rng.randint(0, 12)))
+        if rng.random() < 0.1:
+            data = b"\xef\xbb\xbf" + data
+        src = Source(data)
+        if rng.random() < 0.3:
+            lone = [i for i in range(len(data)) if data[i:i + 1] == b"a"]
+            if lone:
+                src = src.patched([Patch(lone[0], lone[0] + 1, b"b")])[0]
+                data = src.data
+        patches, pos = [], 0
+        for _ in range(rng.randint(1, 3)):
+            a = rng.randint(pos, len(data))
+            b = rng.randint(a, min(len(data), a + 4))
+            patches.append(Patch(a, b, rng.choice([b"", b"q", b"\n", b"z\r\nw", b"\r", b"\n\n"])))
+            pos = b + 1
+            if pos > len(data):
+                break
+        patches = normalize(patches)
+        got, want = src.spliced(patches), Source(apply(data, patches))
+        assert (got.data, tuple(got.lines), tuple(got.starts), got.endings, got.bom) == (
+            want.data, want.lines, want.starts, want.endings, want.bom), (data, patches)

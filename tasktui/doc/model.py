@@ -253,12 +253,12 @@ class Document:
         character (the item's text still starts with ``[``, one character, ``] ``,
         which is never a link reference definition). Reading a file's history uses
         it; edits keep the default, so that their check parses what they changed."""
-        from tasktui.doc.patch import apply as apply_patches, normalize
+        from tasktui.doc.patch import normalize
 
         patches = normalize(patches)
         incremental = self.source.patched(patches)
         if incremental is None:
-            src = Source(apply_patches(self.source.data, patches))
+            src = self.source.spliced(patches)
             return Document(src, cache=cache, chunks=self._rechunked(src, patches, cache), day_hours=self.day_hours,
                             path=self.path, dialect=self.forced_dialect)
         src, touched = incremental

@@ -267,6 +267,44 @@ class Source:
                 pass
         return new, touched
 
+    def spliced(self, patches) -> "Source":
+        """The Source after ``patches`` (sorted, non-overlapping; they may add or remove
+        line breaks), built from this one: the lines before the first patched line and
+        after the last are kept, their offsets moved, and only the lines between are
+        split again. The same as ``Source`` of the new bytes."""
+        data = self.data
+        pieces, pos = [], 0
+        for p in patches:
+            pieces += [data[pos:p.start], p.data]
+            pos = p.end
+        pieces.append(data[pos:])
+        new_data = b"".join(pieces)
+        base = 3 if self.bom else 0
+        if not patches or patches[0].start < base:
+            return Source(new_data)
+        starts = self.starts
+        first = bisect.bisect_right(starts, patches[0].start) - 1
+        last = bisect.bisect_right(starts, patches[-1].end) - 1
+        start = starts[first]
+        moved = len(new_data) - len(data)
+        end = starts[last + 1] + moved if last + 1 < len(starts) else len(new_data)
+        if start and data[start - 1:start] == b"\r" and new_data[start:start + 1] == b"\n":
+            return Source(new_data)  # a CR before the change meets an LF: that line's ending changes
+        part = Source(new_data[start:end])  # no BOM can start it: a line starts after a line break
+        lines, offsets, endings = part.lines, part.starts, part.endings
+        if last + 1 < len(starts):  # the part ends with a line break: its last, empty line is the next one's start
+            lines, offsets, endings = lines[:-1], offsets[:-1], endings[:-1]
+        old_lines = tuple(self.lines)
+        old_starts = tuple(starts)
+        new = object.__new__(Source)
+        object.__setattr__(new, "data", new_data)
+        object.__setattr__(new, "bom", self.bom)
+        object.__setattr__(new, "lines", old_lines[:first] + lines + old_lines[last + 1:])
+        object.__setattr__(new, "starts", old_starts[:first] + tuple(start + x for x in offsets)
+                           + tuple(x + moved for x in old_starts[last + 1:]))
+        object.__setattr__(new, "endings", self.endings[:first] + endings + self.endings[last + 1:])
+        return new
+
     @property
     def line_count(self) -> int:
         return len(self.lines)
