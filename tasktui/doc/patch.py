@@ -127,11 +127,12 @@ def between(old: bytes, new: bytes) -> Patch:
 _LINE_BREAK = re.compile(rb"(\r\n|\r|\n)")
 
 
-def line_patches(old: bytes, new: bytes) -> list[Patch]:
+def line_patches(old: bytes, new: bytes, most: int = 64) -> list[Patch]:
     """Patches that turn ``old`` into ``new``, one per changed line when the two have
     the same line breaks in the same places (marks ticked in several places of a
     file: each patch stays within its line, so the document is patched in place);
-    else ``[between(old, new)]``."""
+    else, or when more than ``most`` lines differ (a line moved elsewhere shifts all
+    the lines between), ``[between(old, new)]``."""
     whole = between(old, new)
     was = old[whole.start:whole.end]
     if b"\n" not in was and b"\r" not in was and b"\n" not in whole.data and b"\r" not in whole.data:
@@ -165,6 +166,8 @@ def line_patches(old: bytes, new: bytes) -> list[Patch]:
                 k += step
                 step *= 2
             continue
+        if len(out) == most:
+            return [whole]
         p = between(a[k], b[k])
         out.append(Patch(pos + p.start, pos + p.end, p.data))
         pos += len(a[k]) + (1 if breaks is None else breaks[k] if k < len(breaks) else 0)
