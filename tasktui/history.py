@@ -931,7 +931,7 @@ class _Parser:
         base = prev
         lines_differ = old.count(b"\n") != data.count(b"\n") or old.count(b"\r") != data.count(b"\r")
         patches = None if lines_differ else P.line_patches(old, data)
-        if patches is None or _breaks(old, patches):
+        if patches is None or _breaks(old, patches):  # lines added, removed or moved
             first = P.in_place_part(old, data)
             if first:
                 mid = prev.patched(first, self.cache, reparse_marks=False)
@@ -997,8 +997,9 @@ def compute(path: str | Path, *, data: bytes | None = None, current: Document | 
     ``data`` is the file's content now (read from disk when not given); ``current``, its
     Document when the caller has one. ``progress(done, total)`` is called as versions
     are read; ``stop()`` returning True ends the work (Stopped). Versions that are not
-    in the cache are parsed here, or, when there are PARALLEL_MIN or more of them, by
-    worker processes (``workers``: how many at most; one per core by default).
+    in the cache are parsed here, or, when there are PARALLEL_MIN or more of them and
+    cores to spare, by worker processes (``workers``: how many at most; by default one
+    per idle core).
     Raises HistoryError, with one sentence, when the file is not in a git repository
     or git fails."""
     file = Path(path)
@@ -1070,7 +1071,15 @@ def compute(path: str | Path, *, data: bytes | None = None, current: Document | 
 
         now: Version | None = None
         if prev_blob is not None and _blob_id(data, len(prev_blob)) == prev_blob:
-            final = current if current is not None else (prev_doc if prev_doc is not None else parser.parse(data))
+            # the file as last committed: its tasks, from a Document at hand, else from the cache
+            last = cache.entries[HistoryCache.entry_key(steps[-1])]
+            final = current if current is not None else prev_doc
+            rows = _rows(final) if final is not None else _valid_rows(last.get("tasks"), last["n"])
+            if rows is None:
+                rows = _rows(parser.parse(data))
+            if last.get("tasks") != rows:
+                last["tasks"] = rows  # the next run need not parse the file at all
+                cache.changed = True
         else:
             if prev_doc is None and prev_blob is not None:
                 prev_doc = parser.parse(blobs.read(prev_blob))
@@ -1079,15 +1088,15 @@ def compute(path: str | Path, *, data: bytes | None = None, current: Document | 
             marks.append(Mark(None, _now_iso(clock)))
             follow(m, became, len(marks) - 1)
             now = Version(None, marks[-1].date, os.fsdecode(rel), _tally(final, rollup))
+            rows = _rows(final)
     cache.save([HistoryCache.entry_key(s) for s in steps])
 
     tasks = []
-    for i, t in enumerate(final.tasks):
-        if t.legend:
+    for i, (tid, text, line, legend) in enumerate(rows):
+        if legend:
             continue
         ev = events[lineage[i]] if i < len(lineage) else []
-        tasks.append(TaskHistory(i, t.id, t.text, t.line + 1, marks[ev[0]] if ev else None,
-                                 marks[ev[-1]] if ev else None))
+        tasks.append(TaskHistory(i, tid, text, line, marks[ev[0]] if ev else None, marks[ev[-1]] if ev else None))
     today = datetime.fromtimestamp(clock()).date()
     series = [(v.day, v.tally.required, v.tally.done) for v in versions]
     if now is not None:
@@ -1098,6 +1107,23 @@ def compute(path: str | Path, *, data: bytes | None = None, current: Document | 
     shallow = Mark(the_walk.shallow.commit, the_walk.shallow.date) if the_walk.shallow else None
     return History(file, root, tuple(versions), now, tuple(tasks), the_walk.renames, shallow, vel,
                    forecast(remaining, vel, today), from_cache)
+
+
+def _rows(doc: Document) -> list[list]:
+    """[id, text, 1-based line, legend] of each task of ``doc`` (what the cache keeps of
+    the last committed version, so that reading the history again parses nothing)."""
+    return [[t.id, t.text, t.line + 1, t.legend] for t in doc.tasks]
+
+
+def _valid_rows(rows, n: int) -> list[list] | None:
+    """``rows`` when they are well-formed rows of ``n`` tasks (from the cache), else None."""
+    if not isinstance(rows, list) or len(rows) != n:
+        return None
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 4 and (row[0] is None or isinstance(row[0], str))
+                and isinstance(row[1], str) and _valid_int(row[2]) and row[2] >= 1 and type(row[3]) is bool):
+            return None
+    return rows
 
 
 class _Progress:
@@ -1144,10 +1170,10 @@ PARALLEL_MIN = 120  # versions to parse before worker processes pay for their st
 def _in_workers(root: Path, parser: _Parser, steps, missing: list[int], cache: "HistoryCache", shown: _Progress,
                 stop, workers: int | None) -> None:
     """Parse the ``missing`` versions in worker processes (``python -m tasktui.history``,
-    one per core up to four), each taking a contiguous share and starting from the
+    one per idle core, up to four), each taking a contiguous share and starting from the
     version before it; their entries go into ``cache``. A worker that fails leaves its
     versions to the caller, which parses what is still missing itself."""
-    count = min(workers or os.cpu_count() or 1, 4, len(missing) // (PARALLEL_MIN // 2))
+    count = min(workers or _idle_cores(), 4, len(missing) // (PARALLEL_MIN // 2))
     if count < 2:
         return
     shares = [missing[len(missing) * w // count:len(missing) * (w + 1) // count] for w in range(count)]
@@ -1198,6 +1224,18 @@ def _in_workers(root: Path, parser: _Parser, steps, missing: list[int], cache: "
                 proc.kill()
             proc.wait()
             proc.stdout.close()
+
+
+def _idle_cores() -> int:
+    """Cores no other program is busy on, by the last minute's load average (this
+    process counted as idle: it waits while the workers parse); at least 1. On a busy
+    machine worker processes only take turns with each other."""
+    cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except (OSError, AttributeError):
+        return cores
+    return max(1, min(cores, int(cores - busy + 1.5)))
 
 
 def _read_lines(stream, lines: queue.Queue) -> None:
