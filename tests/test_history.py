@@ -93,6 +93,18 @@ def test_the_json_shape_oldest_first(story, capsys):
                                 "last_done": {"commit": shas[5], "date": DATES[5]}}
     assert data["now"]["commit"] is None and data["now"]["done"] == 4
     assert data["shallow"] is None
+    for c in data["commits"]:  # each commit and each task: exactly these keys
+        assert list(c) == ["commit", "date", "done", "required", "cancelled", "sections"]
+        assert all(list(s) == ["title", "line", "done", "required", "cancelled"] for s in c["sections"])
+    for t in data["tasks"]:
+        assert list(t) == ["id", "text", "line", "first_done", "last_done"]
+        for mark in (t["first_done"], t["last_done"]):
+            assert mark is None or list(mark) == ["commit", "date"]
+    assert [c["date"] for c in data["commits"]] == sorted(c["date"] for c in data["commits"])  # oldest first
+    assert [(c["done"], c["required"], c["cancelled"]) for c in data["commits"]] == [
+        (0, 4, 1), (1, 4, 1), (2, 5, 1), (3, 5, 1), (2, 5, 1), (3, 5, 1)]
+    assert data["tasks"][4] == {"id": None, "text": "Drop the old tool", "line": 12, "first_done": None,
+                                "last_done": None}
     assert set(data["velocity"]) == {"per_day", "done", "working_days", "from", "to", "workdays"}
     assert set(data["forecast"]) == {"remaining", "date", "earliest", "latest"}
 
@@ -232,6 +244,34 @@ def test_a_staged_move_is_followed(story):
     assert found.now is not None and found.now.tally.done == 4
 
 
+def test_a_rename_with_edits_in_the_same_commit_is_followed(tmp_path):
+    """Renamed in place without `git mv` (deleted and added), a task ticked, one
+    reworded and two swapped in the same commit: git's rename detection sees it, and
+    each task keeps its history."""
+    repo = GitRepo(tmp_path / "repo")
+    text = "# Spec\n\n## Work\n\n" + "".join(f"- [ ] T00{i} Step number {i} of the plan\n" for i in range(1, 7))
+    repo.write("tasks.md", text)
+    first = repo.commit("start", DATES[0])
+    repo.write("tasks.md", text.replace("[ ] T001", "[x] T001"))
+    ticked = repo.commit("T001", DATES[1])
+    (repo.path / "tasks.md").unlink()
+    lines = text.replace("[ ] T002", "[x] T002").replace("number 3 of the plan", "three, reworded").splitlines(True)
+    lines[6], lines[7] = lines[7], lines[6]  # T004 above T003
+    path = repo.write("TASKS-renamed.md", "".join(lines).replace("[ ] T001", "[x] T001"))
+    renamed = repo.commit("renamed", DATES[2])
+    path.write_text(path.read_text().replace("[ ] T003", "[x] T003"))
+    moved_done = repo.commit("T003", DATES[3])
+    found = history.compute(path, clock=clock)
+    assert [v.commit for v in found.versions] == [first, ticked, renamed, moved_done]
+    assert [v.path for v in found.versions] == ["tasks.md", "tasks.md", "TASKS-renamed.md", "TASKS-renamed.md"]
+    assert found.renames == ((renamed, "tasks.md", "TASKS-renamed.md"),)
+    assert counts(found) == [(0, 6, 0), (1, 6, 0), (2, 6, 0), (3, 6, 0)]
+    got = {t.id: (t.line, t.first_done and t.first_done.date) for t in found.tasks}
+    assert got == {"T001": (5, DATES[1]), "T002": (6, DATES[2]), "T004": (7, None), "T003": (8, DATES[3]),
+                   "T005": (9, None), "T006": (10, None)}
+    assert found.tasks[3].text == "T003 Step three, reworded" and found.now is None
+
+
 # ------------------------------------------------------------ where there is none
 def test_a_file_outside_git_is_one_sentence_and_exit_1(tmp_path, capsys):
     path = tmp_path / "tasks.md"
@@ -240,6 +280,32 @@ def test_a_file_outside_git_is_one_sentence_and_exit_1(tmp_path, capsys):
     assert_one_line_error(code, out, err, "tasks.md is not in a git repository")
     with pytest.raises(history.HistoryError, match=r"^tasks\.md is not in a git repository, so it has no history"):
         history.compute(path)
+
+
+@pytest.mark.parametrize("case", ["missing", "folder", "no git"])
+def test_other_command_line_errors_are_one_sentence(tmp_path, capsys, monkeypatch, case):
+    repo = GitRepo(tmp_path / "repo")
+    path = repo.write("tasks.md", "- [ ] a\n")
+    repo.commit("start", DATES[0])
+    if case == "missing":
+        target, said = repo.path / "gone.md", "gone.md does not exist"
+    elif case == "folder":
+        target, said = repo.path, "is a folder, not a file"
+    else:
+        monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+        target, said = path, "git was not found, so the history of tasks.md cannot be read"
+    for extra in ((), ("--json",)):
+        code, out, err = run(capsys, "history", target, *extra)
+        assert_one_line_error(code, out, err, said)
+    assert path.read_bytes() == b"- [ ] a\n"
+
+
+@pytest.mark.parametrize("argv", [["history"], ["history", "tasks.md", "--since", "monday"]])
+def test_usage_errors_exit_2(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        run(capsys, *argv)
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and out == "" and err.splitlines()[-1].startswith("tasktui: ")
 
 
 def test_a_file_never_committed_is_all_now(tmp_path, capsys):
