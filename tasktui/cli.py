@@ -264,8 +264,11 @@ def _waiting(sentence: str) -> None:
 
 
 def _read_doc(args, cfg: config.Config) -> Document:
-    snap = store.read_quiet(args.file, on_wait=_waiting)
-    return Document(snap.data, day_hours=cfg.day_hours, path=str(args.file), dialect=_dialect(args, cfg))
+    from tasktui.tasksfile import TasksFile
+
+    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    tf.save_cache()
+    return tf.doc
 
 
 def cmd_list(args) -> int:
@@ -327,6 +330,7 @@ def _edit(args, make_op) -> int:
     tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
     op = make_op(tf.doc, cfg)
     result = tf.apply(op)
+    tf.save_cache()
     if getattr(args, "json", False):
         emit_json({"file": str(args.file), "changed": result.changed, "summary": result.summary,
                    "replanned": result.replanned, **result.details.as_dict()})

@@ -288,7 +288,7 @@ class MainScreen(Screen):
         if not self._editable():
             return
         tf = self.session.tasks_file
-        if not (tf.redo_stack if redo else tf.undo_stack):
+        if tf is not None and not (tf.redo_stack if redo else tf.undo_stack) and not self.session.early:
             self.app.notify("Nothing to redo." if redo else "Nothing to undo.")
             return
         self.app.post_message(self.UndoRequested(redo))
