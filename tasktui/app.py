@@ -225,6 +225,10 @@ class TaskTuiApp(App[int]):
         untouched = self._partial_cursor == self.tree.cursor
         first = None if partial and not untouched else session.first_open(tf.rollup)
         self.main.show(tf.doc, tf.rollup, focus_task=first, outline=outline)
+        if self.main.jump_after_load:  # `n` pressed while only the top was shown
+            self.main.jump_after_load = False
+            if first is None:
+                self.main.action_next_open()
         # The document, its rows and the widgets live as long as the app: keep the
         # cyclic garbage collector from walking them again on every full collection
         # (150 ms and more for a 50k-task file, in the middle of a key press).

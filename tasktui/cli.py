@@ -529,6 +529,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         p.add_argument("file", metavar="FILE")
         if name not in ("new",):
+            p.add_argument("--no-cache", action="store_true",
+                           help="neither use nor keep the parse cache (also TASKTUI_NO_CACHE=1)")
             p.add_argument("--dialect", choices=config.DIALECTS,
                            help="read the file as this dialect (else its contents, its path and the config decide)")
         return p
@@ -604,6 +606,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    if getattr(args, "no_cache", False):
+        from tasktui import parsecache
+
+        parsecache.disable()
     try:
         return args.func(args)
     except UsageError as exc:

@@ -3,7 +3,7 @@ or on the command line) parses only what changed since.
 
 Where: ``<user cache dir>/tasktui/parse/`` (``~/.cache/tasktui/parse`` on
 Linux; ``$XDG_CACHE_HOME`` is honoured), created private to the user (0700
-folders, 0600 files). ``TASKTUI_NO_CACHE=1`` turns it off.
+folders, 0600 files). ``TASKTUI_NO_CACHE=1`` or the command line's ``--no-cache`` turns it off.
 
 What: one file per tasks file (named by a hash of its resolved path), holding
 the chunks of its last versions: each chunk's result under ``chunk_key`` (a
@@ -31,8 +31,17 @@ MAX_BYTES = 256 * 1024 * 1024
 MAX_FILES = 400
 
 
+_disabled = False
+
+
+def disable() -> None:
+    """No cache for the rest of this process (``--no-cache``)."""
+    global _disabled
+    _disabled = True
+
+
 def enabled() -> bool:
-    return os.environ.get("TASKTUI_NO_CACHE", "").strip() not in ("1", "true", "yes")
+    return not _disabled and os.environ.get("TASKTUI_NO_CACHE", "").strip().lower() not in ("1", "true", "yes")
 
 
 def _folder() -> Path | None:

@@ -299,3 +299,28 @@ async def test_a_key_pressed_before_the_file_is_loaded_acts(tmp_path, slow_load)
         await pilot.press("u", "u")
         await wait_for(pilot, lambda: path.read_bytes() == data, timeout=10, what="both undone")
         await quiesce(app, pilot)
+
+
+async def test_next_open_pressed_while_loading_goes_there_once_loaded(tmp_path, slow_load):
+    """`n` with no open task in the top of the file says the file is still loading
+    (not "no more open tasks") and lands on the next open task once it is read."""
+    data = big_text("template").encode()
+    path = tmp_path / "tasks.md"
+    path.write_bytes(data)
+    app = TaskTuiApp(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.tree.doc is not None, what="the top of the file")
+        assert all(t.state == "done" for t in app.tree.doc.tasks), "the generated top is all done"
+        await pilot.press("down", "n")
+        await wait_for(pilot, lambda: app.main.jump_after_load, what="the jump to wait")
+        said = [n.message for n in app._notifications]
+        assert any("Still loading" in m for m in said) and not any("No more open" in m for m in said)
+        slow_load.set()
+        await wait_for(pilot, lambda: app.tasks_file is not None, timeout=20, what="the load")
+        await pilot.pause()
+        task = app.tree.cursor_task
+        assert task is not None and task.state == "todo"
+        assert task.index == app.tasks_file.rollup.first_open().index
+        assert not app.main.jump_after_load
+        await quiesce(app, pilot)
+    assert path.read_bytes() == data

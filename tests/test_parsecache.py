@@ -111,6 +111,20 @@ def test_it_can_be_turned_off(big, monkeypatch, parses):
     assert not list((Path(os.environ["XDG_CACHE_HOME"]) / "tasktui" / "parse").glob("*.jsonl"))
 
 
+def test_the_option_turns_it_off(big, capsys, monkeypatch, parses):
+    monkeypatch.setattr(parsecache, "_disabled", False)  # restored after the test
+    assert run(capsys, "status", big, "--no-cache")[0] == 0
+    assert parsecache._disabled
+    assert not list((Path(os.environ["XDG_CACHE_HOME"]) / "tasktui" / "parse").glob("*.jsonl"))
+    parsecache._disabled = False  # the next process
+    parses.clear()
+    assert run(capsys, "status", big)[0] == 0
+    assert parses, "nothing was kept by the run with --no-cache"
+    parses.clear()
+    assert run(capsys, "status", big)[0] == 0
+    assert parses == [], "without the option, it is used"
+
+
 def test_it_stays_bounded(tmp_path, monkeypatch):
     monkeypatch.setattr(parsecache, "MAX_FILES", 3)
     files = []

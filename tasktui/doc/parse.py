@@ -24,8 +24,6 @@ from typing import NamedTuple
 import bisect
 from itertools import accumulate
 
-from markdown_it import MarkdownIt
-from mdit_py_plugins.front_matter import front_matter_plugin
 
 # markdown-it stops at 20 nested blocks by default (it counts two per list level);
 # GitHub shows lists far deeper. Past a few hundred levels markdown-it-py itself
@@ -33,18 +31,24 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 # lower limit, and the document says that the deepest levels were not read.
 MAX_NESTING = 1000
 SHALLOW_NESTING = 400
-_MD = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).use(front_matter_plugin).disable(["inline", "text_join"])
-_MD_SHALLOW = MarkdownIt("commonmark", {"maxNesting": SHALLOW_NESTING}).use(front_matter_plugin).disable(["inline", "text_join"])
+_parsers: list = []  # markdown-it, made at the first parse: an open that finds every chunk cached never imports it
 TOO_DEEP = (f"Lists or quotes are nested hundreds of levels deep in places, deeper than tasktui can read: "
             f"only the tasks in their first {SHALLOW_NESTING // 2 - 1} levels are read.")
 
 
 def _parse(text: str) -> tuple[list, bool]:
     """markdown-it's block tokens of ``text``, and whether nesting went too deep to read all of it."""
+    if not _parsers:
+        from markdown_it import MarkdownIt
+        from mdit_py_plugins.front_matter import front_matter_plugin
+
+        _parsers.extend(MarkdownIt("commonmark", {"maxNesting": depth}).use(front_matter_plugin).disable(["inline", "text_join"])
+                        for depth in (MAX_NESTING, SHALLOW_NESTING))
+    deep, shallow = _parsers
     try:
-        tokens = _MD.parse(text)
+        tokens = deep.parse(text)
     except RecursionError:
-        return _MD_SHALLOW.parse(text), True
+        return shallow.parse(text), True
     return tokens, any(tok.level >= MAX_NESTING - 2 for tok in tokens if tok.nesting == 1)
 
 # A checkbox at the start of a list item's first paragraph: `[ ] `, `[x] `, `[-] `,
