@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from tasktui import config as config_mod
-from tasktui import gcpause, store
+from tasktui import gcpause, parsecache, store
 from tasktui.doc import edits, loader
 from tasktui.doc.model import Document, Task
 from tasktui.doc.rollup import RollUp
@@ -159,7 +159,7 @@ class TaskTuiApp(App[int]):
             painted.set()
         else:
             partial = self.session.document(head[0], head[1])
-            self._show_partial(partial)
+            self._show_partial(partial, snap.data)
             self.call_after_refresh(painted.set)
         self.load_file(snap, cache, head is not None, painted)
 
@@ -177,12 +177,14 @@ class TaskTuiApp(App[int]):
             store.cleanup_stale_temps(self.path)
             painted.wait(2.0)  # let the first screen paint before the heavy part takes the GIL
             source = Source(snap.data)
-            cuts = loader.cut_points(source.lines)
+            known = parsecache.load(self.path)  # what earlier opens parsed
+            known.update(cache)  # and the top of the file, parsed for the first frame
 
             def progress(fraction: float) -> None:
                 self.call_from_thread(self.header.show, notice=f"Loading… {fraction:.0%} (the first tasks are shown)")
 
-            chunks = loader.parse_rest(source.lines, cuts, 0, cache, progress=progress if partial else None)
+            chunks = loader.parse_all(source.lines, known, progress=progress if partial else None)
+            cache = known
             with gcpause.paused():
                 doc = self.session.document(source, chunks)
                 tf = self.session.open_file(snap, doc, cache)
@@ -197,8 +199,10 @@ class TaskTuiApp(App[int]):
             self.call_from_thread(self._load_failed, str(exc))
             return
         self.call_from_thread(self._loaded, tf, outline)
+        self._executor.submit(tf.save_cache)  # for the next open: on the edit thread, after the screen has its rows
 
-    def _show_partial(self, doc: Document) -> None:
+    def _show_partial(self, doc: Document, data: bytes) -> None:
+        self.session.loading(doc, data)
         rollup = RollUp(doc)
         first = self.session.first_open(rollup)
         self.main.show(doc, rollup, focus_task=first,
@@ -213,11 +217,18 @@ class TaskTuiApp(App[int]):
 
     def _loaded(self, tf: TasksFile, outline: Outline | None = None) -> None:
         session = self.session
-        session.loaded(tf)
+        early = bool(session.early)
+        self.say(session.loaded(tf))
+        if early:
+            outline = None  # the file has the marks written meanwhile: not the loader's version
         partial = self.tree.doc is not None
         untouched = self._partial_cursor == self.tree.cursor
         first = None if partial and not untouched else session.first_open(tf.rollup)
         self.main.show(tf.doc, tf.rollup, focus_task=first, outline=outline)
+        if self.main.jump_after_load:  # `n` pressed while only the top was shown
+            self.main.jump_after_load = False
+            if first is None:
+                self.main.action_next_open()
         # The document, its rows and the widgets live as long as the app: keep the
         # cyclic garbage collector from walking them again on every full collection
         # (150 ms and more for a 50k-task file, in the middle of a key press).
@@ -232,6 +243,11 @@ class TaskTuiApp(App[int]):
             self.watcher = FileWatcher(self.path, lambda ev: self.post_message(FileChangedOnDisk(ev)))
             tf.written = self.watcher.set_known
             self.watcher.start(tf.snapshot.digest, tf.read_only_reason())
+        for w in session.take_waiting():  # what was asked for while loading, in order
+            if w.op == "undo" or w.op == "redo":
+                self._run_edit(session.redo if w.op == "redo" else session.undo)
+            else:
+                self.request_edit(w.op, quiet=w.quiet, focus_line=w.focus)
         self.start_history()  # in the background: when each task was done, for the detail pane
 
     def show_current(self, *, focus_task: Task | None = None) -> None:
@@ -257,10 +273,15 @@ class TaskTuiApp(App[int]):
     def request_edit(self, op: edits.Edit, *, quiet: bool = False, focus_line: bool = False) -> None:
         """Apply a mark change right away when nothing is queued on the edit thread and
         it need not wait (the keypress's bytes reach the disk without a thread hop);
-        else queue ``op`` on the edit thread, behind what came before."""
+        else queue ``op`` on the edit thread, behind what came before. While the file
+        is still loading, a mark on a task already shown is written at once, and any
+        other edit waits for the load, in order."""
         reason = self.session.why_not_editable()
         if reason is not None:
             self.say([reason])
+            return
+        if self.session.tasks_file is None:
+            self._edit_while_loading(op, quiet, focus_line)
             return
         if isinstance(op, self.INSTANT_EDITS) and not self._edit_thread_busy():
             try:
@@ -274,6 +295,27 @@ class TaskTuiApp(App[int]):
                 self._edit_done(result, quiet, focus_line)
                 return
         self._run_edit(lambda: self.session.apply(op), quiet, focus_line)
+
+    def _edit_while_loading(self, op: edits.Edit, quiet: bool, focus_line: bool) -> None:
+        session = self.session
+        partial = session.partial
+        key = getattr(op, "key", None) or getattr(op, "after", None) or getattr(op, "under", None)
+        task = partial.find(key) if partial is not None and key is not None else None
+        if isinstance(op, self.INSTANT_EDITS) and task is not None and not session.waiting:
+            try:
+                result, doc = session.apply_early(op)
+            except store.Busy:
+                pass  # it waits for the load, below
+            except EDIT_ERRORS as exc:
+                self.say([session.failed(exc)])
+                return
+            else:
+                self.main.show(doc, RollUp(doc), notice=False, stale=False)
+                if not quiet or not result.changed:
+                    self.notify(result.summary, timeout=3)
+                return
+        notice = session.wait_for_load(op, task, quiet=quiet, focus=focus_line)
+        self.header.show(notice=notice.text)
 
     def _edit_thread_busy(self) -> bool:
         """Whether an edit, undo, booking or reload is queued or running on the edit thread."""
@@ -307,6 +349,9 @@ class TaskTuiApp(App[int]):
 
     @on(MainScreen.UndoRequested)
     def _undo_requested(self, event: MainScreen.UndoRequested) -> None:
+        if self.session.tasks_file is None:  # still loading: in its turn, once loaded
+            self.header.show(notice=self.session.wait_for_load("redo" if event.redo else "undo", None).text)
+            return
         self._run_edit(self.session.redo if event.redo else self.session.undo)
 
     # -- changes made by other programs -----------------------------------------------------------
@@ -525,5 +570,7 @@ class TaskTuiApp(App[int]):
         if self.watcher is not None:
             self.watcher.stop()
         self._executor.shutdown(wait=True)
+        if self.session.tasks_file is not None:
+            self.session.tasks_file.save_cache()  # what edits parsed, for the next open
         gc.unfreeze()  # what the app froze may be collected again (the app's end need not be the process's)
 

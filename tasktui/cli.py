@@ -264,8 +264,11 @@ def _waiting(sentence: str) -> None:
 
 
 def _read_doc(args, cfg: config.Config) -> Document:
-    snap = store.read_quiet(args.file, on_wait=_waiting)
-    return Document(snap.data, day_hours=cfg.day_hours, path=str(args.file), dialect=_dialect(args, cfg))
+    from tasktui.tasksfile import TasksFile
+
+    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    tf.save_cache()
+    return tf.doc
 
 
 def cmd_list(args) -> int:
@@ -327,6 +330,7 @@ def _edit(args, make_op) -> int:
     tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
     op = make_op(tf.doc, cfg)
     result = tf.apply(op)
+    tf.save_cache()
     if getattr(args, "json", False):
         emit_json({"file": str(args.file), "changed": result.changed, "summary": result.summary,
                    "replanned": result.replanned, **result.details.as_dict()})
@@ -585,6 +589,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         p.add_argument("file", metavar="FILE")
         if name not in ("new",):
+            p.add_argument("--no-cache", action="store_true",
+                           help="neither use nor keep the parse cache (also TASKTUI_NO_CACHE=1)")
             p.add_argument("--dialect", choices=config.DIALECTS,
                            help="read the file as this dialect (else its contents, its path and the config decide)")
         return p
@@ -662,6 +668,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    if getattr(args, "no_cache", False):
+        from tasktui import parsecache
+
+        parsecache.disable()
     try:
         return args.func(args)
     except UsageError as exc:

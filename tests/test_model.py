@@ -1092,6 +1092,10 @@ def test_marks_applied_without_parsing_again_equal_a_fresh_parse(changes, shape)
         parsed = parse_mod.parse_one(after.source.lines, start, end)
         assert parsed == res
         assert parse_mod.parse_one(after.source.lines, start, end, cache) == parsed
+        lines = after.source.lines
+        key = parse_mod.chunk_key("\n".join(lines[start:end]), lines[end] if end < len(lines) else None)
+        assert cache.get(key) == parsed  # under the key parse_one looks for
+    assert all(isinstance(key, bytes) for key in cache)
 
 
 def test_marks_applied_without_parsing_again_run_no_parse():

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
 from tasktui.doc.durations import parse_hours as _parse_hours
-from tasktui.doc.parse import (ESTIMATE_LABELS, TOO_DEEP, ChunkResult, chunks_between, is_checkbox_mark,
+from tasktui.doc.parse import (ESTIMATE_LABELS, TOO_DEEP, ChunkResult, chunk_key, chunks_between, is_checkbox_mark,
                                parse_chunks, parse_one)
 from tasktui.doc.source import Source
 from tasktui.doc import dialect as dialect_mod
@@ -304,8 +304,7 @@ class Document:
             new = ChunkResult(tuple(res_tasks), old.headings, old.labels, old.front_matter, old.too_deep)
             if cache is not None:  # what parse_one would find: the same result
                 lines = src.lines
-                cache[("\n".join(lines[start:end]), None) if end >= len(lines)
-                      else ("\n".join(lines[start:end]), lines[end])] = new
+                cache[chunk_key("\n".join(lines[start:end]), lines[end] if end < len(lines) else None)] = new
             redo[ci] = new
             chunks[ci] = (start, end, new)
         chunk_first = self._chunk_first
