@@ -3,7 +3,13 @@ characters: a column per day (per few days when the history is longer than the
 chart is wide), done as full and eighth blocks (``▁``…``█``) from the bottom,
 the required tasks still to do as ``░`` above them, a scale on the left and the
 first and last day below. It reads without colour, in any terminal font, at
-80x24 and up; the text is numbers and dates only (nothing from the file)."""
+80x24 and up; the text is numbers and dates only (nothing from the file).
+
+Why block characters: textual-plotext draws with Textual 8 but pins plotext
+below 6 and has had no release since 2024 (a dependency to carry for one
+chart); Textual's Sparkline shows one series with no scale or dates, where this
+chart needs two (required and done) and a readable axis. A few dozen lines of
+block characters do both, with nothing to install."""
 
 from __future__ import annotations
 
