@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mdgen import markdown_bytes
-from support import REPO, SAMPLES_DIR, corpus_names, doc_state, hold_lock, sample_names
+from support import REPO, SAMPLES_DIR, corpus_names, doc_state, edit, find, hold_lock, sample_names
 from tasktui import store
 from tasktui.doc import Document
 from tasktui.doc import edits as E
@@ -24,30 +24,6 @@ from tasktui.doc.source import encode
 from tasktui.tasksfile import TasksFile
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def find(doc: Document, ref: str):
-    """The key of the task whose id is ``ref``, or whose text contains it (exactly one)."""
-    hits = [i for i, t in enumerate(doc.tasks) if t.id == ref] or [i for i, t in enumerate(doc.tasks) if ref in t.text]
-    assert len(hits) == 1, f"{ref!r} matches {len(hits)} tasks"
-    return doc.keys[hits[0]]
-
-
-def edit(data: bytes, make_op, check_undo: bool = True) -> tuple[bytes, E.Plan]:
-    """Plan the op on ``data`` and apply it; check what every edit must satisfy:
-    the plan's own check passes, the incremental re-parse equals a fresh parse,
-    and the inverse restores the original bytes."""
-    doc = Document(data)
-    pl = E.plan(doc, make_op(doc))
-    new = P.apply(data, pl.patches)
-    after = Document(new)
-    if pl.expect is not None:
-        assert pl.expect(doc, after) is None
-    assert doc_state(doc.patched(pl.patches)) == doc_state(after)
-    if check_undo:
-        undo = E.restore_for(data, after, pl.patches, "undo")
-        assert P.apply(new, E.plan(after, undo).patches) == data
-    return new, pl
 
 
 def changed_bytes(a: bytes, b: bytes) -> list[int]:
