@@ -569,10 +569,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("time", "estimate"):
         p = edit_parser(name)
         p.add_argument("ref", metavar="REF")
-        p.add_argument("duration", metavar="DURATION", help="45m, 1.5h, 1h30m, 2d")
+        p.add_argument("duration", metavar="DURATION", help="45m, 1.5h, 1h30m, 2d (a working day), 1w (five); a plain number up to 24 is hours")
     p = edit_parser("log")
     p.add_argument("text", metavar="TEXT")
-    p.add_argument("--kind", default="Blocker", help="Blocker (default) or Decision")
+    p.add_argument("--kind", default="", help="Blocker (the default, unless TEXT starts with \"Decision:\") or Decision")
     p.add_argument("--date", help="YYYY-MM-DD (default today)")
     p.add_argument("--task", metavar="REF", help="link the entry to a task")
     p = edit_parser("resolve")

@@ -27,10 +27,10 @@ from pathlib import Path
 
 import platformdirs
 
+from tasktui.doc.dialect import DIALECTS  # one list, in the model
+
 APP = "tasktui"
 
-
-DIALECTS = ("template", "speckit", "kiro", "openspec", "generic")
 
 
 @dataclass(frozen=True)

@@ -117,9 +117,16 @@ def test_a_files_own_legend_decides_what_marks_mean(tmp_path, capsys, form):
 
 
 def test_a_legend_word_that_fits_no_state_is_a_label():
-    doc = Document(b"Legend:\n- [ ] to do\n- [-] deprecated (can be deleted)\n- [x] done\n\n## Work\n\n- [-] old thing\n")
+    doc = Document(b"Legend:\n- [ ] to do\n- [?] needs review (ask Dana)\n- [x] done\n\n## Work\n\n- [?] old thing\n")
     task = doc.tasks[-1]
-    assert (task.state, task.label) == ("other", "deprecated")
+    assert (task.state, task.label) == ("other", "needs review")
+
+
+@pytest.mark.parametrize("word", ["deprecated (can be deleted)", "Obsolete", "won't fix", "abandoned"])
+def test_words_for_work_that_will_not_be_done_mean_cancelled(word):
+    doc = Document(b"Legend:\n- [ ] to do\n- [-] " + word.encode() + b"\n- [x] done\n\n## Work\n\n- [-] old thing\n- [ ] new thing\n")
+    assert doc.tasks[-2].state == "cancelled"
+    assert RollUp(doc).document.summary().startswith("0/1")
 
 
 def test_a_list_of_short_tasks_is_not_a_legend():

@@ -127,6 +127,13 @@ def test_add_task_at_the_end_and_under():
     assert new == b"## Phase 1\n\n- [X] T001 Setup\n  - [ ] T004 Sub step\n- [ ] T002 [P] Models\n\n## Phase 2\n\n- [ ] T003 [US1] Service\n"
 
 
+def test_add_task_writes_its_id_bold_where_the_neighbours_are():
+    data = b"## Phase 1\n\n- [ ] **T001** [P] Set up\n- [ ] **T002** Write\n"
+    new, pl = edit(data, lambda d: E.AddTask("Ship it", after=find(d, "T002")))
+    assert new == data + b"- [ ] **T003** Ship it\n"
+    assert Document(new).tasks[-1].id == "T003"
+
+
 def test_add_task_keeps_an_id_the_user_typed():
     new, _ = edit(SPECKIT, lambda d: E.AddTask("T010 Typed id", after=find(d, "T003")))
     assert new == SPECKIT + b"- [ ] T010 Typed id\n"
@@ -333,6 +340,25 @@ def test_log_entry_matches_the_existing_style():
     assert pl.details.line == 8
     crlf = b"# T\r\n\r\n### Decisions Log\r\n**2026-01-01** - Blocker: one\r\n"
     assert edit(crlf, lambda d: E.AddLogEntry("Blocker", "two", "2026-01-03", "T001"))[0] == crlf + b"**2026-01-03** - Blocker: two (task T001)\r\n"
+
+
+@pytest.mark.parametrize("kind,text,written", [
+    ("", "Decision: use Redis", b"Decision: use Redis"),
+    ("Decision", "decision:  use Redis", b"Decision: use Redis"),
+    ("", "blocker: keys missing", b"Blocker: keys missing"),
+    ("", "plain words", b"Blocker: plain words"),
+    ("Decision", "Decisions matter", b"Decision: Decisions matter"),
+])
+def test_a_kind_written_into_the_text_is_not_written_twice(kind, text, written):
+    data = b"# T\n\n## Blockers & Decisions Log\n\n**2026-01-01** - Blocker: one\n"
+    new, _ = edit(data, lambda d: E.AddLogEntry(kind, text, "2026-01-03"))
+    assert new == data + b"**2026-01-03** - " + written + b"\n"
+
+
+def test_a_kind_in_the_text_that_contradicts_the_kind_is_refused():
+    data = b"# T\n\n## Blockers & Decisions Log\n\n**2026-01-01** - Blocker: one\n"
+    with pytest.raises(E.EditError, match="starts with Decision: but the entry is a Blocker"):
+        E.plan(Document(data), E.AddLogEntry("Blocker", "Decision: use B", "2026-01-03"))
 
 
 def test_log_section_created_when_missing():
