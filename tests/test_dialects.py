@@ -233,3 +233,18 @@ async def test_t_on_a_heading_books_time_beside_its_estimate(tmp_path):
         await wait_file(pilot, path, data.replace(b"2 hours\n", b"2 hours\n- **Actual Time**: 1 hour\n"))
         counts = app.tasks_file.rollup.section(0)
         assert (counts.estimate_hours, counts.actual_hours, counts.variance_hours, counts.variance_pct) == (2, 1, -1, -50)
+
+
+def test_time_and_estimate_on_a_heading_from_the_command_line(tmp_path, capsys):
+    """`L<line>` of a heading books as `t` on its row does: beside the heading's own estimate."""
+    data = b"# P\n\n#### Task 1: Setup\n- **Estimated Time**: 2 hours\n- [ ] a\n"
+    path = tmp_path / "tasks.md"
+    path.write_bytes(data)
+    assert run(capsys, "time", path, "L3", "1h")[0] == 0
+    assert path.read_bytes() == data.replace(b"2 hours\n", b"2 hours\n- **Actual Time**: 1 hour\n")
+    status = json.loads(run(capsys, "status", path, "--json")[1])
+    assert (status["variance_hours"], status["variance_pct"]) == (-1.0, -50.0)
+    assert run(capsys, "estimate", path, "L3", "3h")[0] == 0
+    assert b"- **Estimated Time**: 3 hours\n- **Actual Time**: 1 hour\n" in path.read_bytes()
+    code, out, err = run(capsys, "time", path, "L1", "1h")  # the title heading: a line of its own under it
+    assert code == 0, err
