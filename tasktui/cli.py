@@ -374,12 +374,25 @@ def cmd_delete(args) -> int:
     return _edit(args, lambda doc, cfg: edits.DeleteTask(doc.keys[resolve_ref(doc, args.ref).index]))
 
 
+def _time_key(doc: Document, ref: str):
+    """What `time` and `estimate` book on: a task (any REF), or a heading named by
+    its line (``L12``), as `t` on a section row does: a heading-level task such as
+    ``#### Task 1: Setup`` carries its own estimate."""
+    m = re.fullmatch(r"[Ll](\d+)", ref.strip())
+    if m:
+        line = int(m.group(1)) - 1
+        index = next((i for i, h in enumerate(doc.headings) if h.line == line), None)
+        if index is not None:
+            return doc.heading_keys[index]
+    return doc.keys[resolve_ref(doc, ref).index]
+
+
 def cmd_time(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.AddTime(doc.keys[resolve_ref(doc, args.ref).index], _duration(args.duration, cfg)))
+    return _edit(args, lambda doc, cfg: edits.AddTime(_time_key(doc, args.ref), _duration(args.duration, cfg)))
 
 
 def cmd_estimate(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.SetEstimate(doc.keys[resolve_ref(doc, args.ref).index], _duration(args.duration, cfg)))
+    return _edit(args, lambda doc, cfg: edits.SetEstimate(_time_key(doc, args.ref), _duration(args.duration, cfg)))
 
 
 def cmd_log(args) -> int:
@@ -629,10 +642,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("time", "estimate"):
         p = edit_parser(name)
         p.add_argument("ref", metavar="REF")
-        p.add_argument("duration", metavar="DURATION", help="45m, 1.5h, 1h30m, 2d")
+        p.add_argument("duration", metavar="DURATION", help="45m, 1.5h, 1h30m, 2d (a working day), 1w (five); a plain number up to 24 is hours")
     p = edit_parser("log")
     p.add_argument("text", metavar="TEXT")
-    p.add_argument("--kind", default="Blocker", help="Blocker (default) or Decision")
+    p.add_argument("--kind", default="", help="Blocker (the default, unless TEXT starts with \"Decision:\") or Decision")
     p.add_argument("--date", help="YYYY-MM-DD (default today)")
     p.add_argument("--task", metavar="REF", help="link the entry to a task")
     p = edit_parser("resolve")

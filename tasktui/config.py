@@ -28,10 +28,11 @@ from pathlib import Path
 
 import platformdirs
 
+from tasktui.doc.dialect import DIALECTS  # one list, in the model
+
 APP = "tasktui"
 
 
-DIALECTS = ("template", "speckit", "kiro", "openspec", "generic")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = Python's weekday() (Monday 0)
 _FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

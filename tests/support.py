@@ -147,6 +147,33 @@ def doc_state(doc: Document) -> dict:
     }
 
 
+def find(doc: Document, ref: str):
+    """The key of the task whose id is ``ref``, or whose text contains it (exactly one)."""
+    hits = [i for i, t in enumerate(doc.tasks) if t.id == ref] or [i for i, t in enumerate(doc.tasks) if ref in t.text]
+    assert len(hits) == 1, f"{ref!r} matches {len(hits)} tasks"
+    return doc.keys[hits[0]]
+
+
+def edit(data: bytes, make_op, check_undo: bool = True) -> tuple[bytes, object]:
+    """Plan the op on ``data`` and apply it; check what every edit must satisfy:
+    the plan's own check passes, the incremental re-parse equals a fresh parse,
+    and the inverse restores the original bytes."""
+    from tasktui.doc import edits as _edits
+    from tasktui.doc import patch as _patch
+
+    doc = Document(data)
+    pl = _edits.plan(doc, make_op(doc))
+    new = _patch.apply(data, pl.patches)
+    after = Document(new)
+    if pl.expect is not None:
+        assert pl.expect(doc, after) is None
+    assert doc_state(doc.patched(pl.patches)) == doc_state(after)
+    if check_undo:
+        undo = _edits.restore_for(data, after, pl.patches, "undo")
+        assert _patch.apply(new, _edits.plan(after, undo).patches) == data
+    return new, pl
+
+
 _HOLDER = """
 import sys
 from tasktui.store import locked

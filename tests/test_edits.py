@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mdgen import markdown_bytes
-from support import REPO, SAMPLES_DIR, corpus_names, doc_state, hold_lock, sample_names
+from support import REPO, SAMPLES_DIR, corpus_names, doc_state, edit, find, hold_lock, sample_names
 from tasktui import store
 from tasktui.doc import Document
 from tasktui.doc import edits as E
@@ -24,30 +24,6 @@ from tasktui.doc.source import encode
 from tasktui.tasksfile import TasksFile
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def find(doc: Document, ref: str):
-    """The key of the task whose id is ``ref``, or whose text contains it (exactly one)."""
-    hits = [i for i, t in enumerate(doc.tasks) if t.id == ref] or [i for i, t in enumerate(doc.tasks) if ref in t.text]
-    assert len(hits) == 1, f"{ref!r} matches {len(hits)} tasks"
-    return doc.keys[hits[0]]
-
-
-def edit(data: bytes, make_op, check_undo: bool = True) -> tuple[bytes, E.Plan]:
-    """Plan the op on ``data`` and apply it; check what every edit must satisfy:
-    the plan's own check passes, the incremental re-parse equals a fresh parse,
-    and the inverse restores the original bytes."""
-    doc = Document(data)
-    pl = E.plan(doc, make_op(doc))
-    new = P.apply(data, pl.patches)
-    after = Document(new)
-    if pl.expect is not None:
-        assert pl.expect(doc, after) is None
-    assert doc_state(doc.patched(pl.patches)) == doc_state(after)
-    if check_undo:
-        undo = E.restore_for(data, after, pl.patches, "undo")
-        assert P.apply(new, E.plan(after, undo).patches) == data
-    return new, pl
 
 
 def changed_bytes(a: bytes, b: bytes) -> list[int]:
@@ -149,6 +125,13 @@ def test_add_task_at_the_end_and_under():
     assert new == SPECKIT + b"- [ ] T004 Write docs\n"
     new, _ = edit(SPECKIT, lambda d: E.AddTask("Sub step", under=find(d, "T001")))
     assert new == b"## Phase 1\n\n- [X] T001 Setup\n  - [ ] T004 Sub step\n- [ ] T002 [P] Models\n\n## Phase 2\n\n- [ ] T003 [US1] Service\n"
+
+
+def test_add_task_writes_its_id_bold_where_the_neighbours_are():
+    data = b"## Phase 1\n\n- [ ] **T001** [P] Set up\n- [ ] **T002** Write\n"
+    new, pl = edit(data, lambda d: E.AddTask("Ship it", after=find(d, "T002")))
+    assert new == data + b"- [ ] **T003** Ship it\n"
+    assert Document(new).tasks[-1].id == "T003"
 
 
 def test_add_task_keeps_an_id_the_user_typed():
@@ -357,6 +340,25 @@ def test_log_entry_matches_the_existing_style():
     assert pl.details.line == 8
     crlf = b"# T\r\n\r\n### Decisions Log\r\n**2026-01-01** - Blocker: one\r\n"
     assert edit(crlf, lambda d: E.AddLogEntry("Blocker", "two", "2026-01-03", "T001"))[0] == crlf + b"**2026-01-03** - Blocker: two (task T001)\r\n"
+
+
+@pytest.mark.parametrize("kind,text,written", [
+    ("", "Decision: use Redis", b"Decision: use Redis"),
+    ("Decision", "decision:  use Redis", b"Decision: use Redis"),
+    ("", "blocker: keys missing", b"Blocker: keys missing"),
+    ("", "plain words", b"Blocker: plain words"),
+    ("Decision", "Decisions matter", b"Decision: Decisions matter"),
+])
+def test_a_kind_written_into_the_text_is_not_written_twice(kind, text, written):
+    data = b"# T\n\n## Blockers & Decisions Log\n\n**2026-01-01** - Blocker: one\n"
+    new, _ = edit(data, lambda d: E.AddLogEntry(kind, text, "2026-01-03"))
+    assert new == data + b"**2026-01-03** - " + written + b"\n"
+
+
+def test_a_kind_in_the_text_that_contradicts_the_kind_is_refused():
+    data = b"# T\n\n## Blockers & Decisions Log\n\n**2026-01-01** - Blocker: one\n"
+    with pytest.raises(E.EditError, match="starts with Decision: but the entry is a Blocker"):
+        E.plan(Document(data), E.AddLogEntry("Blocker", "Decision: use B", "2026-01-03"))
 
 
 def test_log_section_created_when_missing():

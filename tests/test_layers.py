@@ -20,10 +20,12 @@ HEADLESS = ["tasktui.doc", "tasktui.store", "tasktui.watch", "tasktui.timer", "t
             "tasktui.doc.loader", "tasktui.history"]
 
 
-def imports_of(path) -> set[str]:
-    """Every module a file imports (absolute names; relative imports resolved)."""
+def imports_of(path, package: str | None = None) -> set[str]:
+    """Every module a file imports (absolute names; relative imports resolved
+    against ``package``, by default the file's own package in the repository)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = ".".join(path.relative_to(REPO).with_suffix("").parts[:-1])
+    if package is None:
+        package = ".".join(path.relative_to(REPO).with_suffix("").parts[:-1])
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -41,8 +43,8 @@ DOC_FILES = sorted((PACKAGE / "doc").rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", DOC_FILES, ids=[str(p.relative_to(PACKAGE)) for p in DOC_FILES])
-def test_the_model_imports_only_itself_and_third_party_packages(path):
-    for name in imports_of(path):
+def test_the_model_imports_only_itself_and_third_party_packages(path, package=None):
+    for name in imports_of(path, package):
         top = name.split(".")[0]
         if top == "tasktui":
             assert name.startswith("tasktui.doc"), f"{path.name} imports {name}: doc/ may import only doc/"
@@ -51,14 +53,25 @@ def test_the_model_imports_only_itself_and_third_party_packages(path):
 
 def test_the_rule_can_fail(tmp_path):
     """The checker sees an upward import (the mistake it is there for)."""
-    bad = PACKAGE / "doc" / "_probe_upward.py"
-    bad.write_text("from tasktui import store\nimport textual.app\n", encoding="utf-8")
-    try:
-        assert {"tasktui", "textual.app"} <= imports_of(bad)
-        with pytest.raises(AssertionError):
-            test_the_model_imports_only_itself_and_third_party_packages(bad)
-    finally:
-        bad.unlink()
+    bad = tmp_path / "_probe_upward.py"  # outside the source tree: a parallel run never collects it
+    bad.write_text("from tasktui import store\nfrom .. import session\nimport textual.app\n", encoding="utf-8")
+    assert imports_of(bad, "tasktui.doc") == {"tasktui", "textual.app"}  # `from .. import` is tasktui itself
+    with pytest.raises(AssertionError):
+        test_the_model_imports_only_itself_and_third_party_packages(bad, "tasktui.doc")
+    fine = tmp_path / "_probe_fine.py"
+    fine.write_text("from tasktui.doc import model\nfrom . import states\nimport markdown_it\n", encoding="utf-8")
+    test_the_model_imports_only_itself_and_third_party_packages(fine, "tasktui.doc")
+
+
+TEST_FILES = sorted((REPO / "tests").glob("test_*.py"))
+
+
+@pytest.mark.parametrize("path", TEST_FILES, ids=[p.name for p in TEST_FILES])
+def test_no_test_module_imports_another(path):
+    """Shared helpers live in tests/support.py (or fixtures), never in a test module."""
+    others = {p.stem for p in TEST_FILES}
+    bad = sorted(n for n in imports_of(path, "tests") if n.split(".")[0] in others)
+    assert not bad, f"{path.name} imports {bad}: move what it needs into tests/support.py"
 
 
 @pytest.mark.parametrize("module", HEADLESS)

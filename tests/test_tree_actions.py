@@ -6,9 +6,8 @@ bytes after key presses."""
 from __future__ import annotations
 
 import pytest
-from test_edits import edit, find
 
-from support import copy_sample, running, wait_file, wait_for
+from support import copy_sample, edit, find, running, wait_file, wait_for
 from tasktui import config, store
 from tasktui.doc import edits as E
 from tasktui.doc.model import Document

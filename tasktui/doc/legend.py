@@ -11,7 +11,8 @@ word or two for it. The words decide the state of every task with that mark:
 - in progress, doing, started, wip, active, working -> in progress
 - queued, next, planned, up next -> queued
 - to do, todo, pending, not started, open -> to do
-- cancelled, skipped, deferred, won't do, dropped, n/a, abandoned -> cancelled
+- cancelled, skipped, deferred, won't do, dropped, n/a, abandoned, deprecated,
+  obsolete, won't fix, removed -> cancelled
 - any other word -> ``other``, with the word as the task's ``label``.
 
 Legend items themselves are not work: they count in no total.
@@ -35,7 +36,7 @@ _WORDS = [
     (QUEUED, ("queued", "next", "planned", "up next")),
     (TODO, ("to do", "todo", "to-do", "pending", "not started", "open", "not done")),
     (CANCELLED, ("cancelled", "canceled", "skipped", "skip", "deferred", "won't do", "wont do", "won’t do", "dropped",
-                 "n/a", "abandoned", "not applicable")),
+                 "n/a", "abandoned", "not applicable", "deprecated", "obsolete", "won't fix", "wontfix", "removed")),
 ]
 
 

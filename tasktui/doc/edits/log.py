@@ -12,6 +12,7 @@ from tasktui.doc.model import Document, LogEntry
 from tasktui.doc.patch import Patch
 
 KINDS = ("Blocker", "Decision")
+_KIND_PREFIX = re.compile(r"(blocker|decision)\s*:\s*", re.I)
 _LOG_HEADING = re.compile(r"blockers?\s*(?:&|and)?\s*decisions?\s*log|decisions?\s*log|blockers?", re.I)
 
 
@@ -47,9 +48,16 @@ def today() -> str:
 
 def plan_add_entry(doc: Document, op: AddLogEntry) -> Plan:
     kind = op.kind.strip().capitalize()
-    if kind not in KINDS:
+    if kind and kind not in KINDS:
         raise EditError(f"{op.kind!r} is not a kind of entry: use Blocker or Decision")
     text = op.text.strip()
+    said = _KIND_PREFIX.match(text)
+    if said is not None:  # "Decision: use B": the kind written into the text, not twice into the file
+        named = said.group(1).capitalize()
+        if kind and named != kind:
+            raise EditError(f"the text starts with {named}: but the entry is a {kind}; drop one of them")
+        kind, text = named, text[said.end():].strip()
+    kind = kind or "Blocker"
     if not text:
         raise EditError("a log entry needs some text")
     date = check_date(op.date)

@@ -72,7 +72,7 @@ class EntryKey:
 
 @dataclass(frozen=True)
 class AddLogEntry:
-    kind: str
+    kind: str  # Blocker or Decision; "" takes it from a "Decision:" the text starts with, else Blocker
     text: str
     date: str
     task: str | None = None

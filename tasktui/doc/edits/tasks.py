@@ -203,7 +203,10 @@ def plan_add_task(doc: Document, op: AddTask) -> Plan:  # noqa: C901
     body = text
     if new_id and not own_id:
         sep = ". " if doc.dialect == "kiro" and "." not in new_id and parent is None else " "
-        body = f"{new_id}{sep}{text}"
+        shown = new_id
+        if ref is not None and ref.id and f"**{ref.id}**" in src.lines[ref.line]:
+            shown = f"**{new_id}**"  # the neighbours' ids are bold
+        body = f"{shown}{sep}{text}"
     lines = [f"{lead}{bullet}{gap}[ ] {body}"]
     if ref is not None and ref.estimate_line is not None:
         m = LABEL_LINE.match(src.lines[ref.estimate_line])
