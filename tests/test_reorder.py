@@ -161,6 +161,16 @@ def test_move_in_numbered_and_mixed_lists():
     assert move(data, "one", section="B")[0] == b"## A\n\n2. [ ] two\n3. [ ] three\n\n## B\n\n- [ ] x\n- [ ] one\n"
 
 
+def test_a_task_joining_another_list_takes_its_bullet():
+    data = b"## A\n\n- [ ] a\n* [ ] star\n  - detail\n\n## B\n\n+ [ ] x\n\n## C\n\n1) [ ] one\n"
+    # among the items of its own list (only blank lines between) it keeps its marker
+    assert up(data, "star") == b"## A\n\n* [ ] star\n  - detail\n- [ ] a\n\n## B\n\n+ [ ] x\n\n## C\n\n1) [ ] one\n"
+    assert move(data, "star", section="B")[0] == b"## A\n\n- [ ] a\n\n## B\n\n+ [ ] x\n+ [ ] star\n  - detail\n\n## C\n\n1) [ ] one\n"
+    # a number keeps its digits and takes the list's delimiter
+    numbered = b"## A\n\n3. [ ] three\n\n## C\n\n1) [ ] one\n"
+    assert move(numbered, "three", section="C")[0] == b"## A\n\n## C\n\n1) [ ] one\n3) [ ] three\n"
+
+
 def test_moves_that_change_nothing_say_so():
     doc = Document(LIST)
     pl = E.plan(doc, E.Move(key_of(doc, "c"), section=heading_key(doc, "One")))
@@ -333,17 +343,18 @@ def test_batch_is_one_write_and_one_undo(tmp_path):
 
 @st.composite
 def task_lists(draw):
-    """A file of headings over bullet lists, some items with details and subtasks,
-    tight or loose, LF or CRLF, with or without a final line break."""
+    """A file of headings over bullet lists (each its own bullet), some items with
+    details and subtasks, tight or loose, LF or CRLF, with or without a final line break."""
     eol = draw(st.sampled_from(["\n", "\r\n"]))
     lines: list[str] = ["# Plan", ""]
     n = 0
     for h in range(draw(st.integers(1, 3))):
         lines += [f"## Part {h}", ""]
         loose = draw(st.booleans())
+        bullet = draw(st.sampled_from("-*+"))
         for _ in range(draw(st.integers(0, 4))):
             n += 1
-            lines.append(f"- [{draw(st.sampled_from(' xX/'))}] task {n}")
+            lines.append(f"{bullet} [{draw(st.sampled_from(' xX/'))}] task {n}")
             for _ in range(draw(st.integers(0, 2))):
                 lines.append(f"  - detail {n}")
             for _ in range(draw(st.integers(0, 2))):
@@ -395,10 +406,10 @@ def test_property_moves_to_sections_keep_every_line(data, draw):
     h = draw.draw(st.integers(1, len(doc.headings) - 1), label="heading")
     new, pl = planned(data, lambda d: E.Move(d.keys[task.index], section=d.heading_keys[h]))
     event("moved" if pl.patches else "already there")
-    def texts(b: bytes) -> Counter:
-        return Counter(line.lstrip() for line in Document(b).source.lines if line.strip())
+    def texts(b: bytes) -> Counter:  # the lines without their indent and bullet
+        return Counter(line.lstrip()[1:] for line in Document(b).source.lines if line.strip())
 
-    assert texts(new) == texts(data)  # depth may change, nothing else
+    assert texts(new) == texts(data)  # depth and bullet may change, nothing else
     after = Document(new)
     if pl.patches:
         assert after.task_at_line(pl.details.line - 1).text == task.text

@@ -24,9 +24,11 @@ class StatusHeader(Static):
         self.notice: str | None = None  # read-only reason, deleted file, loading…
         self.timer: str | None = None
         self.stale = False
+        self.marked = 0  # tasks marked to act on together
 
     def show(self, doc: Document | None = None, rollup: RollUp | None = None, *, file_name: str | None = None,
-             notice: str | None | bool = False, timer: str | None | bool = False, stale: bool | None = None) -> None:
+             notice: str | None | bool = False, timer: str | None | bool = False, stale: bool | None = None,
+             marked: int | None = None) -> None:
         if doc is not None:
             self.doc = doc
             self.rollup = rollup if rollup is not None and rollup.doc is doc else RollUp(doc)
@@ -38,6 +40,8 @@ class StatusHeader(Static):
             self.timer = timer
         if stale is not None:
             self.stale = stale
+        if marked is not None:
+            self.marked = marked
         self.update(self._render_text())
 
     def _render_text(self) -> Text:
@@ -67,6 +71,9 @@ class StatusHeader(Static):
         blockers = len(doc.open_blockers)
         out.append("  │  ", "dim")
         out.append(f"⚑ {blockers} open blocker{'s' if blockers != 1 else ''}", "bold red" if blockers else "dim")
+        if self.marked:
+            out.append("  │  ", "dim")
+            out.append(f"{self.marked} marked", "bold reverse")
         if self.timer:
             out.append("  │  ", "dim")
             out.append(f"⏱ {one_line(self.timer)}", "bold yellow")

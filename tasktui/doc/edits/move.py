@@ -245,10 +245,25 @@ def plan_move(doc: Document, op: Move) -> Plan:
                 Details(line=new_line + 1, text=task.text, id=task.id), expect)
 
 
+def _same_run(doc: Document, a: Task, b: Task) -> bool:
+    """Whether two tasks are items of one list: siblings with only blank lines between
+    each item from one to the other."""
+    if a.parent != b.parent:
+        return False
+    sibs = siblings(doc, a)
+    at = {t.index: k for k, t in enumerate(sibs)}
+    if b.index not in at:
+        return False
+    lo, hi = sorted((at[a.index], at[b.index]))
+    return all(_gap(doc, sibs[k], sibs[k + 1]) is not None for k in range(lo, hi))
+
+
 def _restyled(doc: Document, task: Task, target: Task | None, m0: int, m1: int, after: bool) -> list[str]:
     """The item's lines where it goes: indented like ``target`` (the top level of an
-    empty heading's list: no indent), with its own list marker, unless the list it
-    joins is of the other kind (bullets, numbers), whose marker it then takes."""
+    empty heading's list: no indent). Among the items of its own list it keeps its
+    marker as written; joining another list it takes that list's bullet (or number
+    delimiter), and a list of the other kind (bullets, numbers) gives it a marker of
+    that kind."""
     lines = [doc.source.lines[k] for k in range(m0, m1 + 1)]
     lead, bullet, num, _delim, _gap = prefix_parts(doc, task)
     new_lead, new_bullet = "", bullet
@@ -256,6 +271,8 @@ def _restyled(doc: Document, task: Task, target: Task | None, m0: int, m1: int, 
         new_lead, t_bullet, t_num, t_delim, _t_gap = prefix_parts(doc, target)
         if (num is None) != (t_num is None):
             new_bullet = t_bullet if t_num is None else f"{int(t_num) + (1 if after else 0)}{t_delim}"
+        elif not _same_run(doc, task, target):
+            new_bullet = t_bullet if t_num is None else f"{num}{t_delim}"
     if new_lead == lead and new_bullet == bullet:
         return lines
     shift = len(new_bullet) - len(bullet)
