@@ -4,12 +4,21 @@ keys pressed in the app (Pilot) and the exact bytes of the file afterwards."""
 from __future__ import annotations
 
 import pytest
+from support import (
+    MARKUP_SENTINEL,
+    assert_no_control_output,
+    copy_sample,
+    hostile_bytes,
+    replace_once,
+    row_text,
+    running,
+    screen_text,
+    wait_file,
+    wait_for,
+)
 
-from support import (MARKUP_SENTINEL, assert_no_control_output, copy_sample, hostile_bytes, replace_once,
-                     row_text, running, screen_text, wait_file, wait_for)
 from tasktui import config, store
-from tasktui.doc import Document
-from tasktui.doc import edits
+from tasktui.doc import Document, edits
 from tasktui.outline import HEADING
 from tasktui.session import Notice, Session
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from support import SAMPLES_DIR, assert_one_line_error, hostile_bytes, run
+
 from tasktui.doc import Document
 from tasktui.tasksfile import TasksFile
 
