@@ -16,6 +16,7 @@ from support import SAMPLES_DIR, doc_state, heading_key, key_of, planned
 from tasktui.doc import Document
 from tasktui.doc import edits as E
 from tasktui.doc import patch as P
+from tasktui.doc.edits.move import siblings
 from tasktui.doc.model import HeadingKey
 from tasktui.tasksfile import TasksFile
 
@@ -383,6 +384,9 @@ def test_property_a_move_and_its_inverse_restore_the_bytes(data, draw):
     task = doc.tasks[draw.draw(st.integers(0, len(doc.tasks) - 1), label="task")]
     step = draw.draw(st.sampled_from([-1, 1]), label="step")
     other = E.neighbour(doc, task, step)
+    sibs = siblings(doc, task)  # the whole list, the slow way: the neighbour is the one next to it
+    at = sibs.index(task) + step
+    assert other == (sibs[at] if 0 <= at < len(sibs) else None)
     event("no sibling that way" if other is None else "moved")
     if other is None:
         return

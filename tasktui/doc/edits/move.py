@@ -65,10 +65,23 @@ def siblings(doc: Document, task: Task) -> list[Task]:
 
 
 def neighbour(doc: Document, task: Task, step: int) -> Task | None:
-    """The sibling just above (``step`` -1) or below (+1) ``task``, or None."""
-    sibs = siblings(doc, task)
-    i = next(k for k, t in enumerate(sibs) if t.index == task.index) + step
-    return sibs[i] if 0 <= i < len(sibs) else None
+    """The sibling just above (``step`` -1) or below (+1) ``task``, or None. Walks
+    only as far as that sibling (a key press: never the whole list)."""
+    tasks, parent = doc.tasks, task.parent
+    if parent is not None:
+        first, end = tasks[parent].line, tasks[parent].end
+    else:
+        h = heading_above(doc, task.line)
+        heads = doc.headings
+        first = heads[h].line if h is not None else -1
+        end = heads[h + 1].line if h is not None and h + 1 < len(heads) else (
+            heads[0].line if h is None and heads else doc.source.line_count)
+    i = task.index + step
+    while 0 <= i < len(tasks) and first < tasks[i].line < end:
+        if tasks[i].parent == parent:
+            return tasks[i]
+        i += step
+    return None
 
 
 def _content_end(doc: Document, task: Task) -> int:
