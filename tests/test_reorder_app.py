@@ -307,3 +307,82 @@ async def test_renumber_is_offered_where_the_section_is_numbered(tmp_path):
         await pilot.press("u")
         await wait_file(pilot, path, data)
 
+
+
+def _choose(app, title: str) -> None:
+    """Run the palette entry named exactly ``title`` the way the palette does (call_later
+    awaits a callback that is a coroutine, such as run_action)."""
+    app.call_later(next(c for c in app.get_system_commands(app.main) if c.title == title).callback)
+
+
+async def test_palette_entries_move_the_task_like_their_keys(tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(TEXT)
+    beta = b"- [ ] beta\n  - [ ] beta one\n"
+    async with running(path) as (app, pilot, notes):
+        await _to(pilot, app, "beta")
+        _choose(app, "Move task down")
+        down = TEXT.replace(beta + b"- [x] gamma\n", b"- [x] gamma\n" + beta)
+        await wait_file(pilot, path, down)
+        await wait_for(pilot, lambda: app.tree.cursor_task.text == "beta", what="the cursor on the moved task")
+        _choose(app, "Move task up")
+        await wait_file(pilot, path, TEXT)
+        _choose(app, "Move task up")
+        up = TEXT.replace(b"- [ ] alpha\n" + beta, beta + b"- [ ] alpha\n")
+        await wait_file(pilot, path, up)
+        _choose(app, "Move task to section...")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "SectionPicker", what="the section picker")
+        await pilot.press("enter")  # the heading after this one is highlighted: Phase 2 (the title is not listed)
+        moved = (b"# Plan\n\n## Phase 1\n\n- [ ] alpha\n- [x] gamma\n\n## Phase 2\n\n1. [ ] delta\n3. [ ] epsilon\n"
+                 b"4. [ ] beta\n   - [ ] beta one\n")  # it takes the ordered list's marker and indent
+        await wait_file(pilot, path, moved)
+        for want in (up, TEXT, down, TEXT):  # each move is one undo step, with the whole bytes back
+            await pilot.press("u")
+            await wait_file(pilot, path, want)
+        tf = app.tasks_file
+        assert (len(tf.undo_stack), len(tf.redo_stack)) == (0, 4)
+
+
+@pytest.mark.parametrize("data, cursor, offered", [
+    (None, "1.2 ", True),  # the Kiro sample: numbered tasks under its one heading
+    (b"## 1. Setup\n\n- [ ] 1.1 a\n\n## 2. Backend\n\n- [ ] 2.2 b\n- [ ] 1.2 moved here\n", "1.2 moved", True),  # OpenSpec
+    (b"## Steps\n\n1. [ ] one\n3. [ ] three\n", "three", True),  # an ordered list
+    (b"## Plain\n\n- [ ] T001 a\n- [ ] T002 b\n", "T002", False),  # ids are not numbers to put in order
+], ids=["kiro", "openspec", "ordered", "speckit-ids"])
+async def test_renumber_is_in_the_palette_for_kiro_openspec_and_ordered_lists(tmp_path, data, cursor, offered):
+    if data is None:
+        path = copy_sample(tmp_path, "kiro-spec.md")
+    else:
+        path = tmp_path / "tasks.md"
+        path.write_bytes(data)
+    original = path.read_bytes()
+    async with running(path) as (app, pilot, notes):
+        await _to(pilot, app, cursor)
+        titles = [c.title for c in app.get_system_commands(app.main)]
+        assert ("Renumber this section" in titles) is offered
+        if data is not None and offered:
+            _choose(app, "Renumber this section")
+            await wait_for(pilot, lambda: path.read_bytes() != original, what="the renumber")
+            assert path.read_bytes() == original.replace(b"2.2 b\n- [ ] 1.2 moved", b"2.1 b\n- [ ] 2.2 moved").replace(
+                b"3. [ ] three", b"2. [ ] three")
+            await pilot.press("u")
+            await wait_file(pilot, path, original)
+        assert path.read_bytes() == original
+
+
+async def test_the_section_picker_fits_80x24_and_scrolls_to_the_highlighted_heading(tmp_path):
+    path = copy_sample(tmp_path, "speckit-feature.md")
+    original = path.read_bytes()
+    async with running(path, size=(80, 24)) as (app, pilot, notes):
+        await _to(pilot, app, "T016")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "SectionPicker", what="the section picker")
+        hint = "Enter moves it to the end of that section's list, Esc cancels."
+        assert hint in screen_text(app)
+        assert "Parallel Opportunities" not in screen_text(app)  # the last heading: below the fold at first
+        await pilot.press("end")
+        await wait_for(pilot, lambda: "Parallel Opportunities" in screen_text(app), what="the list to scroll")
+        assert hint in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main, what="the picker to close")
+    assert path.read_bytes() == original

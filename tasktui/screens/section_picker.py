@@ -60,6 +60,15 @@ class SectionPicker(ModalScreen[HeadingKey | None]):
             prompt.append("  (here now)", "dim italic")
         return prompt
 
+    # rows the dialog takes besides the list: its border (2), the title with its margins (3), the hint (1)
+    OTHER_ROWS = 6
+
+    def on_resize(self, event) -> None:
+        """The list takes the rows the screen has left (at 80x24 too), so the hint stays in view
+        and the list scrolls to the highlighted heading."""
+        fit = int(event.size.height * 0.9) - self.OTHER_ROWS
+        self.query_one(OptionList).styles.max_height = max(3, min(20, fit))
+
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         here = next((i for i, c in enumerate(self.choices) if c.here), -1)
