@@ -147,3 +147,33 @@ def test_hostile_task_text_in_move_messages_is_shown_safely(capsys, tmp_path):
     assert Document(path.read_bytes()).tasks[-1].text.startswith("QZXJ")
     code, out, err = run(capsys, "move", path, "L4", "--section", "PWNED")
     assert code == 1 and "\x1b" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["toggle"], "the following arguments are required: REF"),
+    (["delete"], "the following arguments are required: REF"),
+    (["set", "T001"], "the following arguments are required: STATE"),
+    (["set", "T001", "T002", "bogus"], "unknown state 'bogus'"),
+], ids=["toggle-no-ref", "delete-no-ref", "set-no-state", "set-bad-state"])
+def test_several_refs_usage_errors_exit_2(capsys, tasks, argv, needle):
+    name, *rest = argv
+    try:  # argparse's own errors leave by SystemExit, the command's checks by main's return value
+        code, _out, err = run(capsys, name, tasks, *rest)
+    except SystemExit as exc:
+        code, (_out, err) = exc.code, capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in err and err.splitlines()[-1] == f"tasktui: {needle}" + (
+        ": use todo, done, in_progress, queued, cancelled" if "bogus" in needle else "")
+    assert tasks.read_bytes() == DATA
+
+
+def test_hostile_headings_in_an_ambiguous_section_are_shown_plainly(capsys, tmp_path):
+    path = tmp_path / "tasks.md"
+    data = (b"## A \x1b]0;PWNED\x07 [b]x[/b] \xe2\x80\xaeevil\n\n- [ ] a\n- [ ] b\n\n"
+            b"## A2 \x1b[31mred\n\n- [ ] c\n")
+    path.write_bytes(data)
+    code, out, err = run(capsys, "move", path, "L3", "--section", "A")
+    assert_one_line_error(code, out, err, "'A' matches 2 headings", "be more specific")
+    assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err
+    assert "L1 A ␛]0;PWNED␇ [b]x[/b]" in err and "L6 A2 ␛[31mred" in err
+    assert path.read_bytes() == data
