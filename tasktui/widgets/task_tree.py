@@ -121,7 +121,7 @@ class TaskTree(ScrollView, can_focus=True):
     TaskTree > .task-tree--blocker { color: $error; text-style: bold; }
     TaskTree > .task-tree--flash { background: $warning 40%; }
     TaskTree > .task-tree--timer { color: $warning; text-style: bold; }
-    TaskTree > .task-tree--marked { background: $accent 35%; text-style: bold; }
+    TaskTree > .task-tree--marked { background: $panel-lighten-3; text-style: bold; }
     """
 
     class Highlighted(Message):
