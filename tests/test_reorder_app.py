@@ -386,3 +386,15 @@ async def test_the_section_picker_fits_80x24_and_scrolls_to_the_highlighted_head
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.main, what="the picker to close")
     assert path.read_bytes() == original
+
+
+async def test_m_in_a_file_without_sections_says_what_moves_instead(tmp_path):
+    path = copy_sample(tmp_path, "kiro-spec.md")  # one title heading: no section to pick
+    original = path.read_bytes()
+    async with running(path) as (app, pilot, notes):
+        await _to(pilot, app, "3.2 ")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: any(m == "This file has no sections to move the task to: K and J move it within its list."
+                                          for m, _, _ in notes), what="the sentence")
+        assert app.screen is app.main
+    assert path.read_bytes() == original

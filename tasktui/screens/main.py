@@ -544,7 +544,8 @@ class MainScreen(Screen):
             choices.append(Choice(doc.heading_keys[node.doc_index], node.text, depth,
                                   f"{done}/{of}" if counts.total else "", node.doc_index == here))
         if not choices:
-            self.app.notify("This file has no headings to move the task under.", severity="warning")
+            self.app.notify("This file has no sections to move the task to: K and J move it within its list.",
+                            severity="warning")
             return
         key = self.session.key(task)
 
