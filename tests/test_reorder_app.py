@@ -105,6 +105,11 @@ def test_session_marks_act_on_all_marked_tasks_in_one_write(session):
     session.apply(session.marked_op("state", "in_progress"))
     assert session.path.read_bytes() == TEXT.replace(b"[ ] alpha", b"[/] alpha").replace(b"[x] gamma", b"[/] gamma").replace(
         b"[ ] epsilon", b"[/] epsilon")
+    in_progress = session.path.read_bytes()
+    session.apply(session.marked_op("state", "in_progress"))  # all in progress already: back to open, as p on one task
+    assert session.path.read_bytes() == TEXT.replace(b"[x] gamma", b"[ ] gamma")
+    session.undo()
+    assert session.path.read_bytes() == in_progress
     session.apply(session.marked_op("delete"))
     assert session.path.read_bytes() == (b"# Plan\n\n## Phase 1\n\n- [ ] beta\n  - [ ] beta one\n\n## Phase 2\n\n"
                                          b"1. [ ] delta\n")
@@ -245,6 +250,7 @@ async def test_marks_space_toggles_all_marked_in_one_write_and_undo(tmp_path):
                         .replace(b"[x] Order", b"[ ] Order"))
         await pilot.press("u", "u")
         await wait_file(pilot, path, original)
+        await _to(pilot, app, "Resilver")  # (undo put the cursor on the first task it changed)
         await pilot.press("v")  # the cursor's task was marked: now unmarked
         await wait_for(pilot, lambda: "2 marked" in app.header.content.plain, what="one mark fewer")
         await pilot.press("p")
@@ -398,3 +404,24 @@ async def test_m_in_a_file_without_sections_says_what_moves_instead(tmp_path):
                                           for m, _, _ in notes), what="the sentence")
         assert app.screen is app.main
     assert path.read_bytes() == original
+
+
+async def test_undo_and_redo_of_a_move_put_the_cursor_on_the_moved_task(tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(TEXT)
+    async with running(path) as (app, pilot, notes):
+        tree = app.tree
+        for text, key in (("beta", "K"), ("alpha", "J")):  # the undo's first change above it, then below it
+            await _to(pilot, app, text)
+            await pilot.press(key)
+            await wait_for(pilot, lambda: path.read_bytes() != TEXT, what="the move")
+            await pilot.press("u")
+            await wait_file(pilot, path, TEXT)
+            await wait_for(pilot, lambda: tree.cursor_task is not None and tree.cursor_task.text == text,
+                           what=f"the cursor on {text} after undo")
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: path.read_bytes() != TEXT, what="the redo")
+            await wait_for(pilot, lambda: tree.cursor_task is not None and tree.cursor_task.text == text,
+                           what=f"the cursor on {text} after redo")
+            await pilot.press("u")
+            await wait_file(pilot, path, TEXT)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 
 from tasktui.doc import patch as P
-from tasktui.doc.edits.base import ConflictError, Plan
+from tasktui.doc.edits.base import ConflictError, Details, Plan
 from tasktui.doc.edits.ops import Restore, RestoreItem
 from tasktui.doc.model import Document, Task
 from tasktui.doc.patch import Patch
@@ -27,7 +27,30 @@ def plan_restore(doc: Document, op: Restore) -> Plan:
         if data[offset:offset + len(item.expected)] != item.expected:
             raise ConflictError("that part of the file has changed since")
         patches.append(Patch(offset, offset + len(item.expected), item.replacement))
-    return Plan(tuple(patches), op.summary)
+    return Plan(tuple(patches), op.summary, Details(cursor=_cursor_line(doc, patches)))
+
+
+def _cursor_line(doc: Document, patches: list[Patch]) -> int | None:
+    """The 1-based line, after ``patches``, of the first bytes put back: a restored task,
+    a mark put back, a moved task back in its place (its undo takes it out where it
+    went, which may come first: removals are skipped); of the first change when
+    nothing is put back (an added task taken out)."""
+    if not patches:
+        return None
+    ordered = sorted(patches, key=lambda p: p.start)
+    put = next((p for p in ordered if p.data), ordered[0])
+    line = bisect.bisect_right(doc.source.starts, put.start)  # in the file before the patches
+    data = doc.source.data
+    for q in ordered:
+        if q.start >= put.start:
+            break
+        line += _breaks(q.data) - _breaks(data[q.start:q.end])
+    return line
+
+
+def _breaks(data: bytes) -> int:
+    """Line breaks in ``data`` (\\r\\n, \\r or \\n, as the parser reads them)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
 def restore_for(before: bytes, after_doc: Document, patches, summary: str) -> Restore:
