@@ -264,6 +264,8 @@ class TaskTuiApp(App[int]):
     @on(TaskTree.ToggleRequested)
     def _toggle_requested(self, event: TaskTree.ToggleRequested) -> None:
         """Space on a task (the tree posts it straight here: no hops through the screen)."""
+        if self.main.act_on_marked("toggle"):  # with tasks marked, space toggles them all
+            return
         notice = self.session.why_not_editable_task(event.task)
         if notice is None:
             self.request_edit(edits.Toggle(self.session.key(event.task)), quiet=True)
@@ -532,6 +534,7 @@ class TaskTuiApp(App[int]):
                             lambda: self.request_edit(edits.Sync()))
         yield SystemCommand("Collapse all", "fold every section", lambda: self.tree.set_all_collapsed(True))
         yield SystemCommand("Expand all", "unfold every section", lambda: self.tree.set_all_collapsed(False))
+        yield from main.reorder_commands()
 
     # -- mojibake -------------------------------------------------------------------------------------
     def _offer_repair(self, doc: Document) -> None:

@@ -14,7 +14,7 @@ from tasktui import __version__, config, store
 from tasktui.doc import edits
 from tasktui.doc.patch import PatchError
 from tasktui.doc.durations import DurationError, parse_duration, short_hours
-from tasktui.doc.model import Document, Task
+from tasktui.doc.model import Document, HeadingKey, Task
 from tasktui.doc.rollup import Counts, RollUp, bar, is_open
 from tasktui.doc.states import SETTABLE, STATES
 from tasktui.safetext import dumps, json_text, visible
@@ -346,15 +346,30 @@ def _duration(text: str, cfg: config.Config) -> float:
         raise CliError(str(exc)) from None
 
 
+def resolve_refs(doc: Document, refs: list[str]) -> list[Task]:
+    """Every REF's task, in file order, each once; CliError naming the first that does not resolve."""
+    found = {task.index: task for task in (resolve_ref(doc, ref) for ref in refs)}
+    return [found[i] for i in sorted(found)]
+
+
 def cmd_toggle(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.Toggle(doc.keys[resolve_ref(doc, args.ref).index]))
+    def op(doc, cfg):
+        tasks = resolve_refs(doc, args.ref)
+        return edits.Toggle(doc.keys[tasks[0].index]) if len(tasks) == 1 else edits.toggle_all(doc, tasks)
+
+    return _edit(args, op)
 
 
 def cmd_set(args) -> int:
     state = args.state.replace("-", "_")
     if state not in SETTABLE:
         raise UsageError(f"unknown state {args.state!r}: use {', '.join(SETTABLE)}")
-    return _edit(args, lambda doc, cfg: edits.SetState(doc.keys[resolve_ref(doc, args.ref).index], state))
+
+    def op(doc, cfg):
+        ops = tuple(edits.SetState(doc.keys[t.index], state) for t in resolve_refs(doc, args.ref))
+        return ops[0] if len(ops) == 1 else edits.Batch(ops)
+
+    return _edit(args, op)
 
 
 def cmd_add(args) -> int:
@@ -371,7 +386,52 @@ def cmd_edit(args) -> int:
 
 
 def cmd_delete(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.DeleteTask(doc.keys[resolve_ref(doc, args.ref).index]))
+    def op(doc, cfg):
+        ops = tuple(edits.DeleteTask(doc.keys[t.index]) for t in resolve_refs(doc, args.ref))
+        return ops[0] if len(ops) == 1 else edits.Batch(ops)
+
+    return _edit(args, op)
+
+
+def resolve_heading(doc: Document, title: str) -> HeadingKey:
+    """A heading by its text: the one written so (case aside), else the one holding it."""
+    needle = title.strip().casefold()
+    if not needle:
+        raise CliError("name a heading: --section takes part of its text")
+    exact = [i for i, h in enumerate(doc.headings) if h.text.casefold() == needle]
+    hits = exact or [i for i, h in enumerate(doc.headings) if _mentions(h.text, title.strip())]
+    if len(hits) == 1:
+        return doc.heading_keys[hits[0]]
+    if not hits:
+        raise CliError(f"no heading matches {title!r}")
+    shown = "; ".join(f"L{doc.headings[i].line + 1} {doc.headings[i].text[:40]}" for i in hits[:5])
+    raise CliError(f"{title!r} matches {len(hits)} headings ({shown}): be more specific")
+
+
+def _movable(doc: Document, ref: str) -> Task:
+    """The task REF names; a heading's line gets its own sentence (a heading-level task moves with its section)."""
+    m = re.fullmatch(r"[Ll](\d+)", ref.strip())
+    if m and doc.task_at_line(int(m.group(1)) - 1) is None:
+        line = int(m.group(1)) - 1
+        if any(h.line <= line < h.end for h in doc.headings):
+            raise CliError(f"line {m.group(1)} is a heading: a heading-level task moves with its section, "
+                           "which tasktui leaves to your editor")
+    return resolve_ref(doc, ref)
+
+
+def cmd_move(args) -> int:
+    def op(doc, cfg):
+        key = doc.keys[_movable(doc, args.ref).index]
+        if args.section is not None:
+            return edits.Move(key, section=resolve_heading(doc, args.section))
+        other = doc.keys[_movable(doc, args.before if args.before is not None else args.after).index]
+        return edits.Move(key, before=other) if args.before is not None else edits.Move(key, after=other)
+
+    return _edit(args, op)
+
+
+def cmd_renumber(args) -> int:
+    return _edit(args, lambda doc, cfg: edits.Renumber(resolve_heading(doc, args.section)))
 
 
 def _time_key(doc: Document, ref: str):
@@ -556,11 +616,14 @@ COMMANDS = {
     "list": (cmd_list, "list tasks", "tasktui list tasks.md --state todo --json"),
     "status": (cmd_status, "progress, time and blockers per section", "tasktui status tasks.md"),
     "next": (cmd_next, "the first open task", "tasktui next tasks.md --json"),
-    "toggle": (cmd_toggle, "toggle a task done / not done", "tasktui toggle tasks.md T001"),
-    "set": (cmd_set, "set a task's state", "tasktui set tasks.md 1.2 in_progress"),
+    "toggle": (cmd_toggle, "toggle tasks done / not done (several: all done, or all open when all are done)",
+               "tasktui toggle tasks.md T001 T002"),
+    "set": (cmd_set, "set tasks' state", "tasktui set tasks.md 1.2 1.3 in_progress"),
     "add": (cmd_add, "add a task", 'tasktui add tasks.md "Write docs" --after T004'),
     "edit": (cmd_edit, "change a task's text", 'tasktui edit tasks.md L12 "New text"'),
-    "delete": (cmd_delete, "delete a task with its details", "tasktui delete tasks.md L12"),
+    "delete": (cmd_delete, "delete tasks with their details", "tasktui delete tasks.md L12 L20"),
+    "move": (cmd_move, "move a task with its details and subtasks", 'tasktui move tasks.md T007 --section "Phase 2"'),
+    "renumber": (cmd_renumber, "put the numbers under a heading in order", 'tasktui renumber tasks.md "Phase 2"'),
     "time": (cmd_time, "add time spent to a task", "tasktui time tasks.md T001 1h30m"),
     "estimate": (cmd_estimate, "set a task's estimate", "tasktui estimate tasks.md T001 4h"),
     "log": (cmd_log, "add a Blocker or Decision to the log", 'tasktui log tasks.md "API keys missing" --kind Blocker --task T003'),
@@ -626,9 +689,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--no-sync", action="store_true", help="do not update the Progress Tracking lines")
         return p
 
-    edit_parser("toggle").add_argument("ref", metavar="REF")
+    edit_parser("toggle").add_argument("ref", metavar="REF", nargs="+", help="one or more tasks: one write")
     p = edit_parser("set")
-    p.add_argument("ref", metavar="REF")
+    p.add_argument("ref", metavar="REF", nargs="+", help="one or more tasks: one write")
     p.add_argument("state", metavar="STATE", help="todo, done, in_progress, queued or cancelled")
     p = edit_parser("add")
     p.add_argument("text", metavar="TEXT")
@@ -638,7 +701,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = edit_parser("edit")
     p.add_argument("ref", metavar="REF")
     p.add_argument("text", metavar="TEXT")
-    edit_parser("delete").add_argument("ref", metavar="REF")
+    edit_parser("delete").add_argument("ref", metavar="REF", nargs="+", help="one or more tasks: one write")
+    p = edit_parser("move")
+    p.add_argument("ref", metavar="REF")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--before", metavar="REF", help="put it just above this task, at its depth")
+    g.add_argument("--after", metavar="REF", help="put it just below this task (and its subtasks), at its depth")
+    g.add_argument("--section", metavar="TITLE", help="put it at the end of the tasks under this heading")
+    edit_parser("renumber").add_argument("section", metavar="TITLE", help="the heading whose tasks to renumber")
     for name in ("time", "estimate"):
         p = edit_parser(name)
         p.add_argument("ref", metavar="REF")

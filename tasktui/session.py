@@ -115,6 +115,7 @@ class Session:
         self.history: history_mod.History | None = None  # the file's git history, once read
         self.history_error: str | None = None  # why there is none (not in git ...), in one sentence
         self.history_of: bytes | None = None  # the content it was read for
+        self.marked: dict[TaskKey, None] = {}  # tasks marked to act on together, in the order marked
 
     # -- the file ---------------------------------------------------------------------
     @property
@@ -392,6 +393,103 @@ class Session:
         """The next open task after index ``start`` (before it, with ``step`` -1) that the filter shows."""
         needle = text_filter.casefold()
         return rollup.next_open(start, step, (lambda t: needle in t.text.casefold()) if needle else None)
+
+    # -- moving tasks, and acting on several at once (UI thread) ---------------------------
+    def why_not_marked_or_moved(self, task: Task | None) -> Notice | None:
+        """Why ``task`` (the one under the cursor) cannot be marked or moved now, or None."""
+        if self.tasks_file is None:
+            return Notice("The file is still loading: marks and moves wait until it is read.", "warning")
+        if task is None:
+            return Notice("Move to a task first.", "warning")
+        if task.legend:
+            return Notice(f"L{task.line + 1} is part of the file's legend, which says what [{task.mark}] means: "
+                          "it is not a task.", "warning")
+        return None
+
+    @staticmethod
+    def heading_not_movable(text: str) -> Notice:
+        return Notice(f"“{text}” is a heading: only list tasks move (a heading-level task moves with its section, "
+                      "in your editor).", "warning")
+
+    def move_op(self, task: Task | None, step: int) -> edits.Move | Notice:
+        """Move task up (``step`` -1) or down (+1) among its siblings: the edit, or why not."""
+        notice = self.why_not_marked_or_moved(task) or self.why_not_editable()
+        if notice is not None:
+            return notice
+        doc = self.doc
+        other = edits.neighbour(doc, task, step)
+        if other is None:
+            where = "first" if step < 0 else "last"
+            return Notice(f"L{task.line + 1} is already the {where} of its list; m moves it to another section.")
+        key, other_key = doc.keys[task.index], doc.keys[other.index]
+        return edits.Move(key, before=other_key) if step < 0 else edits.Move(key, after=other_key)
+
+    def section_of(self, task: Task) -> int | None:
+        """Index in ``doc.headings`` of the heading whose list ``task`` is in (None: above every heading)."""
+        return edits.heading_above(self.doc, task.line)
+
+    def renumber_op(self, heading: int | None) -> edits.Renumber | Notice:
+        """Renumber the tasks under ``heading`` (an index in doc.headings), or why not."""
+        notice = self.why_not_editable()
+        if notice is None and self.tasks_file is None:
+            notice = Notice("The file is still loading: renumbering waits until it is read.", "warning")
+        if notice is not None:
+            return notice
+        doc = self.doc
+        if not edits.numbered(doc, heading):
+            name = doc.headings[heading].text if heading is not None else "the top of the file"
+            return Notice(f"The tasks under {name} are not numbered: there is nothing to renumber.")
+        return edits.Renumber(doc.heading_keys[heading] if heading is not None else None)
+
+    def toggle_mark(self, task: Task | None) -> Notice | None:
+        """Mark or unmark ``task``; a notice when it cannot be marked."""
+        notice = self.why_not_marked_or_moved(task)
+        if notice is not None:
+            return notice
+        key = self.doc.keys[task.index]
+        if key in self.marked:
+            del self.marked[key]
+        else:
+            self.marked[key] = None
+        return None
+
+    def mark(self, task: Task | None) -> None:
+        """Mark ``task`` (shift+arrows extend the marks): headings and legend items are passed over."""
+        if self.why_not_marked_or_moved(task) is None:
+            self.marked[self.doc.keys[task.index]] = None
+
+    def clear_marks(self) -> int:
+        n = len(self.marked)
+        self.marked.clear()
+        return n
+
+    def marked_tasks(self, doc: Document | None = None) -> list[Task]:
+        """The marked tasks still in ``doc`` (the current version), in file order; the
+        marks of tasks that are gone (deleted, or their text changed) are dropped."""
+        doc = doc if doc is not None else self.doc
+        if doc is None or not self.marked:
+            return []
+        found = {key: doc.find(key) for key in self.marked}
+        for key in [k for k, t in found.items() if t is None]:
+            del self.marked[key]
+        return sorted((t for t in found.values() if t is not None), key=lambda t: t.index)
+
+    def marked_op(self, action: str, state: str | None = None) -> edits.Edit | Notice | None:
+        """The one edit that does ``action`` (toggle, state, delete) to every marked task,
+        a notice saying why it cannot be done, or None when nothing is marked."""
+        tasks = self.marked_tasks()
+        if not tasks:
+            return None
+        notice = self.why_not_editable()
+        if notice is not None:
+            return notice
+        doc = self.doc
+        if action == "toggle":
+            return edits.toggle_all(doc, tasks)
+        if action == "state":  # as p / c on one task: back to open when all of them already are in that state
+            state = "todo" if all(t.state == state for t in tasks) else state
+            return edits.Batch(tuple(edits.SetState(doc.keys[t.index], state) for t in tasks))
+        return edits.Batch(tuple(edits.DeleteTask(doc.keys[t.index]) for t in tasks))
 
     # -- the timer ----------------------------------------------------------------------
     def resume_timer(self) -> tuple[list[Notice], str | None]:

@@ -535,3 +535,38 @@ def history_story(folder: Path, *, now: bool = True) -> tuple[GitRepo, Path, lis
     if now:
         repo.write("docs/plan.md", _STORY_NOW)
     return repo, repo.path / "docs" / "plan.md", shas
+
+
+# ------------------------------------------------------- edits planned on bytes
+def key_of(doc: Document, ref: str):
+    """The key of the task whose id or text is ``ref``, else whose text contains it (exactly one)."""
+    hits = ([i for i, t in enumerate(doc.tasks) if ref in (t.id, t.text)]
+            or [i for i, t in enumerate(doc.tasks) if ref in t.text])
+    assert len(hits) == 1, f"{ref!r} matches {len(hits)} tasks"
+    return doc.keys[hits[0]]
+
+
+def heading_key(doc: Document, text: str):
+    """The HeadingKey of the one heading whose text is ``text``."""
+    hits = [k for h, k in zip(doc.headings, doc.heading_keys) if h.text == text]
+    assert len(hits) == 1, f"{text!r} names {len(hits)} headings"
+    return hits[0]
+
+
+def planned(data: bytes, make_op):
+    """Plan ``make_op(doc)`` on ``data`` and apply it, checking what every edit must
+    satisfy: its own check passes, the incremental re-parse equals a fresh parse, and
+    its undo (a Restore) gives back the original bytes. Returns (new bytes, Plan)."""
+    from tasktui.doc import edits
+    from tasktui.doc import patch as P
+
+    doc = Document(data)
+    plan = edits.plan(doc, make_op(doc))
+    new = P.apply(data, plan.patches)
+    after = Document(new)
+    if plan.expect is not None:
+        assert plan.expect(doc, after) is None
+    assert doc_state(doc.patched(plan.patches)) == doc_state(after)
+    undo = edits.restore_for(data, after, plan.patches, "undo")
+    assert P.apply(new, edits.plan(after, undo).patches) == data
+    return new, plan

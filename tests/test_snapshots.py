@@ -76,3 +76,35 @@ def test_main_screen(snap_compare, tmp_path, name, size):
     assert snap_compare(app, terminal_size=size, run_before=run_before)
     cursor = seen[0]
     assert cursor == app.tasks_file.rollup.first_open(), "the screenshot shows the cursor on the first open task"
+
+
+_marks_spec = importlib.util.spec_from_file_location(
+    "tasktui_snapshot_marks_app", Path(__file__).parent / "snapshot_apps" / "marks_app.py"
+)
+marks_app = importlib.util.module_from_spec(_marks_spec)
+_marks_spec.loader.exec_module(marks_app)
+
+
+def test_marked_rows_80x24(snap_compare, tmp_path):
+    """Three tasks marked (up to the done task above the first open one, v, then shift+down
+    twice) on the spec-kit sample at 80x24, the cursor moved off them: the marked rows
+    highlighted (a done mark, ids and markers readable on them) and "3 marked" in the header."""
+    app = marks_app.make_app(tmp_path)
+    original = (tmp_path / marks_app.NAME).read_bytes()
+    seen = []
+
+    async def run_before(pilot) -> None:
+        first = await wait_until_shown(pilot)
+        await pilot.press("up", "v", "shift+down", "shift+down", "down")
+        await wait_for(pilot, lambda: "3 marked" in app.header.content.plain, "the header's count")
+        await pilot.pause()
+        for timer in list(app._timers):
+            timer.stop()
+        seen.append((first, sorted(app.tree.marked), app.tree.cursor_task))
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    first, marked, cursor = seen[0]
+    tasks = app.tasks_file.doc.tasks
+    assert marked == [first.index - 1, first.index, first.index + 1] and tasks[first.index - 1].mark in "xX"
+    assert cursor == tasks[first.index + 2] and cursor.index not in marked
+    assert (tmp_path / marks_app.NAME).read_bytes() == original  # marking writes nothing

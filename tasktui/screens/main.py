@@ -9,7 +9,8 @@ import time
 from dataclasses import dataclass
 
 from textual import on
-from textual.app import ComposeResult
+from textual.actions import SkipAction
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
@@ -25,6 +26,7 @@ from tasktui.doc.rollup import RollUp
 from tasktui.outline import HEADING, Outline
 from tasktui.safetext import json_text
 from tasktui.screens.dialogs import PromptScreen
+from tasktui.session import Notice
 from tasktui.widgets.detail_pane import DetailPane
 from tasktui.widgets.log_panel import LogPanel
 from tasktui.widgets.plain import plain
@@ -59,6 +61,14 @@ class MainScreen(Screen):
         Binding("H", "show_history", "Show progress history", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "app.quit", "Quit"),
+        # reordering tasks, and marks to act on several at once
+        Binding("alt+up,K", "move_task_up", "Move task up", show=False),
+        Binding("alt+down,J", "move_task_down", "Move task down", show=False),
+        Binding("m", "move_to_section", "Move task to section...", show=False),
+        Binding("v", "toggle_mark", "Mark / unmark task", show=False),
+        Binding("shift+up", "extend_marks(-1)", "Extend marks up", show=False),
+        Binding("shift+down", "extend_marks(1)", "Extend marks down", show=False),
+        Binding("escape", "clear_marks", "Clear marks", show=False, priority=True),
     ]
 
     FILTER_PAUSE = 0.06  # seconds: typing a word filters once, not once per letter
@@ -131,6 +141,7 @@ class MainScreen(Screen):
         tree = self.tree
         tree.set_document(doc, rollup, focus_task=focus_task, outline=outline)
         tree.set_marks(blocked=blocked_tasks(doc))
+        self.show_marks(doc)
         if notice is False:
             reason = self.session.read_only_reason
             notice = f"READ-ONLY: {reason}" if reason else None
@@ -220,6 +231,8 @@ class MainScreen(Screen):
         self.tree.action_toggle()
 
     def _set_state(self, state: str) -> None:
+        if self.act_on_marked("state", state):
+            return
         task = self._editable_task()
         if task is not None:
             self.request(self.session.state_op(task, state), quiet=True)
@@ -295,6 +308,8 @@ class MainScreen(Screen):
         self._ask(f"Task text{kept}", description, done, validate=self._not_blank)
 
     def action_delete_task(self) -> None:
+        if self.act_on_marked("delete"):
+            return
         task = self._editable_task()
         if task is not None:
             self.request(edits.DeleteTask(self.session.key(task)), focus=True)  # the cursor goes to its neighbour
@@ -516,3 +531,128 @@ class MainScreen(Screen):
     def action_open_editor(self) -> None:
         task = self.tree.cursor_task
         self.app.post_message(self.EditorRequested(task.line + 1 if task else 1))
+
+    # -- keys: reordering tasks, and marks ---------------------------------------------------
+    def _on_heading(self) -> bool:
+        """Whether the cursor is on a heading's row (having said that headings do not move)."""
+        row = self.tree.cursor_row
+        if row is not None and row.kind == HEADING:
+            self.app.say([self.session.heading_not_movable(self.tree.outline.headings[row.index].text)])
+            return True
+        return False
+
+    def _move(self, step: int) -> None:
+        if self.tree.cursor_row is None or self._on_heading():
+            return
+        op = self.session.move_op(self.tree.cursor_task, step)
+        if isinstance(op, Notice):
+            self.app.say([op])
+        else:
+            self.request(op, focus=True)
+
+    def action_move_task_up(self) -> None:
+        self._move(-1)
+
+    def action_move_task_down(self) -> None:
+        self._move(1)
+
+    def action_move_to_section(self) -> None:
+        if self.tree.cursor_row is None or self._on_heading():
+            return
+        task = self.tree.cursor_task
+        notice = self.session.why_not_editable() or self.session.why_not_marked_or_moved(task)
+        if notice is not None:
+            self.app.say([notice])
+            return
+        from tasktui.screens.section_picker import Choice, SectionPicker
+
+        outline, doc = self.tree.outline, self.session.doc
+        here = self.session.section_of(task) if task.parent is None else None
+        choices = []
+        for node in outline.headings:
+            depth, parent = 0, node.parent
+            while parent is not None:
+                depth, parent = depth + 1, outline.headings[parent].parent
+            counts = outline.heading_totals(node.index)
+            done, of = counts.shown
+            choices.append(Choice(doc.heading_keys[node.doc_index], node.text, depth,
+                                  f"{done}/{of}" if counts.total else "", node.doc_index == here))
+        if not choices:
+            self.app.notify("This file has no sections to move the task to: K and J move it within its list.",
+                            severity="warning")
+            return
+        key = self.session.key(task)
+
+        def done(section) -> None:
+            if section is not None:
+                self.request(edits.Move(key, section=section), focus=True)
+
+        self.app.push_screen(SectionPicker(f"Move “{task.text[:40]}” to the end of:", choices), done)
+
+    def action_renumber_section(self) -> None:
+        row = self.tree.cursor_row
+        if row is None:
+            return
+        op = self.session.renumber_op(self._section_index_at_cursor())
+        if isinstance(op, Notice):
+            self.app.say([op])
+        else:
+            self.request(op)
+
+    def _section_index_at_cursor(self) -> int | None:
+        """Index in doc.headings of the section the cursor is in (its heading, or the one its task is under)."""
+        row = self.tree.cursor_row
+        if row is not None and row.kind == HEADING:
+            return self.tree.outline.headings[row.index].doc_index
+        task = self.tree.cursor_task
+        return self.session.section_of(task) if task is not None else None
+
+    def reorder_commands(self):
+        """Palette entries that depend on where the cursor is: "Renumber this section"
+        only where that section's tasks are numbered."""
+        doc = self.session.doc
+        if doc is None or self.tree.cursor_row is None:
+            return
+        heading = self._section_index_at_cursor()
+        if edits.numbered(doc, heading):
+            yield SystemCommand("Renumber this section", "put the numbers (1., 1.1, 2.1) of this section's tasks in order",
+                                self.action_renumber_section)
+
+    def action_toggle_mark(self) -> None:
+        notice = self.session.toggle_mark(self.tree.cursor_task)
+        if notice is not None:
+            self.app.say([notice])
+        self.show_marks()
+
+    def action_extend_marks(self, step: int) -> None:
+        tree = self.tree
+        self.session.mark(tree.cursor_task)
+        tree.action_cursor_down() if step > 0 else tree.action_cursor_up()
+        self.session.mark(tree.cursor_task)
+        self.show_marks()
+
+    def action_clear_marks(self) -> None:
+        if not self.session.marked:
+            raise SkipAction()  # Esc goes on to clear the filter
+        n = self.session.clear_marks()
+        self.show_marks()
+        self.app.notify(f"{n} mark{'s' if n != 1 else ''} cleared.", timeout=2)
+
+    def show_marks(self, doc: Document | None = None) -> None:
+        """The marked tasks, highlighted in the tree and counted in the header."""
+        doc = doc if doc is not None else self.tree.doc
+        tasks = self.session.marked_tasks(doc) if doc is not None and self.session.marked else []
+        self.tree.set_marks(marked={t.index for t in tasks})
+        self.header.show(marked=len(tasks))
+
+    def act_on_marked(self, action: str, state: str | None = None) -> bool:
+        """With tasks marked: make ``action`` (toggle, state, delete) on all of them, in one
+        write and one undo step, and say True; False when nothing is marked."""
+        op = self.session.marked_op(action, state)
+        if op is None:
+            return False
+        if isinstance(op, Notice):
+            self.app.say([op])
+        else:
+            self.request(op)
+        return True

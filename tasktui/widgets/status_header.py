@@ -40,9 +40,11 @@ class StatusHeader(Static):
         self.notice: str | None = None  # read-only reason, deleted file, loading…
         self.timer: str | None = None  # "0:12 task name": the clock first
         self.stale = False
+        self.marked = 0  # tasks marked to act on together
 
     def show(self, doc: Document | None = None, rollup: RollUp | None = None, *, file_name: str | None = None,
-             notice: str | None | bool = False, timer: str | None | bool = False, stale: bool | None = None) -> None:
+             notice: str | None | bool = False, timer: str | None | bool = False, stale: bool | None = None,
+             marked: int | None = None) -> None:
         if doc is not None:
             self.doc = doc
             self.rollup = rollup if rollup is not None and rollup.doc is doc else RollUp(doc)
@@ -54,6 +56,8 @@ class StatusHeader(Static):
             self.timer = timer
         if stale is not None:
             self.stale = stale
+        if marked is not None:
+            self.marked = marked
         self.update(self._render_text())
 
     def on_resize(self) -> None:
@@ -130,6 +134,9 @@ class StatusHeader(Static):
         if not blockers:
             blocker_forms.append(None)
 
+        # the count of marked tasks never gives way: it says what space, p, c and delete act on
+        marked_forms: list[Text | None] = [Text(f"{self.marked} marked", "bold reverse") if self.marked else None]
+
         timer_forms: list[Text | None] = [None]
         if self.timer:
             clock, _, label = one_line(self.timer).partition(" ")
@@ -138,10 +145,10 @@ class StatusHeader(Static):
                 if cell_len(label) > keep:
                     timer_forms.append(Text(f"⏱ {clock} {_cut_right(label, keep)}", "bold yellow"))
             timer_forms.append(Text(f"⏱ {clock}", "bold yellow"))
-        return [progress, time_forms, stale_forms, blocker_forms, timer_forms]
+        return [progress, time_forms, stale_forms, blocker_forms, marked_forms, timer_forms]
 
     # which part takes its next (narrower) form, step by step: indexes into _parts
-    PROGRESS, TIME, STALE, BLOCKERS, TIMER = range(5)
+    PROGRESS, TIME, STALE, BLOCKERS, MARKED, TIMER = range(6)
     GIVE_WAY = (STALE, TIME, PROGRESS, TIMER, BLOCKERS, STALE, TIMER, TIMER, TIME, BLOCKERS)
 
     def _fit(self, parts: list[list[Text | None]], notice: Text | None, width: int | None) -> tuple[Text, Text | None]:

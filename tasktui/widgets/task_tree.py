@@ -100,6 +100,7 @@ class TaskTree(ScrollView, can_focus=True):
         "task-tree--blocker",
         "task-tree--flash",
         "task-tree--timer",
+        "task-tree--marked",
     }
 
     DEFAULT_CSS = """
@@ -120,6 +121,7 @@ class TaskTree(ScrollView, can_focus=True):
     TaskTree > .task-tree--blocker { color: $error; text-style: bold; }
     TaskTree > .task-tree--flash { background: $warning 40%; }
     TaskTree > .task-tree--timer { color: $warning; text-style: bold; }
+    TaskTree > .task-tree--marked { background: $panel-lighten-3; text-style: bold; }
     """
 
     class Highlighted(Message):
@@ -150,6 +152,7 @@ class TaskTree(ScrollView, can_focus=True):
         self.blocked: set[int] = set()
         self.flash: set[int] = set()
         self.timer: tuple[int, str] | None = None  # (task index, elapsed label)
+        self.marked: set[int] = set()  # tasks marked to act on together
         self._cache: dict[tuple, Strip] = {}
         self._seeded = False
         self._centered = False  # whether the cursor was last placed in the middle (a jump)
@@ -290,7 +293,12 @@ class TaskTree(ScrollView, can_focus=True):
                 return True
         return False
 
-    def set_marks(self, *, blocked: set[int] | None = None, flash: set[int] | None = None, timer: tuple[int, str] | None | bool = False) -> None:
+    def set_marks(self, *, blocked: set[int] | None = None, flash: set[int] | None = None,
+                  timer: tuple[int, str] | None | bool = False, marked: set[int] | None = None) -> None:
+        if marked is not None:
+            if marked == self.marked and blocked is None and flash is None and timer is False:
+                return
+            self.marked = marked
         if blocked is not None:
             self.blocked = blocked
         if flash is not None:
@@ -484,6 +492,8 @@ class TaskTree(ScrollView, can_focus=True):
         style = base
         if row.kind == TASK and row.index in self.flash:
             style = style + self._style("flash")
+        if row.kind == TASK and row.index in self.marked:
+            style = style + self._style("marked")
         if cursor:
             style = style + self.get_component_rich_style("task-tree--cursor")
         strip = strip.apply_style(style) if style else strip

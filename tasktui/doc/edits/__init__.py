@@ -13,20 +13,24 @@ from __future__ import annotations
 from tasktui.doc.edits.base import Check, ConflictError, Details, EditError, Plan, same_tasks
 from tasktui.doc.edits.hours import plan_add_time, plan_set_estimate
 from tasktui.doc.edits.log import KINDS, entry_keys, find_entry, format_entry, plan_add_entry, plan_edit_entry, plan_resolve, today
-from tasktui.doc.edits.ops import (AddLogEntry, AddTask, AddTime, DeleteTask, Edit, EditEntry, EditText, EntryKey, Repair,
-                                   ResolveEntry, Restore, RestoreItem, SetEstimate, SetState, Sync, Toggle)
+from tasktui.doc.edits.move import heading_above, list_under, neighbour, numbered, plan_move, plan_renumber
+from tasktui.doc.edits.ops import (AddLogEntry, AddTask, AddTime, Batch, DeleteTask, Edit, EditEntry, EditText, EntryKey,
+                                   Move, Renumber, Repair, ResolveEntry, Restore, RestoreItem, SetEstimate, SetState, Sync,
+                                   Toggle)
 from tasktui.doc.edits.repair import plan_repair
 from tasktui.doc.edits.sync import completion_value, sync_patches, plan_sync
-from tasktui.doc.edits.tasks import plan_add_task, plan_delete, plan_edit_text, plan_set_state, plan_toggle, state_mark
+from tasktui.doc.edits.tasks import (plan_add_task, plan_batch, plan_delete, plan_edit_text, plan_set_state, plan_toggle,
+                                     state_mark, toggle_all)
 from tasktui.doc.edits.undo import plan_restore, restore_for
 from tasktui.doc.model import Document
 from tasktui.doc.rollup import RollUp
 
 __all__ = [
-    "AddLogEntry", "AddTask", "AddTime", "Check", "ConflictError", "DeleteTask", "Details", "Edit", "EditEntry",
-    "EditError", "EditText", "EntryKey", "KINDS", "Plan", "Repair", "ResolveEntry", "Restore", "RestoreItem",
-    "SetEstimate", "SetState", "Sync", "Toggle", "completion_value", "entry_keys", "find_entry", "format_entry",
-    "plan", "restore_for", "same_tasks", "state_mark", "sync_patches", "today",
+    "AddLogEntry", "AddTask", "AddTime", "Batch", "Check", "ConflictError", "DeleteTask", "Details", "Edit", "EditEntry",
+    "EditError", "EditText", "EntryKey", "KINDS", "Move", "Plan", "Renumber", "Repair", "ResolveEntry", "Restore",
+    "RestoreItem", "SetEstimate", "SetState", "Sync", "Toggle", "completion_value", "entry_keys", "find_entry",
+    "format_entry", "heading_above", "list_under", "neighbour", "numbered", "plan", "restore_for", "same_tasks",
+    "state_mark", "sync_patches", "today", "toggle_all",
 ]
 
 
@@ -46,6 +50,12 @@ def plan(doc: Document, op: Edit, rollup: RollUp | None = None) -> Plan:
             return plan_add_task(doc, op)
         case DeleteTask():
             return plan_delete(doc, op)
+        case Move():
+            return plan_move(doc, op)
+        case Renumber():
+            return plan_renumber(doc, op)
+        case Batch():
+            return plan_batch(doc, op)
         case AddTime():
             return plan_add_time(doc, op)
         case SetEstimate():

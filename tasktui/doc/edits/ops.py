@@ -48,6 +48,34 @@ class DeleteTask:
 
 
 @dataclass(frozen=True)
+class Move:
+    """Move a task with its whole list item (details and subtasks): before or after
+    another task (taking that task's depth), or to the end of the list of tasks
+    written directly under a heading (its top level). Exactly one of the three."""
+
+    key: TaskKey
+    before: TaskKey | None = None
+    after: TaskKey | None = None
+    section: HeadingKey | None = None
+
+
+@dataclass(frozen=True)
+class Renumber:
+    """Number the tasks under a heading (None: before the first heading) in order:
+    ordered-list numbers (``1.``), Kiro ids (``1.``, ``1.1``), OpenSpec ids (``2.1``)."""
+
+    section: HeadingKey | None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Several mark changes (Toggle, SetState) or several deletions, planned together
+    into one write and one undo step."""
+
+    ops: tuple
+
+
+@dataclass(frozen=True)
 class AddTime:
     """Add time spent to a task, or to a heading that carries its own estimate (a
     heading-level task: ``#### Task 1: Setup`` with its ``**Estimated Time**``)."""
@@ -117,7 +145,7 @@ class Restore:
     summary: str = "restored"
 
 
-TaskEdit = Toggle | SetState | AddTask | EditText | DeleteTask
+TaskEdit = Toggle | SetState | AddTask | EditText | DeleteTask | Move | Renumber | Batch
 TimeEdit = AddTime | SetEstimate
 LogEdit = AddLogEntry | ResolveEntry | EditEntry
 Edit = TaskEdit | TimeEdit | LogEdit | Sync | Repair | Restore

@@ -6,9 +6,9 @@ import bisect
 import re
 
 from tasktui.doc.edits.base import (ConflictError, Details, EditError, Plan, descendants, find_task,
-                                    insert_lines, label, last_content_line, line_text_span, prefix_parts,
-                                    same_tasks, same_tasks_except, text_bytes)
-from tasktui.doc.edits.ops import AddTask, DeleteTask, EditText, SetState, Toggle
+                                    insert_lines, label, last_content_line, line_text_span,
+                                    prefix_parts, same_tasks, same_tasks_except, text_bytes)
+from tasktui.doc.edits.ops import AddTask, Batch, DeleteTask, EditText, SetState, Toggle
 from tasktui.doc.model import LABEL_LINE, Document, Task, split_id, split_text
 from tasktui.doc.patch import Patch
 from tasktui.doc.source import encode
@@ -304,28 +304,38 @@ def _set_apart(doc: Document, task: Task) -> bool:
     return False
 
 
-def plan_delete(doc: Document, op: DeleteTask) -> Plan:
-    task = find_task(doc, op.key)
-    src = doc.source
-    last = last_content_line(doc, task.item_line, task.end)
-    if src.lines[task.item_line].lstrip(" \t>")[:1] not in "-*+0123456789":
+def own_line(doc: Document, task: Task) -> None:
+    """EditError unless the task's list item starts its own line."""
+    if doc.source.lines[task.item_line].lstrip(" \t>")[:1] not in "-*+0123456789":
         raise EditError("that task shares its line with another list item")
-    start = src.starts[task.item_line]
+
+
+def cut_span(doc: Document, first: int, last: int) -> tuple[int, int]:
+    """The bytes to take out to remove lines ``first``..``last`` (a list item, or a run
+    of them) so that what is left reads as before: blank lines on both sides lose
+    one; at the end of the file the blank lines before go too, and the file ends as
+    it did, with a line break or without one."""
+    src = doc.source
+    start = src.starts[first]
     blank = lambda i: 0 <= i < src.line_count and not src.lines[i].strip()  # noqa: E731
-    if all(blank(i) for i in range(last + 1, src.line_count)) and task.item_line > 0:
-        # the last thing in the file: the blank lines before it go too, and the file
-        # ends as it did, with a line break or without one
-        keep = task.item_line - 1
+    if all(blank(i) for i in range(last + 1, src.line_count)) and first > 0:
+        keep = first - 1
         while keep > 0 and blank(keep):
             keep -= 1
         if src.endings[-1] == b"" and src.lines[-1]:  # no line break at the end
-            start, end = src.line_end(keep), len(src.data)
-        else:  # the blank lines before it go; any after it stay, as the file's own end
-            start, end = src.starts[keep + 1], src.starts[last + 1]
-    else:
-        if blank(task.item_line - 1) and blank(last + 1) and last + 2 < src.line_count:
-            last += 1  # blank lines on both sides: take one with the task, so no double gap is left
-        end = src.starts[last + 1] if last + 1 < src.line_count else len(src.data)
+            return src.line_end(keep), len(src.data)
+        # the blank lines before it go; any after it stay, as the file's own end
+        return src.starts[keep + 1], src.starts[last + 1]
+    if blank(first - 1) and blank(last + 1) and last + 2 < src.line_count:
+        last += 1  # blank lines on both sides: take one along, so no double gap is left
+    return start, (src.starts[last + 1] if last + 1 < src.line_count else len(src.data))
+
+
+def plan_delete(doc: Document, op: DeleteTask) -> Plan:
+    task = find_task(doc, op.key)
+    src = doc.source
+    own_line(doc, task)
+    start, end = cut_span(doc, task.item_line, last_content_line(doc, task.item_line, task.end))
     gone = {task.index} | {t.index for t in descendants(doc, task)}
 
     def expect(before: Document, after: Document) -> str | None:
@@ -358,3 +368,96 @@ def _neighbour(doc: Document, task: Task, count: int) -> Task | None:
     if task.parent is not None:
         return tasks[task.parent]
     return after if after is not None else (tasks[task.index - 1] if task.index else None)
+
+
+# -- several tasks at once ------------------------------------------------------------
+def toggle_all(doc: Document, tasks: list[Task]) -> Batch:
+    """Space on several tasks: all done when any is not, else all open (as lazygit stages
+    a range: one rule however mixed the tasks are)."""
+    state = "todo" if tasks and all(t.state == DONE for t in tasks) else "done"
+    return Batch(tuple(SetState(doc.keys[t.index], state) for t in tasks))
+
+
+def plan_batch(doc: Document, op: Batch) -> Plan:
+    if not op.ops:
+        raise EditError("no tasks were named")
+    if all(isinstance(o, (Toggle, SetState)) for o in op.ops):
+        return _plan_marks(doc, op.ops)
+    if all(isinstance(o, DeleteTask) for o in op.ops):
+        return _plan_deletes(doc, op.ops)
+    raise EditError("only mark changes or deletions can be made to several tasks at once")
+
+
+def _listed(tasks: list[Task], limit: int = 4) -> str:
+    shown = ", ".join(f"L{t.line + 1}" for t in tasks[:limit])
+    return shown + (f" and {len(tasks) - limit} more" if len(tasks) > limit else "")
+
+
+def _plan_marks(doc: Document, ops) -> Plan:
+    wanted: dict[int, str] = {}
+    for o in ops:
+        task = find_task(doc, o.key)
+        if isinstance(o, Toggle):
+            wanted[task.index] = " " if task.state == DONE else doc.done_mark()
+        else:
+            wanted[task.index] = state_mark(doc, o.state)
+    changes = [(doc.tasks[i], mark) for i, mark in sorted(wanted.items()) if doc.tasks[i].mark != mark]
+    marks = set(wanted.values())
+    common = next(iter(marks)) if len(marks) == 1 else None
+    named = [doc.tasks[i] for i in sorted(wanted)]
+    if not changes:
+        what = f"[{common}]" if common is not None else "as asked"
+        return Plan((), f"{len(named)} task(s) already {what}: {_listed(named)}",
+                    Details(lines=tuple(t.line + 1 for t in named), mark=common))
+    patches = tuple(Patch(t.mark_offset, t.mark_offset + len(encode(t.mark)), encode(mark)) for t, mark in changes)
+    changed = {t.index: mark for t, mark in changes}
+
+    def expect(before: Document, after: Document) -> str | None:
+        problem = same_tasks(before, after, skip=set(changed))
+        if problem:
+            return problem
+        bad = next((i for i, mark in changed.items() if after.tasks[i].mark != mark), None)
+        return None if bad is None else f"the mark on line {before.tasks[bad].line + 1} did not change"
+
+    moved = [t for t, _m in changes]
+    to = f"[{common}]" if common is not None else "their new marks"
+    return Plan(patches, f"{len(changes)} task(s) -> {to}: {_listed(moved)}",
+                Details(lines=tuple(t.line + 1 for t in moved), mark=common), expect)
+
+
+def _plan_deletes(doc: Document, ops) -> Plan:
+    src = doc.source
+    named = sorted({find_task(doc, o.key).index for o in ops})
+    chosen: list[Task] = []  # the named tasks that are not inside another named task
+    for i in named:
+        task = doc.tasks[i]
+        if chosen and task.line < chosen[-1].end and _inside(doc, task, chosen[-1]):
+            continue
+        own_line(doc, task)
+        chosen.append(task)
+    # tasks with only blank lines between them go as one run, like one list item
+    runs: list[list[int]] = []  # [first line, last content line]
+    for task in chosen:
+        first, last = task.item_line, last_content_line(doc, task.item_line, task.end)
+        if runs and all(not src.lines[k].strip() for k in range(runs[-1][1] + 1, first)):
+            runs[-1][1] = last
+        else:
+            runs.append([first, last])
+    patches = tuple(Patch(*cut_span(doc, first, last), b"") for first, last in runs)
+    gone = {t.index for task in chosen for t in [task, *descendants(doc, task)]}
+
+    def expect(before: Document, after: Document) -> str | None:
+        return same_tasks_except(before, after, gone)
+
+    subtasks = len(gone) - len(chosen)
+    summary = f"deleted {len(chosen)} task(s): {_listed(chosen)}" + (f" and {subtasks} subtask(s)" if subtasks else "")
+    return Plan(patches, summary, Details(lines=tuple(t.line + 1 for t in chosen), removed=len(gone)), expect)
+
+
+def _inside(doc: Document, task: Task, ancestor: Task) -> bool:
+    parent = task.parent
+    while parent is not None:
+        if parent == ancestor.index:
+            return True
+        parent = doc.tasks[parent].parent
+    return False

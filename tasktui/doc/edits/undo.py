@@ -27,10 +27,30 @@ def plan_restore(doc: Document, op: Restore) -> Plan:
         if data[offset:offset + len(item.expected)] != item.expected:
             raise ConflictError("that part of the file has changed since")
         patches.append(Patch(offset, offset + len(item.expected), item.replacement))
-    # the cursor goes where the first change is: a restored task, a mark put back
-    first = min((p.start for p in patches), default=None)
-    cursor = None if first is None else bisect.bisect_right(doc.source.starts, first)
-    return Plan(tuple(patches), op.summary, Details(cursor=cursor))
+    return Plan(tuple(patches), op.summary, Details(cursor=_cursor_line(doc, patches)))
+
+
+def _cursor_line(doc: Document, patches: list[Patch]) -> int | None:
+    """The 1-based line, after ``patches``, of the first bytes put back: a restored task,
+    a mark put back, a moved task back in its place (its undo takes it out where it
+    went, which may come first: removals are skipped); of the first change when
+    nothing is put back (an added task taken out)."""
+    if not patches:
+        return None
+    ordered = sorted(patches, key=lambda p: p.start)
+    put = next((p for p in ordered if p.data), ordered[0])
+    line = bisect.bisect_right(doc.source.starts, put.start)  # in the file before the patches
+    data = doc.source.data
+    for q in ordered:
+        if q.start >= put.start:
+            break
+        line += _breaks(q.data) - _breaks(data[q.start:q.end])
+    return line
+
+
+def _breaks(data: bytes) -> int:
+    """Line breaks in ``data`` (\\r\\n, \\r or \\n, as the parser reads them)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
 def restore_for(before: bytes, after_doc: Document, patches, summary: str) -> Restore:
