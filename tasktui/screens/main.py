@@ -405,7 +405,7 @@ class MainScreen(Screen):
             start = node.first_task - 1 if step > 0 else node.first_task
         else:
             start = row.index
-        task = self.session.next_open(tree.outline.rollup, start, step, tree.text_filter)
+        task = self.session.next_open(tree.outline.rollup, start, step, tree.outline.matcher(tree.text_filter))
         if task is not None:
             tree.move_to_task(task.index)
         elif step > 0 and self.session.tasks_file is None:  # the rest of the file is not read yet
