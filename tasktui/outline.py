@@ -10,9 +10,9 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from tasktui import gcpause
-from tasktui.doc import query as query_mod
+from tasktui import query as query_mod
 from tasktui.doc.model import Document
-from tasktui.doc.query import Query, TaskIndex
+from tasktui.query import Query, TaskIndex
 from tasktui.doc.rollup import Counts, RollUp
 
 HEADING, TASK = "heading", "task"
@@ -106,7 +106,8 @@ class Outline:
         first use, kept while the outline lives, patched for a newer version."""
         index = self.__dict__.get("_index")
         if index is None:
-            index = self._index = TaskIndex(self.doc.tasks)
+            with gcpause.paused():  # a string per task, no cycles
+                index = self._index = TaskIndex(self.doc.tasks)
         return index
 
     def found(self, text_filter: str | Query = "", hide_done: bool = False) -> list[int] | None:
@@ -166,7 +167,7 @@ class Outline:
     # -- rows -----------------------------------------------------------------------
     def rows(self, collapsed: set[tuple] | frozenset = frozenset(), text_filter: str | Query = "",
              hide_done: bool = False) -> list[Row]:
-        """Visible rows. With a filter (a query, see tasktui.doc.query) or hide_done, a
+        """Visible rows. With a filter (a query, see tasktui.query) or hide_done, a
         row shows when it matches or a descendant does; matches open their ancestors."""
         with gcpause.paused():  # up to one Row per task and heading, no cycles
             return self._rows(collapsed, self.found(text_filter, hide_done))

@@ -152,7 +152,7 @@ def test_found_and_the_index_follow_new_versions():
 @pytest.mark.parametrize("text,hide_done", [("test the", False), ("-e state:open", False), ("t0 -[P]", True),
                                             ('"data model"', False), ("1.2", False), ("[US1] state:todo,done", False)])
 def test_filtered_rows_are_the_query_matches_and_their_ancestors(name, text, hide_done):
-    from tasktui.doc import query as Q
+    from tasktui import query as Q
 
     doc = Document((SAMPLES_DIR / name).read_bytes())
     outline = Outline(doc)

@@ -1,4 +1,4 @@
-"""Find (tasktui.doc.query): parsing queries, matching tasks, the words shown as
+"""Find (tasktui.query): parsing queries, matching tasks, the words shown as
 found in a row, and the jump-to-id lookup, tested without Textual."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from support import HOSTILE_PIECES, SAMPLES_DIR, hostile_file, hostile_strategy, sample_names
 from tasktui.doc import Document
 from tasktui.doc import edits as E
-from tasktui.doc import query as Q
+from tasktui import query as Q
 
 SPECKIT = """# Tasks: Demo
 
@@ -234,8 +234,8 @@ WORD = st.text(st.characters(blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc")
 
 def plain_word(w: str) -> bool:
     """A word the query language reads as a plain word (no quote, minus, prefix, id or marker shape)."""
-    (term,) = Q.parse(w).terms or (None,)
-    return term is not None and term.kind == "word" and not term.negated and '"' not in w
+    terms = Q.parse(w).terms
+    return len(terms) == 1 and terms[0].kind == "word" and not terms[0].negated and '"' not in w
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,9 @@
 A query is words separated by spaces; a task matches when it matches every term,
 in any order, ignoring case:
 
-- ``word``: occurs in the task's text as the file writes it (its id and
-  markers included), casefolded; ``"an exact phrase"`` keeps its words together
+- ``word``: occurs in the task's text as the tree shows it (its id and
+  markers included, control characters as their pictures: see
+  tasktui.safetext), casefolded; ``"an exact phrase"`` keeps its words together
   (an unclosed quote runs to the end), and quotes make anything a plain word
   (``"state:done"``, ``"T012"``, ``"-x"``);
 - ``state:open`` (required work not done, as ``n`` and the counts mean it),
@@ -38,6 +39,7 @@ from typing import Callable, Iterable, Sequence
 from tasktui.doc.model import Document, Task
 from tasktui.doc.rollup import is_open
 from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, OTHER, QUEUED, TODO
+from tasktui.safetext import visible
 
 WORD, STATE, ID, MARKER = "word", "state", "id", "marker"
 OPEN = "open"  # the state term for required work not done (rollup.is_open)
@@ -162,36 +164,67 @@ def parse(text: str) -> Query:
     return Query(text, tuple(terms), tuple(problems))
 
 
-class TaskIndex:
-    """What matching needs of each task of one document version: its casefolded text,
-    and which tasks carry each id and each marker (casefolded)."""
+def folded_text(task: Task) -> str:
+    """A task's text as the filter reads it: as shown (``visible``), casefolded."""
+    return visible(task.text).casefold()
 
-    __slots__ = ("folded", "ids", "markers")
+
+def _folded_texts(tasks: Sequence[Task]) -> list[str]:
+    folded = [t.text.casefold() for t in tasks]
+    if not all(map(str.isprintable, folded)):  # at C speed; casefolding keeps what does not print
+        folded = [s if s.isprintable() else folded_text(t) for s, t in zip(folded, tasks)]
+    return folded
+
+
+class TaskIndex:
+    """What matching needs of each task of one document version: its text as shown,
+    casefolded (built at once), and which tasks carry each id and each marker,
+    casefolded (built when a query first names one)."""
+
+    __slots__ = ("tasks", "folded", "_ids", "_markers")
 
     def __init__(self, tasks: Sequence[Task], folded: list[str] | None = None) -> None:
-        self.folded = [t.text.casefold() for t in tasks] if folded is None else folded
-        self.ids: dict[str, list[int]] = {}
-        self.markers: dict[str, list[int]] = {}
-        for t in tasks:
-            if t.id is not None:
-                self.ids.setdefault(id_form(t.id), []).append(t.index)
-            for m in dict.fromkeys(m.casefold() for m in t.markers):  # once each: [A] [a]
-                self.markers.setdefault(m, []).append(t.index)
+        self.tasks = tasks
+        self.folded = _folded_texts(tasks) if folded is None else folded
+        self._ids: dict[str, list[int]] | None = None
+        self._markers: dict[str, list[int]] | None = None
+
+    @property
+    def ids(self) -> dict[str, list[int]]:
+        """``id_form(id)`` -> the tasks with that id, in file order."""
+        if self._ids is None:
+            ids: dict[str, list[int]] = {}
+            for t in self.tasks:
+                if t.id is not None:
+                    ids.setdefault(id_form(t.id), []).append(t.index)
+            self._ids = ids
+        return self._ids
+
+    @property
+    def markers(self) -> dict[str, list[int]]:
+        """A marker's name, casefolded -> the tasks carrying it, in file order."""
+        if self._markers is None:
+            markers: dict[str, list[int]] = {}
+            for t in self.tasks:
+                if t.markers:
+                    for m in dict.fromkeys(m.casefold() for m in t.markers):  # once each: [A] [a]
+                        markers.setdefault(m, []).append(t.index)
+            self._markers = markers
+        return self._markers
 
     def updated(self, old_tasks: Sequence[Task], tasks: Sequence[Task], changed: Iterable[int]) -> "TaskIndex":
         """The index of a version patched in place from the one this indexes (the same
         tasks at the same indexes), of which the tasks ``changed`` may differ."""
         changed = [i for i in changed if tasks[i].text != old_tasks[i].text]
         if not changed:
-            return self
-        folded = list(self.folded)
+            return self  # marks or times changed: what matching reads is the same
+        new = TaskIndex.__new__(TaskIndex)
+        new.tasks, new.folded, new._ids, new._markers = tasks, list(self.folded), self._ids, self._markers
         for i in changed:
-            folded[i] = tasks[i].text.casefold()
-        if all((tasks[i].id, tasks[i].markers) == (old_tasks[i].id, old_tasks[i].markers) for i in changed):
-            new = TaskIndex.__new__(TaskIndex)
-            new.folded, new.ids, new.markers = folded, self.ids, self.markers
-            return new
-        return TaskIndex(tasks, folded)
+            new.folded[i] = folded_text(tasks[i])
+        if any((tasks[i].id, tasks[i].markers) != (old_tasks[i].id, old_tasks[i].markers) for i in changed):
+            new._ids = new._markers = None
+        return new
 
 
 def _state_test(value: str) -> Callable[[Task], bool]:
