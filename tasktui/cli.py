@@ -521,11 +521,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tasktui {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
+                                help="one of the commands below; `tasktui COMMAND --help` for its options")
 
     def add(name, *args_fn):
         func, help_, example = COMMANDS[name]
-        p = sub.add_parser(name, help=help_, description=f"{help_}.  Example: {example}")
+        # no help= here: the epilog lists each command once, with an example
+        p = sub.add_parser(name, description=f"{help_}.  Example: {example}")
         p.set_defaults(func=func)
         p.add_argument("file", metavar="FILE")
         if name not in ("new",):
