@@ -6,6 +6,7 @@ written (visible placeholders for controls), never read as markup."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Static
 
 from support import (MARKUP_SENTINEL, assert_no_control_output, copy_sample, find, found_in_row, header_lines,
@@ -290,3 +291,23 @@ async def test_g_to_a_done_task_while_done_tasks_are_hidden_shows_them(tmp_path)
         assert "done hidden" not in header_lines(app)[0]
         assert "T012 was hidden: done tasks are shown." in [m for m, _, _ in notes]
     assert path.read_bytes() == original
+
+
+@pytest.mark.parametrize("width", [80, 60, 44])
+async def test_the_find_indicator_keeps_its_words_as_the_header_narrows(tmp_path, width):
+    path = copy_sample(tmp_path, SPECKIT)
+    async with running(path, size=(width, 24)) as (app, pilot, notes):
+        await find(pilot, "invitation state:open -logging")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: "done hidden" in header_lines(app)[0], what="the header to say done hidden")
+        first = header_lines(app)[0].rstrip()
+        assert len(first) <= width
+        assert first.endswith(" · done hidden"), first
+        assert "filter: " in first
+        if width == 80:  # the title gives way first
+            assert first.startswith(" speckit-feature.md   ") and "Tasks:" not in first, first
+            assert first.endswith("  filter: invitation state:open -logging · done hidden"), first
+        if width == 60:  # then the query shortens, down to 8 cells, before the path
+            assert first.startswith(" speckit-feature.md  filter: invitat") and "…" in first, first
+        if width == 44:  # then the path loses its start, then the query again
+            assert first.startswith(" …") and "filter: invit" in first, first
