@@ -194,6 +194,7 @@ class TaskTuiApp(App[int]):
                 _ = doc.keys
                 tf.rollup.warm()
                 outline = Outline(doc, tf.rollup)
+                _ = outline.index  # what the filter reads (casefolded texts): not on the first key
                 gc.freeze()
         except (store.StoreError, OSError) as exc:
             self.call_from_thread(self._load_failed, str(exc))

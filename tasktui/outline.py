@@ -10,9 +10,10 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from tasktui import gcpause
+from tasktui import query as query_mod
 from tasktui.doc.model import Document
+from tasktui.query import Query, TaskIndex
 from tasktui.doc.rollup import Counts, RollUp
-from tasktui.doc.states import DONE
 
 HEADING, TASK = "heading", "task"
 
@@ -98,19 +99,51 @@ class Outline:
             else:
                 self.root_tasks.append(t.index)
 
-    def _folded(self) -> list[str]:
-        """The tasks' texts casefolded, for the filter (kept while the outline lives)."""
-        folded = self.__dict__.get("_folded_texts")
-        if folded is None:
-            folded = self._folded_texts = [t.text.casefold() for t in self.doc.tasks]
-        return folded
+    # -- finding --------------------------------------------------------------------
+    @property
+    def index(self) -> TaskIndex:
+        """What the filter matches against (casefolded texts, ids, markers): built on
+        first use, kept while the outline lives, patched for a newer version."""
+        index = self.__dict__.get("_index")
+        if index is None:
+            with gcpause.paused():  # a string per task, no cycles
+                index = self._index = TaskIndex(self.doc.tasks)
+        return index
+
+    def found(self, text_filter: str | Query = "", hide_done: bool = False) -> list[int] | None:
+        """The tasks the filter finds (and hide-done leaves), in file order; None when
+        neither is on. The last answer is kept (the tree asks again as it redraws)."""
+        query = query_mod.parse(text_filter) if isinstance(text_filter, str) else text_filter
+        if not query and not hide_done:
+            return None
+        key = (query.text, hide_done)
+        last = self.__dict__.get("_found")
+        if last is not None and last[0] == key:
+            return last[1]
+        hits = query_mod.select(query, self.index, self.doc.tasks, hide_done=hide_done)
+        self._found = (key, hits)
+        return hits
+
+    def matcher(self, text_filter: str | Query):
+        """A test of one task against the filter (None when it is empty): for `n`."""
+        query = query_mod.parse(text_filter) if isinstance(text_filter, str) else text_filter
+        return query_mod.matcher(query, self.index)
+
+    def needles(self, text_filter: str | Query) -> tuple[str, ...]:
+        """What to show as found in the rows (casefolded), longest first."""
+        query = query_mod.parse(text_filter) if isinstance(text_filter, str) else text_filter
+        return query.needles(self.index) if query else ()
 
     def with_document(self, doc: Document, rollup: RollUp) -> "Outline":
         """The outline of a newer version with the same structure (marks, texts or
         times changed): the tree is shared, the numbers are ``rollup``'s."""
         new = object.__new__(Outline)
         new.__dict__.update(self.__dict__)
-        new.__dict__.pop("_folded_texts", None)  # texts may have changed
+        new.__dict__.pop("_found", None)  # marks and texts may have changed
+        index = new.__dict__.pop("_index", None)
+        changed = doc.changed_since(self.doc)
+        if index is not None and changed is not None:
+            new._index = index.updated(self.doc.tasks, doc.tasks, changed)
         new.doc = doc
         new.rollup = rollup
         return new
@@ -132,28 +165,25 @@ class Outline:
         return self.rollup.task(index)
 
     # -- rows -----------------------------------------------------------------------
-    def rows(self, collapsed: set[tuple] | frozenset = frozenset(), text_filter: str = "", hide_done: bool = False) -> list[Row]:
-        """Visible rows. With a filter or hide_done, a row shows when it matches or a
-        descendant does; matches open their ancestors."""
+    def rows(self, collapsed: set[tuple] | frozenset = frozenset(), text_filter: str | Query = "",
+             hide_done: bool = False) -> list[Row]:
+        """Visible rows. With a filter (a query, see tasktui.query) or hide_done, a
+        row shows when it matches or a descendant does; matches open their ancestors."""
         with gcpause.paused():  # up to one Row per task and heading, no cycles
-            return self._rows(collapsed, text_filter, hide_done)
+            return self._rows(collapsed, self.found(text_filter, hide_done))
 
-    def _rows(self, collapsed, text_filter: str, hide_done: bool) -> list[Row]:
+    def _rows(self, collapsed, found: list[int] | None) -> list[Row]:
         doc = self.doc
         tasks = doc.tasks
         keys = doc.keys
-        needle = text_filter.casefold().strip()
-        filtering = bool(needle) or hide_done
+        filtering = found is not None
         shown: list[bool] | None = None
         counts: list[int] | None = None  # running count of shown tasks, when filtering
-        if filtering:
-            if needle:
-                shown = [needle in text for text in self._folded()]
-                if hide_done:
-                    shown = [ok and t.state != DONE for ok, t in zip(shown, tasks)]
-            else:
-                shown = [t.state != DONE for t in tasks]
-            for i in [i for i, ok in enumerate(shown) if ok]:  # matches show their ancestors
+        if found is not None:
+            shown = [False] * len(tasks)
+            for i in found:
+                shown[i] = True
+            for i in found:  # matches show their ancestors
                 parent = tasks[i].parent
                 while parent is not None and not shown[parent]:
                     shown[parent] = True

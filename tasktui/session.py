@@ -20,6 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Callable
 
 from tasktui import config as config_mod
 from tasktui import history as history_mod
@@ -389,10 +390,11 @@ class Session:
         return rollup.first_open()
 
     @staticmethod
-    def next_open(rollup: RollUp, start: int, step: int, text_filter: str = "") -> Task | None:
-        """The next open task after index ``start`` (before it, with ``step`` -1) that the filter shows."""
-        needle = text_filter.casefold()
-        return rollup.next_open(start, step, (lambda t: needle in t.text.casefold()) if needle else None)
+    def next_open(rollup: RollUp, start: int, step: int, accept: Callable[[Task], bool] | None = None) -> Task | None:
+        """The next open task after index ``start`` (before it, with ``step`` -1) that
+        ``accept`` takes: the filter's matcher (Outline.matcher), so that `n` stays
+        on what the filter finds."""
+        return rollup.next_open(start, step, accept)
 
     # -- moving tasks, and acting on several at once (UI thread) ---------------------------
     def why_not_marked_or_moved(self, task: Task | None) -> Notice | None:

@@ -147,7 +147,7 @@ def doc_state(doc: Document) -> dict:
     }
 
 
-def find(doc: Document, ref: str):
+def task_key(doc: Document, ref: str):
     """The key of the task whose id is ``ref``, or whose text contains it (exactly one)."""
     hits = [i for i, t in enumerate(doc.tasks) if t.id == ref] or [i for i, t in enumerate(doc.tasks) if ref in t.text]
     assert len(hits) == 1, f"{ref!r} matches {len(hits)} tasks"
@@ -311,6 +311,43 @@ def differing_bytes(a: bytes, b: bytes) -> list[int]:
 def row_text(tree, row_index: int) -> str:
     strip = tree.render_line(row_index - tree.scroll_offset.y)
     return "".join(seg.text for seg in strip)
+
+
+def found_in_row(tree, row_index: int) -> list[str]:
+    """The pieces of a tree row drawn as found by the filter (the match style: bold, underlined)."""
+    strip = tree.render_line(row_index - tree.scroll_offset.y)
+    return [seg.text for seg in strip if seg.style is not None and seg.style.underline and seg.style.bold]
+
+
+async def find(pilot, text: str, *, typed: bool = True, submit: bool = True) -> None:
+    """``/``, then ``text`` into the filter box (pressed key by key, or set at once with
+    ``typed=False``: any text), Enter with ``submit``; returns once the tree shows it
+    (control characters in ``text`` as their pictures, as the box keeps them)."""
+    from tasktui.safetext import one_line
+
+    app = pilot.app
+    await pilot.press("slash")
+    box = app.screen.query_one("#filter")
+    await wait_for(pilot, lambda: app.focused is box, what="the filter box to have focus")
+    box.value = ""
+    if typed:
+        await pilot.press(*["space" if ch == " " else ch for ch in text])
+    else:
+        box.value = text
+    if submit:
+        await pilot.press("enter")
+    await wait_for(pilot, lambda: app.tree.text_filter == one_line(text), what=f"the filter {text!r} to apply")
+    await pilot.pause()
+
+
+def static_text(widget) -> str:
+    """What a Static shows, as plain text."""
+    return str(widget.render())
+
+
+def header_lines(app) -> list[str]:
+    """The header's two lines as the screen shows them."""
+    return screen_text(app).splitlines()[:2]
 
 
 # ------------------------------------------------------------ hostile file text

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mdgen import markdown_bytes
-from support import REPO, SAMPLES_DIR, corpus_names, doc_state, edit, find, hold_lock, sample_names
+from support import REPO, SAMPLES_DIR, corpus_names, doc_state, edit, hold_lock, sample_names, task_key
 from tasktui import store
 from tasktui.doc import Document
 from tasktui.doc import edits as E
@@ -36,25 +36,25 @@ def changed_bytes(a: bytes, b: bytes) -> list[int]:
 
 def test_toggle_uses_the_files_majority_done_mark():
     data = b"- [ ] a\n- [x] b\n- [X] c\n- [X] d\n"
-    new, pl = edit(data, lambda d: E.Toggle(find(d, "a")))
+    new, pl = edit(data, lambda d: E.Toggle(task_key(d, "a")))
     assert new == b"- [X] a\n- [x] b\n- [X] c\n- [X] d\n"
     assert pl.details.as_dict() == {"line": 1, "old": " ", "mark": "X"}
-    new, _ = edit(data, lambda d: E.Toggle(find(d, "b")))
+    new, _ = edit(data, lambda d: E.Toggle(task_key(d, "b")))
     assert new == b"- [ ] a\n- [ ] b\n- [X] c\n- [X] d\n"
 
 
 def test_toggle_default_done_mark_by_dialect():
     speckit = b"## Phase 1\n- [ ] T001 a\n- [ ] T002 b\n"
-    assert edit(speckit, lambda d: E.Toggle(find(d, "T001")))[0] == b"## Phase 1\n- [X] T001 a\n- [ ] T002 b\n"
+    assert edit(speckit, lambda d: E.Toggle(task_key(d, "T001")))[0] == b"## Phase 1\n- [X] T001 a\n- [ ] T002 b\n"
     generic = b"- [ ] a\n- [ ] b\n"
-    assert edit(generic, lambda d: E.Toggle(find(d, "a")))[0] == b"- [x] a\n- [ ] b\n"
+    assert edit(generic, lambda d: E.Toggle(task_key(d, "a")))[0] == b"- [x] a\n- [ ] b\n"
 
 
 def test_toggle_other_marks_go_to_done_and_never_cascade():
     data = b"- [/] parent\n  - [ ] child\n- [-] dropped\n- [?] odd\n"
-    assert edit(data, lambda d: E.Toggle(find(d, "parent")))[0] == b"- [x] parent\n  - [ ] child\n- [-] dropped\n- [?] odd\n"
-    assert edit(data, lambda d: E.Toggle(find(d, "dropped")))[0] == b"- [/] parent\n  - [ ] child\n- [x] dropped\n- [?] odd\n"
-    assert edit(data, lambda d: E.Toggle(find(d, "odd")))[0] == b"- [/] parent\n  - [ ] child\n- [-] dropped\n- [x] odd\n"
+    assert edit(data, lambda d: E.Toggle(task_key(d, "parent")))[0] == b"- [x] parent\n  - [ ] child\n- [-] dropped\n- [?] odd\n"
+    assert edit(data, lambda d: E.Toggle(task_key(d, "dropped")))[0] == b"- [/] parent\n  - [ ] child\n- [x] dropped\n- [?] odd\n"
+    assert edit(data, lambda d: E.Toggle(task_key(d, "odd")))[0] == b"- [/] parent\n  - [ ] child\n- [-] dropped\n- [x] odd\n"
 
 
 def test_toggle_in_odd_places():
@@ -66,7 +66,7 @@ def test_toggle_in_odd_places():
         ("next line", "> - [ ] quoted\n1) [ ]* optional\n\t-\t[ ] tabbed\n-\n  [x] next line\n- [ ] café ☕\r\n"),
         ("café", "> - [ ] quoted\n1) [ ]* optional\n\t-\t[ ] tabbed\n-\n  [ ] next line\n- [x] café ☕\r\n"),
     ]:
-        assert edit(data, lambda d: E.Toggle(find(d, ref)))[0] == want.encode(), ref
+        assert edit(data, lambda d: E.Toggle(task_key(d, ref)))[0] == want.encode(), ref
 
 
 KIRO = b"# Implementation Plan\n\n- [x] 1. Setup\n  - detail\n  - _Requirements: 1.1_\n\n  - [ ] 1.1 Sub one\n    - d\n\n- [ ] 2. Models\n"
@@ -78,7 +78,7 @@ KIRO = b"# Implementation Plan\n\n- [x] 1. Setup\n  - detail\n  - _Requirements:
 )
 def test_set_state_in_kiro_files(state, mark):
     data = KIRO.replace(b"- [ ] 1.1", b"- [/] 1.1")
-    new, _ = edit(data, lambda d: E.SetState(find(d, "1.1"), state))
+    new, _ = edit(data, lambda d: E.SetState(task_key(d, "1.1"), state))
     assert new == KIRO.replace(b"- [ ] 1.1", b"- [" + mark + b"] 1.1")
     assert Document(new).tasks[1].state == state
 
@@ -86,14 +86,14 @@ def test_set_state_in_kiro_files(state, mark):
 @pytest.mark.parametrize("state, mark", [("in_progress", b"/"), ("cancelled", b"-"), ("todo", b" "), ("done", b"x")])
 def test_set_state_elsewhere(state, mark):
     data = b"# TODO\n- [?] a\n- [ ] b\n"
-    new, _ = edit(data, lambda d: E.SetState(find(d, "a"), state))
+    new, _ = edit(data, lambda d: E.SetState(task_key(d, "a"), state))
     assert new == b"# TODO\n- [" + mark + b"] a\n- [ ] b\n"
     assert Document(new).tasks[0].state == state
 
 
 def test_set_state_refuses_what_the_dialect_cannot_say():
     with pytest.raises(E.EditError, match="cancelled"):
-        E.plan(Document(KIRO), E.SetState(find(Document(KIRO), "1.1"), "cancelled"))
+        E.plan(Document(KIRO), E.SetState(task_key(Document(KIRO), "1.1"), "cancelled"))
     generic = Document(b"- [ ] a\n")
     assert E.plan(generic, E.SetState(generic.keys[0], "queued")).summary.endswith("[ ] -> [~]")  # [~] is queued everywhere
     keyed = Document(b"Legend:\n- [ ] to do\n- [x] done\n- [?] waiting on review\n\nTasks:\n\n- [ ] a\n")
@@ -115,7 +115,7 @@ SPECKIT = b"## Phase 1\n\n- [X] T001 Setup\n- [ ] T002 [P] Models\n\n## Phase 2\
 
 
 def test_add_task_after_with_the_next_free_id():
-    new, pl = edit(SPECKIT, lambda d: E.AddTask("Write docs", after=find(d, "T002")))
+    new, pl = edit(SPECKIT, lambda d: E.AddTask("Write docs", after=task_key(d, "T002")))
     assert new == b"## Phase 1\n\n- [X] T001 Setup\n- [ ] T002 [P] Models\n- [ ] T004 Write docs\n\n## Phase 2\n\n- [ ] T003 [US1] Service\n"
     assert pl.details.as_dict() == {"line": 5, "text": "T004 Write docs", "id": "T004"}
 
@@ -123,61 +123,61 @@ def test_add_task_after_with_the_next_free_id():
 def test_add_task_at_the_end_and_under():
     new, _ = edit(SPECKIT, lambda d: E.AddTask("Write docs"))
     assert new == SPECKIT + b"- [ ] T004 Write docs\n"
-    new, _ = edit(SPECKIT, lambda d: E.AddTask("Sub step", under=find(d, "T001")))
+    new, _ = edit(SPECKIT, lambda d: E.AddTask("Sub step", under=task_key(d, "T001")))
     assert new == b"## Phase 1\n\n- [X] T001 Setup\n  - [ ] T004 Sub step\n- [ ] T002 [P] Models\n\n## Phase 2\n\n- [ ] T003 [US1] Service\n"
 
 
 def test_add_task_writes_its_id_bold_where_the_neighbours_are():
     data = b"## Phase 1\n\n- [ ] **T001** [P] Set up\n- [ ] **T002** Write\n"
-    new, pl = edit(data, lambda d: E.AddTask("Ship it", after=find(d, "T002")))
+    new, pl = edit(data, lambda d: E.AddTask("Ship it", after=task_key(d, "T002")))
     assert new == data + b"- [ ] **T003** Ship it\n"
     assert Document(new).tasks[-1].id == "T003"
 
 
 def test_add_task_keeps_an_id_the_user_typed():
-    new, _ = edit(SPECKIT, lambda d: E.AddTask("T010 Typed id", after=find(d, "T003")))
+    new, _ = edit(SPECKIT, lambda d: E.AddTask("T010 Typed id", after=task_key(d, "T003")))
     assert new == SPECKIT + b"- [ ] T010 Typed id\n"
 
 
 def test_add_task_kiro_numbering():
-    new, _ = edit(KIRO, lambda d: E.AddTask("Sub two", under=find(d, "Setup")))
+    new, _ = edit(KIRO, lambda d: E.AddTask("Sub two", under=task_key(d, "Setup")))
     assert new == KIRO.replace(b"    - d\n\n- [ ] 2.", b"    - d\n  - [ ] 1.2 Sub two\n\n- [ ] 2.")
-    new, _ = edit(KIRO, lambda d: E.AddTask("Sub two", after=find(d, "1.1")))
+    new, _ = edit(KIRO, lambda d: E.AddTask("Sub two", after=task_key(d, "1.1")))
     assert new == KIRO.replace(b"    - d\n\n- [ ] 2.", b"    - d\n  - [ ] 1.2 Sub two\n\n- [ ] 2.")
-    new, pl = edit(KIRO, lambda d: E.AddTask("Third", after=find(d, "Models")))
+    new, pl = edit(KIRO, lambda d: E.AddTask("Third", after=task_key(d, "Models")))
     assert new == KIRO + b"\n- [ ] 3. Third\n", "set apart by a blank line, as its neighbours are"
     assert pl.details.id == "3"
-    new, _ = edit(KIRO, lambda d: E.AddTask("First sub", under=find(d, "Models")))
+    new, _ = edit(KIRO, lambda d: E.AddTask("First sub", under=task_key(d, "Models")))
     assert new == KIRO + b"  - [ ] 2.1 First sub\n"
 
 
 def test_add_task_in_numbered_lists_and_other_bullets():
     numbered = b"1. [x] One\n2. [ ] Two\n3. [ ] Three\n"
-    assert edit(numbered, lambda d: E.AddTask("Four", after=find(d, "Three")))[0] == numbered + b"4. [ ] Four\n"
+    assert edit(numbered, lambda d: E.AddTask("Four", after=task_key(d, "Three")))[0] == numbered + b"4. [ ] Four\n"
     # only the new line is written: later items keep their numbers (markdown renumbers them)
-    assert edit(numbered, lambda d: E.AddTask("Mid", after=find(d, "One")))[0] == b"1. [x] One\n2. [ ] Mid\n2. [ ] Two\n3. [ ] Three\n"
+    assert edit(numbered, lambda d: E.AddTask("Mid", after=task_key(d, "One")))[0] == b"1. [x] One\n2. [ ] Mid\n2. [ ] Two\n3. [ ] Three\n"
     paren = b"1) [ ] a\n"
-    assert edit(paren, lambda d: E.AddTask("b", after=find(d, "a")))[0] == b"1) [ ] a\n2) [ ] b\n"
-    assert edit(paren, lambda d: E.AddTask("child", under=find(d, "a")))[0] == b"1) [ ] a\n   1) [ ] child\n"
+    assert edit(paren, lambda d: E.AddTask("b", after=task_key(d, "a")))[0] == b"1) [ ] a\n2) [ ] b\n"
+    assert edit(paren, lambda d: E.AddTask("child", under=task_key(d, "a")))[0] == b"1) [ ] a\n   1) [ ] child\n"
     stars = b"* [ ] a\n    * [ ] deep\n"
-    assert edit(stars, lambda d: E.AddTask("deeper", after=find(d, "deep")))[0] == b"* [ ] a\n    * [ ] deep\n    * [ ] deeper\n"
+    assert edit(stars, lambda d: E.AddTask("deeper", after=task_key(d, "deep")))[0] == b"* [ ] a\n    * [ ] deep\n    * [ ] deeper\n"
     quoted = b"> - [ ] a\n> - [ ] b\n"
-    assert edit(quoted, lambda d: E.AddTask("c", after=find(d, "b")))[0] == b"> - [ ] a\n> - [ ] b\n> - [ ] c\n"
+    assert edit(quoted, lambda d: E.AddTask("c", after=task_key(d, "b")))[0] == b"> - [ ] a\n> - [ ] b\n> - [ ] c\n"
 
 
 def test_add_task_goes_after_the_details():
     data = b"- [ ] a\n  - detail\n  - [ ] child\n\n    more\n- [ ] b\n"
-    assert edit(data, lambda d: E.AddTask("new", after=find(d, "a")))[0] == b"- [ ] a\n  - detail\n  - [ ] child\n\n    more\n- [ ] new\n- [ ] b\n"
+    assert edit(data, lambda d: E.AddTask("new", after=task_key(d, "a")))[0] == b"- [ ] a\n  - detail\n  - [ ] child\n\n    more\n- [ ] new\n- [ ] b\n"
 
 
 def test_inserted_lines_copy_the_line_ending():
     crlf = b"- [ ] a\r\n- [ ] b\r\n"
-    assert edit(crlf, lambda d: E.AddTask("c", after=find(d, "a")))[0] == b"- [ ] a\r\n- [ ] c\r\n- [ ] b\r\n"
+    assert edit(crlf, lambda d: E.AddTask("c", after=task_key(d, "a")))[0] == b"- [ ] a\r\n- [ ] c\r\n- [ ] b\r\n"
     mixed = b"- [ ] a\r- [ ] b\n- [ ] c\n"
-    assert edit(mixed, lambda d: E.AddTask("new", after=find(d, "a")))[0] == b"- [ ] a\r- [ ] new\r- [ ] b\n- [ ] c\n"
+    assert edit(mixed, lambda d: E.AddTask("new", after=task_key(d, "a")))[0] == b"- [ ] a\r- [ ] new\r- [ ] b\n- [ ] c\n"
     # the last line has no ending: the new one gets the file's majority, and the file still has no final newline
     last = b"Title\r\n\r\n- [ ] a\r\n- [ ] b"
-    assert edit(last, lambda d: E.AddTask("c", after=find(d, "b")))[0] == b"Title\r\n\r\n- [ ] a\r\n- [ ] b\r\n- [ ] c"
+    assert edit(last, lambda d: E.AddTask("c", after=task_key(d, "b")))[0] == b"Title\r\n\r\n- [ ] a\r\n- [ ] b\r\n- [ ] c"
 
 
 @pytest.mark.parametrize(
@@ -209,9 +209,9 @@ def test_add_task_refusals():
 
 
 def test_edit_text():
-    assert edit(b"- [ ] old text  \n- [x] b\n", lambda d: E.EditText(find(d, "old"), "new text"))[0] == b"- [ ] new text  \n- [x] b\n"
-    assert edit(b"- [ ]* old\r\n", lambda d: E.EditText(find(d, "old"), " new "))[0] == b"- [ ]* new\r\n"
-    assert edit("- [x]  vieux café\n".encode(), lambda d: E.EditText(find(d, "vieux"), "neuf ☕"))[0] == "- [x]  neuf ☕\n".encode()
+    assert edit(b"- [ ] old text  \n- [x] b\n", lambda d: E.EditText(task_key(d, "old"), "new text"))[0] == b"- [ ] new text  \n- [x] b\n"
+    assert edit(b"- [ ]* old\r\n", lambda d: E.EditText(task_key(d, "old"), " new "))[0] == b"- [ ]* new\r\n"
+    assert edit("- [x]  vieux café\n".encode(), lambda d: E.EditText(task_key(d, "vieux"), "neuf ☕"))[0] == "- [x]  neuf ☕\n".encode()
     with pytest.raises(E.EditError):
         E.plan(Document(b"- [ ] a\n"), E.EditText(Document(b"- [ ] a\n").keys[0], ""))
 
@@ -240,15 +240,15 @@ def test_patches():
 
 def test_delete_with_details_and_children():
     data = b"- [ ] a\n  - d1\n  - [ ] child\n    - dd\n\n- [ ] b\n"
-    new, pl = edit(data, lambda d: E.DeleteTask(find(d, "a")))
+    new, pl = edit(data, lambda d: E.DeleteTask(task_key(d, "a")))
     assert new == b"\n- [ ] b\n"
     assert pl.details.as_dict() == {"line": 1, "removed": 2}
-    assert edit(data, lambda d: E.DeleteTask(find(d, "child")))[0] == b"- [ ] a\n  - d1\n\n- [ ] b\n"
+    assert edit(data, lambda d: E.DeleteTask(task_key(d, "child")))[0] == b"- [ ] a\n  - d1\n\n- [ ] b\n"
 
 
 def test_delete_the_last_task():
-    assert edit(b"- [ ] a\n- [ ] b\n  - d", lambda d: E.DeleteTask(find(d, "b")))[0] == b"- [ ] a"
-    assert edit(b"- [ ] a\r\n- [ ] b\r\n", lambda d: E.DeleteTask(find(d, "b")))[0] == b"- [ ] a\r\n"
+    assert edit(b"- [ ] a\n- [ ] b\n  - d", lambda d: E.DeleteTask(task_key(d, "b")))[0] == b"- [ ] a"
+    assert edit(b"- [ ] a\r\n- [ ] b\r\n", lambda d: E.DeleteTask(task_key(d, "b")))[0] == b"- [ ] a\r\n"
 
 
 # ---------------------------------------------------------------------- time
@@ -260,29 +260,29 @@ TIMED = (
 
 
 def test_add_time_creates_actual_time_after_the_estimate_crlf():
-    new, pl = edit(TIMED, lambda d: E.AddTime(find(d, "Do it"), 1.5))
+    new, pl = edit(TIMED, lambda d: E.AddTime(task_key(d, "Do it"), 1.5))
     assert new == TIMED.replace(b"3 hours\r\n", b"3 hours\r\n  * **Actual Time**: 1.5 hours\r\n")
     assert pl.details.as_dict() == {"line": 5, "label": "Actual Time", "hours": 1.5, "value": "1.5 hours", "added_hours": 1.5}
-    again, _ = edit(new, lambda d: E.AddTime(find(d, "Do it"), 0.25))
+    again, _ = edit(new, lambda d: E.AddTime(task_key(d, "Do it"), 0.25))
     assert again == TIMED.replace(b"3 hours\r\n", b"3 hours\r\n  * **Actual Time**: 1.75 hours\r\n")
     assert Document(again).tasks[0].actual_hours == 1.75
 
 
 def test_add_time_in_minutes_when_the_estimate_is_in_minutes():
-    new, _ = edit(TIMED, lambda d: E.AddTime(find(d, "**B**"), 0.75))
+    new, _ = edit(TIMED, lambda d: E.AddTime(task_key(d, "**B**"), 0.75))
     assert new == TIMED + b"  - **Actual Time**: 45 minutes\r\n"
 
 
 def test_add_time_without_an_estimate():
-    assert edit(b"- [ ] a\n  - detail\n- [ ] b\n", lambda d: E.AddTime(find(d, "a"), 2))[0] == b"- [ ] a\n  - detail\n  - **Actual Time**: 2 hours\n- [ ] b\n"
-    assert edit(b"- [ ] a\n- [ ] b", lambda d: E.AddTime(find(d, "b"), 1 / 3))[0] == b"- [ ] a\n- [ ] b\n  - **Actual Time**: 20 minutes"
+    assert edit(b"- [ ] a\n  - detail\n- [ ] b\n", lambda d: E.AddTime(task_key(d, "a"), 2))[0] == b"- [ ] a\n  - detail\n  - **Actual Time**: 2 hours\n- [ ] b\n"
+    assert edit(b"- [ ] a\n- [ ] b", lambda d: E.AddTime(task_key(d, "b"), 1 / 3))[0] == b"- [ ] a\n- [ ] b\n  - **Actual Time**: 20 minutes"
     # before the subtasks, at the task's content column
-    assert edit(b"1. [ ] a\n   - [ ] child\n", lambda d: E.AddTime(find(d, "a"), 1))[0] == b"1. [ ] a\n   - **Actual Time**: 1 hour\n   - [ ] child\n"
+    assert edit(b"1. [ ] a\n   - [ ] child\n", lambda d: E.AddTime(task_key(d, "a"), 1))[0] == b"1. [ ] a\n   - **Actual Time**: 1 hour\n   - [ ] child\n"
 
 
 def test_add_time_when_the_checkbox_is_on_the_line_after_the_marker():
     """Regression: the bullet was indented by the marker line's width and fell out of the item."""
-    new, _ = edit(b"  10.\n      [/] task\n", lambda d: E.AddTime(find(d, "task"), 2))
+    new, _ = edit(b"  10.\n      [/] task\n", lambda d: E.AddTime(task_key(d, "task"), 2))
     assert new == b"  10.\n      [/] task\n      - **Actual Time**: 2 hours\n"
     assert Document(new).tasks[0].actual_hours == 2
 
@@ -294,22 +294,22 @@ def test_time_on_a_task_keeps_the_dialect(name):
     data = (SAMPLES_DIR / name).read_bytes()
     before = Document(data)
     ref = "4.1" if name == "kiro-spec.md" else "T014"
-    new, _ = edit(data, lambda d: E.AddTime(find(d, ref), 1.5))
-    new, _ = edit(new, lambda d: E.SetEstimate(find(d, ref), 3))
+    new, _ = edit(data, lambda d: E.AddTime(task_key(d, ref), 1.5))
+    new, _ = edit(new, lambda d: E.SetEstimate(task_key(d, ref), 3))
     after = Document(new)
     assert after.dialect == before.dialect
     assert [t.state for t in after.tasks] == [t.state for t in before.tasks]
-    assert after.find(find(after, ref)).estimate_hours == 3 and after.find(find(after, ref)).actual_hours == 1.5
+    assert after.find(task_key(after, ref)).estimate_hours == 3 and after.find(task_key(after, ref)).actual_hours == 1.5
 
 
 def test_set_estimate():
-    assert edit(TIMED, lambda d: E.SetEstimate(find(d, "Do it"), 2))[0] == TIMED.replace(b"3 hours", b"2 hours")
-    assert edit(TIMED, lambda d: E.SetEstimate(find(d, "**B**"), 2))[0] == TIMED.replace(b"90 minutes", b"120 minutes")
+    assert edit(TIMED, lambda d: E.SetEstimate(task_key(d, "Do it"), 2))[0] == TIMED.replace(b"3 hours", b"2 hours")
+    assert edit(TIMED, lambda d: E.SetEstimate(task_key(d, "**B**"), 2))[0] == TIMED.replace(b"90 minutes", b"120 minutes")
     placeholder = b"- [ ] a\n  - **Estimated Time**: [X hours]\n"
-    assert edit(placeholder, lambda d: E.SetEstimate(find(d, "a"), 4))[0] == b"- [ ] a\n  - **Estimated Time**: 4 hours\n"
+    assert edit(placeholder, lambda d: E.SetEstimate(task_key(d, "a"), 4))[0] == b"- [ ] a\n  - **Estimated Time**: 4 hours\n"
     # an estimate goes right before an existing actual time, in its style
     actual = b"- [x] a\n  + **Actual Time**: 2 hours\n"
-    assert edit(actual, lambda d: E.SetEstimate(find(d, "a"), 1.5))[0] == b"- [x] a\n  + **Estimated Time**: 1.5 hours\n  + **Actual Time**: 2 hours\n"
+    assert edit(actual, lambda d: E.SetEstimate(task_key(d, "a"), 1.5))[0] == b"- [x] a\n  + **Estimated Time**: 1.5 hours\n  + **Actual Time**: 2 hours\n"
 
 
 # ----------------------------------------------------------------------- log
@@ -398,7 +398,7 @@ def test_new_entries_follow_the_files_form():
 ])
 def test_delete_keeps_the_files_end(data, gone):
     """A file without a line break at its end stays so; one with keeps it."""
-    assert edit(data, lambda d: E.DeleteTask(find(d, "last")))[0] == gone
+    assert edit(data, lambda d: E.DeleteTask(task_key(d, "last")))[0] == gone
 
 
 def test_resolve_and_edit_entries():
@@ -530,7 +530,7 @@ def test_tasksfile_edit_with_sync_is_one_write_and_one_undo(sample_copy):
     path = sample_copy("template-project.md")
     original = path.read_bytes()
     tf = TasksFile(path, sync=True)
-    key = find(tf.doc, "Add domain events")
+    key = task_key(tf.doc, "Add domain events")
     result = tf.apply(E.Toggle(key))
     assert result.changed
     new = path.read_bytes()
@@ -541,7 +541,7 @@ def test_tasksfile_edit_with_sync_is_one_write_and_one_undo(sample_copy):
     assert [c.status for c in doc.completion] == ["complete", "in_progress", "not_started", "not_started"]
     # finish phase 2: sync rewrites its Completion Status line in the same write
     for ref in ("Implement input validation", "Create service unit tests", "Add integration tests"):
-        tf.apply(E.Toggle(find(tf.doc, ref)))
+        tf.apply(E.Toggle(task_key(tf.doc, ref)))
     done = path.read_bytes()
     assert "**Phase 2**: âœ… Complete  ".encode() in done
     assert len(tf.undo_stack) == 4
@@ -565,7 +565,7 @@ def test_tasksfile_without_sync_changes_one_byte(sample_copy):
     original = path.read_bytes()
     tf = TasksFile(path, sync=False)
     for ref in ("Add domain events", "Implement input validation", "Create service unit tests", "Add integration tests"):
-        tf.apply(E.Toggle(find(tf.doc, ref)))
+        tf.apply(E.Toggle(task_key(tf.doc, ref)))
     assert len(changed_bytes(original, path.read_bytes())) == 4
     assert "**Phase 2**: ðŸŸ¡ In Progress  ".encode() in path.read_bytes()
 
@@ -575,14 +575,14 @@ def test_tasksfile_undo_of_every_kind_of_edit(sample_copy):
     original = path.read_bytes()
     tf = TasksFile(path, sync=False)
     steps = [
-        lambda d: E.Toggle(find(d, "3.2")),
-        lambda d: E.SetState(find(d, "4.1"), "in_progress"),
-        lambda d: E.AddTask("Write the changelog", after=find(d, "Final checkpoint")),
-        lambda d: E.AddTask("Handle 410 Gone", under=find(d, "4.2")),
-        lambda d: E.EditText(find(d, "6.2"), "6.2 Implement `sync` and `status` commands"),
-        lambda d: E.DeleteTask(find(d, "7.1")),
-        lambda d: E.AddTime(find(d, "4.1"), 1.5),
-        lambda d: E.SetEstimate(find(d, "4.1"), 3),
+        lambda d: E.Toggle(task_key(d, "3.2")),
+        lambda d: E.SetState(task_key(d, "4.1"), "in_progress"),
+        lambda d: E.AddTask("Write the changelog", after=task_key(d, "Final checkpoint")),
+        lambda d: E.AddTask("Handle 410 Gone", under=task_key(d, "4.2")),
+        lambda d: E.EditText(task_key(d, "6.2"), "6.2 Implement `sync` and `status` commands"),
+        lambda d: E.DeleteTask(task_key(d, "7.1")),
+        lambda d: E.AddTime(task_key(d, "4.1"), 1.5),
+        lambda d: E.SetEstimate(task_key(d, "4.1"), 3),
         lambda d: E.AddLogEntry("Blocker", "No staging server", "2026-03-01", "4.2"),
     ]
     versions = [original]
@@ -646,7 +646,7 @@ def test_outside_change_is_kept_and_the_edit_is_replanned(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(SPECKIT)
     tf = TasksFile(path, sync=False)
-    key = find(tf.doc, "T003")
+    key = task_key(tf.doc, "T003")
     # another writer adds a task at the top and ticks T002 while we have the file open
     outside = SPECKIT.replace(b"## Phase 1\n\n", b"## Phase 1\n\n- [ ] T000 Inserted elsewhere\n").replace(b"- [ ] T002", b"- [X] T002")
     path.write_bytes(outside)
@@ -665,7 +665,7 @@ def test_no_wait_edit_of_a_changed_file_says_busy_and_writes_nothing(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(SPECKIT)
     tf = TasksFile(path, sync=False)
-    key = find(tf.doc, "T003")
+    key = task_key(tf.doc, "T003")
     outside = SPECKIT.replace(b"- [ ] T002", b"- [X] T002")
     path.write_bytes(outside)
     with pytest.raises(store.Busy, match="changed on disk; nothing was written"):
@@ -680,7 +680,7 @@ def test_no_wait_edit_while_another_process_holds_the_lock_says_busy(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(SPECKIT)
     tf = TasksFile(path, sync=False)
-    key = find(tf.doc, "T003")
+    key = task_key(tf.doc, "T003")
     holder = hold_lock(path)
     try:
         with pytest.raises(store.Busy, match="Another program holds the lock"):
@@ -697,7 +697,7 @@ def test_undo_survives_an_outside_change(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(KIRO)
     tf = TasksFile(path, sync=False)
-    tf.apply(E.Toggle(find(tf.doc, "2.")))
+    tf.apply(E.Toggle(task_key(tf.doc, "2.")))
     toggled = path.read_bytes()
     outside = b"Intro line\n\n" + toggled + b"- [ ] 3. Added outside\n"
     path.write_bytes(outside)
@@ -709,7 +709,7 @@ def test_task_removed_outside_is_a_conflict(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(SPECKIT)
     tf = TasksFile(path, sync=False)
-    key = find(tf.doc, "T003")
+    key = task_key(tf.doc, "T003")
     outside = SPECKIT.replace(b"- [ ] T003 [US1] Service\n", b"")
     path.write_bytes(outside)
     with pytest.raises(E.ConflictError) as err:

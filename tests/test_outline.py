@@ -84,3 +84,87 @@ def test_filtered_rows_are_the_matches_and_their_ancestors(name, needle, hide_do
         if r.kind != TASK:
             node = outline.headings[r.index]
             assert any(want[node.first_task:node.end_task])
+
+
+# ------------------------------------------------------------------------ find
+SPEC = b"""# Tasks
+
+## Phase 3: User Story 4
+
+- [ ] T012 [P] [US4] Delete a draft
+  - [x] T012a [US4] Delete the draft's files
+- [ ] T013 [US1] Delete the account
+- [x] T014 [US4] Export before delete
+
+## Phase 4: Other
+
+- [ ] T020 [US4] Rename a draft
+"""
+
+
+def test_a_query_shows_its_matches_with_their_ancestors_and_sections():
+    doc = Document(SPEC)
+    outline = Outline(doc)
+    rows = outline.rows(set(), "US4 delete", False)
+    assert [(r.kind, r.index) for r in rows] == [("heading", 0), ("task", 0), ("task", 1), ("task", 3)]
+    assert outline.found("delete us4") == [0, 1, 3]
+    assert outline.found("US4 delete", hide_done=True) == [0]
+    # the done subtask is hidden, its open parent matches itself; Phase 4 has nothing that matches
+    assert [(r.kind, r.index) for r in outline.rows(set(), "US4 delete", True)] == [("heading", 0), ("task", 0)]
+    assert [r.index for r in outline.rows(set(), "T012a", False) if r.kind == TASK] == [0, 1], "a match opens its parent"
+    assert outline.rows(set(), "nothing like it", False) == []
+    assert outline.found("   ") is None and outline.found("state:bogus") is None, "no terms: no filter"
+
+
+def test_a_query_opens_collapsed_sections_and_tasks():
+    doc = Document(SPEC)
+    outline = Outline(doc)
+    collapsed = {outline.headings[0].key, ("t", doc.keys[0])}
+    assert [r.index for r in outline.rows(collapsed, "", False) if r.kind == TASK] == [4]  # Phase 4 is open
+    assert [r.index for r in outline.rows(collapsed, "files", False) if r.kind == TASK] == [0, 1]
+
+
+def test_the_count_of_matches_leaves_the_legend_out():
+    doc = Document(b"# Plan\n\n**Legend:**\n\n- [ ] to do\n- [x] done\n\n## Work\n\n- [ ] do it\n- [x] done it\n")
+    assert [t.legend for t in doc.tasks] == [True, True, False, False]
+    outline = Outline(doc)
+    found = outline.found("do")
+    assert found == [0, 1, 2, 3]
+    assert outline.rollup.tally(found) == 2 == outline.rollup.document.total
+
+
+def test_found_and_the_index_follow_new_versions():
+    doc = Document(SPEC)
+    outline = Outline(doc)
+    assert outline.found("draft") == [0, 1, 4]
+    renamed = patched(doc, E.EditText(doc.keys[4], "Rename a sketch"))
+    newer = outline.with_document(renamed, outline.rollup.advance(renamed))
+    assert newer.found("draft") == [0, 1]
+    assert newer.found("sketch") == [4]
+    assert outline.found("draft") == [0, 1, 4], "the older outline still answers for its own version"
+    toggled = patched(doc, E.Toggle(doc.keys[2]))
+    after_toggle = outline.with_document(toggled, outline.rollup.advance(toggled))
+    assert after_toggle.found("state:done") == [1, 2, 3]
+    assert after_toggle.index is outline.index, "no text changed: the index is shared"
+
+
+@pytest.mark.parametrize("name", sample_names())
+@pytest.mark.parametrize("text,hide_done", [("test the", False), ("-e state:open", False), ("t0 -[P]", True),
+                                            ('"data model"', False), ("1.2", False), ("[US1] state:todo,done", False)])
+def test_filtered_rows_are_the_query_matches_and_their_ancestors(name, text, hide_done):
+    from tasktui import query as Q
+
+    doc = Document((SAMPLES_DIR / name).read_bytes())
+    outline = Outline(doc)
+    accept = Q.matcher(Q.parse(text), Q.TaskIndex(doc.tasks))
+
+    def matches(t) -> bool:
+        return accept(t) and (not hide_done or t.state != "done")
+
+    want = [matches(t) or any(matches(d) for d in doc.tasks[t.index + 1:] if d.line < t.end) for t in doc.tasks]
+    rows = outline.rows(set(), text, hide_done)
+    assert sorted(r.index for r in rows if r.kind == TASK) == [i for i, ok in enumerate(want) if ok]
+    for r in rows:
+        if r.kind != TASK:
+            node = outline.headings[r.index]
+            assert any(want[node.first_task:node.end_task])

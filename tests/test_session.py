@@ -14,6 +14,7 @@ from tasktui import config, store
 from tasktui import timer as timer_mod
 from tasktui.doc import edits
 from tasktui.doc.model import Document
+from tasktui.outline import Outline
 from tasktui.session import Session, changed_tasks
 
 TEXT = b"# Plan\n\n## Phase 1\n\n- [ ] alpha\n- [ ] beta\n- [x] gamma\n\n## Phase 2\n\n- [ ] delta\n"
@@ -144,7 +145,10 @@ def test_next_open_follows_the_filter(session):
     assert session.first_open(rollup).text == "alpha"
     assert session.next_open(rollup, 0, 1).text == "beta"
     assert session.next_open(rollup, 1, 1).text == "delta"  # gamma is done
-    assert session.next_open(rollup, 0, 1, "DEL").text == "delta"
+    outline = Outline(rollup.doc, rollup)
+    assert session.next_open(rollup, 0, 1, outline.matcher("DEL")).text == "delta"
+    assert session.next_open(rollup, 0, 1, outline.matcher("-beta state:open")).text == "delta"
+    assert session.next_open(rollup, 0, 1, outline.matcher("gamma")) is None  # done: not open
     assert session.next_open(rollup, 3, -1).text == "beta"
     assert session.next_open(rollup, 3, 1) is None
 

@@ -108,3 +108,31 @@ def test_marked_rows_80x24(snap_compare, tmp_path):
     assert marked == [first.index - 1, first.index, first.index + 1] and tasks[first.index - 1].mark in "xX"
     assert cursor == tasks[first.index + 2] and cursor.index not in marked
     assert (tmp_path / marks_app.NAME).read_bytes() == original  # marking writes nothing
+
+
+FIXED_NOW = time.mktime((2026, 3, 16, 9, 0, 0, 0, 0, -1))
+
+
+def test_filtered_tree_with_done_hidden_at_80x24(snap_compare, tmp_path):
+    """The spec-kit sample filtered by marker and word with done tasks hidden: what was
+    found drawn in the rows, the count beside the box, the header's word about both."""
+    app = sample_app.make_app("speckit-feature.md", tmp_path, clock=lambda: FIXED_NOW)
+    query = "[US2] invitation"
+    shown = []
+
+    async def run_before(pilot) -> None:
+        await wait_until_shown(pilot)
+        await pilot.press("d", "slash")
+        app.screen.query_one("#filter").value = query
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.tree.text_filter == query and app.focused is app.tree, "the filter")
+        await wait_for(pilot, lambda: "filter: [US2] invitation · done hidden" in str(app.main.header.render()),
+                       "the header's word about the filter")
+        app.clear_notifications()  # "Done tasks hidden." would cover the count
+        await pilot.pause()
+        for timer in list(app._timers):
+            timer.stop()
+        shown.extend(app.tree.doc.tasks[r.index].id for r in app.tree.rows if r.kind == "task")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    assert shown == ["T018", "T020", "T021", "T022"]

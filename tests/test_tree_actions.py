@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from support import copy_sample, edit, find, running, wait_file, wait_for
+from support import copy_sample, edit, running, task_key, wait_file, wait_for
 from tasktui import config, store
 from tasktui.doc import edits as E
 from tasktui.doc.model import Document
@@ -82,10 +82,10 @@ def test_a_section_without_tasks_gets_a_list_of_its_own():
 
 def test_new_tasks_follow_tight_lists_and_ids():
     speckit = b"## Phase 3: US1\n\n- [ ] T010 [P] [US1] Model in src/a.py\n- [ ] T011 [US1] Service in src/b.py\n"
-    new, _ = edit(speckit, lambda d: E.AddTask("Endpoint", after=find(d, "T011")))
+    new, _ = edit(speckit, lambda d: E.AddTask("Endpoint", after=task_key(d, "T011")))
     assert new == speckit + b"- [ ] T012 Endpoint\n", "tight stays tight; the next id; no bold where none is"
     kiro = b"# Plan\n\n- [ ] 1. One\n  - _Requirements: 1.1_\n\n- [ ] 2. Two\n  - _Requirements: 1.2_\n"
-    new, _ = edit(kiro, lambda d: E.AddTask("Three", after=find(d, "2")))
+    new, _ = edit(kiro, lambda d: E.AddTask("Three", after=task_key(d, "2")))
     assert new == kiro + b"\n- [ ] 3. Three\n"
 
 

@@ -13,11 +13,20 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("↑ ↓  j k", "move"),
         ("← →  h l", "collapse / expand (← on a leaf goes to its section)"),
         ("PgUp PgDn Home End", "scroll by page, first / last row"),
-        ("n / N", "next / previous open task"),
-        ("/", "filter by text (Esc clears)"),
-        ("d", "hide / show done tasks"),
+        ("n / N", "next / previous open task (within what the filter shows)"),
+        ("g", "go to a task: its id (T012, 1.2) or L and a line number (L40)"),
         ("i", "show / hide the detail pane (hidden below 100 columns)"),
         ("mouse", "click a row to select it, its box to toggle, its arrow to fold"),
+    ]),
+    ("Finding (/ then Enter; Esc clears)", [
+        ("/", "filter: tasks holding every word, in any order, any case"),
+        ('"a phrase"', "words kept together; quotes also make state:, ids and - plain text"),
+        ("state:open", "required work not done; also done, todo, in_progress (doing), queued, cancelled; "
+                       "several: state:todo,doing"),
+        ("T012  1.2", "the task with that id (a word when the file has no such id)"),
+        ("[US1]  [P]", "the tasks carrying that marker"),
+        ("-word", "leave out what matches (-draft, -state:done, -[P])"),
+        ("d", "hide / show done tasks"),
     ]),
     ("Changing tasks (written to the file at once)", [
         ("space", "toggle the task done / not done (on a section: fold)"),

@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from tasktui.doc import edits
+from tasktui import query as query_mod
 from tasktui.doc.links import blocked_tasks
 from tasktui.doc.edits.tasks import full_text
 from tasktui.doc.model import Document, Task, split_text
@@ -28,6 +29,7 @@ from tasktui.safetext import json_text
 from tasktui.screens.dialogs import PromptScreen
 from tasktui.session import Notice
 from tasktui.widgets.detail_pane import DetailPane
+from tasktui.widgets.find_bar import FindBar
 from tasktui.widgets.log_panel import LogPanel
 from tasktui.widgets.plain import plain
 from tasktui.widgets.status_header import StatusHeader
@@ -42,6 +44,7 @@ class MainScreen(Screen):
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("d", "toggle_done", "Hide done", show=False),
+        Binding("g", "go_to_task", "Go to task id...", show=False),
         Binding("p", "mark_in_progress", "In progress", show=False),
         Binding("c", "mark_cancelled", "Cancel task", show=False),
         Binding("a", "add_after", "Add", show=False),
@@ -113,11 +116,11 @@ class MainScreen(Screen):
             yield TaskTree(id="tree")
             yield DetailPane(id="detail")
         yield Static("", id="empty")
-        yield Input(placeholder="filter tasks (Esc clears)", id="filter")
+        yield FindBar(id="find")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#filter", Input).display = False
+        self.query_one(FindBar).display = False
         self.query_one("#empty", Static).display = False
         self.tree.focus()
         self.app.begin()
@@ -444,7 +447,7 @@ class MainScreen(Screen):
             start = node.first_task - 1 if step > 0 else node.first_task
         else:
             start = row.index
-        task = self.session.next_open(tree.outline.rollup, start, step, tree.text_filter)
+        task = self.session.next_open(tree.outline.rollup, start, step, tree.outline.matcher(tree.text_filter))
         if task is not None:
             tree.move_to_task(task.index)
         elif step > 0 and self.session.tasks_file is None:  # the rest of the file is not read yet
@@ -460,9 +463,9 @@ class MainScreen(Screen):
         self._jump_open(-1)
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
+        bar = self.query_one(FindBar)
+        bar.display = True
+        bar.input.focus()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -481,12 +484,70 @@ class MainScreen(Screen):
         self.tree.focus()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.value or box.display:
-            box.value = ""
-            box.display = False
+        bar = self.query_one(FindBar)
+        if bar.input.value or bar.display:
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+            bar.input.value = ""
+            bar.display = False
             self._apply_filter("")
             self.tree.focus()
+
+    @on(TaskTree.Filtered)
+    def _filtered(self, event: TaskTree.Filtered) -> None:
+        """What the filter finds, beside the box; a lasting word in the header while a
+        filter or hide-done is on."""
+        self.query_one(FindBar).show_count(event.text_filter, event.matches, event.total)
+        query = query_mod.parse(event.text_filter)
+        self.header.show(find=(event.text_filter.strip() if query else "", event.hide_done))
+
+    def action_go_to_task(self) -> None:
+        """``g``: a prompt for a task id (``T012``, ``1.2``) or ``L40``; the cursor goes
+        there, opening what hides it (the filter too, with a word about it)."""
+        if self.tree.doc is None:
+            return
+
+        def where(value: str):
+            tree = self.tree
+            after = tree.cursor_task.index if tree.cursor_task is not None else -1
+            found = query_mod.locate(tree.doc, value, after)
+            if isinstance(found, str) and self.session.tasks_file is None:
+                found += " The rest of the file is still loading."
+            return found
+
+        def check(value: str) -> str | None:
+            found = where(value)
+            return found if isinstance(found, str) else None
+
+        def done(value: str | None) -> None:
+            if value is None or self.tree.doc is None:
+                return
+            found = where(value)
+            if isinstance(found, str):
+                self.app.notify(found, severity="warning")
+            else:
+                self.go_to(found)
+
+        self.app.push_screen(PromptScreen("Go to task", "", placeholder="T012, 1.2 or L40",
+                                          hint="A task id, or L and a line number. Enter goes there, Esc cancels.",
+                                          validate=check), done)
+
+    def go_to(self, task: Task) -> None:
+        """Put the cursor on ``task``; when the filter or hide-done hides it, they make way."""
+        tree = self.tree
+        if tree.move_to_task(task.index):
+            return
+        said = []
+        if query_mod.parse(tree.text_filter):
+            self.action_clear_filter()
+            said.append("the filter is cleared")
+        if not tree.move_to_task(task.index) and tree.hide_done:
+            tree.hide_done = False
+            said.append("done tasks are shown")
+            tree.move_to_task(task.index)
+        if said:
+            name = f"L{task.line + 1}" if task.id is None else task.id
+            self.app.notify(f"{name} was hidden: {' and '.join(said)}.", timeout=4)
 
     def action_toggle_done(self) -> None:
         tree = self.tree

@@ -8,8 +8,11 @@ that the file's time totals are out of date shortens; the time shortens
 the blocker count shortens (``⚑ 2``); the note on time totals goes; the
 timer's task name goes; the time goes; a zero blocker count goes. The timer's
 clock is never cut, and neither is a notice: one that does not fit moves to a
-line of its own below (and wraps there). On the first line the title gives
-way before the file's path, which loses its leading folders last.
+line of its own below (and wraps there). On the first line, at the right while
+a filter or hide-done is on, the find indicator (``filter: US4 delete · done
+hidden``); there the title gives way first, then the filter's query shortens
+(to 8 cells), then the file's path loses its leading folders, then the query
+shortens further. The indicator's words are never cut.
 """
 
 from __future__ import annotations
@@ -41,10 +44,11 @@ class StatusHeader(Static):
         self.timer: str | None = None  # "0:12 task name": the clock first
         self.stale = False
         self.marked = 0  # tasks marked to act on together
+        self.find: tuple[str, bool] = ("", False)  # the filter's query, and whether done tasks are hidden
 
     def show(self, doc: Document | None = None, rollup: RollUp | None = None, *, file_name: str | None = None,
              notice: str | None | bool = False, timer: str | None | bool = False, stale: bool | None = None,
-             marked: int | None = None) -> None:
+             marked: int | None = None, find: tuple[str, bool] | None = None) -> None:
         if doc is not None:
             self.doc = doc
             self.rollup = rollup if rollup is not None and rollup.doc is doc else RollUp(doc)
@@ -58,6 +62,8 @@ class StatusHeader(Static):
             self.stale = stale
         if marked is not None:
             self.marked = marked
+        if find is not None:
+            self.find = find
         self.update(self._render_text())
 
     def on_resize(self) -> None:
@@ -86,17 +92,51 @@ class StatusHeader(Static):
             out.append_text(own_line)
         return out
 
+    def _find_text(self, query_room: int | None = None) -> Text:
+        """``filter: US4 delete · done hidden`` while a filter or hide-done is on (the
+        query cut to ``query_room`` cells); empty when neither is."""
+        query, hide_done = self.find
+        out = Text(no_wrap=True, end="")
+        if query:
+            shown = Text(one_line(query), "bold", no_wrap=True, end="")
+            if query_room is not None and shown.cell_len > query_room:
+                shown.truncate(max(1, query_room), overflow="ellipsis")
+            out.append("filter: ", "dim")
+            out.append_text(shown)
+        if hide_done:
+            if query:
+                out.append(" · ", "dim")
+            out.append("done hidden", "bold")
+        return out
+
     def _first_line(self, width: int | None) -> Text:
         name = one_line(self.file_name)
         title = one_line(self.doc.title) if self.doc is not None and self.doc.title else ""
-        if width is not None and cell_len(name) > width:
+        find = self._find_text()
+        if width is not None and find.plain:
+            query_len = cell_len(one_line(self.find[0]))
+            fixed = find.cell_len - query_len  # the indicator's words
+            room = query_len
+            if cell_len(name) + 2 + fixed + room > width:  # the query shortens first
+                room = max(min(query_len, 8), width - 2 - fixed - cell_len(name))
+            if cell_len(name) + 2 + fixed + room > width:  # then the path
+                name = _cut_left(name, max(12, width - 2 - fixed - room))
+            if cell_len(name) + 2 + fixed + room > width:  # then the query again
+                room = max(1, width - 2 - fixed - cell_len(name))
+            find = self._find_text(room)
+        elif width is not None and cell_len(name) > width:
             name = _cut_left(name, width)
         line = Text(name, "bold", no_wrap=True, overflow="ellipsis")
-        if title and (width is None or cell_len(name) + 2 + min(cell_len(title), 8) <= width):
+        gap = 2 if find.plain else 0  # between the title and the indicator
+        if title and (width is None or cell_len(name) + 2 + min(cell_len(title), 8) + gap + find.cell_len <= width):
             line.append("  ")
             line.append(title, "italic")
             if width is not None:
-                line.truncate(width, overflow="ellipsis")
+                line.truncate(width - gap - find.cell_len, overflow="ellipsis")
+        if find.plain:
+            pad = 2 if width is None else max(2, width - line.cell_len - find.cell_len)
+            line.append(" " * pad)
+            line.append_text(find)
         return line
 
     def _notice_text(self) -> Text | None:

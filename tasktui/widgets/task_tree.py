@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tasktui import query as query_mod
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document, Task
 from tasktui.doc.rollup import RollUp, bar, contribution
@@ -68,7 +69,7 @@ class TaskTree(ScrollView, can_focus=True):
     """Sections and tasks of a tasks file."""
 
     text_filter: reactive[str] = reactive("", init=False)
-    """Show only the tasks whose text holds this (and what leads to them)."""
+    """Show only the tasks this query finds (tasktui.query), and what leads to them."""
     hide_done: reactive[bool] = reactive(False, init=False)
     """Leave done tasks out."""
 
@@ -101,6 +102,8 @@ class TaskTree(ScrollView, can_focus=True):
         "task-tree--flash",
         "task-tree--timer",
         "task-tree--marked",
+        "task-tree--match",
+        "task-tree--message",
     }
 
     DEFAULT_CSS = """
@@ -122,6 +125,8 @@ class TaskTree(ScrollView, can_focus=True):
     TaskTree > .task-tree--flash { background: $warning 40%; }
     TaskTree > .task-tree--timer { color: $warning; text-style: bold; }
     TaskTree > .task-tree--marked { background: $panel-lighten-3; text-style: bold; }
+    TaskTree > .task-tree--match { background: $warning 35%; text-style: bold underline; }
+    TaskTree > .task-tree--message { color: $text-warning; text-style: italic; }
     """
 
     class Highlighted(Message):
@@ -131,6 +136,18 @@ class TaskTree(ScrollView, can_focus=True):
             super().__init__()
             self.tree = tree
             self.row = row
+
+    class Filtered(Message):
+        """The rows were found again for the filter or hide-done (or both went off):
+        ``matches`` of ``total`` tasks (None when neither is on), from the RollUp."""
+
+        def __init__(self, tree: "TaskTree", text_filter: str, hide_done: bool, matches: int | None, total: int) -> None:
+            super().__init__()
+            self.tree = tree
+            self.text_filter = text_filter
+            self.hide_done = hide_done
+            self.matches = matches
+            self.total = total
 
     class ToggleRequested(Message):
         """The user asked to toggle the task under the cursor (space or a click on its box).
@@ -156,6 +173,9 @@ class TaskTree(ScrollView, can_focus=True):
         self._cache: dict[tuple, Strip] = {}
         self._seeded = False
         self._centered = False  # whether the cursor was last placed in the middle (a jump)
+        self.needles: tuple[str, ...] = ()  # what the filter found, shown in the rows (casefolded)
+        self.matches: int | None = None  # how many tasks the filter finds (None: no filter, no hide-done)
+        self._told: tuple | None = None  # the last Filtered said
 
     # -- state ----------------------------------------------------------------------
     @property
@@ -201,8 +221,7 @@ class TaskTree(ScrollView, can_focus=True):
             # marks, texts or times changed: same rows, repaint in place
             self.rows = old_rows
         else:
-            self.rows = self.outline.rows(self.collapsed, self.text_filter, self.hide_done)
-            self.virtual_size = Size(self.size.width, len(self.rows))
+            self._find_rows()
         self._cache.clear()
         if focus_task is not None:
             self.move_to_task(focus_task.index)
@@ -245,13 +264,34 @@ class TaskTree(ScrollView, can_focus=True):
                     return i
         return min(near, max(0, len(self.rows) - 1))
 
+    @property
+    def filtering(self) -> bool:
+        """Whether a filter (a query with terms) or hide-done decides the rows."""
+        return self.hide_done or bool(query_mod.parse(self.text_filter))
+
+    def _find_rows(self) -> None:
+        """The rows for the collapse state, the filter and hide-done; what the filter
+        found (its count from the RollUp, its words for the rows); a Filtered message
+        when that changed."""
+        outline = self.outline
+        query = query_mod.parse(self.text_filter)
+        self.rows = outline.rows(self.collapsed, query, self.hide_done)
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        found = outline.found(query, self.hide_done)
+        self.matches = None if found is None else outline.rollup.tally(found)
+        self.needles = outline.needles(query)
+        total = outline.rollup.document.total
+        told = (self.text_filter, self.hide_done, self.matches, total)
+        if told != self._told:
+            self._told = told
+            self.post_message(self.Filtered(self, self.text_filter, self.hide_done, self.matches, total))
+
     def rebuild(self) -> None:
         """Recompute rows after a change of collapse state, filter or hide-done."""
         if self.outline is None:
             return
         key = self.outline.key(self.cursor_row) if self.cursor_row else None
-        self.rows = self.outline.rows(self.collapsed, self.text_filter, self.hide_done)
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self._find_rows()
         self._cache.clear()
         if key is not None:
             self.cursor = self._find_key(key, self.cursor)
@@ -283,8 +323,7 @@ class TaskTree(ScrollView, can_focus=True):
                 changed = True
             h = node.parent
         if changed:
-            self.rows = outline.rows(self.collapsed, self.text_filter, self.hide_done)
-            self.virtual_size = Size(self.size.width, len(self.rows))
+            self._find_rows()
             self._cache.clear()
             self.refresh()
         for i, row in enumerate(self.rows):
@@ -367,7 +406,7 @@ class TaskTree(ScrollView, can_focus=True):
         row = self.cursor_row
         if row is None:
             return
-        if row.has_children and row.expanded and not self.text_filter and not self.hide_done:
+        if row.has_children and row.expanded and not self.filtering:
             self.collapsed.add(self.outline.key(row))
             self.rebuild()
         else:
@@ -387,7 +426,7 @@ class TaskTree(ScrollView, can_focus=True):
 
     def action_expand_or_collapse(self) -> None:
         row = self.cursor_row
-        if row is None or not row.has_children or self.text_filter or self.hide_done:
+        if row is None or not row.has_children or self.filtering:
             return
         key = self.outline.key(row)
         if row.expanded:
@@ -450,6 +489,8 @@ class TaskTree(ScrollView, can_focus=True):
         index = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
         if not 0 <= index < len(self.rows) or self.outline is None:
+            if not self.rows and self.outline is not None and self.filtering:
+                return self._message_strip(index, width)
             return Strip.blank(width, self.rich_style)
         cursor = index == self.cursor
         key = (index, width, cursor, self.has_focus)
@@ -460,6 +501,27 @@ class TaskTree(ScrollView, can_focus=True):
                 self._cache.clear()
             self._cache[key] = strip
         return strip
+
+    def empty_message(self) -> str:
+        """What the tree says when the filter or hide-done leaves no row."""
+        query = query_mod.parse(self.text_filter)
+        if not query:
+            return "Every task is done, and done tasks are hidden: d shows them."
+        said = one_line(self.text_filter.strip())
+        hidden = " among the tasks not done (d shows done tasks)" if self.hide_done else ""
+        return f"No task matches “{said}”{hidden}. Esc clears the filter."
+
+    def _message_strip(self, y: int, width: int) -> Strip:
+        """Row ``y`` of the empty tree: the message, wrapped to the width."""
+        text = Text(self.empty_message(), self._style("message"), end="")
+        lines = text.wrap(self.app.console, max(10, width - 4), overflow="fold")
+        if not 0 <= y < len(lines):
+            return Strip.blank(width, self.rich_style)
+        line = Text("  ", end="")
+        line.append_text(lines[y])
+        line.truncate(width)
+        strip = Strip(list(line.render(self.app.console)), line.cell_len)
+        return strip.apply_style(self.rich_style).adjust_cell_length(width, self.rich_style)
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"task-tree--{name}", partial=True)
@@ -537,6 +599,7 @@ class TaskTree(ScrollView, can_focus=True):
         state_style = self._style("dim" if task.legend else _STATE_STYLES.get(state, "other"))
         left.append(f"[{one_line(task.mark)}]", state_style)
         left.append("* " if task.optional else " ", self._style("dim"))
+        start = len(left.plain)
         ident, markers, rest = display_parts(task)
         if ident:
             left.append(one_line(ident) + " ", self._style("id"))
@@ -550,6 +613,10 @@ class TaskTree(ScrollView, can_focus=True):
         elif state in (IN_PROGRESS, QUEUED):
             text_style = self._style("in-progress")
         left.append_text(inline_text(rest, text_style, text_style + Style(bold=True), text_style + self._style("code")))
+        if self.needles:  # what the filter found, on the text as shown
+            match = self._style("match")
+            for a, b in query_mod.spans(left.plain[start:], self.needles):
+                left.stylize(match, start + a, start + b)
         if self.timer is not None and self.timer[0] == row.index:
             right.append(f"⏱ {self.timer[1]} ", self._style("timer"))
         if row.index in self.blocked:

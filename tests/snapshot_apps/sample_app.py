@@ -17,12 +17,13 @@ from tasktui.app import TaskTuiApp
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_tasks"
 
 
-def make_app(name: str, folder: str | Path) -> TaskTuiApp:
-    """A TaskTuiApp on a fresh copy of sample_tasks/<name> in ``folder``."""
+def make_app(name: str, folder: str | Path, clock=None) -> TaskTuiApp:
+    """A TaskTuiApp on a fresh copy of sample_tasks/<name> in ``folder`` (with
+    ``clock`` as its clock when given)."""
     target = Path(folder) / name
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SAMPLES / name, target)
-    return TaskTuiApp(target)
+    return TaskTuiApp(target) if clock is None else TaskTuiApp(target, clock=clock)
 
 
 if __name__ == "__main__":
