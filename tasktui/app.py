@@ -249,6 +249,7 @@ class TaskTuiApp(App[int]):
                 self._run_edit(session.redo if w.op == "redo" else session.undo, focus_line=True)
             else:
                 self.request_edit(w.op, quiet=w.quiet, focus_line=w.focus)
+        self.start_history()  # in the background: when each task was done, for the detail pane
 
     def show_current(self, *, focus_task: Task | None = None) -> None:
         tf = self.session.tasks_file
@@ -454,6 +455,61 @@ class TaskTuiApp(App[int]):
         if notice is not None:
             self.say([notice])
         self._paint_timer()
+
+    # -- progress over time (the file's git history) ---------------------------------------------
+    @property
+    def history_running(self) -> bool:
+        return any(w.group == "history" and not w.is_finished for w in self.workers)
+
+    def start_history(self, force: bool = False) -> None:
+        """Read the file's history on a thread, unless it is being read or is up to date."""
+        if not self.history_running and self.session.history_wanted(force):
+            self._read_history()
+
+    @work(thread=True, exclusive=True, group="history")
+    def _read_history(self) -> None:
+        from tasktui import history as history_mod
+
+        worker = get_current_worker()
+        shown = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done == total or now - shown[0] >= 0.1:  # the screen need not hear of every version
+                shown[0] = now
+                self._from_thread(self._history_progress, done, total)
+
+        try:
+            found, of = self.session.read_history(progress, lambda: worker.is_cancelled)
+        except history_mod.Stopped:
+            return
+        except (history_mod.HistoryError, store.StoreError) as exc:
+            self._from_thread(self._history_done, None, None, str(exc))
+            return
+        self._from_thread(self._history_done, found, of, None)
+
+    def _from_thread(self, callback, *args) -> None:
+        try:
+            self.call_from_thread(callback, *args)
+        except RuntimeError:  # the app is closing
+            pass
+
+    def _history_progress(self, done: int, total: int) -> None:
+        from tasktui.screens.history import HistoryScreen
+
+        if isinstance(self.screen, HistoryScreen):
+            self.screen.show_progress(done, total)
+
+    def _history_done(self, found, of: bytes | None, error: str | None) -> None:
+        from tasktui.screens.history import HistoryScreen
+
+        self.session.history_read(found, of, error)
+        if not self._alive():
+            return
+        self.main.set_history(found)
+        screen = self.screen
+        if isinstance(screen, HistoryScreen):
+            screen.show_state()
 
     # -- settings and palette ---------------------------------------------------------------------
     def watch_theme(self, theme: str) -> None:

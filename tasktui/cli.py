@@ -545,6 +545,65 @@ def cmd_repair(args) -> int:
     return _edit(args, lambda doc, cfg: edits.Repair())
 
 
+def cmd_history(args) -> int:
+    from tasktui import history
+
+    cfg = _settings(args)
+    try:
+        found = history.compute(args.file, day_hours=cfg.day_hours, dialect=_dialect(args, cfg), workdays=cfg.workdays)
+    except history.HistoryError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        emit_json(found.as_json())
+    else:
+        print_history(found)
+    return EXIT_OK
+
+
+HISTORY_DAYS = 20  # days shown by `tasktui history` (the JSON has every commit)
+
+
+def print_history(found) -> None:
+    """A row per day with commits (its last commit), the uncommitted version, velocity and forecast."""
+    from tasktui import history
+
+    name = found.file.name
+    versions = found.versions
+    if versions:
+        span = f"{versions[0].day.isoformat()} to {versions[-1].day.isoformat()}"
+        say(f"{name}: {len(versions)} commit{'s' if len(versions) != 1 else ''} on this branch, {span}")
+    else:
+        say(f"{name}: no commit of this file on this branch yet")
+    for commit, old, new in found.renames:
+        say(f"  renamed from {old} to {new} in {commit[:7]}")
+    if found.shallow is not None:
+        say(f"  a shallow clone: its history starts at {found.shallow.date[:10]} ({found.shallow.short}); "
+            "`git fetch --unshallow` fetches the rest")
+    last_of_day: dict = {}
+    for v in versions:
+        last_of_day[v.day] = v
+    rows = list(last_of_day.values())
+    if found.now is not None:
+        rows.append(found.now)
+    if rows:
+        say()
+        say(f"{'day':<10}  {'commit':<7}  {'done/required':>13}  {'':20}  cancelled")
+        if len(rows) > HISTORY_DAYS:
+            hidden = len(rows) - HISTORY_DAYS
+            say(f"... {hidden} earlier day{'s' if hidden != 1 else ''} (--json has every commit)")
+            rows = rows[-HISTORY_DAYS:]
+        for v in rows:
+            t = v.tally
+            day = "now" if v.commit is None else v.day.isoformat()
+            fraction = t.done / t.required if t.required else 0.0
+            commit = v.short if v.commit is not None else "-"
+            say(f"{day:<10}  {commit:<7}  {f'{t.done}/{t.required}':>13}  {_bar(fraction)}  {t.cancelled or ''}")
+    say()
+    for line in history.describe(found):
+        say(line)
+    return None
+
+
 def cmd_open(args) -> int:
     from tasktui.launch import open_app
 
@@ -572,6 +631,7 @@ COMMANDS = {
     "sync": (cmd_sync, "bring the Progress Tracking lines up to date", "tasktui sync tasks.md"),
     "new": (cmd_new, "write a fresh tasks file from the built-in template", 'tasktui new tasks.md --title "Search"'),
     "fmt": (cmd_fmt, "reformat the file with mdformat, keeping every task intact", "tasktui fmt tasks.md --check"),
+    "history": (cmd_history, "progress over time, from the file's git history", "tasktui history tasks.md --json"),
     "repair": (cmd_repair, "rewrite mojibake (â¬œ → ⬜) after showing the diff", "tasktui repair tasks.md --check"),
 }
 
@@ -665,6 +725,8 @@ def build_parser() -> argparse.ArgumentParser:
     edit_parser("sync")
     add("new").add_argument("--title", help="the feature's name (default: from the file name)")
     add("fmt").add_argument("--check", action="store_true", help="only report; exit 1 when it would change something")
+    add("history").add_argument("--json", action="store_true",
+                                help="every commit, with its counts per section, and when each task was done")
     p = edit_parser("repair")
     p.add_argument("--check", action="store_true", help="only show the diff; exit 1 when something would change")
     return parser

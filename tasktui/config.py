@@ -3,6 +3,7 @@
     day_hours = 8        # length of a working day for durations like "2d"
     sync = true          # keep the template's Progress Tracking lines in step with each edit
     theme = "textual-dark"
+    workdays = ["mon", "tue", "wed", "thu", "fri"]   # the working days of velocity and forecasts
 
     [dialects]           # what a file is, by its path, where its contents do not say clearly
     "specs/*/tasks.md" = "speckit"
@@ -32,12 +33,31 @@ from tasktui.doc.dialect import DIALECTS  # one list, in the model
 APP = "tasktui"
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = Python's weekday() (Monday 0)
+_FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def weekday_number(value) -> int | None:
+    """Python's weekday number (Monday 0) of a weekday as the config may write it: a
+    name (``"mon"``, ``"Monday"``) or an ISO number (Monday 1 ... Sunday 7); None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value - 1 if 1 <= value <= 7 else None
+    if isinstance(value, str):
+        name = value.strip().lower()
+        for names in (WEEKDAYS, _FULL_WEEKDAYS):
+            if name in names:
+                return names.index(name)
+    return None
+
 
 @dataclass(frozen=True)
 class Config:
     day_hours: float = 8.0
     sync: bool = True
     theme: str = "textual-dark"
+    workdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # working days, Monday 0 (velocity and forecasts)
     dialects: tuple[tuple[str, str], ...] = ()  # (path pattern, dialect), in the file's order
 
     def dialect_for(self, path: str | os.PathLike[str]) -> str | None:
@@ -110,6 +130,13 @@ def values(raw: dict, path: Path) -> Config:
         if not isinstance(theme, str) or not theme.strip() or len(theme) > 100 or not theme.isprintable():
             raise ConfigError(f"theme in {path} must be the name of a theme, in quotes")
         out["theme"] = theme
+    if "workdays" in raw:
+        days = raw["workdays"]
+        numbers = [weekday_number(d) for d in days] if isinstance(days, list) else [None]
+        if not days or None in numbers:
+            raise ConfigError(f"workdays in {path} must be a list of weekdays, such as [\"mon\", \"tue\", \"wed\", "
+                              f"\"thu\", \"fri\"] (or ISO numbers, Monday 1 to Sunday 7)")
+        out["workdays"] = tuple(sorted(set(numbers)))
     if "dialects" in raw:
         table = raw["dialects"]
         if not isinstance(table, dict) or not all(isinstance(k, str) and k.strip() for k in table):
@@ -158,7 +185,10 @@ def save(cfg: Config) -> None:
     for key, value in asdict(cfg).items():
         if key == "dialects":
             continue
-        if isinstance(value, bool):
+        if key == "workdays":  # written only when set: the files of earlier versions stay as they were
+            if value != Config.workdays:
+                lines.append(f"workdays = [{', '.join(_toml_string(WEEKDAYS[d]) for d in value)}]")
+        elif isinstance(value, bool):
             lines.append(f"{key} = {'true' if value else 'false'}")
         elif isinstance(value, (int, float)):
             number = float(value)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from tasktui import config as config_mod
+from tasktui import history as history_mod
 from tasktui import store
 from tasktui import timer as timer_mod
 from tasktui.doc import edits
@@ -112,6 +113,9 @@ class Session:
         self.early: list[EarlyEdit] = []
         self.waiting: list[Waiting] = []
         self._lock = threading.Lock()
+        self.history: history_mod.History | None = None  # the file's git history, once read
+        self.history_error: str | None = None  # why there is none (not in git ...), in one sentence
+        self.history_of: bytes | None = None  # the content it was read for
         self.marked: dict[TaskKey, None] = {}  # tasks marked to act on together, in the order marked
 
     # -- the file ---------------------------------------------------------------------
@@ -351,6 +355,34 @@ class Session:
                 kept.append((when, summary, undo))
             self._recent = kept
         return notices
+
+    # -- progress over time ---------------------------------------------------------------
+    def history_wanted(self, force: bool = False) -> bool:
+        """Whether to read the history (again): not yet read, or the file changed since
+        (or ``force``); never when it cannot be read (the file is not in git)."""
+        if self.tasks_file is None:
+            return False
+        if force:
+            return True
+        if self.history_error is not None:
+            return False
+        return self.history is None or self.history_of != self.tasks_file.doc.source.data
+
+    def read_history(self, progress=None, stop=None) -> tuple[history_mod.History, bytes]:
+        """The file's history (on a worker thread: git and parsing take a while) and the
+        content it was read for. Raises history.HistoryError or history.Stopped."""
+        doc = self.tasks_file.doc  # one version, never changed: safe to read from another thread
+        settings = self.settings
+        found = history_mod.compute(self.path, current=doc, day_hours=settings.day_hours, dialect=self.dialect,
+                                    workdays=settings.workdays, clock=self.clock, progress=progress, stop=stop)
+        return found, doc.source.data
+
+    def history_read(self, found: history_mod.History | None, of: bytes | None, error: str | None = None) -> None:
+        """Keep what ``read_history`` found (UI thread), or why it found nothing."""
+        if error is not None:
+            self.history, self.history_of, self.history_error = None, None, error
+        else:
+            self.history, self.history_of, self.history_error = found, of, None
 
     # -- navigation ---------------------------------------------------------------------
     @staticmethod

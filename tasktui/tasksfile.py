@@ -21,29 +21,6 @@ from tasktui.doc.rollup import RollUp
 from tasktui.doc.source import Source
 
 
-def _common_prefix(a: bytes, b: bytes) -> int:
-    """Length of the common prefix, by bisection on slice comparisons (memcmp speed)."""
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
-    lo, hi = 0, max(0, limit)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[len(a) - mid:] == b[len(b) - mid:]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
 @dataclass(frozen=True)
 class EditResult:
     summary: str
@@ -100,12 +77,8 @@ class TasksFile:
         if snapshot.data == self.snapshot.data:
             self.snapshot = snapshot
             return False
-        old = self.doc.source.data
         new = snapshot.data
-        head = _common_prefix(old, new)
-        tail = _common_suffix(old, new, limit=min(len(old), len(new)) - head)
-        patch = P.Patch(head, len(old) - tail, new[head:len(new) - tail])
-        doc = self.doc.patched([patch], self._cache)
+        doc = self.doc.patched([P.between(self.doc.source.data, new)], self._cache)
         if doc.source.data != new:  # cannot happen; never trust a shortcut with the user's file
             doc = self._parse(new)
         self.snapshot = snapshot

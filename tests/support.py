@@ -480,6 +480,100 @@ class TmuxProgram:
         self.tmux("kill-server", check=False)
 
 
+# --------------------------------------------------------------- git repositories
+class GitRepo:
+    """A git repository made by a test, with its own user and fixed dates: commits
+    (and so their ids) are the same on every run."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+        for key, value in (("user.name", "Test Author"), ("user.email", "author@example.com"),
+                           ("commit.gpgsign", "false"), ("core.autocrlf", "false")):
+            self.git("config", key, value)
+
+    def env(self, when: str | None = None) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        if when is not None:
+            env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
+        return env
+
+    def git(self, *args: str, when: str | None = None) -> str:
+        done = subprocess.run(["git", "-C", str(self.path), *args], capture_output=True, env=self.env(when),
+                              timeout=60)
+        assert done.returncode == 0, done.stderr.decode(errors="replace")
+        return done.stdout.decode().strip()
+
+    def write(self, name: str, data: bytes | str) -> Path:
+        target = self.path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data.encode() if isinstance(data, str) else data)
+        return target
+
+    def commit(self, message: str, when: str) -> str:
+        """Commit everything in the folder at ``when`` (ISO 8601, author and committer date); its id."""
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message, when=when)
+        return self.git("rev-parse", "HEAD")
+
+
+# the history tests' main story
+_STORY_V1 = """# Plan
+
+## Setup
+
+- [ ] T001 Create the repo
+- [ ] T002 Add CI
+
+## Build
+
+- [ ] Write the parser
+- [ ] Write the docs
+- [-] Drop the old tool
+"""
+_STORY_V2 = _STORY_V1.replace("[ ] T001", "[x] T001")
+_STORY_V3 = """# Plan
+
+## Setup
+
+- [x] T001 Create the repo
+- [ ] T002 Add CI on every push
+
+## Build
+
+- [ ] Write the docs
+- [x] Write the parser
+- [-] Drop the old tool
+- [ ] Release
+"""
+_STORY_V4 = _STORY_V3.replace("- [ ] Write the docs", "- [x] Write the user docs")
+_STORY_V5 = _STORY_V4.replace("[x] T001", "[ ] T001")
+_STORY_V6 = _STORY_V4
+_STORY_NOW = _STORY_V6.replace("[ ] T002", "[x] T002")
+HISTORY_DATES = ["2026-11-02T10:00:00+01:00", "2026-11-03T10:00:00+01:00", "2026-11-04T10:00:00+01:00",
+                 "2026-11-05T10:00:00+01:00", "2026-11-06T10:00:00+01:00", "2026-11-09T10:00:00+01:00"]
+HISTORY_CLOCK = time.mktime((2026, 11, 9, 18, 0, 0, 0, 0, -1))  # Monday 2026-11-09, 18:00 local time
+
+
+def history_story(folder: Path, *, now: bool = True) -> tuple[GitRepo, Path, list[str]]:
+    """The history tests' main story (tests/test_history.py): a file with two sections,
+    committed on six days (ticked, reordered, edited, moved with ``git mv``, a task
+    reopened and ticked again), with one more task ticked in the working copy (``now``);
+    (repo, the file as it is now, commit ids oldest first)."""
+    repo = GitRepo(folder)
+    shas = []
+    for k, text in enumerate([_STORY_V1, _STORY_V2, _STORY_V3, _STORY_V4, _STORY_V5, _STORY_V6]):
+        if k == 3:
+            (repo.path / "docs").mkdir()
+            repo.git("mv", "tasks.md", "docs/plan.md")
+        repo.write("tasks.md" if k < 3 else "docs/plan.md", text)
+        shas.append(repo.commit(f"version {k + 1}", HISTORY_DATES[k]))
+    if now:
+        repo.write("docs/plan.md", _STORY_NOW)
+    return repo, repo.path / "docs" / "plan.md", shas
+
+
 # ------------------------------------------------------- edits planned on bytes
 def key_of(doc: Document, ref: str):
     """The key of the task whose id or text is ``ref``, else whose text contains it (exactly one)."""

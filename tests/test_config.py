@@ -60,6 +60,9 @@ def test_an_empty_file_gives_the_defaults(cfg_file):
         ("sync = false\n", Config(sync=False)),
         ('theme = "nord"\n', Config(theme="nord")),
         ('day_hours = 6\nsync = false\ntheme = "gruvbox"\nunknown = 1\n', Config(6.0, False, "gruvbox")),
+        ('workdays = ["sun", "Monday", "TUE"]\n', Config(workdays=(0, 1, 6))),
+        ("workdays = [1, 2, 3, 4]\n", Config(workdays=(0, 1, 2, 3))),
+        ('workdays = ["sat", 6, "saturday"]\n', Config(workdays=(5,))),
     ],
 )
 def test_valid_values(cfg_file, text, expected):
@@ -85,6 +88,13 @@ def test_valid_values(cfg_file, text, expected):
         ("theme = 5\n", ["theme", "name of a theme"]),
         ('theme = "a\\u001b[2Jb"\n', ["theme", "name of a theme"]),
         ('theme = ""\n', ["theme", "name of a theme"]),
+        ("workdays = []\n", ["workdays", "list of weekdays"]),
+        ('workdays = "mon"\n', ["workdays", "list of weekdays"]),
+        ('workdays = ["mon", "funday"]\n', ["workdays", "list of weekdays"]),
+        ("workdays = [0]\n", ["workdays", "Monday 1 to Sunday 7"]),
+        ("workdays = [8]\n", ["workdays", "list of weekdays"]),
+        ("workdays = [true]\n", ["workdays", "list of weekdays"]),
+        ("workdays = [1.5]\n", ["workdays", "list of weekdays"]),
     ],
 )
 def test_a_broken_file_is_moved_aside_with_one_clear_sentence(cfg_file, text, needles):
@@ -125,7 +135,8 @@ def test_load_never_raises(cfg_file):
 
 @pytest.mark.parametrize(
     "value",
-    [Config(), Config(7.5, False, "nord"), Config(0.5, True, 'odd "quoted" \\ theme'), Config(24.0, False, "ünïcode")],
+    [Config(), Config(7.5, False, "nord"), Config(0.5, True, 'odd "quoted" \\ theme'), Config(24.0, False, "ünïcode"),
+     Config(workdays=(0, 2, 6))],
 )
 def test_save_round_trips(cfg_file, value):
     config.save(value)

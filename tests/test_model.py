@@ -961,6 +961,29 @@ def test_a_source_patched_many_times_equals_one_read_from_its_bytes():
     assert [src.line_span(i) for i in range(src.line_count)] == [fresh.line_span(i) for i in range(fresh.line_count)]
 
 
+def test_a_patch_where_a_cr_and_an_lf_meet_or_part_is_not_in_place():
+    """Emptying the text between a lone CR and an LF makes them one line break; putting
+    text inside a CR LF makes it two: neither keeps the lines, so neither is patched in place."""
+    from tasktui.doc.patch import Patch, apply
+
+    src = Source(b"a\rxyz\nb\r\nc")
+    assert src.patched([Patch(2, 5, b"")]) is None
+    assert src.patched([Patch(8, 8, b"q")]) is None
+    kept = src.patched([Patch(2, 5, b"q")])[0]
+    assert tuple(kept.lines) == Source(apply(src.data, [Patch(2, 5, b"q")])).lines == ("a", "q", "b", "c")
+    import random
+
+    rng = random.Random(1)
+    for _ in range(20000):
+        data = b"".join(rng.choice([b"a", b"bc", b"\r", b"\n", b"\r\n"]) for _ in range(rng.randint(0, 10)))
+        a = rng.randint(0, len(data))
+        patch = Patch(a, rng.randint(a, min(len(data), a + 3)), rng.choice([b"", b"q", b"zz"]))
+        out = Source(data).patched([patch])
+        if out is not None:
+            fresh = Source(apply(data, [patch]))
+            assert (tuple(out[0].lines), tuple(out[0].starts)) == (fresh.lines, fresh.starts), (data, patch)
+
+
 def _phased_doc_bytes(phases: int) -> bytes:
     out = [b"# Plan\n"]
     for p in range(1, phases + 1):
@@ -1034,3 +1057,224 @@ def test_a_changed_line_that_starts_a_chunk_reparses_two_chunks_not_the_file():
     broken = doc.patched([Patch(line_start, line_start + 6, b"  and ")])
     assert broken.derivation is None
     assert doc_state(broken) == doc_state(Document(broken.source.data))
+
+
+MARKS = [" ", "x", "X", "-", "/", "~", "*", "<", "`", "✓", "é", "a", "1", "\0", "[", "\t", "🙂", "\u0301"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10 ** 6), st.sampled_from(MARKS), st.booleans()), min_size=1, max_size=6),
+       st.sampled_from(["template", "kiro", "legend"]))
+def test_marks_applied_without_parsing_again_equal_a_fresh_parse(changes, shape):
+    """``patched(..., reparse_marks=False)``: a mark changed between a task's brackets
+    is put into its chunk's result without markdown-it; the version equals a fresh
+    parse (marks that are not checkbox marks, NUL, several patches on a line and text
+    changes beside them are parsed again), and the chunk cache holds what a parse gives."""
+    data = {"template": _phased_doc_bytes(6), "kiro": KIRO_CHUNKS[:4000],
+            "legend": b"# T\n\n**Legend:**\n- [ ] to do\n- [~] skipped\n\n## A\n\n- [ ] one\n- [~] two\n  - [ ] three\n"}[shape]
+    cache: dict = {}
+    doc = Document(data, cache=cache)
+    patches = []
+    used = set()
+    for pick, mark, with_text in changes:
+        task = doc.tasks[pick % len(doc.tasks)]
+        if task.line in used:
+            continue
+        used.add(task.line)
+        patches.append(Patch(task.mark_offset, task.mark_offset + len(task.mark.encode()), mark.encode()))
+        if with_text and pick % 3 == 0:
+            end = doc.source.line_end(task.line)
+            patches.append(Patch(end, end, b" more"))
+    after = doc.patched(patches, cache, reparse_marks=False)
+    fresh = Document(after.source.data)
+    assert doc_state(after) == doc_state(fresh)
+    for start, end, res in after.chunks:
+        parsed = parse_mod.parse_one(after.source.lines, start, end)
+        assert parsed == res
+        assert parse_mod.parse_one(after.source.lines, start, end, cache) == parsed
+        lines = after.source.lines
+        key = parse_mod.chunk_key("\n".join(lines[start:end]), lines[end] if end < len(lines) else None)
+        assert cache.get(key) == parsed  # under the key parse_one looks for
+    assert all(isinstance(key, bytes) for key in cache)
+
+
+def test_marks_applied_without_parsing_again_run_no_parse():
+    doc = Document(_phased_doc_bytes(6))
+    a, b = doc.tasks[1], doc.tasks[-2]
+    parsed = []
+    real = model_mod.parse_one
+    model_mod.parse_one = lambda lines, start, end, cache=None: parsed.append(start) or real(lines, start, end, cache)
+    try:
+        patches = [Patch(a.mark_offset, a.mark_offset + 1, b"x"), Patch(b.mark_offset, b.mark_offset + 1, b"-")]
+        quick = doc.patched(patches, reparse_marks=False)
+        assert parsed == []
+        assert quick.changed_since(doc) == (a.index, b.index)
+        assert doc.patched(patches).changed_since(doc) == (a.index, b.index)
+        assert len(parsed) == 2  # the default parses both chunks again
+    finally:
+        model_mod.parse_one = real
+    assert doc_state(quick) == doc_state(Document(quick.source.data))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(markdown_bytes(), st.lists(st.tuples(st.integers(0, 10 ** 6), st.integers(-1, 3),
+                                            st.sampled_from([b"", b"- [ ] added\n", b"\n", b"## Head\n", b"```\n",
+                                                             b"  - [x] sub\n", b"<!--\n", b"1. [ ] one\n"]),
+                                            st.sampled_from([b"", b"- [x] T001 changed", b"```", b"# H", b"1. x",
+                                                             b"  - **Estimated Time**: 2h", b"> - [~] skipped"])),
+                                  min_size=1, max_size=3), st.booleans())
+def test_patches_that_add_or_remove_lines_keep_the_chunks_around_them(data, edits, short_lists):
+    """A patch that adds or removes line breaks (or changes a line so that the blocks
+    change) re-parses only the lines between the chunks before and after it
+    (Document._rechunked); the version equals a fresh parse of its bytes, chunk by
+    chunk, also when the change opens a fence or a comment that swallows the cuts
+    after it."""
+    from support import doc_state
+    from tasktui.doc.patch import apply
+
+    saved = parse_mod.MIN_LIST_CHUNK
+    parse_mod.MIN_LIST_CHUNK = 2 if short_lists else saved
+    try:
+        doc = Document(data, cache={})
+        starts = doc.source.starts
+        patches, taken = [], []
+        for pick, lines, text, in_line in edits:
+            line = pick % len(starts)
+            start = starts[line]
+            if lines < 0:  # the line's text replaced, its line break kept
+                end, text = doc.source.line_end(line), in_line
+            else:
+                end = starts[min(len(starts) - 1, line + lines)] if lines else start
+            if any(start < e and s < end or s == start for s, e in taken):
+                continue
+            taken.append((start, end))
+            patches.append(Patch(start, end, text))
+        if not patches:
+            return
+        after = doc.patched(patches, {})
+        fresh = Document(apply(data, patches))
+        assert doc_state(after) == doc_state(fresh)
+        lines = after.source.lines
+        assert after.chunks[0][0] == 0 and after.chunks[-1][1] == len(lines)
+        for (s1, e1, _), (s2, _e2, _) in zip(after.chunks, after.chunks[1:]):
+            assert e1 == s2
+        for start, end, res in after.chunks:
+            assert parse_mod.parse_one(lines, start, end) == res
+    finally:
+        parse_mod.MIN_LIST_CHUNK = saved
+
+
+def test_a_line_added_parses_only_its_chunk_again(monkeypatch):
+    from support import doc_state
+
+    doc = Document(_phased_doc_bytes(8), cache={})
+    task = doc.tasks[13]
+    parsed, scanned = [], []
+    real_one, real_cuts = parse_mod.parse_one, parse_mod.propose_cuts
+    monkeypatch.setattr(parse_mod, "parse_one", lambda lines, s, e, cache=None: parsed.append(s) or real_one(lines, s, e, cache))
+    monkeypatch.setattr(parse_mod, "propose_cuts", lambda lines, text=None: scanned.append(len(lines)) or real_cuts(lines, text))
+    at = doc.source.starts[task.line]
+    after = doc.patched([Patch(at, at, b"- [ ] **Added task**\n")], {})
+    chunk = next(s for s, e, _r in doc.chunks if s <= task.line < e)
+    assert parsed == [chunk] and len(scanned) == 1 and scanned[0] < 20
+    assert after.tasks[13].text == "**Added task**" and len(after.tasks) == len(doc.tasks) + 1
+    assert doc_state(after) == doc_state(Document(after.source.data))
+
+
+def _line_edits(rng):
+    """(old, new): a few lines of mixed line endings, then some changed in place,
+    some removed, some added, some line breaks changed."""
+    pool = [b"- [ ] a", b"- [x] bb", b"", b"x\xc3\xa9", b"  - d", b"## H"]
+    lines = [rng.choice(pool) for _ in range(rng.randint(0, 30))]
+    breaks = [rng.choice([b"\n", b"\n", b"\r\n", b"\r"]) if rng.random() < 0.3 else b"\n" for _ in lines]
+    if lines and rng.random() < 0.3:
+        breaks[-1] = b""
+    old = b"".join(a + b for a, b in zip(lines, breaks))
+    for _ in range(rng.randint(0, 5)):
+        if not lines:
+            break
+        i = rng.randrange(len(lines))
+        op = rng.random()
+        if op < 0.6:
+            lines[i] = rng.choice([b"- [x] a", b"- [ ] bb", b"z", b""])
+        elif op < 0.7:
+            breaks[i] = rng.choice([b"\n", b"\r", b"\r\n", b""])
+        elif op < 0.85:
+            del lines[i], breaks[i]
+        else:
+            lines.insert(i, b"new")
+            breaks.insert(i, b"\n")
+    return old, b"".join(a + b for a, b in zip(lines, breaks))
+
+
+def _keeps_breaks(data: bytes, patches) -> bool:
+    from tasktui.doc.patch import apply
+
+    out = apply(data, patches)
+    split = Source(data)
+    return all(b"\n" not in p.data + data[p.start:p.end] and b"\r" not in p.data + data[p.start:p.end]
+               for p in patches) and Source(out).endings == split.endings
+
+
+def test_line_patches_and_the_in_place_part_of_a_change():
+    """``line_patches``: one patch per changed line when the line breaks stay, each within
+    its line; else the one patch between the versions. ``in_place_part``: the lines
+    changed in place beside lines added or removed, each patch within its line, so that
+    what is left is a change of whole lines."""
+    import random
+
+    from tasktui.doc.patch import apply, between, in_place_part, line_patches
+
+    rng = random.Random(5)
+    split = found = 0
+    for _ in range(6000):
+        old, new = _line_edits(rng)
+        patches = line_patches(old, new)
+        assert apply(old, patches) == new
+        if len(patches) > 1:
+            split += 1
+            assert _keeps_breaks(old, patches)
+        else:
+            assert patches == [between(old, new)] or _keeps_breaks(old, patches)
+        first = in_place_part(old, new)
+        assert _keeps_breaks(old, first)
+        mid = apply(old, first)
+        assert apply(mid, line_patches(mid, new)) == new
+        found += bool(first)
+    assert split > 500 and found > 500
+    old = b"# T\n- [ ] a\n- [ ] b\n- [ ] c\n- [ ] d\n"
+    new = b"# T\n- [x] a\n- [ ] b\n- [ ] added\n- [ ] c\n- [x] d\n"
+    assert apply(old, in_place_part(old, new)) == b"# T\n- [x] a\n- [ ] b\n- [ ] c\n- [x] d\n"
+
+
+def test_a_spliced_source_equals_one_read_from_its_bytes():
+    """``Source.spliced``: patches that add or remove line breaks (any endings, a BOM,
+    bytes that are not UTF-8), on a fresh Source and on one patched in place before."""
+    import random
+
+    from tasktui.doc.patch import Patch, apply, normalize
+
+    rng = random.Random(4)
+    for _ in range(20000):
+        data = b"".join(rng.choice([b"a", b"bc", b"\r", b"\n", b"\r\n", b"x\xc3\xa9", b"\xff"])
+                        for _ in range(rng.randint(0, 12)))
+        if rng.random() < 0.1:
+            data = b"\xef\xbb\xbf" + data
+        src = Source(data)
+        if rng.random() < 0.3:
+            lone = [i for i in range(len(data)) if data[i:i + 1] == b"a"]
+            if lone:
+                src = src.patched([Patch(lone[0], lone[0] + 1, b"b")])[0]
+                data = src.data
+        patches, pos = [], 0
+        for _ in range(rng.randint(1, 3)):
+            a = rng.randint(pos, len(data))
+            b = rng.randint(a, min(len(data), a + 4))
+            patches.append(Patch(a, b, rng.choice([b"", b"q", b"\n", b"z\r\nw", b"\r", b"\n\n"])))
+            pos = b + 1
+            if pos > len(data):
+                break
+        patches = normalize(patches)
+        got, want = src.spliced(patches), Source(apply(data, patches))
+        assert (got.data, tuple(got.lines), tuple(got.starts), got.endings, got.bom) == (
+            want.data, want.lines, want.starts, want.endings, want.bom), (data, patches)

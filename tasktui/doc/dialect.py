@@ -64,11 +64,11 @@ def detect(lines, tasks, ids, headings, estimates: int, completion: int, time_li
     if n and speckit * 2 >= n:
         return "speckit", (f"{speckit} of {n} tasks have T001-style ids",)
     numbered = sum(1 for tid, _ in ids if tid and not tid.startswith("T"))
-    requirements = sum(1 for line in lines if "_" in line and _REQUIREMENTS.match(line))
-    top_numbered = sum(1 for text, depth in tasks if depth == 0 and _KIRO_TOP.match(text))
-    numbered_headings = sum(1 for level, text in headings if level >= 2 and _NUMBERED_HEADING.match(text))
     template_parts = _template_parts(headings, estimates, completion, time_lines)
     if n and numbered * 2 >= n:
+        requirements = sum(1 for line in lines if "_" in line and _REQUIREMENTS.match(line))
+        top_numbered = sum(1 for text, depth in tasks if depth == 0 and _KIRO_TOP.match(text))
+        numbered_headings = sum(1 for level, text in headings if level >= 2 and _NUMBERED_HEADING.match(text))
         if requirements:
             return "kiro", (f"{numbered} of {n} tasks are numbered", f"{requirements} _Requirements_ lines")
         if top_numbered and numbered_headings == 0:

@@ -65,9 +65,10 @@ class Legend:
         return bool(self.marks)
 
 
-def find(lines, headings, raw_tasks) -> Legend:
+def find(lines, headings, raw_tasks, code_marks: bool = True) -> Legend:
     """The file's legend. ``raw_tasks``: (line, depth, quote, mark, optional, text, list key)
-    per task, in order; ``headings``: (line, text) in order."""
+    per task, in order; ``headings``: (line, text) in order; ``code_marks``: False when
+    the file has no `` `[ `` anywhere (no line need be looked at for marks in inline code)."""
     legend = Legend()
     heading_lines = [h[0] for h in headings]
     # checkbox lists: group the top-level items of one list
@@ -91,7 +92,7 @@ def find(lines, headings, raw_tasks) -> Legend:
             word = _word(it[5])
             legend.marks.setdefault(it[3], (state_of_word(word), word))
     # inline-code marks: `[~]` skipped
-    for n, line in enumerate(lines):
+    for n, line in enumerate(lines if code_marks else ()):
         if "`[" not in line:
             continue
         found = _CODE_MARK.findall(line)

@@ -14,7 +14,8 @@ from typing import NamedTuple
 
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
 from tasktui.doc.durations import parse_hours as _parse_hours
-from tasktui.doc.parse import ESTIMATE_LABELS, TOO_DEEP, ChunkResult, parse_chunks, parse_one
+from tasktui.doc.parse import (ESTIMATE_LABELS, TOO_DEEP, ChunkResult, chunk_key, chunks_between, is_checkbox_mark,
+                               parse_chunks, parse_one)
 from tasktui.doc.source import Source
 from tasktui.doc import dialect as dialect_mod
 from tasktui.doc import legend as legend_mod
@@ -167,6 +168,9 @@ def split_id(text: str) -> tuple[str | None, tuple[str, ...]]:
     return m.group(1), _markers(text, m.end())
 
 
+_split_id = lru_cache(maxsize=1 << 16)(split_id)  # versions of a file (its history) share most texts
+
+
 def _markers(text: str, pos: int) -> tuple[str, ...]:
     markers = []
     while True:
@@ -238,25 +242,43 @@ class Document:
         self.complete = end >= source.line_count
         self._assemble()
 
-    def patched(self, patches, cache: dict | None = None) -> "Document":
+    def patched(self, patches, cache: dict | None = None, *, reparse_marks: bool = True) -> "Document":
         """The Document after ``patches``: re-parses only the chunks they touch when
         the patches keep every line break and the block structure (a toggle, a
-        changed value); otherwise parses the new bytes (reusing ``cache``)."""
-        from tasktui.doc.patch import apply as apply_patches, normalize
+        changed value); otherwise parses the new bytes (reusing ``cache``).
+
+        With ``reparse_marks=False``, a patch that only puts another checkbox mark
+        between a task's brackets changes the mark in its chunk's parse result,
+        without running markdown-it again: no block construct depends on that
+        character (the item's text still starts with ``[``, one character, ``] ``,
+        which is never a link reference definition). Reading a file's history uses
+        it; edits keep the default, so that their check parses what they changed."""
+        from tasktui.doc.patch import normalize
 
         patches = normalize(patches)
         incremental = self.source.patched(patches)
         if incremental is None:
-            return Document(Source(apply_patches(self.source.data, patches)), cache=cache, day_hours=self.day_hours,
+            src = self.source.spliced(patches)
+            return Document(src, cache=cache, chunks=self._rechunked(src, patches, cache), day_hours=self.day_hours,
                             path=self.path, dialect=self.forced_dialect)
         src, touched = incremental
-        fallback = lambda: Document(src, cache=cache, day_hours=self.day_hours, path=self.path,  # noqa: E731
-                                    dialect=self.forced_dialect)
+
+        def fallback(parsed: list | None = None) -> "Document":
+            """The Document built again from ``parsed`` (every chunk of ``src``, already
+            parsed), else with the changed lines parsed again (see _rechunked)."""
+            return Document(src, cache=cache, chunks=parsed or self._rechunked(src, patches, cache),
+                            day_hours=self.day_hours, path=self.path, dialect=self.forced_dialect)
+
         chunk_starts = self._chunk_starts
         chunks = list(self.chunks)
         redo: dict[int, ChunkResult] = {}
+        mark_only = {} if reparse_marks else self._mark_patches(patches)
+        remark: dict[int, dict[int, str]] = {}  # chunk -> {line: its task's new mark}
         for line in touched:
             ci = _bisect.bisect_right(chunk_starts, line) - 1
+            if line in mark_only:
+                remark.setdefault(ci, {})[line] = mark_only[line]
+                continue
             # a changed line that starts a chunk (a Kiro task, say) is also the line
             # that confirmed the cut at the end of the chunk before: parse that one too
             for cj in (ci - 1, ci) if line == chunk_starts[ci] and ci > 0 else (ci,):
@@ -268,12 +290,29 @@ class Document:
                     return fallback()  # the cut is not confirmed, or the blocks changed
                 redo[cj] = new
                 chunks[cj] = (start, end, new)
+        for ci, new_marks in remark.items():
+            if ci in redo:
+                continue  # parsed again for another change: the new marks are in it
+            start, end, old = chunks[ci]
+            by_line = {rt.line: k for k, rt in enumerate(old.tasks)}
+            found = [by_line.get(line - start) for line in new_marks]
+            if None in found:
+                return fallback()
+            res_tasks = list(old.tasks)
+            for k, mark in zip(found, new_marks.values()):
+                res_tasks[k] = res_tasks[k]._replace(mark=mark)
+            new = ChunkResult(tuple(res_tasks), old.headings, old.labels, old.front_matter, old.too_deep)
+            if cache is not None:  # what parse_one would find: the same result
+                lines = src.lines
+                cache[chunk_key("\n".join(lines[start:end]), lines[end] if end < len(lines) else None)] = new
+            redo[ci] = new
+            chunks[ci] = (start, end, new)
         chunk_first = self._chunk_first
         touched_labels = [line for line in touched if line in self._label_lines]
         legend_lines = self.legend.lines
         if any(line in legend_lines or _requirement_line(self.source.lines[line]) != _requirement_line(src.lines[line])
                for line in touched):
-            return fallback()  # the file's legend, or the evidence of its dialect, changed
+            return fallback(chunks)  # the file's legend, or the evidence of its dialect, changed
         # tasks: rebuild the ones in re-parsed chunks, move the mark offsets of the rest
         tasks = list(self.tasks)
         marks = self._marks
@@ -292,7 +331,7 @@ class Document:
                 changed.append(i)
                 tid, markers = split_id(rt.text) if rt.text != old.text else (old.id, old.markers)
                 if tid != old.id:
-                    return fallback()
+                    return fallback(chunks)
                 if rt.text != old.text:
                     texts_changed = True
                     signals_changed |= bool(_KIRO_TOP.match(rt.text)) != bool(_KIRO_TOP.match(old.text))
@@ -308,8 +347,60 @@ class Document:
         if signals_changed:
             # task texts and `**Label**` lines are evidence of the dialect (what the marks
             # mean): when they change, build the whole Document again
-            return fallback()
+            return fallback(chunks)
         return self._successor(src, chunks, tasks, tuple(sorted(changed)), texts_changed, touched_labels)
+
+    def _rechunked(self, src: Source, patches, cache: dict | None) -> list | None:
+        """The chunks of ``src``, this version after ``patches`` (which add or remove
+        line breaks): the chunks that end (with the line that confirmed their cut)
+        before the first changed line are kept, those that start after the last one
+        are kept and moved, and the lines between are parsed again, in confirmed
+        chunks up to the first kept one. Equal to a parse of the whole file, as any
+        confirmed cuts are (tasktui.doc.parse). None (parse it all) when that cut is no
+        longer confirmed, or this version is not complete."""
+        chunks = self.chunks
+        if not self.complete or not chunks or not patches:
+            return None
+        old_starts, new_starts = self.source.starts, src.starts
+        first = _bisect.bisect_right(old_starts, patches[0].start) - 1
+        old_last = _bisect.bisect_right(old_starts, patches[-1].end) - 1
+        moved = sum(len(p.data) - (p.end - p.start) for p in patches)
+        new_last = _bisect.bisect_right(new_starts, patches[-1].end + moved) - 1
+        shift = new_last - old_last
+        ends = [e for _s, e, _r in chunks]
+        a = _bisect.bisect_left(ends, first)  # chunks[:a] end before the first changed line
+        b = _bisect.bisect_right(self._chunk_starts, old_last)  # chunks[b:] start after the last one
+        if b < a:
+            return None
+        stop = chunks[b][0] + shift if b < len(chunks) else src.line_count
+        region = chunks_between(src.lines, chunks[a][0] if a < len(chunks) else chunks[-1][1], stop, cache)
+        if region is None:
+            return None
+        return chunks[:a] + region + [(s + shift, e + shift, r) for s, e, r in chunks[b:]]
+
+    def _mark_patches(self, patches) -> dict[int, str]:
+        """{line: new mark} for the patches that each replace a task's mark with another
+        checkbox mark (one character that ``parse.is_checkbox_mark`` takes), one patch to a line."""
+        out: dict[int, str] = {}
+        seen: set[int] = set()
+        data, starts = self.source.data, self.source.starts
+        for p in patches:
+            line = _bisect.bisect_right(starts, p.start) - 1
+            if line in seen:
+                out.pop(line, None)
+                continue
+            seen.add(line)
+            task = self.task_at_line(line)
+            if task is None or task.mark_offset != p.start:
+                continue
+            try:
+                mark = p.data.decode("utf-8")
+                old = data[p.start:p.end].decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if old == task.mark and mark != "\0" and is_checkbox_mark(mark):  # markdown-it reads NUL as U+FFFD
+                out[line] = mark
+        return out
 
     # What a Document is made of (set while it is built); a successor starts from these.
     _PARTS = ("day_hours", "path", "forced_dialect", "complete", "front_matter", "headings", "dialect",
@@ -423,14 +514,15 @@ class Document:
         self._read_labels()  # labels and the tracking parts: evidence of the dialect
 
         # the file's own legend, then its dialect: together they say what each mark means
-        ids = [split_id(rt.text) for rt, _, _ in raw_tasks]
+        ids = [_split_id(rt.text) for rt, _, _ in raw_tasks]
         list_key = 0
         legend_rows = []
         for k, (rt, start, _parent) in enumerate(raw_tasks):
             if k and rt.item_line + start != raw_tasks[k - 1][0].end + raw_tasks[k - 1][1]:
                 list_key += 1
             legend_rows.append((rt.line + start, rt.depth, rt.quote, rt.mark, rt.optional, rt.text, list_key))
-        self.legend = legend_mod.find(src.lines, [(h.line, h.text) for h in headings], legend_rows)
+        self.legend = legend_mod.find(src.lines, [(h.line, h.text) for h in headings], legend_rows,
+                                      code_marks=b"`[" in src.data)
         if self.forced_dialect:
             self.dialect, self.dialect_signals = self.forced_dialect, ("set by the user",)
         else:

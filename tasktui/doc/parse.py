@@ -56,6 +56,14 @@ def _parse(text: str) -> tuple[list, bool]:
 # not a letter or digit; the oracle (GFM) demands a space after the bracket.
 _CHECKBOX = re.compile(r"\[([^\[\]\t\n\r\f\v])\](\*?) ")
 
+
+def is_checkbox_mark(mark: str) -> bool:
+    """Whether the character between ``[`` and ``] `` makes a list item a task: one
+    character the checkbox pattern takes (not a bracket or a line-breaking space)
+    that is a space, x or X, or not a letter or digit."""
+    return len(mark) == 1 and mark not in "[]\t\n\r\f\v" and (mark in " xX" or not mark.isalnum())
+
+
 _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
 _LIST_START = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})(.*)$")
@@ -131,7 +139,7 @@ def _extract(tokens, lines, too_deep: bool = False) -> ChunkResult:
                 m = _CHECKBOX.match(content)
                 if m is not None:
                     mark = m.group(1)
-                    if mark in " xX" or not mark.isalnum():
+                    if is_checkbox_mark(mark):
                         para_line = tokens[i + 1].map[0]
                         first = content.split("\n", 1)[0].rstrip()
                         line = lines[para_line]
@@ -351,6 +359,30 @@ def cut_points(lines) -> list[int]:
     """The proposed cuts inside ``lines``, then the number of lines."""
     n = len(lines)
     return [c for c in propose_cuts(lines) if 0 < c < n] + [n]
+
+
+def chunks_between(lines, start: int, stop: int, cache: dict | None = None) -> list | None:
+    """Confirmed chunks covering lines ``start`` .. ``stop - 1``: ``start`` is a cut
+    already confirmed (or 0), and ``stop`` (unless it is the end of the document) must
+    still be one; None when markdown-it no longer confirms it there. The proposals
+    come from those lines alone: at a confirmed cut nothing is open (no fence, no
+    comment), so the scan may begin there."""
+    cuts = [start + c for c in propose_cuts(lines[start:stop]) if 0 < c < stop - start] + [stop]
+    out = []
+    k = 0
+    while start < stop:
+        end = cuts[k]
+        result = parse_one(lines, start, end, cache)
+        while result is None:  # not a real cut: merge with the next piece
+            k += 1
+            if k == len(cuts):
+                return None
+            end = cuts[k]
+            result = parse_one(lines, start, end, cache)
+        out.append((start, end, result))
+        start = end
+        k += 1
+    return out
 
 
 def parse_chunks(lines, cache: dict | None = None) -> list[tuple[int, int, ChunkResult]]:

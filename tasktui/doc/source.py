@@ -223,6 +223,8 @@ class Source:
             old = data[p.start:p.end]
             if p.start < base or b"\n" in old or b"\r" in old or b"\n" in p.data or b"\r" in p.data:
                 return None
+            if p.start and data[p.start - 1:p.start + 1] == b"\r\n":  # inside a CR LF: it would part
+                return None
             pieces.append(view[pos:p.start])
             pieces.append(p.data)
             pos = p.end
@@ -234,6 +236,14 @@ class Source:
                 shifts.append((line + 1, change))
         pieces.append(view[pos:])
         new_data = b"".join(pieces)
+        moved = 0
+        for p in patches:
+            # a CR and an LF that meet at a patch's edge (the text between them deleted)
+            # are one line break now: the lines change
+            at = p.start + moved
+            moved += len(p.data) - (p.end - p.start)
+            if b"\r\n" in (new_data[max(0, at - 1):at + 1], new_data[max(0, at + len(p.data) - 1):at + len(p.data) + 1]):
+                return None
         starts = Starts.shifted(self.starts, shifts) if shifts else self.starts
         changed = {}
         for line in touched:
@@ -256,6 +266,44 @@ class Source:
             except UnicodeDecodeError:
                 pass
         return new, touched
+
+    def spliced(self, patches) -> "Source":
+        """The Source after ``patches`` (sorted, non-overlapping; they may add or remove
+        line breaks), built from this one: the lines before the first patched line and
+        after the last are kept, their offsets moved, and only the lines between are
+        split again. The same as ``Source`` of the new bytes."""
+        data = self.data
+        pieces, pos = [], 0
+        for p in patches:
+            pieces += [data[pos:p.start], p.data]
+            pos = p.end
+        pieces.append(data[pos:])
+        new_data = b"".join(pieces)
+        base = 3 if self.bom else 0
+        if not patches or patches[0].start < base:
+            return Source(new_data)
+        starts = self.starts
+        first = bisect.bisect_right(starts, patches[0].start) - 1
+        last = bisect.bisect_right(starts, patches[-1].end) - 1
+        start = starts[first]
+        moved = len(new_data) - len(data)
+        end = starts[last + 1] + moved if last + 1 < len(starts) else len(new_data)
+        if start and data[start - 1:start] == b"\r" and new_data[start:start + 1] == b"\n":
+            return Source(new_data)  # a CR before the change meets an LF: that line's ending changes
+        part = Source(new_data[start:end])  # no BOM can start it: a line starts after a line break
+        lines, offsets, endings = part.lines, part.starts, part.endings
+        if last + 1 < len(starts):  # the part ends with a line break: its last, empty line is the next one's start
+            lines, offsets, endings = lines[:-1], offsets[:-1], endings[:-1]
+        old_lines = tuple(self.lines)
+        old_starts = tuple(starts)
+        new = object.__new__(Source)
+        object.__setattr__(new, "data", new_data)
+        object.__setattr__(new, "bom", self.bom)
+        object.__setattr__(new, "lines", old_lines[:first] + lines + old_lines[last + 1:])
+        object.__setattr__(new, "starts", old_starts[:first] + tuple(start + x for x in offsets)
+                           + tuple(x + moved for x in old_starts[last + 1:]))
+        object.__setattr__(new, "endings", self.endings[:first] + endings + self.endings[last + 1:])
+        return new
 
     @property
     def line_count(self) -> int:

@@ -52,6 +52,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("in the log: a r enter o", "add, resolve, edit the entry, only open blockers"),
     ]),
     ("App", [
+        ("H", "progress over time, from the file's git history: chart, velocity, forecast"),
         ("ctrl+p", "command palette: every action by name, themes, Renumber this section"),
         ("?", "this help"),
         ("q", "quit"),

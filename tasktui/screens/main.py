@@ -61,6 +61,7 @@ class MainScreen(Screen):
         Binding("Y", "copy_text", "Copy text", show=False),
         Binding("e", "open_editor", "Editor", show=False),
         Binding("i", "toggle_details", "Details", show=False),
+        Binding("H", "show_history", "Show progress history", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "app.quit", "Quit"),
         # reordering tasks, and marks to act on several at once
@@ -572,6 +573,16 @@ class MainScreen(Screen):
         self.details_chosen = pane.display
         if pane.display:
             self.update_detail()
+
+    def action_show_history(self) -> None:
+        from tasktui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
+
+    def set_history(self, found) -> None:
+        """The file's history is known (or not, ``None``): the detail pane says when tasks were done."""
+        self.query_one(DetailPane).history = found
+        self.update_detail()
 
     def action_help(self) -> None:
         from tasktui.screens.help import HelpScreen

@@ -36,7 +36,22 @@ class WebLinksOnly:
                 segment = Segment(segment.text, style.update_link(None), segment.control)
             yield segment
 
-def task_markdown(doc: Document, task: Task) -> str:
+def done_fact(task: Task, found) -> str | None:
+    """When ``task`` was marked done, from the file's history (``found``): "done
+    2026-11-20, abc1234", or None when the history does not know."""
+    if found is None:
+        return None
+    done = found.for_task(task)
+    if done is None or done.last_done is None:
+        return None
+    last, first = done.last_done, done.first_done
+    said = f"{last.date[:10]}, {last.short}"
+    if first is not None and first != last:
+        said += f" (first {first.date[:10]}, {first.short})"
+    return f"**Done**: {said}" if task.state == "done" else f"**Was done**: {said}, then reopened"
+
+
+def task_markdown(doc: Document, task: Task, found=None) -> str:
     lines = doc.source.lines
     body = lines[task.item_line:task.end]
     body = "\n".join(body).rstrip()
@@ -49,6 +64,9 @@ def task_markdown(doc: Document, task: Task) -> str:
         facts.append(f"**Id**: `{task.id}`" + (f"  markers: {' '.join('`[' + m + ']`' for m in task.markers)}" if task.markers else ""))
     if task.estimate_hours is not None or task.actual_hours is not None:
         facts.append(f"**Time**: {short_hours(task.actual_hours)} spent of {short_hours(task.estimate_hours)} estimated")
+    done = done_fact(task, found)
+    if done:
+        facts.append(done)
     if task.path:
         facts.append(f"**Section**: {' › '.join(task.path)}")
     facts.append(f"**Line**: {task.line + 1}")
@@ -98,6 +116,9 @@ class DetailPane(VerticalScroll):
     source = ""
     """The markdown now shown."""
 
+    history = None
+    """The file's history (tasktui.history.History), once read: when tasks were done."""
+
     def compose(self):
         yield Static("", id="detail-text")
 
@@ -120,5 +141,5 @@ class DetailPane(VerticalScroll):
         if row.kind == HEADING:
             self._set_markdown(heading_markdown(outline, row.index))
         else:
-            self._set_markdown(task_markdown(outline.doc, outline.doc.tasks[row.index]))
+            self._set_markdown(task_markdown(outline.doc, outline.doc.tasks[row.index], self.history))
         self.scroll_home(animate=False)
