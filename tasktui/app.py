@@ -249,7 +249,8 @@ class TaskTuiApp(App[int]):
                 self._run_edit(session.redo if w.op == "redo" else session.undo, focus_line=True)
             else:
                 self.request_edit(w.op, quiet=w.quiet, focus_line=w.focus)
-        self.start_history()  # in the background: when each task was done, for the detail pane
+        # the git history is read only when asked for (H, the palette): on a long history its
+        # first read is seconds of CPU, which would compete with the keys of a file just opened
 
     def show_current(self, *, focus_task: Task | None = None) -> None:
         tf = self.session.tasks_file

@@ -464,7 +464,14 @@ async def test_the_app_reads_the_history_and_the_detail_pane_says_when(story):
     _repo, path, shas = story
     app = TaskTuiApp(path, clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
+        await pilot.pause(0.3)
+        assert app.session.history is None and not app.history_running, "opening a file reads no history"
+        await pilot.press("H")  # read once asked for
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
         await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HistoryScreen), what="the screen to close")
         app.tree.move_to_task(0)
         await wait_for(pilot, lambda: f"**Done**: 2026-11-09, {shas[5][:7]} (first 2026-11-03, {shas[1][:7]})"
                        in app.query_one("#detail").source, what="the detail pane to say when T001 was done")
@@ -496,7 +503,7 @@ async def test_the_palette_offers_the_history_and_a_file_outside_git_says_why(tm
     path.write_text("# T\n\n- [ ] a\n")
     app = TaskTuiApp(path, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.session.history_error is not None, what="the history to be refused")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
         names = [c.title for c in app.get_system_commands(app.screen)]
         assert "Show progress history" in names
         await pilot.press("H")
@@ -520,9 +527,10 @@ async def test_file_text_on_the_history_screen_is_data(tmp_path, markup_guard):
     repo.commit("start", DATES[0])
     app = TaskTuiApp(path, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
         await pilot.press("H")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
+        await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")
         await wait_for(pilot, lambda: "1 commit, 2026-11-02" in screen_text(app), what="the history on screen")
         text = screen_text(app)
         assert f"Progress over time · {MARKUP_SENTINEL} [b]x[red] ⟨RLO⟩evil.md" in text
@@ -561,9 +569,10 @@ def test_history_view_snapshot(snap_compare, tmp_path):
     async def run_before(pilot) -> None:
         from tasktui.screens.history import HistoryScreen
 
-        await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
         await pilot.press("H")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
+        await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: not app.screen.query_one("#history-progress").display, what="the chart")
         await pilot.pause()
