@@ -15,6 +15,7 @@ from tasktui.doc import edits
 from tasktui.doc.patch import PatchError
 from tasktui.doc.durations import DurationError, parse_duration, short_hours
 from tasktui.doc.model import Document, Task
+from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import Counts, RollUp, bar, is_open
 from tasktui.doc.states import SETTABLE, STATES
 from tasktui.safetext import dumps, json_text, visible
@@ -301,23 +302,90 @@ def cmd_status(args) -> int:
 
 
 def cmd_next(args) -> int:
+    """The task in progress, else the first ready one (``--all``: every task that
+    can start now; ``--claim``: the first ready one, marked in progress)."""
+    if args.claim:
+        if args.all:
+            raise UsageError("--claim takes one task: use it without --all")
+        return _claim(args)
     doc = _read_doc(args, _settings(args))
     rollup = RollUp(doc)
-    task = rollup.first_open()
+    readiness = Readiness(doc, rollup)
+    name = Path(args.file).name
+    if args.all:
+        tasks = readiness.ready()
+        if not tasks:
+            say(f"tasktui: {name}: {readiness.nothing_ready()}", file=sys.stderr)
+            return EXIT_ERROR
+        if args.json:
+            emit_json([{**task_json(doc, t), "reason": readiness.reason(t.index)} for t in tasks])
+        else:
+            width = shutil.get_terminal_size((100, 24)).columns
+            for t in tasks:
+                head = f"L{t.line + 1:<5} "
+                why = readiness.reason(t.index)
+                room = max(20, width - len(head) - _cells(why) - 4)
+                say(f"{head}{_fit(t.text, room)}  ({why})")
+        return EXIT_OK
+    task = readiness.current()
     if task is None:
-        say(f"tasktui: {Path(args.file).name}: nothing left to do", file=sys.stderr)
+        say(f"tasktui: {name}: {readiness.nothing_ready()}", file=sys.stderr)
         return EXIT_ERROR
     note = None
     if doc.dialect == "kiro" and rollup.task(task.index).total > 1:  # subtasks all done: offered, not changed
         ref = task.id.rstrip(".") if task.id else f"L{task.line + 1}"
         note = f"all its subtasks are done: mark it done with `tasktui toggle {args.file} {ref}`"
+    reason = readiness.reason(task.index)
     if args.json:
-        emit_json({**task_json(doc, task), "note": note})
+        emit_json({**task_json(doc, task), "note": note, "reason": reason})
     else:
         say(f"L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
         if note:
             say(f"  {note}")
+        say(f"  {reason}")
     return EXIT_OK
+
+
+def _claim(args) -> int:
+    """``next --claim``: the first ready task, marked in progress in one locked write
+    (the task is chosen under the lock, on the file as it is then)."""
+    from tasktui.tasksfile import TasksFile
+
+    cfg = _settings(args)
+    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    try:
+        result = tf.apply(edits.Claim())
+    except edits.ConflictError:
+        raise
+    except edits.EditError as exc:
+        raise CliError(f"{Path(args.file).name}: {exc}") from None
+    doc = tf.doc
+    task = doc.task_at_line(result.details.line - 1)
+    if args.json:
+        emit_json({**task_json(doc, task), "note": None, "reason": result.details.reason, "claimed": True})
+    else:
+        say(f"claimed L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
+        say(f"  {result.details.reason}")
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    """Cycles and references to what is not in the file, one line each; exit 1 when there are any."""
+    doc = _read_doc(args, _settings(args))
+    deps = Readiness(doc).deps
+    problems = sorted(deps.problems, key=lambda p: (p.line, p.kind, p.text))
+    name = Path(args.file).name
+    if args.json:
+        emit_json({"file": str(args.file), "statements": deps.statements, "problems": [
+            {"kind": p.kind, "line": p.line + 1, "text": p.text, "tasks": [deps.task_name(i) for i in p.tasks]}
+            for p in problems]})
+    elif problems:
+        for p in problems:
+            say(f"{name}:{p.line + 1}: {p.kind}: {p.text}")
+    else:
+        said = f"{deps.statements} statement{'s' if deps.statements != 1 else ''} of order read"
+        say(f"{name}: no cycles and no missing references ({said})")
+    return EXIT_ERROR if problems else EXIT_OK
 
 
 def _edit(args, make_op) -> int:
@@ -479,7 +547,9 @@ COMMANDS = {
     "open": (cmd_open, "open FILE in the app", "tasktui open tasks.md"),
     "list": (cmd_list, "list tasks", "tasktui list tasks.md --state todo --json"),
     "status": (cmd_status, "progress, time and blockers per section", "tasktui status tasks.md"),
-    "next": (cmd_next, "the first open task", "tasktui next tasks.md --json"),
+    "next": (cmd_next, "the task in progress, else the first that can start (--all: every one; --claim: take it)",
+             "tasktui next tasks.md --claim --json"),
+    "check": (cmd_check, "report dependency cycles and references to what is not in the file", "tasktui check tasks.md"),
     "toggle": (cmd_toggle, "toggle a task done / not done", "tasktui toggle tasks.md T001"),
     "set": (cmd_set, "set a task's state", "tasktui set tasks.md 1.2 in_progress"),
     "add": (cmd_add, "add a task", 'tasktui add tasks.md "Write docs" --after T004'),
@@ -536,8 +606,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--state", help="comma-separated: todo, done, in_progress, queued, cancelled, other, open")
     p.add_argument("--section", help="only tasks under a heading containing this text")
-    for name in ("status", "next"):
-        add(name).add_argument("--json", action="store_true")
+    add("status").add_argument("--json", action="store_true")
+    p = add("next")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="every task that can start now")
+    p.add_argument("--claim", action="store_true",
+                   help="mark the task in progress in the same locked write (never one another claim took)")
+    p.add_argument("--no-sync", action="store_true", help="do not update the Progress Tracking lines (--claim)")
+    add("check").add_argument("--json", action="store_true")
 
     def edit_parser(name):
         p = add(name)

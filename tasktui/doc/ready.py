@@ -361,9 +361,10 @@ class Dependencies:
         return refs
 
     # -- reading -------------------------------------------------------------------------
-    def _missing(self, refs: _Refs, line: int, who: str) -> None:
+    def _missing(self, refs: _Refs, line: int, who: str, task: int | None = None) -> None:
         for ref in refs.missing:
-            self.problems.append(Problem("missing", line, f"{ref} is not in this file ({who})"))
+            self.problems.append(Problem("missing", line, f"{ref} is not in this file ({who})",
+                                         () if task is None else (task,)))
 
     def _read_task_texts(self) -> None:
         for t in self.doc.tasks:
@@ -376,7 +377,7 @@ class Dependencies:
                 refs.extend(self._ref_list_at(t.text, m.end()))
             if refs:
                 self.statements += 1
-                self._missing(refs, t.line, f"named by {self.task_name(t.index)}")
+                self._missing(refs, t.line, f"named by {self.task_name(t.index)}", t.index)
                 for d in refs.tasks:
                     self.after.setdefault(t.index, []).append((d, t.line))
                 for q in refs.phases:
@@ -1052,7 +1053,8 @@ class Readiness:
                 return "nothing left to do"
             return f"nothing can start now: {len(busy)} open task{'s' if len(busy) != 1 else ''} in progress"
         first = waiting[0]
-        return (f"nothing can start now: {len(waiting)} open task{'s' if len(waiting) != 1 else ''} wait "
+        many = len(waiting) != 1
+        return (f"nothing can start now: {len(waiting)} open task{'s' if many else ''} wait{'' if many else 's'} "
                 f"({self.deps.task_name(first.index)} {self.reason(first.index)})")
 
     def problems_for(self, i: int) -> list[Problem]:

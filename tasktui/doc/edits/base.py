@@ -46,6 +46,7 @@ class Details:
     fixed: int | None = None  # mojibake sequences repaired
     lines: tuple[int, ...] | None = None
     changed_lines: int | None = None
+    reason: str | None = None  # why a claimed task was ready
 
     def as_dict(self) -> dict:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items() if v is not None}
