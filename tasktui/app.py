@@ -192,6 +192,7 @@ class TaskTuiApp(App[int]):
                 _ = doc.keys
                 tf.rollup.warm()
                 outline = Outline(doc, tf.rollup)
+                outline.ready.first_ready()  # what the file says about order, read here too
                 gc.freeze()
         except (store.StoreError, OSError) as exc:
             self.call_from_thread(self._load_failed, str(exc))
@@ -199,9 +200,9 @@ class TaskTuiApp(App[int]):
         self.call_from_thread(self._loaded, tf, outline)
 
     def _show_partial(self, doc: Document) -> None:
-        rollup = RollUp(doc)
-        first = self.session.first_open(rollup)
-        self.main.show(doc, rollup, focus_task=first,
+        outline = Outline(doc, RollUp(doc))
+        first = self.session.first_task(outline.ready)
+        self.main.show(doc, outline.rollup, focus_task=first, outline=outline,
                        notice=f"Loading… (the first {len(doc.tasks)} tasks are shown)", stale=False)
         # where the partial view put the cursor: if the user has not moved it by the
         # time the whole file is read, it goes to the first open task of the whole file
@@ -216,7 +217,9 @@ class TaskTuiApp(App[int]):
         session.loaded(tf)
         partial = self.tree.doc is not None
         untouched = self._partial_cursor == self.tree.cursor
-        first = None if partial and not untouched else session.first_open(tf.rollup)
+        if outline is None or outline.doc is not tf.doc:
+            outline = Outline(tf.doc, tf.rollup)
+        first = None if partial and not untouched else session.first_task(outline.ready)
         self.main.show(tf.doc, tf.rollup, focus_task=first, outline=outline)
         # The document, its rows and the widgets live as long as the app: keep the
         # cyclic garbage collector from walking them again on every full collection
@@ -225,6 +228,7 @@ class TaskTuiApp(App[int]):
         self._resume_timer()
         for problem in tf.doc.problems:
             self.notify(problem, severity="warning", timeout=12)
+        self._tell_order_problems(outline.ready.deps.problems)
         self._offer_repair(tf.doc)
         # an edit that must wait for another program to finish writing says so (on the edit thread)
         tf.waiting = lambda sentence: self.call_from_thread(self.header.show, notice=sentence)
@@ -232,6 +236,16 @@ class TaskTuiApp(App[int]):
             self.watcher = FileWatcher(self.path, lambda ev: self.post_message(FileChangedOnDisk(ev)))
             tf.written = self.watcher.set_known
             self.watcher.start(tf.snapshot.digest, tf.read_only_reason())
+
+    def _tell_order_problems(self, problems) -> None:
+        """Cycles and missing references in what the file says about order: said once, on load."""
+        if not problems:
+            return
+        first = min(problems, key=lambda p: p.line)
+        many = f"{len(problems)} problems" if len(problems) > 1 else "A problem"
+        self.notify(f"{many} with the order this file states. Line {first.line + 1}: {first.text}. "
+                    f"`tasktui check {self.session.name}` lists them; the detail pane shows them on their tasks.",
+                    severity="warning", timeout=12)
 
     def show_current(self, *, focus_task: Task | None = None) -> None:
         tf = self.session.tasks_file

@@ -25,7 +25,7 @@ from tasktui import timer as timer_mod
 from tasktui.doc import edits
 from tasktui.doc.model import Document, Task, TaskKey
 from tasktui.doc.patch import PatchError
-from tasktui.doc.rollup import RollUp
+from tasktui.doc.ready import Readiness
 from tasktui.tasksfile import EditResult, TasksFile
 
 EDIT_ERRORS = (store.StoreError, edits.EditError, PatchError, OSError)
@@ -230,14 +230,16 @@ class Session:
 
     # -- navigation ---------------------------------------------------------------------
     @staticmethod
-    def first_open(rollup: RollUp) -> Task | None:
-        return rollup.first_open()
+    def first_task(readiness: Readiness) -> Task | None:
+        """Where the cursor starts: the first task that can start now, else the task in
+        progress, else the first open one (a file whose open tasks all wait)."""
+        return readiness.first_ready() or readiness.in_progress() or readiness.rollup.first_open()
 
     @staticmethod
-    def next_open(rollup: RollUp, start: int, step: int, text_filter: str = "") -> Task | None:
-        """The next open task after index ``start`` (before it, with ``step`` -1) that the filter shows."""
+    def next_ready(readiness: Readiness, start: int, step: int, text_filter: str = "") -> Task | None:
+        """The next task that can start now after index ``start`` (before it, with ``step`` -1) that the filter shows."""
         needle = text_filter.casefold()
-        return rollup.next_open(start, step, (lambda t: needle in t.text.casefold()) if needle else None)
+        return readiness.next_ready(start, step, (lambda t: needle in t.text.casefold()) if needle else None)
 
     # -- the timer ----------------------------------------------------------------------
     def resume_timer(self) -> tuple[list[Notice], str | None]:

@@ -13,7 +13,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("↑ ↓  j k", "move"),
         ("← →  h l", "collapse / expand (← on a leaf goes to its section)"),
         ("PgUp PgDn Home End", "scroll by page, first / last row"),
-        ("n / N", "next / previous open task"),
+        ("n / N", "next / previous task that can start now (waiting tasks are dimmed)"),
         ("/", "filter by text (Esc clears)"),
         ("d", "hide / show done tasks"),
         ("i", "show / hide the detail pane (hidden below 100 columns)"),

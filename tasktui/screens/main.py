@@ -35,8 +35,8 @@ from tasktui.widgets.task_tree import TaskTree
 class MainScreen(Screen):
     BINDINGS = [
         Binding("space", "toggle_task", "Toggle", show=True),
-        Binding("n", "next_open", "Next"),
-        Binding("N", "previous_open", "Prev open", show=False),
+        Binding("n", "next_ready", "Next ready"),
+        Binding("N", "previous_ready", "Prev ready", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("d", "toggle_done", "Hide done", show=False),
@@ -391,7 +391,7 @@ class MainScreen(Screen):
                   validate=lambda v: None if v.strip() else "An entry needs some text, or press Esc.")
 
     # -- keys: moving, finding, showing ---------------------------------------------------------
-    def _jump_open(self, step: int) -> None:
+    def _jump_ready(self, step: int) -> None:
         doc = self.tree.doc
         if doc is None or not doc.tasks:
             return
@@ -404,17 +404,17 @@ class MainScreen(Screen):
             start = node.first_task - 1 if step > 0 else node.first_task
         else:
             start = row.index
-        task = self.session.next_open(tree.outline.rollup, start, step, tree.text_filter)
+        task = self.session.next_ready(tree.outline.ready, start, step, tree.text_filter)
         if task is not None:
             tree.move_to_task(task.index)
         else:
-            self.app.notify("No more open tasks " + ("below." if step > 0 else "above."))
+            self.app.notify("No more tasks that can start now " + ("below." if step > 0 else "above."))
 
-    def action_next_open(self) -> None:
-        self._jump_open(1)
+    def action_next_ready(self) -> None:
+        self._jump_ready(1)
 
-    def action_previous_open(self) -> None:
-        self._jump_open(-1)
+    def action_previous_ready(self) -> None:
+        self._jump_ready(-1)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
