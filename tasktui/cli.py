@@ -293,11 +293,58 @@ def cmd_list(args) -> int:
 
 
 def cmd_status(args) -> int:
+    if args.all:
+        return _status_all(args)
+    if args.file is None:
+        raise UsageError("status needs a FILE (or --all [DIR] for every tasks file below DIR)")
     doc = _read_doc(args, _settings(args))
     if args.json:
         emit_json(status_json(doc))
     else:
         print_status(doc)
+    return EXIT_OK
+
+
+def _status_all(args) -> int:
+    """``status --all [DIR]``: every tasks file below DIR, one line (or one JSON object) each."""
+    import time
+
+    from tasktui import workspace
+
+    root = Path(args.file or ".")
+    if not root.is_dir():
+        raise CliError(f"{root} is not a folder: status --all takes the folder to look in")
+    cfg = _settings(args)
+    files = workspace.find_tasks_files(root)
+    if not files:
+        raise CliError(f"no tasks files below {root} (tasks.md, TODO.md, plans with tasks; {workspace.MAX_DEPTH} "
+                       "folders down)")
+    summaries = []
+    for path in files:
+        try:
+            summaries.append(workspace.summarize(path, root, cfg, dialect=getattr(args, "dialect", None)))
+        except store.Busy:
+            summaries.append(replace(workspace.placeholder(path, root), error="another program is writing it"))
+    if args.json:
+        emit_json({"root": str(root), "files": [s.json() for s in summaries]})
+        return EXIT_OK
+    now = time.time()
+    width = shutil.get_terminal_size((120, 24)).columns
+    where_w = min(32, max(_cells(s.where) for s in summaries))
+    title_w = min(28, max(_cells(s.title or "") for s in summaries))
+    for s in summaries:
+        head = f"{_fit(s.where, where_w, pad=True)}  {_fit(s.title or '', title_w, pad=True)}  "
+        if not s.parsed:
+            say(f"{head}{_fit(s.error or '', max(10, width - _cells(head)))}")
+            continue
+        c = s.counts
+        done, of = c.shown
+        parts = f"{(s.dialect or ''):<8} {_bar(c.fraction, 10)} {done:>4}/{of:<4} {c.percent:3.0f}%  ⚑ {s.blockers:<2}"
+        spent = workspace.time_label(c)
+        parts += f"  {spent:<11}" if spent else "  " + " " * 11
+        changed = workspace.changed_label(s.mtime, now)
+        room = max(10, width - _cells(head) - _cells(parts) - len(changed) - 6)
+        say(f"{head}{parts}  {_fit(workspace.next_label(s), room, pad=True)}  {changed}")
     return EXIT_OK
 
 
@@ -546,7 +593,8 @@ def cmd_open(args) -> int:
 COMMANDS = {
     "open": (cmd_open, "open FILE in the app", "tasktui open tasks.md"),
     "list": (cmd_list, "list tasks", "tasktui list tasks.md --state todo --json"),
-    "status": (cmd_status, "progress, time and blockers per section", "tasktui status tasks.md"),
+    "status": (cmd_status, "progress, time and blockers per section (--all [DIR]: every tasks file below DIR)",
+               "tasktui status --all . --json"),
     "next": (cmd_next, "the task in progress, else the first that can start (--all: every one; --claim: take it)",
              "tasktui next tasks.md --claim --json"),
     "check": (cmd_check, "report dependency cycles and references to what is not in the file", "tasktui check tasks.md"),
@@ -593,7 +641,10 @@ def build_parser() -> argparse.ArgumentParser:
         func, help_, example = COMMANDS[name]
         p = sub.add_parser(name, help=help_, description=f"{help_}.  Example: {example}")
         p.set_defaults(func=func)
-        p.add_argument("file", metavar="FILE")
+        if name == "status":  # `status --all` takes a folder, or none (here)
+            p.add_argument("file", metavar="FILE", nargs="?")
+        else:
+            p.add_argument("file", metavar="FILE")
         if name not in ("new",):
             p.add_argument("--dialect", choices=config.DIALECTS,
                            help="read the file as this dialect (else its contents, its path and the config decide)")
@@ -606,7 +657,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--state", help="comma-separated: todo, done, in_progress, queued, cancelled, other, open")
     p.add_argument("--section", help="only tasks under a heading containing this text")
-    add("status").add_argument("--json", action="store_true")
+    p = add("status")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="every tasks file below FILE, a folder (default: here)")
     p = add("next")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="every task that can start now")

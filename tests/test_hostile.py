@@ -522,9 +522,10 @@ async def test_e_runs_the_editor_on_the_absolute_path(tmp_path, monkeypatch, mar
         assert app.is_running
 
 
-# ---------------------------------------------------------------------- the picker
-async def test_the_picker_shows_hostile_names_and_files_plainly(tmp_path, markup_guard):
-    from tasktui.screens.picker import PickerApp, find_tasks_files
+# -------------------------------------------------------------------- the overview
+async def test_the_overview_shows_hostile_names_and_files_plainly(tmp_path, markup_guard):
+    from tasktui.app import TaskTuiApp
+    from tasktui.workspace import find_tasks_files
 
     folder = os.fsencode(tmp_path) + b"/" + hostile_bytes(f"{MARKUP_SENTINEL} [b]x[/b] \x1b]0;T\x07 \u202eevil \udce9")
     os.makedirs(folder)
@@ -535,12 +536,16 @@ async def test_the_picker_shows_hostile_names_and_files_plainly(tmp_path, markup
     (deep / "tasks.md").write_bytes(b"- " * 300 + b"[ ] deep\n")
     files = find_tasks_files(tmp_path)
     assert len(files) == 2
-    app = PickerApp(tmp_path.resolve(), files)
-    async with app.run_test(size=(120, 20)) as pilot:
+    app = TaskTuiApp(workspace=tmp_path, files=files)
+    async with app.run_test(size=(160, 20)) as pilot:
+        table = app.overview.table
+        await wait_for(pilot, lambda: all(r.parsed for r in table.rows), what="both files to be read")
         await pilot.pause()
         text = screen_text(app)
-        assert_no_control_output(text, "the picker")
+        assert_no_control_output(text, "the overview")
         assert f"{MARKUP_SENTINEL} [b]x[/b] ␛]0;T␇ ⟨RLO⟩evil \ufffd" in text
+        assert "Title ␀" in text or f"Title {MARKUP_SENTINEL}" in text, "the file's title, as written"
+        await app.workers.wait_for_complete()
 
 
 # ------------------------------------------------------------------ deep nesting

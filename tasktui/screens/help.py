@@ -38,7 +38,13 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     ]),
     ("App", [
         ("ctrl+p", "command palette: every action by name, themes"),
+        ("o", "back to the overview of every tasks file (tasktui DIR, or a bare tasktui), without quitting"),
         ("?", "this help"),
+        ("q", "quit"),
+    ]),
+    ("The overview (tasktui DIR)", [
+        ("↑ ↓  j k", "move between the files; PgUp PgDn Home End too"),
+        ("enter", "open the highlighted file (o there comes back)"),
         ("q", "quit"),
     ]),
 ]

@@ -55,6 +55,7 @@ class MainScreen(Screen):
         Binding("Y", "copy_text", "Copy text", show=False),
         Binding("e", "open_editor", "Editor", show=False),
         Binding("i", "toggle_details", "Details", show=False),
+        Binding("o", "overview", "Overview"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -87,8 +88,12 @@ class MainScreen(Screen):
 
         line: int
 
-    def __init__(self) -> None:
+    class OverviewRequested(Message):
+        """``o``: close this file and show the workspace overview again."""
+
+    def __init__(self, session) -> None:
         super().__init__()
+        self.session = session  # the file this screen shows (tasktui.session.Session)
         self._filter_timer: Timer | None = None
         self._detail_timer: Timer | None = None
         self.details_chosen: bool | None = None  # the user's i, once pressed; else the width decides
@@ -116,10 +121,6 @@ class MainScreen(Screen):
     @property
     def header(self) -> StatusHeader:
         return self.query_one(StatusHeader)
-
-    @property
-    def session(self):
-        return self.app.session
 
     # -- showing a version -------------------------------------------------------------
     def show(self, doc: Document, rollup: RollUp, *, focus_task: Task | None = None, outline: Outline | None = None,
@@ -469,6 +470,14 @@ class MainScreen(Screen):
         self.details_chosen = pane.display
         if pane.display:
             self.update_detail()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "overview":
+            return getattr(self.app, "workspace", None) is not None  # only when there is an overview to go back to
+        return True
+
+    def action_overview(self) -> None:
+        self.app.post_message(self.OverviewRequested())
 
     def action_help(self) -> None:
         from tasktui.screens.help import HelpScreen
