@@ -442,3 +442,30 @@ def test_a_version_patched_in_place_reads_as_a_fresh_one(data, steps):
             [(fresh.status(i), fresh.reason(i)) for i in range(len(new.tasks))]
         assert r.deps.problems == fresh.deps.problems
         doc = new
+
+
+NOT_READ = SPECKIT_HEAD + b"""## Phase 1: Setup
+
+- [x] T001 Create the project
+
+## Phase 2: Core
+
+- [ ] T004 [P] Model, after the T001 scaffold
+- [ ] T005 [P] Service, needs T004
+- [ ] T006 [P] API once T005 is in
+- [ ] T007 [P] Client (see the Service task)
+
+## Dependencies
+
+```
+T004 blocks T007
+```
+"""
+
+
+def test_what_is_not_read_holds_nothing_back():
+    """The forms the README lists as not read: a reference not right after the words,
+    other verbs, a task named by its text, an order written in a code block."""
+    r = Readiness(Document(NOT_READ))
+    assert [t.id for t in r.ready()] == ["T004", "T005", "T006", "T007"]
+    assert r.deps.statements == 0 and r.deps.problems == []
