@@ -2,7 +2,7 @@
 the same machine, printed as ratios. Apps run in a real terminal (tmux); their
 screens are polled with capture-pane and the file with stat.
 
-    python benchmarks/bench.py [all|first-screen|toggle|reload|memory|navigate] [--quick]
+    python benchmarks/bench.py [all|first-screen|first-edit|whole-file|toggle|reload|memory|navigate|command-line] [--quick]
 """
 
 from __future__ import annotations
@@ -137,14 +137,16 @@ def shlex_quote(s: str) -> str:
     return shlex.quote(s)
 
 
-def env_for(tmp: Path) -> dict:
-    return {"TASKTUI_CONFIG": str(tmp / "config.toml"), "TASKTUI_STATE_DIR": str(tmp / "state"), "TERM": "xterm-256color"}
+def env_for(tmp: Path, cache: Path | None = None) -> dict:
+    """Config, state and parse cache in the bench's own folder (``cache``: another cache folder)."""
+    return {"TASKTUI_CONFIG": str(tmp / "config.toml"), "TASKTUI_STATE_DIR": str(tmp / "state"), "TERM": "xterm-256color",
+            "XDG_CACHE_HOME": str(cache or tmp / "cache")}
 
 
-def make_file(tmp: Path, shape: str, tasks: int) -> Path:
-    path = tmp / f"{shape}-{tasks}.md"
+def make_file(tmp: Path, shape: str, tasks: int, done: float = 0.35) -> Path:
+    path = tmp / f"{shape}-{tasks}{'' if done == 0.35 else f'-done{done:g}'}.md"
     if not path.exists():
-        path.write_text(generate(shape, tasks), encoding="utf-8")
+        path.write_text(generate(shape, tasks, done=done), encoding="utf-8")
     return path
 
 
@@ -308,7 +310,7 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def memory(tmp: Path) -> list[dict]:
+def memory(tmp: Path, quick: bool = False) -> list[dict]:
     env = env_for(tmp)
     term = Term([PY, str(HERE / "hello_app.py")], env=env)
     try:
@@ -317,18 +319,23 @@ def memory(tmp: Path) -> list[dict]:
         hello = peak_rss_mb(term.pid())
     finally:
         term.close()
-    path = make_file(tmp, "template", 10000)
-    term = Term(TASKTUI + [str(path)], env=env)
-    try:
-        term.wait(lambda s: "Loading" not in s and len(TREE_ROW.findall(s)) >= 5)
-        time.sleep(1.0)
-        ours = peak_rss_mb(term.pid())
-    finally:
-        term.close()
-    return [
-        {"bench": "peak RSS", "case": "hello world (baseline)", "mb": hello},
-        {"bench": "peak RSS", "case": "template 10000 tasks", "mb": ours, "over_baseline_mb": ours - hello, "target_over_mb": 150},
-    ]
+    rows = [{"bench": "peak RSS", "case": "hello world (baseline)", "mb": hello}]
+    for tasks in (10000,) if quick else (10000, 220000):  # 220k tasks: a 50 MB file
+        path = make_file(tmp, "template", tasks)
+        term = Term(TASKTUI + [str(path)], env=env)
+        try:
+            term.wait(lambda s: "Loading" not in s and len(TREE_ROW.findall(s)) >= 5, timeout=300)
+            time.sleep(1.0)
+            ours = peak_rss_mb(term.pid())
+        finally:
+            term.close()
+        size = path.stat().st_size / 1e6
+        if tasks == 10000:
+            rows.append({"bench": "peak RSS", "case": f"template {tasks} tasks", "mb": ours, "over_baseline_mb": ours - hello,
+                         "target_over_mb": 100})
+        else:
+            rows.append({"bench": "peak RSS", "case": f"template {tasks} tasks ({size:.0f} MB)", "mb": ours, "target_mb": 500})
+    return rows
 
 
 # ----------------------------------------------------------------------- navigation on 50k
@@ -376,10 +383,136 @@ def navigate(tmp: Path, runs: int) -> list[dict]:
     return rows
 
 
+# ----------------------------------------------------------------------- first edit, whole file
+def first_edit(tmp: Path, sizes, runs: int) -> list[dict]:
+    """Launch, press space as soon as the first task rows show, until the file changes
+    on disk: a plan not yet begun (every task open, the first one focused), on a first
+    open (an empty parse cache) and on a later one (the cache from the open before).
+    Against the hello world's first screen, interleaved."""
+    hello: list[float] = []
+    cold: list[list[float]] = [[] for _ in sizes]
+    warm: list[list[float]] = [[] for _ in sizes]
+    sources = [make_file(tmp, "template", n, done=0.0) for n, _target in sizes]
+    for r in range(runs):
+        hello.append(time_first_screen([PY, str(HERE / "hello_app.py")], lambda s: "Hello, world" in s, env_for(tmp)))
+        for k, src in enumerate(sources):
+            path = tmp / f"edit-{src.name}"
+            for kind, series in (("cold", cold), ("warm", warm)):
+                cache = tmp / f"cache-{kind}-{k}-{r}" if kind == "cold" else tmp / f"cache-warm-{k}"
+                path.write_bytes(src.read_bytes())
+                env = env_for(tmp, cache)
+                if kind == "warm" and not cache.exists():  # an earlier open kept its parse
+                    subprocess.run(TASKTUI + ["status", str(path)], env={**os.environ, **env}, capture_output=True, check=True)
+                series[k].append(time_to_first_edit(path, env))
+    base = median(hello)
+    rows = [{"bench": "first edit", "case": "hello world first screen (baseline)", "seconds": base, "ratio": 1.0}]
+    for (n, target), c, w in zip(sizes, cold, warm):
+        for kind, series in (("first open", c), ("later open", w)):
+            secs = median(series)
+            rows.append({"bench": "first edit", "case": f"{n} tasks, {kind}", "seconds": secs, "ratio": secs / base, "target": target})
+    return rows
+
+
+def time_to_first_edit(path: Path, env: dict) -> float:
+    before = stat_of(path)
+    term = Term(TASKTUI + [str(path)], env=env)
+    try:
+        term.wait(tree_shown)
+        term.keys("Space")
+        deadline = time.perf_counter() + 60
+        while stat_of(path) == before:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{path.name}: no write seen; screen:\n{term.screen()}")
+            time.sleep(0.0005)
+        return time.perf_counter() - term.started
+    finally:
+        term.close()
+        time.sleep(0.2)
+
+
+def whole_file(tmp: Path, sizes, runs: int) -> list[dict]:
+    """Launch until the whole file is loaded (the header no longer says Loading, so
+    filter, totals and every row are there): a first open, a later open of the
+    unchanged file, and a later open after another program changed one line."""
+    hello: list[float] = []
+    series: dict[tuple[int, str], list[float]] = {}
+    kinds = ("first open", "later open, unchanged", "later open, one line changed")
+    for r in range(runs):
+        hello.append(time_first_screen([PY, str(HERE / "hello_app.py")], lambda s: "Hello, world" in s, env_for(tmp)))
+        for n, _targets in sizes:
+            src = make_file(tmp, "template", n)
+            path = tmp / f"whole-{src.name}"
+            for kind in kinds:
+                cache = tmp / (f"cache-whole-cold-{n}-{r}" if kind == "first open" else f"cache-whole-{n}-{r}")
+                data = src.read_bytes()
+                if kind.endswith("changed"):
+                    at = data.index(b"- [ ]", len(data) // 2) + 3
+                    data = data[:at] + b"x" + data[at + 1:]
+                path.write_bytes(data)
+                env = env_for(tmp, cache)
+                if kind != "first open" and not cache.exists():
+                    path.write_bytes(src.read_bytes())
+                    subprocess.run(TASKTUI + ["status", str(path)], env={**os.environ, **env}, capture_output=True, check=True)
+                    path.write_bytes(data)
+                series.setdefault((n, kind), []).append(
+                    time_first_screen(TASKTUI + [str(path)], lambda s: "Loading" not in s and len(TREE_ROW.findall(s)) >= 3, env))
+    base = median(hello)
+    rows = [{"bench": "whole file loaded", "case": "hello world first screen (baseline)", "seconds": base, "ratio": 1.0}]
+    for n, targets in sizes:
+        for kind, target in zip(kinds, targets):
+            secs = median(series[(n, kind)])
+            rows.append({"bench": "whole file loaded", "case": f"{n} tasks, {kind}", "seconds": secs, "ratio": secs / base, "target": target})
+    return rows
+
+
+# ----------------------------------------------------------------------- command line
+def timed_command(args: list[str], env: dict) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(TASKTUI + args, env={**os.environ, **env}, capture_output=True, check=True)
+    return time.perf_counter() - t0
+
+
+def command_line(tmp: Path, runs: int) -> list[dict]:
+    """`next --json` and `toggle` on a 50k-task file against the same on a 10-task
+    file (warm parse cache, interleaved); a first `status` of the 50k-task file."""
+    env = env_for(tmp, tmp / "cache-cli")
+    small = tmp / "cli-10.md"
+    small.write_bytes(make_file(tmp, "template", 10).read_bytes())
+    big = tmp / "cli-50000.md"
+    big.write_bytes(make_file(tmp, "template", 50000).read_bytes())
+    first_status = []
+    for r in range(runs):
+        first_status.append(timed_command(["status", str(big), "--json"], env_for(tmp, tmp / f"cache-cli-cold-{r}")))
+    for path in (small, big):
+        timed_command(["status", str(path)], env)  # the cache is warm
+    ref = {p: json.loads(subprocess.run(TASKTUI + ["next", str(p), "--json"], env={**os.environ, **env},
+                                        capture_output=True, check=True, text=True).stdout) for p in (small, big)}
+    times: dict[tuple[str, Path], list[float]] = {}
+    for _ in range(runs):
+        for path in (small, big):
+            times.setdefault(("next --json", path), []).append(timed_command(["next", str(path), "--json"], env))
+            line = task_line(ref[path])
+            for _twice in range(2):  # toggled and back: the same file for every run
+                times.setdefault(("toggle", path), []).append(timed_command(["toggle", str(path), f"L{line}"], env))
+    rows = [{"bench": "command line", "case": "first status --json, 50k tasks", "seconds": median(first_status), "target_seconds": 4.5}]
+    for what in ("next --json", "toggle"):
+        base, ours = median(times[(what, small)]), median(times[(what, big)])
+        rows.append({"bench": "command line", "case": f"{what}, 50k vs 10 tasks (warm)", "baseline_s": base, "seconds": ours,
+                     "ratio": ours / base, "target": 3.0})
+    return rows
+
+
+def task_line(reply) -> int:
+    task = reply["task"] if isinstance(reply, dict) and "task" in reply else reply
+    if isinstance(task, list):
+        task = task[0]
+    return int(task["line"])
+
+
 # ----------------------------------------------------------------------- main
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("what", nargs="?", default="all", choices=["all", "first-screen", "toggle", "reload", "memory", "navigate"])
+    ap.add_argument("what", nargs="?", default="all", choices=["all", "first-screen", "first-edit", "whole-file", "toggle", "reload", "memory", "navigate", "command-line"])
     ap.add_argument("--quick", action="store_true", help="fewer runs and sizes")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
@@ -398,12 +531,16 @@ def main() -> int:
     rows: list[dict] = []
     sections = {
         "first-screen": lambda: first_screen(tmp, [("template", 10000, 2.0), ("template", 50000, 4.0), ("kiro", 10000, 2.0)], runs),
+        "first-edit": lambda: first_edit(tmp, [(100, 2.0), (1000, 2.0), (10000, 2.0)] + ([] if args.quick else [(50000, 3.0)]), runs),
+        "whole-file": lambda: whole_file(tmp, [(100, (1.5, 1.5, 1.5)), (10000, (5.0, 2.5, 2.5))]
+                                         + ([] if args.quick else [(50000, (20.0, 5.0, 5.0))]), runs),
         "toggle": lambda: toggle(tmp, [("template", 1000), ("template", 10000)]
                                  + ([] if args.quick else [("template", 50000), ("kiro", 10000)]),
                                  15 if args.quick else 30),
         "reload": lambda: reload(tmp, runs),
-        "memory": lambda: memory(tmp),
+        "memory": lambda: memory(tmp, args.quick),
         "navigate": lambda: navigate(tmp, 3),
+        "command-line": lambda: command_line(tmp, runs),
     }
     try:
         for name, run in sections.items():
@@ -426,7 +563,7 @@ def main() -> int:
         if "mb" in r:
             value = f"{r['mb']:.0f} MB"
             ratio = f"+{r['over_baseline_mb']:.0f} MB" if "over_baseline_mb" in r else ""
-            target = f"+{r['target_over_mb']} MB" if "target_over_mb" in r else ""
+            target = f"+{r['target_over_mb']} MB" if "target_over_mb" in r else (f"{r['target_mb']} MB" if "target_mb" in r else "")
         else:
             value = f"{r['seconds'] * 1000:.0f} ms"
             ratio = f"{r['ratio']:.2f}x" if "ratio" in r else ""

@@ -175,7 +175,7 @@ _BLOCKERS = [
 ]
 
 
-def _gen_template(n: int, rng: random.Random) -> str:
+def _gen_template(n: int, rng: random.Random, done: float = 0.35) -> str:
     out: list[str] = []
     w = out.append
     w("# Implementation Tasks: Multi-Tenant Commerce Platform\n\n")
@@ -201,7 +201,7 @@ def _gen_template(n: int, rng: random.Random) -> str:
     n_phases = max(1, math.ceil(n / 50))
     base, extra = divmod(n, n_phases)
     sizes = [base + (1 if i < extra else 0) for i in range(n_phases)]
-    done_limit = int(n * 0.35)
+    done_limit = int(n * done)
 
     idx = 0
     est_total = act_total = done_est = 0.0
@@ -226,7 +226,7 @@ def _gen_template(n: int, rng: random.Random) -> str:
                 fmt = {"E": ent, "e": _snake(ent)}
                 # Work lands roughly in order: everything before the frontier is
                 # done, plus a few tasks picked up early in the phase after it.
-                done = idx < done_limit or (idx < done_limit + 50 and rng.random() < 0.1)
+                done = idx < done_limit or (0 < done_limit and idx < done_limit + 50 and rng.random() < 0.1)
                 est_text, est_h = rng.choice(_ESTIMATES)
                 w(f"- [{'x' if done else ' '}] **{title.format(**fmt)}**{suffix}\n")
                 for detail in rng.sample(pool, 3):
@@ -310,7 +310,7 @@ _STORY_TITLES = [
 ]
 
 
-def _gen_speckit(n: int, rng: random.Random) -> str:
+def _gen_speckit(n: int, rng: random.Random, done: float = 0.35) -> str:
     width = max(3, len(str(n)))
     out: list[str] = []
     w = out.append
@@ -327,7 +327,7 @@ def _gen_speckit(n: int, rng: random.Random) -> str:
     n_phases = max(1, math.ceil(n / 40))
     base, extra = divmod(n, n_phases)
     sizes = [base + (1 if i < extra else 0) for i in range(n_phases)]
-    done_limit = int(n * 0.35)
+    done_limit = int(n * done)
     tid = 0
     story = 0
     for p, size in enumerate(sizes, 1):
@@ -417,10 +417,10 @@ _KIRO_SUB = [
 ]
 
 
-def _gen_kiro(n: int, rng: random.Random) -> str:
+def _gen_kiro(n: int, rng: random.Random, done: float = 0.35) -> str:
     out: list[str] = ["# Implementation Plan\n\n"]
     w = out.append
-    done_limit = int(n * 0.35)
+    done_limit = int(n * done)
     count = 0
     top = 0
     in_progress_used = False
@@ -482,13 +482,14 @@ def count_tasks(text: str) -> int:
     return len(TASK_LINE_RE.findall(text))
 
 
-def generate(shape: str, tasks: int, seed: int = 0) -> str:
-    """Return a tasks.md document of the given shape with exactly ``tasks`` checkbox tasks."""
+def generate(shape: str, tasks: int, seed: int = 0, done: float = 0.35) -> str:
+    """Return a tasks.md document of the given shape with exactly ``tasks`` checkbox
+    tasks, the first ``done`` of them (a fraction) done: 0 for a plan not yet begun."""
     if shape not in _GENERATORS:
         raise ValueError(f"unknown shape {shape!r}; expected one of {', '.join(SHAPES)}")
     if tasks < 1:
         raise ValueError("tasks must be >= 1")
-    text = _GENERATORS[shape](tasks, random.Random(f"{shape}:{seed}"))
+    text = _GENERATORS[shape](tasks, random.Random(f"{shape}:{seed}"), done)
     found = count_tasks(text)
     if found != tasks:  # pragma: no cover - generator bug
         raise RuntimeError(f"generated {found} task lines, expected {tasks}")
@@ -500,11 +501,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shape", choices=SHAPES, required=True)
     parser.add_argument("--tasks", type=int, required=True, metavar="N")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--done", type=float, default=0.35, help="the fraction of tasks done (default 0.35)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     args = parser.parse_args(argv)
     if args.tasks < 1:
         parser.error("--tasks must be >= 1")
-    text = generate(args.shape, args.tasks, args.seed)
+    text = generate(args.shape, args.tasks, args.seed, args.done)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)

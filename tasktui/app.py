@@ -29,7 +29,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from tasktui import config as config_mod
-from tasktui import gcpause, store
+from tasktui import gcpause, parsecache, store
 from tasktui.doc import edits, loader
 from tasktui.doc.model import Document, Task
 from tasktui.doc.rollup import RollUp
@@ -194,6 +194,8 @@ class TaskTuiApp(App[int]):
                 worker.cancel()
         self._main = None
         self._partial_cursor = None
+        if main.session.tasks_file is not None:  # what edits parsed, for the next open (after them)
+            self._executor.submit(main.session.tasks_file.save_cache)
         self.pop_screen()
         gc.unfreeze()  # what was frozen for the file may be collected once it is let go
         self._overview.reread(main.session.path)
@@ -228,7 +230,7 @@ class TaskTuiApp(App[int]):
             painted.set()
         else:
             partial = session.document(head[0], head[1])
-            self._show_partial(partial)
+            self._show_partial(partial, snap.data)
             self.call_after_refresh(painted.set)
         self.load_file(session, snap, cache, head is not None, painted)
 
@@ -247,12 +249,14 @@ class TaskTuiApp(App[int]):
             store.cleanup_stale_temps(session.path)
             painted.wait(2.0)  # let the first screen paint before the heavy part takes the GIL
             source = Source(snap.data)
-            cuts = loader.cut_points(source.lines)
+            known = parsecache.load(session.path)  # what earlier opens parsed
+            known.update(cache)  # and the top of the file, parsed for the first frame
 
             def progress(fraction: float) -> None:
                 self.call_from_thread(self._header, session, notice=f"Loading… {fraction:.0%} (the first tasks are shown)")
 
-            chunks = loader.parse_rest(source.lines, cuts, 0, cache, progress=progress if partial else None)
+            chunks = loader.parse_all(source.lines, known, progress=progress if partial else None)
+            cache = known
             if get_current_worker().is_cancelled:
                 return
             with gcpause.paused():
@@ -270,8 +274,10 @@ class TaskTuiApp(App[int]):
             self.call_from_thread(self._load_failed, session, str(exc))
             return
         self.call_from_thread(self._loaded, session, tf, outline)
+        self._executor.submit(tf.save_cache)  # for the next open: on the edit thread, after the screen has its rows
 
-    def _show_partial(self, doc: Document) -> None:
+    def _show_partial(self, doc: Document, data: bytes) -> None:
+        self.session.loading(doc, data)
         outline = Outline(doc, RollUp(doc))
         first = self.session.first_task(outline.ready)
         self.main.show(doc, outline.rollup, focus_task=first, outline=outline,
@@ -288,13 +294,20 @@ class TaskTuiApp(App[int]):
     def _loaded(self, session: Session, tf: TasksFile, outline: Outline | None = None) -> None:
         if not self._alive(session):
             return  # closed (back to the overview) while it loaded
-        session.loaded(tf)
+        early = bool(session.early)
+        self.say(session.loaded(tf))
+        if early:
+            outline = None  # the file has the marks written meanwhile: not the loader's version
         partial = self.tree.doc is not None
         untouched = self._partial_cursor == self.tree.cursor
         if outline is None or outline.doc is not tf.doc:
             outline = Outline(tf.doc, tf.rollup)
         first = None if partial and not untouched else session.first_task(outline.ready)
         self.main.show(tf.doc, tf.rollup, focus_task=first, outline=outline)
+        if self.main.jump_after_load:  # `n` pressed while only the top was shown
+            self.main.jump_after_load = False
+            if first is None:
+                self.main.action_next_ready()
         # The document, its rows and the widgets live as long as the app: keep the
         # cyclic garbage collector from walking them again on every full collection
         # (150 ms and more for a 50k-task file, in the middle of a key press).
@@ -311,6 +324,11 @@ class TaskTuiApp(App[int]):
             self.watcher = FileWatcher(path, lambda ev: self.post_message(FileChangedOnDisk(ev, path)))
             tf.written = self.watcher.set_known
             self.watcher.start(tf.snapshot.digest, tf.read_only_reason())
+        for w in session.take_waiting():  # what was asked for while loading, in order
+            if w.op == "undo" or w.op == "redo":
+                self._run_edit(session.redo if w.op == "redo" else session.undo, session=session)
+            else:
+                self.request_edit(w.op, quiet=w.quiet, focus_line=w.focus)
 
     def _tell_order_problems(self, problems) -> None:
         """Cycles and missing references in what the file says about order: said once, on load."""
@@ -345,11 +363,16 @@ class TaskTuiApp(App[int]):
     def request_edit(self, op: edits.Edit, *, quiet: bool = False, focus_line: bool = False) -> None:
         """Apply a mark change right away when nothing is queued on the edit thread and
         it need not wait (the keypress's bytes reach the disk without a thread hop);
-        else queue ``op`` on the edit thread, behind what came before."""
+        else queue ``op`` on the edit thread, behind what came before. While the file
+        is still loading, a mark on a task already shown is written at once, and any
+        other edit waits for the load, in order."""
         session = self.session
         reason = session.why_not_editable()
         if reason is not None:
             self.say([reason])
+            return
+        if session.tasks_file is None:
+            self._edit_while_loading(op, quiet, focus_line)
             return
         if isinstance(op, self.INSTANT_EDITS) and not self._edit_thread_busy():
             try:
@@ -363,6 +386,27 @@ class TaskTuiApp(App[int]):
                 self._edit_done(result, quiet, focus_line, session=session)
                 return
         self._run_edit(lambda: session.apply(op), quiet, focus_line, session=session)
+
+    def _edit_while_loading(self, op: edits.Edit, quiet: bool, focus_line: bool) -> None:
+        session = self.session
+        partial = session.partial
+        key = getattr(op, "key", None) or getattr(op, "after", None) or getattr(op, "under", None)
+        task = partial.find(key) if partial is not None and key is not None else None
+        if isinstance(op, self.INSTANT_EDITS) and task is not None and not session.waiting:
+            try:
+                result, doc = session.apply_early(op)
+            except store.Busy:
+                pass  # it waits for the load, below
+            except EDIT_ERRORS as exc:
+                self.say([session.failed(exc)])
+                return
+            else:
+                self.main.show(doc, RollUp(doc), notice=False, stale=False)
+                if not quiet or not result.changed:
+                    self.notify(result.summary, timeout=3)
+                return
+        notice = session.wait_for_load(op, task, quiet=quiet, focus=focus_line)
+        self.header.show(notice=notice.text)
 
     def _edit_thread_busy(self) -> bool:
         """Whether an edit, undo, booking or reload is queued or running on the edit thread."""
@@ -403,6 +447,9 @@ class TaskTuiApp(App[int]):
     @on(MainScreen.UndoRequested)
     def _undo_requested(self, event: MainScreen.UndoRequested) -> None:
         session = self.session
+        if session.tasks_file is None:  # still loading: in its turn, once loaded
+            self.header.show(notice=session.wait_for_load("redo" if event.redo else "undo", None).text)
+            return
         self._run_edit(session.redo if event.redo else session.undo, session=session)
 
     # -- changes made by other programs -----------------------------------------------------------
@@ -572,5 +619,7 @@ class TaskTuiApp(App[int]):
         if self.watcher is not None:
             self.watcher.stop()
         self._executor.shutdown(wait=True)
+        if self.tasks_file is not None:
+            self.tasks_file.save_cache()  # what edits parsed, for the next open
         gc.unfreeze()  # what the app froze may be collected again (the app's end need not be the process's)
 

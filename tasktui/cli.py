@@ -265,8 +265,11 @@ def _waiting(sentence: str) -> None:
 
 
 def _read_doc(args, cfg: config.Config) -> Document:
-    snap = store.read_quiet(args.file, on_wait=_waiting)
-    return Document(snap.data, day_hours=cfg.day_hours, path=str(args.file), dialect=_dialect(args, cfg))
+    from tasktui.tasksfile import TasksFile
+
+    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    tf.save_cache()
+    return tf.doc
 
 
 def cmd_list(args) -> int:
@@ -295,8 +298,6 @@ def cmd_list(args) -> int:
 def cmd_status(args) -> int:
     if args.all:
         return _status_all(args)
-    if args.file is None:
-        raise UsageError("status needs a FILE (or --all [DIR] for every tasks file below DIR)")
     doc = _read_doc(args, _settings(args))
     if args.json:
         emit_json(status_json(doc))
@@ -442,6 +443,7 @@ def _edit(args, make_op) -> int:
     tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
     op = make_op(tf.doc, cfg)
     result = tf.apply(op)
+    tf.save_cache()
     if getattr(args, "json", False):
         emit_json({"file": str(args.file), "changed": result.changed, "summary": result.summary,
                    "replanned": result.replanned, **result.details.as_dict()})
@@ -640,12 +642,14 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name, *args_fn):
         func, help_, example = COMMANDS[name]
         p = sub.add_parser(name, help=help_, description=f"{help_}.  Example: {example}")
-        p.set_defaults(func=func)
+        p.set_defaults(func=func, subparser=p)
         if name == "status":  # `status --all` takes a folder, or none (here)
             p.add_argument("file", metavar="FILE", nargs="?")
         else:
             p.add_argument("file", metavar="FILE")
         if name not in ("new",):
+            p.add_argument("--no-cache", action="store_true",
+                           help="neither use nor keep the parse cache (also TASKTUI_NO_CACHE=1)")
             p.add_argument("--dialect", choices=config.DIALECTS,
                            help="read the file as this dialect (else its contents, its path and the config decide)")
         return p
@@ -729,6 +733,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    if args.func is cmd_status and args.file is None and not args.all:  # FILE is optional only with --all
+        args.subparser.error("status needs a FILE (or --all [DIR] for every tasks file below DIR)")
+    if getattr(args, "no_cache", False):
+        from tasktui import parsecache
+
+        parsecache.disable()
     try:
         return args.func(args)
     except UsageError as exc:

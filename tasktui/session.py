@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from tasktui import config as config_mod
@@ -25,6 +25,7 @@ from tasktui import timer as timer_mod
 from tasktui.doc import edits
 from tasktui.doc.model import Document, Task, TaskKey
 from tasktui.doc.patch import PatchError
+from tasktui.doc.patch import apply as apply_patches
 from tasktui.doc.ready import Readiness
 from tasktui.tasksfile import EditResult, TasksFile
 
@@ -58,6 +59,27 @@ class Booking:
 
 
 @dataclass(frozen=True)
+class EarlyEdit:
+    """A mark written while the file was still loading, on a task already shown: its
+    undo step is made once the whole file is read."""
+
+    before: bytes  # the file before it
+    patches: tuple  # on those bytes
+    summary: str
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An edit asked for while the file was loading, to be made once it is loaded:
+    its task named by its line (the keys of the whole file are not known yet)."""
+
+    op: edits.Edit | str  # or "undo" / "redo"
+    line: int | None  # 0-based line of the task it names, if any
+    quiet: bool
+    focus: bool
+
+
+@dataclass(frozen=True)
 class OutsideChange:
     """What reading the file again (after another program changed it) found."""
 
@@ -80,6 +102,12 @@ class Session:
         self.file_missing = False
         self.running: timer_mod.RunningTimer | None = None
         self._recent: list[tuple[float, str, edits.Restore]] = []  # (when, summary, its undo) of our edits
+        # while loading: the top of the file as shown, the bytes it came from, and the
+        # edits made (early) or asked for (waiting) before the whole file is read
+        self.partial: Document | None = None
+        self.partial_data: bytes | None = None
+        self.early: list[EarlyEdit] = []
+        self.waiting: list[Waiting] = []
         self._lock = threading.Lock()
 
     # -- the file ---------------------------------------------------------------------
@@ -101,14 +129,88 @@ class Session:
         return Document(source, chunks=chunks, day_hours=self.settings.day_hours, path=str(self.path),
                         dialect=self.dialect)
 
-    def loaded(self, tf: TasksFile) -> None:
+    def loaded(self, tf: TasksFile) -> list[Notice]:
+        """The whole file is read: the marks written meanwhile join it, with their undo
+        steps (and the progress lines they change, in a second write, in the same
+        step). Returns what to say."""
         self.tasks_file = tf
         self.read_only_reason = "read-only mode" if self.force_read_only else tf.read_only_reason()
+        notices: list[Notice] = []
+        early, self.early = self.early, []
+        self.partial = self.partial_data = None
+        if not early:
+            return notices
+        try:
+            tf.reload()  # the marks written since the loader read the file
+            undo = [edits.restore_for(e.before, tf.doc, e.patches, f"undid: {e.summary}") for e in early]
+            if tf.sync and (tf.doc.completion or tf.doc.time_lines):
+                result = tf.apply(edits.Sync(), record=False)
+                if result.undo is not None:  # the progress lines go back with the last mark
+                    last = undo[-1]
+                    undo[-1] = edits.Restore(result.undo.items + last.items, last.summary)
+        except EDIT_ERRORS as exc:
+            return [self.failed(exc)]
+        for u in undo:
+            tf.undo_stack.append(u)
+        tf.redo_stack.clear()
+        return notices
+
+    def loading(self, doc: Document, data: bytes) -> None:
+        """The top of a big file is shown (``doc``, made from the file's ``data``)."""
+        self.partial, self.partial_data = doc, data
+
+    def apply_early(self, op: edits.Edit) -> tuple[EditResult, Document]:
+        """Write a mark on a task of the top of the file, before the rest is read (its
+        bytes are known). store.Busy when it cannot be done at once (the file changed,
+        or another program holds it): then it waits for the load."""
+        doc, data = self.partial, self.partial_data
+        plan = edits.plan(doc, op)
+        if not plan.patches:
+            return EditResult(plan.summary, False, False, plan.details), doc
+        reason = store.why_read_only(self.path, data) or ("read-only mode" if self.force_read_only else None)
+        if reason:
+            raise store.StoreError(f"{self.name} is open read-only ({reason}): nothing was written.")
+        new = apply_patches(data, plan.patches)
+        with store.locked(self.path, timeout=0.0), store.quiet(self.path, wait=False) as held:
+            if held.snapshot.data != data:
+                raise store.Busy(f"{self.name} changed on disk; the edit waits for the file to load.")
+            snap = held.snapshot
+            store.atomic_write(self.path, new, expect=(snap.size, snap.mtime_ns, snap.inode), checked=True, held=held)
+        self.early.append(EarlyEdit(data, plan.patches, plan.summary))
+        self.partial = doc.patched(plan.patches)
+        self.partial_data = new
+        return EditResult(plan.summary, True, False, plan.details), self.partial
+
+    def wait_for_load(self, op: edits.Edit | str, task: Task | None, *, quiet: bool = False,
+                      focus: bool = False) -> Notice:
+        self.waiting.append(Waiting(op, task.line if task is not None else None, quiet, focus))
+        n = len(self.waiting)
+        return Notice(f"{n} edit{'s' if n != 1 else ''} waiting for the file to load.", timeout=3)
+
+    def take_waiting(self) -> list[Waiting]:  # noqa: C901
+        """The edits asked for while loading, in order, their task named by the whole
+        file's key for the line it was on (an edit whose task is gone is dropped)."""
+        waiting, self.waiting = self.waiting, []
+        doc = self.tasks_file.doc
+        out = []
+        for w in waiting:
+            op = w.op
+            if w.line is not None and not isinstance(op, str):
+                task = doc.task_at_line(w.line)
+                if task is None:
+                    continue
+                key = doc.keys[task.index]
+                op = replace(op, **{f.name: key for f in fields(op) if isinstance(getattr(op, f.name), TaskKey)})
+            out.append(replace(w, op=op))
+        return out
 
     def why_not_editable(self) -> Notice | None:
-        """Why no edit can be made now, or None."""
+        """Why no edit can be made now, or None. While the file loads, edits wait for
+        it (see wait_for_load), unless it is read-only."""
         if self.tasks_file is None:
-            return Notice("The file is still loading.", "warning")
+            if self.force_read_only:
+                return Notice(f"{self.name} is open read-only (read-only mode): nothing was written.", "warning")
+            return None
         if self.read_only_reason:
             return Notice(f"{self.name} is open read-only ({self.read_only_reason}): nothing was written.", "warning")
         return None
@@ -122,7 +224,8 @@ class Session:
         return notice
 
     def key(self, task: Task) -> TaskKey:
-        return self.tasks_file.doc.keys[task.index]
+        doc = self.tasks_file.doc if self.tasks_file is not None else self.partial
+        return doc.keys[task.index]
 
     # -- edits (on the edit thread) -----------------------------------------------------
     def apply(self, op: edits.Edit, *, wait: bool = True) -> EditResult:

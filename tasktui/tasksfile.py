@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tasktui import store
-from tasktui.doc import edits
+from tasktui import parsecache, store
+from tasktui.doc import edits, loader
 from tasktui.doc import patch as P
 from tasktui.doc.model import Document
 from tasktui.doc.rollup import RollUp
@@ -64,7 +64,7 @@ class TasksFile:
         self.dialect = dialect
         self.sync = sync
         self.day_hours = day_hours
-        self._cache: dict = cache if cache is not None else {}
+        self._cache: dict = cache if cache is not None else parsecache.load(self.path)
         self.snapshot = snapshot if snapshot is not None else store.read_quiet(self.path, on_wait=waiting)
         self.doc = doc if doc is not None else self._parse(self.snapshot.data)
         self.rollup = RollUp(self.doc)  # the numbers of self.doc: advanced with every version
@@ -76,8 +76,14 @@ class TasksFile:
     def _parse(self, data: bytes) -> Document:
         if len(self._cache) > 20000:
             self._cache.clear()
-        return Document(Source(data), cache=self._cache, day_hours=self.day_hours, path=str(self.path),
-                        dialect=self.dialect)
+        source = Source(data)
+        return Document(source, chunks=loader.parse_all(source.lines, self._cache), day_hours=self.day_hours,
+                        path=str(self.path), dialect=self.dialect)
+
+    def save_cache(self) -> None:
+        """Keep what was parsed for the next open (tasktui.parsecache); never raises."""
+        if isinstance(self._cache, parsecache.ChunkCache):
+            parsecache.save(self._cache, keep=loader.chunk_keys(self.doc.source.lines, self.doc.chunks))
 
     @property
     def name(self) -> str:

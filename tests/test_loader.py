@@ -23,7 +23,7 @@ import pytest
 from support import SIZE, quiesce, wait_for
 from tasktui.app import TaskTuiApp
 from tasktui.doc import Document, _parse_worker, loader
-from tasktui.doc.parse import cut_points, parse_chunks, parse_one
+from tasktui.doc.parse import chunk_key, cut_points, parse_chunks, parse_one
 from tasktui.doc.source import Source
 
 REPO = Path(__file__).resolve().parents[1]
@@ -99,7 +99,7 @@ def test_parallel_parse_fills_the_cache(parallel):
     cache: dict = {}
     assert loader.parse_rest(lines, cut_points(lines), 0, cache, workers=2) == expected
     assert len(cache) >= len(expected)
-    assert all(cache[("\n".join(lines[a:b]), lines[b] if b < len(lines) else None)] == res for a, b, res in expected)
+    assert all(cache[chunk_key("\n".join(lines[a:b]), lines[b] if b < len(lines) else None)] == res for a, b, res in expected)
     doc = Document(Source("\n".join(lines).encode()), cache=cache)
     assert doc.chunks == expected
 
@@ -229,9 +229,9 @@ async def test_the_app_shows_the_top_first_then_the_whole_file(tmp_path, paralle
     partial_sizes: list[int] = []
     real = TaskTuiApp._show_partial
 
-    def spy(self, doc):
+    def spy(self, doc, data):
         partial_sizes.append(len(doc.tasks))
-        return real(self, doc)
+        return real(self, doc, data)
 
     monkeypatch.setattr(TaskTuiApp, "_show_partial", spy)
     app = TaskTuiApp(path)
@@ -243,3 +243,84 @@ async def test_the_app_shows_the_top_first_then_the_whole_file(tmp_path, paralle
         await quiesce(app, pilot)
     assert partial_sizes and 0 < partial_sizes[0] < len(expected.tasks)
     assert path.read_bytes() == big_text("template").encode()
+
+
+@pytest.fixture
+def slow_load(monkeypatch):
+    """The rest of the file is parsed only once the test says so."""
+    import threading
+
+    go = threading.Event()
+    real = loader.parse_all
+
+    def held(*args, **kwargs):
+        go.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "parse_all", held)
+    return go
+
+
+def first_open_line(data: bytes) -> bytes:
+    doc = Document(data)
+    task = next(t for t in doc.tasks if t.state == "todo")
+    return doc.source.lines[task.line].encode()
+
+
+async def test_a_key_pressed_before_the_file_is_loaded_acts(tmp_path, slow_load):
+    """Space on a task already shown writes its mark at once; an edit that needs the
+    whole file waits and is made once it is read, in order; one undo takes back
+    the mark and the progress lines it changed."""
+    data = big_text("template").encode()
+    path = tmp_path / "tasks.md"
+    path.write_bytes(data)
+    app = TaskTuiApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.tree.doc is not None, what="the top of the file")
+        assert app.tasks_file is None, "still loading"
+        task = app.tree.doc.tasks[3]  # the generated file starts with done phases
+        assert app.tree.move_to_task(task.index)
+        await pilot.pause()
+        line = app.tree.doc.source.lines[task.line].encode()
+        await pilot.press("space")
+        await wait_for(pilot, lambda: path.read_bytes() != data, what="the mark on disk")
+        toggled = path.read_bytes()
+        assert toggled == data.replace(line, line.replace(b"[x]", b"[ ]", 1), 1), "one byte, before the load"
+        await pilot.press("a")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the add prompt")
+        await pilot.press(*"Early bird", "enter")
+        await wait_for(pilot, lambda: "waiting for the file to load" in app.header.content.plain, what="the notice")
+        assert path.read_bytes() == toggled, "adding waits for the whole file"
+        slow_load.set()
+        await wait_for(pilot, lambda: b"Early bird" in path.read_bytes(), timeout=20, what="the waiting edit")
+        added = path.read_bytes()
+        assert Document(added).tasks[task.index].state == "todo"
+        await app.workers.wait_for_complete()
+        await pilot.press("u", "u")
+        await wait_for(pilot, lambda: path.read_bytes() == data, timeout=10, what="both undone")
+        await quiesce(app, pilot)
+
+
+async def test_next_open_pressed_while_loading_goes_there_once_loaded(tmp_path, slow_load):
+    """`n` with no open task in the top of the file says the file is still loading
+    (not "no more open tasks") and lands on the next open task once it is read."""
+    data = big_text("template").encode()
+    path = tmp_path / "tasks.md"
+    path.write_bytes(data)
+    app = TaskTuiApp(path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.tree.doc is not None, what="the top of the file")
+        assert all(t.state == "done" for t in app.tree.doc.tasks), "the generated top is all done"
+        await pilot.press("down", "n")
+        await wait_for(pilot, lambda: app.main.jump_after_load, what="the jump to wait")
+        said = [n.message for n in app._notifications]
+        assert any("Still loading" in m for m in said) and not any("No more open" in m for m in said)
+        slow_load.set()
+        await wait_for(pilot, lambda: app.tasks_file is not None, timeout=20, what="the load")
+        await pilot.pause()
+        task = app.tree.cursor_task
+        assert task is not None and task.state == "todo"
+        assert task.index == app.tasks_file.rollup.first_open().index
+        assert not app.main.jump_after_load
+        await quiesce(app, pilot)
+    assert path.read_bytes() == data

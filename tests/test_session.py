@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -45,12 +46,30 @@ def key(s: Session, text: str):
     return s.key(task(s, text))
 
 
-def test_nothing_is_editable_while_loading_or_read_only(tmp_path):
+def test_edits_wait_while_loading_and_nothing_is_editable_read_only(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(TEXT)
     s = Session(path, config.Config())
-    assert s.why_not_editable().text == "The file is still loading."
+    assert s.why_not_editable() is None  # while loading, an edit waits for the file (or is written early)
+    partial = Document(TEXT)
+    s.loading(partial, TEXT)
+    result, shown = s.apply_early(edits.Toggle(partial.keys[0]))
+    assert result.changed and path.read_bytes() == TEXT.replace(b"- [ ] alpha", b"- [x] alpha")
+    assert shown.tasks[0].state == "done"
+    notice = s.wait_for_load(edits.AddTask("later", after=partial.keys[1]), partial.tasks[1])
+    assert notice.text == "1 edit waiting for the file to load."
+    snap = replace(store.read(path), data=TEXT)  # the loader read the file before the early mark
+    s.loaded(s.open_file(snap, Document(TEXT), {}))
+    assert s.doc.tasks[0].state == "done" and len(s.tasks_file.undo_stack) == 1
+    [waiting] = s.take_waiting()
+    assert waiting.op.after == s.doc.keys[1]
+    s.edited(s.apply(waiting.op))
+    assert b"- [ ] later" in path.read_bytes()
+    s.undo()
+    s.undo()
+    assert path.read_bytes() == TEXT
     s = Session(path, config.Config(), read_only=True)
+    assert "read-only" in s.why_not_editable().text
     snap = store.read(path)
     s.loaded(s.open_file(snap, Document(snap.data), {}))
     notice = s.why_not_editable()

@@ -121,8 +121,9 @@ def test_status_all_lists_every_file(capsys, tmp_path):
     assert_one_line_error(*run(capsys, "status", "--all", tmp_path / "nothing-here"), "is not a folder")
     (tmp_path / "empty").mkdir()
     assert_one_line_error(*run(capsys, "status", "--all", tmp_path / "empty"), "no tasks files below")
-    code, out, err = run(capsys, "status")
-    assert code == 2 and "status needs a FILE" in err
+    with pytest.raises(SystemExit) as exc:
+        run(capsys, "status")
+    assert exc.value.code == 2 and "status needs a FILE" in capsys.readouterr().err
 
 
 # ----------------------------------------------------------------- one watcher thread

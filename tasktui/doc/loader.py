@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 
-from tasktui.doc.parse import ChunkResult, cut_points, iter_chunks, parse_one
+from tasktui.doc.parse import ChunkResult, chunk_key, cut_points, iter_chunks, parse_one
 from tasktui.doc.source import Source
 
 Chunk = tuple[int, int, ChunkResult]
@@ -62,6 +62,20 @@ def parse_head_bytes(data: bytes, cache: dict | None = None) -> tuple[Source, li
             chunks.append((start, end, result))
             start = end
     return (src, chunks) if chunks and n else None
+
+
+def chunk_keys(lines, chunks: list[Chunk]) -> list[bytes]:
+    """The cache keys of ``chunks`` (as parse_one makes them)."""
+    n = len(lines)
+    return [chunk_key("\n".join(lines[a:min(b, n)]), lines[b] if b < n else None) for a, b, _res in chunks]
+
+
+def parse_all(lines, cache: dict | None = None, *, workers: int | None = None, progress=None) -> list[Chunk]:
+    """Every chunk of ``lines``, from ``cache`` where it knows them, the rest parsed
+    (a big file in worker processes): equal to parse_chunks."""
+    if not lines:
+        return []
+    return parse_rest(lines, cut_points(lines), 0, cache, workers=workers, progress=progress)
 
 
 def _run_workers(jobs, workers: int, results: dict, progress) -> None:
@@ -136,12 +150,22 @@ def parse_rest(lines, cuts: list[int], k: int, cache: dict | None, *, workers: i
         if progress:
             progress(1.0)
         return chunks
-    # ranges between consecutive proposals; each is confirmed where it is parsed
+    # ranges between consecutive proposals; each is confirmed where it is parsed.
+    # Ranges the cache knows are not sent to the workers.
     bounds = [start] + cuts[k:]
     ranges = list(zip(bounds, bounds[1:]))
-    per_batch = max(1, len(ranges) // (workers * 4))
-    batches = [ranges[i:i + per_batch] for i in range(0, len(ranges), per_batch)]
     results: dict[tuple[int, int], ChunkResult | None] = {}
+    todo = []
+    for a, b in ranges:
+        known = cache.get(chunk_key("\n".join(lines[a:b]), lines[b] if b < n else None)) if cache is not None else None
+        if known is not None:
+            results[(a, b)] = known
+        else:
+            todo.append((a, b))
+    if len(todo) * 4 < len(ranges) or sum(b - a for a, b in todo) < PARALLEL_MIN_LINES:
+        todo = []  # little left to parse: in this thread, below
+    per_batch = max(1, len(todo) // (workers * 4))
+    batches = [todo[i:i + per_batch] for i in range(0, len(todo), per_batch)]
     jobs = []
     for batch in batches:
         lo, hi = batch[0][0], batch[-1][1]
@@ -151,9 +175,10 @@ def parse_rest(lines, cuts: list[int], k: int, cache: dict | None, *, workers: i
             local[-1] = (local[-1][0], len(piece))  # runs to the end of the file: nothing to confirm
         jobs.append((batch, piece, local))
     try:
-        _run_workers(jobs, workers, results, progress)
+        if jobs:
+            _run_workers(jobs, workers, results, progress)
     except OSError:
-        results.clear()  # no worker processes here: parse in this thread instead
+        pass  # no worker processes here: what is left is parsed in this thread below
     if progress and len(results) < len(ranges):
         progress(1.0)
     chunks: list[Chunk] = []
@@ -163,8 +188,7 @@ def parse_rest(lines, cuts: list[int], k: int, cache: dict | None, *, workers: i
         if (a, b) in results:
             res = results[(a, b)]
             if res is not None and cache is not None:
-                key = ("\n".join(lines[a:b]), lines[b]) if b < n else ("\n".join(lines[a:n]), None)
-                cache[key] = res
+                cache[chunk_key("\n".join(lines[a:b]), lines[b] if b < n else None)] = res
         else:
             res = parse_one(lines, a, b, cache)
         j = i

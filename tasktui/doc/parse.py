@@ -17,14 +17,13 @@ reload re-parses only the chunks whose text changed.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
 import bisect
 from itertools import accumulate
 
-from markdown_it import MarkdownIt
-from mdit_py_plugins.front_matter import front_matter_plugin
 
 # markdown-it stops at 20 nested blocks by default (it counts two per list level);
 # GitHub shows lists far deeper. Past a few hundred levels markdown-it-py itself
@@ -32,18 +31,24 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 # lower limit, and the document says that the deepest levels were not read.
 MAX_NESTING = 1000
 SHALLOW_NESTING = 400
-_MD = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).use(front_matter_plugin).disable(["inline", "text_join"])
-_MD_SHALLOW = MarkdownIt("commonmark", {"maxNesting": SHALLOW_NESTING}).use(front_matter_plugin).disable(["inline", "text_join"])
+_parsers: list = []  # markdown-it, made at the first parse: an open that finds every chunk cached never imports it
 TOO_DEEP = (f"Lists or quotes are nested hundreds of levels deep in places, deeper than tasktui can read: "
             f"only the tasks in their first {SHALLOW_NESTING // 2 - 1} levels are read.")
 
 
 def _parse(text: str) -> tuple[list, bool]:
     """markdown-it's block tokens of ``text``, and whether nesting went too deep to read all of it."""
+    if not _parsers:
+        from markdown_it import MarkdownIt
+        from mdit_py_plugins.front_matter import front_matter_plugin
+
+        _parsers.extend(MarkdownIt("commonmark", {"maxNesting": depth}).use(front_matter_plugin).disable(["inline", "text_join"])
+                        for depth in (MAX_NESTING, SHALLOW_NESTING))
+    deep, shallow = _parsers
     try:
-        tokens = _MD.parse(text)
+        tokens = deep.parse(text)
     except RecursionError:
-        return _MD_SHALLOW.parse(text), True
+        return shallow.parse(text), True
     return tokens, any(tok.level >= MAX_NESTING - 2 for tok in tokens if tok.nesting == 1)
 
 # A checkbox at the start of a list item's first paragraph: `[ ] `, `[x] `, `[-] `,
@@ -284,22 +289,39 @@ def _confirms(tokens, rel: int) -> bool:
     return False
 
 
+PARSER_VERSION = "tasktui-parse-3"
+"""Changes whenever what a chunk parses to could change (the rules above, the
+markdown-it options, the shape of ChunkResult): cached results of another
+version are never used."""
+
+
+def chunk_key(text: str, confirm: str | None) -> bytes:
+    """The cache key of a chunk: a digest of its text and of the line that confirms
+    its end (None at the end of the file), under this parser version."""
+    h = hashlib.blake2b(PARSER_VERSION.encode(), digest_size=20)
+    h.update(text.encode("utf-8", "surrogatepass"))
+    if confirm is not None:
+        h.update(b"\0\n")
+        h.update(confirm.encode("utf-8", "surrogatepass"))
+    return h.digest()
+
+
 def parse_one(lines, start: int, end: int, cache: dict | None = None) -> ChunkResult | None:
     """Parse lines[start:end] as one chunk. When ``end`` is not the end of the
     document, line ``end`` is parsed too and must come out as a top-level heading
-    or list item (the cut is confirmed), else None."""
+    or list item (the cut is confirmed), else None. ``cache`` maps chunk_key() to
+    results (a plain dict, or one filled from tasktui.parsecache)."""
     n = len(lines)
-    if end >= n:
-        key = ("\n".join(lines[start:n]), None)
-    else:
-        key = ("\n".join(lines[start:end]), lines[end])
+    text = "\n".join(lines[start:min(end, n)])
+    confirm = lines[end] if end < n else None
+    key = chunk_key(text, confirm) if cache is not None else None
     result = cache.get(key) if cache is not None else None
     if result is not None:
         return result
-    if end >= n:
+    if confirm is None:
         result, _ = parse_block(lines[start:n])
     else:
-        tokens, too_deep = _parse(key[0] + "\n" + key[1])
+        tokens, too_deep = _parse(text + "\n" + confirm)
         if not _confirms(tokens, end - start):
             return None
         result = _extract(_trim(tokens, end - start), lines[start:end], too_deep)

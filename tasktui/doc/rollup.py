@@ -248,9 +248,12 @@ class RollUp:
     newer version gets a new RollUp (``advance``), so readers on other threads
     always see the numbers of one version."""
 
-    __slots__ = ("doc", "sections", "document", "phase_status", "_estimates", "_est_lines", "_est_sums", "_sums", "_lines")
+    __slots__ = ("doc", "sections", "document", "phase_status", "_estimates", "_est_lines", "_est_sums", "_sums",
+                 "_pending", "_lines")
     # _estimates: heading_times(doc); _est_lines: their lines; _est_sums: prefix sums of
-    # what each adds (a Counts with only the time fields set)
+    # what each adds (a Counts with only the time fields set). _sums: prefix sums of the
+    # tasks' contributions, one list per field; _pending: (an earlier version's _sums, the
+    # deltas of the tasks changed since), made into _sums when a range is first asked for
 
     def __init__(self, doc: Document, *, _from: "RollUp | None" = None, _changed: tuple[int, ...] = ()) -> None:
         self.doc = doc
@@ -264,17 +267,21 @@ class RollUp:
             sums.append(sums[-1] + Counts(est=est or 0, n_est=est is not None, act=act or 0, n_act=act is not None,
                                           tracked=(est or 0) if act is not None else 0))
         self._est_sums = sums
+        self._pending = None
+        self._lines = None
+        # every task's contribution, once: the prefix sums give each section's counts
+        columns = zip(*map(contribution, doc.tasks)) if doc.tasks else [()] * len(ZERO)
+        self._sums = [list(accumulate(col, initial=0)) for col in columns]
         self.sections = tuple(self._section_counts(s) for s in doc.sections)
         self.document = self._document_counts()
         self.phase_status = self._phases()
-        self._sums = None
-        self._lines = None
 
     # -- building ---------------------------------------------------------------------
     def _section_counts(self, section) -> Counts:
         """The section's tasks, and the estimates written under its headings (a section
         of the tasks above the first section heading has no heading of its own)."""
-        own = count(self.doc.tasks[section.first_task:section.first_task + section.task_count])
+        first, end = section.first_task, section.first_task + section.task_count
+        own = Counts(*(col[end] - col[first] for col in self._sums))
         return own if section.line is None else self._with_estimates(own, section.line, section.end_line)
 
     def _with_estimates(self, counts: Counts, first_line: int, end_line: int | None) -> Counts:
@@ -344,9 +351,30 @@ class RollUp:
                 phases[s.phase] = self.sections[si].status
         self.phase_status = phases
         self._lines = base._lines
+        # ranges: the earlier prefix sums, shifted by the deltas when first asked for
+        # (not on the way to the disk); a fresh count past a few changed tasks
         self._sums = None
-        if base._sums is not None and len(deltas) <= 64:
-            sums = list(base._sums)
+        self._pending = None
+        if base._sums is not None:
+            self._pending = (base._sums, deltas)
+        elif base._pending is not None:  # still not built there either: one shift for both steps
+            sums, earlier = base._pending
+            merged = dict(earlier)
+            for i, d in deltas.items():
+                merged[i] = merged[i] + d if i in merged else d
+            self._pending = (sums, merged)
+        if self._pending is not None and len(self._pending[1]) > 64:
+            self._pending = None  # many tasks changed: counted afresh when a range is asked for
+
+    # -- ranges -------------------------------------------------------------------------
+    def _prefix(self) -> list[list[int]]:
+        sums = self._sums
+        if sums is not None:
+            return sums
+        pending = self._pending
+        if pending is not None:
+            base_sums, deltas = pending
+            sums = list(base_sums)
             copied = [False] * len(sums)
             for i in sorted(deltas):
                 for k, d in enumerate(deltas[i]):
@@ -356,14 +384,10 @@ class RollUp:
                             copied[k] = True
                         arr = sums[k]
                         arr[i + 1:] = [x + d for x in arr[i + 1:]]
-            self._sums = sums
-
-    # -- ranges -------------------------------------------------------------------------
-    def _prefix(self) -> list[list[int]]:
-        sums = self._sums
-        if sums is None:
+        else:
             columns = zip(*map(contribution, self.doc.tasks)) if self.doc.tasks else [()] * len(ZERO)
-            sums = self._sums = [list(accumulate(col, initial=0)) for col in columns]
+            sums = [list(accumulate(col, initial=0)) for col in columns]
+        self._sums, self._pending = sums, None
         return sums
 
     def span(self, first: int, end: int, first_line: int | None = None, end_line: int | None = None) -> Counts:
@@ -386,7 +410,8 @@ class RollUp:
     def warm(self) -> None:
         """Build what ranges need now (in a loading thread, not on a key press)."""
         self._prefix()
-        self.subtree_end(0) if self.doc.tasks else None
+        if self.doc.tasks:
+            self.subtree_end(0)
 
     # -- what to do next ------------------------------------------------------------------
     def open_subtasks(self, index: int) -> int:

@@ -95,6 +95,7 @@ class MainScreen(Screen):
         super().__init__()
         self.session = session  # the file this screen shows (tasktui.session.Session)
         self._filter_timer: Timer | None = None
+        self.jump_after_load = False  # `n` asked for an open task below what is loaded yet
         self._detail_timer: Timer | None = None
         self.details_chosen: bool | None = None  # the user's i, once pressed; else the width decides
 
@@ -289,7 +290,7 @@ class MainScreen(Screen):
         if not self._editable():
             return
         tf = self.session.tasks_file
-        if not (tf.redo_stack if redo else tf.undo_stack):
+        if tf is not None and not (tf.redo_stack if redo else tf.undo_stack) and not self.session.early:
             self.app.notify("Nothing to redo." if redo else "Nothing to undo.")
             return
         self.app.post_message(self.UndoRequested(redo))
@@ -408,6 +409,9 @@ class MainScreen(Screen):
         task = self.session.next_ready(tree.outline.ready, start, step, tree.text_filter)
         if task is not None:
             tree.move_to_task(task.index)
+        elif step > 0 and self.session.tasks_file is None:  # the rest of the file is not read yet
+            self.jump_after_load = True
+            self.app.notify("Still loading: the next open task is shown once the file is read.", timeout=3)
         else:
             self.app.notify("No more tasks that can start now " + ("below." if step > 0 else "above."))
 
