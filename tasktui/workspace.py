@@ -8,6 +8,8 @@ what can start from the ready rule (tasktui.doc.ready), as everywhere else.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import re
 import time
@@ -16,11 +18,13 @@ from datetime import datetime
 from pathlib import Path
 
 from tasktui import config as config_mod
-from tasktui import store
+from tasktui import parsecache, store
+from tasktui.doc import loader
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import Counts, RollUp
+from tasktui.doc.source import Source
 from tasktui.doc.states import IN_PROGRESS
 
 SKIP = {".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", ".tox", ".mypy_cache", ".pytest_cache",
@@ -187,7 +191,18 @@ def summarize(path: Path, root: Path, settings: config_mod.Config | None = None,
     digest = snap.digest
     if previous is not None and previous.digest == digest and previous.parsed:
         return _replace(previous, mtime=snap.mtime_ns / 1e9, size=snap.size, read_at=stamp)
-    doc = Document(snap.data, day_hours=settings.day_hours, path=str(path), dialect=dialect or settings.dialect_for(path))
+    forced = dialect or settings.dialect_for(path)
+    key = _summary_key(path, digest, settings, forced)
+    known = _from_cache(base, parsecache.load_summary(path, key))
+    if known is not None:  # these very bytes, summed up by these very rules before
+        return _replace(known, mtime=snap.mtime_ns / 1e9, size=snap.size, digest=digest, read_at=stamp)
+    # the chunks the parse cache knows (an earlier open, by the app or the command
+    # line) are not parsed again: a warm overview parses only what changed
+    source = Source(snap.data)
+    cache = parsecache.load(path)
+    chunks = loader.parse_all(source.lines, cache)
+    doc = Document(source, chunks=chunks, day_hours=settings.day_hours, path=str(path), dialect=forced)
+    parsecache.save(cache, keep=loader.chunk_keys(source.lines, doc.chunks))
     rollup = RollUp(doc)
     readiness = Readiness(doc, rollup)
     task = readiness.current()
@@ -195,10 +210,62 @@ def summarize(path: Path, root: Path, settings: config_mod.Config | None = None,
     if task is not None:
         nxt = NextTask(task.line + 1, task.id, task.text, task.state, readiness.reason(task.index))
     statuses = [readiness.status(t.index) for t in doc.tasks]
-    return FileSummary(
+    summary = FileSummary(
         path, base.rel, base.folder, snap.mtime_ns / 1e9, snap.size, doc.title, doc.dialect, rollup.document,
         len(doc.open_blockers), nxt, statuses.count("ready"), statuses.count("waiting"), statuses.count(IN_PROGRESS),
         len(readiness.deps.problems), None, digest, stamp)
+    parsecache.save_summary(path, key, _to_cache(summary))
+    return summary
+
+
+# ------------------------------------------------------------------ the summary cache
+# A file's summary is kept in the parse cache (tasktui.parsecache) under a key made
+# of its bytes, its place, the settings that change how it reads, and the source of
+# the rules themselves (tasktui/doc and this module): a summary is only ever reused
+# for the very bytes and the very rules it was computed from, so its numbers are
+# still the RollUp's. An overview opened again reads each file, and parses none.
+@functools.cache
+def _rules_digest() -> str:
+    h = hashlib.blake2b(digest_size=16)
+    here = Path(__file__).resolve().parent
+    for source in sorted((here / "doc").rglob("*.py")) + [here / "workspace.py", here / "config.py"]:
+        h.update(source.relative_to(here).as_posix().encode() + b"\0")
+        try:
+            h.update(source.read_bytes())
+        except OSError:
+            h.update(os.urandom(16))  # unreadable: never reused
+    return h.hexdigest()
+
+
+def _summary_key(path: Path, digest: str, settings: config_mod.Config, dialect: str | None) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for part in (_rules_digest(), str(digest), os.path.realpath(path), repr(settings.day_hours), repr(dialect)):
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
+
+
+def _to_cache(s: FileSummary) -> dict:
+    n = s.next
+    return {"title": s.title, "dialect": s.dialect, "counts": list(s.counts), "blockers": s.blockers,
+            "next": None if n is None else [n.line, n.id, n.text, n.state, n.reason],
+            "ready": s.ready, "waiting": s.waiting, "in_progress": s.in_progress, "problems": s.problems}
+
+
+def _from_cache(base: FileSummary, value: dict | None) -> FileSummary | None:
+    """The summary stored as ``value``; None for anything not of that shape."""
+    if value is None:
+        return None
+    try:
+        counts = Counts(*(int(x) for x in value["counts"]))
+        n = value["next"]
+        nxt = None if n is None else NextTask(int(n[0]), n[1], str(n[2]), str(n[3]), str(n[4]))
+        title = value["title"]
+        return _replace(base, title=None if title is None else str(title), dialect=str(value["dialect"]),
+                        counts=counts, blockers=int(value["blockers"]), next=nxt, ready=int(value["ready"]),
+                        waiting=int(value["waiting"]), in_progress=int(value["in_progress"]),
+                        problems=int(value["problems"]), error=None)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
 
 
 def _replace(summary: FileSummary, **changes) -> FileSummary:

@@ -273,3 +273,60 @@ async def test_order_problems_are_said_on_load_and_shown_on_their_tasks(tmp_path
                        what="the cycle on T001")
         assert "**Waiting**: waits for T002" in detail.source
         await quiesce(app, pilot)
+
+
+# ------------------------------------------------------------------ the summary cache
+def test_a_summary_is_reused_only_for_the_same_bytes_and_rules(tmp_path, monkeypatch):
+    from tasktui import config, parsecache
+
+    path = write(tmp_path / "specs" / "001-x" / "tasks.md", (SAMPLES_DIR / "speckit-feature.md").read_bytes())
+    first = workspace.summarize(path, tmp_path)
+    stored = list(Path(os.environ["XDG_CACHE_HOME"]).glob("tasktui/parse/*.summary.json"))
+    assert len(stored) == 1 and oct(stored[0].stat().st_mode & 0o777) == "0o600"
+
+    def no_parsing(*_a, **_k):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(workspace.loader, "parse_all", no_parsing)
+    again = workspace.summarize(path, tmp_path)
+    assert again == first and again.counts == RollUp(Document(path.read_bytes())).document
+    monkeypatch.undo()
+    # other bytes, other settings: computed afresh, from the RollUp
+    path.write_bytes(path.read_bytes().replace(b"- [ ] T014", b"- [x] T014"))
+    changed = workspace.summarize(path, tmp_path)
+    assert changed.counts.required_done == first.counts.required_done + 1 and changed.next.id != "T014"
+    slow_days = workspace.summarize(path, tmp_path, config.Config(day_hours=4))
+    assert slow_days.counts == RollUp(Document(path.read_bytes(), day_hours=4)).document
+    # a damaged summary is not used; with the cache off none is read or written
+    stored[0].write_bytes(stored[0].read_bytes()[:-3] + b"zzz")
+    assert workspace.summarize(path, tmp_path, config.Config(day_hours=4)) == slow_days
+    monkeypatch.setenv("TASKTUI_NO_CACHE", "1")
+    stored[0].unlink()
+    assert workspace.summarize(path, tmp_path) == changed
+    assert not stored[0].exists() and parsecache.load_summary(path, "anything") is None
+
+
+async def test_a_file_changed_before_it_is_watched_is_read_again(tmp_path, monkeypatch):
+    app = workspace_app.make_app(tmp_path)
+    path = tmp_path / "repo" / "openspec/changes/add-export/tasks.md"
+    original = FolderWatcher._run
+
+    def change_then_watch(self):  # another program saves after the files were read, before the watch
+        deadline = time.monotonic() + 10
+        while not all(r.parsed for r in app.overview.table.rows) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        tmp = path.with_name(".tasks.md.new")
+        tmp.write_bytes(path.read_bytes().replace(b"- [ ] 1.2", b"- [x] 1.2"))
+        os.replace(tmp, path)
+        original(self)
+
+    monkeypatch.setattr(FolderWatcher, "_run", change_then_watch)
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.overview.table
+
+        def updated():
+            r = next((r for r in table.rows if r.path == path.resolve()), None)
+            return r is not None and r.counts is not None and r.counts.required_done == 2
+
+        await wait_for(pilot, updated, what="the row to show the change made before the watch began")
+        await quiesce(app, pilot)

@@ -10,6 +10,7 @@ files (tasktui.watch.FolderWatcher) and a file that changes is read again."""
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,13 @@ class WorkspaceScreen(Screen):
 
         path: Path
 
+    class SummariesRead(Message):
+        """A batch of files read in the worker (posted: the worker reads on meanwhile)."""
+
+        def __init__(self, summaries: list[workspace.FileSummary]) -> None:
+            super().__init__()
+            self.summaries = summaries
+
     class FilesChanged(Message):
         """The folder watcher saw these files change."""
 
@@ -89,13 +97,42 @@ class WorkspaceScreen(Screen):
         self.table.set_rows([workspace.placeholder(p, self.root) for p in self.files])
         self.table.focus()
         self._show_columns()
-        self.call_after_refresh(self._start)
+        self.read_files(list(self.files))  # in a worker, beside the first frame
+        self.call_after_refresh(self._watch)
 
-    def _start(self) -> None:
-        """After the first frame: read every file, and watch their folders."""
+    def _watch(self) -> None:
+        """After the first frame: watch the folders of every file (a file that changed
+        meanwhile is read again: its row is compared with what is on disk once the
+        watcher runs)."""
         self.watcher = FolderWatcher(self.files, lambda paths: self.post_message(self.FilesChanged(paths)))
         self.watcher.start()
-        self.read_files(list(self.files))
+        self._look_again_once_watched()
+
+    @work(thread=True, group="summaries")
+    def _look_again_once_watched(self) -> None:
+        """Once the watcher runs, what each file is on disk (its size and time of change),
+        for ``_changed_before_watched``: a file changed after it was read but before it
+        was watched is read again."""
+        watcher = self.watcher
+        if watcher is None or not watcher.ready.wait(10):
+            return
+        seen: dict[Path, tuple[float, int] | None] = {}
+        for path in self.files:
+            try:
+                st = os.stat(path)
+                seen[path] = (st.st_mtime_ns / 1e9, st.st_size)
+            except OSError:
+                seen[path] = None
+        self.app.call_from_thread(self._changed_before_watched, seen)
+
+    def _changed_before_watched(self, seen: dict[Path, tuple[float, int] | None]) -> None:
+        stale = []
+        for path, now in seen.items():
+            known = self._known.get(path)
+            if known is not None and now != ((known.mtime, known.size) if known.mtime is not None else None):
+                stale.append(path)
+        if stale:
+            self.read_files(stale)
 
     def on_unmount(self) -> None:
         if self.watcher is not None:
@@ -138,12 +175,14 @@ class WorkspaceScreen(Screen):
                                                 read_at=time.monotonic())
             batch.append(summary)
             if time.monotonic() - flushed >= self.BATCH_SECONDS:
-                self.app.call_from_thread(self._take, batch)
+                self.post_message(self.SummariesRead(batch))
                 batch, flushed = [], time.monotonic()
         if batch:
-            self.app.call_from_thread(self._take, batch)
+            self.post_message(self.SummariesRead(batch))
 
-    def _take(self, summaries: list[workspace.FileSummary]) -> None:
+    @on(SummariesRead)
+    def _take(self, event: SummariesRead) -> None:
+        summaries = event.summaries
         for s in summaries:
             known = self._known.get(s.path)
             if known is None or s.read_at >= known.read_at:
