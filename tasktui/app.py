@@ -204,7 +204,7 @@ class TaskTuiApp(App[int]):
     # -- loading ---------------------------------------------------------------------------
     def begin(self) -> None:
         """The main screen is composed (its on_mount, before the first frame): start loading."""
-        self.header.show(file_name=self.session.name, notice="Loading…")
+        self.header.show(file_name=self.session.shown_path, notice="Loading…")
         self._start_loading()
 
     def _start_loading(self) -> None:
@@ -326,7 +326,7 @@ class TaskTuiApp(App[int]):
             self.watcher.start(tf.snapshot.digest, tf.read_only_reason())
         for w in session.take_waiting():  # what was asked for while loading, in order
             if w.op == "undo" or w.op == "redo":
-                self._run_edit(session.redo if w.op == "redo" else session.undo, session=session)
+                self._run_edit(session.redo if w.op == "redo" else session.undo, focus_line=True, session=session)
             else:
                 self.request_edit(w.op, quiet=w.quiet, focus_line=w.focus)
 
@@ -450,7 +450,7 @@ class TaskTuiApp(App[int]):
         if session.tasks_file is None:  # still loading: in its turn, once loaded
             self.header.show(notice=session.wait_for_load("redo" if event.redo else "undo", None).text)
             return
-        self._run_edit(session.redo if event.redo else session.undo, session=session)
+        self._run_edit(session.redo if event.redo else session.undo, focus_line=True, session=session)
 
     # -- changes made by other programs -----------------------------------------------------------
     def on_file_changed_on_disk(self, message: FileChangedOnDisk) -> None:

@@ -626,7 +626,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     epilog = "commands:\n" + "\n".join(f"  {name:<9} {help_}\n            e.g. {example}" for name, (_, help_, example) in COMMANDS.items())
     epilog += (
-        "\n\n  tasktui FILE   open FILE in the app      tasktui   open ./tasks.md or pick one below here"
+        "\n\n  tasktui FILE   open FILE in the app      tasktui DIR   the overview of every tasks file below DIR"
+        "\n  tasktui   open ./tasks.md, else the overview of the tasks files below here"
         "\n  tasktui --demo   a scratch copy of a sample"
         "\n\nREF is a task id (T001, 1.1), L<line>, or part of the task's text. Exit codes: 0 ok, 1 error, 2 usage."
     )
@@ -637,11 +638,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tasktui {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
+                                help="one of the commands below; `tasktui COMMAND --help` for its options")
 
     def add(name, *args_fn):
         func, help_, example = COMMANDS[name]
-        p = sub.add_parser(name, help=help_, description=f"{help_}.  Example: {example}")
+        # no help= here: the epilog lists each command once, with an example
+        p = sub.add_parser(name, description=f"{help_}.  Example: {example}")
         p.set_defaults(func=func, subparser=p)
         if name == "status":  # `status --all` takes a folder, or none (here)
             p.add_argument("file", metavar="FILE", nargs="?")

@@ -4,7 +4,10 @@ GFM plugin for tables and task lists), keeping every task intact.
 mdformat re-renders the whole document. Where that would change a task, the
 output is fixed up: Kiro's optional marker (`[ ]*`, which mdformat escapes),
 extended marks it escapes (`\\[-\\]`), the case of `[X]`, and the task's own text
-(mdformat may re-escape or re-style it) are put back as they were. Front matter
+(mdformat may re-escape or re-style it) are put back as they were. Lines that
+mdformat only re-escaped, and thematic breaks (mdformat writes 70 underscores for
+every `---`), are kept as written, but only when the whole document still renders
+to the same HTML as mdformat's own output. Front matter
 is kept verbatim, and so are the BOM and the file's line ending. The result
 must list exactly the same tasks (state, mark, optional, id, text, nesting)
 as the original, or nothing is written and the reason is given.
@@ -63,6 +66,7 @@ def format_bytes(data: bytes) -> bytes:
     if src.line_count > 1 and src.lines[-1] == "":
         text += "\n"  # the file ended with a line ending: so does the result
     out = _restore_labels(original, _restore_tasks(original, text))
+    out = _keep_as_written(lines[original.front_matter:], out, len(front))
     result = out.replace("\n", ending.decode())
     new = (BOM if src.bom else b"") + encode(result)
     check = Document(new)
@@ -119,6 +123,45 @@ def _restore_labels(original: Document, text: str) -> str:
             continue
         lines[i] = line[: line.index("**")] + orig[orig.index("**"):]
     return "\n".join(lines)
+
+
+def _html(text: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").render(text)
+
+
+def _keep_as_written(body: list[str], text: str, skip: int) -> str:
+    """`text` (mdformat's output after the fix-ups above) with two kinds of line put
+    back as the author wrote them: thematic breaks, matched in order, and lines that
+    differ from an original line only by backslash escapes and hard-break markers
+    (matched by difflib over the unescaped lines). Kept only if the body renders to
+    the same HTML as before; otherwise mdformat's text stands."""
+    import difflib
+
+    from markdown_it import MarkdownIt
+
+    lines = text.split("\n")
+    head, out = lines[:skip], lines[skip:]
+    before = "\n".join(out)
+    md = MarkdownIt("commonmark").enable("table")
+    rules = lambda ls: [t.map[0] for t in md.parse("\n".join(ls)) if t.type == "hr" and t.level == 0 and t.map]  # noqa: E731
+    old_hr, new_hr = rules(body), rules(out)
+    if len(old_hr) == len(new_hr):
+        for o, n in zip(old_hr, new_hr):
+            out[n] = body[o]
+    a, b = [_plain(x) for x in body], [_plain(x) for x in out]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            continue
+        for i, j in zip(range(i1, i2), range(j1, j2)):
+            if a[i] and out[j] != body[i] and out[j].strip() != body[i].strip():
+                lead = out[j][: len(out[j]) - len(out[j].lstrip())]
+                out[j] = lead + body[i].lstrip()
+    after = "\n".join(out)
+    if after != before and _html(after) != _html(before):
+        return text
+    return "\n".join(head + out)
 
 
 __all__ = ["FormatError", "format_bytes"]

@@ -14,6 +14,8 @@ record of recent edits is shared by both and guarded by a lock.
 
 from __future__ import annotations
 
+import bisect
+import os
 import threading
 import time
 from dataclasses import dataclass, fields, replace
@@ -114,6 +116,12 @@ class Session:
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def shown_path(self) -> str:
+        """The file as the header names it: its path inside its git repository
+        (``specs/004-invoice/tasks.md``, where every spec's file is tasks.md), else its name."""
+        return repo_relative(self.path)
 
     @property
     def doc(self) -> Document | None:
@@ -223,6 +231,10 @@ class Session:
                             "it is not a task, and tasktui leaves it as it is.", "warning")
         return notice
 
+    def state_op(self, task: Task, state: str) -> edits.SetState:
+        """``p`` / ``c``: mark ``task`` in progress / cancelled, or back to open when it already is."""
+        return edits.SetState(self.key(task), "todo" if task.state == state else state)
+
     def key(self, task: Task) -> TaskKey:
         doc = self.tasks_file.doc if self.tasks_file is not None else self.partial
         return doc.keys[task.index]
@@ -275,9 +287,16 @@ class Session:
         return Notice(str(exc), "error", "Not written", 8)
 
     def focus_after(self, result: EditResult) -> Task | None:
-        """The task an edit that adds or changes lines leaves the cursor on."""
-        line = result.details.line
-        return self.doc.task_at_line(line - 1) if line else None
+        """The task an edit leaves the cursor on: the one it added or changed, the
+        neighbour of one it deleted, the one an undo or redo put back."""
+        details = result.details
+        line = details.cursor or details.line
+        if not line:
+            return None
+        tasks = self.doc.tasks
+        # the task on that line, or just below it (a restored item may start with a blank line)
+        at = bisect.bisect_left(tasks, line - 1, key=lambda t: t.line)
+        return tasks[at] if at < len(tasks) and tasks[at].line - (line - 1) <= 2 else None
 
     # -- changes made by other programs -------------------------------------------------
     def take(self) -> tuple[bool, str | None] | None:
@@ -430,3 +449,15 @@ def changed_tasks(before: Document | None, after: Document) -> set[int]:
         return set()
     old = {k: (t.mark, t.text) for k, t in zip(before.keys, before.tasks)}
     return {t.index for k, t in zip(after.keys, after.tasks) if old.get(k, (t.mark, t.text)) != (t.mark, t.text) or k not in old}
+
+
+def repo_relative(path: Path) -> str:
+    """``path`` relative to the nearest folder above it holding ``.git``; its name when there is none."""
+    full = Path(os.path.abspath(path))
+    for folder in full.parents:
+        try:
+            if (folder / ".git").exists():
+                return full.relative_to(folder).as_posix()
+        except OSError:
+            break
+    return full.name

@@ -185,8 +185,9 @@ async def test_A_adds_subtask_under(tmp_path):
         await pilot.press("A")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the prompt")
         await pilot.press(*"Bench", "enter")
-        # a child of task 3 right after 3.3's block, indented like 3.1-3.3, numbered 3.4
-        await wait_file(pilot, path, replace_once(original, last_child, last_child + b"  - [ ] 3.4 Bench\n"))
+        # a child of task 3 right after 3.3's block, indented like 3.1-3.3, numbered 3.4,
+        # set apart by a blank line as they are
+        await wait_file(pilot, path, replace_once(original, last_child, last_child + b"\n  - [ ] 3.4 Bench\n"))
         doc = app.tasks_file.doc
         new = next(t for t in doc.tasks if t.text == "3.4 Bench")
         assert doc.tasks[new.parent].text.startswith("3. Implement local storage layer")

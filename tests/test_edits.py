@@ -162,7 +162,7 @@ def test_add_task_kiro_numbering():
     new, _ = edit(KIRO, lambda d: E.AddTask("Sub two", after=find(d, "1.1")))
     assert new == KIRO.replace(b"    - d\n\n- [ ] 2.", b"    - d\n  - [ ] 1.2 Sub two\n\n- [ ] 2.")
     new, pl = edit(KIRO, lambda d: E.AddTask("Third", after=find(d, "Models")))
-    assert new == KIRO + b"- [ ] 3. Third\n"
+    assert new == KIRO + b"\n- [ ] 3. Third\n", "set apart by a blank line, as its neighbours are"
     assert pl.details.id == "3"
     new, _ = edit(KIRO, lambda d: E.AddTask("First sub", under=find(d, "Models")))
     assert new == KIRO + b"  - [ ] 2.1 First sub\n"

@@ -170,7 +170,8 @@ VARIANTS = {"front-matter+crlf+bom": _front_matter_crlf_bom, "cr+no-final-newlin
 def test_variants_of_the_samples_keep_their_layout(name, variant):
     data = VARIANTS[variant]((SAMPLES_DIR / name).read_bytes())
     once = fmt.format_bytes(data)
-    assert once != data  # the samples are not mdformat-clean: something was reformatted
+    # the samples are not mdformat-clean: mdformat alone would change each of them
+    assert mdformat_alone(data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")) != data.decode("utf-8-sig")
     assert task_list(once) == task_list(data)
     assert endings(once) == endings(data)
     assert once.startswith(BOM) == data.startswith(BOM)
@@ -198,6 +199,43 @@ def test_small_files_exact_output(data, expected):
     out = fmt.format_bytes(data)
     assert out == expected
     assert task_list(out) == task_list(data)
+
+
+@pytest.mark.parametrize(
+    "data,expected",
+    [
+        # thematic breaks stay as written (mdformat alone writes 70 underscores)
+        (b"# T\n\n---\n\n- [ ] a\n\n* * *\n", b"# T\n\n---\n\n- [ ] a\n\n* * *\n"),
+        # a line mdformat only escapes is kept as written
+        (b"# T\nSee [X days] and 1 * 2\n\n- [ ] a\n", b"# T\n\nSee [X days] and 1 * 2\n\n- [ ] a\n"),
+        # an escape that matters stays: unescaped, `\*` would start emphasis with the `*` after it
+        (b"# T\n\nan \\*odd\\* one\n", b"# T\n\nan \\*odd\\* one\n"),
+    ],
+    ids=["thematic-breaks", "escapes-only", "escape-that-matters"],
+)
+def test_constructs_kept_as_written_where_the_markdown_is_the_same(data, expected):
+    assert b"_" * 70 in mdformat_alone(data.decode()).encode() or b"---" not in data
+    out = fmt.format_bytes(data)
+    assert out == expected
+    assert fmt._html(out.decode()) == fmt._html(mdformat_alone(data.decode()))
+
+
+def test_keeping_lines_that_would_change_the_html_falls_back_to_mdformat(monkeypatch):
+    # with a matcher that takes `*a*` and `\\*a\\*` for the same line, putting the
+    # original back would turn literal stars into emphasis: the guard refuses it
+    monkeypatch.setattr(fmt, "_plain", lambda line: line.replace("\\", "").replace("*", ""))
+    assert fmt._keep_as_written(["*a*"], "\\*a\\*", 0) == "\\*a\\*"
+    # the same swap where the HTML agrees is made
+    assert fmt._keep_as_written(["a*"], "a\\*", 0) == "a*"
+
+
+def test_a_new_file_passes_fmt_check_and_so_does_a_task_added_to_it(capsys, tmp_path):
+    path = tmp_path / "tasks.md"
+    assert run(capsys, "new", str(path))[0] == 0
+    assert run(capsys, "fmt", str(path), "--check")[0] == 0
+    assert run(capsys, "add", str(path), "Write the parser", "--after", "Design the data model")[0] == 0
+    assert run(capsys, "fmt", str(path), "--check")[0] == 0
+    assert "- [ ] **Write the parser**\n\n  - **Estimated Time**: [X hours]\n" in path.read_text()
 
 
 # ------------------------------------------------- where mdformat alone breaks tasks
@@ -254,8 +292,12 @@ def test_refusals_give_the_reason(data, reason):
         fmt.format_bytes(data)
 
 
-def test_a_task_mdformat_cannot_keep_is_refused():
-    """`[*]` is a task for tasktui; mdformat escapes it to `[\\*]`, which no longer is one."""
+def test_a_task_mdformat_cannot_keep_is_kept_as_written_or_refused(monkeypatch):
+    """`[*]` is a task for tasktui; mdformat escapes it to `[\\*]`, which no longer is
+    one. The escaped line renders the same, so the line is kept as written; without
+    that step the result is refused, with the count or the line."""
+    assert fmt.format_bytes(b"- [ ] plain\n- [*] starred\n") == b"- [ ] plain\n- [*] starred\n"
+    monkeypatch.setattr(fmt, "_keep_as_written", lambda body, text, skip: text)
     with pytest.raises(fmt.FormatError, match=r"mdformat would change the tasks \(2 tasks before, 1 after\)"):
         fmt.format_bytes(b"- [ ] plain\n- [*] starred\n")
     with pytest.raises(fmt.FormatError, match="first difference at the task on line 1"):

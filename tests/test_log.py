@@ -59,8 +59,10 @@ def panel(app) -> LogPanel:
 
 
 def panel_rows(app) -> list[list[str]]:
+    """The table's rows as [date, kind, text, task, status] (it shows Status before Text)."""
     table = panel(app).table
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+    rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+    return [[date, kind, text, task, status] for date, kind, status, text, task in rows]
 
 
 def panel_title(app) -> str:
@@ -85,8 +87,8 @@ def field(app, name: str) -> Input:
     return app.screen.query_one(f"#{name}", Input)
 
 
-def clip(text: str, width: int = 64) -> str:
-    """How the panel shortens a long text."""
+def clip(text: str, width: int) -> str:
+    """How the panel shortens a long text (to the width it has for it)."""
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -107,7 +109,8 @@ async def test_add_blocker_on_the_template_sample(tmp_path):
         assert [(r[0], r[1], r[4]) for r in panel_rows(app)] == [
             ("2026-01-05", "Blocker", "resolved"), ("2026-01-06", "Decision", ""), ("2026-01-09", "Decision", "")]
         assert panel_rows(app)[0][2] == clip("Staging PostgreSQL is still on 15.8, migration 0042 uses "
-                                             "`NULLS NOT DISTINCT` → platform team upgraded staging to 16.4")
+                                             "`NULLS NOT DISTINCT` → platform team upgraded staging to 16.4",
+                                             panel(app).text_width)
         assert panel_title(app) == "Blockers & Decisions — 3 shown, 0 open blockers"
         await open_entry_dialog(app, pilot)
         # the highlighted task is linked; the date defaults to today by the app's clock
@@ -122,7 +125,8 @@ async def test_add_blocker_on_the_template_sample(tmp_path):
         await wait_for(pilot, lambda: "⚑ 1 open blocker" in header(app), what="the header's open-blocker count")
         assert "⚑ 1 open blockers" not in header(app)
         assert panel_title(app) == "Blockers & Decisions — 4 shown, 1 open blocker"
-        assert panel_rows(app)[-1] == [TODAY, "Blocker", "Waiting for legal sign-off", FIRST_OPEN[:23] + "…", "open"]
+        assert panel_rows(app)[-1] == [TODAY, "Blocker", "Waiting for legal sign-off",
+                                       clip(FIRST_OPEN, panel(app).task_width), "open"]
         # the linked task carries the blocker mark, and its detail pane lists the entry
         assert app.tree.blocked == {start.index}
         await wait_for(pilot, lambda: "⚑" in row_text(app.tree, app.tree.cursor), what="the ⚑ on the task's row")
@@ -309,7 +313,8 @@ async def test_o_shows_only_open_blockers_and_r_resolves_one(tmp_path):
         await pilot.press("o")
         rows = panel_rows(app)
         assert len(rows) == 4 and rows[-1][-1] == "resolved"
-        assert rows[-1][2] == clip("Push certificates for iOS not issued yet → Apple account transferred to the company")
+        assert rows[-1][2] == clip("Push certificates for iOS not issued yet → Apple account transferred to the company",
+                                   panel(app).text_width)
 
 
 async def test_enter_edits_the_text_of_the_highlighted_entry(tmp_path):
@@ -339,8 +344,8 @@ async def test_edit_action_keeps_the_link_and_the_resolution(tmp_path):
     async with running(path) as (app, pilot, notes):
         await open_panel(app, pilot)
         await pilot.press("down", "down", "down")
-        assert panel_rows(app)[-1][2] == "Push certificates for iOS not issued yet → done"
-        assert panel_rows(app)[-1][3] == clip(FIRST_OPEN, 24)
+        assert panel_rows(app)[-1][2] == clip("Push certificates for iOS not issued yet → done", panel(app).text_width)
+        assert panel_rows(app)[-1][3] == clip(FIRST_OPEN, panel(app).task_width)
         panel(app).action_edit()
         await wait_for(pilot, lambda: screen_name(app) == "PromptScreen", what="the entry-text prompt")
         box = app.screen.query_one("#prompt-input", Input)

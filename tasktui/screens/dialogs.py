@@ -6,9 +6,9 @@ from typing import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 from tasktui.safetext import restore, visible
 from tasktui.widgets.plain import plain
@@ -24,8 +24,10 @@ class PromptScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     PromptScreen { align: center middle; }
-    PromptScreen > Vertical { width: 72; max-width: 95%; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
+    PromptScreen > Vertical { width: 72; max-width: 100%; height: auto; max-height: 100%;
+                              border: round $accent; background: $surface; padding: 0 1; }
     PromptScreen .prompt-title { text-style: bold; margin-bottom: 1; }
+    PromptScreen Input { margin-bottom: 1; }
     PromptScreen .prompt-hint { color: $text-muted; }
     PromptScreen .prompt-error { color: $error; height: auto; }
     """
@@ -41,8 +43,8 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(plain(self.title_text), classes="prompt-title")
-            yield Input(visible(self.value), placeholder=self.placeholder, id="prompt-input")
+            yield Static(plain(self.title_text), classes="prompt-title")
+            yield Input(visible(self.value), placeholder=self.placeholder, id="prompt-input", compact=True)
             yield Static(plain(self.hint or "Enter to confirm, Esc to cancel"), classes="prompt-hint")
             yield Static("", classes="prompt-error", id="prompt-error")
 
@@ -64,7 +66,9 @@ class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical { width: 64; max-width: 95%; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
+    ConfirmScreen > Vertical { width: 64; max-width: 100%; height: auto; max-height: 100%;
+                               border: round $warning; background: $surface; padding: 0 1; }
+    ConfirmScreen VerticalScroll { height: auto; max-height: 70vh; }
     ConfirmScreen Horizontal { height: auto; margin-top: 1; }
     ConfirmScreen Button { margin-right: 2; }
     """
@@ -76,7 +80,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(plain(self.question, multiline=True))
+            with VerticalScroll():  # a long question scrolls; the buttons stay on screen
+                yield Static(plain(self.question, multiline=True))
             with Horizontal():
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button(f"{self.no} (n)", id="no")

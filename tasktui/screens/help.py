@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
 KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     ("Moving", [
@@ -21,8 +21,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     ]),
     ("Changing tasks (written to the file at once)", [
         ("space", "toggle the task done / not done (on a section: fold)"),
-        ("p", "mark in progress"),
-        ("c", "mark cancelled (where the file's dialect has a mark for it)"),
+        ("p", "mark in progress (again: back to open)"),
+        ("c", "mark cancelled, where the file's dialect has a mark for it (again: back to open)"),
         ("a / A", "add a task after / under the highlighted one"),
         ("r", "change the task's text"),
         ("delete", "delete the task with its details (u brings it back)"),
@@ -31,7 +31,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("e", "open the file in $VISUAL / $EDITOR at the task's line"),
     ]),
     ("Time and log", [
-        ("t", "enter time spent or set the estimate"),
+        ("t", "enter time spent (or set the estimate)"),
+        ("E", "set the estimate"),
         ("s", "start / stop the timer on the task"),
         ("b", "show / hide the Blockers & Decisions log"),
         ("in the log: a r enter o", "add, resolve, edit the entry, only open blockers"),
@@ -50,23 +51,50 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 
 
-def help_markdown() -> str:
-    out = ["# tasktui keys", ""]
+CLOSE = "Esc, q or ? closes this help; ↑ ↓ PgUp PgDn scroll it."
+FOOTNOTE = "Every change goes straight to the file; edits made elsewhere show up live."
+
+
+def help_text() -> str:
+    """The help as plain lines (what the screen shows, without its layout)."""
+    out = ["tasktui keys", CLOSE, ""]
     for group, rows in KEYS:
-        out += [f"## {group}", "", "| Key | Does |", "|---|---|"]
-        out += [f"| `{key}` | {does} |" for key, does in rows]
-        out.append("")
-    out.append("Every change goes straight to the file; edits made elsewhere show up live.")
+        out += [group] + [f"  {key:<24} {does}" for key, does in rows] + [""]
+    out.append(FOOTNOTE)
     return "\n".join(out)
+
+
+def _group(rows: list[tuple[str, str]], key_width: int):
+    """One group's keys and what they do, two columns, one row per key: dense
+    enough that most of the help shows at 80x24."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table.grid(padding=(0, 2))
+    table.add_column(width=key_width, no_wrap=True, style="bold")
+    table.add_column()
+    for key, does in rows:
+        table.add_row(Text(key), Text(does))
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss(None)", "Close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 90; max-width: 100%; height: 90%; border: thick $accent; background: $surface; padding: 0 1; }
+    HelpScreen > VerticalScroll { width: 96; max-width: 100%; height: auto; max-height: 100%;
+                                  border: round $accent; background: $surface; padding: 0 1; }
+    HelpScreen .help-close { color: $text-muted; }
+    HelpScreen .help-group { text-style: bold underline; margin-top: 1; }
     """
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Markdown(help_markdown())
+        with VerticalScroll() as scroll:
+            scroll.border_title = "tasktui keys"
+            scroll.border_subtitle = "Esc closes"
+            yield Static(CLOSE, classes="help-close")
+            key_width = max(len(key) for _group, rows in KEYS for key, _does in rows)
+            for group, rows in KEYS:
+                yield Static(group, classes="help-group")
+                yield Static(_group(rows, key_width), classes="help-keys")
+            yield Static(FOOTNOTE, classes="help-close")

@@ -47,6 +47,7 @@ class MainScreen(Screen):
         Binding("r", "change_text", "Edit text", show=False),
         Binding("delete", "delete_task", "Delete", show=False),
         Binding("t", "time_entry", "Time"),
+        Binding("E", "set_estimate", "Set estimate", show=False),
         Binding("s", "timer", "Timer", show=False),
         Binding("b", "toggle_log", "Log"),
         Binding("u", "undo", "Undo"),
@@ -221,7 +222,7 @@ class MainScreen(Screen):
     def _set_state(self, state: str) -> None:
         task = self._editable_task()
         if task is not None:
-            self.request(edits.SetState(self.session.key(task), state), quiet=True)
+            self.request(self.session.state_op(task, state), quiet=True)
 
     def action_mark_in_progress(self) -> None:
         self._set_state("in_progress")
@@ -237,29 +238,47 @@ class MainScreen(Screen):
         return None if value.strip() else "Type the task's text, or press Esc to cancel."
 
     def action_add_after(self) -> None:
+        """``a``: a new task after the highlighted one; on a section, at the section's end."""
         if not self._editable():
+            return
+        section = self._section_under_cursor()
+        if section is not None:
+            key, title = section
+            self._add(f"New task (at the end of: {title[:50]})", edits.AddTask, section=key)
             return
         task = self.tree.cursor_task
         after = self.session.key(task) if task is not None else None
-
-        def done(text: str | None) -> None:
-            if text:
-                self.request(edits.AddTask(text, after=after), focus=True)
-
-        where = f"after: {task.text[:50]}" if task else "at the end"
-        self._ask(f"New task ({where})", "", done, validate=self._not_blank)
+        where = f"after: {task.text[:50]}" if task else "at the end of the file"
+        self._add(f"New task ({where})", edits.AddTask, after=after)
 
     def action_add_under(self) -> None:
+        """``A``: a new subtask, last under the highlighted task; on a section, its first task."""
+        section = self._section_under_cursor()
+        if section is not None:
+            if self._editable():
+                key, title = section
+                self._add(f"New task (first in: {title[:50]})", edits.AddTask, section=key, first=True)
+            return
         task = self._editable_task()
         if task is None:
             return
-        under = self.session.key(task)
+        self._add(f"New subtask under: {task.text[:50]}", edits.AddTask, under=self.session.key(task))
 
+    def _section_under_cursor(self):
+        """(key, title) of the section heading under the cursor, or None on a task."""
+        row = self.tree.cursor_row
+        if row is None or row.kind != HEADING:
+            return None
+        node = self.tree.outline.headings[row.index]
+        # the shown document's key: while a big file loads, the headings above are already whole
+        return self.tree.doc.heading_keys[node.doc_index], node.text
+
+    def _add(self, title: str, make, **where) -> None:
         def done(text: str | None) -> None:
             if text:
-                self.request(edits.AddTask(text, under=under), focus=True)
+                self.request(make(text, **where), focus=True)
 
-        self._ask(f"New subtask under: {task.text[:50]}", "", done, validate=self._not_blank)
+        self._ask(title, "", done, validate=self._not_blank)
 
     def action_change_text(self) -> None:
         task = self._editable_task()
@@ -278,7 +297,7 @@ class MainScreen(Screen):
     def action_delete_task(self) -> None:
         task = self._editable_task()
         if task is not None:
-            self.request(edits.DeleteTask(self.session.key(task)))
+            self.request(edits.DeleteTask(self.session.key(task)), focus=True)  # the cursor goes to its neighbour
 
     def action_undo(self) -> None:
         self._replay(redo=False)
@@ -298,6 +317,10 @@ class MainScreen(Screen):
     # -- keys: time -----------------------------------------------------------------------
     def action_time_entry(self) -> None:
         self._time_dialog(estimate=False)
+
+    def action_set_estimate(self) -> None:
+        """``E``: the time dialog on "Set the estimate", holding the current one."""
+        self._time_dialog(estimate=True)
 
     def _time_dialog(self, estimate: bool) -> None:
         """``t``: time for the task under the cursor, or for the heading (a heading-level

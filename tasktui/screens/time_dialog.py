@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from tasktui.doc.durations import ACCEPTED, DurationError, parse_duration, short_hours
 from tasktui.widgets.plain import plain
@@ -19,10 +19,13 @@ class TimeDialog(ModalScreen[tuple[str, float] | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
     TimeDialog { align: center middle; }
-    TimeDialog > Vertical { width: 70; max-width: 95%; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
+    TimeDialog > Vertical { width: 70; max-width: 100%; height: auto; max-height: 100%;
+                            border: round $accent; background: $surface; padding: 0 1; }
     TimeDialog .title { text-style: bold; }
     TimeDialog .facts { color: $text-muted; margin-bottom: 1; }
-    TimeDialog RadioSet { width: 100%; margin-bottom: 1; }
+    TimeDialog RadioSet { width: 100%; layout: horizontal; margin-bottom: 1; }
+    TimeDialog RadioButton { margin-right: 2; }
+    TimeDialog Input { margin-bottom: 1; }
     TimeDialog .hint { color: $text-muted; }
     TimeDialog .error { color: $error; }
     """
@@ -39,13 +42,15 @@ class TimeDialog(ModalScreen[tuple[str, float] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(plain(f"Time for: {self.what[:60]}"), classes="title")
+            yield Static(plain(f"Time for: {self.what[:120]}"), classes="title")
             yield Static(plain(f"Estimated {short_hours(self.estimate_hours)}, "
                                f"spent so far {short_hours(self.actual_hours)}"), classes="facts")
-            with RadioSet(id="kind"):
-                yield RadioButton("Add time spent", value=not self.start_on_estimate, id="spent")
-                yield RadioButton("Set the estimate", value=self.start_on_estimate, id="estimate")
-            yield Input(placeholder="e.g. 45m, 1.5h, 1h30m", id="duration")
+            with RadioSet(id="kind", compact=True):
+                yield RadioButton("Add time spent", value=not self.start_on_estimate, id="spent", compact=True)
+                yield RadioButton("Set the estimate", value=self.start_on_estimate, id="estimate", compact=True)
+            # on "Set the estimate", the current one to change (Enter keeps it)
+            current = short_hours(self.estimate_hours) if self.start_on_estimate and self.estimate_hours else ""
+            yield Input(current, placeholder="e.g. 45m, 1.5h, 1h30m", id="duration", compact=True)
             yield Static(plain(f"Accepted: {ACCEPTED}; a day is {self.day_hours:g}h. Enter confirms, Esc cancels."),
                          classes="hint")
             yield Static("", classes="error", id="error")
@@ -74,7 +79,8 @@ class LongTimerDialog(ModalScreen[str]):
                 Binding("d", "answer('discard')", "Discard"), Binding("escape", "answer('keep')", "Keep")]
     DEFAULT_CSS = """
     LongTimerDialog { align: center middle; }
-    LongTimerDialog > Vertical { width: 90; max-width: 95%; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
+    LongTimerDialog > Vertical { width: 90; max-width: 100%; height: auto; max-height: 100%;
+                                 border: round $warning; background: $surface; padding: 0 1; }
     LongTimerDialog Horizontal { height: auto; margin-top: 1; }
     LongTimerDialog Button { margin-right: 1; }
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,11 +12,15 @@ from textual.widgets import Static
 
 from tasktui.doc import edits
 from tasktui.doc.model import Document, LogEntry
+from tasktui.safetext import one_line
 from tasktui.widgets.plain import plain_text
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _clip(text: str, width: int) -> Text:
+    """One cell of the table: ``text`` shown plainly, cut to ``width`` cells."""
+    cell = plain_text(text)
+    cell.truncate(width, overflow="ellipsis")
+    return cell
 
 
 class LogPanel(Vertical):
@@ -49,14 +54,13 @@ class LogPanel(Vertical):
         self.doc: Document | None = None
         self.only_open = False
         self._rows: list[tuple[LogEntry, edits.EntryKey]] = []
+        self.text_width = self.task_width = 0  # what the Text and Task cells are cut to
 
     def compose(self) -> ComposeResult:
         from textual.widgets import DataTable  # only when the panel is first opened
 
         yield Static("Blockers & Decisions", classes="log-title", id="log-title")
-        table = DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Date", "Kind", "Text", "Task", "Status")
-        yield table
+        yield DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
 
     @property
     def table(self):
@@ -66,8 +70,16 @@ class LogPanel(Vertical):
         self.doc = doc
         table = self.table
         keep = table.cursor_row
-        table.clear()
+        table.clear(columns=True)  # the columns' widths follow the new cells
+        table.add_columns("Date", "Kind", "Status", "Text", "Task")
         self._rows = []
+        # Status before the text, and the text cut to what is left of the width, so
+        # that nothing scrolls out of sight (at 80 columns too, and after a resolve)
+        width = self.size.width or 120
+        longest_task = max((cell_len(one_line(e.task)) for e in doc.log if e.task), default=0)
+        task_width = max(4, min(longest_task, 24 if width >= 110 else 14))
+        text_width = max(16, width - (10 + 8 + 8 + task_width) - 2 * 5 - 2)
+        self.text_width, self.task_width = text_width, task_width
         for entry, key in zip(doc.log, edits.entry_keys(doc)):
             if entry.placeholder:
                 continue
@@ -81,8 +93,8 @@ class LogPanel(Vertical):
             text = entry.text + (f" → {entry.resolution}" if entry.resolution else "")
             task = entry.task or ""
             # DataTable reads str cells as markup: every cell from the file is a plain Text
-            table.add_row(plain_text(entry.date or ""), plain_text(entry.kind), plain_text(_clip(text, 64)),
-                          plain_text(_clip(task, 24)), status)
+            table.add_row(plain_text(entry.date or ""), plain_text(entry.kind), status,
+                          _clip(text, text_width), _clip(task, task_width))
         open_count = len(doc.open_blockers)
         title = f"Blockers & Decisions — {len(self._rows)} shown, {open_count} open blocker{'s' if open_count != 1 else ''}"
         if self.only_open:
@@ -92,6 +104,10 @@ class LogPanel(Vertical):
         self.query_one("#log-title", Static).update(title)
         if self._rows:
             table.move_cursor(row=min(max(keep, 0), len(self._rows) - 1))
+
+    def on_resize(self) -> None:
+        if self.doc is not None and self.is_mounted:
+            self.show(self.doc)
 
     def current(self) -> tuple[LogEntry, edits.EntryKey] | None:
         row = self.table.cursor_row

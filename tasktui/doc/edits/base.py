@@ -47,9 +47,13 @@ class Details:
     lines: tuple[int, ...] | None = None
     changed_lines: int | None = None
     reason: str | None = None  # why a claimed task was ready
+    # for the app only: the 1-based line, in the new version, to put the cursor on
+    # (the neighbour of a deleted task)
+    cursor: int | None = None
 
     def as_dict(self) -> dict:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items() if v is not None}
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()
+                if v is not None and k != "cursor"}
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,17 @@ def new_line(doc: Document, text: str, after_line: int) -> tuple[int, bytes]:
     if src.endings[after_line]:
         return end, text_bytes(doc, text) + ending
     return end, ending + text_bytes(doc, text)
+
+
+def insert_lines(doc: Document, texts: list[str], after_line: int) -> tuple[int, bytes]:
+    """(offset, bytes) to insert ``texts`` as new lines after ``after_line``."""
+    src = doc.source
+    ending = src.ending_after(after_line)
+    if after_line + 1 < src.line_count or src.endings[after_line]:
+        offset = src.starts[after_line + 1] if after_line + 1 < src.line_count else len(src.data)
+        return offset, b"".join(text_bytes(doc, t) + ending for t in texts)
+    # after the last line, which has no ending of its own: the file still ends without one
+    return len(src.data), b"".join(ending + text_bytes(doc, t) for t in texts)
 
 
 def last_content_line(doc: Document, first: int, end: int) -> int:

@@ -32,9 +32,15 @@ class Claim:
 
 @dataclass(frozen=True)
 class AddTask:
+    """A new open task: after the task ``after``, as the last subtask of ``under``, at
+    the end of the section ``section`` (its first task with ``first``), or at the end
+    of the file when none is given."""
+
     text: str
     after: TaskKey | None = None
     under: TaskKey | None = None
+    section: HeadingKey | None = None
+    first: bool = False
 
 
 @dataclass(frozen=True)

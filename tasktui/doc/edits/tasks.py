@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import replace
 
-from tasktui.doc.edits.base import (Details, EditError, Plan, descendants, find_task, label, last_content_line,
-                                    line_text_span, new_line, prefix_parts, same_tasks, same_tasks_except, text_bytes)
+from tasktui.doc.edits.base import (ConflictError, Details, EditError, Plan, descendants, find_task,
+                                    insert_lines, label, last_content_line, line_text_span, prefix_parts,
+                                    same_tasks, same_tasks_except, text_bytes)
 from tasktui.doc.edits.ops import AddTask, Claim, DeleteTask, EditText, SetState, Toggle
-from tasktui.doc.model import Document, Task, split_id, split_text
+from tasktui.doc.model import LABEL_LINE, Document, Task, split_id, split_text
 from tasktui.doc.patch import Patch
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import RollUp
@@ -131,11 +133,21 @@ def next_id(doc: Document, sibling: Task | None, parent: Task | None) -> str | N
     return None
 
 
-def plan_add_task(doc: Document, op: AddTask) -> Plan:
+# What a new task's estimate bullet says until an estimate is set (E): the
+# template's own placeholder, which reads as no estimate.
+ESTIMATE_PLACEHOLDER = "[X hours]"
+
+
+def plan_add_task(doc: Document, op: AddTask) -> Plan:  # noqa: C901
+    """A new task in the shape of its neighbours: their list marker and indentation,
+    the next id of the file's scheme, blank lines between items where they have
+    them, a bold title where theirs are bold, an estimate bullet where they carry one."""
     text = op.text.strip()
     if not text:
         raise EditError("a task needs some text")
     src = doc.source
+    before: Task | None = None  # the new task goes just before this one (op.first)
+    alone = False  # a new list of its own, set apart by blank lines (a section with no task)
     if op.under is not None:
         parent = find_task(doc, op.under)
         kids = doc.children(parent)
@@ -155,6 +167,32 @@ def plan_add_task(doc: Document, op: AddTask) -> Plan:
         new_id = next_id(doc, ref, parent)
         after_line = last_content_line(doc, parent.line, anchor_end)
         position = (ref.index if ref else parent.index) + 1 + len(descendants(doc, ref if ref else parent))
+    elif op.section is not None:
+        index = doc.find_heading(op.section)
+        if index is None:
+            raise ConflictError(f"the section {op.section.path[-1]!r} is no longer in the file")
+        heading = doc.headings[index]
+        parent = None
+        tops = _top_level_tasks(doc, heading.line, _section_end(doc, index))
+        if tops:
+            ref = tops[0] if op.first else tops[-1]
+            lead, bullet, num, delim, gap = prefix_parts(doc, ref)
+            new_id = next_id(doc, tops[-1], None)
+            if op.first:
+                before = ref
+                after_line = ref.item_line - 1
+                position = ref.index
+            else:
+                after_line = last_content_line(doc, ref.line, ref.end)
+                position = ref.index + 1 + len(descendants(doc, ref))
+        else:  # a list of its own after the section's text, before any heading below it
+            ref = None
+            own_end = doc.headings[index + 1].line if index + 1 < len(doc.headings) else src.line_count
+            after_line = last_content_line(doc, heading.line, own_end)
+            lead, bullet, num, delim, gap = "", "-", None, None, " "
+            new_id = next_id(doc, None, None)
+            position = sum(1 for t in doc.tasks if t.line <= after_line)
+            alone = True
     else:
         ref = find_task(doc, op.after) if op.after is not None else (doc.tasks[-1] if doc.tasks else None)
         if ref is not None and op.after is None:
@@ -172,42 +210,110 @@ def plan_add_task(doc: Document, op: AddTask) -> Plan:
             new_id = next_id(doc, ref, parent)
             after_line = last_content_line(doc, ref.line, ref.end)
             position = ref.index + 1 + len(descendants(doc, ref))
-    if num is not None:  # a numbered list: the number after the task it follows
+    if num is not None and before is None:  # a numbered list: the number after the task it follows
         bullet = f"{int(num) + 1}{delim}"
+    own_id = re.match(r"(T\d+|\d+(\.\d+)*)\b", text) is not None
+    if ref is not None and not own_id and "**" not in text and _bold_title(ref):
+        text = f"**{text}**"  # the neighbours' titles are bold
     body = text
-    if new_id and not re.match(r"(T\d+|\d+(\.\d+)*)\b", text):
+    if new_id and not own_id:
         sep = ". " if doc.dialect == "kiro" and "." not in new_id and parent is None else " "
         body = f"{new_id}{sep}{text}"
-    line_text = f"{lead}{bullet}{gap}[ ] {body}"
-    added_line = after_line + 1
-    first = ref is None and op.under is None  # the file has no task yet
+    lines = [f"{lead}{bullet}{gap}[ ] {body}"]
+    if ref is not None and ref.estimate_line is not None:
+        m = LABEL_LINE.match(src.lines[ref.estimate_line])
+        if m is not None and ref.estimate_line > ref.line:
+            if ref.estimate_line > ref.line + 1 and not src.lines[ref.line + 1].strip():
+                lines.append("")  # the neighbour's details sit a blank line below its title
+            lines.append(src.lines[ref.estimate_line][: m.start(2)] + ESTIMATE_PLACEHOLDER)
+    apart = ref is not None and _set_apart(doc, ref)
+    first = ref is None and op.under is None and op.section is None  # the file has no task yet
     if first and src.line_count > 1 and not src.lines[-1]:
         # no task to follow and the file ends with a line break: append after a
         # blank line and keep the file ending with a line break
         ending = src.endings[-2]
         sep = ending if src.lines[-2].strip() else b""
-        offset, data = len(src.data), sep + text_bytes(doc, line_text) + ending
+        offset, data = len(src.data), sep + b"".join(text_bytes(doc, t) + ending for t in lines)
         added_line = src.line_count - 1 + (1 if sep else 0)
     elif first and src.line_count == 1 and not src.lines[0]:  # an empty file
-        offset, data = len(src.data), text_bytes(doc, line_text) + src.majority_ending
+        offset, data = len(src.data), b"".join(text_bytes(doc, t) + src.majority_ending for t in lines)
         added_line = 0
+    elif before is not None:  # just before the first task of the section
+        ending = src.ending_after(before.item_line)
+        offset = src.starts[before.item_line]
+        data = b"".join(text_bytes(doc, t) + ending for t in lines) + (ending if apart else b"")
+        added_line = before.item_line
     else:
-        offset, data = new_line(doc, line_text, after_line)
+        blank_after = alone and after_line + 1 < src.line_count and src.lines[after_line + 1].strip() != ""
+        blank_before = apart or (alone and src.lines[after_line].strip() != "")
+        block = ([""] if blank_before else []) + lines + ([""] if blank_after else [])
+        offset, data = insert_lines(doc, block, after_line)
+        added_line = after_line + 1 + (1 if blank_before else 0)
 
-    def expect(before: Document, after: Document) -> str | None:
-        if len(after.tasks) != len(before.tasks) + 1:
+    def expect(before_doc: Document, after: Document) -> str | None:
+        if len(after.tasks) != len(before_doc.tasks) + 1:
             return "the new task did not parse as a task"
         new = after.tasks[position]
         if new.text != body or new.mark != " ":
             return "the new task did not parse back as written"
         rest = after.tasks[:position] + after.tasks[position + 1:]
-        for x, y in zip(before.tasks, rest):
+        for x, y in zip(before_doc.tasks, rest):
             if (x.mark, x.text, x.optional) != (y.mark, y.text, y.optional):
                 return f"the task on line {x.line + 1} would change"
         return None
 
     return Plan((Patch(offset, offset, data),), f"added L{added_line + 1} {body}",
                 Details(line=added_line + 1, text=body, id=new_id), expect)
+
+
+def _section_end(doc: Document, index: int) -> int:
+    """The line where heading ``index``'s section ends: the next heading of its level or above."""
+    level = doc.headings[index].level
+    return next((h.line for h in doc.headings[index + 1:] if h.level <= level), doc.source.line_count)
+
+
+def _top_level_tasks(doc: Document, start: int, end: int) -> list[Task]:
+    """The tasks on lines ``start`` .. ``end - 1`` that are no other task's subtask (legend items left out)."""
+    first = bisect.bisect_left(doc.tasks, start, key=lambda t: t.line)
+    last = bisect.bisect_left(doc.tasks, end, lo=first, key=lambda t: t.line)
+    return [t for t in doc.tasks[first:last] if t.parent is None and not t.legend]
+
+
+def _bold_title(task: Task) -> bool:
+    """Whether ``task``'s description starts in bold (``**Title**`` or ``**Title** and more``)."""
+    _prefix, description, wrapper = split_text(task.text)
+    return wrapper == "**" or description.startswith("**")
+
+
+def _same_heading(doc: Document, a: Task, b: Task) -> bool:
+    """No heading between the two tasks."""
+    lo, hi = sorted((a.line, b.line))
+    at = bisect.bisect_right(doc.headings, lo, key=lambda h: h.line)
+    return at >= len(doc.headings) or doc.headings[at].line > hi
+
+
+def _set_apart(doc: Document, task: Task) -> bool:
+    """Whether ``task``'s list has blank lines between its items (a loose list)."""
+    lines = doc.source.lines
+    siblings = doc.children(doc.tasks[task.parent]) if task.parent is not None else None
+    if siblings is None:
+        lo = bisect.bisect_left(doc.tasks, task.line, key=lambda t: t.line)
+        near = [t for t in doc.tasks[max(0, lo - 64): lo + 64] if t.parent is None and t.depth == task.depth]
+        siblings = near
+    at = next((k for k, t in enumerate(siblings) if t.index == task.index), None)
+    if at is None:
+        return False
+    pairs = []
+    if at + 1 < len(siblings):
+        pairs.append((task, siblings[at + 1]))
+    if at > 0:
+        pairs.append((siblings[at - 1], task))
+    for a, b in pairs:
+        last = last_content_line(doc, a.line, a.end)
+        gap = range(last + 1, b.item_line)
+        if gap and all(not lines[i].strip() for i in gap):
+            return True
+    return False
 
 
 def plan_delete(doc: Document, op: DeleteTask) -> Plan:
@@ -238,4 +344,29 @@ def plan_delete(doc: Document, op: DeleteTask) -> Plan:
         return same_tasks_except(before, after, gone)
 
     summary = f"deleted {label(task)}" + (f" and {len(gone) - 1} subtask(s)" if len(gone) > 1 else "")
-    return Plan((Patch(start, end, b""),), summary, Details(line=task.line + 1, removed=len(gone)), expect)
+    neighbour = _neighbour(doc, task, len(gone))
+    cursor = None
+    if neighbour is not None:
+        removed_lines = bisect.bisect_right(src.starts, end) - bisect.bisect_right(src.starts, start)
+        cursor = (neighbour.line - removed_lines if neighbour.line > task.line else neighbour.line) + 1
+    return Plan((Patch(start, end, b""),), summary, Details(line=task.line + 1, removed=len(gone), cursor=cursor), expect)
+
+
+def _neighbour(doc: Document, task: Task, count: int) -> Task | None:
+    """Where the cursor goes when ``task`` (with its ``count - 1`` subtasks) is deleted:
+    its next sibling, else its previous one, else its parent, else the task after it."""
+    tasks = doc.tasks
+    after = tasks[task.index + count] if task.index + count < len(tasks) else None
+    if after is not None and after.parent == task.parent and _same_heading(doc, task, after):
+        return after
+    for i in range(task.index - 1, -1, -1):
+        t = tasks[i]
+        if t.parent == task.parent:
+            if _same_heading(doc, t, task):
+                return t
+            break
+        if task.parent is not None and i == task.parent:
+            break
+    if task.parent is not None:
+        return tasks[task.parent]
+    return after if after is not None else (tasks[task.index - 1] if task.index else None)

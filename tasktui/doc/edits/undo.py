@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 
 from tasktui.doc import patch as P
-from tasktui.doc.edits.base import ConflictError, Plan
+from tasktui.doc.edits.base import ConflictError, Details, Plan
 from tasktui.doc.edits.ops import Restore, RestoreItem
 from tasktui.doc.model import Document, Task
 from tasktui.doc.patch import Patch
@@ -27,7 +27,10 @@ def plan_restore(doc: Document, op: Restore) -> Plan:
         if data[offset:offset + len(item.expected)] != item.expected:
             raise ConflictError("that part of the file has changed since")
         patches.append(Patch(offset, offset + len(item.expected), item.replacement))
-    return Plan(tuple(patches), op.summary)
+    # the cursor goes where the first change is: a restored task, a mark put back
+    first = min((p.start for p in patches), default=None)
+    cursor = None if first is None else bisect.bisect_right(doc.source.starts, first)
+    return Plan(tuple(patches), op.summary, Details(cursor=cursor))
 
 
 def restore_for(before: bytes, after_doc: Document, patches, summary: str) -> Restore:
