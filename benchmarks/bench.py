@@ -2,7 +2,7 @@
 the same machine, printed as ratios. Apps run in a real terminal (tmux); their
 screens are polled with capture-pane and the file with stat.
 
-    python benchmarks/bench.py [all|first-screen|first-edit|whole-file|toggle|reload|memory|navigate|command-line] [--quick]
+    python benchmarks/bench.py [all|first-screen|first-edit|whole-file|toggle|reload|memory|navigate|command-line|overview] [--quick]
 """
 
 from __future__ import annotations
@@ -509,10 +509,58 @@ def task_line(reply) -> int:
     return int(task["line"])
 
 
+# ----------------------------------------------------------------------- overview
+OVERVIEW_FILES = 50
+ROW_FILLED = re.compile(r"\d+/\d+ +\S+ +\d+%")
+
+
+def make_repo(tmp: Path, files: int = OVERVIEW_FILES) -> Path:
+    """A repository with ``files`` tasks files where spec workflows keep them:
+    spec-kit (``specs/NNN-*/tasks.md``), Kiro (``.kiro/specs/*/tasks.md``) and the
+    template (``docs/*/tasks.md``), 30 to 120 tasks each."""
+    root = tmp / "repo"
+    if root.exists():
+        return root
+    for k in range(files):
+        shape, folder = [("speckit", f"specs/{k:03d}-feature"), ("kiro", f".kiro/specs/feature-{k:03d}"),
+                         ("template", f"docs/area-{k:03d}")][k % 3]
+        path = root / folder / "tasks.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(generate(shape, 30 + (k * 37) % 91, seed=k), encoding="utf-8")
+    return root
+
+
+def overview_shown(screen: str, files: int) -> bool:
+    """The overview's title is up and every row on screen has its numbers (none still reading)."""
+    lines = screen.splitlines()
+    if not lines or f"{files} tasks files in" not in lines[0] or "reading…" in screen:
+        return False
+    return len([ln for ln in lines if ROW_FILLED.search(ln)]) >= min(files, 20)
+
+
+def overview(tmp: Path, runs: int) -> list[dict]:
+    """``tasktui DIR`` on a repository of 50 tasks files: start to the overview with
+    every row on screen filled in, against the hello world, rounds interleaved. A
+    first, untimed start warms the caches (the OS's, the byte code)."""
+    env = env_for(tmp)
+    root = make_repo(tmp)
+    command = TASKTUI + [str(root)]
+    time_first_screen(command, lambda s: overview_shown(s, OVERVIEW_FILES), env)  # warm
+    hello: list[float] = []
+    ours: list[float] = []
+    for _ in range(runs):
+        hello.append(time_first_screen([PY, str(HERE / "hello_app.py")], lambda s: "Hello, world" in s, env))
+        ours.append(time_first_screen(command, lambda s: overview_shown(s, OVERVIEW_FILES), env))
+    base, secs = median(hello), median(ours)
+    return [{"bench": "overview", "case": "hello world (baseline)", "seconds": base, "ratio": 1.0},
+            {"bench": "overview", "case": f"{OVERVIEW_FILES} tasks files, all read", "seconds": secs,
+             "ratio": secs / base, "target": 2.0}]
+
+
 # ----------------------------------------------------------------------- main
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("what", nargs="?", default="all", choices=["all", "first-screen", "first-edit", "whole-file", "toggle", "reload", "memory", "navigate", "command-line"])
+    ap.add_argument("what", nargs="?", default="all", choices=["all", "first-screen", "first-edit", "whole-file", "toggle", "reload", "memory", "navigate", "command-line", "overview"])
     ap.add_argument("--quick", action="store_true", help="fewer runs and sizes")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
@@ -541,6 +589,7 @@ def main() -> int:
         "memory": lambda: memory(tmp, args.quick),
         "navigate": lambda: navigate(tmp, 3),
         "command-line": lambda: command_line(tmp, runs),
+        "overview": lambda: overview(tmp, runs),
     }
     try:
         for name, run in sections.items():

@@ -15,6 +15,7 @@ from tasktui.doc import edits
 from tasktui.doc.patch import PatchError
 from tasktui.doc.durations import DurationError, parse_duration, short_hours
 from tasktui.doc.model import Document, HeadingKey, Task
+from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import Counts, RollUp, bar, is_open
 from tasktui.doc.states import SETTABLE, STATES
 from tasktui.safetext import dumps, json_text, visible
@@ -295,6 +296,8 @@ def cmd_list(args) -> int:
 
 
 def cmd_status(args) -> int:
+    if args.all:
+        return _status_all(args)
     doc = _read_doc(args, _settings(args))
     if args.json:
         emit_json(status_json(doc))
@@ -303,24 +306,134 @@ def cmd_status(args) -> int:
     return EXIT_OK
 
 
+def _status_all(args) -> int:
+    """``status --all [DIR]``: every tasks file below DIR, one line (or one JSON object) each."""
+    import time
+
+    from tasktui import workspace
+
+    root = Path(args.file or ".")
+    if not root.is_dir():
+        raise CliError(f"{root} is not a folder: status --all takes the folder to look in")
+    cfg = _settings(args)
+    files = workspace.find_tasks_files(root)
+    if not files:
+        raise CliError(f"no tasks files below {root} (tasks.md, TODO.md, plans with tasks; {workspace.MAX_DEPTH} "
+                       "folders down)")
+    summaries = []
+    for path in files:
+        try:
+            summaries.append(workspace.summarize(path, root, cfg, dialect=getattr(args, "dialect", None)))
+        except store.Busy:
+            summaries.append(replace(workspace.placeholder(path, root), error="another program is writing it"))
+    if args.json:
+        emit_json({"root": str(root), "files": [s.json() for s in summaries]})
+        return EXIT_OK
+    now = time.time()
+    width = shutil.get_terminal_size((120, 24)).columns
+    where_w = min(32, max(_cells(s.where) for s in summaries))
+    title_w = min(28, max(_cells(s.title or "") for s in summaries))
+    for s in summaries:
+        head = f"{_fit(s.where, where_w, pad=True)}  {_fit(s.title or '', title_w, pad=True)}  "
+        if not s.parsed:
+            say(f"{head}{_fit(s.error or '', max(10, width - _cells(head)))}")
+            continue
+        c = s.counts
+        done, of = c.shown
+        parts = f"{(s.dialect or ''):<8} {_bar(c.fraction, 10)} {done:>4}/{of:<4} {c.percent:3.0f}%  ⚑ {s.blockers:<2}"
+        spent = workspace.time_label(c)
+        parts += f"  {spent:<11}" if spent else "  " + " " * 11
+        changed = workspace.changed_label(s.mtime, now)
+        room = max(10, width - _cells(head) - _cells(parts) - len(changed) - 6)
+        say(f"{head}{parts}  {_fit(workspace.next_label(s), room, pad=True)}  {changed}")
+    return EXIT_OK
+
+
 def cmd_next(args) -> int:
+    """The task in progress, else the first ready one (``--all``: every task that
+    can start now; ``--claim``: the first ready one, marked in progress)."""
+    if args.claim:
+        if args.all:
+            raise UsageError("--claim takes one task: use it without --all")
+        return _claim(args)
     doc = _read_doc(args, _settings(args))
     rollup = RollUp(doc)
-    task = rollup.first_open()
+    readiness = Readiness(doc, rollup)
+    name = Path(args.file).name
+    if args.all:
+        tasks = readiness.ready()
+        if not tasks:
+            say(f"tasktui: {name}: {readiness.nothing_ready()}", file=sys.stderr)
+            return EXIT_ERROR
+        if args.json:
+            emit_json([{**task_json(doc, t), "reason": readiness.reason(t.index)} for t in tasks])
+        else:
+            width = shutil.get_terminal_size((100, 24)).columns
+            for t in tasks:
+                head = f"L{t.line + 1:<5} "
+                why = readiness.reason(t.index)
+                room = max(20, width - len(head) - _cells(why) - 4)
+                say(f"{head}{_fit(t.text, room)}  ({why})")
+        return EXIT_OK
+    task = readiness.current()
     if task is None:
-        say(f"tasktui: {Path(args.file).name}: nothing left to do", file=sys.stderr)
+        say(f"tasktui: {name}: {readiness.nothing_ready()}", file=sys.stderr)
         return EXIT_ERROR
     note = None
     if doc.dialect == "kiro" and rollup.task(task.index).total > 1:  # subtasks all done: offered, not changed
         ref = task.id.rstrip(".") if task.id else f"L{task.line + 1}"
         note = f"all its subtasks are done: mark it done with `tasktui toggle {args.file} {ref}`"
+    reason = readiness.reason(task.index)
     if args.json:
-        emit_json({**task_json(doc, task), "note": note})
+        emit_json({**task_json(doc, task), "note": note, "reason": reason})
     else:
         say(f"L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
         if note:
             say(f"  {note}")
+        say(f"  {reason}")
     return EXIT_OK
+
+
+def _claim(args) -> int:
+    """``next --claim``: the first ready task, marked in progress in one locked write
+    (the task is chosen under the lock, on the file as it is then)."""
+    from tasktui.tasksfile import TasksFile
+
+    cfg = _settings(args)
+    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    try:
+        result = tf.apply(edits.Claim())
+    except edits.ConflictError:
+        raise
+    except edits.EditError as exc:
+        raise CliError(f"{Path(args.file).name}: {exc}") from None
+    doc = tf.doc
+    task = doc.task_at_line(result.details.line - 1)
+    if args.json:
+        emit_json({**task_json(doc, task), "note": None, "reason": result.details.reason, "claimed": True})
+    else:
+        say(f"claimed L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
+        say(f"  {result.details.reason}")
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    """Cycles and references to what is not in the file, one line each; exit 1 when there are any."""
+    doc = _read_doc(args, _settings(args))
+    deps = Readiness(doc).deps
+    problems = sorted(deps.problems, key=lambda p: (p.line, p.kind, p.text))
+    name = Path(args.file).name
+    if args.json:
+        emit_json({"file": str(args.file), "statements": deps.statements, "problems": [
+            {"kind": p.kind, "line": p.line + 1, "text": p.text, "tasks": [deps.task_name(i) for i in p.tasks]}
+            for p in problems]})
+    elif problems:
+        for p in problems:
+            say(f"{name}:{p.line + 1}: {p.kind}: {p.text}")
+    else:
+        said = f"{deps.statements} statement{'s' if deps.statements != 1 else ''} of order read"
+        say(f"{name}: no cycles and no missing references ({said})")
+    return EXIT_ERROR if problems else EXIT_OK
 
 
 def _edit(args, make_op) -> int:
@@ -614,8 +727,11 @@ def cmd_open(args) -> int:
 COMMANDS = {
     "open": (cmd_open, "open FILE in the app", "tasktui open tasks.md"),
     "list": (cmd_list, "list tasks", "tasktui list tasks.md --state todo --json"),
-    "status": (cmd_status, "progress, time and blockers per section", "tasktui status tasks.md"),
-    "next": (cmd_next, "the first open task", "tasktui next tasks.md --json"),
+    "status": (cmd_status, "progress, time and blockers per section (--all [DIR]: every tasks file below DIR)",
+               "tasktui status --all . --json"),
+    "next": (cmd_next, "the task in progress, else the first that can start (--all: every one; --claim: take it)",
+             "tasktui next tasks.md --claim --json"),
+    "check": (cmd_check, "report dependency cycles and references to what is not in the file", "tasktui check tasks.md"),
     "toggle": (cmd_toggle, "toggle tasks done / not done (several: all done, or all open when all are done)",
                "tasktui toggle tasks.md T001 T002"),
     "set": (cmd_set, "set tasks' state", "tasktui set tasks.md 1.2 1.3 in_progress"),
@@ -646,7 +762,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     epilog = "commands:\n" + "\n".join(f"  {name:<9} {help_}\n            e.g. {example}" for name, (_, help_, example) in COMMANDS.items())
     epilog += (
-        "\n\n  tasktui FILE   open FILE in the app      tasktui   open ./tasks.md or pick one below here"
+        "\n\n  tasktui FILE   open FILE in the app      tasktui DIR   the overview of every tasks file below DIR"
+        "\n  tasktui   open ./tasks.md, else the overview of the tasks files below here"
         "\n  tasktui --demo   a scratch copy of a sample"
         "\n\nREF is a task id (T001, 1.1), L<line>, or part of the task's text. Exit codes: 0 ok, 1 error, 2 usage."
     )
@@ -664,8 +781,11 @@ def build_parser() -> argparse.ArgumentParser:
         func, help_, example = COMMANDS[name]
         # no help= here: the epilog lists each command once, with an example
         p = sub.add_parser(name, description=f"{help_}.  Example: {example}")
-        p.set_defaults(func=func)
-        p.add_argument("file", metavar="FILE")
+        p.set_defaults(func=func, subparser=p)
+        if name == "status":  # `status --all` takes a folder, or none (here)
+            p.add_argument("file", metavar="FILE", nargs="?")
+        else:
+            p.add_argument("file", metavar="FILE")
         if name not in ("new",):
             p.add_argument("--no-cache", action="store_true",
                            help="neither use nor keep the parse cache (also TASKTUI_NO_CACHE=1)")
@@ -680,8 +800,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--state", help="comma-separated: todo, done, in_progress, queued, cancelled, other, open")
     p.add_argument("--section", help="only tasks under a heading containing this text")
-    for name in ("status", "next"):
-        add(name).add_argument("--json", action="store_true")
+    p = add("status")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="every tasks file below FILE, a folder (default: here)")
+    p = add("next")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="every task that can start now")
+    p.add_argument("--claim", action="store_true",
+                   help="mark the task in progress in the same locked write (never one another claim took)")
+    p.add_argument("--no-sync", action="store_true", help="do not update the Progress Tracking lines (--claim)")
+    add("check").add_argument("--json", action="store_true")
 
     def edit_parser(name):
         p = add(name)
@@ -753,6 +881,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    if args.func is cmd_status and args.file is None and not args.all:  # FILE is optional only with --all
+        args.subparser.error("status needs a FILE (or --all [DIR] for every tasks file below DIR)")
     if getattr(args, "no_cache", False):
         from tasktui import parsecache
 

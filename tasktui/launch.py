@@ -1,4 +1,5 @@
-"""Starting the app from the command line: a file, no file (find one), or the demo."""
+"""Starting the app from the command line: a file, a folder or no file (the
+overview of the tasks files below it), or the demo."""
 
 from __future__ import annotations
 
@@ -26,9 +27,47 @@ def run(path: Path, *, read_only: bool = False, sync: bool | None = None, dialec
     return app.return_code or 0
 
 
+def run_workspace(root: Path, files: list[Path], *, read_only: bool = False, sync: bool | None = None) -> int:
+    """The overview of ``files`` (tasks files below ``root``); Enter opens one."""
+    loaded = config.read()
+    from tasktui.app import TaskTuiApp
+
+    app = TaskTuiApp(workspace=root, files=files, settings=loaded.config, read_only=read_only, sync=sync,
+                     notices=[loaded.problem] if loaded.problem else [])
+    app.run()
+    return app.return_code or 0
+
+
 def open_app(args) -> int:
-    return run(Path(args.file), read_only=getattr(args, "read_only", False),
-               sync=False if getattr(args, "no_sync", False) else None, dialect=getattr(args, "dialect", None))
+    path = Path(args.file)
+    read_only, sync = getattr(args, "read_only", False), False if getattr(args, "no_sync", False) else None
+    if path.is_dir():
+        return open_folder(path, read_only=read_only, sync=sync)
+    return run(path, read_only=read_only, sync=sync, dialect=getattr(args, "dialect", None))
+
+
+def open_folder(root: Path, *, read_only: bool = False, sync: bool | None = None, bare: bool = False) -> int:
+    """The overview of the tasks files below ``root`` (a bare ``tasktui`` with just one
+    of them opens it). Not on a terminal: their paths, one a line."""
+    from tasktui.workspace import find_tasks_files
+
+    files = find_tasks_files(root)
+    if not files:
+        if bare:
+            print("tasktui: no tasks.md here. Open a file with `tasktui FILE`, start one with `tasktui new tasks.md`, "
+                  "or try `tasktui --demo`.", file=sys.stderr)
+        else:
+            print(f"tasktui: no tasks files below {visible(str(root))} (tasks.md, TODO.md, plans with tasks, "
+                  "a few folders down).", file=sys.stderr)
+        return 1
+    if not sys.stdout.isatty():
+        here = root.resolve()
+        for f in files:
+            print(visible(str(f.relative_to(here))))
+        return 0
+    if bare and len(files) == 1:
+        return run(files[0], read_only=read_only, sync=sync)
+    return run_workspace(root, files, read_only=read_only, sync=sync)
 
 
 def demo_copy() -> Path:
@@ -49,22 +88,4 @@ def open_default(argv: list[str]) -> int:
     candidate = Path("tasks.md")
     if candidate.is_file():
         return run(candidate, read_only=read_only, sync=sync)
-    from tasktui.screens.picker import find_tasks_files
-
-    root = Path.cwd()
-    files = find_tasks_files(root)
-    if files:
-        if not sys.stdout.isatty():
-            for f in files:
-                print(visible(str(f.relative_to(root))))
-            return 0
-        from tasktui.screens.picker import PickerApp
-
-        chosen = PickerApp(root, files).run()
-        return run(chosen, read_only=read_only, sync=sync) if chosen is not None else 0
-    print(
-        "tasktui: no tasks.md here. Open a file with `tasktui FILE`, start one with `tasktui new tasks.md`, "
-        "or try `tasktui --demo`.",
-        file=sys.stderr,
-    )
-    return 1
+    return open_folder(Path.cwd(), read_only=read_only, sync=sync, bare=True)

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from tasktui import gcpause
 from tasktui import query as query_mod
 from tasktui.doc.model import Document
+from tasktui.doc.ready import Readiness
 from tasktui.query import Query, TaskIndex
 from tasktui.doc.rollup import Counts, RollUp
 
@@ -44,12 +45,20 @@ class HeadingNode:
 
 class Outline:
     """Headings (below the title) and tasks of one Document, as a tree. The numbers
-    come from the document's RollUp."""
+    come from the document's RollUp, what can start now from its Readiness."""
 
     def __init__(self, doc: Document, rollup: RollUp | None = None):
         self.rollup = rollup if rollup is not None and rollup.doc is doc else RollUp(doc)
+        self._ready: Readiness | None = None
         with gcpause.paused():
             self._build(doc)
+
+    @property
+    def ready(self) -> Readiness:
+        """The ready rule on this version (built when first asked for)."""
+        if self._ready is None:
+            self._ready = Readiness(self.doc, self.rollup)
+        return self._ready
 
     def _build(self, doc: Document) -> None:
         self.doc = doc
@@ -146,6 +155,8 @@ class Outline:
             new._index = index.updated(self.doc.tasks, doc.tasks, changed)
         new.doc = doc
         new.rollup = rollup
+        # what the file says about order holds while no task's text changed: kept
+        new._ready = Readiness.following(self._ready, doc, rollup) if self._ready is not None else None
         return new
 
     # -- identity -------------------------------------------------------------------

@@ -14,6 +14,10 @@ and a corrupt, truncated or foreign line is skipped and parsed again. New
 chunks are appended (several processes may append at once); a file whose dead
 lines outweigh the live ones is rewritten (to a temporary file, renamed in).
 The whole cache is kept under MAX_BYTES and MAX_FILES, oldest first out.
+
+Beside a file's chunks, one summary may be kept (``load_summary`` /
+``save_summary``): a small JSON object valid only under the key it was stored
+with, written whole to a temporary file and renamed in, checksummed.
 """
 
 from __future__ import annotations
@@ -68,6 +72,55 @@ def _file_for(path: str | os.PathLike[str]) -> Path | None:
     real = os.path.realpath(os.fspath(path))
     name = hashlib.blake2b(os.fsencode(real), digest_size=16).hexdigest()
     return folder / f"{name}.jsonl"
+
+
+# -- a summary beside the chunks ---------------------------------------------------
+def load_summary(path: str | os.PathLike[str], key: str) -> dict | None:
+    """The small JSON object stored for the file at ``path`` under ``key`` (what the
+    workspace overview says of a file: tasktui.workspace), or None when there is
+    none for that key, or it is damaged, or the cache is off. Never raises."""
+    if not enabled():
+        return None
+    file = _file_for(path)
+    if file is None:
+        return None
+    try:
+        raw = file.with_suffix(".summary.json").read_bytes()
+        body, _, check = raw.rpartition(b"\n")
+        if hashlib.blake2b(body, digest_size=8).hexdigest().encode() != check:
+            return None
+        entry = json.loads(body)
+        if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("value"), dict):
+            return None
+        return entry["value"]
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def save_summary(path: str | os.PathLike[str], key: str, value: dict) -> None:
+    """Store ``value`` for the file at ``path`` under ``key`` (replacing what was
+    there: one summary per file). Never raises."""
+    if not enabled():
+        return
+    file = _file_for(path)
+    if file is None:
+        return
+    target = file.with_suffix(".summary.json")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        body = json.dumps({"key": key, "value": value}, ensure_ascii=True, separators=(",", ":")).encode()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        try:
+            os.write(fd, body + b"\n" + hashlib.blake2b(body, digest_size=8).hexdigest().encode())
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+        _bound(target.parent)
+    except (OSError, ValueError, TypeError):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
 
 
 # -- the format -----------------------------------------------------------------------

@@ -30,7 +30,7 @@ from tasktui.doc import edits
 from tasktui.doc.model import Document, Task, TaskKey
 from tasktui.doc.patch import PatchError
 from tasktui.doc.patch import apply as apply_patches
-from tasktui.doc.rollup import RollUp
+from tasktui.doc.ready import Readiness
 from tasktui.tasksfile import EditResult, TasksFile
 
 EDIT_ERRORS = (store.StoreError, edits.EditError, PatchError, OSError)
@@ -386,15 +386,16 @@ class Session:
 
     # -- navigation ---------------------------------------------------------------------
     @staticmethod
-    def first_open(rollup: RollUp) -> Task | None:
-        return rollup.first_open()
+    def first_task(readiness: Readiness) -> Task | None:
+        """Where the cursor starts: the first task that can start now, else the task in
+        progress, else the first open one (a file whose open tasks all wait)."""
+        return readiness.first_ready() or readiness.in_progress() or readiness.rollup.first_open()
 
     @staticmethod
-    def next_open(rollup: RollUp, start: int, step: int, accept: Callable[[Task], bool] | None = None) -> Task | None:
-        """The next open task after index ``start`` (before it, with ``step`` -1) that
-        ``accept`` takes: the filter's matcher (Outline.matcher), so that `n` stays
-        on what the filter finds."""
-        return rollup.next_open(start, step, accept)
+    def next_ready(readiness: Readiness, start: int, step: int, accept: Callable[[Task], bool] | None = None) -> Task | None:
+        """The next task that can start now after index ``start`` (before it, with ``step``
+        -1) that ``accept`` (the filter's matcher) takes."""
+        return readiness.next_ready(start, step, accept)
 
     # -- moving tasks, and acting on several at once (UI thread) ---------------------------
     def why_not_marked_or_moved(self, task: Task | None) -> Notice | None:

@@ -131,3 +131,74 @@ class FileWatcher:
             self._missing = False
             self._reason = reason
         self.on_event(FileEvent(snap, reason))
+
+
+class FolderWatcher:
+    """Many files, one thread: the folders that hold them are watched (each on its
+    own, not what lies below), and the files among them that changed are reported
+    together, ``on_change(paths)``, after a quiet time. Nothing is read here: the
+    caller reads the files (and a file being written is its business), so a save
+    that rewrites a file in several steps is one report."""
+
+    def __init__(self, paths, on_change: Callable[[list[Path]], None], *, step_ms: int = 50,
+                 debounce_ms: int = 150) -> None:
+        self.paths = [Path(p) for p in paths]
+        self.on_change = on_change
+        self.step_ms = step_ms
+        self.debounce_ms = debounce_ms
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.ready = threading.Event()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="tasktui-watch-folders", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        import watchfiles  # here, in the watcher's thread: not on the way to the first screen
+
+        names: dict[str, Path] = {}
+        for p in self.paths:
+            names[str(p.absolute())] = p
+            try:
+                names[str(store.resolve(p))] = p
+            except OSError:
+                pass
+        folders = sorted({str(Path(n).parent) for n in names if Path(n).parent.is_dir()})
+        if not folders:
+            self.ready.set()
+            return
+
+        def ours(_change, changed_path: str) -> bool:
+            return changed_path in names
+
+        try:
+            watcher = watchfiles.watch(
+                *folders,
+                watch_filter=ours,
+                debounce=self.debounce_ms,
+                step=self.step_ms,
+                stop_event=self._stop,
+                recursive=False,
+                rust_timeout=200,
+                yield_on_timeout=True,
+                raise_interrupt=False,
+                ignore_permission_denied=True,
+            )
+            for changes in watcher:
+                if self._stop.is_set():
+                    break
+                self.ready.set()
+                if changes:
+                    changed = sorted({names[p] for _c, p in changes if p in names}, key=str)
+                    if changed:
+                        self.on_change(changed)
+        except Exception:  # a folder went away, inotify ran out: stop watching quietly
+            self.ready.set()

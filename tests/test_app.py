@@ -210,7 +210,7 @@ async def test_delete_then_undo_then_redo_exact_bytes(tmp_path):
     t015 = b"- [ ] T015 [US1] Implement POST /api/v1/teams/{team_id}/invitations in src/api/invitations.py\n"
     deleted = replace_once(original, t015, b"")
     async with running(path) as (app, pilot, notes):
-        await pilot.press("n")
+        await pilot.press("j")
         assert app.tree.cursor_task.text.startswith("T015 ")
         await pilot.press("delete")
         await wait_file(pilot, path, deleted)
@@ -299,24 +299,48 @@ async def test_d_hides_done_tasks(tmp_path):
         assert tree.cursor_task.text.startswith("T015")
 
 
-async def test_n_and_N_jump_between_open_tasks(tmp_path):
+async def test_n_and_N_jump_between_the_tasks_that_can_start_now(tmp_path):
+    path = copy_sample(tmp_path, "speckit-feature.md")
+    original = path.read_bytes()
+    async with running(path) as (app, pilot, notes):
+        tree = app.tree
+        assert tree.cursor_task.id == "T014"
+        # T015-T017 wait for T014; Phase 4 waits only for Phase 2: its [P] tasks and its first task can start
+        for expected in ("T018", "T019", "T020", "T022", "T024", "T025", "T027"):
+            await pilot.press("n")
+            assert tree.cursor_task.id == expected
+        await pilot.press("n")
+        await wait_for(pilot, lambda: any("No more tasks that can start now below" in m for m, _, _ in notes),
+                       what="the notice")
+        assert tree.cursor_task.id == "T027"
+        await pilot.press("home", "n")
+        assert tree.cursor_task.id == "T014"
+        await pilot.press("N")
+        assert tree.cursor_task.id == "T014", "nothing above can start"
+        await pilot.press("space")
+        await wait_file(pilot, path, mark_at(original, b"- [ ] T014 ", b"X"))
+        await pilot.press("n")
+        assert tree.cursor_task.id == "T015", "T014 is done: T015 can start"
+
+
+async def test_kiro_n_goes_to_the_subtask_a_parent_waits_for(tmp_path):
     path = copy_sample(tmp_path, "kiro-spec.md")
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
         tree = app.tree
-        # Kiro: 3 is in progress with an open subtask, so 3.2 comes first; 3.3 is optional
+        # Kiro: 3 is in progress with an open subtask, so 3.2 comes first; 3.3 is optional; 4.1 waits for 3
         assert tree.cursor_task.text.startswith("3.2 ")
         await pilot.press("n")
-        assert tree.cursor_task.text.startswith("4.1 "), "4 waits for its subtasks too"
-        await pilot.press("N")
+        await wait_for(pilot, lambda: any("No more tasks that can start now below" in m for m, _, _ in notes),
+                       what="the notice")
         assert tree.cursor_task.text.startswith("3.2 ")
         await pilot.press("space")
         await wait_file(pilot, path, mark_at(original, b"  - [ ] 3.2 Implement soft delete", b"x"))
-        await pilot.press("n", "N")  # 3.2 is done: 3 itself is the work left there now
-        assert tree.cursor_task.text.startswith("3. ")
-        await pilot.press("N")  # 2.3, the only task above that is not done, is optional
-        assert tree.cursor_task.text.startswith("3. ")
-        await wait_for(pilot, lambda: any("No more open tasks above" in m for m, _, _ in notes), what="the notice")
+        while tree.cursor_task is None or tree.cursor_task.id != "4.1":
+            await pilot.press("j")
+        await wait_for(pilot, lambda: "**Waiting**: waits for 3, the open task before it" in app.query_one("#detail").source,
+                       what="the detail pane to say what 4.1 waits for")
+        assert "[ ] 4.1" in row_text(tree, tree.cursor)
 
 
 # ---------------------------------------------------------- template progress sync
@@ -460,7 +484,7 @@ async def test_detail_pane_follows_the_cursor(tmp_path):
     path = copy_sample(tmp_path, "speckit-feature.md")
     async with running(path) as (app, pilot, notes):
         await wait_for(pilot, lambda: bool(app.query_one("#detail").source), what="the detail pane to show something")
-        await pilot.press("n")
+        await pilot.press("j")
         assert app.tree.cursor_task.id == "T015"
 
         def shows(ident: str):

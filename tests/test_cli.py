@@ -164,9 +164,9 @@ def test_status_human_summary(capsys):
 
 def test_next(capsys):
     task = run_json(capsys, "next", SAMPLES_DIR / "kiro-spec.md")
-    assert set(task) == LIST_KEYS | {"note"}
+    assert set(task) == LIST_KEYS | {"note", "reason"}
     # done and optional tasks are skipped, and a parent in progress waits for its open subtasks: 3.2 comes first
-    assert (task["id"], task["state"], task["note"]) == ("3.2", "todo", None)
+    assert (task["id"], task["state"], task["note"], task["reason"]) == ("3.2", "todo", None, "ready: the first open task")
     code, out, _ = run(capsys, "next", SAMPLES_DIR / "speckit-feature.md")
     assert code == 0 and out.startswith("L67 T014 [US1] Implement InvitationService.create")
 

@@ -17,7 +17,7 @@ PACKAGE = REPO / "tasktui"
 HEADLESS = ["tasktui.doc", "tasktui.store", "tasktui.watch", "tasktui.timer", "tasktui.outline", "tasktui.fmt",
             "tasktui.doc.repair", "tasktui.config", "tasktui.cli", "tasktui.session", "tasktui.tasksfile",
             "tasktui.safetext", "tasktui.editor", "tasktui.gcpause", "tasktui.doc.edits", "tasktui.doc.rollup",
-            "tasktui.doc.loader", "tasktui.history", "tasktui.query"]
+            "tasktui.doc.loader", "tasktui.history", "tasktui.query", "tasktui.doc.ready"]
 
 
 def imports_of(path, package: str | None = None) -> set[str]:

@@ -130,9 +130,9 @@ async def test_add_blocker_on_the_template_sample(tmp_path):
         # the linked task carries the blocker mark, and its detail pane lists the entry
         assert app.tree.blocked == {start.index}
         await wait_for(pilot, lambda: "⚑" in row_text(app.tree, app.tree.cursor), what="the ⚑ on the task's row")
-        await pilot.press("n")  # the next open task is not linked
+        app.tree.action_cursor_down()  # the next task is not linked
         assert "⚑" not in row_text(app.tree, app.tree.cursor)
-        await pilot.press("N")
+        app.tree.action_cursor_up()
 
         def detail_lists_entry() -> bool:
             return f"- {TODAY} Blocker: Waiting for legal sign-off (open)" in app.query_one("#detail").source

@@ -1,5 +1,6 @@
-"""First run: `tasktui new`, a bare `tasktui` (./tasks.md, the picker, or how to
-start), `tasktui --demo`, `--version`/`--help`, and the `?` help screen.
+"""First run: `tasktui new`, a bare `tasktui` (./tasks.md, the overview of the
+tasks files below, or how to start), `tasktui --demo`, `--version`/`--help`,
+and the `?` help screen.
 
 The app is never started in a real terminal here: the launched TaskTuiApp's
 `run` is replaced by a recorder (everything before it, reading the file and
@@ -22,7 +23,6 @@ import types
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
 
 from support import SAMPLES_DIR
 from support import SIZE, quiesce, screen_text, wait_for
@@ -31,7 +31,7 @@ from tasktui import __version__, cli, launch
 from tasktui.app import TaskTuiApp
 from tasktui.doc import Document
 from tasktui.screens.help import KEYS, HelpScreen, help_text
-from tasktui.screens.picker import PickerApp, describe, find_tasks_files
+from tasktui.workspace import find_tasks_files
 
 DATA = Path(launch.__file__).parent / "data"
 TEMPLATE = (DATA / "new.md").read_text(encoding="utf-8")
@@ -165,22 +165,21 @@ def test_bare_tasktui_lists_the_files_when_not_a_tty(capsys, tmp_path, monkeypat
     assert launched == []
 
 
-@pytest.mark.parametrize("choice", [1, None])
-def test_bare_tasktui_on_a_tty_opens_the_picked_file(capsys, tmp_path, monkeypatch, launched, choice):
+def test_bare_tasktui_on_a_tty_opens_the_overview_of_the_files_below(capsys, tmp_path, monkeypatch, launched):
     files = make_tree(tmp_path)
     monkeypatch.chdir(tmp_path)
     tty = types.SimpleNamespace(stdout=types.SimpleNamespace(isatty=lambda: True), stderr=sys.stderr)
     monkeypatch.setattr(launch, "sys", tty)
-    shown = []
-
-    def pick(self):
-        shown.append(list(self.files))
-        return None if choice is None else self.files[choice]
-
-    monkeypatch.setattr(PickerApp, "run", pick)
     assert launch.open_default([]) == 0
-    assert [sorted(s) for s in shown] == [files]
-    assert [app.path for app in launched] == ([] if choice is None else [shown[0][choice]])
+    [app] = launched
+    assert app.workspace == tmp_path and app.main is None
+    assert sorted(app.overview.files) == files
+    # `tasktui DIR` opens the overview too; a bare `tasktui` with one file below opens that file
+    assert run(capsys, tmp_path / "docs")[0] == 0
+    assert launched[1].workspace == tmp_path / "docs" and launched[1].overview.files == [files[1]]
+    monkeypatch.chdir(tmp_path / "docs")
+    assert launch.open_default([]) == 0
+    assert launched[2].path == files[1] and launched[2].workspace is None
 
 
 def test_bare_tasktui_with_nothing_found_says_how_to_start(capsys, tmp_path, monkeypatch, launched):
@@ -219,44 +218,6 @@ def test_open_with_a_broken_config_starts_with_the_defaults(capsys, tmp_path, la
     assert app.settings.sync is True
     [notice] = app._startup_notices
     assert "sync" in notice and "true or false" in notice
-
-
-# ---------------------------------------------------------------------- picker
-async def test_picker_shows_progress_and_returns_the_choice(tmp_path):
-    make_tree(tmp_path)
-    files = find_tasks_files(tmp_path)
-    root = tmp_path.resolve()
-    app = PickerApp(root, files)
-    async with app.run_test(size=SIZE) as pilot:
-        options = app.query_one(OptionList)
-        prompts = [options.get_option_at_index(i).prompt.plain for i in range(options.option_count)]
-        assert [p.split("  ")[0] for p in prompts] == [".kiro/specs/x/tasks.md", "docs/TODO.md", "specs/001/tasks.md"]
-        assert [re.search(r"  (\d+/\d+) ", p).group(1) for p in prompts] == ["2/2", "0/1", "1/3"]
-        assert prompts[0].endswith(" 100%") and prompts[2].endswith(" 33%")
-        assert str(root) in str(app.query_one("#intro").render())
-        await pilot.press("down", "down", "enter")
-    assert app.return_value == files[2]
-
-    for key in ("q", "escape"):
-        app = PickerApp(root, files)
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.press(key)
-        assert app.return_value is None
-
-
-def test_describe_large_and_unreadable_files(tmp_path):
-    big = tmp_path / "tasks.md"
-    with open(big, "wb") as f:
-        f.truncate(2_000_001)
-    assert describe(big, "big").plain == "big  (large file)"
-    broken = tmp_path / "TODO.md"
-    broken.symlink_to(tmp_path / "gone.md")
-    assert describe(broken).plain == f"{broken}  (unreadable)"
-    done = tmp_path / "done.md"
-    done.write_bytes(b"- [x] a\n- [x] b\n")
-    label = describe(done, "done.md")
-    assert label.plain == "done.md  2/2 ██████████ 100%"
-    assert any(span.style == "green" for span in label.spans)
 
 
 # ------------------------------------------------------------------------ demo

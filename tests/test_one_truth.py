@@ -1,6 +1,6 @@
 """One truth: for random documents, every surface shows the numbers of the one
 roll-up (tasktui.doc.rollup): the header, the tree's section rows, the detail
-pane of each section, the picker, `tasktui status` as text and as JSON, and the
+pane of each section, the workspace overview and `status --all`, `tasktui status` as text and as JSON, and the
 progress sync of the Completion Status lines."""
 
 from __future__ import annotations
@@ -66,6 +66,9 @@ def check_cli(capsys, path: Path, rollup: RollUp) -> None:
             c.total, c.done, c.required, c.required_done, c.percent, c.status)
     text = run(capsys, "status", path)[1].splitlines()
     assert f" {whole.summary('done')}, {whole.percent:.0f}%" in text[1]
+    [listed] = json.loads(run(capsys, "status", "--all", path.parent, "--json")[1])["files"]
+    assert (listed["required"], listed["required_done"], listed["percent"]) == (whole.required, whole.required_done,
+                                                                              whole.percent)
     for s in doc.sections:
         c = rollup.section(s.index)
         if not c.total:
@@ -76,12 +79,12 @@ def check_cli(capsys, path: Path, rollup: RollUp) -> None:
 
 
 def check_static_surfaces(path: Path, rollup: RollUp) -> None:
-    from tasktui.screens.picker import describe
+    from tasktui import workspace
     from tasktui.widgets.status_header import StatusHeader
 
     whole = rollup.document
-    label = describe(path).plain
-    assert f"  {whole.summary()} " in label and pct(label) == round(whole.percent)
+    summary = workspace.summarize(path, path.parent)
+    assert summary.counts == whole and summary.json()["percent"] == whole.percent
     header = StatusHeader()
     header.doc, header.rollup = rollup.doc, rollup
     line = header._render_text().plain.splitlines()[1]

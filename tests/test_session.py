@@ -14,6 +14,7 @@ from tasktui import config, store
 from tasktui import timer as timer_mod
 from tasktui.doc import edits
 from tasktui.doc.model import Document
+from tasktui.doc.ready import Readiness
 from tasktui.outline import Outline
 from tasktui.session import Session, changed_tasks
 
@@ -140,17 +141,31 @@ def test_focus_after_an_added_task(session):
     assert session.focus_after(result).text == "epsilon"
 
 
-def test_next_open_follows_the_filter(session):
-    rollup = session.tasks_file.rollup
-    assert session.first_open(rollup).text == "alpha"
-    assert session.next_open(rollup, 0, 1).text == "beta"
-    assert session.next_open(rollup, 1, 1).text == "delta"  # gamma is done
-    outline = Outline(rollup.doc, rollup)
-    assert session.next_open(rollup, 0, 1, outline.matcher("DEL")).text == "delta"
-    assert session.next_open(rollup, 0, 1, outline.matcher("-beta state:open")).text == "delta"
-    assert session.next_open(rollup, 0, 1, outline.matcher("gamma")) is None  # done: not open
-    assert session.next_open(rollup, 3, -1).text == "beta"
-    assert session.next_open(rollup, 3, 1) is None
+def test_navigation_goes_to_the_tasks_that_can_start_and_follows_the_filter(tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"# Plan\n\n## Phase 1\n\n- [ ] alpha\n- [ ] T002 [P] beta\n- [x] gamma\n- [ ] T004 [P] delta\n- [ ] omega\n")
+    s = Session(path, config.Config())
+    snap = store.read(path)
+    s.loaded(s.open_file(snap, Document(snap.data), {}))
+    ready = Readiness(s.doc, s.tasks_file.rollup)
+    outline = Outline(s.doc, s.tasks_file.rollup)
+    assert s.first_task(ready).text == "alpha"
+    assert s.next_ready(ready, 0, 1).text == "T002 [P] beta"
+    assert s.next_ready(ready, 1, 1).text == "T004 [P] delta"  # gamma is done
+    assert s.next_ready(ready, 0, 1, outline.matcher("DEL")).text == "T004 [P] delta"
+    assert s.next_ready(ready, 0, 1, outline.matcher("-beta state:open")).text == "T004 [P] delta"
+    assert s.next_ready(ready, 0, 1, outline.matcher("gamma")) is None  # done: nothing to start
+    assert s.next_ready(ready, 3, -1).text == "T002 [P] beta"
+    assert s.next_ready(ready, 3, 1) is None, "omega waits for alpha"
+
+
+def test_the_cursor_starts_on_what_can_start_else_on_the_task_in_progress(tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"- [/] a\n- [ ] b\n")
+    ready = Readiness(Document(path.read_bytes()))
+    assert Session.first_task(ready).text == "a"
+    assert Session.first_task(Readiness(Document(b"- [x] a\n- [ ] b\n"))).text == "b"
+    assert Session.first_task(Readiness(Document(b"- [x] a\n"))) is None
 
 
 def test_changed_tasks_finds_new_and_changed_ones():
@@ -245,7 +260,7 @@ def test_the_sample_session_round_trip(tmp_path):
     s = Session(path, config.Config())
     snap = store.read(path)
     s.loaded(s.open_file(snap, Document(snap.data), {}))
-    first = s.first_open(s.tasks_file.rollup)
+    first = s.first_task(Readiness(s.doc, s.tasks_file.rollup))
     s.edited(s.apply(edits.Toggle(s.key(first))))
     s.edited(s.undo())
     assert path.read_bytes() == snap.data

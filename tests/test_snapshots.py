@@ -1,5 +1,7 @@
 """Snapshot tests (pytest-textual-snapshot) of the main screen for the template,
-spec-kit and Kiro samples at 80x24 and 160x48.
+spec-kit and Kiro samples at 80x24 and 160x48, and of the workspace overview
+(five files of every dialect, a fixed clock and fixed times of last change)
+at 80x24 and 160x48.
 
 Deterministic by construction: each sample is copied under its own fixed name
 (the header shows the name only), config and state live in the conftest's
@@ -27,6 +29,11 @@ _spec = importlib.util.spec_from_file_location(
 )
 sample_app = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(sample_app)
+_spec = importlib.util.spec_from_file_location(
+    "tasktui_snapshot_workspace_app", Path(__file__).parent / "snapshot_apps" / "workspace_app.py"
+)
+workspace_app = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(workspace_app)
 
 SAMPLES = ["template-project.md", "speckit-feature.md", "kiro-spec.md"]
 SIZES = [(80, 24), (160, 48)]
@@ -136,3 +143,23 @@ def test_filtered_tree_with_done_hidden_at_80x24(snap_compare, tmp_path):
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
     assert shown == ["T018", "T020", "T021", "T022"]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_workspace_overview(snap_compare, tmp_path, size):
+    app = workspace_app.make_app(tmp_path)
+    seen = []
+
+    async def run_before(pilot) -> None:
+        table = app.overview.table
+        await wait_for(pilot, lambda: bool(table.rows) and all(r.parsed for r in table.rows), "every file to be read")
+        await wait_for(pilot, lambda: app.overview.watcher is not None and app.overview.watcher.ready.is_set(),
+                       "the folder watcher")
+        await pilot.press("down", "down", "down")  # specs/001-team-invitations: its details below
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        seen.append(table.cursor_summary)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert seen[0].where == "specs/001-team-invitations" and seen[0].next.id == "T014"

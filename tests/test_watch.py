@@ -166,7 +166,7 @@ def outside_version(original: bytes) -> bytes:
 
 
 async def cursor_to_t016(app, pilot) -> None:
-    await pilot.press("n", "n")  # T014 -> T015 -> T016
+    await pilot.press("j", "j")  # T014 -> T015 -> T016
     assert app.tree.cursor_task.id == "T016"
 
 

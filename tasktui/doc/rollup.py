@@ -1,6 +1,6 @@
 """Roll-ups: the one place that decides what a task counts as, and what any group
 of tasks adds up to (the whole document, a section, a heading's subtree, a task
-with its subtasks). The header, the tree, the detail pane, the picker, the
+with its subtasks). The header, the tree, the detail pane, the overview, the
 progress sync and the command line all read their numbers from here.
 
 The counting rules (``contribution`` and the properties of ``Counts``):

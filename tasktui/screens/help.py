@@ -13,7 +13,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("↑ ↓  j k", "move"),
         ("← →  h l", "collapse / expand (← on a leaf goes to its section)"),
         ("PgUp PgDn Home End", "scroll by page, first / last row"),
-        ("n / N", "next / previous open task (within what the filter shows)"),
+        ("n / N", "next / previous task that can start now, within what the filter shows (waiting tasks are dimmed)"),
         ("g", "go to a task: its id (T012, 1.2) or L and a line number (L40)"),
         ("i", "show / hide the detail pane (hidden below 100 columns)"),
         ("mouse", "click a row to select it, its box to toggle, its arrow to fold"),
@@ -54,7 +54,13 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     ("App", [
         ("H", "progress over time, from the file's git history: chart, velocity, forecast"),
         ("ctrl+p", "command palette: every action by name, themes, Renumber this section"),
+        ("o", "back to the overview of every tasks file (tasktui DIR, or a bare tasktui), without quitting"),
         ("?", "this help"),
+        ("q", "quit"),
+    ]),
+    ("The overview (tasktui DIR)", [
+        ("↑ ↓  j k", "move between the files; PgUp PgDn Home End too"),
+        ("enter", "open the highlighted file (o there comes back)"),
         ("q", "quit"),
     ]),
 ]

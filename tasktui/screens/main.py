@@ -39,8 +39,8 @@ from tasktui.widgets.task_tree import TaskTree
 class MainScreen(Screen):
     BINDINGS = [
         Binding("space", "toggle_task", "Toggle", show=True),
-        Binding("n", "next_open", "Next"),
-        Binding("N", "previous_open", "Prev open", show=False),
+        Binding("n", "next_ready", "Next ready"),
+        Binding("N", "previous_ready", "Prev ready", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("d", "toggle_done", "Hide done", show=False),
@@ -62,6 +62,7 @@ class MainScreen(Screen):
         Binding("e", "open_editor", "Editor", show=False),
         Binding("i", "toggle_details", "Details", show=False),
         Binding("H", "show_history", "Show progress history", show=False),
+        Binding("o", "overview", "Overview"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "app.quit", "Quit"),
         # reordering tasks, and marks to act on several at once
@@ -102,8 +103,12 @@ class MainScreen(Screen):
 
         line: int
 
-    def __init__(self) -> None:
+    class OverviewRequested(Message):
+        """``o``: close this file and show the workspace overview again."""
+
+    def __init__(self, session) -> None:
         super().__init__()
+        self.session = session  # the file this screen shows (tasktui.session.Session)
         self._filter_timer: Timer | None = None
         self.jump_after_load = False  # `n` asked for an open task below what is loaded yet
         self._detail_timer: Timer | None = None
@@ -132,10 +137,6 @@ class MainScreen(Screen):
     @property
     def header(self) -> StatusHeader:
         return self.query_one(StatusHeader)
-
-    @property
-    def session(self):
-        return self.app.session
 
     # -- showing a version -------------------------------------------------------------
     def show(self, doc: Document, rollup: RollUp, *, focus_task: Task | None = None, outline: Outline | None = None,
@@ -434,7 +435,7 @@ class MainScreen(Screen):
                   validate=lambda v: None if v.strip() else "An entry needs some text, or press Esc.")
 
     # -- keys: moving, finding, showing ---------------------------------------------------------
-    def _jump_open(self, step: int) -> None:
+    def _jump_ready(self, step: int) -> None:
         doc = self.tree.doc
         if doc is None or not doc.tasks:
             return
@@ -447,20 +448,20 @@ class MainScreen(Screen):
             start = node.first_task - 1 if step > 0 else node.first_task
         else:
             start = row.index
-        task = self.session.next_open(tree.outline.rollup, start, step, tree.outline.matcher(tree.text_filter))
+        task = self.session.next_ready(tree.outline.ready, start, step, tree.outline.matcher(tree.text_filter))
         if task is not None:
             tree.move_to_task(task.index)
         elif step > 0 and self.session.tasks_file is None:  # the rest of the file is not read yet
             self.jump_after_load = True
             self.app.notify("Still loading: the next open task is shown once the file is read.", timeout=3)
         else:
-            self.app.notify("No more open tasks " + ("below." if step > 0 else "above."))
+            self.app.notify("No more tasks that can start now " + ("below." if step > 0 else "above."))
 
-    def action_next_open(self) -> None:
-        self._jump_open(1)
+    def action_next_ready(self) -> None:
+        self._jump_ready(1)
 
-    def action_previous_open(self) -> None:
-        self._jump_open(-1)
+    def action_previous_ready(self) -> None:
+        self._jump_ready(-1)
 
     def action_filter(self) -> None:
         bar = self.query_one(FindBar)
@@ -583,6 +584,14 @@ class MainScreen(Screen):
         """The file's history is known (or not, ``None``): the detail pane says when tasks were done."""
         self.query_one(DetailPane).history = found
         self.update_detail()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "overview":
+            return getattr(self.app, "workspace", None) is not None  # only when there is an overview to go back to
+        return True
+
+    def action_overview(self) -> None:
+        self.app.post_message(self.OverviewRequested())
 
     def action_help(self) -> None:
         from tasktui.screens.help import HelpScreen

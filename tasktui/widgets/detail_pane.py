@@ -13,6 +13,7 @@ from textual.widgets import Static
 from tasktui.doc.durations import short_hours
 from tasktui.doc.links import entries_for
 from tasktui.doc.model import Document, Task
+from tasktui.doc.ready import READY, WAITING, Readiness
 from tasktui.doc.states import NAMES
 from tasktui.outline import HEADING, Outline, Row
 from tasktui.safetext import visible
@@ -51,7 +52,7 @@ def done_fact(task: Task, found) -> str | None:
     return f"**Done**: {said}" if task.state == "done" else f"**Was done**: {said}, then reopened"
 
 
-def task_markdown(doc: Document, task: Task, found=None) -> str:
+def task_markdown(doc: Document, task: Task, found=None, ready: Readiness | None = None) -> str:
     lines = doc.source.lines
     body = lines[task.item_line:task.end]
     body = "\n".join(body).rstrip()
@@ -60,6 +61,14 @@ def task_markdown(doc: Document, task: Task, found=None) -> str:
     facts = [f"**State**: {state}" + (" (optional)" if task.optional else "")]
     if task.legend:
         facts = [f"**Legend**: this line says what `[{task.mark}]` means in this file; it is not a task"]
+    if ready is not None:
+        status = ready.status(task.index)
+        if status == READY:
+            facts.append(f"**Can start now**: {ready.reason(task.index).removeprefix('ready: ')}")
+        elif status == WAITING:
+            facts.append(f"**Waiting**: {ready.reason(task.index)}")
+        for problem in ready.problems_for(task.index):
+            facts.append(f"**Order problem** (line {problem.line + 1}): {problem.text}")
     if task.id:
         facts.append(f"**Id**: `{task.id}`" + (f"  markers: {' '.join('`[' + m + ']`' for m in task.markers)}" if task.markers else ""))
     if task.estimate_hours is not None or task.actual_hours is not None:
@@ -141,5 +150,5 @@ class DetailPane(VerticalScroll):
         if row.kind == HEADING:
             self._set_markdown(heading_markdown(outline, row.index))
         else:
-            self._set_markdown(task_markdown(outline.doc, outline.doc.tasks[row.index], self.history))
+            self._set_markdown(task_markdown(outline.doc, outline.doc.tasks[row.index], self.history, outline.ready))
         self.scroll_home(animate=False)

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from tasktui import query as query_mod
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document, Task
+from tasktui.doc.ready import WAITING
 from tasktui.doc.rollup import RollUp, bar, contribution
 from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, QUEUED, TODO
 from tasktui.outline import HEADING, TASK, Outline, Row
@@ -97,6 +98,7 @@ class TaskTree(ScrollView, can_focus=True):
         "task-tree--marker",
         "task-tree--code",
         "task-tree--dim",
+        "task-tree--waiting",
         "task-tree--over",
         "task-tree--blocker",
         "task-tree--flash",
@@ -120,6 +122,7 @@ class TaskTree(ScrollView, can_focus=True):
     TaskTree > .task-tree--marker { color: $secondary; }
     TaskTree > .task-tree--code { color: $text-accent; }
     TaskTree > .task-tree--dim { color: $text-muted; }
+    TaskTree > .task-tree--waiting { color: $text-disabled; }
     TaskTree > .task-tree--over { color: $error; }
     TaskTree > .task-tree--blocker { color: $error; text-style: bold; }
     TaskTree > .task-tree--flash { background: $warning 40%; }
@@ -171,6 +174,7 @@ class TaskTree(ScrollView, can_focus=True):
         self.timer: tuple[int, str] | None = None  # (task index, elapsed label)
         self.marked: set[int] = set()  # tasks marked to act on together
         self._cache: dict[tuple, Strip] = {}
+        self._styles: dict[str, Style] = {}  # component class -> its text style (see _style)
         self._seeded = False
         self._centered = False  # whether the cursor was last placed in the middle (a jump)
         self.needles: tuple[str, ...] = ()  # what the filter found, shown in the rows (casefolded)
@@ -524,7 +528,22 @@ class TaskTree(ScrollView, can_focus=True):
         return strip.apply_style(self.rich_style).adjust_cell_length(width, self.rich_style)
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"task-tree--{name}", partial=True)
+        """The text style of a component class, its colour blended over the tree's
+        background (a partial style drops the alpha of ``$text-muted``: dimmed text
+        came out white)."""
+        style = self._styles.get(name)
+        if style is None:
+            full = self.get_component_rich_style(f"task-tree--{name}")
+            style = self._styles[name] = Style(color=full.color, bold=full.bold, italic=full.italic,
+                                               strike=full.strike, underline=full.underline)
+        return style
+
+    def notify_style_update(self) -> None:
+        """A new theme or CSS: the styles and the rows rendered with them are made again."""
+        for cache in (getattr(self, "_styles", None), getattr(self, "_cache", None)):
+            if cache:
+                cache.clear()
+        super().notify_style_update()
 
     def _render_row(self, row: Row, width: int, cursor: bool) -> Strip:
         base = self.rich_style
@@ -612,6 +631,8 @@ class TaskTree(ScrollView, can_focus=True):
             text_style = self._style("dim") + (Style(strike=True) if state == CANCELLED else Style())
         elif state in (IN_PROGRESS, QUEUED):
             text_style = self._style("in-progress")
+        if state != IN_PROGRESS and self.outline.ready.status(row.index) == WAITING:
+            text_style = self._style("waiting")  # open, but it cannot start yet: the detail pane says why
         left.append_text(inline_text(rest, text_style, text_style + Style(bold=True), text_style + self._style("code")))
         if self.needles:  # what the filter found, on the text as shown
             match = self._style("match")

@@ -46,6 +46,7 @@ class Details:
     fixed: int | None = None  # mojibake sequences repaired
     lines: tuple[int, ...] | None = None
     changed_lines: int | None = None
+    reason: str | None = None  # why a claimed task was ready
     # for the app only: the 1-based line, in the new version, to put the cursor on
     # (the neighbour of a deleted task)
     cursor: int | None = None

@@ -24,6 +24,13 @@ class SetState:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """Mark the first task that is ready to start (tasktui.doc.ready) in progress.
+    The task is chosen when the edit is planned, on the file as it is under the
+    lock: two claims, from any number of processes, never take the same task."""
+
+
+@dataclass(frozen=True)
 class AddTask:
     """A new open task: after the task ``after``, as the last subtask of ``under``, at
     the end of the section ``section`` (its first task with ``first``), or at the end
@@ -145,7 +152,7 @@ class Restore:
     summary: str = "restored"
 
 
-TaskEdit = Toggle | SetState | AddTask | EditText | DeleteTask | Move | Renumber | Batch
+TaskEdit = Toggle | SetState | Claim | AddTask | EditText | DeleteTask | Move | Renumber | Batch
 TimeEdit = AddTime | SetEstimate
 LogEdit = AddLogEntry | ResolveEntry | EditEntry
 Edit = TaskEdit | TimeEdit | LogEdit | Sync | Repair | Restore

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 
 from tasktui.doc.edits.base import (ConflictError, Details, EditError, Plan, descendants, find_task,
                                     insert_lines, label, last_content_line, line_text_span,
                                     prefix_parts, same_tasks, same_tasks_except, text_bytes)
-from tasktui.doc.edits.ops import AddTask, Batch, DeleteTask, EditText, SetState, Toggle
+from tasktui.doc.edits.ops import AddTask, Batch, Claim, DeleteTask, EditText, SetState, Toggle
 from tasktui.doc.model import LABEL_LINE, Document, Task, split_id, split_text
 from tasktui.doc.patch import Patch
+from tasktui.doc.ready import Readiness
+from tasktui.doc.rollup import RollUp
 from tasktui.doc.source import encode
-from tasktui.doc.states import DONE, NAMES, SETTABLE
+from tasktui.doc.states import DONE, IN_PROGRESS, NAMES, SETTABLE
 
 
 def state_mark(doc: Document, state: str) -> str:
@@ -36,6 +39,18 @@ def plan_toggle(doc: Document, op: Toggle) -> Plan:
 def plan_set_state(doc: Document, op: SetState) -> Plan:
     task = find_task(doc, op.key)
     return _plan_mark(doc, task, state_mark(doc, op.state), NAMES.get(op.state, op.state))
+
+
+def plan_claim(doc: Document, op: Claim, rollup: RollUp | None = None) -> Plan:
+    """The first ready task of ``doc``, marked in progress (the file's own mark for it)."""
+    readiness = Readiness(doc, rollup)
+    task = readiness.first_ready()
+    if task is None:
+        raise EditError(readiness.nothing_ready())
+    why = readiness.reason(task.index)
+    plan = _plan_mark(doc, task, state_mark(doc, IN_PROGRESS), NAMES[IN_PROGRESS])
+    return replace(plan, summary=f"claimed {label(task)}: [{task.mark}] -> [{plan.details.mark}] ({why})",
+                   details=replace(plan.details, id=task.id, reason=why))
 
 
 def _plan_mark(doc: Document, task: Task, mark: str, verb: str) -> Plan:
