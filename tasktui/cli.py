@@ -210,8 +210,8 @@ def print_list(doc: Document, tasks: list[Task]) -> None:
         say(f"{head}{_fit(t.text, room)}{note}{time}")
 
 
-def print_status(doc: Document) -> None:
-    rollup = RollUp(doc)
+def print_status(doc: Document, rollup: RollUp | None = None) -> None:
+    rollup = rollup if rollup is not None else RollUp(doc)
     whole = rollup.document
     say(f"{doc.title or 'Tasks'}  ({doc.dialect})")
     say(f"{_bar(whole.fraction)} {whole.summary('done')}, {whole.percent:.0f}%")
@@ -264,12 +264,17 @@ def _waiting(sentence: str) -> None:
     say(f"tasktui: {sentence}", file=sys.stderr)
 
 
-def _read_doc(args, cfg: config.Config) -> Document:
+def _read(args, cfg: config.Config) -> tuple[Document, RollUp]:
+    """The file's Document and its RollUp (the one TasksFile already computed)."""
     from tasktui.tasksfile import TasksFile
 
     tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
     tf.save_cache()
-    return tf.doc
+    return tf.doc, tf.rollup
+
+
+def _read_doc(args, cfg: config.Config) -> Document:
+    return _read(args, cfg)[0]
 
 
 def cmd_list(args) -> int:
@@ -298,11 +303,11 @@ def cmd_list(args) -> int:
 def cmd_status(args) -> int:
     if args.all:
         return _status_all(args)
-    doc = _read_doc(args, _settings(args))
+    doc, rollup = _read(args, _settings(args))
     if args.json:
-        emit_json(status_json(doc))
+        emit_json(status_json(doc, rollup))
     else:
-        print_status(doc)
+        print_status(doc, rollup)
     return EXIT_OK
 
 
@@ -356,8 +361,7 @@ def cmd_next(args) -> int:
         if args.all:
             raise UsageError("--claim takes one task: use it without --all")
         return _claim(args)
-    doc = _read_doc(args, _settings(args))
-    rollup = RollUp(doc)
+    doc, rollup = _read(args, _settings(args))
     readiness = Readiness(doc, rollup)
     name = Path(args.file).name
     if args.all:

@@ -127,11 +127,10 @@ async def test_terms_ids_markers_states_and_n_within_the_filter(tmp_path):
         assert found_in_row(tree, row_of(app, "T015")) == ["[US1]"]
         await pilot.press("home", "n")
         assert tree.cursor_task.id == "T014"
-        await pilot.press("n")
-        assert tree.cursor_task.id == "T015"
-        await pilot.press("n", "n")
-        assert tree.cursor_task.id == "T016", "n stays within what the filter finds"
-        await wait_for(pilot, lambda: any("No more open tasks below" in m for m, _, _ in notes), what="the notice")
+        await pilot.press("n")  # T015 and T016 wait for T014 (no [P]): n goes only to what can start now
+        assert tree.cursor_task.id == "T014"
+        await wait_for(pilot, lambda: any("No more tasks that can start now below" in m for m, _, _ in notes),
+                       what="the notice")
 
 
 async def test_a_state_that_does_not_exist_is_said_beside_the_box(tmp_path):
@@ -219,7 +218,12 @@ async def test_the_header_keeps_the_timer_and_the_read_only_notice_whole_at_80_c
     path = copy_sample(tmp_path, "template-project.md")
     async with running(path, size=(80, 24)) as (app, pilot, notes):
         await find(pilot, "api -a-rather-long-query-that-leaves-nothing-out")
-        await pilot.press("d", "home", "n", "s")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: any(r.kind == "task" for r in app.tree.rows), what="the filtered rows")
+        first_task = next(r.index for r in app.tree.rows if r.kind == "task")
+        assert app.tree.move_to_task(first_task)
+        await pilot.pause()
+        await pilot.press("s")
         await wait_for(pilot, lambda: "⏱" in header_lines(app)[1], what="the timer in the header")
         first, second = header_lines(app)
         # the indicator whole at the right of the first line (the query shortened), the

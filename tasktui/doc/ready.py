@@ -810,6 +810,7 @@ class Readiness:
         self._blocked: set[int] | None = None
         self._open_phases: list[bool] | None = None
         self._first_open: int | None = None
+        self._next: dict[tuple[int, int], int | None] = {}  # (start, step) -> next_ready's answer, no filter
 
     @classmethod
     def following(cls, previous: "Readiness | None", doc: Document, rollup: RollUp | None = None) -> "Readiness":
@@ -1033,12 +1034,19 @@ class Readiness:
     def next_ready(self, start: int, step: int = 1, accept=None) -> Task | None:
         """From index ``start`` (excluded), walking by ``step``: the next ready task that ``accept`` (if given) takes."""
         tasks = self.doc.tasks
+        if accept is None and (start, step) in self._next:  # `n` again where nothing is ready beyond: no new walk
+            found = self._next[start, step]
+            return tasks[found] if found is not None else None
         i = start + step
         while 0 <= i < len(tasks):
             t = tasks[i]
             if is_open(t) and t.state != IN_PROGRESS and (accept is None or accept(t)) and self.is_ready(i):
+                if accept is None:
+                    self._next[start, step] = i
                 return t
             i += step
+        if accept is None:
+            self._next[start, step] = None
         return None
 
     def waiting(self) -> list[Task]:

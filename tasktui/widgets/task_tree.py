@@ -571,10 +571,11 @@ class TaskTree(ScrollView, can_focus=True):
         segments = list(line.render(self.app.console))
         strip = Strip(segments, cell_len(line.plain))
         style = base
+        # whole-row backgrounds: the component's full style (its background too), not _style's text colour
         if row.kind == TASK and row.index in self.flash:
-            style = style + self._style("flash")
+            style = style + self.get_component_rich_style("task-tree--flash")
         if row.kind == TASK and row.index in self.marked:
-            style = style + self._style("marked")
+            style = style + self.get_component_rich_style("task-tree--marked")
         if cursor:
             style = style + self.get_component_rich_style("task-tree--cursor")
         strip = strip.apply_style(style) if style else strip
