@@ -20,10 +20,9 @@ import threading
 import time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from tasktui import config as config_mod
-from tasktui import history as history_mod
 from tasktui import store
 from tasktui import timer as timer_mod
 from tasktui.doc import edits
@@ -32,6 +31,9 @@ from tasktui.doc.patch import PatchError
 from tasktui.doc.patch import apply as apply_patches
 from tasktui.doc.ready import Readiness
 from tasktui.tasksfile import EditResult, TasksFile
+
+if TYPE_CHECKING:
+    from tasktui import history as history_mod
 
 EDIT_ERRORS = (store.StoreError, edits.EditError, PatchError, OSError)
 """What an edit raises, each with one sentence for the user; the file is untouched."""
@@ -373,6 +375,8 @@ class Session:
         content it was read for. Raises history.HistoryError or history.Stopped."""
         doc = self.tasks_file.doc  # one version, never changed: safe to read from another thread
         settings = self.settings
+        from tasktui import history as history_mod  # only when the history is asked for
+
         found = history_mod.compute(self.path, current=doc, day_hours=settings.day_hours, dialect=self.dialect,
                                     workdays=settings.workdays, clock=self.clock, progress=progress, stop=stop)
         return found, doc.source.data
