@@ -284,8 +284,12 @@ def test_batch_delete_takes_runs_and_subtasks_once():
     new, pl = planned(MANY, lambda d: E.Batch(tuple(E.DeleteTask(key_of(d, r)) for r in ("b", "b1", "c", "e"))))
     assert new == b"## A\n\n- [ ] a\n\n- [ ] d\n\n## B\n"
     assert pl.summary == "deleted 3 task(s): L4, L6, L12 and 1 subtask(s)" and pl.details.removed == 4
-    new, _ = planned(MANY, lambda d: E.Batch(tuple(E.DeleteTask(key_of(d, r)) for r in ("a", "d"))))
+    assert new.split(b"\n")[pl.details.cursor - 1] == b"- [ ] d", "the cursor: the task after the last deleted"
+    new, pl = planned(MANY, lambda d: E.Batch(tuple(E.DeleteTask(key_of(d, r)) for r in ("a", "d"))))
     assert new == b"## A\n\n- [x] b\n  - [ ] b1\n- [/] c\n\n## B\n\n- [ ] e\n"
+    assert new.split(b"\n")[pl.details.cursor - 1] == b"- [/] c", "e is under another heading: the one before"
+    new, pl = planned(MANY, lambda d: E.Batch(tuple(E.DeleteTask(key_of(d, r)) for r in ("c", "d", "e"))))
+    assert new.split(b"\n")[pl.details.cursor - 1] == b"- [x] b"
 
 
 def test_batch_refusals():

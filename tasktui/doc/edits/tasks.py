@@ -466,7 +466,22 @@ def _plan_deletes(doc: Document, ops) -> Plan:
 
     subtasks = len(gone) - len(chosen)
     summary = f"deleted {len(chosen)} task(s): {_listed(chosen)}" + (f" and {subtasks} subtask(s)" if subtasks else "")
-    return Plan(patches, summary, Details(lines=tuple(t.line + 1 for t in chosen), removed=len(gone)), expect)
+    # the cursor goes as a single delete sends it: to the task after the last one deleted
+    # when it is under the same heading, else to the nearest task before it that stays,
+    # else to the task after; on its line once the deleted lines are gone
+    last = chosen[-1]
+    after = next((t for t in doc.tasks[max(gone) + 1:] if not t.legend), None)
+    stay = [t for t in reversed(doc.tasks[:last.index]) if t.index not in gone and not t.legend]
+    before = next((t for t in stay if t.parent == last.parent), stay[0] if stay else None)  # a sibling first
+    near = after if after is not None and _same_heading(doc, last, after) else (before or after)
+    cursor = None
+    if near is not None:
+        at = src.starts[near.line]
+        starts = src.starts  # lines whose start falls inside a removed span are gone (any line ending)
+        cursor = near.line + 1 - sum(bisect.bisect_left(starts, p.end) - bisect.bisect_left(starts, p.start)
+                                     for p in patches if p.end <= at)
+    return Plan(patches, summary, Details(lines=tuple(t.line + 1 for t in chosen), removed=len(gone), cursor=cursor),
+                expect)
 
 
 def _inside(doc: Document, task: Task, ancestor: Task) -> bool:
