@@ -315,3 +315,20 @@ async def test_the_find_indicator_keeps_its_words_as_the_header_narrows(tmp_path
             assert first.startswith(" speckit-feature.md  filter: invitat") and "…" in first, first
         if width == 44:  # then the path loses its start, then the query again
             assert first.startswith(" …") and "filter: invit" in first, first
+
+
+async def test_the_count_follows_an_edit_while_the_rows_stay(tmp_path):
+    """Space on a task the filter found: the row stays in view (the cursor does not jump)
+    but the count beside the box says what the filter finds now."""
+    path = copy_sample(tmp_path, SPECKIT)
+    async with running(path) as (app, pilot, notes):
+        await find(pilot, "[US1] state:open")
+        before = task_ids(app)
+        assert count_text(app) == f"{len(before)} of 32 tasks match"
+        first = next(r.index for r in app.tree.rows if r.kind == "task")
+        assert app.tree.move_to_task(first)
+        await pilot.pause()
+        await pilot.press("space")
+        await wait_for(pilot, lambda: count_text(app) == f"{len(before) - 1} of 32 tasks match",
+                       what="the count after the toggle")
+        assert task_ids(app) == before, "the rows stay until the filter changes"

@@ -214,6 +214,7 @@ class TaskTree(ScrollView, can_focus=True):
             # a newer version with the same structure (a toggle, a new time): repaint in place
             self.outline = old_outline.with_document(doc, rollup)
             self._cache.clear()
+            self._recount()
             self.refresh()
             self.post_message(self.Highlighted(self, self.cursor_row))
             return
@@ -224,6 +225,7 @@ class TaskTree(ScrollView, can_focus=True):
         if old_outline is not None and self._same_structure(old_outline, self.outline):
             # marks, texts or times changed: same rows, repaint in place
             self.rows = old_rows
+            self._recount()
         else:
             self._find_rows()
         self._cache.clear()
@@ -273,6 +275,12 @@ class TaskTree(ScrollView, can_focus=True):
         """Whether a filter (a query with terms) or hide-done decides the rows."""
         return self.hide_done or bool(query_mod.parse(self.text_filter))
 
+    def _recount(self) -> None:
+        """A new version shown in the same rows (a task kept in view though it may no
+        longer match): the count beside the filter box follows it. Only while filtering."""
+        if self.filtering:
+            self._count(query_mod.parse(self.text_filter))
+
     def _find_rows(self) -> None:
         """The rows for the collapse state, the filter and hide-done; what the filter
         found (its count from the RollUp, its words for the rows); a Filtered message
@@ -281,6 +289,10 @@ class TaskTree(ScrollView, can_focus=True):
         query = query_mod.parse(self.text_filter)
         self.rows = outline.rows(self.collapsed, query, self.hide_done)
         self.virtual_size = Size(self.size.width, len(self.rows))
+        self._count(query)
+
+    def _count(self, query) -> None:
+        outline = self.outline
         found = outline.found(query, self.hide_done)
         self.matches = None if found is None else outline.rollup.tally(found)
         self.needles = outline.needles(query)
