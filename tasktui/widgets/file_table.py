@@ -234,8 +234,11 @@ class FileTable(ScrollView, can_focus=True):
 
     def _cell(self, row: FileSummary, name: str, width: int) -> Text:
         s = self._style
-        if name == WHERE:
-            return Text(one_line(row.where), s("where"))
+        if name == WHERE:  # a path keeps its end (the spec's own folder): cut from the left
+            where = one_line(row.where)
+            if cell_len(where) > width:
+                where = "…" + where[len(where) - _fit_tail(where, width - 1):]
+            return Text(where, s("where"))
         if name == TITLE:
             return Text(one_line(row.title or ""), s("dim") if not row.title else Style())
         if name == DIALECT:
@@ -279,3 +282,14 @@ class FileTable(ScrollView, can_focus=True):
         if cursor:
             style = style + self.get_component_rich_style("file-table--cursor")
         return strip.apply_style(style).adjust_cell_length(width, style)
+
+
+def _fit_tail(text: str, cells: int) -> int:
+    """How many characters from the end of ``text`` fit in ``cells`` terminal cells."""
+    used = n = 0
+    for ch in reversed(text):
+        used += cell_len(ch)
+        if used > cells:
+            break
+        n += 1
+    return n
