@@ -64,8 +64,6 @@ class FileWatcher:
 
     # -- the thread -----------------------------------------------------------------
     def _run(self) -> None:
-        import watchfiles  # here, in the watcher's thread: not on the way to the first screen
-
         target = store.resolve(self.path)
         folder = target.parent
         wanted = {str(target), str(self.path.absolute())}
@@ -74,18 +72,7 @@ class FileWatcher:
             return changed_path in wanted
 
         try:
-            watcher = watchfiles.watch(
-                folder,
-                watch_filter=only_our_file,
-                debounce=self.debounce_ms,
-                step=self.step_ms,
-                stop_event=self._stop,
-                recursive=False,
-                rust_timeout=200,
-                yield_on_timeout=True,
-                raise_interrupt=False,
-                ignore_permission_denied=True,
-            )
+            watcher = _watch([folder], only_our_file, self.debounce_ms, self.step_ms, self._stop)
             first = True
             for changes in watcher:
                 if self._stop.is_set():
@@ -162,8 +149,6 @@ class FolderWatcher:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        import watchfiles  # here, in the watcher's thread: not on the way to the first screen
-
         names: dict[str, Path] = {}
         for p in self.paths:
             names[str(p.absolute())] = p
@@ -180,18 +165,7 @@ class FolderWatcher:
             return changed_path in names
 
         try:
-            watcher = watchfiles.watch(
-                *folders,
-                watch_filter=ours,
-                debounce=self.debounce_ms,
-                step=self.step_ms,
-                stop_event=self._stop,
-                recursive=False,
-                rust_timeout=200,
-                yield_on_timeout=True,
-                raise_interrupt=False,
-                ignore_permission_denied=True,
-            )
+            watcher = _watch(folders, ours, self.debounce_ms, self.step_ms, self._stop)
             for changes in watcher:
                 if self._stop.is_set():
                     break
@@ -202,3 +176,14 @@ class FolderWatcher:
                         self.on_change(changed)
         except Exception:  # a folder went away, inotify ran out: stop watching quietly
             self.ready.set()
+
+
+def _watch(folders, watch_filter, debounce_ms: int, step_ms: int, stop):
+    """watchfiles' generator over ``folders`` (not their subfolders), as both watchers use
+    it: waking every 200 ms to see ``stop``, unreadable folders passed over. Imported
+    here, in the watcher's thread: not on the way to the first screen."""
+    import watchfiles
+
+    return watchfiles.watch(*folders, watch_filter=watch_filter, debounce=debounce_ms, step=step_ms,
+                            stop_event=stop, recursive=False, rust_timeout=200, yield_on_timeout=True,
+                            raise_interrupt=False, ignore_permission_denied=True)

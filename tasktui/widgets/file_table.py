@@ -21,6 +21,7 @@ from textual.strip import Strip
 from tasktui.doc.rollup import bar
 from tasktui.safetext import one_line
 from tasktui.workspace import FileSummary, changed_label, next_label, time_label
+from tasktui.widgets.row_cursor import RowCursorKeys
 
 # (name, heading, width: None = shares what is left)
 WHERE, TITLE, DIALECT, DONE, BLOCKERS, TIME, NEXT, CHANGED = (
@@ -52,7 +53,7 @@ def layout(width: int, rows: list[FileSummary]) -> list[tuple[str, int]]:
     return [(n, max(8, left) if n == NEXT else w) for n, w in cols]
 
 
-class FileTable(ScrollView, can_focus=True):
+class FileTable(RowCursorKeys, ScrollView, can_focus=True):
     """The tasks files of a workspace, one per row."""
 
     BINDINGS = [
@@ -153,24 +154,6 @@ class FileTable(ScrollView, can_focus=True):
         self.scroll_to_region(Region(0, index, 1, 1), animate=False, force=True, x_axis=False)
         if old != index:
             self.post_message(self.Highlighted(self.cursor_summary))
-
-    def action_cursor_up(self) -> None:
-        self._set_cursor(self.cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._set_cursor(self.cursor + 1)
-
-    def action_page_up(self) -> None:
-        self._set_cursor(self.cursor - max(1, self.size.height - 1))
-
-    def action_page_down(self) -> None:
-        self._set_cursor(self.cursor + max(1, self.size.height - 1))
-
-    def action_cursor_first(self) -> None:
-        self._set_cursor(0)
-
-    def action_cursor_last(self) -> None:
-        self._set_cursor(len(self.rows) - 1)
 
     def select_path(self, path: Path) -> None:
         if path in self._index:

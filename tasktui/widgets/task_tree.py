@@ -25,6 +25,7 @@ from tasktui.doc.rollup import RollUp, bar, contribution
 from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, QUEUED, TODO
 from tasktui.outline import HEADING, TASK, Outline, Row
 from tasktui.safetext import one_line
+from tasktui.widgets.row_cursor import RowCursorKeys
 
 _INLINE = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
 
@@ -66,7 +67,7 @@ def inline_text(source: str, base: Style, bold: Style, code: Style) -> Text:
 _STATE_STYLES = {TODO: "todo", DONE: "done", IN_PROGRESS: "in-progress", CANCELLED: "cancelled", QUEUED: "in-progress"}
 
 
-class TaskTree(ScrollView, can_focus=True):
+class TaskTree(RowCursorKeys, ScrollView, can_focus=True):
     """Sections and tasks of a tasks file."""
 
     text_filter: reactive[str] = reactive("", init=False)
@@ -392,24 +393,6 @@ class TaskTree(ScrollView, can_focus=True):
             self.call_after_refresh(self._scroll_to_cursor, center)
             return
         self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True, x_axis=False, center=center)
-
-    def action_cursor_up(self) -> None:
-        self._set_cursor(self.cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._set_cursor(self.cursor + 1)
-
-    def action_page_up(self) -> None:
-        self._set_cursor(self.cursor - max(1, self.size.height - 1))
-
-    def action_page_down(self) -> None:
-        self._set_cursor(self.cursor + max(1, self.size.height - 1))
-
-    def action_cursor_first(self) -> None:
-        self._set_cursor(0)
-
-    def action_cursor_last(self) -> None:
-        self._set_cursor(len(self.rows) - 1)
 
     def _parent_row(self, index: int) -> int | None:
         depth = self.rows[index].depth
