@@ -453,7 +453,7 @@ class MainScreen(Screen):
             tree.move_to_task(task.index)
         elif step > 0 and self.session.tasks_file is None:  # the rest of the file is not read yet
             self.jump_after_load = True
-            self.app.notify("Still loading: the next open task is shown once the file is read.", timeout=3)
+            self.app.notify("Still loading: the next task that can start is shown once the file is read.", timeout=3)
         else:
             self.app.notify("No more tasks that can start now " + ("below." if step > 0 else "above."))
 
