@@ -590,20 +590,12 @@ def heading_key(doc: Document, text: str):
     return hits[0]
 
 
-def planned(data: bytes, make_op):
-    """Plan ``make_op(doc)`` on ``data`` and apply it, checking what every edit must
-    satisfy: its own check passes, the incremental re-parse equals a fresh parse, and
-    its undo (a Restore) gives back the original bytes. Returns (new bytes, Plan)."""
-    from tasktui.doc import edits
-    from tasktui.doc import patch as P
+def open_session(path: Path, **kwargs):
+    """A Session on ``path`` (``kwargs`` go to Session), loaded as the app loads it."""
+    from tasktui import config, store
+    from tasktui.session import Session
 
-    doc = Document(data)
-    plan = edits.plan(doc, make_op(doc))
-    new = P.apply(data, plan.patches)
-    after = Document(new)
-    if plan.expect is not None:
-        assert plan.expect(doc, after) is None
-    assert doc_state(doc.patched(plan.patches)) == doc_state(after)
-    undo = edits.restore_for(data, after, plan.patches, "undo")
-    assert P.apply(new, edits.plan(after, undo).patches) == data
-    return new, plan
+    s = Session(path, kwargs.pop("settings", None) or config.Config(), **kwargs)
+    snap = store.read(path)
+    s.loaded(s.open_file(snap, Document(snap.data), {}))
+    return s

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from mdgen import markdown_bytes
-from support import SAMPLES_DIR, doc_state, heading_key, key_of, planned
+from support import SAMPLES_DIR, doc_state, heading_key, key_of
+from support import edit as planned
 
 from tasktui.doc import Document
 from tasktui.doc import edits as E

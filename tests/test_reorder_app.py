@@ -4,6 +4,7 @@ keys pressed in the app (Pilot) and the exact bytes of the file afterwards."""
 from __future__ import annotations
 
 import pytest
+from support import open_session
 from support import (
     MARKUP_SENTINEL,
     assert_no_control_output,
@@ -30,9 +31,7 @@ TEXT = (b"# Plan\n\n## Phase 1\n\n- [ ] alpha\n- [ ] beta\n  - [ ] beta one\n- [
 def session(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(TEXT)
-    s = Session(path, config.Config())
-    snap = store.read(path)
-    s.loaded(s.open_file(snap, Document(snap.data), {}))
+    s = open_session(path)
     return s
 
 
@@ -80,9 +79,7 @@ def test_session_moves_wait_for_the_file_and_respect_read_only(tmp_path):
 def test_session_legend_items_are_not_marked_or_moved(tmp_path):
     path = tmp_path / "keyed.md"
     path.write_bytes(b"**Legend:**\n\n- [ ] to do\n- [x] done\n\n## Work\n\n- [ ] a\n")
-    s = Session(path, config.Config())
-    snap = store.read(path)
-    s.loaded(s.open_file(snap, Document(snap.data), {}))
+    s = open_session(path)
     legend = s.doc.tasks[0]
     assert legend.legend
     for notice in (s.toggle_mark(legend), s.move_op(legend, 1)):

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from support import open_session
 from support import SAMPLES_DIR
 from tasktui import config, store
 from tasktui import timer as timer_mod
@@ -144,9 +145,7 @@ def test_focus_after_an_added_task(session):
 def test_navigation_goes_to_the_tasks_that_can_start_and_follows_the_filter(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(b"# Plan\n\n## Phase 1\n\n- [ ] alpha\n- [ ] T002 [P] beta\n- [x] gamma\n- [ ] T004 [P] delta\n- [ ] omega\n")
-    s = Session(path, config.Config())
-    snap = store.read(path)
-    s.loaded(s.open_file(snap, Document(snap.data), {}))
+    s = open_session(path)
     ready = Readiness(s.doc, s.tasks_file.rollup)
     outline = Outline(s.doc, s.tasks_file.rollup)
     assert s.first_task(ready).text == "alpha"
@@ -257,10 +256,8 @@ def test_a_timer_of_another_file_is_shown_with_its_name(session, tmp_path):
 def test_the_sample_session_round_trip(tmp_path):
     path = tmp_path / "t.md"
     path.write_bytes((SAMPLES_DIR / "template-project.md").read_bytes())
-    s = Session(path, config.Config())
-    snap = store.read(path)
-    s.loaded(s.open_file(snap, Document(snap.data), {}))
+    s = open_session(path)
     first = s.first_task(Readiness(s.doc, s.tasks_file.rollup))
     s.edited(s.apply(edits.Toggle(s.key(first))))
     s.edited(s.undo())
-    assert path.read_bytes() == snap.data
+    assert path.read_bytes() == (SAMPLES_DIR / "template-project.md").read_bytes()

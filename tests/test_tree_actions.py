@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from support import open_session
 from support import copy_sample, edit, running, task_key, wait_file, wait_for
-from tasktui import config, store
 from tasktui.doc import edits as E
 from tasktui.doc.model import Document
 from tasktui.doc.patch import apply
@@ -120,9 +120,7 @@ def test_delete_leaves_the_cursor_on_a_neighbour():
 def session(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(b"# P\n\n- [ ] one\n- [/] two\n- [ ] three\n")
-    s = Session(path, config.Config())
-    snap = store.read(path)
-    s.loaded(s.open_file(snap, Document(snap.data), {}))
+    s = open_session(path)
     return s
 
 
