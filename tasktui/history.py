@@ -60,6 +60,7 @@ from typing import Callable
 from tasktui import __version__
 from tasktui.doc import patch as P
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
+from tasktui.doc.loader import close_process
 from tasktui.doc.model import Document, Task, split_text
 from tasktui.doc.rollup import RollUp
 from tasktui.doc.source import Source
@@ -324,15 +325,7 @@ class Blobs:
         proc, self.proc = self.proc, None
         if proc is None:
             return
-        try:
-            proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        close_process(proc)
         proc.stdout.close()
 
     def __enter__(self) -> "Blobs":

@@ -78,6 +78,19 @@ def parse_all(lines, cache: dict | None = None, *, workers: int | None = None, p
     return parse_rest(lines, cut_points(lines), 0, cache, workers=workers, progress=progress)
 
 
+def close_process(proc: subprocess.Popen) -> None:
+    """End a worker fed through its stdin: close the pipe, wait up to 5 s, then kill it."""
+    try:
+        proc.stdin.close()
+    except OSError:
+        pass
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def _run_workers(jobs, workers: int, results: dict, progress) -> None:
     """Hand the jobs to ``workers`` processes running tasktui.doc._parse_worker."""
     procs = [
@@ -125,14 +138,7 @@ def _run_workers(jobs, workers: int, results: dict, progress) -> None:
             t.join()
     finally:
         for p in procs:
-            try:
-                p.stdin.close()
-            except OSError:
-                pass
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            close_process(p)
     if failed:
         raise OSError(str(failed[0]))
 

@@ -12,7 +12,6 @@ from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -21,7 +20,7 @@ from textual.strip import Strip
 from tasktui.doc.rollup import bar
 from tasktui.safetext import one_line
 from tasktui.workspace import FileSummary, changed_label, next_label, time_label
-from tasktui.widgets.row_cursor import RowCursorKeys
+from tasktui.widgets.row_cursor import CURSOR_BINDINGS, RowCursorKeys
 
 # (name, heading, width: None = shares what is left)
 WHERE, TITLE, DIALECT, DONE, BLOCKERS, TIME, NEXT, CHANGED = (
@@ -56,14 +55,7 @@ def layout(width: int, rows: list[FileSummary]) -> list[tuple[str, int]]:
 class FileTable(RowCursorKeys, ScrollView, can_focus=True):
     """The tasks files of a workspace, one per row."""
 
-    BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "cursor_first", "First", show=False),
-        Binding("end", "cursor_last", "Last", show=False),
-    ]
+    BINDINGS = CURSOR_BINDINGS
 
     COMPONENT_CLASSES = {
         "file-table--cursor", "file-table--heading", "file-table--where", "file-table--dim", "file-table--done",

@@ -3,10 +3,21 @@ table: each widget says how to put its cursor on a row (``_set_cursor``, which c
 
 from __future__ import annotations
 
+from textual.binding import Binding
+
+CURSOR_BINDINGS = [
+    Binding("up,k", "cursor_up", "Up", show=False),
+    Binding("down,j", "cursor_down", "Down", show=False),
+    Binding("pageup", "page_up", "Page up", show=False),
+    Binding("pagedown", "page_down", "Page down", show=False),
+    Binding("home", "cursor_first", "First", show=False),
+    Binding("end", "cursor_last", "Last", show=False),
+]
+
 
 class RowCursorKeys:
     """up, down, page up, page down, first and last row, for a widget with ``cursor``,
-    ``rows``, ``size`` and ``_set_cursor(index)``."""
+    ``rows``, ``size`` and ``_set_cursor(index)``; its BINDINGS start with CURSOR_BINDINGS."""
 
     cursor: int
     rows: list

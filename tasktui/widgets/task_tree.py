@@ -25,7 +25,7 @@ from tasktui.doc.rollup import RollUp, bar, contribution
 from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, QUEUED, TODO
 from tasktui.outline import HEADING, TASK, Outline, Row
 from tasktui.safetext import one_line
-from tasktui.widgets.row_cursor import RowCursorKeys
+from tasktui.widgets.row_cursor import CURSOR_BINDINGS, RowCursorKeys
 
 _INLINE = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
 
@@ -76,12 +76,7 @@ class TaskTree(RowCursorKeys, ScrollView, can_focus=True):
     """Leave done tasks out."""
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "cursor_first", "First", show=False),
-        Binding("end", "cursor_last", "Last", show=False),
+        *CURSOR_BINDINGS,
         Binding("left,h", "collapse", "Collapse", show=False),
         Binding("right,l", "expand", "Expand", show=False),
         Binding("enter", "expand_or_collapse", "Open/close", show=False),
