@@ -19,12 +19,10 @@ from pathlib import Path
 
 from tasktui import config as config_mod
 from tasktui import parsecache, store
-from tasktui.doc import loader
+from tasktui.tasksfile import TasksFile
 from tasktui.doc.durations import short_hours
-from tasktui.doc.model import Document
 from tasktui.doc.ready import Readiness
-from tasktui.doc.rollup import Counts, RollUp
-from tasktui.doc.source import Source
+from tasktui.doc.rollup import Counts
 from tasktui.doc.states import IN_PROGRESS
 
 SKIP = {".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", ".tox", ".mypy_cache", ".pytest_cache",
@@ -196,14 +194,11 @@ def summarize(path: Path, root: Path, settings: config_mod.Config | None = None,
     known = _from_cache(base, parsecache.load_summary(path, key))
     if known is not None:  # these very bytes, summed up by these very rules before
         return _replace(known, mtime=snap.mtime_ns / 1e9, size=snap.size, digest=digest, read_at=stamp)
-    # the chunks the parse cache knows (an earlier open, by the app or the command
-    # line) are not parsed again: a warm overview parses only what changed
-    source = Source(snap.data)
-    cache = parsecache.load(path)
-    chunks = loader.parse_all(source.lines, cache)
-    doc = Document(source, chunks=chunks, day_hours=settings.day_hours, path=str(path), dialect=forced)
-    parsecache.save(cache, keep=loader.chunk_keys(source.lines, doc.chunks))
-    rollup = RollUp(doc)
+    # read as every open reads (TasksFile): the chunks the parse cache knows (an earlier
+    # open, by the app or the command line) are not parsed again, and what was parsed is kept
+    tf = TasksFile(path, snapshot=snap, day_hours=settings.day_hours, dialect=forced)
+    tf.save_cache()
+    doc, rollup = tf.doc, tf.rollup
     readiness = Readiness(doc, rollup)
     task = readiness.current()
     nxt = None

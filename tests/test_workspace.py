@@ -287,7 +287,9 @@ def test_a_summary_is_reused_only_for_the_same_bytes_and_rules(tmp_path, monkeyp
     def no_parsing(*_a, **_k):
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(workspace.loader, "parse_all", no_parsing)
+    from tasktui.doc import loader
+
+    monkeypatch.setattr(loader, "parse_all", no_parsing)
     again = workspace.summarize(path, tmp_path)
     assert again == first and again.counts == RollUp(Document(path.read_bytes())).document
     monkeypatch.undo()
