@@ -273,13 +273,9 @@ def _read(args, cfg: config.Config) -> tuple[Document, RollUp]:
     return tf.doc, tf.rollup
 
 
-def _read_doc(args, cfg: config.Config) -> Document:
-    return _read(args, cfg)[0]
-
-
 def cmd_list(args) -> int:
     cfg = _settings(args)
-    doc = _read_doc(args, cfg)
+    doc, _rollup = _read(args, cfg)
     tasks = doc.tasks
     if args.state:
         wanted = set(args.state.split(","))
@@ -423,8 +419,8 @@ def _claim(args) -> int:
 
 def cmd_check(args) -> int:
     """Cycles and references to what is not in the file, one line each; exit 1 when there are any."""
-    doc = _read_doc(args, _settings(args))
-    deps = Readiness(doc).deps
+    doc, rollup = _read(args, _settings(args))
+    deps = Readiness(doc, rollup).deps
     problems = sorted(deps.problems, key=lambda p: (p.line, p.kind, p.text))
     name = Path(args.file).name
     if args.json:
