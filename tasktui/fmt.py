@@ -15,6 +15,8 @@ as the original, or nothing is written and the reason is given.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
 
 import mdformat
@@ -125,10 +127,20 @@ def _restore_labels(original: Document, text: str) -> str:
     return "\n".join(lines)
 
 
-def _html(text: str) -> str:
+@functools.cache
+def _markdown():
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark").enable("table").render(text)
+    return MarkdownIt("commonmark").enable("table")
+
+
+def _html(text: str) -> str:
+    return _markdown().render(text)
+
+
+def _breaks(lines: list[str]) -> list[int]:
+    """The lines of the top-level thematic breaks."""
+    return [t.map[0] for t in _markdown().parse("\n".join(lines)) if t.type == "hr" and t.level == 0 and t.map]
 
 
 def _keep_as_written(body: list[str], text: str, skip: int) -> str:
@@ -137,16 +149,10 @@ def _keep_as_written(body: list[str], text: str, skip: int) -> str:
     differ from an original line only by backslash escapes and hard-break markers
     (matched by difflib over the unescaped lines). Kept only if the body renders to
     the same HTML as before; otherwise mdformat's text stands."""
-    import difflib
-
-    from markdown_it import MarkdownIt
-
     lines = text.split("\n")
     head, out = lines[:skip], lines[skip:]
     before = "\n".join(out)
-    md = MarkdownIt("commonmark").enable("table")
-    rules = lambda ls: [t.map[0] for t in md.parse("\n".join(ls)) if t.type == "hr" and t.level == 0 and t.map]  # noqa: E731
-    old_hr, new_hr = rules(body), rules(out)
+    old_hr, new_hr = _breaks(body), _breaks(out)
     if len(old_hr) == len(new_hr):
         for o, n in zip(old_hr, new_hr):
             out[n] = body[o]
