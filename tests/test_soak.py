@@ -113,14 +113,37 @@ SITE = textwrap.dedent("""
         with open(LOG, "a") as out:
             out.write(json.dumps(record) + "\\n")
 
+    import threading
     from tasktui import store
     _write = store.atomic_write
+    _exchange, _replace = store._exchange, os.replace
+    _landing = threading.local()  # when this thread's write put its bytes at the path
+
+    # the bytes land at the swap (or the rename): the time just before it is when they
+    # landed; the time atomic_write returns can come after a program that opened the
+    # new file has written its next version into it, which is no loss
+    def exchange(a, b):
+        if getattr(_landing, "t", None) is None:
+            _landing.t = time.monotonic()
+        return _exchange(a, b)
+
+    def replace(a, b, *args, **kwargs):
+        if getattr(_landing, "t", None) is None and getattr(_landing, "writing", False):
+            _landing.t = time.monotonic()
+        return _replace(a, b, *args, **kwargs)
 
     def atomic_write(path, data, *args, **kwargs):
-        snap = _write(path, data, *args, **kwargs)
-        _log({"pid": os.getpid(), "t": time.monotonic(), "data": base64.b64encode(bytes(data)).decode()})
+        _landing.t, _landing.writing = None, True
+        try:
+            snap = _write(path, data, *args, **kwargs)
+        finally:
+            _landing.writing = False
+        t = _landing.t if _landing.t is not None else time.monotonic()
+        _log({"pid": os.getpid(), "t": t, "data": base64.b64encode(bytes(data)).decode()})
         return snap
 
+    store._exchange = exchange
+    os.replace = replace
     store.atomic_write = atomic_write
     if os.environ.get("TASKTUI_SOAK_APP"):
         from tasktui.app import TaskTuiApp
