@@ -24,9 +24,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
-from tasktui import store  # noqa: E402
+from tasktui.storage import store  # noqa: E402
 from tasktui.doc import edits  # noqa: E402
-from tasktui.tasksfile import TasksFile  # noqa: E402
+from tasktui.core.tasksfile import TasksFile  # noqa: E402
 
 
 def bare_save(path: Path, data: bytes) -> None:

@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", metavar="FILE", help="also write the results here")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    from tasktui import history
+    from tasktui.core import history
 
     results: dict[str, list[float]] = {"first": [], "second": [], "first_cpu": [], "second_cpu": [],
                                        "startup": [], "in_process_first": [], "in_process_second": []}

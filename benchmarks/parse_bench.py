@@ -21,12 +21,12 @@ from generate import generate  # noqa: E402
 
 from markdown_it import MarkdownIt  # noqa: E402
 
-from tasktui import store  # noqa: E402
-from tasktui.doc import loader  # noqa: E402
+from tasktui.storage import store  # noqa: E402
+from tasktui.core import loader  # noqa: E402
 from tasktui.doc.model import Document  # noqa: E402
 from tasktui.doc.parse import parse_chunks, propose_cuts  # noqa: E402
 from tasktui.doc.source import Source  # noqa: E402
-from tasktui.tasksfile import TasksFile  # noqa: E402
+from tasktui.core.tasksfile import TasksFile  # noqa: E402
 
 
 def timed(fn, repeat: int = 1):

@@ -18,7 +18,7 @@ async def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="tasktui-shot-"))
     os.environ["TASKTUI_CONFIG"] = str(tmp / "config.toml")
     os.environ["TASKTUI_STATE_DIR"] = str(tmp / "state")
-    from tasktui.app import TaskTuiApp
+    from tasktui.ui.app import TaskTuiApp
 
     path = tmp / "tasks.md"
     shutil.copy(ROOT / "sample_tasks" / "template-project.md", path)

@@ -93,6 +93,6 @@ def markup_guard(monkeypatch):
 def _leases() -> None:
     """Tests run tasktui in this process, from the main thread as the command line
     and the app do: the lease-break signal has its handler."""
-    from tasktui import store
+    from tasktui.storage import store
 
     store.enable_leases()

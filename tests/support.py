@@ -176,7 +176,7 @@ def edit(data: bytes, make_op, check_undo: bool = True) -> tuple[bytes, object]:
 
 _HOLDER = """
 import sys
-from tasktui.store import locked
+from tasktui.storage.store import locked
 with locked(sys.argv[1]):
     print("locked", flush=True)
     sys.stdin.readline()
@@ -194,7 +194,7 @@ def hold_lock(path) -> subprocess.Popen:
 
 def run(capsys, *argv) -> tuple[int, str, str]:
     """tasktui's command line in this process: (exit code, stdout, stderr)."""
-    from tasktui import cli
+    from tasktui.cli import commands as cli
 
     code = cli.main([str(a) for a in argv])
     out, err = capsys.readouterr()
@@ -259,7 +259,7 @@ async def quiesce(app, pilot) -> None:
 async def running(path: Path, size: tuple[int, int] = SIZE, notifications: bool = False, **kwargs):
     """The app on ``path`` (``kwargs`` go to TaskTuiApp), loaded, with its notifications recorded
     (and shown on screen with ``notifications``)."""
-    from tasktui.app import TaskTuiApp
+    from tasktui.ui.app import TaskTuiApp
 
     app = TaskTuiApp(path, **kwargs)
     notes = record_notifications(app)
@@ -323,7 +323,7 @@ async def find(pilot, text: str, *, typed: bool = True, submit: bool = True) -> 
     """``/``, then ``text`` into the filter box (pressed key by key, or set at once with
     ``typed=False``: any text), Enter with ``submit``; returns once the tree shows it
     (control characters in ``text`` as their pictures, as the box keeps them)."""
-    from tasktui.safetext import one_line
+    from tasktui.doc.safetext import one_line
 
     app = pilot.app
     await pilot.press("slash")
@@ -352,7 +352,7 @@ def header_lines(app) -> list[str]:
 
 # ------------------------------------------------------------ hostile file text
 # Every string a file, the state folder or the config can hold reaches the screen
-# and the terminal only through tasktui.safetext. These pieces are what breaks a
+# and the terminal only through tasktui.doc.safetext. These pieces are what breaks a
 # display path that forgets it: markup tags and stray brackets, click actions,
 # terminal escapes (title, clear screen), C0/C1/DEL controls, bidi overrides,
 # undecodable bytes, combining marks, emoji, CJK, right-to-left text.
@@ -592,8 +592,8 @@ def heading_key(doc: Document, text: str):
 
 def open_session(path: Path, **kwargs):
     """A Session on ``path`` (``kwargs`` go to Session), loaded as the app loads it."""
-    from tasktui import config, store
-    from tasktui.session import Session
+    from tasktui.storage import config, store
+    from tasktui.core.session import Session
 
     s = Session(path, kwargs.pop("settings", None) or config.Config(), **kwargs)
     snap = store.read(path)

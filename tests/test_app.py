@@ -16,7 +16,7 @@ import pytest
 
 from support import (copy_sample, differing_bytes, hold_lock, mark_at, replace_once, row_text, running, wait_file,
                      wait_for)
-from tasktui.outline import HEADING, TASK
+from tasktui.core.outline import HEADING, TASK
 
 
 
@@ -132,7 +132,7 @@ async def test_mark_changes_are_applied_at_once_and_other_edits_on_the_edit_thre
     50k tasks): it goes to the edit thread, so the screen keeps answering."""
     import threading
 
-    from tasktui.tasksfile import TasksFile
+    from tasktui.core.tasksfile import TasksFile
 
     where: list[tuple[str, str]] = []
     real_apply = TasksFile.apply

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from support import SAMPLES_DIR, assert_one_line_error, run
-from tasktui import cli
+from tasktui.cli import commands as cli
 from tasktui.doc import Document
 
 LIST_KEYS = {"line", "state", "mark", "optional", "id", "markers", "text", "path", "parent_line", "estimate_hours", "actual_hours",

@@ -1,4 +1,4 @@
-"""Branches of tasktui/cli.py that tests/test_cli.py leaves out: time columns in
+"""Branches of tasktui/cli/main.py that tests/test_cli.py leaves out: time columns in
 `list`, open blockers in `status`, log entries by L<line>, Ctrl-C, a closed
 pipe, an stdout without reconfigure(), and argv taken from sys.argv."""
 
@@ -13,7 +13,8 @@ import pytest
 
 from support import SAMPLES_DIR
 from support import assert_one_line_error, run
-from tasktui import cli, store
+from tasktui.cli import commands as cli
+from tasktui.storage import store
 from tasktui.doc import Document
 
 

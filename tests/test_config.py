@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from support import run
-from tasktui import config
-from tasktui.config import Config
+from tasktui.storage import config
+from tasktui.storage.config import Config
 
 
 @pytest.fixture
@@ -178,7 +178,7 @@ def test_cli_reports_a_broken_config_in_one_line_and_goes_on(capsys, cfg_file, t
 
 
 def test_the_app_starts_with_a_broken_config_and_says_why(capsys, cfg_file, tmp_path, monkeypatch):
-    from tasktui.app import TaskTuiApp
+    from tasktui.ui.app import TaskTuiApp
 
     started = []
     monkeypatch.setattr(TaskTuiApp, "run", lambda self: started.append((self.settings, self._startup_notices)))

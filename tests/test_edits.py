@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 
 from mdgen import markdown_bytes
 from support import REPO, SAMPLES_DIR, corpus_names, doc_state, edit, hold_lock, sample_names, task_key
-from tasktui import store
+from tasktui.storage import store
 from tasktui.doc import Document
 from tasktui.doc import edits as E
 from tasktui.doc import parse as parse_mod
 from tasktui.doc import patch as P
 from tasktui.doc.source import encode
-from tasktui.tasksfile import TasksFile
+from tasktui.core.tasksfile import TasksFile
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -735,7 +735,7 @@ WORKER = textwrap.dedent(
     """
     import sys
     from tasktui.doc import edits
-    from tasktui.tasksfile import TasksFile
+    from tasktui.core.tasksfile import TasksFile
 
     path, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     tf = TasksFile(path, sync=False)

@@ -11,8 +11,8 @@ from textual.widgets import Static
 
 from support import (MARKUP_SENTINEL, assert_no_control_output, copy_sample, find, found_in_row, header_lines,
                      hostile_file, row_text, running, screen_text, static_text, wait_for)
-from tasktui.outline import HEADING, TASK
-from tasktui.safetext import one_line
+from tasktui.core.outline import HEADING, TASK
+from tasktui.doc.safetext import one_line
 
 SPECKIT = "speckit-feature.md"
 

@@ -9,9 +9,9 @@ import re
 import pytest
 
 from support import copy_sample, running, screen_text, wait_for
-from tasktui import timer as timer_mod
+from tasktui.storage import timer as timer_mod
 from tasktui.doc import Document
-from tasktui.widgets.log_panel import LogPanel
+from tasktui.ui.widgets.log_panel import LogPanel
 
 NOW = 1_773_651_600.0  # a fixed clock: the timers below show the same time on every run
 

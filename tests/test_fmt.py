@@ -22,7 +22,7 @@ import pytest
 
 from support import SAMPLES_DIR, corpus_names, sample_names
 from support import assert_one_line_error, run
-from tasktui import fmt
+from tasktui.core import fmt
 from tasktui.doc import Document
 
 BOM = b"\xef\xbb\xbf"
@@ -407,7 +407,7 @@ def test_format_keeps_the_log_placeholder_of_a_new_file():
 
 def test_after_format_a_status_sync_keeps_the_line_break(tmp_path):
     from tasktui.doc import edits
-    from tasktui.tasksfile import TasksFile
+    from tasktui.core.tasksfile import TasksFile
 
     path = tmp_path / "tasks.md"
     path.write_bytes(fmt.format_bytes(_new_file()))

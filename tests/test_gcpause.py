@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tasktui import gcpause
+from tasktui.core import gcpause
 
 
 @pytest.fixture(autouse=True)

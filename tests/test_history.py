@@ -1,4 +1,4 @@
-"""Progress over time from the file's git history (tasktui.history, `tasktui history`
+"""Progress over time from the file's git history (tasktui.core.history, `tasktui history`
 and the app's `H` view), on repositories each test builds with git, at fixed dates.
 
 The main story (``story``): a spec-kit-ish file with two sections, committed on six
@@ -20,7 +20,7 @@ import pytest
 
 from support import (HISTORY_CLOCK, HISTORY_DATES, GitRepo, assert_one_line_error, history_story, run,
                      screen_text, wait_for)
-from tasktui import history
+from tasktui.core import history
 from tasktui.doc.model import Document
 
 DATES = HISTORY_DATES
@@ -458,8 +458,8 @@ def test_tasks_are_matched_by_line_then_id_then_description_then_place():
 # ------------------------------------------------------------------------- app
 async def test_the_app_reads_the_history_and_the_detail_pane_says_when(story):
     from support import quiesce
-    from tasktui.app import TaskTuiApp
-    from tasktui.screens.history import HistoryScreen
+    from tasktui.ui.app import TaskTuiApp
+    from tasktui.ui.screens.history import HistoryScreen
 
     _repo, path, shas = story
     app = TaskTuiApp(path, clock=clock)
@@ -496,8 +496,8 @@ async def test_the_app_reads_the_history_and_the_detail_pane_says_when(story):
 
 async def test_the_palette_offers_the_history_and_a_file_outside_git_says_why(tmp_path):
     from support import quiesce
-    from tasktui.app import TaskTuiApp
-    from tasktui.screens.history import HistoryScreen
+    from tasktui.ui.app import TaskTuiApp
+    from tasktui.ui.screens.history import HistoryScreen
 
     path = tmp_path / "tasks.md"
     path.write_text("# T\n\n- [ ] a\n")
@@ -518,8 +518,8 @@ async def test_the_palette_offers_the_history_and_a_file_outside_git_says_why(tm
 
 async def test_file_text_on_the_history_screen_is_data(tmp_path, markup_guard):
     from support import MARKUP_SENTINEL, assert_no_control_output, quiesce
-    from tasktui.app import TaskTuiApp
-    from tasktui.screens.history import HistoryScreen
+    from tasktui.ui.app import TaskTuiApp
+    from tasktui.ui.screens.history import HistoryScreen
 
     repo = GitRepo(tmp_path / "repo")
     name = f"{MARKUP_SENTINEL} [b]x[red] \u202eevil.md"
@@ -567,7 +567,7 @@ def test_history_view_snapshot(snap_compare, tmp_path):
     app = history_app.make_app(tmp_path)
 
     async def run_before(pilot) -> None:
-        from tasktui.screens.history import HistoryScreen
+        from tasktui.ui.screens.history import HistoryScreen
 
         await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
         await pilot.press("H")

@@ -26,10 +26,10 @@ from hypothesis import strategies as st
 
 from support import (HOSTILE_PIECES, MARKUP_SENTINEL, assert_no_control_output, hostile_bytes, hostile_file,
                      hostile_strategy, record_notifications, run, screen_text, wait_for)
-from tasktui import config, timer as timer_mod
+from tasktui.storage import config, timer as timer_mod
 from tasktui.doc import Document
 from tasktui.doc.model import split_text
-from tasktui.safetext import dumps, json_text, one_line, restore, visible
+from tasktui.doc.safetext import dumps, json_text, one_line, restore, visible
 
 ALL_PIECES = MARKUP_SENTINEL + " " + "".join(HOSTILE_PIECES)
 
@@ -73,7 +73,7 @@ def test_json_text_is_valid_utf8():
 # ------------------------------------------------------------------------- the app
 async def _exercise(path: Path, text: str, clock) -> None:
     """Drive every display path of the app on ``path`` (made by hostile_file(text))."""
-    from tasktui.app import TaskTuiApp
+    from tasktui.ui.app import TaskTuiApp
 
     original = path.read_bytes()
     app = TaskTuiApp(path, clock=clock)
@@ -294,7 +294,7 @@ def test_only_web_links_stay_links():
     from rich.console import Console
     from rich.markdown import Markdown
 
-    from tasktui.widgets.detail_pane import WebLinksOnly
+    from tasktui.ui.widgets.detail_pane import WebLinksOnly
 
     md = Markdown("[web](https://example.com/x) [file](file:///etc/passwd) [js](javascript:alert(1)) "
                   "[custom](x-app://run) ![img](file:///tmp/i.png)")
@@ -478,7 +478,7 @@ async def test_a_timer_label_with_escapes_is_shown_plainly(tmp_path, markup_guar
     ("'/opt/my editor/ed' --flag", "t.md", ["/opt/my editor/ed", "--flag", "{abs}"]),
 ])
 def test_editor_command(tmp_path, setting, name, expected):
-    from tasktui.editor import editor_command
+    from tasktui.core.editor import editor_command
 
     os.chdir(tmp_path)
     got = editor_command(name, 3, {"EDITOR": setting})
@@ -488,7 +488,7 @@ def test_editor_command(tmp_path, setting, name, expected):
 @pytest.mark.parametrize("setting, needle", [("", "Set $VISUAL or $EDITOR"), ("   ", "Set $VISUAL or $EDITOR"),
                                              ("vim 'x", "cannot be read as a command")])
 def test_an_unusable_editor_setting_is_one_sentence(setting, needle):
-    from tasktui.editor import EditorError, editor_command
+    from tasktui.core.editor import EditorError, editor_command
 
     with pytest.raises(EditorError) as err:
         editor_command("t.md", 1, {"EDITOR": setting})
@@ -500,7 +500,7 @@ async def test_e_runs_the_editor_on_the_absolute_path(tmp_path, monkeypatch, mar
     from contextlib import nullcontext
 
     from support import running
-    from tasktui.app import TaskTuiApp
+    from tasktui.ui.app import TaskTuiApp
 
     path = tmp_path / "-x.md"
     path.write_bytes(b"- [ ] a\n- [ ] b\n")
@@ -524,8 +524,8 @@ async def test_e_runs_the_editor_on_the_absolute_path(tmp_path, monkeypatch, mar
 
 # -------------------------------------------------------------------- the overview
 async def test_the_overview_shows_hostile_names_and_files_plainly(tmp_path, markup_guard):
-    from tasktui.app import TaskTuiApp
-    from tasktui.workspace import find_tasks_files
+    from tasktui.ui.app import TaskTuiApp
+    from tasktui.core.workspace import find_tasks_files
 
     folder = os.fsencode(tmp_path) + b"/" + hostile_bytes(f"{MARKUP_SENTINEL} [b]x[/b] \x1b]0;T\x07 \u202eevil \udce9")
     os.makedirs(folder)

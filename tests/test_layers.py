@@ -14,10 +14,10 @@ import pytest
 from support import REPO
 
 PACKAGE = REPO / "tasktui"
-HEADLESS = ["tasktui.doc", "tasktui.store", "tasktui.watch", "tasktui.timer", "tasktui.outline", "tasktui.fmt",
-            "tasktui.doc.repair", "tasktui.config", "tasktui.cli", "tasktui.session", "tasktui.tasksfile",
-            "tasktui.safetext", "tasktui.editor", "tasktui.gcpause", "tasktui.doc.edits", "tasktui.doc.rollup",
-            "tasktui.doc.loader", "tasktui.history", "tasktui.query", "tasktui.doc.ready"]
+HEADLESS = ["tasktui.doc", "tasktui.storage.store", "tasktui.storage.watch", "tasktui.storage.timer", "tasktui.core.outline", "tasktui.core.fmt",
+            "tasktui.doc.repair", "tasktui.storage.config", "tasktui.cli", "tasktui.core.session", "tasktui.core.tasksfile",
+            "tasktui.doc.safetext", "tasktui.core.editor", "tasktui.core.gcpause", "tasktui.doc.edits", "tasktui.doc.rollup",
+            "tasktui.core.loader", "tasktui.core.history", "tasktui.doc.query", "tasktui.doc.ready"]
 
 
 def imports_of(path, package: str | None = None) -> set[str]:
@@ -61,6 +61,50 @@ def test_the_rule_can_fail(tmp_path):
     fine = tmp_path / "_probe_fine.py"
     fine.write_text("from tasktui.doc import model\nfrom . import states\nimport markdown_it\n", encoding="utf-8")
     test_the_model_imports_only_itself_and_third_party_packages(fine, "tasktui.doc")
+
+
+# The packages by layer, lowest first: each may import the layers before it, never
+# one after it. The app (ui), the command line (cli) and the MCP server (mcp) are
+# siblings at the top: the command line starts the app (cli.launch imports ui lazily).
+LAYERS = {
+    "tasktui.doc": set(),
+    "tasktui.storage": {"tasktui.doc"},
+    "tasktui.core": {"tasktui.doc", "tasktui.storage"},
+    "tasktui.ui": {"tasktui.doc", "tasktui.storage", "tasktui.core"},
+    "tasktui.cli": {"tasktui.doc", "tasktui.storage", "tasktui.core", "tasktui.ui"},
+    "tasktui.mcp": {"tasktui.doc", "tasktui.storage", "tasktui.core"},
+}
+PACKAGE_FILES = sorted(p for p in PACKAGE.rglob("*.py") if len(p.relative_to(PACKAGE).parts) > 1)
+
+
+def layer_of(module: str) -> str | None:
+    return next((name for name in LAYERS if module == name or module.startswith(name + ".")), None)
+
+
+@pytest.mark.parametrize("path", PACKAGE_FILES, ids=[str(p.relative_to(PACKAGE)) for p in PACKAGE_FILES])
+def test_each_package_imports_only_the_layers_below_it(path, package=None):
+    own = layer_of(package or ".".join(path.relative_to(REPO).with_suffix("").parts[:-1]))
+    assert own is not None, f"{path.relative_to(PACKAGE)} is in no layer: add its package to LAYERS"
+    for name in imports_of(path, package):
+        if name.split(".")[0] != "tasktui" or name in ("tasktui",):
+            continue
+        other = layer_of(name)
+        assert other is not None or name == "tasktui.__version__", f"{path.name} imports {name}, which is in no layer"
+        assert other in (own, None) or other in LAYERS[own], f"{path.name} ({own}) imports {name} ({other})"
+
+
+def test_the_package_rule_can_fail(tmp_path):
+    bad = tmp_path / "_probe_layer.py"
+    bad.write_text("from tasktui.ui.app import TaskTuiApp\n", encoding="utf-8")
+    with pytest.raises(AssertionError):
+        test_each_package_imports_only_the_layers_below_it(bad, "tasktui.core")
+    test_each_package_imports_only_the_layers_below_it(bad, "tasktui.cli")
+
+
+def test_the_top_level_holds_packages_not_modules():
+    """A layout that shows the architecture: at most 8 modules directly in tasktui/."""
+    modules = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert len(modules) <= 8, modules
 
 
 TEST_FILES = sorted((REPO / "tests").glob("test_*.py"))

@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 
 from support import SIZE, quiesce, wait_for
-from tasktui.app import TaskTuiApp
-from tasktui.doc import Document, _parse_worker, loader
+from tasktui.ui.app import TaskTuiApp
+from tasktui.doc import Document
+from tasktui.core import _parse_worker, loader
 from tasktui.doc.parse import chunk_key, cut_points, parse_chunks, parse_one
 from tasktui.doc.source import Source
 
@@ -216,7 +217,7 @@ def test_worker_process_end_to_end():
     lines, expected = reference("kiro")
     a, b, res = expected[0]
     payload = pickle.dumps((list(lines[a:b + 1]), [(0, b - a)]))
-    proc = subprocess.run([sys.executable, "-m", "tasktui.doc._parse_worker"], input=len(payload).to_bytes(8, "big") + payload,
+    proc = subprocess.run([sys.executable, "-m", "tasktui.core._parse_worker"], input=len(payload).to_bytes(8, "big") + payload,
                           capture_output=True, timeout=60, check=True)
     assert pickle.loads(proc.stdout[8:]) == [res]
 

@@ -20,7 +20,7 @@ import pytest
 from textual.widgets import Input, RadioButton
 
 from support import TEMPLATE
-from tasktui.widgets.log_panel import LogPanel
+from tasktui.ui.widgets.log_panel import LogPanel
 from support import byte_diff, copy_sample, replace_once, row_text, wait_file, wait_for
 from support import running as app_running
 

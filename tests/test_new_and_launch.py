@@ -27,11 +27,12 @@ import pytest
 from support import SAMPLES_DIR
 from support import SIZE, quiesce, screen_text, wait_for
 from support import assert_one_line_error, run
-from tasktui import __version__, cli, launch
-from tasktui.app import TaskTuiApp
+from tasktui import __version__, cli
+from tasktui.cli import launch
+from tasktui.ui.app import TaskTuiApp
 from tasktui.doc import Document
-from tasktui.screens.help import KEYS, HelpScreen, help_text
-from tasktui.workspace import find_tasks_files
+from tasktui.ui.screens.help import KEYS, HelpScreen, help_text
+from tasktui.core.workspace import find_tasks_files
 
 DATA = Path(launch.__file__).parent / "data"
 TEMPLATE = (DATA / "new.md").read_text(encoding="utf-8")
@@ -292,7 +293,7 @@ def test_installed_command_version_and_help(tmp_path):
 def test_help_documents_every_key_of_the_app():
     keys = {token for _group, rows in KEYS for key, _does in rows for token in key.split()}
     text = help_text()
-    from tasktui.screens.main import MainScreen
+    from tasktui.ui.screens.main import MainScreen
 
     for binding in MainScreen.BINDINGS:
         for key in binding.key.split(","):

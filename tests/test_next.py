@@ -106,7 +106,7 @@ def test_claim_in_a_kiro_file_writes_kiros_mark(capsys, tmp_path):
 
 _RACER = """
 import os, sys, time
-from tasktui import cli
+from tasktui.cli import commands as cli
 print("ready", flush=True)
 while not os.path.exists(sys.argv[1]):
     time.sleep(0.0005)

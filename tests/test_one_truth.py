@@ -18,7 +18,7 @@ from support import row_text, run, wait_for
 from tasktui.doc import Document
 from tasktui.doc import edits as E
 from tasktui.doc.rollup import RollUp
-from tasktui.outline import HEADING
+from tasktui.core.outline import HEADING
 
 MARKS = [" ", "x", "X", "-", "/", "~"]
 
@@ -79,8 +79,8 @@ def check_cli(capsys, path: Path, rollup: RollUp) -> None:
 
 
 def check_static_surfaces(path: Path, rollup: RollUp) -> None:
-    from tasktui import workspace
-    from tasktui.widgets.status_header import StatusHeader
+    from tasktui.core import workspace
+    from tasktui.ui.widgets.status_header import StatusHeader
 
     whole = rollup.document
     summary = workspace.summarize(path, path.parent)
@@ -101,7 +101,7 @@ def check_static_surfaces(path: Path, rollup: RollUp) -> None:
 
 
 async def check_app(path: Path, rollup: RollUp) -> None:
-    from tasktui.app import TaskTuiApp
+    from tasktui.ui.app import TaskTuiApp
 
     app = TaskTuiApp(path)
     async with app.run_test(size=(160, 60)) as pilot:

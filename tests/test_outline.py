@@ -1,4 +1,4 @@
-"""The outline (tasktui.outline): plain data behind the tree, tested without Textual."""
+"""The outline (tasktui.core.outline): plain data behind the tree, tested without Textual."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from support import SAMPLES_DIR, sample_names
 from tasktui.doc import Document
 from tasktui.doc import edits as E
-from tasktui.outline import TASK, Outline
+from tasktui.core.outline import TASK, Outline
 
 DOC = b"""# Plan
 
@@ -152,7 +152,7 @@ def test_found_and_the_index_follow_new_versions():
 @pytest.mark.parametrize("text,hide_done", [("test the", False), ("-e state:open", False), ("t0 -[P]", True),
                                             ('"data model"', False), ("1.2", False), ("[US1] state:todo,done", False)])
 def test_filtered_rows_are_the_query_matches_and_their_ancestors(name, text, hide_done):
-    from tasktui import query as Q
+    from tasktui.doc import query as Q
 
     doc = Document((SAMPLES_DIR / name).read_bytes())
     outline = Outline(doc)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from support import REPO, run
-from tasktui import parsecache
+from tasktui.storage import parsecache
 from tasktui.doc import Document
 from tasktui.doc import parse as parse_mod
-from tasktui.tasksfile import TasksFile
+from tasktui.core.tasksfile import TasksFile
 
 generate = runpy.run_path(str(REPO / "benchmarks" / "generate.py"))["generate"]
 

@@ -1,4 +1,4 @@
-"""Find (tasktui.query): parsing queries, matching tasks, the words shown as
+"""Find (tasktui.doc.query): parsing queries, matching tasks, the words shown as
 found in a row, and the jump-to-id lookup, tested without Textual."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from support import HOSTILE_PIECES, SAMPLES_DIR, hostile_file, hostile_strategy, sample_names
 from tasktui.doc import Document
 from tasktui.doc import edits as E
-from tasktui import query as Q
+from tasktui.doc import query as Q
 
 SPECKIT = """# Tasks: Demo
 

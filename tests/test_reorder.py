@@ -19,7 +19,7 @@ from tasktui.doc import edits as E
 from tasktui.doc import patch as P
 from tasktui.doc.edits.move import siblings
 from tasktui.doc.model import HeadingKey
-from tasktui.tasksfile import TasksFile
+from tasktui.core.tasksfile import TasksFile
 
 
 def move(data: bytes, ref: str, *, before: str | None = None, after: str | None = None,

@@ -18,10 +18,10 @@ from support import (
     wait_for,
 )
 
-from tasktui import config, store
+from tasktui.storage import config, store
 from tasktui.doc import Document, edits
-from tasktui.outline import HEADING
-from tasktui.session import Notice, Session
+from tasktui.core.outline import HEADING
+from tasktui.core.session import Notice, Session
 
 TEXT = (b"# Plan\n\n## Phase 1\n\n- [ ] alpha\n- [ ] beta\n  - [ ] beta one\n- [x] gamma\n\n"
         b"## Phase 2\n\n1. [ ] delta\n3. [ ] epsilon\n")

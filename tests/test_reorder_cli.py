@@ -10,7 +10,7 @@ import pytest
 from support import SAMPLES_DIR, assert_one_line_error, hostile_bytes, run
 
 from tasktui.doc import Document
-from tasktui.tasksfile import TasksFile
+from tasktui.core.tasksfile import TasksFile
 
 DATA = (b"# Plan\n\n## Phase 1: Setup\n\n- [x] T001 Create structure\n- [ ] T002 [P] Add deps\n  - detail\n"
         b"- [ ] T003 Configure lint\n\n## Phase 2: Core\n\n- [ ] T004 [US1] Model\n- [ ] T005 [US1] Service\n")

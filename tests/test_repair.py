@@ -20,12 +20,12 @@ from support import SAMPLES_DIR, corpus_names
 from support import SIZE, quiesce, record_notifications, wait_file, wait_for
 from support import assert_one_line_error, run
 from tasktui.doc import repair
-from tasktui.app import TaskTuiApp
+from tasktui.ui.app import TaskTuiApp
 from tasktui.doc import Document, edits
 from tasktui.doc.patch import apply
 from tasktui.doc.source import Source
-from tasktui.screens.dialogs import ConfirmScreen
-from tasktui.tasksfile import TasksFile
+from tasktui.ui.screens.dialogs import ConfirmScreen
+from tasktui.core.tasksfile import TasksFile
 
 SEQUENCES = {"â¬œ": "⬜", "ðŸŸ¡": "🟡", "âœ…": "✅", "â†’": "→", "â‰¥": "≥"}
 

@@ -11,13 +11,13 @@ import pytest
 
 from support import open_session
 from support import SAMPLES_DIR
-from tasktui import config, store
-from tasktui import timer as timer_mod
+from tasktui.storage import config, store
+from tasktui.storage import timer as timer_mod
 from tasktui.doc import edits
 from tasktui.doc.model import Document
 from tasktui.doc.ready import Readiness
-from tasktui.outline import Outline
-from tasktui.session import Session, changed_tasks
+from tasktui.core.outline import Outline
+from tasktui.core.session import Session, changed_tasks
 
 TEXT = b"# Plan\n\n## Phase 1\n\n- [ ] alpha\n- [ ] beta\n- [x] gamma\n\n## Phase 2\n\n- [ ] delta\n"
 

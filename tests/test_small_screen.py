@@ -92,7 +92,7 @@ def test_log_panel_with_a_resolved_entry(snap_compare, tmp_path):
     app = small_app.make_app(tmp_path)
 
     async def run_before(pilot) -> None:
-        from tasktui.widgets.log_panel import LogPanel
+        from tasktui.ui.widgets.log_panel import LogPanel
 
         await loaded(pilot)
         await pilot.press("b")

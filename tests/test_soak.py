@@ -114,7 +114,7 @@ SITE = textwrap.dedent("""
             out.write(json.dumps(record) + "\\n")
 
     import threading
-    from tasktui import store
+    from tasktui.storage import store
     _write = store.atomic_write
     _exchange, _replace = store._exchange, os.replace
     _landing = threading.local()  # when this thread's write put its bytes at the path
@@ -146,7 +146,7 @@ SITE = textwrap.dedent("""
     os.replace = replace
     store.atomic_write = atomic_write
     if os.environ.get("TASKTUI_SOAK_APP"):
-        from tasktui.app import TaskTuiApp
+        from tasktui.ui.app import TaskTuiApp
         _notify = TaskTuiApp.notify
 
         def notify(self, message, **kwargs):

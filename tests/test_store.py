@@ -1,4 +1,4 @@
-"""Tests for tasktui.store: real files in tmp_path, real processes.
+"""Tests for tasktui.storage.store: real files in tmp_path, real processes.
 
 The only patching is fault injection, and it touches only the one failing
 call (and only for the temp file's descriptor); everything else hits the disk.
@@ -26,8 +26,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tasktui import store
-from tasktui.store import (
+from tasktui.storage import store
+from tasktui.storage.store import (
     Snapshot,
     StoreError,
     atomic_write,
@@ -551,7 +551,7 @@ WRITER = (
     CONTENT_SRC
     + """
 import sys
-from tasktui.store import atomic_write
+from tasktui.storage.store import atomic_write
 path, gen, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 print("ready", flush=True)
 while True:
@@ -649,7 +649,7 @@ def test_atomic_write_cleans_stale_temps_first(folder):
 
 INCREMENTER = """
 import sys
-from tasktui.store import atomic_write, locked, read
+from tasktui.storage.store import atomic_write, locked, read
 path = sys.argv[1]
 print("ready", flush=True)
 sys.stdin.readline()  # start together
@@ -662,7 +662,7 @@ print("done", flush=True)
 
 HOLDER = """
 import sys
-from tasktui.store import locked
+from tasktui.storage.store import locked
 with locked(sys.argv[1]):
     print("locked", flush=True)
     sys.stdin.readline()

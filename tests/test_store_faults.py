@@ -1,4 +1,4 @@
-"""Branches of tasktui/store.py that tests/test_store.py leaves out: read errors
+"""Branches of tasktui/storage/store.py that tests/test_store.py leaves out: read errors
 of every kind, a file that never settles, write failures around the rename,
 the lock folder (unusable, vanished, tampered with), and stale-temp cleanup.
 
@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from support import assert_one_line_error, run
-from tasktui import store
-from tasktui.store import StoreError, atomic_write, cleanup_stale_temps, locked, read, read_settled, why_read_only
+from tasktui.storage import store
+from tasktui.storage.store import StoreError, atomic_write, cleanup_stale_temps, locked, read, read_settled, why_read_only
 
 ORIGINAL = b"# Tasks\n- [ ] keep me exactly\n"
 

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, RadioButton, RadioSet
 
-from tasktui import config, timer as timer_mod
-from tasktui.app import TaskTuiApp
+from tasktui.storage import config, timer as timer_mod
+from tasktui.ui.app import TaskTuiApp
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document
-from tasktui.outline import HEADING
+from tasktui.core.outline import HEADING
 from support import copy_sample, replace_once, row_text, wait_file, wait_for
 from support import running as app_running
 

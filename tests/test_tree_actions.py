@@ -12,7 +12,7 @@ from support import copy_sample, edit, running, task_key, wait_file, wait_for
 from tasktui.doc import edits as E
 from tasktui.doc.model import Document
 from tasktui.doc.patch import apply
-from tasktui.session import Session
+from tasktui.core.session import Session
 
 TEMPLATE = (
     b"# Tasks\n\n"

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from tasktui.app import TaskTuiApp
-from tasktui.outline import TASK
-from tasktui.watch import FileWatcher
+from tasktui.ui.app import TaskTuiApp
+from tasktui.core.outline import TASK
+from tasktui.storage.watch import FileWatcher
 from support import copy_sample, quiesce, record_notifications, wait_for
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_tasks"

@@ -1,4 +1,4 @@
-"""A whole repository at once: finding the tasks files (tasktui.workspace), what
+"""A whole repository at once: finding the tasks files (tasktui.core.workspace), what
 each says in a line, `tasktui status --all`, watching many files with one
 thread, and the overview screen (rows as they are read, Enter opens a file, o
 comes back, a change on disk shows up)."""
@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from support import SAMPLES_DIR, assert_one_line_error, quiesce, run, screen_text, wait_for
-from tasktui import store, workspace
-from tasktui.app import TaskTuiApp
+from tasktui.storage import store
+from tasktui.core import workspace
+from tasktui.ui.app import TaskTuiApp
 from tasktui.doc import Document
 from tasktui.doc.rollup import RollUp
-from tasktui.watch import FolderWatcher
+from tasktui.storage.watch import FolderWatcher
 
 _spec = importlib.util.spec_from_file_location(
     "tasktui_snapshot_workspace_app", Path(__file__).parent / "snapshot_apps" / "workspace_app.py")
@@ -277,7 +278,7 @@ async def test_order_problems_are_said_on_load_and_shown_on_their_tasks(tmp_path
 
 # ------------------------------------------------------------------ the summary cache
 def test_a_summary_is_reused_only_for_the_same_bytes_and_rules(tmp_path, monkeypatch):
-    from tasktui import config, parsecache
+    from tasktui.storage import config, parsecache
 
     path = write(tmp_path / "specs" / "001-x" / "tasks.md", (SAMPLES_DIR / "speckit-feature.md").read_bytes())
     first = workspace.summarize(path, tmp_path)
@@ -287,7 +288,7 @@ def test_a_summary_is_reused_only_for_the_same_bytes_and_rules(tmp_path, monkeyp
     def no_parsing(*_a, **_k):
         raise AssertionError("parsed again")
 
-    from tasktui.doc import loader
+    from tasktui.core import loader
 
     monkeypatch.setattr(loader, "parse_all", no_parsing)
     again = workspace.summarize(path, tmp_path)

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from support import assert_one_line_error, poll, run
-from tasktui import store
+from tasktui.storage import store
 from tasktui.doc import Document
-from tasktui.tasksfile import TasksFile
+from tasktui.core.tasksfile import TasksFile
 
 TEXT = b"# Plan\n\n## Phase 1\n\n" + b"".join(b"- [ ] task %d with some words to make it longer\n" % i for i in range(30))
 
@@ -168,7 +168,7 @@ def test_a_writer_that_opens_while_we_hold_the_lease_breaks_it(tasks):
 
 def test_the_app_waits_for_a_writer_before_showing_its_file(tmp_path):
     """The watcher never reports a file its writer still has open."""
-    from tasktui.watch import FileWatcher
+    from tasktui.storage.watch import FileWatcher
 
     path = tmp_path / "tasks.md"
     path.write_bytes(TEXT)
@@ -216,7 +216,7 @@ def test_a_file_of_another_user_uses_proc_for_writers_of_ours(tmp_path):
     probe = textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
-        from tasktui import store
+        from tasktui.storage import store
         store.enable_leases()
         try:
             with store.quiet({str(path)!r}, timeout=float(sys.argv[1])) as held:

@@ -225,7 +225,7 @@ class Document:
 
     def __init__(self, source: Source | bytes, *, cache: dict | None = None, day_hours: float = DEFAULT_DAY_HOURS,
                  chunks: list | None = None, path: str | None = None, dialect: str | None = None):
-        """Parse ``source``; or, with ``chunks`` (from tasktui.doc.loader), assemble those.
+        """Parse ``source``; or, with ``chunks`` (from tasktui.core.loader), assemble those.
         Chunks covering only the start of the file give a partial document
         (``complete`` is False): enough to show the top while the rest loads.
         ``path`` (where the file lives) is evidence of its dialect; ``dialect``,

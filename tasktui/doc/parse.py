@@ -318,7 +318,7 @@ def parse_one(lines, start: int, end: int, cache: dict | None = None) -> ChunkRe
     """Parse lines[start:end] as one chunk. When ``end`` is not the end of the
     document, line ``end`` is parsed too and must come out as a top-level heading
     or list item (the cut is confirmed), else None. ``cache`` maps chunk_key() to
-    results (a plain dict, or one filled from tasktui.parsecache)."""
+    results (a plain dict, or one filled from tasktui.storage.parsecache)."""
     n = len(lines)
     text = "\n".join(lines[start:min(end, n)])
     confirm = lines[end] if end < n else None

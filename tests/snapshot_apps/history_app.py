@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: support, when run by hand
 
 from support import HISTORY_CLOCK, history_story  # noqa: E402
-from tasktui.app import TaskTuiApp  # noqa: E402
+from tasktui.ui.app import TaskTuiApp  # noqa: E402
 
 
 def fixed_clock() -> float:

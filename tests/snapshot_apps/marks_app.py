@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tasktui.app import TaskTuiApp
+from tasktui.ui.app import TaskTuiApp
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_tasks"
 NAME = "speckit-feature.md"

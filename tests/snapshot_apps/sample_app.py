@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tasktui.app import TaskTuiApp
+from tasktui.ui.app import TaskTuiApp
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_tasks"
 

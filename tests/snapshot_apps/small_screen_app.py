@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tasktui import timer
-from tasktui.app import TaskTuiApp
+from tasktui.storage import timer
+from tasktui.ui.app import TaskTuiApp
 from tasktui.doc import Document
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_tasks"

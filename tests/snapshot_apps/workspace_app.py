@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tasktui.app import TaskTuiApp
-from tasktui.workspace import find_tasks_files
+from tasktui.ui.app import TaskTuiApp
+from tasktui.core.workspace import find_tasks_files
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_tasks"
 FIXED_NOW = time.mktime((2026, 3, 16, 9, 0, 0, 0, 0, -1))

@@ -1,0 +1,728 @@
+"""The main screen: header, phase tree, detail pane, log panel, filter box and
+footer. Keys become intents (EditRequested, UndoRequested ...) posted to the
+app; the app routes them to the session and hands back each new version to
+``show``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from textual import on
+from textual.actions import SkipAction
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from tasktui.doc import edits
+from tasktui.doc import query as query_mod
+from tasktui.doc.links import blocked_tasks
+from tasktui.doc.edits.tasks import full_text
+from tasktui.doc.model import Document, Task, split_text
+from tasktui.doc.rollup import RollUp
+from tasktui.core.outline import HEADING, Outline
+from tasktui.doc.safetext import json_text
+from tasktui.ui.screens.dialogs import PromptScreen
+from tasktui.core.session import Notice
+from tasktui.ui.widgets.detail_pane import DetailPane
+from tasktui.ui.widgets.find_bar import FindBar
+from tasktui.ui.widgets.log_panel import LogPanel
+from tasktui.ui.widgets.plain import plain
+from tasktui.ui.widgets.status_header import StatusHeader
+from tasktui.ui.widgets.task_tree import TaskTree
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("space", "toggle_task", "Toggle", show=True),
+        Binding("n", "next_ready", "Next ready"),
+        Binding("N", "previous_ready", "Prev ready", show=False),
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("d", "toggle_done", "Hide done", show=False),
+        Binding("g", "go_to_task", "Go to task id...", show=False),
+        Binding("p", "mark_in_progress", "In progress", show=False),
+        Binding("c", "mark_cancelled", "Cancel task", show=False),
+        Binding("a", "add_after", "Add", show=False),
+        Binding("A", "add_under", "Add subtask", show=False),
+        Binding("r", "change_text", "Edit text", show=False),
+        Binding("delete", "delete_task", "Delete", show=False),
+        Binding("t", "time_entry", "Time"),
+        Binding("E", "set_estimate", "Set estimate", show=False),
+        Binding("s", "timer", "Timer", show=False),
+        Binding("b", "toggle_log", "Log"),
+        Binding("u", "undo", "Undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False),
+        Binding("y", "copy_id", "Copy id", show=False),
+        Binding("Y", "copy_text", "Copy text", show=False),
+        Binding("e", "open_editor", "Editor", show=False),
+        Binding("i", "toggle_details", "Details", show=False),
+        Binding("H", "show_history", "Show progress history", show=False),
+        Binding("o", "overview", "Overview"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+        # reordering tasks, and marks to act on several at once
+        Binding("alt+up,K", "move_task_up", "Move task up", show=False),
+        Binding("alt+down,J", "move_task_down", "Move task down", show=False),
+        Binding("m", "move_to_section", "Move task to section...", show=False),
+        Binding("v", "toggle_mark", "Mark / unmark task", show=False),
+        Binding("shift+up", "extend_marks(-1)", "Extend marks up", show=False),
+        Binding("shift+down", "extend_marks(1)", "Extend marks down", show=False),
+        Binding("escape", "clear_marks", "Clear marks", show=False, priority=True),
+    ]
+
+    FILTER_PAUSE = 0.06  # seconds: typing a word filters once, not once per letter
+
+    # -- intents (posted to the app) --------------------------------------------------
+    @dataclass
+    class EditRequested(Message):
+        """Make this edit; ``quiet``: say nothing when it worked; ``focus``: put the
+        cursor on the line it added or changed."""
+
+        op: edits.Edit
+        quiet: bool = False
+        focus: bool = False
+
+    @dataclass
+    class UndoRequested(Message):
+        redo: bool = False
+
+    @dataclass
+    class TimerRequested(Message):
+        """``s``: stop the running timer, or start one on ``task``."""
+
+        task: Task | None
+
+    @dataclass
+    class EditorRequested(Message):
+        """``e``: open the file in the user's editor at ``line``."""
+
+        line: int
+
+    class OverviewRequested(Message):
+        """``o``: close this file and show the workspace overview again."""
+
+    def __init__(self, session) -> None:
+        super().__init__()
+        self.session = session  # the file this screen shows (tasktui.core.session.Session)
+        self._filter_timer: Timer | None = None
+        self.jump_after_load = False  # `n` asked for an open task below what is loaded yet
+        self._detail_timer: Timer | None = None
+        self.details_chosen: bool | None = None  # the user's i, once pressed; else the width decides
+
+    # -- layout -----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="header")
+        with Horizontal(id="main"):
+            yield TaskTree(id="tree")
+            yield DetailPane(id="detail")
+        yield Static("", id="empty")
+        yield FindBar(id="find")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(FindBar).display = False
+        self.query_one("#empty", Static).display = False
+        self.tree.focus()
+        self.app.begin()
+
+    @property
+    def tree(self) -> TaskTree:
+        return self.query_one(TaskTree)
+
+    @property
+    def header(self) -> StatusHeader:
+        return self.query_one(StatusHeader)
+
+    # -- showing a version -------------------------------------------------------------
+    def show(self, doc: Document, rollup: RollUp, *, focus_task: Task | None = None, outline: Outline | None = None,
+             notice: str | None | bool = False, stale: bool | None = None) -> None:
+        """Show ``doc`` with its numbers everywhere: tree, header, log panel, empty message."""
+        tree = self.tree
+        tree.set_document(doc, rollup, focus_task=focus_task, outline=outline)
+        tree.set_marks(blocked=blocked_tasks(doc))
+        self.show_marks(doc)
+        if notice is False:
+            reason = self.session.read_only_reason
+            notice = f"READ-ONLY: {reason}" if reason else None
+        if stale is None:
+            stale = bool(doc.time_lines or doc.completion) and bool(edits.sync_patches(doc, rollup))
+        self.header.show(doc, rollup, notice=notice, stale=stale)
+        for log in self.query(LogPanel):
+            if log.display:
+                log.show(doc)
+        empty = self.query_one("#empty", Static)
+        if not doc.tasks and doc.complete:
+            empty.update(plain(self._empty_message(doc)))
+            empty.display = True
+        else:
+            empty.display = False
+
+    def _empty_message(self, doc: Document) -> str:
+        name = self.session.name
+        if not doc.source.data.strip():
+            return f"{name} is empty. Press a to add the first task."
+        if not doc.headings:
+            return f"{name} has no headings and no tasks (`- [ ] ...` lines). Press a to add a task."
+        return f"{name} has no tasks yet (`- [ ] ...` lines). Press a to add one."
+
+    def show_timer(self, header_text: str | None, tree_mark: tuple[int, str] | None) -> None:
+        self.header.show(timer=header_text)
+        tree = self.tree
+        if tree_mark is None:
+            if tree.timer is not None:
+                tree.set_marks(timer=None)
+        else:
+            tree.timer = tree_mark
+            tree.refresh_task(tree_mark[0])
+
+    @on(TaskTree.Highlighted)
+    def _highlighted(self, event: TaskTree.Highlighted) -> None:
+        # the detail pane follows the cursor, a moment later so that holding a key stays smooth
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(0.05, self.update_detail)
+
+    def update_detail(self) -> None:
+        if not self.is_attached:
+            return
+        tree = self.tree
+        self.query_one(DetailPane).show(tree.outline, tree.cursor_row)
+
+    def on_resize(self, event) -> None:
+        if self.details_chosen is None:
+            pane = self.query_one(DetailPane)
+            wide = event.size.width >= 100
+            if pane.display != wide:
+                pane.display = wide
+                if wide:
+                    self.update_detail()
+
+    # -- the task under the cursor ------------------------------------------------------
+    def _editable(self) -> bool:
+        reason = self.session.why_not_editable()
+        if reason is not None:
+            self.app.notify(reason.text, severity=reason.severity)
+            return False
+        return True
+
+    def _task_or_warn(self) -> Task | None:
+        task = self.tree.cursor_task
+        if task is None:
+            self.app.notify("Move to a task first.", severity="warning")
+        return task
+
+    def _editable_task(self) -> Task | None:
+        """The task under the cursor when it may be edited (else a notice and None)."""
+        if not self._editable():
+            return None
+        task = self._task_or_warn()
+        notice = self.session.why_not_editable_task(task) if task is not None else None
+        if notice is not None:
+            self.app.notify(notice.text, severity=notice.severity)
+            return None
+        return task
+
+    def request(self, op: edits.Edit, *, quiet: bool = False, focus: bool = False) -> None:
+        self.app.post_message(self.EditRequested(op, quiet, focus))
+
+    # -- keys: edits ----------------------------------------------------------------------
+    def action_toggle_task(self) -> None:
+        self.tree.action_toggle()
+
+    def _set_state(self, state: str) -> None:
+        if self.act_on_marked("state", state):
+            return
+        task = self._editable_task()
+        if task is not None:
+            self.request(self.session.state_op(task, state), quiet=True)
+
+    def action_mark_in_progress(self) -> None:
+        self._set_state("in_progress")
+
+    def action_mark_cancelled(self) -> None:
+        self._set_state("cancelled")
+
+    def _ask(self, title: str, value: str, then, *, validate=None) -> None:
+        self.app.push_screen(PromptScreen(title, value, validate=validate), then)
+
+    @staticmethod
+    def _not_blank(value: str) -> str | None:
+        return None if value.strip() else "Type the task's text, or press Esc to cancel."
+
+    def action_add_after(self) -> None:
+        """``a``: a new task after the highlighted one; on a section, at the section's end."""
+        if not self._editable():
+            return
+        section = self._section_under_cursor()
+        if section is not None:
+            key, title = section
+            self._add(f"New task (at the end of: {title[:50]})", edits.AddTask, section=key)
+            return
+        task = self.tree.cursor_task
+        after = self.session.key(task) if task is not None else None
+        where = f"after: {task.text[:50]}" if task else "at the end of the file"
+        self._add(f"New task ({where})", edits.AddTask, after=after)
+
+    def action_add_under(self) -> None:
+        """``A``: a new subtask, last under the highlighted task; on a section, its first task."""
+        section = self._section_under_cursor()
+        if section is not None:
+            if self._editable():
+                key, title = section
+                self._add(f"New task (first in: {title[:50]})", edits.AddTask, section=key, first=True)
+            return
+        task = self._editable_task()
+        if task is None:
+            return
+        self._add(f"New subtask under: {task.text[:50]}", edits.AddTask, under=self.session.key(task))
+
+    def _section_under_cursor(self):
+        """(key, title) of the section heading under the cursor, or None on a task."""
+        row = self.tree.cursor_row
+        if row is None or row.kind != HEADING:
+            return None
+        node = self.tree.outline.headings[row.index]
+        # the shown document's key: while a big file loads, the headings above are already whole
+        return self.tree.doc.heading_keys[node.doc_index], node.text
+
+    def _add(self, title: str, make, **where) -> None:
+        def done(text: str | None) -> None:
+            if text:
+                self.request(make(text, **where), focus=True)
+
+        self._ask(title, "", done, validate=self._not_blank)
+
+    def action_change_text(self) -> None:
+        task = self._editable_task()
+        if task is None:
+            return
+        key = self.session.key(task)
+        prefix, description, _wrapper = split_text(task.text)
+
+        def done(text: str | None) -> None:
+            if text is not None and full_text(task, text) != task.text:
+                self.request(edits.EditText(key, text), focus=True)
+
+        kept = f" ({prefix.strip()} stays)" if prefix.strip() else ""
+        self._ask(f"Task text{kept}", description, done, validate=self._not_blank)
+
+    def action_delete_task(self) -> None:
+        if self.act_on_marked("delete"):
+            return
+        task = self._editable_task()
+        if task is not None:
+            self.request(edits.DeleteTask(self.session.key(task)), focus=True)  # the cursor goes to its neighbour
+
+    def action_undo(self) -> None:
+        self._replay(redo=False)
+
+    def action_redo(self) -> None:
+        self._replay(redo=True)
+
+    def _replay(self, redo: bool) -> None:
+        if not self._editable():
+            return
+        tf = self.session.tasks_file
+        if tf is not None and not (tf.redo_stack if redo else tf.undo_stack) and not self.session.early:
+            self.app.notify("Nothing to redo." if redo else "Nothing to undo.")
+            return
+        self.app.post_message(self.UndoRequested(redo))
+
+    # -- keys: time -----------------------------------------------------------------------
+    def action_time_entry(self) -> None:
+        self._time_dialog(estimate=False)
+
+    def action_set_estimate(self) -> None:
+        """``E``: the time dialog on "Set the estimate", holding the current one."""
+        self._time_dialog(estimate=True)
+
+    def _time_dialog(self, estimate: bool) -> None:
+        """``t``: time for the task under the cursor, or for the heading (a heading-level
+        task carries its own estimate: ``#### Task 1: Setup``)."""
+        if not self._editable():
+            return
+        row = self.tree.cursor_row
+        if row is not None and row.kind == HEADING:
+            outline = self.tree.outline
+            node = outline.headings[row.index]
+            key = self.session.doc.heading_keys[node.doc_index]
+            times = outline.heading_totals(row.index)
+            what, est, act = node.text, times.estimate_hours, times.actual_hours
+        else:
+            task = self._editable_task()
+            if task is None:
+                return
+            key = self.session.key(task)
+            what, est, act = task.text, task.estimate_hours, task.actual_hours
+
+        def done(answer: tuple[str, float] | None) -> None:
+            if answer is not None:
+                kind, hours = answer
+                self.request(edits.AddTime(key, hours) if kind == "spent" else edits.SetEstimate(key, hours))
+
+        from tasktui.ui.screens.time_dialog import TimeDialog
+
+        self.app.push_screen(TimeDialog(what, est, act, self.session.settings.day_hours, estimate=estimate), done)
+
+    def action_timer(self) -> None:
+        if self._editable():
+            self.app.post_message(self.TimerRequested(self.tree.cursor_task))
+
+    # -- keys: the log ---------------------------------------------------------------------
+    async def action_toggle_log(self) -> None:
+        found = self.query(LogPanel)
+        if found:
+            log = found.first()
+            log.display = not log.display
+        else:
+            log = LogPanel(id="log")
+            await self.mount(log, after=self.query_one("#main"))
+        if log.display:
+            if self.session.doc is not None:
+                log.show(self.session.doc)
+            log.table.focus()
+        else:
+            self.tree.focus()
+
+    def _today(self) -> str:
+        return time.strftime("%Y-%m-%d", time.localtime(self.session.clock()))
+
+    def on_log_panel_add_requested(self, _event=None) -> None:
+        if not self._editable():
+            return
+        task = self.tree.cursor_task
+        ref = (task.id or task.text) if task is not None else None
+
+        def done(answer) -> None:
+            if answer is not None:
+                kind, text, date, task_ref = answer
+                self.request(edits.AddLogEntry(kind, text, date, task_ref))
+
+        from tasktui.ui.screens.log_dialog import LogEntryDialog
+
+        self.app.push_screen(LogEntryDialog(ref, self._today()), done)
+
+    def action_add_log_entry(self) -> None:
+        self.on_log_panel_add_requested()
+
+    def on_log_panel_resolve_requested(self, event: LogPanel.ResolveRequested) -> None:
+        if not self._editable():
+            return
+        key, today = event.key, self._today()
+
+        def done(text: str | None) -> None:
+            if text:
+                self.request(edits.ResolveEntry(key, text, today))
+
+        self._ask(f"How was it resolved? ({event.entry.text[:40]})", "", done,
+                  validate=lambda v: None if v.strip() else "Say how the blocker was resolved, or press Esc.")
+
+    def on_log_panel_edit_requested(self, event: LogPanel.EditRequested) -> None:
+        if not self._editable():
+            return
+        key = event.key
+
+        def done(text: str | None) -> None:
+            if text is not None and text.strip() != event.entry.text:
+                self.request(edits.EditEntry(key, text))
+
+        self._ask("Entry text", event.entry.text, done,
+                  validate=lambda v: None if v.strip() else "An entry needs some text, or press Esc.")
+
+    # -- keys: moving, finding, showing ---------------------------------------------------------
+    def _jump_ready(self, step: int) -> None:
+        doc = self.tree.doc
+        if doc is None or not doc.tasks:
+            return
+        tree = self.tree
+        row = tree.cursor_row
+        if row is None:
+            start = -1 if step > 0 else len(doc.tasks)
+        elif row.kind == HEADING:
+            node = tree.outline.headings[row.index]
+            start = node.first_task - 1 if step > 0 else node.first_task
+        else:
+            start = row.index
+        task = self.session.next_ready(tree.outline.ready, start, step, tree.outline.matcher(tree.text_filter))
+        if task is not None:
+            tree.move_to_task(task.index)
+        elif step > 0 and self.session.tasks_file is None:  # the rest of the file is not read yet
+            self.jump_after_load = True
+            self.app.notify("Still loading: the next task that can start is shown once the file is read.", timeout=3)
+        else:
+            self.app.notify("No more tasks that can start now " + ("below." if step > 0 else "above."))
+
+    def action_next_ready(self) -> None:
+        self._jump_ready(1)
+
+    def action_previous_ready(self) -> None:
+        self._jump_ready(-1)
+
+    def action_filter(self) -> None:
+        bar = self.query_one(FindBar)
+        bar.display = True
+        bar.input.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        value = event.value
+        self._filter_timer = self.set_timer(self.FILTER_PAUSE, lambda: self._apply_filter(value))
+
+    def _apply_filter(self, value: str) -> None:
+        if self.is_attached:
+            self.tree.text_filter = value
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self._apply_filter(event.value)
+        self.tree.focus()
+
+    def action_clear_filter(self) -> None:
+        bar = self.query_one(FindBar)
+        if bar.input.value or bar.display:
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+            bar.input.value = ""
+            bar.display = False
+            self._apply_filter("")
+            self.tree.focus()
+
+    @on(TaskTree.Filtered)
+    def _filtered(self, event: TaskTree.Filtered) -> None:
+        """What the filter finds, beside the box; a lasting word in the header while a
+        filter or hide-done is on."""
+        self.query_one(FindBar).show_count(event.text_filter, event.matches, event.total)
+        query = query_mod.parse(event.text_filter)
+        self.header.show(find=(event.text_filter.strip() if query else "", event.hide_done))
+
+    def action_go_to_task(self) -> None:
+        """``g``: a prompt for a task id (``T012``, ``1.2``) or ``L40``; the cursor goes
+        there, opening what hides it (the filter too, with a word about it)."""
+        if self.tree.doc is None:
+            return
+
+        def where(value: str):
+            tree = self.tree
+            after = tree.cursor_task.index if tree.cursor_task is not None else -1
+            found = query_mod.locate(tree.doc, value, after)
+            if isinstance(found, str) and self.session.tasks_file is None:
+                found += " The rest of the file is still loading."
+            return found
+
+        def check(value: str) -> str | None:
+            found = where(value)
+            return found if isinstance(found, str) else None
+
+        def done(value: str | None) -> None:
+            if value is None or self.tree.doc is None:
+                return
+            found = where(value)
+            if isinstance(found, str):
+                self.app.notify(found, severity="warning")
+            else:
+                self.go_to(found)
+
+        self.app.push_screen(PromptScreen("Go to task", "", placeholder="T012, 1.2 or L40",
+                                          hint="A task id, or L and a line number. Enter goes there, Esc cancels.",
+                                          validate=check), done)
+
+    def go_to(self, task: Task) -> None:
+        """Put the cursor on ``task``; when the filter or hide-done hides it, they make way."""
+        tree = self.tree
+        if tree.move_to_task(task.index):
+            return
+        said = []
+        if query_mod.parse(tree.text_filter):
+            self.action_clear_filter()
+            said.append("the filter is cleared")
+        if not tree.move_to_task(task.index) and tree.hide_done:
+            tree.hide_done = False
+            said.append("done tasks are shown")
+            tree.move_to_task(task.index)
+        if said:
+            name = f"L{task.line + 1}" if task.id is None else task.id
+            self.app.notify(f"{name} was hidden: {' and '.join(said)}.", timeout=4)
+
+    def action_toggle_done(self) -> None:
+        tree = self.tree
+        tree.hide_done = not tree.hide_done
+        self.app.notify("Done tasks hidden." if tree.hide_done else "Done tasks shown.", timeout=2)
+
+    def action_copy_id(self) -> None:
+        task = self._task_or_warn()
+        if task is not None:
+            value = task.id or task.text
+            self.app.copy_to_clipboard(json_text(value))  # the clipboard takes UTF-8: undecodable bytes as U+FFFD
+            self.app.notify(f"Copied {value[:60]}", timeout=2)
+
+    def action_copy_text(self) -> None:
+        task = self._task_or_warn()
+        if task is not None:
+            self.app.copy_to_clipboard(json_text(task.text))
+            self.app.notify(f"Copied {task.text[:60]}", timeout=2)
+
+    def action_toggle_details(self) -> None:
+        pane = self.query_one(DetailPane)
+        pane.display = not pane.display
+        self.details_chosen = pane.display
+        if pane.display:
+            self.update_detail()
+
+    def action_show_history(self) -> None:
+        from tasktui.ui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
+
+    def set_history(self, found) -> None:
+        """The file's history is known (or not, ``None``): the detail pane says when tasks were done."""
+        self.query_one(DetailPane).history = found
+        self.update_detail()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "overview":
+            return getattr(self.app, "workspace", None) is not None  # only when there is an overview to go back to
+        return True
+
+    def action_overview(self) -> None:
+        self.app.post_message(self.OverviewRequested())
+
+    def action_help(self) -> None:
+        from tasktui.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_open_editor(self) -> None:
+        task = self.tree.cursor_task
+        self.app.post_message(self.EditorRequested(task.line + 1 if task else 1))
+
+    # -- keys: reordering tasks, and marks ---------------------------------------------------
+    def _on_heading(self) -> bool:
+        """Whether the cursor is on a heading's row (having said that headings do not move)."""
+        row = self.tree.cursor_row
+        if row is not None and row.kind == HEADING:
+            self.app.say([self.session.heading_not_movable(self.tree.outline.headings[row.index].text)])
+            return True
+        return False
+
+    def _move(self, step: int) -> None:
+        if self.tree.cursor_row is None or self._on_heading():
+            return
+        op = self.session.move_op(self.tree.cursor_task, step)
+        if isinstance(op, Notice):
+            self.app.say([op])
+        else:
+            self.request(op, focus=True)
+
+    def action_move_task_up(self) -> None:
+        self._move(-1)
+
+    def action_move_task_down(self) -> None:
+        self._move(1)
+
+    def action_move_to_section(self) -> None:
+        if self.tree.cursor_row is None or self._on_heading():
+            return
+        task = self.tree.cursor_task
+        notice = self.session.why_not_editable() or self.session.why_not_marked_or_moved(task)
+        if notice is not None:
+            self.app.say([notice])
+            return
+        from tasktui.ui.screens.section_picker import Choice, SectionPicker
+
+        outline, doc = self.tree.outline, self.session.doc
+        here = self.session.section_of(task) if task.parent is None else None
+        choices = []
+        for node in outline.headings:
+            depth, parent = 0, node.parent
+            while parent is not None:
+                depth, parent = depth + 1, outline.headings[parent].parent
+            counts = outline.heading_totals(node.index)
+            done, of = counts.shown
+            choices.append(Choice(doc.heading_keys[node.doc_index], node.text, depth,
+                                  f"{done}/{of}" if counts.total else "", node.doc_index == here))
+        if not choices:
+            self.app.notify("This file has no sections to move the task to: K and J move it within its list.",
+                            severity="warning")
+            return
+        key = self.session.key(task)
+
+        def done(section) -> None:
+            if section is not None:
+                self.request(edits.Move(key, section=section), focus=True)
+
+        self.app.push_screen(SectionPicker(f"Move “{task.text[:40]}” to the end of:", choices), done)
+
+    def action_renumber_section(self) -> None:
+        row = self.tree.cursor_row
+        if row is None:
+            return
+        op = self.session.renumber_op(self._section_index_at_cursor())
+        if isinstance(op, Notice):
+            self.app.say([op])
+        else:
+            self.request(op)
+
+    def _section_index_at_cursor(self) -> int | None:
+        """Index in doc.headings of the section the cursor is in (its heading, or the one its task is under)."""
+        row = self.tree.cursor_row
+        if row is not None and row.kind == HEADING:
+            return self.tree.outline.headings[row.index].doc_index
+        task = self.tree.cursor_task
+        return self.session.section_of(task) if task is not None else None
+
+    def reorder_commands(self):
+        """Palette entries that depend on where the cursor is: "Renumber this section"
+        only where that section's tasks are numbered."""
+        doc = self.session.doc
+        if doc is None or self.tree.cursor_row is None:
+            return
+        heading = self._section_index_at_cursor()
+        if edits.numbered(doc, heading):
+            yield SystemCommand("Renumber this section", "put the numbers (1., 1.1, 2.1) of this section's tasks in order",
+                                self.action_renumber_section)
+
+    def action_toggle_mark(self) -> None:
+        notice = self.session.toggle_mark(self.tree.cursor_task)
+        if notice is not None:
+            self.app.say([notice])
+        self.show_marks()
+
+    def action_extend_marks(self, step: int) -> None:
+        tree = self.tree
+        self.session.mark(tree.cursor_task)
+        tree.action_cursor_down() if step > 0 else tree.action_cursor_up()
+        self.session.mark(tree.cursor_task)
+        self.show_marks()
+
+    def action_clear_marks(self) -> None:
+        if not self.session.marked:
+            raise SkipAction()  # Esc goes on to clear the filter
+        n = self.session.clear_marks()
+        self.show_marks()
+        self.app.notify(f"{n} mark{'s' if n != 1 else ''} cleared.", timeout=2)
+
+    def show_marks(self, doc: Document | None = None) -> None:
+        """The marked tasks, highlighted in the tree and counted in the header."""
+        doc = doc if doc is not None else self.tree.doc
+        tasks = self.session.marked_tasks(doc) if doc is not None and self.session.marked else []
+        self.tree.set_marks(marked={t.index for t in tasks})
+        self.header.show(marked=len(tasks))
+
+    def act_on_marked(self, action: str, state: str | None = None) -> bool:
+        """With tasks marked: make ``action`` (toggle, state, delete) on all of them, in one
+        write and one undo step, and say True; False when nothing is marked."""
+        op = self.session.marked_op(action, state)
+        if op is None:
+            return False
+        if isinstance(op, Notice):
+            self.app.say([op])
+        else:
+            self.request(op)
+        return True
