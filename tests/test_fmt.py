@@ -26,7 +26,7 @@ from tasktui.core import fmt
 from tasktui.doc import Document
 
 BOM = b"\xef\xbb\xbf"
-DATA_DIR = Path(fmt.__file__).parent / "data"
+DATA_DIR = Path(fmt.__file__).parent.parent / "data"
 
 
 @functools.lru_cache(maxsize=256)

@@ -27,14 +27,15 @@ import pytest
 from support import SAMPLES_DIR
 from support import SIZE, quiesce, screen_text, wait_for
 from support import assert_one_line_error, run
-from tasktui import __version__, cli
+from tasktui import __version__
+from tasktui.cli import commands as cli
 from tasktui.cli import launch
 from tasktui.ui.app import TaskTuiApp
 from tasktui.doc import Document
 from tasktui.ui.screens.help import KEYS, HelpScreen, help_text
 from tasktui.core.workspace import find_tasks_files
 
-DATA = Path(launch.__file__).parent / "data"
+DATA = Path(launch.__file__).parent.parent / "data"
 TEMPLATE = (DATA / "new.md").read_text(encoding="utf-8")
 
 
