@@ -117,9 +117,9 @@ def test_a_files_own_legend_decides_what_marks_mean(tmp_path, capsys, form):
 
 
 def test_a_legend_word_that_fits_no_state_is_a_label():
-    doc = Document(b"Legend:\n- [ ] to do\n- [?] needs review (ask Dana)\n- [x] done\n\n## Work\n\n- [?] old thing\n")
+    doc = Document(b"Legend:\n- [ ] to do\n- [?] unclear (ask Dana)\n- [x] done\n\n## Work\n\n- [?] old thing\n")
     task = doc.tasks[-1]
-    assert (task.state, task.label) == ("other", "needs review")
+    assert (task.state, task.label) == ("other", "unclear")
 
 
 @pytest.mark.parametrize("word", ["deprecated (can be deleted)", "Obsolete", "won't fix", "abandoned"])

@@ -19,7 +19,7 @@ from tasktui.doc.durations import DurationError, parse_duration, short_hours
 from tasktui.doc.model import Document, HeadingKey, Task
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import Counts, RollUp, bar, is_open
-from tasktui.doc.states import SETTABLE, STATES
+from tasktui.doc.states import DONE, SETTABLE, STATES, TODO
 from tasktui.doc.safetext import dumps, json_text, visible
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -207,7 +207,8 @@ def print_list(doc: Document, tasks: list[Task]) -> None:
         if t.estimate_hours is not None or t.actual_hours is not None:
             time = f"  ({short_hours(t.actual_hours) if t.actual_hours is not None else '-'}/{short_hours(t.estimate_hours)})"
         head = f"L{t.line + 1:<5} {'  ' * t.depth}{_box(t)} "
-        note = "  (legend)" if t.legend else (f"  ({t.label})" if t.label and t.state == "other" else "")
+        # the legend's word for a state the box alone does not say (Blocked, Review, Competing)
+        note = "  (legend)" if t.legend else (f"  ({t.label})" if t.label and t.state not in (TODO, DONE) else "")
         room = max(10, width - len(head) - len(time) - _cells(note))
         say(f"{head}{_fit(t.text, room)}{note}{time}")
 
@@ -262,15 +263,21 @@ def _dialect(args, cfg: config.Config) -> str | None:
     return getattr(args, "dialect", None) or cfg.dialect_for(args.file)
 
 
+def _tasks_file(args, cfg: config.Config):
+    """The file FILE names, read as the command line and the config say."""
+    from tasktui.core.tasksfile import TasksFile
+
+    return TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg),
+                     legend=cfg.legend_for(args.file))
+
+
 def _waiting(sentence: str) -> None:
     say(f"tasktui: {sentence}", file=sys.stderr)
 
 
 def _read(args, cfg: config.Config) -> tuple[Document, RollUp]:
     """The file's Document and its RollUp (the one TasksFile already computed)."""
-    from tasktui.core.tasksfile import TasksFile
-
-    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    tf = _tasks_file(args, cfg)
     tf.save_cache()
     return tf.doc, tf.rollup
 
@@ -399,10 +406,8 @@ def cmd_next(args) -> int:
 def _claim(args) -> int:
     """``next --claim``: the first ready task, marked in progress in one locked write
     (the task is chosen under the lock, on the file as it is then)."""
-    from tasktui.core.tasksfile import TasksFile
-
     cfg = _settings(args)
-    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    tf = _tasks_file(args, cfg)
     try:
         result = tf.apply(edits.Claim())
     except edits.ConflictError:
@@ -439,10 +444,8 @@ def cmd_check(args) -> int:
 
 
 def _edit(args, make_op) -> int:
-    from tasktui.core.tasksfile import TasksFile
-
     cfg = _settings(args)
-    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    tf = _tasks_file(args, cfg)
     op = make_op(tf.doc, cfg)
     result = tf.apply(op)
     tf.save_cache()
@@ -665,7 +668,8 @@ def cmd_history(args) -> int:
 
     cfg = _settings(args)
     try:
-        found = history.compute(args.file, day_hours=cfg.day_hours, dialect=_dialect(args, cfg), workdays=cfg.workdays)
+        found = history.compute(args.file, day_hours=cfg.day_hours, dialect=_dialect(args, cfg),
+                                legend=cfg.legend_for(args.file), workdays=cfg.workdays)
     except history.HistoryError as exc:
         raise CliError(str(exc)) from None
     if args.json:
@@ -800,7 +804,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sync", action="store_true", help="do not update the Progress Tracking lines")
     p = add("list")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--state", help="comma-separated: todo, done, in_progress, queued, cancelled, other, open")
+    p.add_argument("--state", help="comma-separated: todo, done, in_progress, queued, blocked, review, draft, "
+                                   "cancelled, other, open, legend")
     p.add_argument("--section", help="only tasks under a heading containing this text")
     p = add("status")
     p.add_argument("--json", action="store_true")
@@ -822,7 +827,8 @@ def build_parser() -> argparse.ArgumentParser:
     edit_parser("toggle").add_argument("ref", metavar="REF", nargs="+", help="one or more tasks: one write")
     p = edit_parser("set")
     p.add_argument("ref", metavar="REF", nargs="+", help="one or more tasks: one write")
-    p.add_argument("state", metavar="STATE", help="todo, done, in_progress, queued or cancelled")
+    p.add_argument("state", metavar="STATE", help="todo, done, in_progress, queued, blocked, review, draft or cancelled "
+                                                  "(blocked, review and draft where the file's legend has a mark for them)")
     p = edit_parser("add")
     p.add_argument("text", metavar="TEXT")
     g = p.add_mutually_exclusive_group()

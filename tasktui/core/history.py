@@ -896,17 +896,18 @@ class _Parser:
     """Versions of one file as Documents, each patched from the one before (the
     chunks a commit did not change come from the shared cache)."""
 
-    def __init__(self, path: Path, day_hours: float, dialect: str | None) -> None:
+    def __init__(self, path: Path, day_hours: float, dialect: str | None, legend: bool = True) -> None:
         self.path = str(path)
         self.day_hours = day_hours
         self.dialect = dialect
+        self.legend = legend
         self.cache: dict = {}
 
     def parse(self, data: bytes) -> Document:
         if len(self.cache) > 20000:
             self.cache.clear()
         return Document(Source(data), cache=self.cache, day_hours=self.day_hours, path=self.path,
-                        dialect=self.dialect)
+                        dialect=self.dialect, legend=self.legend)
 
     def next(self, prev: Document | None, data: bytes) -> tuple[Document, Document | None, tuple[int, int, int] | None]:
         """(the Document of ``data``, the version it was patched from, the lines that
@@ -982,7 +983,8 @@ def _committed_path(git: Git, rel: bytes) -> bytes | None:
 
 
 def compute(path: str | Path, *, data: bytes | None = None, current: Document | None = None,
-            day_hours: float = DEFAULT_DAY_HOURS, dialect: str | None = None, workdays=DEFAULT_WORKDAYS,
+            day_hours: float = DEFAULT_DAY_HOURS, dialect: str | None = None, legend: bool = True,
+            workdays=DEFAULT_WORKDAYS,
             clock: Callable[[], float] = time.time, progress: Callable[[int, int], None] | None = None,
             stop: Callable[[], bool] | None = None, use_cache: bool = True, workers: int | None = None) -> History:
     """The history of the tasks file at ``path`` (see the module's docstring).
@@ -1004,8 +1006,9 @@ def compute(path: str | Path, *, data: bytes | None = None, current: Document | 
     start = _committed_path(git, rel)
     the_walk = walk(git, start) if start is not None else Walk((), (), None)
     steps = the_walk.steps
-    parser = _Parser(file.resolve(), day_hours, dialect)
-    cache = HistoryCache(cache_dir() if use_cache else None, [str(root), os.fsdecode(rel), dialect, day_hours])
+    parser = _Parser(file.resolve(), day_hours, dialect, legend)
+    cache = HistoryCache(cache_dir() if use_cache else None,
+                         [str(root), os.fsdecode(rel), dialect, day_hours] + ([] if legend else ["legend off"]))
     cache.load()
     shown = _Progress(progress, len(steps))
     missing = [k for k, step in enumerate(steps) if not cache.has(step, steps[k - 1].blob if k else None)]
@@ -1182,6 +1185,7 @@ def _in_workers(root: Path, parser: _Parser, steps, missing: list[int], cache: "
                     runs.append((steps[k - 1].blob if k else None, []))
                 runs[-1][1].append(k)
             job = {"root": str(root), "file": parser.path, "day_hours": parser.day_hours, "dialect": parser.dialect,
+                   "legend": parser.legend,
                    "runs": [{"base": base, "steps": [[steps[k].commit, steps[k].path, steps[k].blob] for k in ks]}
                             for base, ks in runs]}
             proc = subprocess.Popen([sys.executable, "-m", "tasktui.core.history", "--worker"], stdin=subprocess.PIPE,
@@ -1245,7 +1249,7 @@ def _worker() -> int:
     job = json.loads(sys.stdin.buffer.read())
     root = Path(job["root"])
     git = Git(root, Path(job["file"]).name)
-    parser = _Parser(Path(job["file"]), job["day_hours"], job["dialect"])
+    parser = _Parser(Path(job["file"]), job["day_hours"], job["dialect"], job["legend"])
     out = sys.stdout
     with Blobs(git) as blobs:
         for run in job["runs"]:

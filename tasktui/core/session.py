@@ -101,6 +101,7 @@ class Session:
         self.path = Path(path)
         self.settings = settings
         self.dialect = dialect or settings.dialect_for(path)  # what the user says the file is, if anything
+        self.legend = settings.legend_for(path)  # False: the config says its legend is not to be read
         self.clock = clock
         self.force_read_only = read_only
         self.tasks_file: TasksFile | None = None
@@ -138,12 +139,12 @@ class Session:
     def open_file(self, snapshot: store.Snapshot, doc: Document, cache: dict) -> TasksFile:
         """The TasksFile of a file just loaded (in the loading thread)."""
         return TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours,
-                         snapshot=snapshot, doc=doc, cache=cache, dialect=self.dialect)
+                         snapshot=snapshot, doc=doc, cache=cache, dialect=self.dialect, legend=self.legend)
 
     def document(self, source, chunks) -> Document:
         """A Document of this file made of parsed ``chunks`` (the loader's)."""
         return Document(source, chunks=chunks, day_hours=self.settings.day_hours, path=str(self.path),
-                        dialect=self.dialect)
+                        dialect=self.dialect, legend=self.legend)
 
     def loaded(self, tf: TasksFile) -> list[Notice]:
         """The whole file is read: the marks written meanwhile join it, with their undo
@@ -378,7 +379,7 @@ class Session:
         from tasktui.core import history as history_mod  # only when the history is asked for
 
         found = history_mod.compute(self.path, current=doc, day_hours=settings.day_hours, dialect=self.dialect,
-                                    workdays=settings.workdays, clock=self.clock, progress=progress, stop=stop)
+                                    legend=self.legend, workdays=settings.workdays, clock=self.clock, progress=progress, stop=stop)
         return found, doc.source.data
 
     def history_read(self, found: history_mod.History | None, of: bytes | None, error: str | None = None) -> None:

@@ -196,7 +196,7 @@ def summarize(path: Path, root: Path, settings: config_mod.Config | None = None,
         return _replace(known, mtime=snap.mtime_ns / 1e9, size=snap.size, digest=digest, read_at=stamp)
     # read as every open reads (TasksFile): the chunks the parse cache knows (an earlier
     # open, by the app or the command line) are not parsed again, and what was parsed is kept
-    tf = TasksFile(path, snapshot=snap, day_hours=settings.day_hours, dialect=forced)
+    tf = TasksFile(path, snapshot=snap, day_hours=settings.day_hours, dialect=forced, legend=settings.legend_for(path))
     tf.save_cache()
     doc, rollup = tf.doc, tf.rollup
     readiness = Readiness(doc, rollup)
@@ -234,7 +234,8 @@ def _rules_digest() -> str:
 
 def _summary_key(path: Path, digest: str, settings: config_mod.Config, dialect: str | None) -> str:
     h = hashlib.blake2b(digest_size=20)
-    for part in (_rules_digest(), str(digest), os.path.realpath(path), repr(settings.day_hours), repr(dialect)):
+    for part in (_rules_digest(), str(digest), os.path.realpath(path), repr(settings.day_hours), repr(dialect),
+                 repr(settings.legend_for(path))):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
 

@@ -224,18 +224,21 @@ class Document:
     ``derivation`` says which version it came from and which tasks changed."""
 
     def __init__(self, source: Source | bytes, *, cache: dict | None = None, day_hours: float = DEFAULT_DAY_HOURS,
-                 chunks: list | None = None, path: str | None = None, dialect: str | None = None):
+                 chunks: list | None = None, path: str | None = None, dialect: str | None = None,
+                 legend: bool = True):
         """Parse ``source``; or, with ``chunks`` (from tasktui.core.loader), assemble those.
         Chunks covering only the start of the file give a partial document
         (``complete`` is False): enough to show the top while the rest loads.
         ``path`` (where the file lives) is evidence of its dialect; ``dialect``,
-        when given, is what the user said it is (``--dialect``, the config)."""
+        when given, is what the user said it is (``--dialect``, the config);
+        ``legend=False`` (the config's ``legend_off``) reads no legend in it."""
         if isinstance(source, bytes):
             source = Source(source)
         self.source = source
         self.day_hours = day_hours
         self.path = path
         self.forced_dialect = dialect
+        self.read_legend = legend
         self.derivation: Derivation | None = None  # parsed, not patched from an earlier version
         self.chunks = parse_chunks(source.lines, cache) if chunks is None else chunks
         end = self.chunks[-1][1] if self.chunks else 0
@@ -260,14 +263,15 @@ class Document:
         if incremental is None:
             src = self.source.spliced(patches)
             return Document(src, cache=cache, chunks=self._rechunked(src, patches, cache), day_hours=self.day_hours,
-                            path=self.path, dialect=self.forced_dialect)
+                            path=self.path, dialect=self.forced_dialect, legend=self.read_legend)
         src, touched = incremental
 
         def fallback(parsed: list | None = None) -> "Document":
             """The Document built again from ``parsed`` (every chunk of ``src``, already
             parsed), else with the changed lines parsed again (see _rechunked)."""
             return Document(src, cache=cache, chunks=parsed or self._rechunked(src, patches, cache),
-                            day_hours=self.day_hours, path=self.path, dialect=self.forced_dialect)
+                            day_hours=self.day_hours, path=self.path, dialect=self.forced_dialect,
+                            legend=self.read_legend)
 
         chunk_starts = self._chunk_starts
         chunks = list(self.chunks)
@@ -403,7 +407,7 @@ class Document:
         return out
 
     # What a Document is made of (set while it is built); a successor starts from these.
-    _PARTS = ("day_hours", "path", "forced_dialect", "complete", "front_matter", "headings", "dialect",
+    _PARTS = ("day_hours", "path", "forced_dialect", "read_legend", "complete", "front_matter", "headings", "dialect",
               "dialect_signals", "legend", "_marks", "title", "section_level", "_label_spans", "_sec_starts", "labels",
               "sections", "completion", "time_lines", "log", "metadata")
     # Caches that hold for a successor patched in place (same chunks, same label lines) ...
@@ -522,7 +526,8 @@ class Document:
                 list_key += 1
             legend_rows.append((rt.line + start, rt.depth, rt.quote, rt.mark, rt.optional, rt.text, list_key))
         self.legend = legend_mod.find(src.lines, [(h.line, h.text) for h in headings], legend_rows,
-                                      code_marks=b"`[" in src.data)
+                                      code_marks=b"`[" in src.data, tables=b"|" in src.data) \
+            if self.read_legend else legend_mod.Legend()
         if self.forced_dialect:
             self.dialect, self.dialect_signals = self.forced_dialect, ("set by the user",)
         else:

@@ -25,8 +25,9 @@ What is read (``Dependencies``), and nothing else:
 - Open blockers in the log that name a task (tasktui.doc.links).
 
 The ready rule (``Readiness``): a task is **ready** when it is required work
-still to do (tasktui.doc.rollup.is_open), not in progress, not named by an
-open blocker, its stated dependencies are done (or cancelled), the phases its
+still to do (tasktui.doc.rollup.is_open), not in progress, not marked blocked,
+review or draft (``states.HELD``: such a task holds back no task after it in its
+phase), not named by an open blocker, its stated dependencies are done (or cancelled), the phases its
 phase waits for have all their required tasks done, and, unless it carries
 ``[P]``, no required task without ``[P]`` before it in its phase is still open.
 "Before" is file order; in Kiro files a parent comes after its subtasks, so a
@@ -49,7 +50,7 @@ from typing import Iterable
 from tasktui.doc.links import blocked_tasks, names
 from tasktui.doc.model import Document, Task
 from tasktui.doc.rollup import RollUp, is_open, kind
-from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, NAMES
+from tasktui.doc.states import CANCELLED, DONE, HELD, IN_PROGRESS, NAMES
 
 READY, WAITING = "ready", "waiting"
 
@@ -858,12 +859,13 @@ class Readiness:
         order, parallel = deps.order, deps.parallel
         for pos in range(max(low, phase.first), phase.end):
             i = order[pos]
-            if i not in parallel and is_open(tasks[i]):
+            if i not in parallel and is_open(tasks[i]) and tasks[i].state not in HELD:
                 return pos
         return None
 
     def first_in_order(self, p: int) -> int | None:
-        """The first open task without ``[P]`` of phase ``p`` (a task index), in the order tasks are done."""
+        """The first open task without ``[P]`` of phase ``p`` (a task index), in the order
+        tasks are done; blocked, review and draft tasks are passed over (they hold no one)."""
         if p not in self._first:
             self._first[p] = self._scan(p, 0)
         pos = self._first[p]
@@ -876,6 +878,10 @@ class Readiness:
         """Why task ``i`` cannot start: (what, which tasks or phases) pairs."""
         deps = self.deps
         out: list[tuple[str, tuple[int, ...]]] = []
+        if self.doc.tasks[i].state in HELD:  # marked blocked, in review or a draft: not to be taken up
+            out.append(("state", ()))
+            if first_only:
+                return out
         if i in self.blocked:
             out.append(("blocker", ()))
             if first_only:
@@ -971,6 +977,9 @@ class Readiness:
 
     def _say(self, what: str, which: tuple[int, ...], i: int) -> str:
         deps = self.deps
+        if what == "state":
+            task = self.doc.tasks[i]
+            return f"marked {task.label or NAMES[task.state]}"
         if what == "blocker":
             task = self.doc.tasks[i]
             entry = next((e for e in self.doc.open_blockers if names(e, task)), None)

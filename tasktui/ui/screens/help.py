@@ -21,8 +21,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     ("Finding (/ then Enter; Esc clears)", [
         ("/", "filter: tasks holding every word, in any order, any case"),
         ('"a phrase"', "words kept together; quotes also make state:, ids and - plain text"),
-        ("state:open", "required work not done; also done, todo, in_progress (doing), queued, cancelled; "
-                       "several: state:todo,doing"),
+        ("state:open", "required work not done; also done, todo, in_progress (doing), queued, blocked, review, "
+                       "draft, cancelled; several: state:todo,doing"),
         ("T012  1.2", "the task with that id (a word when the file has no such id)"),
         ("[US1]  [P]", "the tasks carrying that marker"),
         ("-word", "leave out what matches (-draft, -state:done, -[P])"),
@@ -32,6 +32,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("space", "toggle the task done / not done (on a section: fold)"),
         ("p", "mark in progress (again: back to open)"),
         ("c", "mark cancelled, where the file's dialect has a mark for it (again: back to open)"),
+        ("!", "mark blocked, where the file's legend has a mark for it (again: back to open)"),
+        ("ctrl+p Mark …", "every state the file's legend names, in its words (Mark Review, Mark Draft …)"),
         ("a / A", "add a task after / under the highlighted one"),
         ("r", "change the task's text"),
         ("delete", "delete the task with its details (u brings it back)"),
@@ -39,7 +41,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("m", "move the task to the end of another section's list (pick it)"),
         ("v", "mark / unmark the task"),
         ("shift+up / shift+down", "mark while moving"),
-        ("with marks", "space, p, c, delete act on every marked task (one write, one u); Esc clears"),
+        ("with marks", "space, p, c, !, delete act on every marked task (one write, one u); Esc clears"),
         ("u / ctrl+r", "undo / redo (written to the file)"),
         ("y / Y", "copy the task's id / text"),
         ("e", "open the file in $VISUAL / $EDITOR at the task's line"),

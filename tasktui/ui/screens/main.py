@@ -26,6 +26,7 @@ from tasktui.doc.model import Document, Task, split_text
 from tasktui.doc.rollup import RollUp
 from tasktui.core.outline import HEADING, Outline
 from tasktui.doc.safetext import json_text
+from tasktui.doc.states import SETTABLE
 from tasktui.ui.screens.dialogs import PromptScreen
 from tasktui.core.session import Notice
 from tasktui.ui.widgets.detail_pane import DetailPane
@@ -47,6 +48,7 @@ class MainScreen(Screen):
         Binding("g", "go_to_task", "Go to task id...", show=False),
         Binding("p", "mark_in_progress", "In progress", show=False),
         Binding("c", "mark_cancelled", "Cancel task", show=False),
+        Binding("exclamation_mark", "mark_blocked", "Mark blocked", show=False),
         Binding("a", "add_after", "Add", show=False),
         Binding("A", "add_under", "Add subtask", show=False),
         Binding("r", "change_text", "Edit text", show=False),
@@ -246,6 +248,19 @@ class MainScreen(Screen):
 
     def action_mark_cancelled(self) -> None:
         self._set_state("cancelled")
+
+    def action_mark_blocked(self) -> None:
+        self._set_state("blocked")
+
+    def state_commands(self):
+        """Palette entries "Mark <word>", one for each state the file's legend names, in its own words."""
+        doc = self.session.doc
+        if doc is None or not doc.legend:
+            return
+        for state, word in doc.legend.words().items():
+            if state in SETTABLE:
+                yield SystemCommand(f"Mark {word}", f"set the task's mark to the legend's mark for {word} "
+                                    "(again: back to open)", lambda s=state: self._set_state(s))
 
     def _ask(self, title: str, value: str, then, *, validate=None) -> None:
         self.app.push_screen(PromptScreen(title, value, validate=validate), then)
