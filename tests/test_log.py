@@ -206,19 +206,21 @@ async def test_blocker_linked_to_a_task_with_parentheses_marks_the_task(tmp_path
         assert app.tree.blocked == {app.tree.cursor_task.index}
 
 
+TEMPLATE_PHASES = b"# Sprint 12\n\n## Phase 1: Build\n\n- [ ] Ship the exporter\n\n## Phase 2: Launch\n\n- [ ] Announce it\n\n"
 PROGRESS_ONLY = {
-    "at-end": (b"# Sprint 12\n\n## Tasks\n\n- [ ] Ship the exporter\n\n## Progress Tracking\n\nReviewed on Fridays.\n",
-               None),
-    "then-notes": (b"# Sprint 12\n\n## Tasks\n\n- [ ] Ship the exporter\n\n## Progress Tracking\n\nReviewed on Fridays.\n\n"
-                   b"## Notes\n\nNothing yet.\n", b"## Notes\n"),
+    # the template keeps its log where the seed template has it: the last part of Progress Tracking
+    "at-end": (TEMPLATE_PHASES + b"## Progress Tracking\n\nReviewed on Fridays.\n", None, b"###"),
+    "then-notes": (TEMPLATE_PHASES + b"## Progress Tracking\n\nReviewed on Fridays.\n\n## Notes\n\nNothing yet.\n",
+                   b"## Notes\n", b"###"),
+    # any other file: at the end of the file, whatever its headings say
+    "not-a-template": (b"# Sprint 12\n\n## Tasks\n\n- [ ] Ship the exporter\n\n## Progress Tracking\n\n"
+                       b"Reviewed on Fridays.\n\n## Notes\n\nNothing yet.\n", None, b"##"),
 }
 
 
-
-
-@pytest.mark.parametrize("case", ["at-end", "then-notes"])
+@pytest.mark.parametrize("case", sorted(PROGRESS_ONLY))
 async def test_first_entry_under_an_existing_progress_tracking_heading(tmp_path, case):
-    content, before = PROGRESS_ONLY[case]
+    content, before, level = PROGRESS_ONLY[case]
     path = tmp_path / "tasks.md"
     path.write_bytes(content)
     async with running(path) as (app, pilot, notes):
@@ -230,8 +232,8 @@ async def test_first_entry_under_an_existing_progress_tracking_heading(tmp_path,
         field(app, "text").focus()
         field(app, "text").value = "Ship on Fridays"
         await pilot.press("enter")
-        block = b"### Blockers & Decisions Log\n\n" + entry("Decision", "Ship on Fridays")
-        if before is None:  # Progress Tracking ends the file: the log heading goes at the end
+        block = level + b" Blockers & Decisions Log\n\n" + entry("Decision", "Ship on Fridays")
+        if before is None:  # the log heading goes at the end of the file
             expected = content + b"\n" + block + b"\n"
         else:  # the log goes at the end of Progress Tracking, before the next section
             expected = replace_once(content, before, block + b"\n\n" + before)
@@ -402,3 +404,44 @@ def test_log_panel_snapshot(snap_compare, tmp_path):
             timer.stop()
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+# ------------------------------------------------------------- the log's own place
+SPECKIT_PHASES = b"""# Tasks: Task viewer
+
+## Phase 4: User Story 2 - Filters
+
+- [x] T060 [US2] Filter by state
+- [ ] T061 [US2] Filter by text
+
+## Phase 5: User Story 3 - Progress Tracking in TUI
+
+- [ ] T068 [US3] Header with the progress bar
+- [ ] T069 [US3] Per-section bars
+
+## Phase 6: Polish
+
+- [ ] T080 Docs
+"""
+
+
+def test_a_new_log_goes_after_the_phases_not_into_one_named_like_it(tmp_path, capsys):
+    from support import run
+
+    path = tmp_path / "tasks.md"
+    path.write_bytes(SPECKIT_PHASES)
+    code, out, err = run(capsys, "log", path, "Waiting for DBA", "--task", "T068", "--date", "2026-03-16")
+    assert code == 0, err
+    assert path.read_bytes() == SPECKIT_PHASES + (
+        b"\n## Blockers & Decisions Log\n\n**2026-03-16** - Blocker: Waiting for DBA (task T068)\n")
+
+
+@pytest.mark.parametrize("heading, is_log", [
+    ("Blockers & Decisions Log", True), ("Decisions", True), ("Blockers", True), ("Decision Log", True),
+    ("Login", False), ("Catalog", False), ("Backlog", False), ("Logs", False), ("Phase 2: Audit log", False), ("Key Decisions", False),
+])
+def test_the_log_is_found_by_its_own_heading(heading, is_log):
+    from tasktui.doc import Document
+
+    doc = Document(f"# P\n\n## Work\n\n- [ ] a\n\n## {heading}\n\n**2026-03-16** - Blocker: stuck\n".encode())
+    assert bool(doc.log) is is_log

@@ -18,6 +18,7 @@ from tasktui.doc.parse import (ESTIMATE_LABELS, TOO_DEEP, ChunkResult, chunk_key
                                parse_chunks, parse_one)
 from tasktui.doc.source import Source
 from tasktui.doc import dialect as dialect_mod
+from tasktui.doc import headings as headings_mod
 from tasktui.doc import legend as legend_mod
 from tasktui.doc.states import OTHER, marks_for
 
@@ -666,16 +667,17 @@ class Document:
                 getattr(self, kind).append(value)
 
     def _classify(self, lab: Label, first_section_line: int | None):
-        """Which tracking part ``lab`` belongs to, and its parsed value: (None, None) for none."""
-        htext = self.headings[lab.heading].text.lower() if lab.heading is not None else ""
+        """Which tracking part ``lab`` belongs to, and its parsed value: (None, None) for none.
+        The part is the heading's, by its own words (tasktui.doc.headings)."""
+        part = headings_mod.part(self.headings[lab.heading].text) if lab.heading is not None else None
         line = self.source.lines[lab.line].strip()
-        if "completion status" in htext or "progress tracking" in htext:
+        if part in (headings_mod.COMPLETION, headings_mod.PROGRESS):
             m = _COMPLETION.match(line)
             if m:
                 return "completion", CompletionLine(lab.line, int(m.group(1)), _completion_status(m.group(2)), m.group(2))
-        if "time tracking" in htext and lab.label.lower() in ("estimated total", "actual time", "variance"):
+        if part == headings_mod.TIME and lab.label.lower() in ("estimated total", "actual time", "variance"):
             return "time_lines", TimeLine(lab.line, lab.label, lab.value)
-        if "log" in htext or "blocker" in htext or "decision" in htext:
+        if part == headings_mod.LOG:
             entry = parse_log_entry(lab.line, line)
             if entry:
                 return "log", entry
