@@ -612,8 +612,10 @@ HEADING_TASKS = b"""# P
 def test_a_heading_estimate_counts_where_its_tasks_have_none():
     rollup = RollUp(Document(HEADING_TASKS))
     one, two = rollup.sections
-    # Task 1: its own 2 h (nothing below is estimated), 1 h spent of it; Task 2: the task's 5 h win
-    assert (one.estimate_hours, one.actual_hours, one.variance_hours, one.variance_pct) == (7, 1, -1, -50)
+    # Task 1: its own 2 h (nothing below is estimated), 1 h spent of it (time under a heading counts as
+    # an open task's: no saving); Task 2: the task's 5 h win
+    assert (one.estimate_hours, one.actual_hours, one.variance_hours, one.variance_pct) == (7, 1, 0, None)
+    assert one.remaining_hours == 1 + 5
     # Phase 2's 4 days: a heading inside it is estimated more closely
     assert two.estimate_hours == 1
 

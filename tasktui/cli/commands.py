@@ -122,7 +122,7 @@ def _numbers(c: Counts) -> dict:
         "total": c.total, "done": c.done, "required": c.required, "required_done": c.required_done,
         "optional": c.optional, "cancelled": c.cancelled, "percent": c.percent, "status": c.status,
         "estimate_hours": c.estimate_hours, "actual_hours": c.actual_hours,
-        "variance_hours": c.variance_hours, "variance_pct": c.variance_pct,
+        "variance_hours": c.variance_hours, "variance_pct": c.variance_pct, "remaining_hours": c.remaining_hours,
     }
 
 
@@ -144,7 +144,7 @@ def status_json(doc: Document, rollup: RollUp | None = None) -> dict:
         **{k: whole[k] for k in ("total", "done", "required", "required_done", "optional", "cancelled", "percent")},
         "dialect": doc.dialect,
         "dialect_signals": list(doc.dialect_signals),
-        **{k: whole[k] for k in ("estimate_hours", "actual_hours", "variance_hours", "variance_pct")},
+        **{k: whole[k] for k in ("estimate_hours", "actual_hours", "variance_hours", "variance_pct", "remaining_hours")},
         "sections": sections,
         "top_level": top_level,
         "problems": doc.problems,
@@ -220,8 +220,11 @@ def print_status(doc: Document, rollup: RollUp | None = None) -> None:
     say(f"{_bar(whole.fraction)} {whole.summary('done')}, {whole.percent:.0f}%")
     if whole.has_time:
         line = f"time: {short_hours(whole.actual_hours)} spent of {short_hours(whole.estimate_hours)} estimated"
-        if whole.variance_pct is not None:
-            line += f" (variance {whole.variance_hours:+g}h, {whole.variance_pct:+.0f}%)"
+        if whole.variance_hours is not None:
+            pct = f", {whole.variance_pct:+.0f}%" if whole.variance_pct is not None else ""
+            line += f" (variance {whole.variance_hours:+g}h{pct})"
+        if whole.remaining_hours is not None:
+            line += f", {short_hours(whole.remaining_hours)} left"
         say(line)
     shown = [(s.title, rollup.section(s.index)) for s in doc.sections if rollup.section(s.index).total]
     if doc.dialect == "kiro" and len(shown) <= 1:  # Kiro: one list of numbered tasks; its top-level tasks are the parts
