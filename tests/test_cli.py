@@ -18,7 +18,7 @@ from tasktui.cli import commands as cli
 from tasktui.doc import Document
 
 LIST_KEYS = {"line", "state", "mark", "optional", "id", "markers", "text", "path", "parent_line", "estimate_hours", "actual_hours",
-             "legend", "label"}
+             "legend", "label", "plain"}
 STATUS_KEYS = {"total", "done", "cancelled", "percent", "dialect", "estimate_hours", "actual_hours", "sections", "blockers"}
 SECTION_KEYS = {"title", "line", "total", "done", "required", "required_done", "optional", "cancelled", "percent", "status", "estimate_hours", "actual_hours", "variance_hours", "variance_pct", "remaining_hours"}
 BLOCKER_KEYS = {"line", "date", "kind", "text", "task", "resolved"}

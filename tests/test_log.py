@@ -30,7 +30,8 @@ assert time.strftime("%Y-%m-%d", time.localtime(T0)) == TODAY
 
 LAST_ENTRY = ("**2026-01-09** - Decision: Security and billing categories are mandatory and hidden from the "
               "toggle list (agreed with Dana and legal)\n").encode()
-FIRST_OPEN = "All acceptance criteria from feature.md validated"  # where the cursor starts in the template sample
+FIRST_OPEN = "**Add domain events** for:"  # where the cursor starts in the template sample (the first phase work)
+FIRST_LINK = "Add domain events for:"  # how a new log entry names it: its text without markdown
 
 
 class FakeClock:
@@ -114,19 +115,19 @@ async def test_add_blocker_on_the_template_sample(tmp_path):
         assert panel_title(app) == "Blockers & Decisions — 3 shown, 0 open blockers"
         await open_entry_dialog(app, pilot)
         # the highlighted task is linked; the date defaults to today by the app's clock
-        assert field(app, "task").value == FIRST_OPEN
+        assert field(app, "task").value == FIRST_LINK
         assert field(app, "date").value == TODAY
         assert app.screen.query_one("#blocker", RadioButton).value is True
         field(app, "text").value = "Waiting for legal sign-off"
         await pilot.press("enter")
         # appended after the last entry, in the same style, with the task linked
-        new = entry("Blocker", "Waiting for legal sign-off", FIRST_OPEN)
+        new = entry("Blocker", "Waiting for legal sign-off", FIRST_LINK)
         await wait_file(pilot, path, replace_once(original, LAST_ENTRY, LAST_ENTRY + new + b"\n"))
         await wait_for(pilot, lambda: "⚑ 1 open blocker" in header(app), what="the header's open-blocker count")
         assert "⚑ 1 open blockers" not in header(app)
         assert panel_title(app) == "Blockers & Decisions — 4 shown, 1 open blocker"
         assert panel_rows(app)[-1] == [TODAY, "Blocker", "Waiting for legal sign-off",
-                                       clip(FIRST_OPEN, panel(app).task_width), "open"]
+                                       clip(FIRST_LINK, panel(app).task_width), "open"]
         # the linked task carries the blocker mark, and its detail pane lists the entry
         assert app.tree.blocked == {start.index}
         await wait_for(pilot, lambda: "⚑" in row_text(app.tree, app.tree.cursor), what="the ⚑ on the task's row")
@@ -347,7 +348,7 @@ async def test_edit_action_keeps_the_link_and_the_resolution(tmp_path):
         await open_panel(app, pilot)
         await pilot.press("down", "down", "down")
         assert panel_rows(app)[-1][2] == clip("Push certificates for iOS not issued yet → done", panel(app).text_width)
-        assert panel_rows(app)[-1][3] == clip(FIRST_OPEN, panel(app).task_width)
+        assert panel_rows(app)[-1][3] == clip(FIRST_LINK, panel(app).task_width)  # an older entry names it as written
         panel(app).action_edit()
         await wait_for(pilot, lambda: screen_name(app) == "PromptScreen", what="the entry-text prompt")
         box = app.screen.query_one("#prompt-input", Input)

@@ -17,6 +17,7 @@ from tasktui.doc import edits
 from tasktui.doc.patch import PatchError
 from tasktui.doc.durations import DurationError, parse_duration, short_hours
 from tasktui.doc.model import Document, HeadingKey, Task
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import Counts, RollUp, bar, is_open
 from tasktui.doc.states import DONE, SETTABLE, STATES, TODO
@@ -71,7 +72,7 @@ def _mentions(text: str, ref: str) -> bool:
 
 
 def _ambiguous(ref: str, tasks: list[Task]) -> str:
-    shown = "; ".join(f"L{t.line + 1} {t.text[:40]}" for t in tasks[:5])
+    shown = "; ".join(f"L{t.line + 1} {shown_text(t.text)[:40]}" for t in tasks[:5])
     more = f" and {len(tasks) - 5} more" if len(tasks) > 5 else ""
     return f"{ref!r} matches {len(tasks)} tasks ({shown}{more}): be more specific or use L<line>"
 
@@ -95,7 +96,8 @@ def resolve_entry(doc: Document, ref: str) -> edits.EntryKey:
 
 
 def task_link(task: Task) -> str:
-    return task.id or task.text
+    """How a new log entry names a task: its id, else its text without markdown."""
+    return task.id or shown_text(task.text)
 
 
 # ------------------------------------------------------------------------ output
@@ -108,6 +110,7 @@ def task_json(doc: Document, task: Task) -> dict:
         "id": task.id,
         "markers": list(task.markers),
         "text": task.text,
+        "plain": shown_text(task.text),
         "path": list(task.path),
         "parent_line": None if task.parent is None else doc.tasks[task.parent].line + 1,
         "estimate_hours": task.estimate_hours,
@@ -137,7 +140,8 @@ def status_json(doc: Document, rollup: RollUp | None = None) -> dict:
     del whole["status"]
     sections = [{"title": s.title, "line": None if s.line is None else s.line + 1, **_numbers(rollup.section(s.index))}
                 for s in doc.sections]
-    top_level = [{"line": t.line + 1, "id": t.id, "text": t.text, "state": t.state, **_numbers(rollup.task(t.index))}
+    top_level = [{"line": t.line + 1, "id": t.id, "text": t.text, "plain": shown_text(t.text), "state": t.state,
+                  **_numbers(rollup.task(t.index))}
                  for t in _top_level(doc)]
     return {
         "title": doc.title,
@@ -210,14 +214,14 @@ def print_list(doc: Document, tasks: list[Task]) -> None:
         # the legend's word for a state the box alone does not say (Blocked, Review, Competing)
         note = "  (legend)" if t.legend else (f"  ({t.label})" if t.label and t.state not in (TODO, DONE) else "")
         room = max(10, width - len(head) - len(time) - _cells(note))
-        say(f"{head}{_fit(t.text, room)}{note}{time}")
+        say(f"{head}{_fit(shown_text(t.text), room)}{note}{time}")
 
 
 def print_status(doc: Document, rollup: RollUp | None = None) -> None:
     rollup = rollup if rollup is not None else RollUp(doc)
     whole = rollup.document
     say(f"{doc.title or 'Tasks'}  ({doc.dialect})")
-    say(f"{_bar(whole.fraction)} {whole.summary('done')}, {whole.percent:.0f}%")
+    say(f"{_bar(whole.fraction)} {whole.summary('done')}, {whole.percent:.0f}%" if whole.total else whole.summary())
     if whole.has_time:
         line = f"time: {short_hours(whole.actual_hours)} spent of {short_hours(whole.estimate_hours)} estimated"
         if whole.variance_hours is not None:
@@ -228,7 +232,7 @@ def print_status(doc: Document, rollup: RollUp | None = None) -> None:
         say(line)
     shown = [(s.title, rollup.section(s.index)) for s in doc.sections if rollup.section(s.index).total]
     if doc.dialect == "kiro" and len(shown) <= 1:  # Kiro: one list of numbered tasks; its top-level tasks are the parts
-        shown = [(t.text, rollup.task(t.index)) for t in _top_level(doc)]
+        shown = [(shown_text(t.text), rollup.task(t.index)) for t in _top_level(doc)]
     if shown:
         say()
         w = min(40, max(_cells(title) for title, _ in shown))
@@ -353,7 +357,8 @@ def _status_all(args) -> int:
             continue
         c = s.counts
         done, of = c.shown
-        parts = f"{(s.dialect or ''):<8} {_bar(c.fraction, 10)} {done:>4}/{of:<4} {c.percent:3.0f}%  ⚑ {s.blockers:<2}"
+        counted = f"{_bar(c.fraction, 10)} {done:>4}/{of:<4} {c.percent:3.0f}%" if c.total else f"{c.summary():<25}"
+        parts = f"{(s.dialect or ''):<8} {counted}  ⚑ {s.blockers:<2}"
         spent = workspace.time_label(c)
         parts += f"  {spent:<11}" if spent else "  " + " " * 11
         changed = workspace.changed_label(s.mtime, now)
@@ -385,7 +390,7 @@ def cmd_next(args) -> int:
                 head = f"L{t.line + 1:<5} "
                 why = readiness.reason(t.index)
                 room = max(20, width - len(head) - _cells(why) - 4)
-                say(f"{head}{_fit(t.text, room)}  ({why})")
+                say(f"{head}{_fit(shown_text(t.text), room)}  ({why})")
         return EXIT_OK
     task = readiness.current()
     if task is None:
@@ -399,7 +404,7 @@ def cmd_next(args) -> int:
     if args.json:
         emit_json({**task_json(doc, task), "note": note, "reason": reason})
     else:
-        say(f"L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
+        say(f"L{task.line + 1} {shown_text(task.text)}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
         if note:
             say(f"  {note}")
         say(f"  {reason}")
@@ -422,7 +427,7 @@ def _claim(args) -> int:
     if args.json:
         emit_json({**task_json(doc, task), "note": None, "reason": result.details.reason, "claimed": True})
     else:
-        say(f"claimed L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
+        say(f"claimed L{task.line + 1} {shown_text(task.text)}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
         say(f"  {result.details.reason}")
     return EXIT_OK
 

@@ -28,6 +28,7 @@ from tasktui.storage import timer as timer_mod
 from tasktui.doc import edits
 from tasktui.doc.model import Document, Task, TaskKey
 from tasktui.doc.patch import PatchError
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.patch import apply as apply_patches
 from tasktui.doc.ready import Readiness
 from tasktui.core.tasksfile import EditResult, TasksFile
@@ -511,7 +512,7 @@ class Session:
         elapsed = running.elapsed(self.clock())
         if elapsed <= self.settings.day_hours * 3600:
             return notices, None
-        return notices, (f"A timer on “{running.label}” has been running for {timer_mod.clock_label(elapsed)}, "
+        return notices, (f"A timer on “{shown_text(running.label)}” has been running for {timer_mod.clock_label(elapsed)}, "
                          f"longer than a working day ({self.settings.day_hours:g}h). What should happen to it?")
 
     def long_timer(self, choice: str | None) -> Notice | None:
@@ -536,7 +537,8 @@ class Session:
             return None, None
         clock = timer_mod.clock_label(running.elapsed(self.clock()))
         mine = running.for_file(self.path)
-        where = running.label if mine else f"{running.label} ({Path(running.file).name})"
+        label = shown_text(running.label)  # a label kept by an earlier version may hold markdown
+        where = label if mine else f"{label} ({Path(running.file).name})"
         task = doc.find(running.key) if mine else None
         return f"{clock} {where[:40]}", (task.index, clock) if task is not None else None
 
@@ -560,7 +562,7 @@ class Session:
                 return notices, booking
         if task is None:
             return [Notice("Move to a task to start a timer.", "warning")], None
-        label = task.id or task.text[:40]
+        label = task.id or shown_text(task.text)[:40]
         self.running = timer_mod.start(self.path, self.key(task), label, self.clock())
         notices.append(Notice(f"Timer started on {label}. Press s again to stop it.", timeout=3))
         return notices, booking
@@ -575,7 +577,7 @@ class Session:
             self.running = booking.timer
             timer_mod.save(booking.timer)
             return None
-        return Notice(f"The {timer_mod.clock_label(booking.hours * 3600)} of the previous timer on {booking.timer.label} "
+        return Notice(f"The {timer_mod.clock_label(booking.hours * 3600)} of the previous timer on {shown_text(booking.timer.label)} "
                       "could not be booked; add it with t when the task is back.", "error", timeout=15)
 
 

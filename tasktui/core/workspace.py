@@ -21,6 +21,7 @@ from tasktui.storage import config as config_mod
 from tasktui.storage import parsecache, store
 from tasktui.core.tasksfile import TasksFile
 from tasktui.doc.durations import short_hours
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import Counts
 from tasktui.doc.states import IN_PROGRESS
@@ -146,7 +147,8 @@ class FileSummary:
         out.update({
             "open_blockers": self.blockers if c is not None else None,
             "next": None if self.next is None else {
-                "line": self.next.line, "id": self.next.id, "text": self.next.text, "state": self.next.state,
+                "line": self.next.line, "id": self.next.id, "text": self.next.text,
+                "plain": shown_text(self.next.text), "state": self.next.state,
                 "reason": self.next.reason},
             "ready": self.ready if c is not None else None,
             "waiting": self.waiting if c is not None else None,
@@ -305,7 +307,9 @@ def next_label(summary: FileSummary) -> str:
         return ""
     nxt = summary.next
     if nxt is not None:
-        return ("▶ " if nxt.in_progress else "") + nxt.text
+        return ("▶ " if nxt.in_progress else "") + shown_text(nxt.text)
+    if not summary.counts.total:
+        return "no tasks"
     if summary.counts.open == 0:
         return "all done"
     return f"nothing can start ({summary.waiting} waiting)"

@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
 from tasktui.doc.durations import parse_hours as _parse_hours
-from tasktui.doc.parse import (ESTIMATE_LABELS, TOO_DEEP, ChunkResult, chunk_key, chunks_between, is_checkbox_mark,
-                               parse_chunks, parse_one)
+from tasktui.doc.parse import (ESTIMATE_LABELS, TOO_DEEP, ChunkResult, chunk_key, chunks_between, fenced_checkboxes,
+                               is_checkbox_mark, parse_chunks, parse_one)
 from tasktui.doc.source import Source
 from tasktui.doc import dialect as dialect_mod
 from tasktui.doc import headings as headings_mod
@@ -760,8 +760,21 @@ class Document:
 
     @property
     def problems(self) -> list[str]:
-        """Sentences about what could not be read as written (nesting too deep for the parser)."""
-        return [TOO_DEEP] if any(res.too_deep for _s, _e, res in self.chunks) else []
+        """Sentences about what could not be read as written: nesting too deep for the
+        parser; checkboxes that are all inside code blocks (so the file has no tasks)."""
+        out = [TOO_DEEP] if any(res.too_deep for _s, _e, res in self.chunks) else []
+        fenced = self._fenced_checkboxes
+        if fenced:
+            out.append(f"All {fenced} checkboxes in this file are inside code blocks (```), which markdown shows as "
+                       "code, not as tasks, so none is read as a task." if fenced > 1 else
+                       "The only checkbox in this file is inside a code block (```), which markdown shows as code, "
+                       "not as a task, so it is not read as a task.")
+        return out
+
+    @cached_property
+    def _fenced_checkboxes(self) -> int:
+        """Checkbox lines inside code blocks, counted only in a whole file without tasks."""
+        return 0 if self.tasks or not self.complete else fenced_checkboxes(self.source.lines)
 
     @property
     def read_only_reason(self) -> str | None:

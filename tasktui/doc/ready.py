@@ -56,6 +56,7 @@ from typing import Iterable
 from tasktui.doc import headings as heading_rule
 from tasktui.doc.links import blocked_tasks, names
 from tasktui.doc.model import Document, Task
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.rollup import RollUp, is_open, kind
 from tasktui.doc.states import CANCELLED, DONE, HELD, IN_PROGRESS, NAMES
 
@@ -647,7 +648,8 @@ class Dependencies:
         t = self.doc.tasks[index]
         if t.id:
             return t.id.rstrip(".")
-        text = t.text if len(t.text) <= 24 else t.text[:23] + "…"
+        text = shown_text(t.text)
+        text = text if len(text) <= 24 else text[:23] + "…"
         return f"L{t.line + 1} “{text}”"
 
     # -- cycles --------------------------------------------------------------------------
@@ -1183,7 +1185,7 @@ class Readiness:
         if not waiting:
             busy = [t for t in self.doc.tasks if is_open(t)]
             if not busy:
-                return "nothing left to do"
+                return "nothing left to do" if self.rollup.document.total else "the file has no tasks"
             return f"nothing can start now: {len(busy)} open task{'s' if len(busy) != 1 else ''} in progress"
         first = waiting[0]
         many = len(waiting) != 1

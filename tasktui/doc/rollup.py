@@ -125,7 +125,10 @@ class Counts(NamedTuple):
     def summary(self, word: str = "") -> str:
         """The count as every surface writes it: ``12/15 · 2 cancelled · 3 optional``
         (the optional tasks are said only when they are not what is counted);
-        ``word`` goes after the count (``12/15 done · 2 cancelled``)."""
+        ``word`` goes after the count (``12/15 done · 2 cancelled``). A group without any
+        task says so: "no tasks" (never "0/0", and never done)."""
+        if not self.total:
+            return "no tasks"
         done, of = self.shown
         return f"{done}/{of}{' ' + word if word else ''}{self.beside()}"
 
