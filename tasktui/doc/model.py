@@ -27,7 +27,9 @@ parse_hours = lru_cache(maxsize=4096)(_parse_hours)
 _SPECKIT_ID = re.compile(r"(T\d{2,}[a-z]?)(?=[\s:.,)\]]|$)")
 _KIRO_ID = re.compile(r"(\d+(?:\.\d+)*)\.?(?=\s|$)")
 _MARKER = re.compile(r"\s*\[([A-Za-z][A-Za-z0-9_-]{0,15})\]")
-LABEL_LINE = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])?\s*\*\*([^*]+?):?\*\*:?\s*(.*?)\s*$")
+# a `**Label**: value` line as written: in a list item or a paragraph, in a blockquote too
+# (``> **Estimated Time:** 15 minutes``, a Kiro task's quoted details)
+LABEL_LINE = re.compile(r"\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])?\s*\*\*([^*]+?):?\*\*:?\s*(.*?)\s*$")
 _PHASE_HEADING = re.compile(r"phase\s+(\d+)\b", re.I)
 _COMPLETION = re.compile(r"^\*\*Phase\s+(\d+)\*\*:?[ \t]*(.*?)[ \t]*$", re.I)
 # a log entry, as the template writes it (``**2026-11-20** - Blocker: text``) or as a list
