@@ -140,8 +140,7 @@ def status_json(doc: Document, rollup: RollUp | None = None) -> dict:
     del whole["status"]
     sections = [{"title": s.title, "line": None if s.line is None else s.line + 1, **_numbers(rollup.section(s.index))}
                 for s in doc.sections]
-    top_level = [{"line": t.line + 1, "id": t.id, "text": t.text, "plain": shown_text(t.text), "state": t.state,
-                  **_numbers(rollup.task(t.index))}
+    top_level = [{"line": t.line + 1, "id": t.id, "text": t.text, "state": t.state, **_numbers(rollup.task(t.index))}
                  for t in _top_level(doc)]
     return {
         "title": doc.title,
