@@ -439,10 +439,21 @@ def test_a_new_log_goes_after_the_phases_not_into_one_named_like_it(tmp_path, ca
 
 @pytest.mark.parametrize("heading, is_log", [
     ("Blockers & Decisions Log", True), ("Decisions", True), ("Blockers", True), ("Decision Log", True),
-    ("Login", False), ("Catalog", False), ("Backlog", False), ("Logs", False), ("Phase 2: Audit log", False), ("Key Decisions", False),
+    ("Log", True), ("Login", False), ("Catalog", False), ("Backlog", False), ("Change Log", False), ("Phase 2: Audit log", False), ("Key Decisions", False),
 ])
 def test_the_log_is_found_by_its_own_heading(heading, is_log):
     from tasktui.doc import Document
 
     doc = Document(f"# P\n\n## Work\n\n- [ ] a\n\n## {heading}\n\n**2026-03-16** - Blocker: stuck\n".encode())
     assert bool(doc.log) is is_log
+
+
+def test_no_entry_goes_under_a_heading_of_work_named_like_the_log(tmp_path, capsys):
+    from support import run
+
+    data = b"# TODO\n\n## Tools\n - [ ] Upgrade script\n\n## Logs\n - [ ] Add server or file to RPZ logs\n"
+    path = tmp_path / "TODO.md"
+    path.write_bytes(data)
+    assert run(capsys, "log", path, "Waiting for the RPZ feed", "--date", "2026-03-16")[0] == 0
+    assert path.read_bytes() == data + (
+        b"\n## Blockers & Decisions Log\n\n**2026-03-16** - Blocker: Waiting for the RPZ feed\n")

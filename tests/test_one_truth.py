@@ -65,7 +65,10 @@ def check_cli(capsys, path: Path, rollup: RollUp) -> None:
         assert (got["total"], got["done"], got["required"], got["required_done"], got["percent"], got["status"]) == (
             c.total, c.done, c.required, c.required_done, c.percent, c.status)
     text = run(capsys, "status", path)[1].splitlines()
-    assert f" {whole.summary('done')}, {whole.percent:.0f}%" in text[1]
+    if whole.total:
+        assert f" {whole.summary('done')}, {whole.percent:.0f}%" in text[1]
+    else:  # empty is not done
+        assert text[1] == "no tasks"
     [listed] = json.loads(run(capsys, "status", "--all", path.parent, "--json")[1])["files"]
     assert (listed["required"], listed["required_done"], listed["percent"]) == (whole.required, whole.required_done,
                                                                               whole.percent)
@@ -88,7 +91,10 @@ def check_static_surfaces(path: Path, rollup: RollUp) -> None:
     header = StatusHeader()
     header.doc, header.rollup = rollup.doc, rollup
     line = header._render_text().plain.splitlines()[1]
-    assert line.startswith(f"{whole.summary()} ") and pct(line) == round(whole.percent)
+    if whole.total:
+        assert line.startswith(f"{whole.summary()} ") and pct(line) == round(whole.percent)
+    else:  # empty is not done: no count, no bar, no percentage
+        assert line.startswith("no tasks") and "%" not in line.split("│")[0]
     # the progress sync writes each phase's status as the roll-up has it
     doc = rollup.doc
     plan = E.plan(doc, E.Sync(), rollup)
@@ -123,7 +129,8 @@ async def check_app(path: Path, rollup: RollUp) -> None:
             tree._set_cursor(i)
             await wait_for(pilot, lambda: f"## {node.text}" in app.query_one("#detail").source, what="the detail pane")
             detail = app.query_one("#detail").source
-            assert f"**Progress**: {counts.summary()} done ({counts.percent:.0f}%)" in detail, detail
+            said = f"{counts.summary()} done ({counts.percent:.0f}%)" if counts.total else "no tasks"
+            assert f"**Progress**: {said}\n" in detail + "\n", detail
         await app.workers.wait_for_complete()
         for timer in list(app._timers):
             timer.stop()

@@ -5,9 +5,10 @@ Criteria ...).
 
 A heading is such a section when its words *are* the section's name, not when
 the name is somewhere inside it: "Blockers & Decisions Log", "Decisions" and
-"Blockers" are the log, "Phase 5: Progress Tracking in TUI" is a phase, and
-"Login", "Catalog", "Backlog" and a bare "Logs" (a feature area) are nothing of
-the kind. The words are
+"Blockers" (and a bare "Log") are the log, "Phase 5: Progress Tracking in TUI"
+is a phase, and "Login", "Catalog", "Backlog" and "Change Log" are nothing of
+the kind. (A "Logs" heading over tasks about logging names the log too: its
+tasks say it is work, and tasktui.doc.edits.log writes no entry under it.) The words are
 compared without case, emphasis, emoji, numbering (``5.2``), a note in
 parentheses, ``&`` / ``and``, or a plural ``s``.
 """
@@ -20,7 +21,7 @@ from functools import lru_cache
 LOG, PROGRESS, TIME, ESTIMATES, COMPLETION = "log", "progress", "time", "estimates", "completion"
 
 _PARTS = {
-    LOG: ("decision", "decision log", "blocker", "blocker log", "blocker decision", "blocker decision log",
+    LOG: ("log", "decision", "decision log", "blocker", "blocker log", "blocker decision", "blocker decision log",
           "decision blocker", "decision blocker log", "blocker and decision log"),
     PROGRESS: ("progress tracking",),
     TIME: ("time tracking",),

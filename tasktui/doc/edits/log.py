@@ -3,6 +3,7 @@ file already uses, resolutions and changed text."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 
@@ -17,8 +18,17 @@ _KIND_PREFIX = re.compile(r"(blocker|decision)\s*:\s*", re.I)
 
 
 def _log_heading(doc: Document):
-    """The log's own heading (by its words: tasktui.doc.headings), if the file has one."""
-    return next((h for h in doc.headings if heading_rule.part(h.text) == heading_rule.LOG), None)
+    """The log's own heading (by its words: tasktui.doc.headings), if the file has one;
+    a heading with tasks under it is work ("## Logs" of a feature list), not the log."""
+    task_lines = [t.line for t in doc.tasks]
+    for k, h in enumerate(doc.headings):
+        if heading_rule.part(h.text) != heading_rule.LOG:
+            continue
+        end = next((x.line for x in doc.headings[k + 1:] if x.level <= h.level), doc.source.line_count)
+        first = bisect.bisect_left(task_lines, h.line)
+        if first == len(task_lines) or task_lines[first] >= end:
+            return h
+    return None
 
 
 _ENTRY_FORM = re.compile(r"^(\s*(?:[-*+]\s+)?)(\*\*|__)?\d{4}-\d{2}-\d{2}")
