@@ -301,7 +301,7 @@ def test_help_documents_every_key_of_the_app():
             if key == "escape":
                 assert "Esc" in text
             else:
-                assert {"slash": "/", "question_mark": "?"}.get(key, key) in keys, key
+                assert {"slash": "/", "question_mark": "?", "exclamation_mark": "!"}.get(key, key) in keys, key
 
 
 async def test_question_mark_opens_and_closes_the_help(tmp_path):
