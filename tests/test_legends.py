@@ -162,4 +162,8 @@ async def test_the_blocked_key_and_the_palettes_legend_words(tmp_path):
         await pilot.press("exclamation_mark")
         await wait_for(pilot, lambda: path.read_bytes() == original, what="back to open")
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert {"Mark Not Started", "Mark Complete", "Mark In Progress", "Mark Blocked"} <= set(titles)
+        assert {"Mark Not Started", "Mark Complete", "Mark In Progress", "Mark blocked"} <= set(titles)
+        assert "Mark Blocked" not in titles  # the ! key's own entry says it
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Mark In Progress")
+        command.callback()
+        await wait_for(pilot, lambda: b"- [~] 4. Schedule" in path.read_bytes(), what="the legend's in-progress mark")

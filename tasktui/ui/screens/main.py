@@ -258,8 +258,9 @@ class MainScreen(Screen):
         doc = self.session.doc
         if doc is None or not doc.legend:
             return
+        keys = {b.description.casefold() for b in self.BINDINGS}  # "Mark blocked" is the ! key's entry already
         for state, word in doc.legend.words().items():
-            if state in SETTABLE:
+            if state in SETTABLE and f"mark {word}".casefold() not in keys:
                 yield SystemCommand(f"Mark {word}", f"set the task's mark to the legend's mark for {word} "
                                     "(again: back to open)", lambda s=state: self._set_state(s))
 
