@@ -11,7 +11,7 @@ where the file lives (``.kiro/specs/``, ``openspec/``, spec-kit's
   tasks, without Kiro's requirement lines;
 - the template: at least two of its parts (``## Phase N`` headings, Completion
   Status lines, Time Tracking lines, a Progress Tracking, Time Tracking, Time
-  Estimates or Blockers & Decisions Log heading, by the heading's own words as
+  Estimates or (Blockers &) Decisions Log heading, by the heading's own words as
   tasktui.doc.headings reads them, several ``**Estimated Time**`` lines). One
   label alone, such as an estimate in a Notes section, never decides.
 
@@ -34,7 +34,7 @@ _SPECKIT_PATH = re.compile(r"(^|/)specs/\d{3}[-_][^/]+/")
 _TRACKING_HEADINGS = ((heading_rule.PROGRESS, "a Progress Tracking heading"),
                       (heading_rule.TIME, "a Time Tracking heading"),
                       (heading_rule.ESTIMATES, "a Time Estimates heading"),
-                      (heading_rule.LOG, "a Blockers & Decisions Log heading"),
+                      (heading_rule.LOG, "a Decisions Log heading"),
                       (heading_rule.COMPLETION, "a Completion Status heading"))
 _PHASE = re.compile(r"phase\s+\d+", re.I)
 
