@@ -708,7 +708,7 @@ def test_all_cancelled_is_complete():
     (b"- [x]* 1. a\n- [ ]* 2. b\n", "1/2", 50.0, "in_progress"),
     (b"- [x]* 1. a\n- [x]* 2. b\n", "2/2", 100.0, "complete"),
     (b"- [ ]* a\n- [-]* b\n", "0/1 · 1 cancelled", 0.0, "not_started"),  # not Kiro: [-] is cancelled
-    (b"", "0/0", 0.0, "not_started"),
+    (b"", "no tasks", 0.0, "not_started"),  # empty is not done
     (b"- [/] a\n- [ ] b\n", "0/2", 0.0, "in_progress"),
 ])
 def test_the_counting_rules(body, summary, percent, status):
