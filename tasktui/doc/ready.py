@@ -31,10 +31,11 @@ What is read (``Dependencies``), and nothing else:
 
 The ready rule (``Readiness``): a task is **ready** when it is required work
 still to do (tasktui.doc.rollup.is_open), not in progress, not marked blocked,
-review or draft (``states.HELD``: such a task holds back no task after it in its
-phase), not named by an open blocker, its stated dependencies are done (or cancelled), the phases its
-phase waits for have all their required tasks done, and, unless it carries
-``[P]``, no required task without ``[P]`` before it in its phase is still open.
+review or draft (``states.HELD``: such a task holds back no task after it in
+its phase), not named by an open blocker, its stated dependencies are done (or
+cancelled), the phases its phase waits for have all their required tasks done
+(end gates aside), an end gate's work is done, and, unless it carries ``[P]``,
+no required task without ``[P]`` before it in its phase is still open.
 "Before" is file order; in Kiro files a parent comes after its subtasks, so a
 parent with open subtasks is not ready work and its subtasks are. A task that
 is to do and not ready is **waiting**, with the reason. Without any dependency
