@@ -505,6 +505,24 @@ def cmd_open(args) -> int:
     return open_app(args)
 
 
+def cmd_mcp(args) -> int:
+    """``tasktui mcp [ROOT]``: the MCP server for coding agents (tasktui.mcp), imported only
+    here: it needs the optional MCP SDK, which the app and the other commands never load."""
+    try:
+        from tasktui.mcp import server
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ("mcp", "mcp_types"):
+            raise
+        raise CliError("tasktui mcp needs the MCP SDK, which is not installed: pip install 'tasktui[mcp]'") from None
+    from tasktui.mcp.root import RootError
+
+    try:
+        server.serve(args.file or ".")
+    except RootError as exc:
+        raise CliError(str(exc)) from None
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------------ parser
 COMMANDS = {
     "open": (cmd_open, "open FILE in the app", "tasktui open tasks.md"),
@@ -531,6 +549,8 @@ COMMANDS = {
     "fmt": (cmd_fmt, "reformat the file with mdformat, keeping every task intact", "tasktui fmt tasks.md --check"),
     "history": (cmd_history, "progress over time, from the file's git history", "tasktui history tasks.md --json"),
     "repair": (cmd_repair, "rewrite mojibake (â¬œ → ⬜) after showing the diff", "tasktui repair tasks.md --check"),
+    "mcp": (cmd_mcp, "serve the tasks files below ROOT (default: here) to coding agents over MCP on stdio",
+            "claude mcp add tasktui -- tasktui mcp"),
 }
 
 
@@ -566,9 +586,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func, subparser=p)
         if name == "status":  # `status --all` takes a folder, or none (here)
             p.add_argument("file", metavar="FILE", nargs="?")
+        elif name == "mcp":  # the folder to serve, or none (here)
+            p.add_argument("file", metavar="ROOT", nargs="?")
         else:
             p.add_argument("file", metavar="FILE")
-        if name not in ("new",):
+        if name not in ("new", "mcp"):
             p.add_argument("--no-cache", action="store_true",
                            help="neither use nor keep the parse cache (also TASKTUI_NO_CACHE=1)")
             p.add_argument("--dialect", choices=config.DIALECTS,
@@ -639,6 +661,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="every commit, with its counts per section, and when each task was done")
     p = edit_parser("repair")
     p.add_argument("--check", action="store_true", help="only show the diff; exit 1 when something would change")
+    add("mcp")
     return parser
 
 
