@@ -550,7 +550,7 @@ COMMANDS = {
     "history": (cmd_history, "progress over time, from the file's git history", "tasktui history tasks.md --json"),
     "repair": (cmd_repair, "rewrite mojibake (â¬œ → ⬜) after showing the diff", "tasktui repair tasks.md --check"),
     "mcp": (cmd_mcp, "serve the tasks files below ROOT (default: here) to coding agents over MCP on stdio",
-            "claude mcp add tasktui -- tasktui mcp"),
+            "tasktui mcp ~/src/my-project"),
 }
 
 
