@@ -362,8 +362,13 @@ async def test_subscribers_hear_of_a_write_made_by_anyone(root, errlog):
             with anyio.fail_after(20):
                 while "notifications/resources/list_changed" not in heard:
                     await anyio.sleep(0.05)
-        listed = [r.uri for r in (await legacy.list_resources()).resources]
-        assert listed == [uri, "tasktui://specs/002-export/tasks.md"]
+            listed = [r.uri for r in (await legacy.list_resources()).resources]
+            assert listed == [uri, "tasktui://specs/002-export/tasks.md"]
+            other.unlink()  # and when it goes
+            with anyio.fail_after(20):
+                event = await events.__anext__()
+            assert type(event).__name__ == "ResourcesListChanged"
+        assert [r.uri for r in (await legacy.list_resources()).resources] == [uri]
         with pytest.raises(Exception, match="outside the root"):
             await modern.read_resource("tasktui://../outside.md")
     no_traceback(errlog)

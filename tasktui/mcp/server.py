@@ -24,6 +24,7 @@ import functools
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -63,7 +64,8 @@ from tasktui.mcp.root import OutsideRoot, Root
 from tasktui.storage import config, store
 from tasktui.storage.watch import FolderWatcher
 
-RESCAN_S = 2.0  # seconds between looks for tasks files that appeared or went below ROOT
+RESCAN_S = 2.0  # seconds between looks for tasks files that appeared or went below ROOT ...
+RESCAN_SHARE = 0.05  # ... or more, so that looking takes at most this share of the time (a huge tree)
 LISTED_LINES = 100  # tasks listed in list_tasks' text (the structured content has them all)
 
 INSTRUCTIONS = """\
@@ -190,30 +192,35 @@ class Changes:
         self._wake: anyio.Event | None = None
 
     async def run(self, *, task_status=anyio.TASK_STATUS_IGNORED) -> None:
-        """Look through the root now and every RESCAN_S seconds (or when a watched file
-        went), keeping the watcher on every listed or served file."""
+        """Look through the root now and every RESCAN_S seconds (less often in a tree so
+        big that looking takes longer than RESCAN_SHARE of the time; at once when a
+        watched file went), keeping the watcher on every listed or served file."""
         self._token = anyio.lowlevel.current_token()
         self._wake = anyio.Event()
         self.files.on_open = self._opened
         try:
-            await self._rescan(announce=False)
+            took = await self._rescan(announce=False)
             task_status.started()
             while True:
-                with anyio.move_on_after(RESCAN_S):
+                with anyio.move_on_after(max(RESCAN_S, took / RESCAN_SHARE)):
                     await self._wake.wait()
                 self._wake = anyio.Event()
-                await self._rescan(announce=True)
+                took = await self._rescan(announce=True)
         finally:
             if self._watcher is not None:
                 self._watcher.stop()
 
-    async def _rescan(self, announce: bool) -> None:
+    async def _rescan(self, announce: bool) -> float:
+        """The tasks files below the root looked for again; the seconds that took."""
+        start = time.monotonic()
         found = await anyio.to_thread.run_sync(self.root.tasks_files)
+        took = time.monotonic() - start
         if found != self.listed:
             self.listed = found
             if announce:
                 await self._publish_list_changed()
         self._watch()
+        return took
 
     def _watch(self) -> None:
         wanted = set(self.listed) | self.files.served()
