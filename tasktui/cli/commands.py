@@ -4,24 +4,24 @@ for scripts and agents. Read-only commands never import Textual."""
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from tasktui import __version__
 
 from tasktui.storage import config, store
+from tasktui.core import actions, report
 from tasktui.doc import edits
 from tasktui.doc.patch import PatchError
-from tasktui.doc.durations import DurationError, parse_duration, short_hours
-from tasktui.doc.model import Document, HeadingKey, Task
+from tasktui.doc.durations import DurationError, short_hours
+from tasktui.doc.model import Document, Task
 from tasktui.doc.plaintext import shown_text
 from tasktui.doc.ready import Readiness
-from tasktui.doc.rollup import Counts, RollUp, bar, is_open
-from tasktui.doc.states import DONE, SETTABLE, STATES, TODO
-from tasktui.doc.safetext import dumps, json_text, visible
+from tasktui.doc.refs import RefError
+from tasktui.doc.rollup import RollUp, bar, is_open
+from tasktui.doc.states import DONE, STATES, TODO
+from tasktui.doc.safetext import dumps, visible
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -34,138 +34,7 @@ class UsageError(CliError):
     """A command line that asks for something tasktui has no word for: exit 2."""
 
 
-# ------------------------------------------------------------------- references
-def resolve_ref(doc: Document, ref: str) -> Task:
-    """A task by id (``T001``, ``1.1``), ``L42`` (the task on line 42) or a unique text substring."""
-    ref = ref.strip()
-    m = re.fullmatch(r"[Ll](\d+)", ref)
-    if m:
-        line = int(m.group(1)) - 1
-        task = doc.task_at_line(line)
-        if task is None:
-            task = next((t for t in doc.tasks if t.item_line == line), None)
-        if task is None:
-            raise CliError(f"there is no task on line {m.group(1)}")
-        if task.legend:  # named by its line on purpose: done, with a word about it
-            say(f"tasktui: note: L{task.line + 1} is part of the file's legend, which says what each mark means",
-                file=sys.stderr)
-        return task
-    work = [t for t in doc.tasks if not t.legend]  # an id or a piece of text never means the legend
-    by_id = [t for t in work if t.id is not None and (t.id == ref or t.id.rstrip(".") == ref.rstrip("."))]
-    if len(by_id) == 1:
-        return by_id[0]
-    if len(by_id) > 1:
-        raise CliError(_ambiguous(ref, by_id))
-    hits = [t for t in work if _mentions(t.text, ref)]
-    if len(hits) == 1:
-        return hits[0]
-    if not hits:
-        raise CliError(f"no task matches {ref!r}: use an id, L<line> or part of the task's text")
-    raise CliError(_ambiguous(ref, hits))
-
-
-def _mentions(text: str, ref: str) -> bool:
-    """Whether ``ref`` is a piece of ``text`` as the file holds it, as JSON shows it
-    (U+FFFD for undecodable bytes) or as the screen shows it (visible placeholders)."""
-    needle = ref.casefold()
-    return any(needle in form.casefold() for form in {text, json_text(text), visible(text)})
-
-
-def _ambiguous(ref: str, tasks: list[Task]) -> str:
-    shown = "; ".join(f"L{t.line + 1} {shown_text(t.text)[:40]}" for t in tasks[:5])
-    more = f" and {len(tasks) - 5} more" if len(tasks) > 5 else ""
-    return f"{ref!r} matches {len(tasks)} tasks ({shown}{more}): be more specific or use L<line>"
-
-
-def resolve_entry(doc: Document, ref: str) -> edits.EntryKey:
-    keys = edits.entry_keys(doc)
-    m = re.fullmatch(r"[Ll](\d+)", ref.strip())
-    if m:
-        line = int(m.group(1)) - 1
-        for e, k in zip(doc.log, keys):
-            if e.line == line:
-                return k
-        raise CliError(f"there is no log entry on line {m.group(1)}")
-    hits = [(e, k) for e, k in zip(doc.log, keys) if _mentions(doc.source.lines[e.line], ref)]
-    if len(hits) == 1:
-        return hits[0][1]
-    if not hits:
-        raise CliError(f"no log entry matches {ref!r}")
-    shown = "; ".join(f"L{e.line + 1} {e.text[:40]}" for e, _ in hits[:5])
-    raise CliError(f"{ref!r} matches {len(hits)} log entries ({shown}): be more specific or use L<line>")
-
-
-def task_link(task: Task) -> str:
-    """How a new log entry names a task: its id, else its text without markdown."""
-    return task.id or shown_text(task.text)
-
-
 # ------------------------------------------------------------------------ output
-def task_json(doc: Document, task: Task) -> dict:
-    return {
-        "line": task.line + 1,
-        "state": task.state,
-        "mark": task.mark,
-        "optional": task.optional,
-        "id": task.id,
-        "markers": list(task.markers),
-        "text": task.text,
-        "plain": shown_text(task.text),
-        "path": list(task.path),
-        "parent_line": None if task.parent is None else doc.tasks[task.parent].line + 1,
-        "estimate_hours": task.estimate_hours,
-        "actual_hours": task.actual_hours,
-        "legend": task.legend,
-        "label": task.label,
-    }
-
-
-def _numbers(c: Counts) -> dict:
-    return {
-        "total": c.total, "done": c.done, "required": c.required, "required_done": c.required_done,
-        "optional": c.optional, "cancelled": c.cancelled, "percent": c.percent, "status": c.status,
-        "estimate_hours": c.estimate_hours, "actual_hours": c.actual_hours,
-        "variance_hours": c.variance_hours, "variance_pct": c.variance_pct, "remaining_hours": c.remaining_hours,
-    }
-
-
-def _top_level(doc: Document) -> list[Task]:
-    """The top-level tasks (Kiro's parts), legend items left out."""
-    return [t for t in doc.tasks if t.parent is None and not t.legend]
-
-
-def status_json(doc: Document, rollup: RollUp | None = None) -> dict:
-    rollup = rollup if rollup is not None else RollUp(doc)
-    whole = _numbers(rollup.document)
-    del whole["status"]
-    sections = [{"title": s.title, "line": None if s.line is None else s.line + 1, **_numbers(rollup.section(s.index))}
-                for s in doc.sections]
-    top_level = [{"line": t.line + 1, "id": t.id, "text": t.text, "state": t.state, **_numbers(rollup.task(t.index))}
-                 for t in _top_level(doc)]
-    return {
-        "title": doc.title,
-        **{k: whole[k] for k in ("total", "done", "required", "required_done", "optional", "cancelled", "percent")},
-        "dialect": doc.dialect,
-        "dialect_signals": list(doc.dialect_signals),
-        **{k: whole[k] for k in ("estimate_hours", "actual_hours", "variance_hours", "variance_pct", "remaining_hours")},
-        "sections": sections,
-        "top_level": top_level,
-        "problems": doc.problems,
-        "blockers": [
-            {
-                "line": e.line + 1,
-                "date": e.date,
-                "kind": e.kind,
-                "text": e.text,
-                "task": e.task,
-                "resolved": e.resolved,
-            }
-            for e in doc.log
-            if not e.placeholder
-        ],
-    }
-
-
 def emit_json(value) -> None:
     """JSON on stdout: valid UTF-8 for any bytes in the file (tasktui.doc.safetext.dumps)."""
     sys.stdout.buffer.write(dumps(value, indent=2).encode("utf-8") + b"\n")
@@ -231,7 +100,7 @@ def print_status(doc: Document, rollup: RollUp | None = None) -> None:
         say(line)
     shown = [(s.title, rollup.section(s.index)) for s in doc.sections if rollup.section(s.index).total]
     if doc.dialect == "kiro" and len(shown) <= 1:  # Kiro: one list of numbered tasks; its top-level tasks are the parts
-        shown = [(shown_text(t.text), rollup.task(t.index)) for t in _top_level(doc)]
+        shown = [(shown_text(t.text), rollup.task(t.index)) for t in report.top_level(doc)]
     if shown:
         say()
         w = min(40, max(_cells(title) for title, _ in shown))
@@ -255,35 +124,28 @@ def print_status(doc: Document, rollup: RollUp | None = None) -> None:
 
 # ---------------------------------------------------------------------- commands
 def _settings(args) -> config.Config:
-    loaded = config.read()
-    if loaded.problem:
-        say(f"tasktui: {loaded.problem}", file=sys.stderr)
-    cfg = loaded.config
-    if getattr(args, "no_sync", False):
-        cfg = replace(cfg, sync=False)
+    cfg, problem = actions.settings(no_sync=getattr(args, "no_sync", False))
+    if problem:
+        say(f"tasktui: {problem}", file=sys.stderr)
     return cfg
-
-
-def _dialect(args, cfg: config.Config) -> str | None:
-    """What the user says the file is: --dialect, else the config's pattern for its path."""
-    return getattr(args, "dialect", None) or cfg.dialect_for(args.file)
-
-
-def _tasks_file(args, cfg: config.Config):
-    """The file FILE names, read as the command line and the config say."""
-    from tasktui.core.tasksfile import TasksFile
-
-    return TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg),
-                     legend=cfg.legend_for(args.file))
 
 
 def _waiting(sentence: str) -> None:
     say(f"tasktui: {sentence}", file=sys.stderr)
 
 
+def _note(sentence: str) -> None:
+    say(f"tasktui: note: {sentence}", file=sys.stderr)
+
+
+def _open(args, cfg: config.Config):
+    """The file as every command reads it (tasktui.core.actions.open_file), ``--dialect`` heard."""
+    return actions.open_file(args.file, cfg, getattr(args, "dialect", None), waiting=_waiting)
+
+
 def _read(args, cfg: config.Config) -> tuple[Document, RollUp]:
     """The file's Document and its RollUp (the one TasksFile already computed)."""
-    tf = _tasks_file(args, cfg)
+    tf = _open(args, cfg)
     tf.save_cache()
     return tf.doc, tf.rollup
 
@@ -305,7 +167,7 @@ def cmd_list(args) -> int:
         if not any(needle in h.text.casefold() for h in doc.headings):
             raise CliError(f"no heading matches {args.section!r}")
     if args.json:
-        emit_json([task_json(doc, t) for t in tasks])
+        emit_json([report.task_json(doc, t) for t in tasks])
     else:
         print_list(doc, tasks)
     return EXIT_OK
@@ -316,7 +178,7 @@ def cmd_status(args) -> int:
         return _status_all(args)
     doc, rollup = _read(args, _settings(args))
     if args.json:
-        emit_json(status_json(doc, rollup))
+        emit_json(report.status_json(doc, rollup))
     else:
         print_status(doc, rollup)
     return EXIT_OK
@@ -332,18 +194,12 @@ def _status_all(args) -> int:
     if not root.is_dir():
         raise CliError(f"{root} is not a folder: status --all takes the folder to look in")
     cfg = _settings(args)
-    files = workspace.find_tasks_files(root)
-    if not files:
+    summaries = report.overview(root, cfg, getattr(args, "dialect", None))
+    if not summaries:
         raise CliError(f"no tasks files below {root} (tasks.md, TODO.md, plans with tasks; {workspace.MAX_DEPTH} "
                        "folders down)")
-    summaries = []
-    for path in files:
-        try:
-            summaries.append(workspace.summarize(path, root, cfg, dialect=getattr(args, "dialect", None)))
-        except store.Busy:
-            summaries.append(replace(workspace.placeholder(path, root), error="another program is writing it"))
     if args.json:
-        emit_json({"root": str(root), "files": [s.json() for s in summaries]})
+        emit_json(report.overview_json(str(root), summaries))
         return EXIT_OK
     now = time.time()
     width = shutil.get_terminal_size((120, 24)).columns
@@ -382,7 +238,7 @@ def cmd_next(args) -> int:
             say(f"tasktui: {name}: {readiness.nothing_ready()}", file=sys.stderr)
             return EXIT_ERROR
         if args.json:
-            emit_json([{**task_json(doc, t), "reason": readiness.reason(t.index)} for t in tasks])
+            emit_json(report.ready_json(doc, readiness, tasks))
         else:
             width = shutil.get_terminal_size((100, 24)).columns
             for t in tasks:
@@ -395,37 +251,32 @@ def cmd_next(args) -> int:
     if task is None:
         say(f"tasktui: {name}: {readiness.nothing_ready()}", file=sys.stderr)
         return EXIT_ERROR
-    note = None
-    if doc.dialect == "kiro" and rollup.task(task.index).total > 1:  # subtasks all done: offered, not changed
-        ref = task.id.rstrip(".") if task.id else f"L{task.line + 1}"
-        note = f"all its subtasks are done: mark it done with `tasktui toggle {args.file} {ref}`"
-    reason = readiness.reason(task.index)
+    found = report.next_json(doc, rollup, readiness, task, lambda ref: f"`tasktui toggle {args.file} {ref}`")
     if args.json:
-        emit_json({**task_json(doc, task), "note": note, "reason": reason})
+        emit_json(found)
     else:
         say(f"L{task.line + 1} {shown_text(task.text)}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
-        if note:
-            say(f"  {note}")
-        say(f"  {reason}")
+        if found["note"]:
+            say(f"  {found['note']}")
+        say(f"  {found['reason']}")
     return EXIT_OK
 
 
 def _claim(args) -> int:
     """``next --claim``: the first ready task, marked in progress in one locked write
     (the task is chosen under the lock, on the file as it is then)."""
-    cfg = _settings(args)
-    tf = _tasks_file(args, cfg)
+    tf = _open(args, _settings(args))
     try:
-        result = tf.apply(edits.Claim())
+        result = actions.claim(tf)
     except edits.ConflictError:
         raise
     except edits.EditError as exc:
         raise CliError(f"{Path(args.file).name}: {exc}") from None
-    doc = tf.doc
-    task = doc.task_at_line(result.details.line - 1)
+    claimed = report.claimed_json(tf.doc, result)
     if args.json:
-        emit_json({**task_json(doc, task), "note": None, "reason": result.details.reason, "claimed": True})
+        emit_json(claimed)
     else:
+        task = tf.doc.task_at_line(result.details.line - 1)
         say(f"claimed L{task.line + 1} {shown_text(task.text)}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
         say(f"  {result.details.reason}")
     return EXIT_OK
@@ -434,13 +285,10 @@ def _claim(args) -> int:
 def cmd_check(args) -> int:
     """Cycles and references to what is not in the file, one line each; exit 1 when there are any."""
     doc, rollup = _read(args, _settings(args))
-    deps = Readiness(doc, rollup).deps
-    problems = sorted(deps.problems, key=lambda p: (p.line, p.kind, p.text))
+    deps, problems = report.dependency_problems(doc, rollup)
     name = Path(args.file).name
     if args.json:
-        emit_json({"file": str(args.file), "statements": deps.statements, "problems": [
-            {"kind": p.kind, "line": p.line + 1, "text": p.text, "tasks": [deps.task_name(i) for i in p.tasks]}
-            for p in problems]})
+        emit_json(report.check_json(str(args.file), deps, problems))
     elif problems:
         for p in problems:
             say(f"{name}:{p.line + 1}: {p.kind}: {p.text}")
@@ -450,15 +298,14 @@ def cmd_check(args) -> int:
     return EXIT_ERROR if problems else EXIT_OK
 
 
-def _edit(args, make_op) -> int:
+def _edit(args, action) -> int:
+    """Run ``action(tf, cfg)`` (a tasktui.core.actions operation) on the file and say what changed."""
     cfg = _settings(args)
-    tf = _tasks_file(args, cfg)
-    op = make_op(tf.doc, cfg)
-    result = tf.apply(op)
+    tf = _open(args, cfg)
+    result = action(tf, cfg)
     tf.save_cache()
     if getattr(args, "json", False):
-        emit_json({"file": str(args.file), "changed": result.changed, "summary": result.summary,
-                   "replanned": result.replanned, **result.details.as_dict()})
+        emit_json(report.edit_json(str(args.file), result))
     else:
         say(result.summary)
     return EXIT_OK
@@ -466,135 +313,63 @@ def _edit(args, make_op) -> int:
 
 def _duration(text: str, cfg: config.Config) -> float:
     try:
-        return parse_duration(text, cfg.day_hours)
+        return actions.duration(text, cfg)
     except DurationError as exc:
         raise CliError(str(exc)) from None
 
 
-def resolve_refs(doc: Document, refs: list[str]) -> list[Task]:
-    """Every REF's task, in file order, each once; CliError naming the first that does not resolve."""
-    found = {task.index: task for task in (resolve_ref(doc, ref) for ref in refs)}
-    return [found[i] for i in sorted(found)]
-
-
 def cmd_toggle(args) -> int:
-    def op(doc, cfg):
-        tasks = resolve_refs(doc, args.ref)
-        return edits.Toggle(doc.keys[tasks[0].index]) if len(tasks) == 1 else edits.toggle_all(doc, tasks)
-
-    return _edit(args, op)
+    return _edit(args, lambda tf, cfg: actions.toggle(tf, args.ref, _note))
 
 
 def cmd_set(args) -> int:
-    state = args.state.replace("-", "_")
-    if state not in SETTABLE:
-        raise UsageError(f"unknown state {args.state!r}: use {', '.join(SETTABLE)}")
-
-    def op(doc, cfg):
-        ops = tuple(edits.SetState(doc.keys[t.index], state) for t in resolve_refs(doc, args.ref))
-        return ops[0] if len(ops) == 1 else edits.Batch(ops)
-
-    return _edit(args, op)
+    try:
+        state = actions.settable_state(args.state)
+    except actions.ActionError as exc:
+        raise UsageError(str(exc)) from None
+    return _edit(args, lambda tf, cfg: actions.set_state(tf, args.ref, state, _note))
 
 
 def cmd_add(args) -> int:
-    def op(doc, cfg):
-        after = doc.keys[resolve_ref(doc, args.after).index] if args.after else None
-        under = doc.keys[resolve_ref(doc, args.under).index] if args.under else None
-        return edits.AddTask(args.text, after=after, under=under)
-
-    return _edit(args, op)
+    return _edit(args, lambda tf, cfg: actions.add(tf, args.text, after=args.after, under=args.under, note=_note))
 
 
 def cmd_edit(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.EditText(doc.keys[resolve_ref(doc, args.ref).index], args.text))
+    return _edit(args, lambda tf, cfg: actions.edit_text(tf, args.ref, args.text, note=_note))
 
 
 def cmd_delete(args) -> int:
-    def op(doc, cfg):
-        ops = tuple(edits.DeleteTask(doc.keys[t.index]) for t in resolve_refs(doc, args.ref))
-        return ops[0] if len(ops) == 1 else edits.Batch(ops)
-
-    return _edit(args, op)
-
-
-def resolve_heading(doc: Document, title: str) -> HeadingKey:
-    """A heading by its text: the one written so (case aside), else the one holding it."""
-    needle = title.strip().casefold()
-    if not needle:
-        raise CliError("name a heading: --section takes part of its text")
-    exact = [i for i, h in enumerate(doc.headings) if h.text.casefold() == needle]
-    hits = exact or [i for i, h in enumerate(doc.headings) if _mentions(h.text, title.strip())]
-    if len(hits) == 1:
-        return doc.heading_keys[hits[0]]
-    if not hits:
-        raise CliError(f"no heading matches {title!r}")
-    shown = "; ".join(f"L{doc.headings[i].line + 1} {doc.headings[i].text[:40]}" for i in hits[:5])
-    raise CliError(f"{title!r} matches {len(hits)} headings ({shown}): be more specific")
-
-
-def _movable(doc: Document, ref: str) -> Task:
-    """The task REF names; a heading's line gets its own sentence (a heading-level task moves with its section)."""
-    m = re.fullmatch(r"[Ll](\d+)", ref.strip())
-    if m and doc.task_at_line(int(m.group(1)) - 1) is None:
-        line = int(m.group(1)) - 1
-        if any(h.line <= line < h.end for h in doc.headings):
-            raise CliError(f"line {m.group(1)} is a heading: a heading-level task moves with its section, "
-                           "which tasktui leaves to your editor")
-    return resolve_ref(doc, ref)
+    return _edit(args, lambda tf, cfg: actions.delete(tf, args.ref, _note))
 
 
 def cmd_move(args) -> int:
-    def op(doc, cfg):
-        key = doc.keys[_movable(doc, args.ref).index]
-        if args.section is not None:
-            return edits.Move(key, section=resolve_heading(doc, args.section))
-        other = doc.keys[_movable(doc, args.before if args.before is not None else args.after).index]
-        return edits.Move(key, before=other) if args.before is not None else edits.Move(key, after=other)
-
-    return _edit(args, op)
+    return _edit(args, lambda tf, cfg: actions.move(tf, args.ref, before=args.before, after=args.after,
+                                                    section=args.section, note=_note))
 
 
 def cmd_renumber(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.Renumber(resolve_heading(doc, args.section)))
-
-
-def _time_key(doc: Document, ref: str):
-    """What `time` and `estimate` book on: a task (any REF), or a heading named by
-    its line (``L12``), as `t` on a section row does: a heading-level task such as
-    ``#### Task 1: Setup`` carries its own estimate."""
-    m = re.fullmatch(r"[Ll](\d+)", ref.strip())
-    if m:
-        line = int(m.group(1)) - 1
-        index = next((i for i, h in enumerate(doc.headings) if h.line == line), None)
-        if index is not None:
-            return doc.heading_keys[index]
-    return doc.keys[resolve_ref(doc, ref).index]
+    return _edit(args, lambda tf, cfg: actions.renumber(tf, args.section))
 
 
 def cmd_time(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.AddTime(_time_key(doc, args.ref), _duration(args.duration, cfg)))
+    return _edit(args, lambda tf, cfg: actions.add_time(tf, args.ref, _duration(args.duration, cfg), _note))
 
 
 def cmd_estimate(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.SetEstimate(_time_key(doc, args.ref), _duration(args.duration, cfg)))
+    return _edit(args, lambda tf, cfg: actions.set_estimate(tf, args.ref, _duration(args.duration, cfg), _note))
 
 
 def cmd_log(args) -> int:
-    def op(doc, cfg):
-        task = task_link(resolve_ref(doc, args.task)) if args.task else None
-        return edits.AddLogEntry(args.kind, args.text, args.date or edits.today(), task)
-
-    return _edit(args, op)
+    return _edit(args, lambda tf, cfg: actions.log(tf, args.text, args.kind, date=args.date, task=args.task, note=_note))
 
 
 def cmd_resolve(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.ResolveEntry(resolve_entry(doc, args.entry), args.text, args.date or edits.today()))
+    return _edit(args, lambda tf, cfg: actions.resolve(tf, args.entry, args.text, date=args.date))
 
 
 def cmd_sync(args) -> int:
     args.no_sync = False
-    return _edit(args, lambda doc, cfg: edits.Sync())
+    return _edit(args, lambda tf, cfg: actions.sync(tf))
 
 
 def cmd_new(args) -> int:
@@ -667,7 +442,7 @@ def cmd_repair(args) -> int:
     if args.check:
         say(f"{path.name}: {len(fixes)} mojibake sequence(s) would be repaired")
         return EXIT_ERROR
-    return _edit(args, lambda doc, cfg: edits.Repair())
+    return _edit(args, lambda tf, cfg: actions.repair(tf))
 
 
 def cmd_history(args) -> int:
@@ -675,8 +450,9 @@ def cmd_history(args) -> int:
 
     cfg = _settings(args)
     try:
-        found = history.compute(args.file, day_hours=cfg.day_hours, dialect=_dialect(args, cfg),
-                                legend=cfg.legend_for(args.file), workdays=cfg.workdays)
+        found = history.compute(args.file, day_hours=cfg.day_hours, workdays=cfg.workdays,
+                                dialect=getattr(args, "dialect", None) or cfg.dialect_for(args.file),
+                                legend=cfg.legend_for(args.file))
     except history.HistoryError as exc:
         raise CliError(str(exc)) from None
     if args.json:
@@ -736,6 +512,24 @@ def cmd_open(args) -> int:
     return open_app(args)
 
 
+def cmd_mcp(args) -> int:
+    """``tasktui mcp [ROOT]``: the MCP server for coding agents (tasktui.mcp), imported only
+    here: it needs the optional MCP SDK, which the app and the other commands never load."""
+    try:
+        from tasktui.mcp import server
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ("mcp", "mcp_types"):
+            raise
+        raise CliError("tasktui mcp needs the MCP SDK, which is not installed: pip install 'tasktui[mcp]'") from None
+    from tasktui.mcp.root import RootError
+
+    try:
+        server.serve(args.file or ".")
+    except RootError as exc:
+        raise CliError(str(exc)) from None
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------------ parser
 COMMANDS = {
     "open": (cmd_open, "open FILE in the app", "tasktui open tasks.md"),
@@ -762,6 +556,8 @@ COMMANDS = {
     "fmt": (cmd_fmt, "reformat the file with mdformat, keeping every task intact", "tasktui fmt tasks.md --check"),
     "history": (cmd_history, "progress over time, from the file's git history", "tasktui history tasks.md --json"),
     "repair": (cmd_repair, "rewrite mojibake (â¬œ → ⬜) after showing the diff", "tasktui repair tasks.md --check"),
+    "mcp": (cmd_mcp, "serve the tasks files below ROOT (default: here) to coding agents over MCP on stdio",
+            "tasktui mcp ~/src/my-project"),
 }
 
 
@@ -797,9 +593,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func, subparser=p)
         if name == "status":  # `status --all` takes a folder, or none (here)
             p.add_argument("file", metavar="FILE", nargs="?")
+        elif name == "mcp":  # the folder to serve, or none (here)
+            p.add_argument("file", metavar="ROOT", nargs="?")
         else:
             p.add_argument("file", metavar="FILE")
-        if name not in ("new",):
+        if name not in ("new", "mcp"):
             p.add_argument("--no-cache", action="store_true",
                            help="neither use nor keep the parse cache (also TASKTUI_NO_CACHE=1)")
             p.add_argument("--dialect", choices=config.DIALECTS,
@@ -872,6 +670,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="every commit, with its counts per section, and when each task was done")
     p = edit_parser("repair")
     p.add_argument("--check", action="store_true", help="only show the diff; exit 1 when something would change")
+    add("mcp")
     return parser
 
 
@@ -907,7 +706,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         say(f"tasktui: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (CliError, store.StoreError, edits.EditError, PatchError) as exc:
+    except (CliError, store.StoreError, edits.EditError, PatchError, RefError, actions.ActionError) as exc:
         say(f"tasktui: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
