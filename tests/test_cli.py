@@ -379,19 +379,37 @@ def test_nul_file_edits_are_refused(capsys, copy):
     assert path.read_bytes() == b"- [ ] a\x00\n- [ ] b\n"
 
 
-def test_broken_config_is_one_line_and_set_aside(capsys, copy, _private_settings):
-    """A config that cannot be used never stops a command: one line on stderr says
-    what was wrong and where the file went; the defaults are used."""
-    config_file = _private_settings / "config.toml"
+def test_broken_config_is_one_line_and_set_aside(capsys, copy, _private_settings, monkeypatch):
+    """tasktui's own config (at its default place) that cannot be used never stops a
+    command: one line on stderr says what was wrong and where the file went; the
+    defaults are used."""
+    monkeypatch.delenv("TASKTUI_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(_private_settings / "xdg"))
+    folder = _private_settings / "xdg" / "tasktui"
+    folder.mkdir(parents=True)
+    config_file = folder / "config.toml"
     config_file.write_text("day_hours = 99\n")
     path = copy("plain.md", b"- [ ] a\n")
     code, out, err = run(capsys, "time", path, "a", "1d")
     assert code == 0 and out.strip() and len(err.splitlines()) == 1
     assert "day_hours" in err and "moved to config.toml.bad-" in err and "defaults are used" in err
     assert not config_file.exists()
-    [kept] = _private_settings.glob("config.toml.bad-*")
+    [kept] = folder.glob("config.toml.bad-*")
     assert kept.read_text() == "day_hours = 99\n"
     assert path.read_bytes() == b"- [ ] a\n  - **Actual Time**: 8 hours\n"  # the default day
+
+
+def test_a_config_the_user_named_is_reported_and_left_alone(capsys, copy, tmp_path, monkeypatch):
+    """TASKTUI_CONFIG naming a file of the user's that is not a config (a copy of
+    /etc/passwd): one line, the defaults, and the file stays where and as it was."""
+    theirs = tmp_path / "passwd-copy"
+    theirs.write_bytes(b"root:x:0:0:root:/root:/bin/bash\n")
+    monkeypatch.setenv("TASKTUI_CONFIG", str(theirs))
+    path = copy("plain.md", b"- [ ] a\n")
+    code, out, err = run(capsys, "list", path)
+    assert code == 0 and "a" in out and len(err.splitlines()) == 1 and "ignored" in err
+    assert theirs.read_bytes() == b"root:x:0:0:root:/root:/bin/bash\n"
+    assert not list(tmp_path.glob("passwd-copy.bad-*"))
 
 
 def test_a_ref_to_a_deleted_task(capsys, copy):

@@ -434,7 +434,7 @@ def test_any_config_file_reads_or_is_set_aside(data):
     loaded = config.read()
     if loaded.problem is not None:
         assert "\n" not in loaded.problem and loaded.config == config.Config()
-        assert not path.exists()
+        assert path.read_bytes() == data  # named by TASKTUI_CONFIG: the user's, never moved
     assert 0 < loaded.config.day_hours <= 24 and isinstance(loaded.config.sync, bool)
     assert loaded.config.theme.isprintable()
 

@@ -624,8 +624,8 @@ class TaskTuiApp(App[int]):
                 self.session.settings = replace(self.session.settings, theme=theme)
             try:
                 config_mod.save(replace(config_mod.load(), theme=theme))
-            except OSError:
-                pass
+            except config_mod.SaveError as exc:
+                self.notify(str(exc), severity="warning")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
