@@ -719,6 +719,31 @@ def print_history(found) -> None:
     return None
 
 
+def cmd_cache(args) -> int:
+    """Where tasktui's private store is and how big (``--clear``: empty it)."""
+    from tasktui.storage import cache
+
+    where = cache.location()
+    if not cache.enabled():
+        say(f"The cache is off (TASKTUI_NO_CACHE or --no-cache); it is kept in {where}.")
+        return EXIT_OK
+    found = cache.usage()
+    if found is None:
+        raise CliError(f"tasktui keeps no cache: {where.parent} is not a private folder of yours (or cannot be made)")
+    if args.clear:
+        if not cache.clear():
+            raise CliError(f"the cache in {found.path} could not be emptied (another tasktui may be writing it)")
+        after = cache.usage()
+        say(f"The cache in {found.path} was emptied: {_megabytes(after.bytes if after else 0)} MB left.")
+        return EXIT_OK
+    say(f"The cache is kept in {found.path}: {_megabytes(found.bytes)} MB, {found.entries} entries.")
+    return EXIT_OK
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f}"
+
+
 def cmd_open(args) -> int:
     from tasktui.cli.launch import open_app
 
@@ -751,6 +776,7 @@ COMMANDS = {
     "fmt": (cmd_fmt, "reformat the file with mdformat, keeping every task intact", "tasktui fmt tasks.md --check"),
     "history": (cmd_history, "progress over time, from the file's git history", "tasktui history tasks.md --json"),
     "repair": (cmd_repair, "rewrite mojibake (â¬œ → ⬜) after showing the diff", "tasktui repair tasks.md --check"),
+    "cache": (cmd_cache, "where tasktui's private cache is and how big; --clear empties it", "tasktui cache --clear"),
 }
 
 
@@ -786,11 +812,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func, subparser=p)
         if name == "status":  # `status --all` takes a folder, or none (here)
             p.add_argument("file", metavar="FILE", nargs="?")
+        elif name == "cache":  # about tasktui's own files: no FILE
+            return p
         else:
             p.add_argument("file", metavar="FILE")
         if name not in ("new",):
             p.add_argument("--no-cache", action="store_true",
-                           help="neither use nor keep the parse cache (also TASKTUI_NO_CACHE=1)")
+                           help="neither use nor keep tasktui's cache (also TASKTUI_NO_CACHE=1)")
             p.add_argument("--dialect", choices=config.DIALECTS,
                            help="read the file as this dialect (else its contents, its path and the config decide)")
         return p
@@ -857,6 +885,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("fmt").add_argument("--check", action="store_true", help="only report; exit 1 when it would change something")
     add("history").add_argument("--json", action="store_true",
                                 help="every commit, with its counts per section, and when each task was done")
+    add("cache").add_argument("--clear", action="store_true", help="empty the cache (it is filled again as files open)")
     p = edit_parser("repair")
     p.add_argument("--check", action="store_true", help="only show the diff; exit 1 when something would change")
     return parser
@@ -886,9 +915,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.func is cmd_status and args.file is None and not args.all:  # FILE is optional only with --all
         args.subparser.error("status needs a FILE (or --all [DIR] for every tasks file below DIR)")
     if getattr(args, "no_cache", False):
-        from tasktui.storage import parsecache
+        from tasktui.storage import cache
 
-        parsecache.disable()
+        cache.disable()
     try:
         return args.func(args)
     except UsageError as exc:

@@ -30,7 +30,7 @@ from textual.screen import Screen
 
 from tasktui.storage import config as config_mod
 from tasktui.core import gcpause
-from tasktui.storage import parsecache, store
+from tasktui.storage import cache as store_cache, store
 from tasktui.doc import edits
 from tasktui.core import loader
 from tasktui.doc.model import Document, Task
@@ -251,7 +251,7 @@ class TaskTuiApp(App[int]):
             store.cleanup_stale_temps(session.path)
             painted.wait(2.0)  # let the first screen paint before the heavy part takes the GIL
             source = Source(snap.data)
-            known = parsecache.load(session.path)  # what earlier opens parsed
+            known = store_cache.load(session.path)  # what earlier opens parsed
             known.update(cache)  # and the top of the file, parsed for the first frame
 
             def progress(fraction: float) -> None:
