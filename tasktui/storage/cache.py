@@ -496,6 +496,12 @@ class ChunkCache(KeptResults):
         self.scope = scope
         self.stored = set(self)
 
+    def result_for(self, key: bytes, lines, start: int, end: int) -> ChunkResult | None:
+        result = super().result_for(key, lines, start, end)
+        if result is None:
+            self.stored.discard(key)  # dropped (it did not fit): the result parsed now is saved over it
+        return result
+
     def fresh(self) -> list[bytes]:
         keys = list(self)  # taken at once (an edit on another thread may add some meanwhile)
         return [k for k in keys if k not in self.stored]
