@@ -24,7 +24,7 @@ from typing import Iterable
 
 from textual import on, work
 from textual.worker import get_current_worker
-from textual.app import App, SystemCommand
+from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 
@@ -492,18 +492,25 @@ class TaskTuiApp(App[int]):
 
     @on(MainScreen.EditorRequested)
     def _open_editor(self, event: MainScreen.EditorRequested) -> None:
-        from tasktui.core.editor import EditorError, editor_command
+        from tasktui.core.editor import EditorError, editor_command, runnable
 
-        try:
-            command = editor_command(self.path, event.line)
+        try:  # before the terminal is given away: a setting that cannot run changes nothing
+            command = runnable(editor_command(self.path, event.line))
         except EditorError as exc:
             self.notify(str(exc), severity="warning")
             return
+        failure: OSError | None = None
         try:
             with self.suspend():
-                subprocess.run(command, check=False)
-        except OSError as exc:
-            self.notify(f"Could not start {command[0]}: {exc.strerror or exc}.", severity="error")
+                try:  # caught inside: the terminal is always taken back (Textual's suspend has no finally)
+                    subprocess.run(command, check=False)
+                except OSError as exc:
+                    failure = exc
+        except SuspendNotSupported:
+            self.notify("This terminal cannot be handed to an editor.", severity="warning")
+            return
+        if failure is not None:
+            self.notify(f"Could not start {command[0]}: {failure.strerror or failure}.", severity="error")
             return
         self.reload_from_disk()
 
