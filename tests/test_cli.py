@@ -315,9 +315,7 @@ def test_duplicate_ids_are_ambiguous(capsys, copy):
         (["time", "{path}", "Add domain events", "abc"], "not a duration"),
         (["time", "{path}", "Add domain events", "0m"], "at least one minute"),
         (["estimate", "{path}", "Add domain events", "1.5.2h"], "not a duration"),
-        (["log", "{path}", "x", "--date", "2026-13-01"], "not a real date"),
-        (["resolve", "{path}", "Staging", "x", "--date", "yesterday"], "already resolved"),
-        (["log", "{path}", "x", "--kind", "Note"], "Blocker or Decision"),
+        (["resolve", "{path}", "Staging", "x"], "already resolved"),
         (["add", "{path}", "two\nlines"], "single line"),
         (["edit", "{path}", "Add domain events", "  "], "some text"),
         (["log", "{path}", "x", "--task", "nothing like it"], "no task matches"),
@@ -336,12 +334,20 @@ def test_bad_input_is_one_line_and_changes_nothing(capsys, copy, argv, needle):
     (["set", "{path}", "Add domain events", "weird"], "unknown state"),
     (["list", "{path}", "--state", "bogus"], "unknown state bogus"),
     (["list", "{path}", "--dialect", "nonsense"], "invalid choice"),
+    (["log", "{path}", "x", "--kind", "Nope"], "'Nope' is not a kind of entry: use Blocker or Decision"),
+    (["log", "{path}", "x", "--date", "2026-13-01"], "not a real date"),
+    (["resolve", "{path}", "Staging", "x", "--date", "yesterday"], "not a real date"),
+    (["status", "{path}", "--limit", "3"], "use it with --all"),
+    (["status", "--all", "{path}", "--limit", "0"], "at least 1"),
 ])
 def test_usage_errors_exit_2(capsys, copy, argv, needle):
     path = copy("template-project.md")
     data = path.read_bytes()
-    code, out, err = run(capsys, *[a.replace("{path}", str(path)) for a in argv]) if argv[-1] != "nonsense" else (
-        _exit_code(capsys, [a.replace("{path}", str(path)) for a in argv]))
+    argv = [a.replace("{path}", str(path)) for a in argv]
+    try:
+        code, out, err = run(capsys, *argv)
+    except SystemExit:
+        code, out, err = _exit_code(capsys, argv)
     assert code == 2 and needle in err and "Traceback" not in err
     assert path.read_bytes() == data
 
@@ -502,3 +508,4 @@ def test_process_python_dash_m_and_non_utf8_output(tmp_path):
     p = subprocess.run([sys.executable, "-m", "tasktui", "list", str(path)], capture_output=True, timeout=60, env=env)
     assert p.returncode == 0, p.stderr
     assert b"caf" in p.stdout and b"Traceback" not in p.stderr
+

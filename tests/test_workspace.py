@@ -127,6 +127,28 @@ def test_status_all_lists_every_file(capsys, tmp_path):
     assert exc.value.code == 2 and "status needs a FILE" in capsys.readouterr().err
 
 
+def test_status_all_lists_more_than_two_hundred_files_and_a_limit_says_so(capsys, tmp_path):
+    """250 spec folders: every one is listed; with --limit the output says how many
+    there are (JSON: truncated and found; text: a line on stderr)."""
+    for n in range(250):
+        write(tmp_path / f"specs/{n:03d}-x/tasks.md", b"- [ ] T001 one\n")
+    code, out, err = run(capsys, "status", "--all", tmp_path, "--json")
+    data = json.loads(out)
+    assert (code, err) == (0, "") and len(data["files"]) == 250
+    assert (data["found"], data["truncated"]) == (250, False)
+    code, out, err = run(capsys, "status", "--all", tmp_path, "--json", "--limit", "10")
+    data = json.loads(out)
+    assert code == 0 and len(data["files"]) == 10 and (data["found"], data["truncated"]) == (250, True)
+    assert err == f"tasktui: 10 of the 250 tasks files below {tmp_path} are listed (--limit 10)\n"
+    code, out, err = run(capsys, "status", "--all", tmp_path, "--limit", "3")
+    assert code == 0 and len(out.splitlines()) == 3 and "3 of the 250" in err
+    for bad in (["--limit", "0"], ["--limit", "x"]):
+        with pytest.raises(SystemExit) as exc:
+            run(capsys, "status", "--all", tmp_path, *bad)
+        assert exc.value.code == 2
+    assert len(workspace.find_tasks_files(tmp_path)) == 250
+
+
 # ----------------------------------------------------------------- one watcher thread
 def test_one_thread_watches_the_folders_of_many_files(tmp_path):
     files = [write(tmp_path / f"specs/{n:03d}/tasks.md", b"- [ ] a\n") for n in range(20)]

@@ -319,10 +319,15 @@ def _status_all(args) -> int:
     if not root.is_dir():
         raise CliError(f"{root} is not a folder: status --all takes the folder to look in")
     cfg = _settings(args)
-    files = workspace.find_tasks_files(root)
-    if not files:
+    found = workspace.find_tasks_files(root)
+    if not found:
         raise CliError(f"no tasks files below {root} (tasks.md, TODO.md, plans with tasks; {workspace.MAX_DEPTH} "
                        "folders down)")
+    files = found[:args.limit] if args.limit is not None else found
+    truncated = len(files) < len(found)
+    if truncated:
+        say(f"tasktui: {len(files)} of the {len(found)} tasks files below {root} are listed (--limit {args.limit})",
+            file=sys.stderr)
     summaries = []
     for path in files:
         try:
@@ -330,7 +335,8 @@ def _status_all(args) -> int:
         except store.Busy:
             summaries.append(replace(workspace.placeholder(path, root), error="another program is writing it"))
     if args.json:
-        emit_json({"root": str(root), "files": [s.json() for s in summaries]})
+        emit_json({"root": str(root), "files": [s.json() for s in summaries], "found": len(found),
+                   "truncated": truncated})
         return EXIT_OK
     now = time.time()
     width = shutil.get_terminal_size((120, 24)).columns
@@ -780,6 +786,30 @@ COMMANDS = {
 }
 
 
+def _kind(text: str) -> str:
+    """--kind: Blocker or Decision, in any case (anything else is a usage error: exit 2)."""
+    if text.strip() and text.strip().capitalize() not in edits.KINDS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a kind of entry: use Blocker or Decision")
+    return text
+
+
+def _date(text: str) -> str:
+    """--date: a real date as YYYY-MM-DD (anything else is a usage error: exit 2)."""
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real date: use YYYY-MM-DD") from None
+
+
+def _count(text: str) -> int:
+    """--limit: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of files: use a whole number of at least 1")
+    return int(text)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors: one line, exit 2
         self.print_usage(sys.stderr)
@@ -833,6 +863,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("status")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="every tasks file below FILE, a folder (default: here)")
+    p.add_argument("--limit", type=_count, metavar="N",
+                   help="with --all: only the first N files (the output says how many there are)")
     p = add("next")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="every task that can start now")
@@ -873,13 +905,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("duration", metavar="DURATION", help="45m, 1.5h, 1h30m, 2d (a working day), 1w (five); a plain number up to 24 is hours")
     p = edit_parser("log")
     p.add_argument("text", metavar="TEXT")
-    p.add_argument("--kind", default="", help="Blocker (the default, unless TEXT starts with \"Decision:\") or Decision")
-    p.add_argument("--date", help="YYYY-MM-DD (default today)")
+    p.add_argument("--kind", default="", type=_kind,
+                   help="Blocker (the default, unless TEXT starts with \"Decision:\") or Decision")
+    p.add_argument("--date", type=_date, help="YYYY-MM-DD (default today)")
     p.add_argument("--task", metavar="REF", help="link the entry to a task")
     p = edit_parser("resolve")
     p.add_argument("entry", metavar="ENTRY", help="L<line> or part of the entry's text")
     p.add_argument("text", metavar="TEXT", help="how it was resolved")
-    p.add_argument("--date", help="YYYY-MM-DD (default today)")
+    p.add_argument("--date", type=_date, help="YYYY-MM-DD (default today)")
     edit_parser("sync")
     add("new").add_argument("--title", help="the feature's name (default: from the file name)")
     add("fmt").add_argument("--check", action="store_true", help="only report; exit 1 when it would change something")
@@ -914,6 +947,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if args.func is cmd_status and args.file is None and not args.all:  # FILE is optional only with --all
         args.subparser.error("status needs a FILE (or --all [DIR] for every tasks file below DIR)")
+    if args.func is cmd_status and args.limit is not None and not args.all:
+        args.subparser.error("--limit counts files: use it with --all")
     if getattr(args, "no_cache", False):
         from tasktui.storage import cache
 

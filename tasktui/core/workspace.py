@@ -38,12 +38,12 @@ MAX_DEPTH = 4
 BIG_FILE = 2_000_000  # bytes: the overview leaves the numbers of bigger files until they are opened
 
 
-def find_tasks_files(root: Path, max_depth: int = MAX_DEPTH, limit: int = 200) -> list[Path]:
-    """The tasks files below ``root``, in folder order: spec-kit's ``specs/*/tasks.md``,
+def find_tasks_files(root: Path, max_depth: int = MAX_DEPTH) -> list[Path]:
+    """Every tasks file below ``root``, in folder order: spec-kit's ``specs/*/tasks.md``,
     Kiro's ``.kiro/specs/*/tasks.md``, OpenSpec's ``openspec/changes/*/tasks.md``
     (not its archive), other ``tasks.md`` and ``TODO.md``, and plan files that hold
     tasks, at most ``max_depth`` folders down. Dependency, build and hidden folders
-    (but ``.kiro``) are left out."""
+    (but ``.kiro``) are left out. Never cut: a caller that shows fewer says so."""
     found: list[Path] = []
     root = root.resolve()
     for folder, dirs, files in os.walk(root):
@@ -63,10 +63,6 @@ def find_tasks_files(root: Path, max_depth: int = MAX_DEPTH, limit: int = 200) -
             elif low.endswith(".md") and (PLAN_NAME.match(name) or here.name.lower() in PLAN_FOLDERS) \
                     and "tasks.md" not in lower and _holds_tasks(here / name):
                 found.append(here / name)
-            else:
-                continue
-            if len(found) >= limit:
-                return found
     return found
 
 
