@@ -266,9 +266,13 @@ def why_read_only(path: str | os.PathLike[str], data: bytes | None = None) -> st
     The phrase completes "cannot save X: ...", e.g. ``"it is read-only"``.
     Reasons, checked in this order: ``"it contains NUL bytes"`` (``data``
     given and containing ``b"\\0"``), ``"it is read-only"``, ``"its folder is
-    read-only"``, ``"it has N hard links (saving would split them)"``; plus the
-    rarer ``"it is not a regular file"``, ``"its folder does not exist"`` and
-    ``"it cannot be checked (...)"``.
+    read-only"``, ``"it has N hard links (saving would split them)"``, then
+    the owner and group a new version could not keep (``"it belongs to ana,
+    and saved by tasktui it would belong to ben"``: another user's
+    group-writable file in a shared folder; ``"its group is ops, which you are
+    not in, ..."``): a save replaces the file with a new one, made by whoever
+    saves; plus the rarer ``"it is not a regular file"``, ``"its folder does
+    not exist"`` and ``"it cannot be checked (...)"``.
 
     As root ``os.access`` says yes to everything, so a file (or folder) with no
     write bit for anyone counts as read-only for root too: the user marked it
@@ -301,7 +305,43 @@ def why_read_only(path: str | os.PathLike[str], data: bytes | None = None) -> st
         return "its folder is read-only"
     if st is not None and st.st_nlink > 1:
         return f"it has {st.st_nlink} hard links (saving would split them)"
+    if st is not None:
+        return _owner_problem(st, dst)
     return None
+
+
+def _owner_problem(st: os.stat_result, folder: os.stat_result) -> str | None:
+    """Why a new file saved in place of the one with stat ``st`` (in the folder with stat
+    ``folder``) could not keep its owner and group, or None. Root can give it any; anyone
+    else makes files of their own, in a group of theirs (the folder's, when it is setgid)."""
+    if _is_root():
+        return None
+    me = os.geteuid()
+    if st.st_uid != me:
+        return (f"it belongs to {_user_name(st.st_uid)}, and saved by tasktui it would belong to "
+                f"{_user_name(me)}")
+    new_gid = folder.st_gid if folder.st_mode & stat.S_ISGID else os.getegid()
+    if st.st_gid != new_gid and st.st_gid not in os.getgroups() and st.st_gid != os.getegid():
+        return f"its group is {_group_name(st.st_gid)}, which you are not in, so a new version could not keep it"
+    return None
+
+
+def _user_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except (KeyError, OverflowError):
+        return f"user {uid}"
+
+
+def _group_name(gid: int) -> str:
+    import grp
+
+    try:
+        return grp.getgrgid(gid).gr_name
+    except (KeyError, OverflowError):
+        return f"group {gid}"
 
 
 # ---------------------------------------------------------------------------
