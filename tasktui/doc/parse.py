@@ -363,31 +363,32 @@ def fits(result: "ChunkResult", lines, start: int, end: int) -> bool:
             if not 0 <= a < b <= n:
                 return False
         tasks = result.tasks
+        depths = []
         for i, t in enumerate(tasks):
-            if not (0 <= t.item_line <= t.line < t.end <= n and t.col >= 0 and len(t.mark) == 1):
+            line_no, item, end_, col, mark, optional, parent, depth, _quote, labels, mark_byte, text, est, act = t
+            if not (0 <= item <= line_no < end_ <= n and col >= 0 and len(mark) == 1):
                 return False
-            if t.parent is None:
-                if t.depth != 0:
+            if parent is None:
+                if depth != 0:
                     return False
-            elif not (0 <= t.parent < i and t.depth == tasks[t.parent].depth + 1):
+            elif not (0 <= parent < i and depth == depths[parent] + 1):
                 return False
-            line = lines[start + t.line]
-            col = t.col
-            mark = line[col + 1:col + 2]
-            if line[col:col + 1] != "[" or line[col + 2:col + 3] != "]" or (t.optional and line[col + 3:col + 4] != "*"):
+            depths.append(depth)
+            line = lines[start + line_no]
+            if line[col:col + 1] != "[" or line[col + 2:col + 3] != "]" or (optional and line[col + 3:col + 4] != "*"):
                 return False
-            if mark != t.mark and not (mark == "\0" and t.mark == "\ufffd"):
+            found = line[col + 1:col + 2]
+            if found != mark and not (found == "\0" and mark == "\ufffd"):
                 return False
-            if t.mark_byte != len(line[:col + 1].encode("utf-8", "surrogateescape")):
+            if mark_byte != (col + 1 if line.isascii() else len(line[:col + 1].encode("utf-8", "surrogateescape"))):
                 return False
-            if t.text != line[col + 3 + t.optional:].strip():
+            if text != line[col + 3 + optional:].strip():
                 return False
-            for a, b in t.labels:
-                if not t.item_line <= a < b <= t.end:
+            for a, b in labels:
+                if not item <= a < b <= end_:
                     return False
-            for bullet in (t.estimate, t.actual):
-                if bullet is not None and not (t.item_line <= bullet[0] < t.end
-                                               and bullet[1] in lines[start + bullet[0]]):
+            for bullet in (est, act):
+                if bullet is not None and not (item <= bullet[0] < end_ and bullet[1] in lines[start + bullet[0]]):
                     return False
     except (IndexError, TypeError, AttributeError, UnicodeError):
         return False

@@ -457,17 +457,20 @@ def _decode_chunk(data: bytes) -> ChunkResult:
     otherwise); whether its numbers fit the chunk is tasktui.doc.parse.fits's to say,
     against the chunk's text, before the result is used."""
     tasks_raw, headings_raw, labels_raw, front, too_deep = json.loads(data)
+    new_task = tuple.__new__
     tasks = []
-    for line, item, end, col, mark, optional, parent, depth, quote, labels, mark_byte, text, estimate, actual \
-            in tasks_raw:
+    for t in tasks_raw:
+        line, item, end, col, mark, optional, parent, depth, quote, labels, mark_byte, text, estimate, actual = t
         if not (type(line) is int and type(item) is int and type(end) is int and type(col) is int
                 and type(mark) is str and type(optional) is bool and (parent is None or type(parent) is int)
                 and type(depth) is int and type(quote) is bool and type(mark_byte) is int and type(text) is str):
             raise TypeError("not a task")
-        tasks.append(RawTask(line, item, end, col, mark, optional, parent, depth, quote,
-                             tuple(_pair(x, int) for x in labels) if labels else (), mark_byte, text,
-                             None if estimate is None else _pair(estimate, str),
-                             None if actual is None else _pair(actual, str)))
+        t[9] = tuple(_pair(x, int) for x in labels) if labels else ()
+        if estimate is not None:
+            t[12] = _pair(estimate, str)
+        if actual is not None:
+            t[13] = _pair(actual, str)
+        tasks.append(new_task(RawTask, t))
     headings = []
     for line, end, level, text in headings_raw:
         if not (type(line) is int and type(end) is int and type(level) is int and type(text) is str):
