@@ -1047,22 +1047,21 @@ def _compute_run(parser: _Parser, blobs: Blobs, base: str | None, steps, stop=No
 
 # ------------------------------------------------------------ worker processes
 PARALLEL_MIN = 120  # versions to parse before the worker pool pays for itself
-JOBS_PER_WORKER = 2  # each starts by parsing the version before its first: more jobs, finer progress, more parsing
 
 
 def _in_workers(root: Path, parser: _Parser, steps, missing: list[int], cache: "HistoryCache", shown: _Progress,
                 stop) -> None:
-    """Parse the ``missing`` versions in the worker pool (tasktui.core.pool), in
-    contiguous shares, each starting from the version before it; their entries go
-    into ``cache``. A share that fails is left to the caller, which parses what is
-    still missing itself."""
-    workers = pool.size()
-    count = min(workers * JOBS_PER_WORKER, len(missing) // (PARALLEL_MIN // 2))
-    if workers < 2 or count < 2:
+    """Parse the ``missing`` versions in the worker pool (tasktui.core.pool), one
+    contiguous share per worker, each starting from the version before it (parsed
+    once per share); their entries go into ``cache``, and the workers' counters into
+    ``shown`` as they go. A share that fails is left to the caller, which parses what
+    is still missing itself."""
+    count = min(pool.size(), len(missing) // (PARALLEL_MIN // 2))
+    if count < 2:
         return
     shares = [missing[len(missing) * w // count:len(missing) * (w + 1) // count] for w in range(count)]
     done_before = len(steps) - len(missing)
-    received = 0
+    counters: list[pool.Progress] = []
     try:
         futures = []
         for share in shares:
@@ -1073,20 +1072,29 @@ def _in_workers(root: Path, parser: _Parser, steps, missing: list[int], cache: "
                 runs[-1][1].append(k)
             job = (str(root), parser.path, parser.day_hours, parser.dialect,
                    [(base, [(steps[k].commit, steps[k].path, steps[k].blob) for k in ks]) for base, ks in runs])
-            futures.append(pool.submit(_parse_versions, job))
-        for _future, entries in pool.results(futures, stop):
+            pool.executor()
+            counters.append(pool.Progress())
+            futures.append(pool.submit(_parse_versions, job, counters[-1].slot))
+
+        def tick() -> None:
+            shown(done_before + sum(c.done for c in counters))
+
+        for _future, entries in pool.results(futures, stop, tick=tick):
             for key, entry in entries:
                 cache.put(key, entry)
-            received += len(entries)
-            shown(done_before + received)
+            tick()
     except pool.PoolError:
         pass  # what the pool could not do is parsed here
+    finally:
+        for c in counters:
+            c.close()
     if stop is not None and stop():
         raise Stopped()
 
 
-def _parse_versions(job) -> list[tuple[str, dict]]:
-    """In a worker process: (cache key, entry) of each version of ``job``'s runs."""
+def _parse_versions(job, slot: int | None) -> list[tuple[str, dict]]:
+    """In a worker process: (cache key, entry) of each version of ``job``'s runs,
+    advancing the counter ``slot`` as each is parsed."""
     root, file, day_hours, dialect, runs = job
     parser = _Parser(Path(file), day_hours, dialect)
     out = []
@@ -1094,6 +1102,7 @@ def _parse_versions(job) -> list[tuple[str, dict]]:
         for base, steps in runs:
             for step, entry in _compute_run(parser, blobs, base, [Step(c, "", p, b) for c, p, b in steps]):
                 out.append((HistoryCache.entry_key(step), entry))
+                pool.advance(slot)
     return out
 
 

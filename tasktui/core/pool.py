@@ -19,17 +19,16 @@ the work itself.
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
+import atexit
 import os
 import threading
-from concurrent.futures.process import BrokenProcessPool
 
 MAX_WORKERS = 4
 _PRELOAD = ["tasktui.doc.parse", "tasktui.doc.model", "markdown_it", "mdit_py_plugins.front_matter"]
 
-_executor: concurrent.futures.ProcessPoolExecutor | None = None
+_executor = None  # the ProcessPoolExecutor, made on first use (its modules too: not on every command's start)
 _lock = threading.Lock()
+_exit_registered: list[bool] = []
 
 
 class PoolError(OSError):
@@ -43,6 +42,8 @@ def size() -> int:
 
 
 def _context():
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if ctx.get_start_method() == "forkserver":
@@ -50,21 +51,69 @@ def _context():
     return ctx
 
 
-def executor() -> concurrent.futures.ProcessPoolExecutor:
-    """The pool, made on first use; PoolError when it cannot be."""
-    global _executor
+# -- progress: counters the workers advance and the caller reads, one per running job
+SLOTS = 64
+_counters = None  # in the caller: the shared array; in a worker: the same array, from the initializer
+_free: set[int] = set(range(SLOTS))
+
+
+def _init_worker(counters) -> None:
+    global _counters
+    _counters = counters
+
+
+def advance(slot: int | None, by: int = 1) -> None:
+    """In a worker: say that ``by`` more units of the job with ``slot`` are done."""
+    if slot is not None and _counters is not None:
+        _counters[slot] += by
+
+
+class Progress:
+    """A counter for one job (``slot``, handed to the worker function), read by the caller
+    while the job runs (``done``); given back with ``close``. Without a pool it counts nothing."""
+
+    def __init__(self) -> None:
+        with _lock:
+            self.slot = _free.pop() if _free and _counters is not None else None
+        if self.slot is not None:
+            _counters[self.slot] = 0
+
+    @property
+    def done(self) -> int:
+        return _counters[self.slot] if self.slot is not None else 0
+
+    def close(self) -> None:
+        if self.slot is not None:
+            with _lock:
+                _free.add(self.slot)
+            self.slot = None
+
+
+def executor():
+    """The pool (a ProcessPoolExecutor), made on first use; PoolError when it cannot be."""
+    import concurrent.futures
+
+    global _executor, _counters
     with _lock:
         if _executor is None:
             try:
-                _executor = concurrent.futures.ProcessPoolExecutor(size(), mp_context=_context())
+                ctx = _context()
+                _counters = ctx.RawArray("q", SLOTS)
+                _executor = concurrent.futures.ProcessPoolExecutor(size(), mp_context=ctx, initializer=_init_worker,
+                                                                   initargs=(_counters,))
+                if not _exit_registered:
+                    atexit.register(shutdown)  # ended while the interpreter is whole, not in its teardown
+                    _exit_registered.append(True)
             except (OSError, ValueError) as exc:
                 raise PoolError(str(exc)) from exc
         return _executor
 
 
-def submit(fn, *args) -> concurrent.futures.Future:
+def submit(fn, *args):
     """``fn(*args)`` in a worker process (``fn`` a module-level function, the arguments
-    and result plain values); PoolError when the pool cannot take it."""
+    and result plain values), as a Future; PoolError when the pool cannot take it."""
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         return executor().submit(fn, *args)
     except (BrokenProcessPool, RuntimeError, OSError) as exc:
@@ -72,10 +121,14 @@ def submit(fn, *args) -> concurrent.futures.Future:
         raise PoolError(str(exc)) from exc
 
 
-def results(futures, stop=None, poll: float = 0.1):
+def results(futures, stop=None, poll: float = 0.1, tick=None):
     """The results of ``futures`` as they come (in the order they finish), as
     (future, result). ``stop()`` returning True cancels those not started and ends the
-    wait (the caller raises what it must). PoolError when a worker failed."""
+    wait (the caller raises what it must); ``tick()`` is called every ``poll`` seconds
+    while it waits (to show Progress). PoolError when a worker failed."""
+    import concurrent.futures
+    from concurrent.futures.process import BrokenProcessPool
+
     pending = set(futures)
     try:
         while pending:
@@ -83,6 +136,8 @@ def results(futures, stop=None, poll: float = 0.1):
                 return
             done, pending = concurrent.futures.wait(pending, timeout=poll,
                                                     return_when=concurrent.futures.FIRST_COMPLETED)
+            if tick is not None:
+                tick()
             for future in done:
                 try:
                     yield future, future.result()
