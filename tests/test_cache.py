@@ -383,3 +383,28 @@ def test_the_cache_command_without_a_store(capsys, monkeypatch):
     monkeypatch.setenv("TASKTUI_NO_CACHE", "1")
     code, out, err = run(capsys, "cache")
     assert code == 0 and "TASKTUI_NO_CACHE" in out
+
+
+def test_the_database_gives_freed_space_back(big):
+    """auto_vacuum=INCREMENTAL is set before anything else, so trimming frees pages."""
+    TasksFile(big).save_cache()
+    db = sqlite3.connect(cache.location())
+    try:
+        assert db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        db.close()
+
+
+def test_processes_making_the_store_at_once_all_get_it(tmp_path):
+    """Six processes start on an empty cache folder at the same moment: the database
+    is made once, none deletes another's, and every one keeps what it parsed."""
+    files = []
+    for n in range(6):
+        path = tmp_path / f"t{n}.md"
+        path.write_text(generate("template", 60 + n), encoding="utf-8")
+        files.append(path)
+    procs = [subprocess.Popen([sys.executable, "-m", "tasktui", "list", str(f)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE) for f in files]
+    assert [p.stderr.read().decode() for p in procs if p.wait(60) != 0] == []
+    assert all(cache.load(f) for f in files)

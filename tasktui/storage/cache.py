@@ -133,6 +133,8 @@ def _store() -> _Store | None:
         _open.clear()
         try:
             found = _connect(path)
+        except sqlite3.OperationalError:
+            return None  # busy just now: no store this time, tried again on the next use
         except (sqlite3.Error, OSError):
             found = None
         _open[path] = found
@@ -174,10 +176,13 @@ def _connect(path: Path) -> _Store | None:
                 db.close()
                 return None
             os.chmod(path, 0o600)  # a regular file of ours (checked just above)
-            _prepare(db, fresh)
+            _prepare(db)
             if fresh:
                 _remove_old_caches(folder)
             return _Store(folder, db)
+        except sqlite3.OperationalError:
+            db.close()
+            raise  # busy, or no journal here: not remembered, tried again on the next use
         except sqlite3.DatabaseError:
             db.close()
             if attempt:
@@ -186,27 +191,41 @@ def _connect(path: Path) -> _Store | None:
     return None
 
 
-def _prepare(db: sqlite3.Connection, fresh: bool) -> None:
-    """Journal mode, the schema and its version; DatabaseError for a database that is
-    damaged or of another schema."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if not fresh and version != SCHEMA:
-        raise sqlite3.DatabaseError(f"schema {version}")
-    mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+def _prepare(db: sqlite3.Connection) -> None:
+    """Journal mode, the schema and its version, made by whichever process comes first
+    (the others wait for it); DatabaseError for a database that is damaged or of another
+    schema, OperationalError for one that cannot be used here."""
+    if db.execute("PRAGMA user_version").fetchone()[0] == 0:
+        db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # before the journal mode and the first table, or never
+    mode = db.execute("PRAGMA journal_mode").fetchone()[0]
     if str(mode).lower() != "wal":
-        mode = db.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
-        if str(mode).lower() != "delete":
-            raise sqlite3.OperationalError(f"journal mode {mode}")
+        try:
+            mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        except sqlite3.OperationalError:
+            mode = db.execute("PRAGMA journal_mode").fetchone()[0]  # another process may be switching it
+        if str(mode).lower() != "wal":
+            mode = db.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            if str(mode).lower() != "delete":
+                raise sqlite3.OperationalError(f"journal mode {mode}")
     db.execute("PRAGMA synchronous=NORMAL")  # a cache: a crash may lose the last writes, never the database
-    if fresh or version == 0:
-        db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # before the first table
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS entry ("
-            " kind TEXT NOT NULL, scope TEXT NOT NULL, rules TEXT NOT NULL, key TEXT NOT NULL,"
-            " value BLOB NOT NULL, used INTEGER NOT NULL,"
-            " PRIMARY KEY (kind, scope, rules, key)) WITHOUT ROWID")
-        db.execute(f"PRAGMA user_version={SCHEMA}")
-    db.execute("SELECT count(*) FROM entry WHERE 0").fetchone()  # the table is there and readable
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA:
+        return
+    if version != 0:
+        raise sqlite3.DatabaseError(f"schema {version}")
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if db.execute("PRAGMA user_version").fetchone()[0] == 0:  # not made by another process meanwhile
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS entry ("
+                " kind TEXT NOT NULL, scope TEXT NOT NULL, rules TEXT NOT NULL, key TEXT NOT NULL,"
+                " value BLOB NOT NULL, used INTEGER NOT NULL,"
+                " PRIMARY KEY (kind, scope, rules, key)) WITHOUT ROWID")
+            db.execute(f"PRAGMA user_version={SCHEMA}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def _remove_old_caches(folder: Path) -> None:
