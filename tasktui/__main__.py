@@ -1,7 +1,7 @@
-"""``python -m tasktui``. Imported, as a worker process of tasktui.core.pool may
-import the program's main module, it starts nothing."""
-
-from tasktui.cli import main
+"""``python -m tasktui``. A worker process of tasktui.core.pool imports the program's
+main module: imported, this one does nothing (not even import the program)."""
 
 if __name__ == "__main__":
+    from tasktui.cli import main
+
     raise SystemExit(main())

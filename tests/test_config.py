@@ -282,7 +282,7 @@ def test_a_config_over_a_megabyte(where, cfg_file, request):
     path.write_bytes(b"# padding\n" * 110_000)
     loaded = config.read()
     assert loaded.config == Config()
-    assert_one_sentence(loaded.problem, "larger than 1024 KB", "defaults are used")
+    assert_one_sentence(loaded.problem, "larger than 1 MB", "defaults are used")
 
 
 @pytest.mark.parametrize("where", ["named", "own"])

@@ -36,6 +36,13 @@ def parse_head(lines, cuts: list[int], cache: dict | None, min_lines: int = 300)
 HEAD_BYTES = 16 * 1024  # ~400 lines of the template: more than the tallest screen's rows
 
 
+def warm_for(data: bytes) -> None:
+    """When ``data`` is big enough to be parsed in the worker pool, start its processes
+    now (while the top of the file is parsed and shown), not when the rest is handed over."""
+    if len(data) > PARALLEL_MIN_LINES * 20 and data.count(b"\n") >= PARALLEL_MIN_LINES:
+        pool.warm()
+
+
 def parse_head_bytes(data: bytes, cache: dict | None = None) -> tuple[Source, list[Chunk]] | None:
     """For a big file: a Source of its first ~16 KB (more than a screenful of tasks) and the chunks of it that are
     confirmed (complete), to show the top of the file while the rest loads.

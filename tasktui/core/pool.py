@@ -8,9 +8,10 @@ life of the process, of ``size()`` processes (the one CPU policy: a core
 each, at most MAX_WORKERS). Its processes are started by a fork server
 (``forkserver``; ``spawn`` where there is none), never by forking the app
 itself: a fork of a process that runs threads (Textual's, the watcher's) can
-deadlock the child. The fork server imports the parser once, so each worker
-starts with it loaded; it never imports the program's ``__main__`` (and
-``tasktui/__main__.py`` starts nothing when imported).
+deadlock the child. The fork server imports the parser and the program's
+main module once, so each worker starts with them loaded; a main module
+imported so must start nothing (``tasktui/__main__.py`` and the installed
+``tasktui`` script start the program only when run).
 
 Work is handed over as plain values and comes back as plain values; a pool
 that cannot be had, or that breaks, raises ``PoolError`` and the caller does
@@ -24,7 +25,9 @@ import os
 import threading
 
 MAX_WORKERS = 4
-_PRELOAD = ["tasktui.doc.parse", "tasktui.doc.model", "markdown_it", "mdit_py_plugins.front_matter"]
+# imported once by the fork server, so that every worker starts with them: the parser, and
+# the program's main module, which a worker would otherwise import for itself
+_PRELOAD = ["__main__", "tasktui.doc.parse", "markdown_it", "mdit_py_plugins.front_matter"]
 
 _executor = None  # the ProcessPoolExecutor, made on first use (its modules too: not on every command's start)
 _lock = threading.Lock()
@@ -107,6 +110,15 @@ def executor():
             except (OSError, ValueError) as exc:
                 raise PoolError(str(exc)) from exc
         return _executor
+
+
+def warm() -> None:
+    """Start the worker processes now, in the background (the fork server, its imports,
+    the workers), so that the first work handed over does not wait for them; never raises."""
+    try:
+        submit(os.getpid)
+    except PoolError:
+        pass  # the work will be done where it is asked for
 
 
 def submit(fn, *args):

@@ -125,10 +125,10 @@ def aside(path: Path, why: str, instead: str = "the defaults are used") -> str:
     return f"{why}; it was moved to {moved.name} and {instead}."
 
 
-def read_bytes_of(path: Path, what: str, limit: int = MAX_BYTES) -> tuple[bytes | None, str | None]:
+def read_bytes_of(path: Path, limit: int = MAX_BYTES) -> tuple[bytes | None, str | None]:
     """The bytes of the regular file ``path`` (through links), at most ``limit``, read
     without blocking on a FIFO or a device; else (None, why: a phrase that completes
-    "``what`` <path> ..."). A missing file is (None, None)."""
+    "The config file <path> ..."). A missing file is (None, None)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
     except FileNotFoundError:
@@ -142,15 +142,19 @@ def read_bytes_of(path: Path, what: str, limit: int = MAX_BYTES) -> tuple[bytes 
         if not stat.S_ISREG(st.st_mode):
             return None, "is not a regular file"
         if st.st_size > limit:
-            return None, f"is larger than {limit // 1024} KB"
+            return None, f"is larger than {_size(limit)}"
         os.set_blocking(fd, True)
         return private.read_limited(fd, limit, path), None
     except OSError as exc:
         if exc.errno == errno.EFBIG:
-            return None, f"is larger than {limit // 1024} KB"
+            return None, f"is larger than {_size(limit)}"
         return None, f"could not be read ({exc.strerror or exc})"
     finally:
         os.close(fd)
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
 
 
 def own_file(path: Path, default: Path) -> bool:
@@ -200,7 +204,7 @@ def values(raw: dict, path: Path) -> Config:
 def read() -> Loaded:
     """The settings, and a sentence when the file could not be used. Never raises."""
     path = config_path()
-    data, why = read_bytes_of(path, "The config file")
+    data, why = read_bytes_of(path)
     if why is not None:  # a folder, a FIFO, a device, too big, no permission: nothing to move
         return Loaded(Config(), f"The config file {path} {why}, so the defaults are used.")
     if data is None:
@@ -249,7 +253,7 @@ def save(cfg: Config) -> None:
 
     path = config_path()
     target = Path(os.path.realpath(path))
-    data, why = read_bytes_of(target, "The config file")
+    data, why = read_bytes_of(target)
     if why is not None:
         raise SaveError(f"The config file {path} {why}, so the settings were not saved.")
     try:

@@ -227,6 +227,7 @@ class TaskTuiApp(App[int]):
             return
         cache: dict = {}
         painted = threading.Event()
+        loader.warm_for(snap.data)
         head = loader.parse_head_bytes(snap.data, cache)
         if head is None:
             painted.set()
