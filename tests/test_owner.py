@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import traceback
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -78,7 +79,6 @@ def _warm(tmp_path_factory):
     with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
         assert commands.main(["toggle", str(path), "a"]) == 0
         assert commands.main(["toggle", str(path), "zzz"]) == 1
-    import traceback  # noqa: F401 - for the child's report
 
 
 @pytest.fixture
@@ -119,8 +119,6 @@ def as_user(who: pwd.struct_passwd, home: Path, argv: list[str]) -> tuple[int, s
                     code = exc.code
             os.write(write_out, f"{out.getvalue()}\0{err.getvalue()}".encode())
         except BaseException:
-            import traceback
-
             os.write(write_out, f"\0{traceback.format_exc()}".encode())
         finally:
             os._exit(code if isinstance(code, int) else 98)
