@@ -191,6 +191,20 @@ def test_the_pool_parses_each_batch_with_parse_one():
     assert pool.submit(os.getpid).result(timeout=60) != os.getpid()
 
 
+def test_work_no_one_waits_for_is_ended():
+    """The caller stops waiting (the app is closing): the worker doing the work is
+    ended at once, not waited for, and the next use gets new workers."""
+    import time
+
+    busy = pool.submit(time.sleep, 60)
+    while not busy.running():
+        time.sleep(0.01)
+    started = time.monotonic()
+    assert list(pool.results([busy], stop=lambda: True)) == []
+    assert time.monotonic() - started < 5
+    assert pool.submit(os.getpid).result(timeout=60) != os.getpid()
+
+
 def test_importing_the_main_module_starts_nothing():
     """A worker process may import the program's main module: tasktui/__main__.py must
     not start the program then."""

@@ -145,6 +145,8 @@ def results(futures, stop=None, poll: float = 0.1, tick=None):
     try:
         while pending:
             if stop is not None and stop():
+                if any(f.running() for f in pending):
+                    _abandon()  # no one waits for that work: it is not waited for either (quitting stays quick)
                 return
             done, pending = concurrent.futures.wait(pending, timeout=poll,
                                                     return_when=concurrent.futures.FIRST_COMPLETED)
@@ -161,6 +163,22 @@ def results(futures, stop=None, poll: float = 0.1, tick=None):
     finally:
         for future in pending:
             future.cancel()
+
+
+def _abandon() -> None:
+    """End the worker processes now, with the work they are doing; the next use starts
+    new ones."""
+    global _executor
+    with _lock:
+        pool, _executor = _executor, None
+    if pool is None:
+        return
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.terminate()
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _discard() -> None:
