@@ -194,12 +194,17 @@ def _status_all(args) -> int:
     if not root.is_dir():
         raise CliError(f"{root} is not a folder: status --all takes the folder to look in")
     cfg = _settings(args)
-    summaries = report.overview(root, cfg, getattr(args, "dialect", None))
-    if not summaries:
+    found = workspace.find_tasks_files(root)
+    if not found:
         raise CliError(f"no tasks files below {root} (tasks.md, TODO.md, plans with tasks; {workspace.MAX_DEPTH} "
                        "folders down)")
+    files = found[:args.limit] if args.limit is not None else found
+    if len(files) < len(found):
+        say(f"tasktui: {len(files)} of the {len(found)} tasks files below {root} are listed (--limit {args.limit})",
+            file=sys.stderr)
+    summaries = report.overview(root, cfg, getattr(args, "dialect", None), files)
     if args.json:
-        emit_json(report.overview_json(str(root), summaries))
+        emit_json(report.overview_json(str(root), summaries, len(found)))
         return EXIT_OK
     now = time.time()
     width = shutil.get_terminal_size((120, 24)).columns
@@ -506,6 +511,31 @@ def print_history(found) -> None:
     return None
 
 
+def cmd_cache(args) -> int:
+    """Where tasktui's private store is and how big (``--clear``: empty it)."""
+    from tasktui.storage import cache
+
+    where = cache.location()
+    if not cache.enabled():
+        say(f"The cache is off (TASKTUI_NO_CACHE or --no-cache); it is kept in {where}.")
+        return EXIT_OK
+    found = cache.usage()
+    if found is None:
+        raise CliError(f"tasktui keeps no cache: {where.parent} is not a private folder of yours (or cannot be made)")
+    if args.clear:
+        if not cache.clear():
+            raise CliError(f"the cache in {found.path} could not be emptied (another tasktui may be writing it)")
+        after = cache.usage()
+        say(f"The cache in {found.path} was emptied: {_megabytes(after.bytes if after else 0)} MB left.")
+        return EXIT_OK
+    say(f"The cache is kept in {found.path}: {_megabytes(found.bytes)} MB, {found.entries} entries.")
+    return EXIT_OK
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f}"
+
+
 def cmd_open(args) -> int:
     from tasktui.cli.launch import open_app
 
@@ -556,9 +586,34 @@ COMMANDS = {
     "fmt": (cmd_fmt, "reformat the file with mdformat, keeping every task intact", "tasktui fmt tasks.md --check"),
     "history": (cmd_history, "progress over time, from the file's git history", "tasktui history tasks.md --json"),
     "repair": (cmd_repair, "rewrite mojibake (â¬œ → ⬜) after showing the diff", "tasktui repair tasks.md --check"),
+    "cache": (cmd_cache, "where tasktui's private cache is and how big; --clear empties it", "tasktui cache --clear"),
     "mcp": (cmd_mcp, "serve the tasks files below ROOT (default: here) to coding agents over MCP on stdio",
             "tasktui mcp ~/src/my-project"),
 }
+
+
+def _kind(text: str) -> str:
+    """--kind: Blocker or Decision, in any case (anything else is a usage error: exit 2)."""
+    if text.strip() and text.strip().capitalize() not in edits.KINDS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a kind of entry: use Blocker or Decision")
+    return text
+
+
+def _date(text: str) -> str:
+    """--date: a real date as YYYY-MM-DD (anything else is a usage error: exit 2)."""
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real date: use YYYY-MM-DD") from None
+
+
+def _count(text: str) -> int:
+    """--limit: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of files: use a whole number of at least 1")
+    return int(text)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -595,11 +650,13 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("file", metavar="FILE", nargs="?")
         elif name == "mcp":  # the folder to serve, or none (here)
             p.add_argument("file", metavar="ROOT", nargs="?")
+        elif name == "cache":  # about tasktui's own files: no FILE
+            return p
         else:
             p.add_argument("file", metavar="FILE")
         if name not in ("new", "mcp"):
             p.add_argument("--no-cache", action="store_true",
-                           help="neither use nor keep the parse cache (also TASKTUI_NO_CACHE=1)")
+                           help="neither use nor keep tasktui's cache (also TASKTUI_NO_CACHE=1)")
             p.add_argument("--dialect", choices=config.DIALECTS,
                            help="read the file as this dialect (else its contents, its path and the config decide)")
         return p
@@ -615,6 +672,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("status")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="every tasks file below FILE, a folder (default: here)")
+    p.add_argument("--limit", type=_count, metavar="N",
+                   help="with --all: only the first N files (the output says how many there are)")
     p = add("next")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="every task that can start now")
@@ -656,18 +715,20 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("duration", metavar="DURATION", help="45m, 1.5h, 1h30m, 2d (a working day), 1w (five); a plain number up to 24 is hours")
     p = edit_parser("log")
     p.add_argument("text", metavar="TEXT")
-    p.add_argument("--kind", default="", help="Blocker (the default, unless TEXT starts with \"Decision:\") or Decision")
-    p.add_argument("--date", help="YYYY-MM-DD (default today)")
+    p.add_argument("--kind", default="", type=_kind,
+                   help="Blocker (the default, unless TEXT starts with \"Decision:\") or Decision")
+    p.add_argument("--date", type=_date, help="YYYY-MM-DD (default today)")
     p.add_argument("--task", metavar="REF", help="link the entry to a task")
     p = edit_parser("resolve")
     p.add_argument("entry", metavar="ENTRY", help="L<line> or part of the entry's text")
     p.add_argument("text", metavar="TEXT", help="how it was resolved")
-    p.add_argument("--date", help="YYYY-MM-DD (default today)")
+    p.add_argument("--date", type=_date, help="YYYY-MM-DD (default today)")
     edit_parser("sync")
     add("new").add_argument("--title", help="the feature's name (default: from the file name)")
     add("fmt").add_argument("--check", action="store_true", help="only report; exit 1 when it would change something")
     add("history").add_argument("--json", action="store_true",
                                 help="every commit, with its counts per section, and when each task was done")
+    add("cache").add_argument("--clear", action="store_true", help="empty the cache (it is filled again as files open)")
     p = edit_parser("repair")
     p.add_argument("--check", action="store_true", help="only show the diff; exit 1 when something would change")
     add("mcp")
@@ -697,10 +758,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if args.func is cmd_status and args.file is None and not args.all:  # FILE is optional only with --all
         args.subparser.error("status needs a FILE (or --all [DIR] for every tasks file below DIR)")
+    if args.func is cmd_status and args.limit is not None and not args.all:
+        args.subparser.error("--limit counts files: use it with --all")
     if getattr(args, "no_cache", False):
-        from tasktui.storage import parsecache
+        from tasktui.storage import cache
 
-        parsecache.disable()
+        cache.disable()
     try:
         return args.func(args)
     except UsageError as exc:

@@ -133,11 +133,13 @@ def edit_json(file: str, result: EditResult) -> dict:
             **result.details.as_dict()}
 
 
-def overview(root: Path, settings: config.Config, dialect: str | None = None) -> list[workspace.FileSummary]:
-    """Every tasks file below ``root`` in a line, as ``status --all`` and the overview show
-    them; a file another program is writing says so instead of its numbers."""
+def overview(root: Path, settings: config.Config, dialect: str | None = None,
+             files: list[Path] | None = None) -> list[workspace.FileSummary]:
+    """Every tasks file below ``root`` (or the ``files`` given, found there) in a line, as
+    ``status --all`` and the overview show them; a file another program is writing says
+    so instead of its numbers."""
     summaries = []
-    for path in workspace.find_tasks_files(root):
+    for path in workspace.find_tasks_files(root) if files is None else files:
         try:
             summaries.append(workspace.summarize(path, root, settings, dialect=dialect))
         except store.Busy:
@@ -145,6 +147,8 @@ def overview(root: Path, settings: config.Config, dialect: str | None = None) ->
     return summaries
 
 
-def overview_json(root: str, summaries: list[workspace.FileSummary]) -> dict:
-    """``status --all --json``."""
-    return {"root": root, "files": [s.json() for s in summaries]}
+def overview_json(root: str, summaries: list[workspace.FileSummary], found: int | None = None) -> dict:
+    """``status --all --json``: the files listed, how many were found (more than listed
+    when ``--limit`` cut the list: then ``truncated``)."""
+    found = len(summaries) if found is None else found
+    return {"root": root, "files": [s.json() for s in summaries], "found": found, "truncated": found > len(summaries)}

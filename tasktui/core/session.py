@@ -380,7 +380,8 @@ class Session:
         from tasktui.core import history as history_mod  # only when the history is asked for
 
         found = history_mod.compute(self.path, current=doc, day_hours=settings.day_hours, dialect=self.dialect,
-                                    legend=self.legend, workdays=settings.workdays, clock=self.clock, progress=progress, stop=stop)
+                                    legend=self.legend, workdays=settings.workdays, clock=self.clock, progress=progress,
+                                    stop=stop)
         return found, doc.source.data
 
     def history_read(self, found: history_mod.History | None, of: bytes | None, error: str | None = None) -> None:

@@ -572,7 +572,7 @@ def build(root: Root, settings: config.Config) -> TasksServer:
         commit, when each task was done, the velocity (tasks a working day) and a forecast."""
         with files.using(file) as (name, tf):
             found = git_history.compute(tf.path, data=tf.snapshot.data, current=tf.doc, day_hours=settings.day_hours,
-                                        workdays=settings.workdays, dialect=tf.dialect)
+                                        workdays=settings.workdays, dialect=tf.dialect, legend=tf.legend)
             return answer("\n".join(git_history.describe(found)), {"file": name, **found.as_json()})
 
     return server
