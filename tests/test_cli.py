@@ -295,7 +295,7 @@ def test_unknown_and_ambiguous_refs(capsys, copy):
     assert_one_line_error(code, out, err, "matches 2 tasks", "L84", "L133", "L<line>")
     code, out, err = run(capsys, "toggle", path, "test")
     assert_one_line_error(code, out, err, "and 4 more")
-    assert_one_line_error(*run(capsys, "toggle", path, "L1"), "no task on line 1")
+    assert_one_line_error(*run(capsys, "toggle", path, "L1"), "line 1 is the heading", "not a task")
     assert_one_line_error(*run(capsys, "resolve", path, "Decision", "x"), "matches 2 log entries")
     assert_one_line_error(*run(capsys, "resolve", path, "nothing like it", "x"), "no log entry")
     assert_one_line_error(*run(capsys, "resolve", path, "L252", "x"), "only blockers")
@@ -304,7 +304,7 @@ def test_unknown_and_ambiguous_refs(capsys, copy):
 
 def test_duplicate_ids_are_ambiguous(capsys, copy):
     path = copy("dup.md", b"- [ ] T001 a\n- [ ] T001 b\n")
-    assert_one_line_error(*run(capsys, "toggle", path, "T001"), "matches 2 tasks", "L1", "L2")
+    assert_one_line_error(*run(capsys, "toggle", path, "T001"), "T001 is on lines 1 and 2: use L1 or L2")
     assert run(capsys, "toggle", path, "L2")[0] == 0
     assert path.read_bytes() == b"- [ ] T001 a\n- [X] T001 b\n"  # spec-kit ids: spec-kit's done mark
 

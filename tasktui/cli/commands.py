@@ -4,7 +4,6 @@ for scripts and agents. Read-only commands never import Textual."""
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import sys
 from dataclasses import replace
@@ -13,14 +12,14 @@ from pathlib import Path
 from tasktui import __version__
 
 from tasktui.storage import config, store
-from tasktui.doc import edits
+from tasktui.doc import edits, refs
 from tasktui.doc.patch import PatchError
 from tasktui.doc.durations import DurationError, parse_duration, short_hours
-from tasktui.doc.model import Document, HeadingKey, Task
+from tasktui.doc.model import Document, Task
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import Counts, RollUp, bar, is_open
 from tasktui.doc.states import SETTABLE, STATES
-from tasktui.doc.safetext import dumps, json_text, visible
+from tasktui.doc.safetext import dumps, visible
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -34,64 +33,21 @@ class UsageError(CliError):
 
 
 # ------------------------------------------------------------------- references
+# What a REF names is tasktui.doc.refs' rule, the same as `g` in the app.
 def resolve_ref(doc: Document, ref: str) -> Task:
-    """A task by id (``T001``, ``1.1``), ``L42`` (the task on line 42) or a unique text substring."""
-    ref = ref.strip()
-    m = re.fullmatch(r"[Ll](\d+)", ref)
-    if m:
-        line = int(m.group(1)) - 1
-        task = doc.task_at_line(line)
-        if task is None:
-            task = next((t for t in doc.tasks if t.item_line == line), None)
-        if task is None:
-            raise CliError(f"there is no task on line {m.group(1)}")
-        if task.legend:  # named by its line on purpose: done, with a word about it
-            say(f"tasktui: note: L{task.line + 1} is part of the file's legend, which says what each mark means",
-                file=sys.stderr)
-        return task
-    work = [t for t in doc.tasks if not t.legend]  # an id or a piece of text never means the legend
-    by_id = [t for t in work if t.id is not None and (t.id == ref or t.id.rstrip(".") == ref.rstrip("."))]
-    if len(by_id) == 1:
-        return by_id[0]
-    if len(by_id) > 1:
-        raise CliError(_ambiguous(ref, by_id))
-    hits = [t for t in work if _mentions(t.text, ref)]
-    if len(hits) == 1:
-        return hits[0]
-    if not hits:
-        raise CliError(f"no task matches {ref!r}: use an id, L<line> or part of the task's text")
-    raise CliError(_ambiguous(ref, hits))
+    """The one task ``ref`` names (tasktui.doc.refs.task); CliError with the sentence why not."""
+    try:
+        return refs.task(doc, ref)
+    except refs.RefError as exc:
+        raise CliError(str(exc)) from None
 
 
-def _mentions(text: str, ref: str) -> bool:
-    """Whether ``ref`` is a piece of ``text`` as the file holds it, as JSON shows it
-    (U+FFFD for undecodable bytes) or as the screen shows it (visible placeholders)."""
-    needle = ref.casefold()
-    return any(needle in form.casefold() for form in {text, json_text(text), visible(text)})
-
-
-def _ambiguous(ref: str, tasks: list[Task]) -> str:
-    shown = "; ".join(f"L{t.line + 1} {t.text[:40]}" for t in tasks[:5])
-    more = f" and {len(tasks) - 5} more" if len(tasks) > 5 else ""
-    return f"{ref!r} matches {len(tasks)} tasks ({shown}{more}): be more specific or use L<line>"
-
-
-def resolve_entry(doc: Document, ref: str) -> edits.EntryKey:
-    keys = edits.entry_keys(doc)
-    m = re.fullmatch(r"[Ll](\d+)", ref.strip())
-    if m:
-        line = int(m.group(1)) - 1
-        for e, k in zip(doc.log, keys):
-            if e.line == line:
-                return k
-        raise CliError(f"there is no log entry on line {m.group(1)}")
-    hits = [(e, k) for e, k in zip(doc.log, keys) if _mentions(doc.source.lines[e.line], ref)]
-    if len(hits) == 1:
-        return hits[0][1]
-    if not hits:
-        raise CliError(f"no log entry matches {ref!r}")
-    shown = "; ".join(f"L{e.line + 1} {e.text[:40]}" for e, _ in hits[:5])
-    raise CliError(f"{ref!r} matches {len(hits)} log entries ({shown}): be more specific or use L<line>")
+def resolve_refs(doc: Document, many: list[str]) -> list[Task]:
+    """Every REF's task, in file order, each once; CliError naming the first that does not resolve."""
+    try:
+        return refs.tasks(doc, many)
+    except refs.RefError as exc:
+        raise CliError(str(exc)) from None
 
 
 def task_link(task: Task) -> str:
@@ -461,12 +417,6 @@ def _duration(text: str, cfg: config.Config) -> float:
         raise CliError(str(exc)) from None
 
 
-def resolve_refs(doc: Document, refs: list[str]) -> list[Task]:
-    """Every REF's task, in file order, each once; CliError naming the first that does not resolve."""
-    found = {task.index: task for task in (resolve_ref(doc, ref) for ref in refs)}
-    return [found[i] for i in sorted(found)]
-
-
 def cmd_toggle(args) -> int:
     def op(doc, cfg):
         tasks = resolve_refs(doc, args.ref)
@@ -508,29 +458,12 @@ def cmd_delete(args) -> int:
     return _edit(args, op)
 
 
-def resolve_heading(doc: Document, title: str) -> HeadingKey:
-    """A heading by its text: the one written so (case aside), else the one holding it."""
-    needle = title.strip().casefold()
-    if not needle:
-        raise CliError("name a heading: --section takes part of its text")
-    exact = [i for i, h in enumerate(doc.headings) if h.text.casefold() == needle]
-    hits = exact or [i for i, h in enumerate(doc.headings) if _mentions(h.text, title.strip())]
-    if len(hits) == 1:
-        return doc.heading_keys[hits[0]]
-    if not hits:
-        raise CliError(f"no heading matches {title!r}")
-    shown = "; ".join(f"L{doc.headings[i].line + 1} {doc.headings[i].text[:40]}" for i in hits[:5])
-    raise CliError(f"{title!r} matches {len(hits)} headings ({shown}): be more specific")
-
-
 def _movable(doc: Document, ref: str) -> Task:
     """The task REF names; a heading's line gets its own sentence (a heading-level task moves with its section)."""
-    m = re.fullmatch(r"[Ll](\d+)", ref.strip())
-    if m and doc.task_at_line(int(m.group(1)) - 1) is None:
-        line = int(m.group(1)) - 1
-        if any(h.line <= line < h.end for h in doc.headings):
-            raise CliError(f"line {m.group(1)} is a heading: a heading-level task moves with its section, "
-                           "which tasktui leaves to your editor")
+    found = refs.find(doc, ref, headings=True)
+    if found.heading is not None:
+        raise CliError(f"line {ref.strip()[1:]} is a heading: a heading-level task moves with its section, "
+                       "which tasktui leaves to your editor")
     return resolve_ref(doc, ref)
 
 
@@ -538,7 +471,7 @@ def cmd_move(args) -> int:
     def op(doc, cfg):
         key = doc.keys[_movable(doc, args.ref).index]
         if args.section is not None:
-            return edits.Move(key, section=resolve_heading(doc, args.section))
+            return edits.Move(key, section=refs.heading(doc, args.section))
         other = doc.keys[_movable(doc, args.before if args.before is not None else args.after).index]
         return edits.Move(key, before=other) if args.before is not None else edits.Move(key, after=other)
 
@@ -546,28 +479,15 @@ def cmd_move(args) -> int:
 
 
 def cmd_renumber(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.Renumber(resolve_heading(doc, args.section)))
-
-
-def _time_key(doc: Document, ref: str):
-    """What `time` and `estimate` book on: a task (any REF), or a heading named by
-    its line (``L12``), as `t` on a section row does: a heading-level task such as
-    ``#### Task 1: Setup`` carries its own estimate."""
-    m = re.fullmatch(r"[Ll](\d+)", ref.strip())
-    if m:
-        line = int(m.group(1)) - 1
-        index = next((i for i, h in enumerate(doc.headings) if h.line == line), None)
-        if index is not None:
-            return doc.heading_keys[index]
-    return doc.keys[resolve_ref(doc, ref).index]
+    return _edit(args, lambda doc, cfg: edits.Renumber(refs.heading(doc, args.section)))
 
 
 def cmd_time(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.AddTime(_time_key(doc, args.ref), _duration(args.duration, cfg)))
+    return _edit(args, lambda doc, cfg: edits.AddTime(refs.task_or_heading(doc, args.ref), _duration(args.duration, cfg)))
 
 
 def cmd_estimate(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.SetEstimate(_time_key(doc, args.ref), _duration(args.duration, cfg)))
+    return _edit(args, lambda doc, cfg: edits.SetEstimate(refs.task_or_heading(doc, args.ref), _duration(args.duration, cfg)))
 
 
 def cmd_log(args) -> int:
@@ -579,7 +499,7 @@ def cmd_log(args) -> int:
 
 
 def cmd_resolve(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.ResolveEntry(resolve_entry(doc, args.entry), args.text, args.date or edits.today()))
+    return _edit(args, lambda doc, cfg: edits.ResolveEntry(refs.entry(doc, args.entry), args.text, args.date or edits.today()))
 
 
 def cmd_sync(args) -> int:
@@ -894,7 +814,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         say(f"tasktui: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (CliError, store.StoreError, edits.EditError, PatchError) as exc:
+    except (CliError, refs.RefError, store.StoreError, edits.EditError, PatchError) as exc:
         say(f"tasktui: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

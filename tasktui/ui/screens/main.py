@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from tasktui.doc import edits
+from tasktui.doc import edits, refs
 from tasktui.doc import query as query_mod
 from tasktui.doc.links import blocked_tasks
 from tasktui.doc.edits.tasks import full_text
@@ -503,15 +503,16 @@ class MainScreen(Screen):
         self.header.show(find=(event.text_filter.strip() if query else "", event.hide_done))
 
     def action_go_to_task(self) -> None:
-        """``g``: a prompt for a task id (``T012``, ``1.2``) or ``L40``; the cursor goes
-        there, opening what hides it (the filter too, with a word about it)."""
+        """``g``: a prompt for a task (its id, ``L40``, or a piece of its text: tasktui.doc.refs,
+        as the command line reads a REF); the cursor goes there, opening what hides it
+        (the filter too, with a word about it). Several tasks with it: each ``g`` the next."""
         if self.tree.doc is None:
             return
 
         def where(value: str):
             tree = self.tree
             after = tree.cursor_task.index if tree.cursor_task is not None else -1
-            found = query_mod.locate(tree.doc, value, after)
+            found = refs.go(tree.doc, value, after)
             if isinstance(found, str) and self.session.tasks_file is None:
                 found += " The rest of the file is still loading."
             return found
@@ -529,8 +530,9 @@ class MainScreen(Screen):
             else:
                 self.go_to(found)
 
-        self.app.push_screen(PromptScreen("Go to task", "", placeholder="T012, 1.2 or L40",
-                                          hint="A task id, or L and a line number. Enter goes there, Esc cancels.",
+        self.app.push_screen(PromptScreen("Go to task", "", placeholder="T012, 1.2, L40 or a word of its text",
+                                          hint="A task id, L and a line number, or a piece of the task's text. "
+                                               "Enter goes there, Esc cancels.",
                                           validate=check), done)
 
     def go_to(self, task: Task) -> None:
