@@ -225,6 +225,21 @@ def test_edit_commands_json(capsys, copy):
     assert (entry.kind, entry.task, entry.resolved, entry.resolution) == ("Blocker", "4.2", True, "server is up")
 
 
+def test_edit_with_expect_refuses_a_text_changed_since(capsys, copy):
+    """`edit --expect TEXT`: the text the caller last read; when the task's text is
+    another one now, nothing is written and one sentence says so."""
+    path = copy("spec.md", b"- [ ] T001 Create the repo\n- [ ] T002 Add config loader (env + file)\n")
+    data = path.read_bytes()
+    assert_one_line_error(*run(capsys, "edit", path, "T002", "Add the config loader", "--expect", "T002 Add config loader"),
+                          "the text of L2 T002 Add config loader (env + file) is not 'T002 Add config loader' any more",
+                          "nothing was written")
+    assert path.read_bytes() == data
+    code, out, _err = run(capsys, "edit", path, "T002", "Add the config loader", "--expect",
+                          "T002 Add config loader (env + file)")
+    assert code == 0 and out == "L2 T002 Add config loader (env + file) -> T002 Add the config loader\n"
+    assert path.read_bytes() == b"- [ ] T001 Create the repo\n- [ ] T002 Add the config loader\n"
+
+
 def test_sync_command(capsys, copy):
     path = copy("template-project.md")
     data = path.read_bytes()

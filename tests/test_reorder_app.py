@@ -95,7 +95,7 @@ def test_session_marks_act_on_all_marked_tasks_in_one_write(session):
     session.mark(task(session, "gamma"))
     assert [t.text for t in session.marked_tasks()] == ["alpha", "gamma", "epsilon"]
     op = session.marked_op("toggle")
-    assert op == edits.Batch(tuple(edits.SetState(session.key(task(session, t)), "done") for t in ("alpha", "gamma", "epsilon")))
+    assert op == edits.ToggleAll(tuple(session.key(task(session, t)) for t in ("alpha", "gamma", "epsilon")))
     result = session.apply(op)
     assert result.changed and len(session.tasks_file.undo_stack) == 1
     assert session.path.read_bytes() == TEXT.replace(b"[ ] alpha", b"[x] alpha").replace(b"[ ] epsilon", b"[x] epsilon")

@@ -447,7 +447,10 @@ def cmd_add(args) -> int:
 
 
 def cmd_edit(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.EditText(doc.keys[resolve_ref(doc, args.ref).index], args.text))
+    def op(doc, cfg):
+        return edits.EditText(doc.keys[resolve_ref(doc, args.ref).index], args.text, expect=args.expect)
+
+    return _edit(args, op)
 
 
 def cmd_delete(args) -> int:
@@ -751,6 +754,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = edit_parser("edit")
     p.add_argument("ref", metavar="REF")
     p.add_argument("text", metavar="TEXT")
+    p.add_argument("--expect", metavar="TEXT",
+                   help="the task's text as you last read it (`list` shows it): refused if it is different now")
     edit_parser("delete").add_argument("ref", metavar="REF", nargs="+", help="one or more tasks: one write")
     p = edit_parser("move")
     p.add_argument("ref", metavar="REF")
