@@ -631,3 +631,20 @@ async def test_quitting_waits_for_the_edits_still_queued(tmp_path):
             await asyncio.sleep(0.05)
         assert not app.is_running
     assert path.read_bytes() == ROW.replace(b"- [ ] a", b"- [x] a")
+
+
+async def test_an_edit_waiting_for_another_writer_says_so_then_lands(tmp_path):
+    """Another program has the file open for writing: the edit waits on the edit
+    thread, the header says why, and the mark lands once that program closes it."""
+    path = tmp_path / "tasks.md"
+    path.write_bytes(ROW)
+    async with running(path) as (app, pilot, notes):
+        writer = open(path, "r+b")  # noqa: SIM115 - held open across the keys, as an editor saving in pieces
+        try:
+            await pilot.press("space")
+            await wait_for(pilot, lambda: "waiting for another program to finish writing" in app.header.content.plain,
+                           what="the header to say why")
+            assert path.read_bytes() == ROW
+        finally:
+            writer.close()
+        await wait_file(pilot, path, ROW.replace(b"- [ ] a", b"- [x] a"))

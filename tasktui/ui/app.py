@@ -303,7 +303,7 @@ class TaskTuiApp(App[int]):
             session.handover(None, f"{session.name} was closed before it was read; nothing was written.")
             return  # closed (back to the overview) while it loaded
         # an edit that must wait for another program to finish writing says so (on the edit thread)
-        tf.waiting = lambda sentence: self._from_thread(self._header, session, notice=sentence)
+        tf.waiting = lambda sentence: self._from_thread(lambda: self._header(session, notice=sentence))
         if self.watch_file:
             path = session.path
             self.watcher = FileWatcher(path, lambda ev: self.post_message(FileChangedOnDisk(ev, path)))
