@@ -648,3 +648,29 @@ async def test_an_edit_waiting_for_another_writer_says_so_then_lands(tmp_path):
         finally:
             writer.close()
         await wait_file(pilot, path, ROW.replace(b"- [ ] a", b"- [x] a"))
+
+
+async def test_the_text_conflict_question_shows_hostile_texts_as_text(tmp_path):
+    """Both texts in the question are file text (theirs) and typed text (yours): shown
+    exactly, never as markup, control characters as their pictures."""
+    from support import assert_no_control_output, hostile_bytes, screen_text
+    from tasktui.ui.screens.text_conflict import TextConflictScreen
+
+    evil = "QZXJ [b]bold[/b] [@click=app.quit]x[/] \x1b]0;PWNED\x07 \u202eevil\u202c \udcff"
+    path = tmp_path / "tasks.md"
+    path.write_bytes(ROW)
+    async with running(path) as (app, pilot, notes):
+        assert app.tree.move_to_task(task_named(app, "T002 Add config loader").index)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the text prompt")
+        path.write_bytes(ROW.replace(b"Add config loader", hostile_bytes(evil)))
+        await pilot.press(*"[red]mine[/red]", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextConflictScreen), what="the question")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "T002 QZXJ [b]bold[/b] [@click=app.quit]x[/] ␛]0;PWNED␇ ⟨RLO⟩evil⟨PDF⟩ �" in shown, shown
+        assert "[red]mine[/red]" in shown
+        assert_no_control_output(shown)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main, what="the question to close")
+        assert path.read_bytes() == ROW.replace(b"Add config loader", hostile_bytes(evil))
