@@ -537,30 +537,25 @@ def cmd_new(args) -> int:
 
 def cmd_fmt(args) -> int:
     from tasktui.core import fmt
+    from tasktui.core.tasksfile import TasksFile
 
-    path = Path(args.file)
-    waiting = lambda sentence: say(f"tasktui: {sentence}", file=sys.stderr)  # noqa: E731
-    snap = store.read_quiet(path, on_wait=waiting)
+    cfg = _settings(args)
+    tf = TasksFile(args.file, sync=False, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    name = tf.name
+    data = tf.snapshot.data
     try:
-        new = fmt.format_bytes(snap.data)
+        new = fmt.format_bytes(data)
     except fmt.FormatError as exc:
-        raise CliError(f"{path.name} was not formatted: {exc}") from None
-    if new == snap.data:
-        say(f"{path.name} is already formatted")
+        raise CliError(f"{name} was not formatted: {exc}") from None
+    if new == data:
+        say(f"{name} is already formatted")
         return EXIT_OK
     if args.check:
-        old_lines, new_lines = snap.data.count(b"\n"), new.count(b"\n")
-        say(f"{path.name} would be reformatted ({old_lines} -> {new_lines} lines); the tasks would stay the same")
+        old_lines, new_lines = data.count(b"\n"), new.count(b"\n")
+        say(f"{name} would be reformatted ({old_lines} -> {new_lines} lines); the tasks would stay the same")
         return EXIT_ERROR
-    reason = store.why_read_only(path, snap.data)
-    if reason:
-        raise CliError(f"cannot write {path.name}: {reason}; nothing was written")
-    with store.locked(path), store.quiet(path, on_wait=waiting) as held:
-        current = held.snapshot
-        if current.data != snap.data:
-            raise CliError(f"{path.name} changed while it was being formatted: nothing was written; run fmt again")
-        store.atomic_write(path, new, expect=(current.size, current.mtime_ns, current.inode), held=held)
-    say(f"formatted {path.name}; the tasks are unchanged")
+    tf.apply(edits.Reformat(data, new))  # the one edit path; refused if the file changed meanwhile
+    say(f"formatted {name}; the tasks are unchanged")
     return EXIT_OK
 
 

@@ -191,7 +191,7 @@ class TasksFile:
                 if problem:
                     raise edits.EditError(f"{problem}; nothing was written")
             rollup = self.rollup.advance(after)
-            if self.sync and not partial and not isinstance(op, (edits.Restore, edits.Sync, edits.Repair)) \
+            if self.sync and not partial and not isinstance(op, (edits.Restore, edits.Sync, edits.Repair, edits.Reformat)) \
                     and (before.completion or before.time_lines):
                 extra = edits.sync_patches(after, rollup)
                 if extra:

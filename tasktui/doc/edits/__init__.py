@@ -5,7 +5,7 @@ it can be planned again on a newer version of the file. ``plan`` turns it into
 a Plan: the patches, a one-line summary, what it did (Details) and the check the
 new version must pass. The planners live by kind: tasks (marks, text, add,
 delete), hours (time spent, estimates), log, sync (progress lines), undo
-(Restore) and repair (mojibake).
+(Restore) and repair (mojibake, and ``tasktui fmt``'s output).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from tasktui.doc.edits.hours import plan_add_time, plan_set_estimate
 from tasktui.doc.edits.log import KINDS, entry_keys, find_entry, format_entry, plan_add_entry, plan_edit_entry, plan_resolve, today
 from tasktui.doc.edits.move import heading_above, list_under, neighbour, numbered, plan_move, plan_renumber
 from tasktui.doc.edits.ops import (AddLogEntry, AddTask, AddTime, Batch, Claim, DeleteTask, Edit, EditEntry, EditText,
-                                   EntryKey, Move, Renumber, Repair, ResolveEntry, Restore, RestoreItem, SetEstimate,
+                                   EntryKey, Move, Reformat, Renumber, Repair, ResolveEntry, Restore, RestoreItem, SetEstimate,
                                    SetState, Sync, Toggle, ToggleAll)
-from tasktui.doc.edits.repair import plan_repair
+from tasktui.doc.edits.repair import plan_reformat, plan_repair
 from tasktui.doc.edits.sync import completion_value, sync_patches, plan_sync
 from tasktui.doc.edits.tasks import (plan_add_task, plan_batch, plan_claim, plan_delete, plan_edit_text, plan_set_state,
                                      plan_toggle, plan_toggle_all, state_mark, toggle_all)
@@ -27,7 +27,8 @@ from tasktui.doc.rollup import RollUp
 
 __all__ = [
     "AddLogEntry", "AddTask", "AddTime", "Batch", "Check", "Claim", "ConflictError", "DeleteTask", "Details", "Edit",
-    "EditEntry", "EditError", "EditText", "EntryKey", "KINDS", "Move", "Plan", "Renumber", "Repair", "ResolveEntry",
+    "EditEntry", "EditError", "EditText", "EntryKey", "KINDS", "Move", "Plan", "Reformat", "Renumber", "Repair",
+    "ResolveEntry",
     "Restore", "RestoreItem", "SetEstimate", "SetState", "Sync", "TextChanged", "Toggle", "ToggleAll",
     "completion_value", "entry_keys", "find_entry", "format_entry", "heading_above", "item_text", "list_under",
     "neighbour", "numbered", "plan", "restore_for", "same_tasks", "state_mark", "sync_patches", "today", "toggle_all",
@@ -76,4 +77,6 @@ def plan(doc: Document, op: Edit, rollup: RollUp | None = None) -> Plan:
             return plan_restore(doc, op)
         case Repair():
             return plan_repair(doc)
+        case Reformat():
+            return plan_reformat(doc, op)
     raise TypeError(f"not an edit operation: {op!r}")

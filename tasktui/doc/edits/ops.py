@@ -168,6 +168,15 @@ class Repair:
 
 
 @dataclass(frozen=True)
+class Reformat:
+    """``tasktui fmt``: put ``after`` in place of ``before``, the bytes it was made from
+    (every byte of it depends on all of them: planned on anything else, it is refused)."""
+
+    before: bytes
+    after: bytes
+
+
+@dataclass(frozen=True)
 class RestoreItem:
     anchor: TaskKey | None  # offsets are relative to this task's first line (absolute when None)
     offset: int
@@ -186,5 +195,5 @@ class Restore:
 TaskEdit = Toggle | SetState | ToggleAll | Claim | AddTask | EditText | DeleteTask | Move | Renumber | Batch
 TimeEdit = AddTime | SetEstimate
 LogEdit = AddLogEntry | ResolveEntry | EditEntry
-Edit = TaskEdit | TimeEdit | LogEdit | Sync | Repair | Restore
+Edit = TaskEdit | TimeEdit | LogEdit | Sync | Repair | Reformat | Restore
 """Every edit operation there is."""
