@@ -114,13 +114,14 @@ class TasksFile:
             return False
         new = snapshot.data
         before = self.doc
-        doc = before.patched([P.between(before.source.data, new)], self._cache)
+        change = P.between(before.source.data, new)
+        doc = before.patched([change], self._cache)
         if doc.source.data != new:  # cannot happen; never trust a shortcut with the user's file
             doc = self._parse(new)
         self.snapshot = snapshot
         self._set(doc)
         if self._written:
-            self._written, lost = written.after_theirs(self._recent(), before, doc)
+            self._written, lost = written.after_theirs(self._recent(), before, doc, change)
             self._lost += [record.summary for record in lost]
         return True
 

@@ -63,11 +63,12 @@ def after_ours(records: list[Written], before: Document, after: Document, patche
     return out
 
 
-def after_theirs(records: list[Written], before: Document, after: Document) -> tuple[list[Written], list[Written]]:
+def after_theirs(records: list[Written], before: Document, after: Document,
+                 change: Patch) -> tuple[list[Written], list[Written]]:
     """(the records still standing, the records overwritten) after another program
-    changed ``before`` into ``after``."""
-    old, new = before.source.data, after.source.data
-    change = P.between(old, new)
+    changed ``before`` into ``after`` (``change``: the one patch between their bytes,
+    patch.between, which reading the new version computed already)."""
+    new = after.source.data
     kept: list[Written] = []
     lost: list[Written] = []
     for record in records:
