@@ -113,7 +113,7 @@ class Session:
         self._whole = threading.Event()
         self._handed: TasksFile | None = None
         self._load_failed: str | None = None
-        self._integrated: list[Notice] | None = None
+        self._integrated: list[Notice] = []  # what taking in the whole file has to say, until said
         self.history: history_mod.History | None = None  # the file's git history, once read
         self.history_error: str | None = None  # why there is none (not in git ...), in one sentence
         self.history_of: bytes | None = None  # the content it was read for
@@ -163,17 +163,24 @@ class Session:
 
     def handover(self, tf: TasksFile | None, failed: str | None = None) -> None:
         """The loader read the whole file (UI thread): edits waiting for it may go on.
-        With ``failed`` (or the file closed meanwhile), they end with that sentence."""
-        self._handed, self._load_failed = tf, failed
-        self._whole.set()
+        Without ``tf`` (the load failed, or the file was closed first) they end with the
+        sentence ``failed``. The first call counts."""
+        if not self._whole.is_set():
+            self._handed, self._load_failed = tf, failed
+            self._whole.set()
 
     def integrate(self) -> list[Notice]:
-        """The whole file, taken in (edit thread, after the edits asked for before it): the
-        marks written meanwhile join it, with their undo steps (and the progress lines
-        they change, in a second write, in the same step). Returns what to say, once."""
+        """Take in the whole file (edit thread, after the edits asked for before it) and
+        say, once, what there is to say about it."""
+        self._take_in()
+        notices, self._integrated = self._integrated, []
+        return notices
+
+    def _take_in(self) -> None:
+        """The marks written while the file loaded join the whole file, with their undo
+        steps (and the progress lines they change, in a second write, in the same step)."""
         if self.tasks_file is not None:
-            notices, self._integrated = self._integrated or [], []
-            return notices
+            return
         tf = self._handed
         if tf is None:
             raise store.StoreError(self._load_failed or f"{self.name} was closed before it was read; nothing was written.")
@@ -184,8 +191,7 @@ class Session:
                 tf.reload()  # the marks written since the loader read the file
                 undo = [edits.restore_for(e.before, tf.doc, e.patches, f"undid: {e.summary}") for e in early]
                 for e, u in zip(early, undo):
-                    tf.remember(e.summary, [edits.RestoreItem(i.anchor, i.offset, i.expected, i.replacement)
-                                            for i in u.items])
+                    tf.remember(e.summary, u.items)  # ours: watched for being overwritten
                 if tf.sync and (tf.doc.completion or tf.doc.time_lines):
                     result = tf.apply(edits.Sync(), record=False)
                     if result.undo is not None:  # the progress lines go back with the last mark
@@ -196,9 +202,8 @@ class Session:
         except EDIT_ERRORS as exc:
             notices.append(self.failed(exc))
         self.read_only_reason = "read-only mode" if self.force_read_only else tf.read_only_reason()
+        self._integrated = notices
         self.tasks_file = tf
-        self._integrated = []
-        return notices
 
     def loaded(self, tf: TasksFile) -> list[Notice]:
         """The whole file is read and taken in at once (headless use: no edit thread)."""
@@ -269,7 +274,7 @@ class Session:
         return self.tasks_file.apply(self._rekeyed(op))
 
     def apply(self, op: edits.Edit) -> EditResult:
-        """``run`` for a loaded file (tests, and what the command line shares)."""
+        """``run`` without a word about waiting (headless callers: tests, scripts)."""
         return self.run(op)
 
     def _take_whole(self, waiting: Callable[[], None] | None = None) -> None:
@@ -278,7 +283,7 @@ class Session:
             if not self._whole.is_set() and waiting is not None:
                 waiting()
             self._whole.wait()
-            self._integrated = self.integrate()
+            self._take_in()
 
     def _rekeyed(self, op):
         """``op`` with the tasks it names as the whole file names them: a key made on the
