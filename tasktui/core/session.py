@@ -323,7 +323,7 @@ class Session:
         return other.apply(booking.op)
 
     # -- results (on the UI thread) -------------------------------------------------------
-    def edited(self, result: EditResult, *, quiet: bool = False, own_file: bool = True) -> list[Notice]:
+    def edited(self, result: EditResult, *, quiet: bool = False) -> list[Notice]:
         """Say what an edit did (and what another program's version, taken in first, had
         overwritten of ours)."""
         notices = [self.lost(summary) for summary in result.lost]

@@ -317,7 +317,7 @@ class TaskTuiApp(App[int]):
             elif self._alive(session):
                 self._show_loaded(session, tf, outline, notices)
 
-        self._on_edit_thread(session, session.integrate, done)
+        self._on_edit_thread(session.integrate, done)
 
     def _show_loaded(self, session: Session, tf: TasksFile, outline: Outline | None, notices: list[Notice]) -> None:
         self.say(notices)
@@ -402,13 +402,13 @@ class TaskTuiApp(App[int]):
             else:
                 self._edit_done(result, quiet, focus_line, session=session)
 
-        self._on_edit_thread(session, lambda: session.run(op, waiting), done)
+        self._on_edit_thread(lambda: session.run(op, waiting), done)
 
     def _say_waiting(self, session: Session) -> None:
         n = sum(1 for f in self._pending if not f.done())
         self._header(session, notice=f"{n} edit{'s' if n != 1 else ''} waiting for the file to load.")
 
-    def _on_edit_thread(self, session: Session, call, done) -> None:
+    def _on_edit_thread(self, call, done) -> None:
         """Run ``call`` on the edit thread after everything queued there before it, then
         ``done(result, None)``, or ``done(None, error)`` for one of EDIT_ERRORS, here."""
         future = self._executor.submit(call)
@@ -456,11 +456,11 @@ class TaskTuiApp(App[int]):
 
         self.push_screen(TextConflictScreen(exc.theirs, exc.mine, exc.base), answer)
 
-    def _edit_done(self, result: EditResult | None, quiet: bool = False, focus_line: bool = False,
-                   own_file: bool = True, *, session: Session) -> EditResult | None:
+    def _edit_done(self, result: EditResult | None, quiet: bool = False, focus_line: bool = False, *,
+                   session: Session) -> EditResult | None:
         if result is None:
             return None
-        notices = session.edited(result, quiet=quiet, own_file=own_file)
+        notices = session.edited(result, quiet=quiet)
         if self._alive(session):  # else written, but its file was closed meanwhile
             focus = session.focus_after(result) if focus_line and session.tasks_file is not None else None
             self.show_current(focus_task=focus)
@@ -479,7 +479,7 @@ class TaskTuiApp(App[int]):
             else:
                 self._edit_done(result, focus_line=True, session=session)
 
-        self._on_edit_thread(session, session.redo if event.redo else session.undo, done)
+        self._on_edit_thread(session.redo if event.redo else session.undo, done)
 
     # -- changes made by other programs -----------------------------------------------------------
     def on_file_changed_on_disk(self, message: FileChangedOnDisk) -> None:
@@ -580,19 +580,18 @@ class TaskTuiApp(App[int]):
 
     def _book(self, booking: Booking) -> None:
         session = self.session
-        mine = booking.timer.for_file(session.path)
 
         def done(result: EditResult | None, error: BaseException | None) -> None:
             if error is not None:
                 self._edit_failed(error, session)
             else:
-                self._edit_done(result, own_file=mine, session=session)
+                self._edit_done(result, session=session)
             notice = session.booked(booking, error is None)
             if notice is not None:
                 self.say([notice])
             self._paint_timer()
 
-        self._on_edit_thread(session, lambda: session.book(booking), done)
+        self._on_edit_thread(lambda: session.book(booking), done)
 
     # -- progress over time (the file's git history) ---------------------------------------------
     @property
