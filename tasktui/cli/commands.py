@@ -685,7 +685,8 @@ def build_parser() -> argparse.ArgumentParser:
         "\n\n  tasktui FILE   open FILE in the app      tasktui DIR   the overview of every tasks file below DIR"
         "\n  tasktui   open ./tasks.md, else the overview of the tasks files below here"
         "\n  tasktui --demo   a scratch copy of a sample"
-        "\n\nREF is a task id (T001, 1.1), L<line>, or part of the task's text. Exit codes: 0 ok, 1 error, 2 usage."
+        "\n\nREF names a task: L<line> (the task whose item starts there, or holds it), its id (T001, #T001, 1.1),"
+        "\nor part of its text; several tasks with it: an error naming their lines. Exit codes: 0 ok, 1 error, 2 usage."
     )
     parser = _Parser(
         prog="tasktui",
