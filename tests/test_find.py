@@ -189,9 +189,18 @@ async def test_g_goes_to_a_task_id_or_a_line(tmp_path):
         await go("T099")
         await pilot.pause()
         error = app.screen.query_one("#prompt-error", Static)
-        assert static_text(error) == "No task has the id T099."
+        assert static_text(error) == "No task matches 'T099': use an id, L<line> or part of the task's text."
         await pilot.press("escape")
         assert tree.cursor_task.id == "T019"
+        # #T012 and a piece of a task's text, as on the command line; a piece several
+        # tasks hold: each g the next of them
+        await go("#t012.")
+        await wait_for(pilot, lambda: tree.cursor_task.id == "T012", what="the cursor on T012")
+        await go("landing page")
+        await wait_for(pilot, lambda: tree.cursor_task.id == "T022", what="the cursor on T022")
+        for expected in ("T025", "T014", "T016"):  # invitation_service.py, from the cursor on, round the end
+            await go("invitation_service")
+            await wait_for(pilot, lambda: tree.cursor_task.id == expected, what=f"the cursor on {expected}")
         # a task the filter hides: the filter makes way
         await find(pilot, "accept")
         await go("T001")

@@ -43,20 +43,40 @@ def task(s: Session, text: str):
 
 
 def test_session_move_up_and_down(session):
-    op = session.move_op(task(session, "beta"), -1)
-    assert op == edits.Move(session.key(task(session, "beta")), before=session.key(task(session, "alpha")))
+    """One place among its siblings as they are when the move is planned: pressed
+    twice before the first is written, the task moves two places."""
+    beta = task(session, "beta")
+    op = session.move_op(beta, -1)
+    assert op == edits.Move(session.key(beta), step=-1, expect=edits.item_text(session.doc, beta))
     session.apply(op)
     assert session.path.read_bytes() == TEXT.replace(b"- [ ] alpha\n- [ ] beta\n  - [ ] beta one\n",
                                                      b"- [ ] beta\n  - [ ] beta one\n- [ ] alpha\n")
-    op = session.move_op(task(session, "alpha"), 1)
-    assert op == edits.Move(session.key(task(session, "alpha")), after=session.key(task(session, "gamma")))
-    first = session.move_op(task(session, "beta"), -1)
-    assert first == Notice("L5 is already the first of its list; m moves it to another section.")
-    last = session.move_op(task(session, "epsilon"), 1)
-    assert isinstance(last, Notice) and last.text == "L13 is already the last of its list; m moves it to another section."
+    down = session.move_op(task(session, "alpha"), 1)
+    assert session.apply(down).changed
+    again = session.apply(down)  # the same key again: past gamma it is the last of its list
+    assert [t.text for t in session.doc.tasks if t.parent is None][:4] == ["beta", "gamma", "alpha", "delta"]
+    assert not again.changed and again.summary == "L8 alpha is already the last of its list; m moves it to another section"
+    first = session.apply(session.move_op(task(session, "beta"), -1))
+    assert not first.changed and first.summary == "L5 beta is already the first of its list; m moves it to another section"
+    last = session.apply(session.move_op(task(session, "epsilon"), 1))
+    assert not last.changed and last.summary.endswith("is already the last of its list; m moves it to another section")
     assert session.move_op(None, 1) == Notice("Move to a task first.", "warning")
     assert session.heading_not_movable("Phase 1").text == (
         "“Phase 1” is a heading: only list tasks move (a heading-level task moves with its section, in your editor).")
+
+
+def test_a_move_or_a_delete_of_a_task_another_program_changed_is_refused(session):
+    path = session.path
+    beta = task(session, "beta")
+    move, delete = session.move_op(beta, 1), session.delete_op(beta)
+    session.apply(edits.Toggle(session.key(beta)))  # our own mark meanwhile: still the task the keys saw
+    path.write_bytes(path.read_bytes().replace(b"  - [ ] beta one\n", b"  - [ ] beta one, and more\n"))
+    for op in (move, delete):
+        with pytest.raises(edits.ConflictError, match="L6 beta changed in the file since the (move|delete) was asked "
+                                                      "for: nothing was written"):
+            session.apply(op)
+    assert path.read_bytes() == TEXT.replace(b"[ ] beta\n", b"[x] beta\n").replace(b"beta one\n",
+                                                                                     b"beta one, and more\n")
 
 
 def test_session_moves_wait_for_the_file_and_respect_read_only(tmp_path):
@@ -64,7 +84,7 @@ def test_session_moves_wait_for_the_file_and_respect_read_only(tmp_path):
     path.write_bytes(TEXT)
     s = Session(path, config.Config())
     partial = Document(TEXT)
-    s.loading(partial, TEXT)
+    s.loading(partial, store.read(path))
     assert s.move_op(partial.tasks[1], -1).text == "The file is still loading: marks and moves wait until it is read."
     assert s.toggle_mark(partial.tasks[1]).text.startswith("The file is still loading")
     ro = Session(path, config.Config(), read_only=True)
@@ -95,7 +115,7 @@ def test_session_marks_act_on_all_marked_tasks_in_one_write(session):
     session.mark(task(session, "gamma"))
     assert [t.text for t in session.marked_tasks()] == ["alpha", "gamma", "epsilon"]
     op = session.marked_op("toggle")
-    assert op == edits.Batch(tuple(edits.SetState(session.key(task(session, t)), "done") for t in ("alpha", "gamma", "epsilon")))
+    assert op == edits.ToggleAll(tuple(session.key(task(session, t)) for t in ("alpha", "gamma", "epsilon")))
     result = session.apply(op)
     assert result.changed and len(session.tasks_file.undo_stack) == 1
     assert session.path.read_bytes() == TEXT.replace(b"[ ] alpha", b"[x] alpha").replace(b"[ ] epsilon", b"[x] epsilon")

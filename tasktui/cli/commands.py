@@ -129,10 +129,6 @@ def _waiting(sentence: str) -> None:
     say(f"tasktui: {sentence}", file=sys.stderr)
 
 
-def _note(sentence: str) -> None:
-    say(f"tasktui: note: {sentence}", file=sys.stderr)
-
-
 def _open(args, cfg: config.Config):
     """The file as every command reads it (tasktui.core.actions.open_file), ``--dialect`` heard."""
     return actions.open_file(args.file, cfg, getattr(args, "dialect", None), waiting=_waiting)
@@ -318,7 +314,7 @@ def _duration(text: str, cfg: config.Config) -> float:
 
 
 def cmd_toggle(args) -> int:
-    return _edit(args, lambda tf, cfg: actions.toggle(tf, args.ref, _note))
+    return _edit(args, lambda tf, cfg: actions.toggle(tf, args.ref))
 
 
 def cmd_set(args) -> int:
@@ -326,24 +322,24 @@ def cmd_set(args) -> int:
         state = actions.settable_state(args.state)
     except actions.ActionError as exc:
         raise UsageError(str(exc)) from None
-    return _edit(args, lambda tf, cfg: actions.set_state(tf, args.ref, state, _note))
+    return _edit(args, lambda tf, cfg: actions.set_state(tf, args.ref, state))
 
 
 def cmd_add(args) -> int:
-    return _edit(args, lambda tf, cfg: actions.add(tf, args.text, after=args.after, under=args.under, note=_note))
+    return _edit(args, lambda tf, cfg: actions.add(tf, args.text, after=args.after, under=args.under))
 
 
 def cmd_edit(args) -> int:
-    return _edit(args, lambda tf, cfg: actions.edit_text(tf, args.ref, args.text, note=_note))
+    return _edit(args, lambda tf, cfg: actions.edit_text(tf, args.ref, args.text, args.expect))
 
 
 def cmd_delete(args) -> int:
-    return _edit(args, lambda tf, cfg: actions.delete(tf, args.ref, _note))
+    return _edit(args, lambda tf, cfg: actions.delete(tf, args.ref))
 
 
 def cmd_move(args) -> int:
     return _edit(args, lambda tf, cfg: actions.move(tf, args.ref, before=args.before, after=args.after,
-                                                    section=args.section, note=_note))
+                                                    section=args.section))
 
 
 def cmd_renumber(args) -> int:
@@ -351,15 +347,15 @@ def cmd_renumber(args) -> int:
 
 
 def cmd_time(args) -> int:
-    return _edit(args, lambda tf, cfg: actions.add_time(tf, args.ref, _duration(args.duration, cfg), _note))
+    return _edit(args, lambda tf, cfg: actions.add_time(tf, args.ref, _duration(args.duration, cfg)))
 
 
 def cmd_estimate(args) -> int:
-    return _edit(args, lambda tf, cfg: actions.set_estimate(tf, args.ref, _duration(args.duration, cfg), _note))
+    return _edit(args, lambda tf, cfg: actions.set_estimate(tf, args.ref, _duration(args.duration, cfg)))
 
 
 def cmd_log(args) -> int:
-    return _edit(args, lambda tf, cfg: actions.log(tf, args.text, args.kind, date=args.date, task=args.task, note=_note))
+    return _edit(args, lambda tf, cfg: actions.log(tf, args.text, args.kind, date=args.date, task=args.task))
 
 
 def cmd_resolve(args) -> int:
@@ -398,30 +394,25 @@ def cmd_new(args) -> int:
 
 def cmd_fmt(args) -> int:
     from tasktui.core import fmt
+    from tasktui.core.tasksfile import TasksFile
 
-    path = Path(args.file)
-    waiting = lambda sentence: say(f"tasktui: {sentence}", file=sys.stderr)  # noqa: E731
-    snap = store.read_quiet(path, on_wait=waiting)
+    cfg = _settings(args)
+    tf = TasksFile(args.file, sync=False, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    name = tf.name
+    data = tf.snapshot.data
     try:
-        new = fmt.format_bytes(snap.data)
+        new = fmt.format_bytes(data)
     except fmt.FormatError as exc:
-        raise CliError(f"{path.name} was not formatted: {exc}") from None
-    if new == snap.data:
-        say(f"{path.name} is already formatted")
+        raise CliError(f"{name} was not formatted: {exc}") from None
+    if new == data:
+        say(f"{name} is already formatted")
         return EXIT_OK
     if args.check:
-        old_lines, new_lines = snap.data.count(b"\n"), new.count(b"\n")
-        say(f"{path.name} would be reformatted ({old_lines} -> {new_lines} lines); the tasks would stay the same")
+        old_lines, new_lines = data.count(b"\n"), new.count(b"\n")
+        say(f"{name} would be reformatted ({old_lines} -> {new_lines} lines); the tasks would stay the same")
         return EXIT_ERROR
-    reason = store.why_read_only(path, snap.data)
-    if reason:
-        raise CliError(f"cannot write {path.name}: {reason}; nothing was written")
-    with store.locked(path), store.quiet(path, on_wait=waiting) as held:
-        current = held.snapshot
-        if current.data != snap.data:
-            raise CliError(f"{path.name} changed while it was being formatted: nothing was written; run fmt again")
-        store.atomic_write(path, new, expect=(current.size, current.mtime_ns, current.inode), held=held)
-    say(f"formatted {path.name}; the tasks are unchanged")
+    tf.apply(edits.Reformat(data, new))  # the one edit path; refused if the file changed meanwhile
+    say(f"formatted {name}; the tasks are unchanged")
     return EXIT_OK
 
 
@@ -622,7 +613,8 @@ def build_parser() -> argparse.ArgumentParser:
         "\n\n  tasktui FILE   open FILE in the app      tasktui DIR   the overview of every tasks file below DIR"
         "\n  tasktui   open ./tasks.md, else the overview of the tasks files below here"
         "\n  tasktui --demo   a scratch copy of a sample"
-        "\n\nREF is a task id (T001, 1.1), L<line>, or part of the task's text. Exit codes: 0 ok, 1 error, 2 usage."
+        "\n\nREF names a task: L<line> (the task whose item starts there, or holds it), its id (T001, #T001, 1.1),"
+        "\nor part of its text; several tasks with it: an error naming their lines. Exit codes: 0 ok, 1 error, 2 usage."
     )
     parser = _Parser(
         prog="tasktui",
@@ -692,6 +684,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = edit_parser("edit")
     p.add_argument("ref", metavar="REF")
     p.add_argument("text", metavar="TEXT")
+    p.add_argument("--expect", metavar="TEXT",
+                   help="the task's text as you last read it (`list` shows it): refused if it is different now")
     edit_parser("delete").add_argument("ref", metavar="REF", nargs="+", help="one or more tasks: one write")
     p = edit_parser("move")
     p.add_argument("ref", metavar="REF")

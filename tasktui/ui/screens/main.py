@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from tasktui.doc import edits
+from tasktui.doc import edits, refs
 from tasktui.doc import query as query_mod
 from tasktui.doc.links import blocked_tasks
 from tasktui.doc.edits.tasks import full_text
@@ -141,7 +141,9 @@ class MainScreen(Screen):
     # -- showing a version -------------------------------------------------------------
     def show(self, doc: Document, rollup: RollUp, *, focus_task: Task | None = None, outline: Outline | None = None,
              notice: str | None | bool = False, stale: bool | None = None) -> None:
-        """Show ``doc`` with its numbers everywhere: tree, header, log panel, empty message."""
+        """Show ``doc`` with its numbers everywhere: tree, header, log panel, empty message.
+        The edits keys ask for from now on name their tasks as ``doc`` has them."""
+        self.session.shown = doc
         tree = self.tree
         tree.set_document(doc, rollup, focus_task=focus_task, outline=outline)
         tree.set_marks(blocked=blocked_tasks(doc))
@@ -301,22 +303,34 @@ class MainScreen(Screen):
         task = self._editable_task()
         if task is None:
             return
-        key = self.session.key(task)
         prefix, description, _wrapper = split_text(task.text)
+        kept = f" ({prefix.strip()} stays)" if prefix.strip() else ""
+        op = self.session.text_op(task, description)  # what it started from: the text on screen now
 
         def done(text: str | None) -> None:
             if text is not None and full_text(task, text) != task.text:
-                self.request(edits.EditText(key, text), focus=True)
+                self.request(edits.EditText(op.key, text, expect=op.expect), focus=True)
 
-        kept = f" ({prefix.strip()} stays)" if prefix.strip() else ""
         self._ask(f"Task text{kept}", description, done, validate=self._not_blank)
+
+    def edit_text_again(self, key, theirs: str, mine: str) -> None:
+        """``r`` once more after another program changed the task's text: the prompt holds
+        the text you typed, and the edit now starts from theirs."""
+        prefix, _description, _wrapper = split_text(theirs)
+        kept = f" ({prefix.strip()} stays)" if prefix.strip() else ""
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.request(edits.EditText(key, text, expect=theirs), focus=True)
+
+        self._ask(f"Task text{kept} (another program's text: {theirs[:60]})", mine, done, validate=self._not_blank)
 
     def action_delete_task(self) -> None:
         if self.act_on_marked("delete"):
             return
         task = self._editable_task()
         if task is not None:
-            self.request(edits.DeleteTask(self.session.key(task)), focus=True)  # the cursor goes to its neighbour
+            self.request(self.session.delete_op(task), focus=True)  # the cursor goes to its neighbour
 
     def action_undo(self) -> None:
         self._replay(redo=False)
@@ -325,13 +339,10 @@ class MainScreen(Screen):
         self._replay(redo=True)
 
     def _replay(self, redo: bool) -> None:
-        if not self._editable():
-            return
-        tf = self.session.tasks_file
-        if tf is not None and not (tf.redo_stack if redo else tf.undo_stack) and not self.session.early:
-            self.app.notify("Nothing to redo." if redo else "Nothing to undo.")
-            return
-        self.app.post_message(self.UndoRequested(redo))
+        """``u`` / ``ctrl+r``: in turn after the edits asked for before it (whether there is
+        anything to undo is known once they are written)."""
+        if self._editable():
+            self.app.post_message(self.UndoRequested(redo))
 
     # -- keys: time -----------------------------------------------------------------------
     def action_time_entry(self) -> None:
@@ -350,7 +361,7 @@ class MainScreen(Screen):
         if row is not None and row.kind == HEADING:
             outline = self.tree.outline
             node = outline.headings[row.index]
-            key = self.session.doc.heading_keys[node.doc_index]
+            key = self.tree.doc.heading_keys[node.doc_index]
             times = outline.heading_totals(row.index)
             what, est, act = node.text, times.estimate_hours, times.actual_hours
         else:
@@ -503,15 +514,16 @@ class MainScreen(Screen):
         self.header.show(find=(event.text_filter.strip() if query else "", event.hide_done))
 
     def action_go_to_task(self) -> None:
-        """``g``: a prompt for a task id (``T012``, ``1.2``) or ``L40``; the cursor goes
-        there, opening what hides it (the filter too, with a word about it)."""
+        """``g``: a prompt for a task (its id, ``L40``, or a piece of its text: tasktui.doc.refs,
+        as the command line reads a REF); the cursor goes there, opening what hides it
+        (the filter too, with a word about it). Several tasks with it: each ``g`` the next."""
         if self.tree.doc is None:
             return
 
         def where(value: str):
             tree = self.tree
             after = tree.cursor_task.index if tree.cursor_task is not None else -1
-            found = query_mod.locate(tree.doc, value, after)
+            found = refs.go(tree.doc, value, after)
             if isinstance(found, str) and self.session.tasks_file is None:
                 found += " The rest of the file is still loading."
             return found
@@ -529,8 +541,9 @@ class MainScreen(Screen):
             else:
                 self.go_to(found)
 
-        self.app.push_screen(PromptScreen("Go to task", "", placeholder="T012, 1.2 or L40",
-                                          hint="A task id, or L and a line number. Enter goes there, Esc cancels.",
+        self.app.push_screen(PromptScreen("Go to task", "", placeholder="T012, 1.2, L40 or a word of its text",
+                                          hint="A task id, L and a line number, or a piece of the task's text. "
+                                               "Enter goes there, Esc cancels.",
                                           validate=check), done)
 
     def go_to(self, task: Task) -> None:
@@ -636,7 +649,7 @@ class MainScreen(Screen):
             return
         from tasktui.ui.screens.section_picker import Choice, SectionPicker
 
-        outline, doc = self.tree.outline, self.session.doc
+        outline, doc = self.tree.outline, self.tree.doc
         here = self.session.section_of(task) if task.parent is None else None
         choices = []
         for node in outline.headings:
@@ -651,11 +664,11 @@ class MainScreen(Screen):
             self.app.notify("This file has no sections to move the task to: K and J move it within its list.",
                             severity="warning")
             return
-        key = self.session.key(task)
+        key, expect = self.session.key(task), edits.item_text(doc, task)
 
         def done(section) -> None:
             if section is not None:
-                self.request(edits.Move(key, section=section), focus=True)
+                self.request(edits.Move(key, section=section, expect=expect), focus=True)
 
         self.app.push_screen(SectionPicker(f"Move “{task.text[:40]}” to the end of:", choices), done)
 
@@ -680,7 +693,7 @@ class MainScreen(Screen):
     def reorder_commands(self):
         """Palette entries that depend on where the cursor is: "Renumber this section"
         only where that section's tasks are numbered."""
-        doc = self.session.doc
+        doc = self.tree.doc
         if doc is None or self.tree.cursor_row is None:
             return
         heading = self._section_index_at_cursor()
