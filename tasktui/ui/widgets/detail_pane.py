@@ -37,6 +37,12 @@ class WebLinksOnly:
                 segment = Segment(segment.text, style.update_link(None), segment.control)
             yield segment
 
+
+FACT_BREAK = "  \n"
+"""Between two facts of one paragraph: a hard line break (a bare newline would be a
+soft break, and the facts would run on in one line)."""
+
+
 def done_fact(task: Task, found) -> str | None:
     """When ``task`` was marked done, from the file's history (``found``): "done
     2026-11-20, abc1234", or None when the history does not know."""
@@ -70,7 +76,9 @@ def task_markdown(doc: Document, task: Task, found=None, ready: Readiness | None
         for problem in ready.problems_for(task.index):
             facts.append(f"**Order problem** (line {problem.line + 1}): {problem.text}")
     if task.id:
-        facts.append(f"**Id**: `{task.id}`" + (f"  markers: {' '.join('`[' + m + ']`' for m in task.markers)}" if task.markers else ""))
+        facts.append(f"**Id**: `{task.id}`")
+    if task.markers:
+        facts.append(f"**Markers**: {' '.join('`[' + m + ']`' for m in task.markers)}")
     if task.estimate_hours is not None or task.actual_hours is not None:
         facts.append(f"**Time**: {short_hours(task.actual_hours)} spent of {short_hours(task.estimate_hours)} estimated")
     done = done_fact(task, found)
@@ -79,7 +87,7 @@ def task_markdown(doc: Document, task: Task, found=None, ready: Readiness | None
     if task.path:
         facts.append(f"**Section**: {' › '.join(task.path)}")
     facts.append(f"**Line**: {task.line + 1}")
-    parts = [text, "", "---", "", "  \n".join(facts)]
+    parts = [text, "", "---", "", FACT_BREAK.join(facts)]
     entries = entries_for(doc, task)
     if entries:
         parts += ["", "**Log**", ""]
@@ -92,10 +100,11 @@ def task_markdown(doc: Document, task: Task, found=None, ready: Readiness | None
 def heading_markdown(outline: Outline, index: int) -> str:
     node = outline.headings[index]
     tot = outline.heading_totals(index)
-    lines = [f"## {node.text}", "", f"**Progress**: {tot.summary()} done ({tot.percent:.0f}%)"]
+    facts = [f"**Progress**: {tot.summary()} done ({tot.percent:.0f}%)"]
     if tot.has_time:
         var = f", variance {tot.variance_pct:+.0f}%" if tot.variance_pct is not None else ""
-        lines.append(f"**Time**: {short_hours(tot.actual_hours)} spent of {short_hours(tot.estimate_hours)} estimated{var}")
+        facts.append(f"**Time**: {short_hours(tot.actual_hours)} spent of {short_hours(tot.estimate_hours)} estimated{var}")
+    lines = [f"## {node.text}", "", FACT_BREAK.join(facts)]
     if node.children:
         lines += ["", "| Subsection | Done | Progress | Time |", "|---|---|---|---|"]
         for c in node.children:
