@@ -32,7 +32,8 @@ from tasktui.cli import commands as cli
 from tasktui.cli import launch
 from tasktui.ui.app import TaskTuiApp
 from tasktui.doc import Document
-from tasktui.ui.screens.help import KEYS, HelpScreen, help_text
+from tasktui.ui.screens import help as help_mod
+from tasktui.ui.screens.help import HelpScreen, help_text
 from tasktui.core.workspace import find_tasks_files
 
 DATA = Path(launch.__file__).parent.parent / "data"
@@ -292,16 +293,35 @@ def test_installed_command_version_and_help(tmp_path):
 
 # ------------------------------------------------------------------ help screen
 def test_help_documents_every_key_of_the_app():
-    keys = {token for _group, rows in KEYS for key, _does in rows for token in key.split()}
+    """Every binding of the screens and widgets has its row in the help, with the keys
+    read from the binding (so a key changed in BINDINGS changes in the help)."""
+    bound = help_mod.bindings()
+    explained = {(row.where, action) for _group, rows in help_mod.GROUPS for row in rows
+                 if isinstance(row, help_mod.Keys) for action in row.actions}
+    for where, found in bound.items():
+        for binding in found:
+            assert (where, binding.action) in explained, f"{binding.key} ({binding.action}) on {where} is not in the help"
     text = help_text()
-    from tasktui.ui.screens.main import MainScreen
+    for key in ("space", "? F1", "alt+↑ K", "PgUp PgDn Home End", "shift+↑ / shift+↓", "ctrl+p", "u / ctrl+r"):
+        assert f"  {key} " in text, key
 
-    for binding in MainScreen.BINDINGS:
-        for key in binding.key.split(","):
-            if key == "escape":
-                assert "Esc" in text
-            else:
-                assert {"slash": "/", "question_mark": "?"}.get(key, key) in keys, key
+
+def test_the_help_starts_with_the_most_used_keys():
+    groups = help_mod.help_rows()
+    group, rows = groups[0]
+    assert group == "Most used"
+    does = [what for _key, what in rows]
+    words = ["toggle", "time", "timer", "log", "add", "change", "delete", "undo", "find", "next", "EDITOR", "quit",
+             "help"]
+    assert len(does) == len(words)
+    for what, word in zip(does, words):
+        assert word in what, (word, what)
+
+
+def test_a_help_row_naming_an_unbound_action_is_an_error():
+    row = help_mod.keys("does nothing", "no_such_action")
+    with pytest.raises(LookupError, match="no_such_action"):
+        help_mod.keys_label(row, help_mod.bindings())
 
 
 async def test_question_mark_opens_and_closes_the_help(tmp_path):
@@ -311,8 +331,8 @@ async def test_question_mark_opens_and_closes_the_help(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.tasks_file is not None, what="the file to load")
         main = app.screen
-        for close in ("escape", "q"):
-            await pilot.press("question_mark")
+        for opener, close in (("question_mark", "escape"), ("question_mark", "q"), ("f1", "f1"), ("f1", "question_mark")):
+            await pilot.press(opener)
             await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
             await pilot.press(close)
             await wait_for(pilot, lambda: app.screen is main, what=f"{close} to close the help")

@@ -63,7 +63,7 @@ class MainScreen(Screen):
         Binding("i", "toggle_details", "Details", show=False),
         Binding("H", "show_history", "Show progress history", show=False),
         Binding("o", "overview", "Overview"),
-        Binding("question_mark", "help", "Help"),
+        Binding("question_mark,f1", "help", "Help"),
         Binding("q", "app.quit", "Quit"),
         # reordering tasks, and marks to act on several at once
         Binding("alt+up,K", "move_task_up", "Move task up", show=False),

@@ -35,7 +35,7 @@ from tasktui.ui.widgets.plain import plain, plain_text
 class WorkspaceScreen(Screen):
     BINDINGS = [
         Binding("enter", "open_file", "Open"),
-        Binding("question_mark", "help", "Help"),
+        Binding("question_mark,f1", "help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
     DEFAULT_CSS = """
