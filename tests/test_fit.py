@@ -119,3 +119,32 @@ async def test_the_footer_has_no_stray_characters(tmp_path):
         await pilot.pause()
         footer = screen_text(app).rstrip("\n").splitlines()[-1]
         assert footer.rstrip().endswith("^p palette"), repr(footer)
+
+
+async def test_help_and_quit_never_drop_off_the_footer(tmp_path):
+    """At 80 columns the footer's keys overflow (the overview's o, the log's keys):
+    ? Help and q Quit stay at its right end, beside the palette's key."""
+    from tasktui.ui.app import TaskTuiApp
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        copy_sample(tmp_path / folder, "template-project.md").rename(tmp_path / folder / "tasks.md")
+    files = [tmp_path / "a" / "tasks.md", tmp_path / "b" / "tasks.md"]
+    app = TaskTuiApp(workspace=tmp_path, files=files)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        footers = [screen_text(app).rstrip("\n").splitlines()[-1]]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
+        await pilot.pause()
+        footers.append(screen_text(app).rstrip("\n").splitlines()[-1])
+        assert footers[-1].startswith("space Toggle"), footers[-1]
+        await pilot.press("b")
+        await wait_for(pilot, lambda: bool(app.main.query(LogPanel)), what="the log panel")
+        await pilot.pause()
+        footers.append(screen_text(app).rstrip("\n").splitlines()[-1])
+        for footer in footers:
+            assert re.search(r" \? Help q Quit ▏\^p palette *$", footer), repr(footer)
+        await app.workers.wait_for_complete()
+        for timer in list(app._timers):
+            timer.stop()

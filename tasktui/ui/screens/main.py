@@ -16,7 +16,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tasktui.doc import edits
 from tasktui.doc import query as query_mod
@@ -30,6 +30,7 @@ from tasktui.ui.screens.dialogs import PromptScreen
 from tasktui.core.session import Notice
 from tasktui.ui.widgets.detail_pane import DetailPane
 from tasktui.ui.widgets.find_bar import FindBar
+from tasktui.ui.widgets.footer import PinnedFooter
 from tasktui.ui.widgets.log_panel import LogPanel
 from tasktui.ui.widgets.plain import plain
 from tasktui.ui.widgets.status_header import StatusHeader
@@ -122,7 +123,7 @@ class MainScreen(Screen):
             yield DetailPane(id="detail")
         yield Static("", id="empty")
         yield FindBar(id="find")
-        yield Footer(compact=True)
+        yield PinnedFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(FindBar).display = False

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tasktui.storage import config as config_mod
@@ -29,6 +29,7 @@ from tasktui.storage import store
 from tasktui.core import workspace
 from tasktui.storage.watch import FolderWatcher
 from tasktui.ui.widgets.file_table import FileTable
+from tasktui.ui.widgets.footer import PinnedFooter
 from tasktui.ui.widgets.plain import plain, plain_text
 
 
@@ -85,7 +86,7 @@ class WorkspaceScreen(Screen):
         yield Static("", id="ws-columns")
         yield FileTable(id="files", clock=self.clock)
         yield Static("", id="ws-detail")
-        yield Footer(compact=True)
+        yield PinnedFooter(compact=True)
 
     @property
     def table(self) -> FileTable:
