@@ -107,6 +107,8 @@ GROUPS: list[tuple[str, list[Keys | Said]]] = [
     ]),
     ("Time and log", [
         keys("set the estimate", "set_estimate"),
+        keys("in the log: move up / down (the entry is shown whole in the detail pane)", "cursor_up", "cursor_down",
+             where=LOG),
         keys("in the log: add an entry, resolve a blocker, edit the entry", "add", "resolve", "edit", where=LOG),
         keys("in the log: only open blockers / all entries", "only_open", where=LOG),
     ]),

@@ -189,19 +189,46 @@ class MainScreen(Screen):
         self._detail_timer = self.set_timer(0.05, self.update_detail)
 
     def update_detail(self) -> None:
+        """The detail pane shows the task (or section) under the tree's cursor; while
+        the log has focus, the log entry under its cursor."""
         if not self.is_attached:
             return
+        pane = self.query_one(DetailPane)
+        log = self._focused_log()
+        if log is not None:
+            current = log.current()
+            pane.show_entry(current[0] if current is not None else None)
+            return
         tree = self.tree
-        self.query_one(DetailPane).show(tree.outline, tree.cursor_row)
+        pane.show(tree.outline, tree.cursor_row)
+
+    def _focused_log(self) -> LogPanel | None:
+        """The log panel, when its table has focus."""
+        focused = self.focused
+        return next((log for log in self.query(LogPanel) if focused is log.table), None)
+
+    def _place_pane(self) -> None:
+        """Show the detail pane as the user chose with ``i``, else from 100 columns,
+        and at any width while the log has focus (its entries are shown whole there)."""
+        pane = self.query_one(DetailPane)
+        wanted = self.details_chosen
+        if wanted is None:
+            wanted = self.size.width >= 100 or self._focused_log() is not None
+        if pane.display != wanted:
+            pane.display = wanted
+        if wanted:
+            self.update_detail()
 
     def on_resize(self, event) -> None:
-        if self.details_chosen is None:
-            pane = self.query_one(DetailPane)
-            wide = event.size.width >= 100
-            if pane.display != wide:
-                pane.display = wide
-                if wide:
-                    self.update_detail()
+        self._place_pane()
+
+    def on_descendant_focus(self, _event) -> None:
+        self._place_pane()
+
+    @on(LogPanel.Highlighted)
+    def _entry_highlighted(self, event: LogPanel.Highlighted) -> None:
+        if self._focused_log() is not None:
+            self.query_one(DetailPane).show_entry(event.entry)
 
     # -- the task under the cursor ------------------------------------------------------
     def _editable(self) -> bool:

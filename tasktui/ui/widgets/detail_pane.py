@@ -1,5 +1,6 @@
 """The detail pane: the highlighted task's full text and details as markdown, its
-time and the log entries that mention it; for a section, its totals."""
+time and the log entries that mention it; for a section, its totals; while the
+log has focus, the highlighted log entry, whole."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.widgets import Static
 
 from tasktui.doc.durations import short_hours
 from tasktui.doc.links import entries_for
-from tasktui.doc.model import Document, Task
+from tasktui.doc.model import Document, LogEntry, Task
 from tasktui.doc.ready import READY, WAITING, Readiness
 from tasktui.doc.states import NAMES
 from tasktui.core.outline import HEADING, Outline, Row
@@ -125,6 +126,23 @@ def heading_markdown(outline: Outline, index: int) -> str:
     return "\n".join(lines)
 
 
+def entry_markdown(entry: LogEntry) -> str:
+    """A log entry whole: what its table row cuts to the width."""
+    status = ("resolved" if entry.resolved else "open") if entry.kind == "Blocker" else ""
+    facts = [f"**{entry.kind}**" + (f" ({status})" if status else "")]
+    if entry.date:
+        facts.append(f"**Date**: {entry.date}")
+    if entry.task:
+        facts.append(f"**Task**: {entry.task}")
+    if entry.resolved:
+        facts.append("**Resolved**" + (f": {entry.resolved_date}" if entry.resolved_date else ""))
+    facts.append(f"**Line**: {entry.line + 1}")
+    parts = [entry.text]
+    if entry.resolution:
+        parts += ["", f"→ {entry.resolution}"]
+    return "\n".join([*parts, "", "---", "", FACT_BREAK.join(facts)])
+
+
 class DetailPane(VerticalScroll):
     DEFAULT_CSS = """
     DetailPane { width: 40%; min-width: 30; border-left: solid $panel-lighten-2; padding: 0 1; }
@@ -149,6 +167,12 @@ class DetailPane(VerticalScroll):
         self.source = text
         shown = visible(text, multiline=True)  # file text: no control character reaches the terminal
         self.query_one("#detail-text", Static).update(WebLinksOnly(Markdown(shown)) if text else "")
+
+    def show_entry(self, entry: LogEntry | None) -> None:
+        """The log entry the log's cursor is on (None: nothing)."""
+        if self.display:
+            self._set_markdown(entry_markdown(entry) if entry is not None else "")
+            self.scroll_home(animate=False)
 
     def show(self, outline: Outline | None, row: Row | None) -> None:
         if not self.display:
