@@ -297,3 +297,23 @@ async def test_read_only_app_neither_offers_nor_repairs(sample_copy):
         assert any("read-only" in m for m, _, _ in notes)
         await quiesce(app, pilot)
     assert sample_copy.read_bytes() == data
+
+
+async def test_the_repair_notice_comes_once_per_file_not_on_every_open(sample_copy, tmp_path):
+    async def told(path) -> bool:
+        app = TaskTuiApp(path)
+        notes = record_notifications(app)
+        async with app.run_test(size=SIZE) as pilot:
+            await _loaded(pilot, app)
+            await quiesce(app, pilot)
+        return any("garbled characters" in m for m, _, _ in notes)
+
+    assert await told(sample_copy)
+    assert not await told(sample_copy), "the same file, the same mojibake: said once"
+    other = tmp_path / "elsewhere" / "tasks.md"
+    other.parent.mkdir()
+    other.write_bytes(sample_copy.read_bytes())
+    assert await told(other), "another file"
+    sample_copy.write_bytes(sample_copy.read_bytes() + "\n- [ ] Check the cafÃ© menu\n".encode())
+    assert await told(sample_copy), "mojibake of a new kind"
+    assert not await told(sample_copy)

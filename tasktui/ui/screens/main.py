@@ -126,7 +126,7 @@ class MainScreen(Screen):
         yield PinnedFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(FindBar).display = False
+        self._show_find_bar(False)
         self.query_one("#empty", Static).display = False
         self.tree.focus()
         self.app.begin()
@@ -491,10 +491,14 @@ class MainScreen(Screen):
     def action_previous_ready(self) -> None:
         self._jump_ready(-1)
 
+    def _show_find_bar(self, shown: bool) -> None:
+        """Show or hide the find bar; toasts keep above it (tasktui.tcss: -finding)."""
+        self.query_one(FindBar).display = shown
+        self.set_class(shown, "-finding")
+
     def action_filter(self) -> None:
-        bar = self.query_one(FindBar)
-        bar.display = True
-        bar.input.focus()
+        self._show_find_bar(True)
+        self.query_one(FindBar).input.focus()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -518,7 +522,7 @@ class MainScreen(Screen):
             if self._filter_timer is not None:
                 self._filter_timer.stop()
             bar.input.value = ""
-            bar.display = False
+            self._show_find_bar(False)
             self._apply_filter("")
             self.tree.focus()
 
