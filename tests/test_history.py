@@ -114,7 +114,7 @@ def test_the_command_line_table(story, capsys):
     code, out, err = run(capsys, "history", path)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == "plan.md: 6 commits on this branch, 2026-11-02 to 2026-11-09"
+    assert lines[0] == f"{path}: 6 commits on this branch, 2026-11-02 to 2026-11-09"  # the path as given
     assert lines[1] == f"  renamed from tasks.md to docs/plan.md in {shas[3][:7]}"
     assert f"2026-11-03  {shas[1][:7]}            1/4  #####...............  1" in lines
     assert f"2026-11-09  {shas[5][:7]}            3/5  ############........  1" in lines
@@ -317,7 +317,7 @@ def test_a_file_never_committed_is_all_now(tmp_path, capsys):
     assert found.versions == () and found.now.tally.done == 1
     assert found.tasks[0].first_done == history.Mark(None, found.now.date)
     code, out, _err = run(capsys, "history", path)
-    assert code == 0 and out.startswith("tasks.md: no commit of this file on this branch yet\n")
+    assert code == 0 and out.startswith(f"{path}: no commit of this file on this branch yet\n")
     empty = GitRepo(tmp_path / "empty")  # no commit at all
     assert history.compute(empty.write("tasks.md", "- [ ] a\n"), clock=clock).versions == ()
 

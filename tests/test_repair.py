@@ -173,7 +173,8 @@ def test_cli_check_prints_the_diff_and_writes_nothing(capsys, sample_copy):
     fixes = repair.find(src)
     code, out, err = run(capsys, "repair", sample_copy, "--check")
     assert (code, err) == (1, "")
-    assert out == repair.diff(src, fixes, "tasks.md") + f"\ntasks.md: {len(fixes)} mojibake sequence(s) would be repaired\n"
+    assert out == repair.diff(src, fixes, str(sample_copy)) + (
+        f"\n{sample_copy}: {len(fixes)} mojibake sequence(s) would be repaired\n")
     assert sample_copy.read_bytes() == data
     assert sorted(p.name for p in sample_copy.parent.iterdir()) == ["tasks.md"]
 
@@ -183,11 +184,11 @@ def test_cli_repair_writes_exactly_the_repaired_bytes(capsys, sample_copy):
     fixes = repair.find(source_of(data))
     code, out, err = run(capsys, "repair", sample_copy)
     assert (code, err) == (0, "")
-    assert out.startswith("--- tasks.md\n+++ tasks.md (repaired)\n")
+    assert out.startswith(f"--- {sample_copy}\n+++ {sample_copy} (repaired)\n")
     assert out.splitlines()[-1].startswith(f"repaired {len(fixes)} mojibake sequence(s): ")
     assert sample_copy.read_bytes() == repaired(data)
     code, out, err = run(capsys, "repair", sample_copy, "--check")
-    assert (code, out) == (0, "tasks.md: no mojibake found\n")
+    assert (code, out) == (0, f"{sample_copy}: no mojibake found\n")
 
 
 def test_cli_repair_of_the_template_without_sync(capsys, template_copy):
@@ -216,7 +217,7 @@ def test_cli_repair_that_would_change_the_tasks_is_refused(capsys, tmp_path):
     data = "- [Â\xa0] not a task yet\n- [ ] a task\n".encode()
     path.write_bytes(data)
     code, out, err = run(capsys, "repair", path)
-    assert out.startswith("--- tasks.md\n")  # the diff was shown first
+    assert out.startswith(f"--- {path}\n")  # the diff was shown first
     assert_one_line_error(code, "", err, "would change the number of tasks", "nothing was written")
     assert path.read_bytes() == data
 

@@ -265,7 +265,7 @@ async def test_order_problems_are_said_on_load_and_shown_on_their_tasks(tmp_path
         await wait_for(pilot, lambda: any("problems with the order this file states" in m for m, _, _ in notes),
                        what="the notice")
         [note] = [m for m, _, _ in notes if "order this file states" in m]
-        assert "Line 5: these wait for each other: T001 → T002 → T001" in note and "tasktui check tasks.md" in note
+        assert "line 5: these wait for each other: T001 → T002 → T001" in note and "tasktui check tasks.md" in note
         assert app.tree.cursor_task.id == "T003", "T001 and T002 wait for each other; T003 can start"
         detail = app.query_one("#detail")
         await wait_for(pilot, lambda: "T099 is not in this file" in detail.source, what="the detail pane")

@@ -361,7 +361,7 @@ def cmd_next(args) -> int:
         return _claim(args)
     doc, rollup = _read(args, _settings(args))
     readiness = Readiness(doc, rollup)
-    name = Path(args.file).name
+    name = args.file  # as the user gave it: many spec folders each hold a tasks.md
     if args.all:
         tasks = readiness.ready()
         if not tasks:
@@ -408,7 +408,7 @@ def _claim(args) -> int:
     except edits.ConflictError:
         raise
     except edits.EditError as exc:
-        raise CliError(f"{Path(args.file).name}: {exc}") from None
+        raise CliError(f"{args.file}: {exc}") from None
     doc = tf.doc
     task = doc.task_at_line(result.details.line - 1)
     if args.json:
@@ -424,7 +424,7 @@ def cmd_check(args) -> int:
     doc, rollup = _read(args, _settings(args))
     deps = Readiness(doc, rollup).deps
     problems = sorted(deps.problems, key=lambda p: (p.line, p.kind, p.text))
-    name = Path(args.file).name
+    name = args.file  # as the user gave it, as compilers do: specs/002-b/tasks.md:14
     if args.json:
         emit_json({"file": str(args.file), "statements": deps.statements, "problems": [
             {"kind": p.kind, "line": p.line + 1, "text": p.text, "tasks": [deps.task_name(i) for i in p.tasks]}
@@ -621,23 +621,23 @@ def cmd_fmt(args) -> int:
     try:
         new = fmt.format_bytes(snap.data)
     except fmt.FormatError as exc:
-        raise CliError(f"{path.name} was not formatted: {exc}") from None
+        raise CliError(f"{path} was not formatted: {exc}") from None
     if new == snap.data:
-        say(f"{path.name} is already formatted")
+        say(f"{path} is already formatted")
         return EXIT_OK
     if args.check:
         old_lines, new_lines = snap.data.count(b"\n"), new.count(b"\n")
-        say(f"{path.name} would be reformatted ({old_lines} -> {new_lines} lines); the tasks would stay the same")
+        say(f"{path} would be reformatted ({old_lines} -> {new_lines} lines); the tasks would stay the same")
         return EXIT_ERROR
     reason = store.why_read_only(path, snap.data)
     if reason:
-        raise CliError(f"cannot write {path.name}: {reason}; nothing was written")
+        raise CliError(f"cannot write {path}: {reason}; nothing was written")
     with store.locked(path), store.quiet(path, on_wait=waiting) as held:
         current = held.snapshot
         if current.data != snap.data:
-            raise CliError(f"{path.name} changed while it was being formatted: nothing was written; run fmt again")
+            raise CliError(f"{path} changed while it was being formatted: nothing was written; run fmt again")
         store.atomic_write(path, new, expect=(current.size, current.mtime_ns, current.inode), held=held)
-    say(f"formatted {path.name}; the tasks are unchanged")
+    say(f"formatted {path}; the tasks are unchanged")
     return EXIT_OK
 
 
@@ -649,13 +649,13 @@ def cmd_repair(args) -> int:
     source = Document(snap.data).source
     fixes = repair.find(source)
     if not fixes:
-        say(f"{path.name}: no mojibake found")
+        say(f"{path}: no mojibake found")
         return EXIT_OK
     if not getattr(args, "json", False):
-        for line in repair.diff(source, fixes, path.name).split("\n"):
+        for line in repair.diff(source, fixes, str(path)).split("\n"):
             say(line)
     if args.check:
-        say(f"{path.name}: {len(fixes)} mojibake sequence(s) would be repaired")
+        say(f"{path}: {len(fixes)} mojibake sequence(s) would be repaired")
         return EXIT_ERROR
     return _edit(args, lambda doc, cfg: edits.Repair())
 
@@ -671,18 +671,18 @@ def cmd_history(args) -> int:
     if args.json:
         emit_json(found.as_json())
     else:
-        print_history(found)
+        print_history(found, args.file)
     return EXIT_OK
 
 
 HISTORY_DAYS = 20  # days shown by `tasktui history` (the JSON has every commit)
 
 
-def print_history(found) -> None:
-    """A row per day with commits (its last commit), the uncommitted version, velocity and forecast."""
+def print_history(found, name: str) -> None:
+    """A row per day with commits (its last commit), the uncommitted version, velocity
+    and forecast, under a line naming the file (``name``: as the user gave it)."""
     from tasktui.core import history
 
-    name = found.file.name
     versions = found.versions
     if versions:
         span = f"{versions[0].day.isoformat()} to {versions[-1].day.isoformat()}"

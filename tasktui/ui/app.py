@@ -370,9 +370,8 @@ class TaskTuiApp(App[int]):
             return
         first = min(problems, key=lambda p: p.line)
         many = f"{len(problems)} problems" if len(problems) > 1 else "A problem"
-        self.notify(f"{many} with the order this file states. Line {first.line + 1}: {first.text}. "
-                    f"`tasktui check {self.session.name}` lists them; the detail pane shows them on their tasks.",
-                    severity="warning", timeout=12)
+        self.notify(f"{many} with the order this file states; line {first.line + 1}: {first.text}. "
+                    f"`tasktui check {self.session.shown_path}` lists them.", severity="warning")
 
     def show_current(self, *, focus_task: Task | None = None) -> None:
         tf = self.tasks_file
@@ -468,7 +467,7 @@ class TaskTuiApp(App[int]):
             self.say([session.failed(exc)])
             self.show_current()
         else:
-            self.notify(str(exc), title=f"Not written to {session.name}", severity="error", timeout=8)
+            self.notify(str(exc), title=f"Not written to {session.shown_path}", severity="error", timeout=8)
 
     def _edit_done(self, result: EditResult | None, quiet: bool = False, focus_line: bool = False,
                    own_file: bool = True, *, session: Session) -> EditResult | None:

@@ -48,7 +48,7 @@ class HistoryScreen(ModalScreen[None]):
             yield Static(Text("Esc close · r read the history again"), id="history-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#history-title", Static).update(plain(f"Progress over time · {self.app.session.name}"))
+        self.query_one("#history-title", Static).update(plain(f"Progress over time · {self.app.session.shown_path}"))
         self.app.start_history()  # unless it is read already, for the file as it is now
         self.show_state(reading=self.app.history_running)
 
