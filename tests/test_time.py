@@ -23,6 +23,7 @@ from textual.widgets import Input, RadioButton, RadioSet
 
 from tasktui.storage import config, timer as timer_mod
 from tasktui.ui.app import TaskTuiApp
+from tasktui.ui.widgets.contrast import readable_color
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document
 from tasktui.core.outline import HEADING
@@ -513,7 +514,9 @@ async def test_rollups_on_screen_agree_with_the_file_and_status_json(tmp_path):
         over = tree._style("over")
         strip = tree.render_line(heading_row(app, "Phase 2") - tree.scroll_offset.y)
         styled = [seg for seg in strip if "10h/16.5h" in seg.text]
-        assert styled and styled[0].style.color == over.color, "Phase 2's time should use the over-estimate colour"
+        # (made readable on the row's background, as every colour of the tree is: tasktui.ui.widgets.contrast)
+        shown = readable_color(over.color, styled[0].style.bgcolor, app.console.color_system) if styled else None
+        assert styled and styled[0].style.color == shown, "Phase 2's time should use the over-estimate colour"
 
 
 # ------------------------------------------------------------ stale time totals
