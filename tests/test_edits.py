@@ -268,6 +268,30 @@ def test_add_time_creates_actual_time_after_the_estimate_crlf():
     assert Document(again).tasks[0].actual_hours == 1.75
 
 
+def test_set_time_replaces_the_booked_time_crlf():
+    """SetTime, a correction: the Actual Time becomes what is given, in place, or a bullet
+    beside the estimate as AddTime writes it; undo gives back the bytes."""
+    booked, _ = edit(TIMED, lambda d: E.AddTime(task_key(d, "Do it"), 5))
+    new, pl = edit(booked, lambda d: E.SetTime(task_key(d, "Do it"), 2))
+    assert new == TIMED.replace(b"3 hours\r\n", b"3 hours\r\n  * **Actual Time**: 2 hours\r\n")
+    assert pl.details.as_dict() == {"line": 5, "label": "Actual Time", "hours": 2.0, "value": "2 hours"}
+    assert pl.summary.startswith("L5 ") and pl.summary.endswith(": Actual Time 2 hours")
+    fresh, _ = edit(TIMED, lambda d: E.SetTime(task_key(d, "**B**"), 0.5))  # none yet: written in the estimate's unit
+    assert fresh == TIMED + b"  - **Actual Time**: 30 minutes\r\n"
+    zero, _ = edit(new, lambda d: E.SetTime(task_key(d, "Do it"), 0))
+    assert zero == TIMED.replace(b"3 hours\r\n", b"3 hours\r\n  * **Actual Time**: 0 hours\r\n")
+    assert Document(zero).tasks[0].actual_hours == 0
+
+
+def test_set_time_on_a_heading_sets_its_own_actual_time():
+    data = b"# P\n\n#### Task 1: Setup\n- **Estimated Time**: 2 hours\n- **Actual Time**: 4 hours\n- [ ] a\n"
+    new, pl = edit(data, lambda d: E.SetTime(d.heading_keys[1], 1.5))
+    assert new == data.replace(b"Actual Time**: 4 hours", b"Actual Time**: 1.5 hours")
+    assert pl.details.added_hours is None
+    added, _ = edit(data, lambda d: E.AddTime(d.heading_keys[1], 1.5))
+    assert added == data.replace(b"Actual Time**: 4 hours", b"Actual Time**: 5.5 hours")
+
+
 def test_add_time_in_minutes_when_the_estimate_is_in_minutes():
     new, _ = edit(TIMED, lambda d: E.AddTime(task_key(d, "**B**"), 0.75))
     assert new == TIMED + b"  - **Actual Time**: 45 minutes\r\n"

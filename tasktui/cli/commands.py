@@ -563,7 +563,51 @@ def _time_key(doc: Document, ref: str):
 
 
 def cmd_time(args) -> int:
+    """Add time spent (``DURATION``), or set it (``--set DURATION``: a correction)."""
+    if (args.duration is None) == (args.set is None):
+        raise UsageError("give the time to add (tasktui time FILE REF 1h30m) or, to correct what is booked, "
+                         "--set DURATION")
+    if args.set is not None:
+        return _edit(args, lambda doc, cfg: edits.SetTime(_time_key(doc, args.ref), _set_duration(args.set, cfg)))
     return _edit(args, lambda doc, cfg: edits.AddTime(_time_key(doc, args.ref), _duration(args.duration, cfg)))
+
+
+_ZERO = re.compile(r"\s*0+(?:[.,]0+)?\s*(?:minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w)?\s*", re.I)
+
+
+def _set_duration(text: str, cfg: config.Config) -> float:
+    """``--set``'s DURATION: any duration ``time`` takes, or zero (nothing spent, after all)."""
+    return 0.0 if _ZERO.fullmatch(text) else _duration(text, cfg)
+
+
+def _unknown_command(word: str | None) -> str | None:
+    """The sentence for a mistyped command (``chekc``: did you mean ``check``?); None
+    for a command, a file or folder that is there, or a word that looks like a path."""
+    import difflib
+    import os
+
+    if word is None or word in COMMANDS or "." in word or "/" in word or os.path.exists(word):
+        return None
+    close = difflib.get_close_matches(word, list(COMMANDS), n=1)
+    return f"unknown command {word!r}; did you mean {close[0]!r}?" if close else None
+
+
+_NEGATIVE = re.compile(r"-\d")
+
+
+def _negative_duration(argv: list[str]) -> str | None:
+    """For ``time`` and ``estimate``, the sentence for a negative duration (argparse
+    would read ``-5h`` as an option it does not know); None for any other command line."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command not in ("time", "estimate"):
+        return None
+    found = next((a for a in argv if _NEGATIVE.match(a)), None)
+    if found is None:
+        return None
+    if command == "estimate":
+        return f"an estimate cannot be negative ({found}): set it with `tasktui estimate FILE REF 4h`"
+    return (f"time spent cannot be negative ({found}): to correct what is booked, set it with "
+            "`tasktui time FILE REF --set 2h`")
 
 
 def cmd_estimate(args) -> int:
@@ -719,6 +763,13 @@ def print_history(found, name: str) -> None:
     return None
 
 
+def cmd_completion(args) -> int:
+    from tasktui.cli.completion import script
+
+    sys.stdout.write(script(args.shell, build_parser()))
+    return EXIT_OK
+
+
 def cmd_open(args) -> int:
     from tasktui.cli.launch import open_app
 
@@ -742,7 +793,7 @@ COMMANDS = {
     "delete": (cmd_delete, "delete tasks with their details", "tasktui delete tasks.md L12 L20"),
     "move": (cmd_move, "move a task with its details and subtasks", 'tasktui move tasks.md T007 --section "Phase 2"'),
     "renumber": (cmd_renumber, "put the numbers under a heading in order", 'tasktui renumber tasks.md "Phase 2"'),
-    "time": (cmd_time, "add time spent to a task", "tasktui time tasks.md T001 1h30m"),
+    "time": (cmd_time, "add time spent to a task (--set: set it, to correct it)", "tasktui time tasks.md T001 1h30m"),
     "estimate": (cmd_estimate, "set a task's estimate", "tasktui estimate tasks.md T001 4h"),
     "log": (cmd_log, "add a Blocker or Decision to the log", 'tasktui log tasks.md "API keys missing" --kind Blocker --task T003'),
     "resolve": (cmd_resolve, "resolve a blocker", 'tasktui resolve tasks.md "API keys" "keys arrived"'),
@@ -751,6 +802,8 @@ COMMANDS = {
     "fmt": (cmd_fmt, "reformat the file with mdformat, keeping every task intact", "tasktui fmt tasks.md --check"),
     "history": (cmd_history, "progress over time, from the file's git history", "tasktui history tasks.md --json"),
     "repair": (cmd_repair, "rewrite mojibake (â¬œ → ⬜) after showing the diff", "tasktui repair tasks.md --check"),
+    "completion": (cmd_completion, "print a completion script for bash, zsh or fish (commands, options, file names)",
+                   "tasktui completion bash >> ~/.bashrc"),
 }
 
 
@@ -776,6 +829,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tasktui {__version__}")
+    parser.add_argument("--demo", action="store_true", help="open the app on a scratch copy of a sample")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
                                 help="one of the commands below; `tasktui COMMAND --help` for its options")
 
@@ -842,7 +896,11 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("time", "estimate"):
         p = edit_parser(name)
         p.add_argument("ref", metavar="REF")
-        p.add_argument("duration", metavar="DURATION", help="45m, 1.5h, 1h30m, 2d (a working day), 1w (five); a plain number up to 24 is hours")
+        p.add_argument("duration", metavar="DURATION", nargs="?" if name == "time" else None,
+                       help="45m, 1.5h, 1h30m, 2d (a working day), 1w (five); a plain number up to 24 is hours")
+        if name == "time":
+            p.add_argument("--set", metavar="DURATION",
+                           help="set the time spent instead of adding to it (a correction; 0 clears it)")
     p = edit_parser("log")
     p.add_argument("text", metavar="TEXT")
     p.add_argument("--kind", default="", help="Blocker (the default, unless TEXT starts with \"Decision:\") or Decision")
@@ -859,7 +917,17 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="every commit, with its counts per section, and when each task was done")
     p = edit_parser("repair")
     p.add_argument("--check", action="store_true", help="only show the diff; exit 1 when something would change")
+    func, help_, example = COMMANDS["completion"]
+    p = sub.add_parser("completion", description=f"{help_}.  Example: {example}")
+    p.set_defaults(func=func, subparser=p)
+    p.add_argument("shell", metavar="SHELL", choices=completion_shells(), help="bash, zsh or fish")
     return parser
+
+
+def completion_shells() -> tuple[str, ...]:
+    from tasktui.cli.completion import SHELLS
+
+    return SHELLS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -872,6 +940,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     # `tasktui FILE` means `tasktui open FILE`; subcommand names win over file names
     first = next((a for a in argv if not a.startswith("-")), None)
+    mistake = _unknown_command(first) or _negative_duration(argv)
+    if mistake:
+        say(f"tasktui: {mistake}", file=sys.stderr)
+        return EXIT_USAGE
     if first is None or first not in COMMANDS:
         if not any(a in ("-h", "--help", "--version") for a in argv):
             argv = ["open", *argv] if first is not None else argv

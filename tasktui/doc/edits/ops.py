@@ -92,6 +92,15 @@ class AddTime:
 
 
 @dataclass(frozen=True)
+class SetTime:
+    """Set the time spent (``**Actual Time**``) of a task or heading to ``hours``: a
+    correction (time is otherwise only added, and never below zero)."""
+
+    key: TaskKey | HeadingKey
+    hours: float
+
+
+@dataclass(frozen=True)
 class SetEstimate:
     key: TaskKey | HeadingKey
     hours: float
@@ -153,7 +162,7 @@ class Restore:
 
 
 TaskEdit = Toggle | SetState | Claim | AddTask | EditText | DeleteTask | Move | Renumber | Batch
-TimeEdit = AddTime | SetEstimate
+TimeEdit = AddTime | SetTime | SetEstimate
 LogEdit = AddLogEntry | ResolveEntry | EditEntry
 Edit = TaskEdit | TimeEdit | LogEdit | Sync | Repair | Restore
 """Every edit operation there is."""
