@@ -557,10 +557,12 @@ class TaskTuiApp(App[int]):
             from tasktui.ui.screens.time_dialog import LongTimerDialog
 
             def answer(choice: str | None) -> None:
-                notice = self.session.long_timer(choice)
+                notice, booking = self.session.long_timer(choice)
                 if notice is not None:
                     self.say([notice])
                 self._paint_timer()
+                if booking is not None:
+                    self._book(booking)
 
             self.push_screen(LongTimerDialog(question), answer)
         if self._ticker is None:
@@ -661,8 +663,8 @@ class TaskTuiApp(App[int]):
         if main is None or screen is not main:
             return
         for binding in MainScreen.BINDINGS:
-            if binding.action in ("app.quit",):
-                continue
+            if binding.action in ("app.quit",) or main.check_action(binding.action, ()) is False:
+                continue  # quit is the palette's own; an action that cannot be done now is not offered
             yield SystemCommand(binding.description, f"key: {binding.key}",
                                 lambda a=binding.action: main.run_action(a))
         yield SystemCommand("Repair mojibake", "rewrite â¬œ-style garbled characters, after showing the change", self.action_repair)

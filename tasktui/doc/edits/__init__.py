@@ -21,7 +21,7 @@ from tasktui.doc.edits.repair import plan_repair
 from tasktui.doc.edits.sync import completion_value, sync_patches, plan_sync
 from tasktui.doc.edits.tasks import (plan_add_task, plan_batch, plan_claim, plan_delete, plan_edit_text, plan_set_state,
                                      plan_toggle, state_mark, toggle_all)
-from tasktui.doc.edits.undo import plan_restore, restore_for
+from tasktui.doc.edits.undo import plan_restore, replayed, restore_for
 from tasktui.doc.model import Document
 from tasktui.doc.rollup import RollUp
 
@@ -29,8 +29,8 @@ __all__ = [
     "AddLogEntry", "AddTask", "AddTime", "Batch", "Check", "Claim", "ConflictError", "DeleteTask", "Details", "Edit",
     "EditEntry", "EditError", "EditText", "EntryKey", "KINDS", "Move", "Plan", "Renumber", "Repair", "ResolveEntry",
     "Restore", "RestoreItem", "SetEstimate", "SetState", "SetTime", "Sync", "Toggle", "completion_value", "entry_keys",
-    "find_entry", "format_entry", "heading_above", "list_under", "neighbour", "numbered", "plan", "restore_for",
-    "same_tasks", "state_mark", "sync_patches", "today", "toggle_all",
+    "find_entry", "format_entry", "heading_above", "list_under", "neighbour", "numbered", "plan", "replayed",
+    "restore_for", "same_tasks", "state_mark", "sync_patches", "today", "toggle_all",
 ]
 
 

@@ -55,7 +55,7 @@ def keys(does: str, *actions: str, where: str = MAIN) -> Keys:
 
 
 PALETTE = Said(App.COMMAND_PALETTE_BINDING, "command palette: every action by name, themes, "
-                                            "Renumber this section")
+                                            "Renumber this section, Stop timer")
 
 GROUPS: list[tuple[str, list[Keys | Said]]] = [
     ("Most used", [
@@ -107,6 +107,7 @@ GROUPS: list[tuple[str, list[Keys | Said]]] = [
     ]),
     ("Time and log", [
         keys("set the estimate", "set_estimate"),
+        keys("stop the running timer, wherever the cursor is, booking its time", "stop_timer"),
         keys("in the log: move up / down (the entry is shown whole in the detail pane)", "cursor_up", "cursor_down",
              where=LOG),
         keys("in the log: add an entry, resolve a blocker, edit the entry", "add", "resolve", "edit", where=LOG),

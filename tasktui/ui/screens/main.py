@@ -53,6 +53,7 @@ class MainScreen(Screen):
         Binding("r", "change_text", "Edit text", show=False),
         Binding("delete", "delete_task", "Delete", show=False),
         Binding("t", "time_entry", "Time"),
+        Binding("S", "stop_timer", "Stop timer"),  # in the footer only while a timer runs (check_action)
         Binding("E", "set_estimate", "Set estimate", show=False),
         Binding("s", "timer", "Timer", show=False),
         Binding("b", "toggle_log", "Log"),
@@ -94,7 +95,7 @@ class MainScreen(Screen):
 
     @dataclass
     class TimerRequested(Message):
-        """``s``: stop the running timer, or start one on ``task``."""
+        """``s``: stop the running timer, or start one on ``task``; ``S`` (``task`` None): only stop it."""
 
         task: Task | None
 
@@ -114,6 +115,7 @@ class MainScreen(Screen):
         self.jump_after_load = False  # `n` asked for an open task below what is loaded yet
         self._detail_timer: Timer | None = None
         self.details_chosen: bool | None = None  # the user's i, once pressed; else the width decides
+        self._timer_shown = False  # whether a running timer is shown (S is in the footer)
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -173,6 +175,9 @@ class MainScreen(Screen):
 
     def show_timer(self, header_text: str | None, tree_mark: tuple[int, str] | None) -> None:
         self.header.show(timer=header_text)
+        if self._timer_shown != (header_text is not None):
+            self._timer_shown = header_text is not None
+            self.refresh_bindings()  # S (stop the timer) comes and goes in the footer
         tree = self.tree
         if tree_mark is None:
             if tree.timer is not None:
@@ -401,6 +406,11 @@ class MainScreen(Screen):
         if self._editable():
             self.app.post_message(self.TimerRequested(self.tree.cursor_task))
 
+    def action_stop_timer(self) -> None:
+        """``S``: stop the running timer, wherever the cursor is, booking its time."""
+        if self._editable():
+            self.app.post_message(self.TimerRequested(None))
+
     # -- keys: the log ---------------------------------------------------------------------
     async def action_toggle_log(self) -> None:
         found = self.query(LogPanel)
@@ -620,6 +630,8 @@ class MainScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "overview":
             return getattr(self.app, "workspace", None) is not None  # only when there is an overview to go back to
+        if action == "stop_timer":
+            return self.session.running is not None
         return True
 
     def action_overview(self) -> None:

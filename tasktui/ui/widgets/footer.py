@@ -1,7 +1,8 @@
-"""The footer: Textual's, with help and quit kept at its right end, beside the
-palette's key, so that they are never the keys that drop off a narrow screen
-(at 80 columns, with the overview's `o` or the log's keys shown); a key that
-does not fit whole before them is left out, never shown cut."""
+"""The footer: Textual's, with help and quit (and, while a timer runs, its stop
+key) kept at its right end, beside the palette's key, so that they are never the
+keys that drop off a narrow screen (at 80 columns, with the overview's `o` or the
+log's keys shown); a key that does not fit whole before them is left out, never
+shown cut."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from textual.containers import HorizontalGroup
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-PINNED = ("help", "app.quit")
+PINNED = ("stop_timer", "help", "app.quit")
 """Actions whose keys stay in view at the right end, in this order, before the palette's."""
 
 
