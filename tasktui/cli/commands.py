@@ -329,6 +329,7 @@ def _status_all(args) -> int:
             summaries.append(workspace.summarize(path, root, cfg, dialect=getattr(args, "dialect", None)))
         except store.Busy:
             summaries.append(replace(workspace.placeholder(path, root), error="another program is writing it"))
+    summaries = workspace.with_commits(summaries)
     if args.json:
         emit_json({"root": str(root), "files": [s.json() for s in summaries]})
         return EXIT_OK
@@ -346,7 +347,7 @@ def _status_all(args) -> int:
         parts = f"{(s.dialect or ''):<8} {_bar(c.fraction, 10)} {done:>4}/{of:<4} {c.percent:3.0f}%  ⚑ {s.blockers:<2}"
         spent = workspace.time_label(c)
         parts += f"  {spent:<11}" if spent else "  " + " " * 11
-        changed = workspace.changed_label(s.mtime, now)
+        changed = workspace.changed_label(s.changed, now)
         room = max(10, width - _cells(head) - _cells(parts) - len(changed) - 6)
         say(f"{head}{parts}  {_fit(workspace.next_label(s), room, pad=True)}  {changed}")
     return EXIT_OK

@@ -154,6 +154,7 @@ class WorkspaceScreen(Screen):
         """Read and sum up ``paths`` (in this order), handing the rows to the screen in batches."""
         worker = get_current_worker()
         batch: list[workspace.FileSummary] = []
+        read: list[workspace.FileSummary] = []  # every file read here, for the times of their last commits
         flushed = time.monotonic()
         waiting: dict[Path, float] = {}
         queue = list(paths)
@@ -176,11 +177,17 @@ class WorkspaceScreen(Screen):
                                                 error="another program keeps it open for writing",
                                                 read_at=time.monotonic())
             batch.append(summary)
+            read.append(summary)
             if time.monotonic() - flushed >= self.BATCH_SECONDS:
                 self.post_message(self.SummariesRead(batch))
                 batch, flushed = [], time.monotonic()
         if batch:
             self.post_message(self.SummariesRead(batch))
+        # then "Changed" from git (a clone's files all changed "just now"), once every row has its numbers
+        if read and not worker.is_cancelled:
+            committed = [s for s in workspace.with_commits(read) if s.committed is not None]
+            if committed:
+                self.post_message(self.SummariesRead(committed))
 
     @on(SummariesRead)
     def _take(self, event: SummariesRead) -> None:
