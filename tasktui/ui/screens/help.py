@@ -98,7 +98,7 @@ GROUPS: list[tuple[str, list[Keys | Said]]] = [
         keys("mark in progress (again: back to open)", "mark_in_progress"),
         keys("mark cancelled, where the file has a mark for it (again: back to open)", "mark_cancelled"),
         keys("move the task (details, subtasks) up / down among its siblings", "move_task_up", "move_task_down"),
-        keys("move the task to the end of another section's list (pick it)", "move_to_section"),
+        keys("move the task to the end of another section's list (pick it; typing filters)", "move_to_section"),
         keys("mark / unmark the task", "toggle_mark"),
         keys("mark while moving up / down", "extend_marks(-1)", "extend_marks(1)"),
         keys("clear the marks (a second Esc: the filter)", "clear_marks"),

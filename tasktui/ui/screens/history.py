@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
 from tasktui.core import history as history_mod
-from tasktui.ui.widgets.burndown import BurndownChart, legend
+from tasktui.ui.widgets.burndown import BurndownChart, idle_since, legend
 from tasktui.ui.widgets.plain import plain
 
 
@@ -98,6 +98,8 @@ class HistoryScreen(ModalScreen[None]):
         chart.display = True
         self.query_one("#history-legend", Static).display = True
         today = datetime.fromtimestamp(self.app.session.clock()).date()
-        chart.show(found.series(), today)
+        series = found.series()
+        chart.show(series, today)
+        self.query_one("#history-legend", Static).update(legend(idle_since(series, today)))
         lines = history_mod.describe(found)
         self.query_one("#history-pace", Static).update(plain("\n".join(lines), multiline=True))
