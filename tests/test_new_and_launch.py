@@ -28,6 +28,7 @@ from support import SAMPLES_DIR
 from support import SIZE, quiesce, screen_text, wait_for
 from support import assert_one_line_error, run
 from tasktui import __version__
+from tasktui.storage import config
 from tasktui.cli import commands as cli
 from tasktui.cli import launch
 from tasktui.ui.app import TaskTuiApp
@@ -225,16 +226,16 @@ def test_open_with_a_broken_config_starts_with_the_defaults(capsys, tmp_path, la
 
 # ------------------------------------------------------------------------ demo
 async def test_demo_opens_a_scratch_copy_and_never_writes_the_bundled_file(capsys, tmp_path, monkeypatch, launched):
+    """One scratch folder in the state folder, reset to the sample on each run."""
     bundled = DATA / "demo.md"
     original = bundled.read_bytes()
     digest = hashlib.sha256(original).hexdigest()
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     code, out, err = run(capsys, "--demo")
     assert code == 0 and out == ""
     [app] = launched
     copy = app.path
     assert err == f"tasktui: demo file at {copy}\n"
-    assert copy.name == "tasks.md" and copy.parent.name.startswith("tasktui-demo-") and copy.parent.parent == tmp_path
+    assert copy == config.state_dir() / "demo" / "tasks.md"
     assert copy.resolve() != bundled.resolve() and copy.read_bytes() == original
 
     async with app.run_test(size=SIZE) as pilot:
@@ -247,6 +248,35 @@ async def test_demo_opens_a_scratch_copy_and_never_writes_the_bundled_file(capsy
         await quiesce(app, pilot)
     assert sum(a != b for a, b in zip(copy.read_bytes(), original)) == 1
     assert bundled.read_bytes() == original and hashlib.sha256(bundled.read_bytes()).hexdigest() == digest
+
+    assert run(capsys, "--demo")[0] == 0  # the next demo: the same folder, the sample again
+    assert launched[1].path == copy and copy.read_bytes() == original
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["tasks.md"]
+
+
+def test_a_demo_started_while_another_runs_gets_a_fresh_folder_removed_after(capsys, tmp_path, monkeypatch):
+    from support import hold_lock
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    shared = config.state_dir() / "demo"
+    shared.mkdir(parents=True)
+    seen = []
+
+    def record(self, *args, **kwargs):  # what the app would have run on, while it runs
+        seen.append((self.path, self.path.read_bytes()))
+
+    monkeypatch.setattr(TaskTuiApp, "run", record)
+    holder = hold_lock(shared)  # another demo
+    try:
+        assert run(capsys, "--demo")[0] == 0
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    [(path, data)] = seen
+    assert path.parent.parent == tmp_path and path.parent.name.startswith("tasktui-demo-")
+    assert data == (DATA / "demo.md").read_bytes()
+    assert not path.parent.exists(), "a fresh folder goes when its demo ends"
+    assert not (shared / "tasks.md").exists(), "the other demo's file was left alone"
 
 
 # ------------------------------------------------------------- version and help
