@@ -10,7 +10,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from tasktui.storage import config, store
+from tasktui.storage import config, private, store
 from tasktui.doc.safetext import visible
 
 
@@ -80,10 +80,11 @@ def demo_copy() -> Iterator[Path]:
     one each. The demo holds that folder's lock while it runs; a demo started
     meanwhile gets a fresh temporary folder of its own, removed when it ends."""
     sample = Path(__file__).parent.parent / "data" / "demo.md"
-    folder = config.state_dir() / "demo"
     with ExitStack() as held:
+        folder = private.private_folder(config.state_dir(), "demo")  # tasktui's own: the one folder rule
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            if folder is None:
+                raise OSError("no private demo folder")
             held.enter_context(store.locked(folder, timeout=0))
         except (store.StoreError, OSError):  # another demo has it (or it cannot be had)
             folder = Path(held.enter_context(tempfile.TemporaryDirectory(prefix="tasktui-demo-")))
