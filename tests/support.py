@@ -266,7 +266,8 @@ async def running(path: Path, size: tuple[int, int] = SIZE, notifications: bool 
     async with app.run_test(size=size, notifications=notifications) as pilot:
         await wait_for(
             pilot,
-            lambda: app.tasks_file is not None and (bool(app.tree.rows) or not app.tasks_file.doc.tasks),
+            lambda: app.tasks_file is not None and not app.edits_pending()
+            and (bool(app.tree.rows) or not app.tasks_file.doc.tasks),
             what="the file to load",
         )
         try:

@@ -79,8 +79,8 @@ def test_edit_with_the_expected_text_writes_and_without_it_refuses(tmp_path):
     path.write_bytes(changed)  # a person changed it after the caller read it
     with pytest.raises(edits.EditError) as err:
         actions.edit_text(tf, "T002", "Configure ruff only", expected="T002 [P] Configure ruff")
-    assert str(err.value) == ("L6 T002 [P] Configure ruff and black does not read as expected any more (someone "
-                              "changed it): its text is now 'T002 [P] Configure ruff and black'")
+    assert str(err.value) == ("the text of L6 T002 [P] Configure ruff and black is not 'T002 [P] Configure ruff' any "
+                              "more: another program changed it; nothing was written")
     assert path.read_bytes() == changed
 
 

@@ -11,6 +11,7 @@ timeout, they never sleep and hope.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -63,10 +64,9 @@ async def test_space_toggles_first_open_task_one_byte_and_back(tmp_path, name, l
 
 
 async def test_space_while_another_process_holds_the_lock_waits_off_the_ui(tmp_path):
-    """An edit that would have to wait (another tasktui holds the file's lock) is
-    handed to the edit thread: the screen keeps answering keys meanwhile, and the
-    toggle lands, one byte, once the lock is released. Keys pressed meanwhile
-    queue behind it, in order."""
+    """Every edit is written on the edit thread: while another tasktui holds the
+    file's lock the screen keeps answering keys, and the toggle lands, one byte,
+    once the lock is released. Keys pressed meanwhile queue behind it, in order."""
     path = copy_sample(tmp_path, "plain-todo.md")
     original = path.read_bytes()
     line = b"- [ ] Replace the failing disk in the NAS"
@@ -75,7 +75,7 @@ async def test_space_while_another_process_holds_the_lock_waits_off_the_ui(tmp_p
         try:
             cursor = app.tree.cursor
             await pilot.press("space")
-            await wait_for(pilot, app._edit_thread_busy, what="the edit to wait on the edit thread")
+            await wait_for(pilot, app.edits_pending, what="the edit to wait on the edit thread")
             await pilot.press("j")  # answered while the edit waits
             assert app.tree.cursor == cursor + 1
             await pilot.press("k", "space")  # queued behind the first: toggles back, after it
@@ -84,15 +84,13 @@ async def test_space_while_another_process_holds_the_lock_waits_off_the_ui(tmp_p
         finally:
             holder.stdin.close()
             holder.wait(5)
-        await wait_for(pilot, lambda: not app._edit_thread_busy(), what="the queued edits")
+        await wait_for(pilot, lambda: not app.edits_pending(), what="the queued edits")
         # both toggles were written, in order: done, then open again
         assert [u.summary[-10:] for u in app.tasks_file.undo_stack] == ["[ ] -> [x]", "[x] -> [ ]"]
         assert path.read_bytes() == original
         assert [n for n in notes if n[2] == "error"] == []
-        workers = len(app.workers)
-        await pilot.press("space")  # nothing queued now: applied at once, on the key's own turn
-        assert path.read_bytes() == mark_at(original, line, b"x")
-        assert len(app.workers) == workers
+        await pilot.press("space")
+        await wait_file(pilot, path, mark_at(original, line, b"x"))
 
 
 # ----------------------------------------------------------------- state marks
@@ -126,32 +124,50 @@ async def test_kiro_p_writes_dash_and_c_is_refused(tmp_path):
         assert path.read_bytes() == in_progress, "Kiro has no cancelled mark: nothing may be written"
 
 
-async def test_mark_changes_are_applied_at_once_and_other_edits_on_the_edit_thread(tmp_path, monkeypatch):
-    """A toggle or a state mark is one byte: applied on the key's own turn (the UI
-    thread). Adding a line may re-read the file's whole chunk structure (1.3 s at
-    50k tasks): it goes to the edit thread, so the screen keeps answering."""
+async def test_no_edit_touches_the_file_on_the_ui_thread(tmp_path, monkeypatch):
+    """Every edit, from a key or a dialog, undo and redo, a timer's booking: the lock,
+    the lease, the writer scan, the write and its fsyncs all run on the edit thread,
+    never on the event loop's thread (every function of tasktui.storage.store is
+    watched while the keys are pressed, but ``resolve``: a path's real name, how the
+    timer tells which file it runs on, which is no edit's I/O)."""
+    import inspect
     import threading
 
-    from tasktui.core.tasksfile import TasksFile
+    from tasktui.storage import store
 
-    where: list[tuple[str, str]] = []
-    real_apply = TasksFile.apply
-
-    def apply(self, op, **kwargs):
-        where.append((type(op).__name__, threading.current_thread().name))
-        return real_apply(self, op, **kwargs)
-
-    monkeypatch.setattr(TasksFile, "apply", apply)
-    path = copy_sample(tmp_path, "plain-todo.md")
+    path = copy_sample(tmp_path, "template-project.md")
+    ui = threading.get_ident()
+    entered: list[tuple[str, int]] = []
     async with running(path) as (app, pilot, notes):
-        await pilot.press("space", "p")
+        for name, fn in list(vars(store).items()):
+            if inspect.isfunction(fn) and fn.__module__ == store.__name__ and name != "resolve":
+                def spy(*args, _fn=fn, _name=name, **kwargs):
+                    entered.append((_name, threading.get_ident()))
+                    return _fn(*args, **kwargs)
+
+                monkeypatch.setattr(store, name, spy)
+        original = path.read_bytes()
+        await pilot.press("space", "p", "c", "space", "K", "J", "u", "ctrl+r", "delete")
         await pilot.press("a")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the prompt")
         await pilot.press(*"New", "enter")
-        await wait_for(pilot, lambda: len(where) == 3, what="three edits")
-        await app.workers.wait_for_complete()
-    assert [(op, thread.startswith("tasktui-edit")) for op, thread in where] == [
-        ("Toggle", False), ("SetState", False), ("AddTask", True)]
+        await wait_for(pilot, lambda: app.screen is app.main, what="the prompt to close")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the text prompt")
+        await pilot.press(*"New again", "enter")  # the prompt starts with its text selected
+        await wait_for(pilot, lambda: app.screen is app.main, what="the prompt to close")
+        await wait_for(pilot, lambda: "New again" in app.tree.cursor_task.text, what="the cursor on the new task")
+        await pilot.press("s")
+        app.session.clock = lambda: time.time() + 120  # the timer ran two minutes
+        await pilot.press("s")
+        await wait_for(pilot, lambda: not app.edits_pending(), timeout=10, what="the edits")
+        assert b"New again" in path.read_bytes() and b"**Actual Time**: 2 minutes" in path.read_bytes()
+        assert path.read_bytes() != original
+    written = {name for name, thread in entered}
+    assert {"locked", "quiet", "atomic_write"} <= written, written
+    on_ui = sorted({name for name, thread in entered if thread == ui})
+    assert on_ui == [], f"store entered on the UI thread during edits: {on_ui}"
+    assert [n for n in notes if n[2] == "error"] == []
 
 
 # ------------------------------------------------------------ add/change/delete
@@ -512,3 +528,149 @@ async def test_the_cursor_stays_in_view_when_the_tree_is_resized(tmp_path):
         await pilot.resize_terminal(80, 40)
         await pilot.pause(0.1)
         assert tree.scroll_offset.y == 0, "a tall tree shows its top again"
+
+
+# ------------------------------------------------------------ keys in order, conflicts, quitting
+ROW = b"# Plan\n\n## One\n\n- [ ] a\n- [ ] b\n- [ ] c\n- [ ] d\n\n## Two\n\n- [ ] T002 Add config loader\n"
+
+
+def task_named(app, text: str):
+    return next(t for t in app.tree.doc.tasks if t.text == text)
+
+
+async def test_keys_pressed_at_once_each_act_on_the_result_of_the_one_before(tmp_path):
+    """K K K, space space, and marks then delete, pressed without waiting for the
+    writes: each is planned on the result of the one before, and all of them land."""
+    path = tmp_path / "tasks.md"
+    path.write_bytes(ROW)
+    async with running(path) as (app, pilot, notes):
+        assert app.tree.move_to_task(task_named(app, "d").index)
+        await pilot.press("K", "K", "K")
+        moved = ROW.replace(b"- [ ] a\n- [ ] b\n- [ ] c\n- [ ] d\n", b"- [ ] d\n- [ ] a\n- [ ] b\n- [ ] c\n")
+        await wait_file(pilot, path, moved)
+        await wait_for(pilot, lambda: app.tree.cursor_task.text == "d", what="the cursor to follow the task")
+        await pilot.press("space", "space", "space", "p", "p", "p")
+        await wait_file(pilot, path, moved.replace(b"[ ] d", b"[/] d"))
+        await pilot.press("j", "v", "j", "v", "space", "delete")  # a and b marked: ticked, then deleted
+        await wait_file(pilot, path, ROW.replace(b"- [ ] a\n- [ ] b\n- [ ] c\n- [ ] d\n", b"- [/] d\n- [ ] c\n"))
+        await wait_for(pilot, lambda: not app.edits_pending(), what="the edits")
+        assert [n for n in notes if n[2] == "error"] == []
+        summaries = [u.summary for u in app.tasks_file.undo_stack]
+        assert len(summaries) == 11 and summaries[-2:] == ["undid: 2 task(s) -> [x]: L6, L7",
+                                                           "undid: deleted 2 task(s): L6, L7"]
+
+
+async def test_r_never_writes_over_a_text_another_program_changed(tmp_path):
+    """The text edit began from "T002 Add config loader"; another program renamed the
+    task meanwhile: Enter writes nothing and shows both texts; keep theirs, use
+    mine or edit again."""
+    from tasktui.ui.screens.text_conflict import TextConflictScreen
+
+    path = tmp_path / "tasks.md"
+    path.write_bytes(ROW)
+    theirs = ROW.replace(b"Add config loader", b"Add config loader (env + file)")
+
+    async def edit_meanwhile(typed: str) -> None:
+        path.write_bytes(ROW)
+        await wait_for(pilot, lambda: app.tree.doc.source.data == ROW, what="the file as it began")
+        assert app.tree.move_to_task(task_named(app, "T002 Add config loader").index)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the text prompt")
+        other = tmp_path / "tasks.md.new"
+        other.write_bytes(theirs)
+        other.replace(path)  # another program saves: a temp file renamed over it
+        await pilot.press(*typed, "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextConflictScreen), what="the question")
+
+    async with running(path, notifications=True) as (app, pilot, notes):
+        await edit_meanwhile("Load the config")
+        shown = " ".join(str(s.render()) for s in app.screen.query("Static"))
+        assert "T002 Add config loader (env + file)" in shown and "Load the config" in shown
+        assert path.read_bytes() == theirs, "nothing is written before the answer"
+        await pilot.press("k")
+        await wait_for(pilot, lambda: app.screen is app.main, what="the question to close")
+        assert path.read_bytes() == theirs
+        await edit_meanwhile("Load the config")
+        await pilot.press("m")
+        await wait_file(pilot, path, ROW.replace(b"Add config loader", b"Load the config"))
+        await edit_meanwhile("Load the config")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the prompt again")
+        await pilot.press(*"Load config from env and file", "enter")
+        await wait_file(pilot, path, ROW.replace(b"Add config loader", b"Load config from env and file"))
+        assert [n for n in notes if n[2] == "error"] == []
+
+
+async def test_quitting_waits_for_the_edits_still_queued(tmp_path):
+    """q with an edit still waiting (another tasktui holds the lock): after a second a
+    notice says so, and the app quits once the edit is written, never dropping it."""
+    import asyncio
+
+    from support import record_notifications
+    from tasktui.ui.app import TaskTuiApp
+
+    path = tmp_path / "tasks.md"
+    path.write_bytes(ROW)
+    app = TaskTuiApp(path)
+    notes = record_notifications(app)
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: app.tasks_file is not None and not app.edits_pending(), what="the load")
+        holder = hold_lock(path)
+        try:
+            await pilot.press("space")
+            await wait_for(pilot, app.edits_pending, what="the edit to wait")
+            await pilot.press("q")
+            await wait_for(pilot, lambda: any("Writing 1 edit before quitting" in m for m, _, _ in notes),
+                           what="the notice")
+            assert app.is_running and path.read_bytes() == ROW
+        finally:
+            holder.stdin.close()
+            holder.wait(5)
+        deadline = time.monotonic() + 10
+        while app.is_running and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert not app.is_running
+    assert path.read_bytes() == ROW.replace(b"- [ ] a", b"- [x] a")
+
+
+async def test_an_edit_waiting_for_another_writer_says_so_then_lands(tmp_path):
+    """Another program has the file open for writing: the edit waits on the edit
+    thread, the header says why, and the mark lands once that program closes it."""
+    path = tmp_path / "tasks.md"
+    path.write_bytes(ROW)
+    async with running(path) as (app, pilot, notes):
+        writer = open(path, "r+b")  # noqa: SIM115 - held open across the keys, as an editor saving in pieces
+        try:
+            await pilot.press("space")
+            await wait_for(pilot, lambda: "waiting for another program to finish writing" in app.header.content.plain,
+                           what="the header to say why")
+            assert path.read_bytes() == ROW
+        finally:
+            writer.close()
+        await wait_file(pilot, path, ROW.replace(b"- [ ] a", b"- [x] a"))
+
+
+async def test_the_text_conflict_question_shows_hostile_texts_as_text(tmp_path):
+    """Both texts in the question are file text (theirs) and typed text (yours): shown
+    exactly, never as markup, control characters as their pictures."""
+    from support import assert_no_control_output, hostile_bytes, screen_text
+    from tasktui.ui.screens.text_conflict import TextConflictScreen
+
+    evil = "QZXJ [b]bold[/b] [@click=app.quit]x[/] \x1b]0;PWNED\x07 \u202eevil\u202c \udcff"
+    path = tmp_path / "tasks.md"
+    path.write_bytes(ROW)
+    async with running(path) as (app, pilot, notes):
+        assert app.tree.move_to_task(task_named(app, "T002 Add config loader").index)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the text prompt")
+        path.write_bytes(ROW.replace(b"Add config loader", hostile_bytes(evil)))
+        await pilot.press(*"[red]mine[/red]", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TextConflictScreen), what="the question")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "T002 QZXJ [b]bold[/b] [@click=app.quit]x[/] ␛]0;PWNED␇ ⟨RLO⟩evil⟨PDF⟩ �" in shown, shown
+        assert "[red]mine[/red]" in shown
+        assert_no_control_output(shown)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main, what="the question to close")
+        assert path.read_bytes() == ROW.replace(b"Add config loader", hostile_bytes(evil))

@@ -226,6 +226,21 @@ def test_edit_commands_json(capsys, copy):
     assert (entry.kind, entry.task, entry.resolved, entry.resolution) == ("Blocker", "4.2", True, "server is up")
 
 
+def test_edit_with_expect_refuses_a_text_changed_since(capsys, copy):
+    """`edit --expect TEXT`: the text the caller last read; when the task's text is
+    another one now, nothing is written and one sentence says so."""
+    path = copy("spec.md", b"- [ ] T001 Create the repo\n- [ ] T002 Add config loader (env + file)\n")
+    data = path.read_bytes()
+    assert_one_line_error(*run(capsys, "edit", path, "T002", "Add the config loader", "--expect", "T002 Add config loader"),
+                          "the text of L2 T002 Add config loader (env + file) is not 'T002 Add config loader' any more",
+                          "nothing was written")
+    assert path.read_bytes() == data
+    code, out, _err = run(capsys, "edit", path, "T002", "Add the config loader", "--expect",
+                          "T002 Add config loader (env + file)")
+    assert code == 0 and out == "L2 T002 Add config loader (env + file) -> T002 Add the config loader\n"
+    assert path.read_bytes() == b"- [ ] T001 Create the repo\n- [ ] T002 Add the config loader\n"
+
+
 def test_sync_command(capsys, copy):
     path = copy("template-project.md")
     data = path.read_bytes()
@@ -296,7 +311,7 @@ def test_unknown_and_ambiguous_refs(capsys, copy):
     assert_one_line_error(code, out, err, "matches 2 tasks", "L84", "L133", "L<line>")
     code, out, err = run(capsys, "toggle", path, "test")
     assert_one_line_error(code, out, err, "and 4 more")
-    assert_one_line_error(*run(capsys, "toggle", path, "L1"), "no task on line 1")
+    assert_one_line_error(*run(capsys, "toggle", path, "L1"), "line 1 is the heading", "not a task")
     assert_one_line_error(*run(capsys, "resolve", path, "Decision", "x"), "matches 2 log entries")
     assert_one_line_error(*run(capsys, "resolve", path, "nothing like it", "x"), "no log entry")
     assert_one_line_error(*run(capsys, "resolve", path, "L252", "x"), "only blockers")
@@ -305,7 +320,7 @@ def test_unknown_and_ambiguous_refs(capsys, copy):
 
 def test_duplicate_ids_are_ambiguous(capsys, copy):
     path = copy("dup.md", b"- [ ] T001 a\n- [ ] T001 b\n")
-    assert_one_line_error(*run(capsys, "toggle", path, "T001"), "matches 2 tasks", "L1", "L2")
+    assert_one_line_error(*run(capsys, "toggle", path, "T001"), "T001 is on lines 1 and 2: use L1 or L2")
     assert run(capsys, "toggle", path, "L2")[0] == 0
     assert path.read_bytes() == b"- [ ] T001 a\n- [X] T001 b\n"  # spec-kit ids: spec-kit's done mark
 

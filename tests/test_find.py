@@ -86,7 +86,7 @@ async def test_us4_delete_finds_the_tasks_holding_both_words_in_any_order(tmp_pa
         assert task_ids(app) == ["T062", "T066"]
         assert count_text(app) == "2 of 4 tasks match"
         # drawn as found in the rows as shown (code spans without their backticks)
-        assert row_text(tree, row_of(app, "T062")).startswith("    [ ] T062 [US4] Add delete_tool method in ")
+        assert row_text(tree, row_of(app, "T062")).startswith("     [ ] T062 [US4] Add delete_tool method in ")
         assert found_in_row(tree, row_of(app, "T062")) == ["US4", "delete"]
         assert found_in_row(tree, row_of(app, "T066")) == ["US4", "DELETE"]
         assert "filter: US4 delete" in header_lines(app)[0]
@@ -189,9 +189,18 @@ async def test_g_goes_to_a_task_id_or_a_line(tmp_path):
         await go("T099")
         await pilot.pause()
         error = app.screen.query_one("#prompt-error", Static)
-        assert static_text(error) == "No task has the id T099."
+        assert static_text(error) == "No task matches 'T099': use an id, L<line> or part of the task's text."
         await pilot.press("escape")
         assert tree.cursor_task.id == "T019"
+        # #T012 and a piece of a task's text, as on the command line; a piece several
+        # tasks hold: each g the next of them
+        await go("#t012.")
+        await wait_for(pilot, lambda: tree.cursor_task.id == "T012", what="the cursor on T012")
+        await go("landing page")
+        await wait_for(pilot, lambda: tree.cursor_task.id == "T022", what="the cursor on T022")
+        for expected in ("T025", "T014", "T016"):  # invitation_service.py, from the cursor on, round the end
+            await go("invitation_service")
+            await wait_for(pilot, lambda: tree.cursor_task.id == expected, what=f"the cursor on {expected}")
         # a task the filter hides: the filter makes way
         await find(pilot, "accept")
         await go("T001")

@@ -200,7 +200,7 @@ async def test_a_human_edit_between_two_calls_is_what_the_next_call_reads(root, 
         assert data["tasks"][0]["id"] == "T003"
         text = await refused(client, "edit_task", file=NAME, ref="T002", text="Configure black",
                              expected_text="T002 [P] Configure ruff and mypy")
-        assert "does not read as expected any more" in text
+        assert "another program changed it; nothing was written" in text
     assert path.read_bytes() == SPEC.replace(b"- [ ] T002", b"- [x] T002")
 
 
@@ -246,7 +246,7 @@ REFUSALS = [
     ("get_task", {"ref": "T00"}, "'T00' matches 5 tasks (L5 T001 Create the project; L6 T002"),
     ("add_time", {"ref": "T004", "duration": "90"}, "90"),
     ("add_time", {"ref": "T004", "duration": "soon"}, "soon"),
-    ("set_estimate", {"ref": "L99", "duration": "1h"}, "there is no task on line 99"),
+    ("set_estimate", {"ref": "L99", "duration": "1h"}, "line 99 is not in the file: it has 17 lines"),
     ("claim_task", {"ref": "T001"}, "L5 T001 Create the project cannot be claimed: it is done"),
     ("claim_task", {"ref": "T004"}, "L11 T004 Build the service cannot be claimed: it is not ready (waits for Phase 1 (2 open))"),
     ("move_task", {"ref": "T003", "before": "T004", "after": "T005"}, "exactly one of before, after or section"),

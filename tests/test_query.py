@@ -1,5 +1,5 @@
-"""Find (tasktui.doc.query): parsing queries, matching tasks, the words shown as
-found in a row, and the jump-to-id lookup, tested without Textual."""
+"""Find (tasktui.doc.query): parsing queries, matching tasks and the words shown as
+found in a row, tested without Textual."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from support import HOSTILE_PIECES, SAMPLES_DIR, hostile_file, hostile_strategy,
 from tasktui.doc import Document
 from tasktui.doc import edits as E
 from tasktui.doc import query as Q
+from tasktui.doc import refs
 
 SPECKIT = """# Tasks: Demo
 
@@ -205,29 +206,6 @@ def test_needles_are_what_the_query_looks_for(spec):
     assert Q.parse("[zz9] T999").needles(index) == ("[zz9]", "t999")  # not in the file: words
 
 
-# ------------------------------------------------------------------------ going to a task
-def test_locate_by_id_and_line(spec, kiro):
-    assert Q.locate(spec, "T012").id == "T012"
-    assert Q.locate(spec, " #t012a ").id == "T012a"
-    assert Q.locate(kiro, "1.2.").id == "1.2"
-    line = SPECKIT.split(b"\n").index(b"- [ ] T013 [US10] Delete the account (depends on T012)") + 1
-    assert Q.locate(spec, f"L{line}").id == "T013"
-    details = KIRO.split(b"\n").index(b"    - Write the protocols") + 1
-    assert Q.locate(kiro, f"l{details}").id == "1.2", "a line of a task's details: the innermost task"
-    assert Q.locate(spec, "T099") == "No task has the id T099."
-    assert Q.locate(spec, "L1") == "No task is written on line 1."
-    assert Q.locate(spec, "L999") == "Line 999 is not in the file: it has 16 lines."
-    assert Q.locate(spec, "delete") == "Type a task id such as T012 or 1.2, or L40 for line 40."
-    assert Q.locate(spec, "  ") == "Type a task id such as T012 or 1.2, or L40 for line 40."
-
-
-def test_locate_goes_round_tasks_that_share_an_id():
-    doc = Document(b"## A\n\n- [ ] T001 first\n\n## B\n\n- [ ] T001 second\n")
-    assert Q.locate(doc, "T001").text.endswith("first")
-    assert Q.locate(doc, "T001", after=0).text.endswith("second")
-    assert Q.locate(doc, "T001", after=1).text.endswith("first")
-
-
 # ------------------------------------------------------------------------ properties
 WORD = st.text(st.characters(blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc")), min_size=1, max_size=8)
 
@@ -277,6 +255,6 @@ def test_hostile_queries_never_raise(text):
     for task in doc.tasks:
         for a, b in Q.spans(task.text, query.needles(index)):
             assert 0 <= a < b <= len(task.text)
-    assert isinstance(Q.locate(doc, text), (str, type(doc.tasks[0])))
+    assert isinstance(refs.go(doc, text), (str, type(doc.tasks[0])))
     for problem in query.problems:
         assert problem.endswith(".")

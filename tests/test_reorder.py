@@ -33,18 +33,12 @@ def move(data: bytes, ref: str, *, before: str | None = None, after: str | None 
 
 
 def up(data: bytes, ref: str) -> bytes:
-    """What the app's "Move task up" writes: before the sibling above."""
-    def op(d):
-        task = d.find(key_of(d, ref))
-        return E.Move(d.keys[task.index], before=d.keys[E.neighbour(d, task, -1).index])
-    return planned(data, op)[0]
+    """What the app's "Move task up" writes: one place up among its siblings."""
+    return planned(data, lambda d: E.Move(key_of(d, ref), step=-1))[0]
 
 
 def down(data: bytes, ref: str) -> bytes:
-    def op(d):
-        task = d.find(key_of(d, ref))
-        return E.Move(d.keys[task.index], after=d.keys[E.neighbour(d, task, 1).index])
-    return planned(data, op)[0]
+    return planned(data, lambda d: E.Move(key_of(d, ref), step=1))[0]
 
 
 # ----------------------------------------------------------------------- moves
@@ -171,6 +165,64 @@ def test_a_task_joining_another_list_takes_its_bullet():
     # a number keeps its digits and takes the list's delimiter
     numbered = b"## A\n\n3. [ ] three\n\n## C\n\n1) [ ] one\n"
     assert move(numbered, "three", section="C")[0] == b"## A\n\n## C\n\n1) [ ] one\n3) [ ] three\n"
+
+
+def test_keys_in_a_row_each_act_on_the_result_of_the_one_before():
+    """An edit that depends on where a task is now is decided when it is planned: the
+    same Move(step=-1), SetState(back=True) or ToggleAll planned on each new version
+    moves one more place, sets then clears, turns all done then all open."""
+    k = key_of(Document(LIST), "c")
+    once = planned(LIST, lambda d: E.Move(k, step=-1))[0]
+    twice = planned(once, lambda d: E.Move(k, step=-1))[0]
+    assert twice == b"# Plan\n\n## One\n\n- [ ] c\n- [ ] a\n- [x] b\n  - [ ] b1\n  - detail of b\n\n## Two\n\n- [ ] d\n- [ ] e\n"
+    pl = E.plan(Document(twice), E.Move(k, step=-1))
+    assert pl.patches == () and pl.summary == "L5 c is already the first of its list; m moves it to another section"
+    doc = Document(LIST)
+    p_key = E.SetState(key_of(doc, "a"), "in_progress", back=True)
+    once = planned(LIST, lambda d: p_key)[0]
+    assert once == LIST.replace(b"[ ] a", b"[/] a") and planned(once, lambda d: p_key)[0] == LIST
+    marked = E.Batch(tuple(E.SetState(key_of(doc, r), "in_progress", back=True) for r in ("a", "c")))
+    some = planned(LIST.replace(b"[ ] c", b"[/] c"), lambda d: marked)[0]
+    assert some == LIST.replace(b"[ ] a", b"[/] a").replace(b"[ ] c", b"[/] c"), "not all had it: all get it"
+    assert planned(some, lambda d: marked)[0] == LIST, "all had it: all back to open"
+    space = E.toggle_all(doc, [doc.find(key_of(doc, r)) for r in ("a", "b")])
+    assert space == E.ToggleAll((key_of(doc, "a"), key_of(doc, "b")))
+    done = planned(LIST, lambda d: space)[0]
+    assert done == LIST.replace(b"[ ] a", b"[x] a") and planned(done, lambda d: space)[0] == LIST.replace(b"[x] b", b"[ ] b")
+
+
+def test_a_delete_or_move_refuses_a_task_that_changed_since_it_was_asked_for():
+    doc = Document(LIST)
+    b = doc.find(key_of(doc, "b"))
+    seen = E.item_text(doc, b)
+    assert seen == "- [\0] b\n  - [\0] b1\n  - detail of b", "its lines, its subtasks' too, marks left out"
+    marks = Document(LIST.replace(b"[x] b", b"[ ] b").replace(b"[ ] b1", b"[x] b1"))
+    assert E.item_text(marks, marks.find(key_of(marks, "b"))) == seen, "marks changed meanwhile are no change"
+    new, _ = planned(LIST.replace(b"[ ] b1", b"[x] b1"), lambda d: E.DeleteTask(key_of(d, "b"), expect=seen))
+    assert new == b"# Plan\n\n## One\n\n- [ ] a\n- [ ] c\n\n## Two\n\n- [ ] d\n- [ ] e\n"
+    changed = Document(LIST.replace(b"detail of b", b"detail of b, rewritten"))
+    for op in (E.DeleteTask(key_of(changed, "b"), expect=seen), E.Move(key_of(changed, "b"), step=1, expect=seen),
+               E.Batch((E.DeleteTask(key_of(changed, "a")), E.DeleteTask(key_of(changed, "b"), expect=seen)))):
+        with pytest.raises(E.ConflictError, match="^L6 b changed in the file since the (delete|move) was asked for: "
+                                                  "nothing was written"):
+            E.plan(changed, op)
+
+
+def test_a_text_edit_never_writes_over_a_text_changed_since_it_began():
+    data = b"- [ ] T002 Add config loader\n- [ ] T003 \xff odd\n"
+    doc = Document(data)
+    new, _ = planned(data, lambda d: E.EditText(d.keys[0], "Add the config loader", expect="T002 Add config loader"))
+    assert new == data.replace(b"Add config loader", b"Add the config loader")
+    theirs = Document(data.replace(b"Add config loader", b"Add config loader (env + file)"))
+    with pytest.raises(E.TextChanged) as caught:
+        E.plan(theirs, E.EditText(doc.keys[0], "Add the config loader", expect="T002 Add config loader"))
+    assert (caught.value.theirs, caught.value.base, caught.value.mine) == (
+        "T002 Add config loader (env + file)", "T002 Add config loader", "Add the config loader")
+    assert str(caught.value) == ("the text of L1 T002 Add config loader (env + file) is not 'T002 Add config loader' "
+                                 "any more: another program changed it; nothing was written")
+    # the text as --json shows it (U+FFFD for a byte that is not UTF-8) is the text
+    new, _ = planned(data, lambda d: E.EditText(d.keys[1], "fine", expect="T003 \ufffd odd"))
+    assert new == b"- [ ] T002 Add config loader\n- [ ] T003 fine\n"
 
 
 def test_moves_that_change_nothing_say_so():

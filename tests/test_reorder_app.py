@@ -43,20 +43,40 @@ def task(s: Session, text: str):
 
 
 def test_session_move_up_and_down(session):
-    op = session.move_op(task(session, "beta"), -1)
-    assert op == edits.Move(session.key(task(session, "beta")), before=session.key(task(session, "alpha")))
+    """One place among its siblings as they are when the move is planned: pressed
+    twice before the first is written, the task moves two places."""
+    beta = task(session, "beta")
+    op = session.move_op(beta, -1)
+    assert op == edits.Move(session.key(beta), step=-1, expect=edits.item_text(session.doc, beta))
     session.apply(op)
     assert session.path.read_bytes() == TEXT.replace(b"- [ ] alpha\n- [ ] beta\n  - [ ] beta one\n",
                                                      b"- [ ] beta\n  - [ ] beta one\n- [ ] alpha\n")
-    op = session.move_op(task(session, "alpha"), 1)
-    assert op == edits.Move(session.key(task(session, "alpha")), after=session.key(task(session, "gamma")))
-    first = session.move_op(task(session, "beta"), -1)
-    assert first == Notice("L5 is already the first of its list; m moves it to another section.")
-    last = session.move_op(task(session, "epsilon"), 1)
-    assert isinstance(last, Notice) and last.text == "L13 is already the last of its list; m moves it to another section."
+    down = session.move_op(task(session, "alpha"), 1)
+    assert session.apply(down).changed
+    again = session.apply(down)  # the same key again: past gamma it is the last of its list
+    assert [t.text for t in session.doc.tasks if t.parent is None][:4] == ["beta", "gamma", "alpha", "delta"]
+    assert not again.changed and again.summary == "L8 alpha is already the last of its list; m moves it to another section"
+    first = session.apply(session.move_op(task(session, "beta"), -1))
+    assert not first.changed and first.summary == "L5 beta is already the first of its list; m moves it to another section"
+    last = session.apply(session.move_op(task(session, "epsilon"), 1))
+    assert not last.changed and last.summary.endswith("is already the last of its list; m moves it to another section")
     assert session.move_op(None, 1) == Notice("Move to a task first.", "warning")
     assert session.heading_not_movable("Phase 1").text == (
         "“Phase 1” is a heading: only list tasks move (a heading-level task moves with its section, in your editor).")
+
+
+def test_a_move_or_a_delete_of_a_task_another_program_changed_is_refused(session):
+    path = session.path
+    beta = task(session, "beta")
+    move, delete = session.move_op(beta, 1), session.delete_op(beta)
+    session.apply(edits.Toggle(session.key(beta)))  # our own mark meanwhile: still the task the keys saw
+    path.write_bytes(path.read_bytes().replace(b"  - [ ] beta one\n", b"  - [ ] beta one, and more\n"))
+    for op in (move, delete):
+        with pytest.raises(edits.ConflictError, match="L6 beta changed in the file since the (move|delete) was asked "
+                                                      "for: nothing was written"):
+            session.apply(op)
+    assert path.read_bytes() == TEXT.replace(b"[ ] beta\n", b"[x] beta\n").replace(b"beta one\n",
+                                                                                     b"beta one, and more\n")
 
 
 def test_session_moves_wait_for_the_file_and_respect_read_only(tmp_path):
@@ -64,7 +84,7 @@ def test_session_moves_wait_for_the_file_and_respect_read_only(tmp_path):
     path.write_bytes(TEXT)
     s = Session(path, config.Config())
     partial = Document(TEXT)
-    s.loading(partial, TEXT)
+    s.loading(partial, store.read(path))
     assert s.move_op(partial.tasks[1], -1).text == "The file is still loading: marks and moves wait until it is read."
     assert s.toggle_mark(partial.tasks[1]).text.startswith("The file is still loading")
     ro = Session(path, config.Config(), read_only=True)
@@ -95,7 +115,7 @@ def test_session_marks_act_on_all_marked_tasks_in_one_write(session):
     session.mark(task(session, "gamma"))
     assert [t.text for t in session.marked_tasks()] == ["alpha", "gamma", "epsilon"]
     op = session.marked_op("toggle")
-    assert op == edits.Batch(tuple(edits.SetState(session.key(task(session, t)), "done") for t in ("alpha", "gamma", "epsilon")))
+    assert op == edits.ToggleAll(tuple(session.key(task(session, t)) for t in ("alpha", "gamma", "epsilon")))
     result = session.apply(op)
     assert result.changed and len(session.tasks_file.undo_stack) == 1
     assert session.path.read_bytes() == TEXT.replace(b"[ ] alpha", b"[x] alpha").replace(b"[ ] epsilon", b"[x] epsilon")
@@ -206,6 +226,35 @@ async def test_m_moves_the_task_to_the_section_picked(tmp_path):
         assert path.read_bytes() == moved
         await pilot.press("u")
         await wait_file(pilot, path, original)
+
+
+async def test_typing_in_the_section_picker_filters_it(tmp_path):
+    path = copy_sample(tmp_path, "speckit-feature.md")
+    original = path.read_bytes()
+    t016 = b"- [ ] T016 [US1] Enforce admin-only access and max pending limit in src/services/invitation_service.py\n"
+    t023 = b"- [ ] T023 [US2] Add membership on accept via TeamService.add_member in src/services/team_service.py\n"
+    moved = replace_once(replace_once(original, t016, b""), t023, t023 + t016)
+    async with running(path, size=(80, 24)) as (app, pilot, notes):
+        await _to(pilot, app, "T016")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "SectionPicker", what="the section picker")
+        picker = app.screen
+        options = picker.query_one("OptionList")
+        every = options.option_count
+        await pilot.press(*"IMPL", "space", *"story", "space", "2", "x")
+        await wait_for(pilot, lambda: options.option_count == 0, what="nothing to match 2x")
+        assert "no heading has it" in screen_text(app)
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: options.option_count == 1, what="one heading to match")
+        assert "filter: IMPL story 2  (1 of" in screen_text(app)
+        assert "Implementation for User Story 2" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("escape")  # clears the filter first
+        await wait_for(pilot, lambda: options.option_count == every, what="every heading again")
+        assert app.screen is picker
+        await pilot.press(*"user", "space", *"story", "space", "2")
+        await wait_for(pilot, lambda: options.option_count == 3, what="Phase 4 and its two subsections")
+        await pilot.press("end", "enter")  # the list keeps its keys
+        await wait_file(pilot, path, moved)
 
 
 async def test_the_section_picker_shows_hostile_headings_as_plain_text(tmp_path, markup_guard):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import replace
 
 import pytest
@@ -17,7 +18,7 @@ from tasktui.doc import edits
 from tasktui.doc.model import Document
 from tasktui.doc.ready import Readiness
 from tasktui.core.outline import Outline
-from tasktui.core.session import Session, changed_tasks
+from tasktui.core.session import Booking, Session, changed_tasks
 
 TEXT = b"# Plan\n\n## Phase 1\n\n- [ ] alpha\n- [ ] beta\n- [x] gamma\n\n## Phase 2\n\n- [ ] delta\n"
 
@@ -48,28 +49,58 @@ def key(s: Session, text: str):
     return s.key(task(s, text))
 
 
-def test_edits_wait_while_loading_and_nothing_is_editable_read_only(tmp_path):
+def test_marks_are_written_while_loading_and_other_edits_wait_for_the_whole_file(tmp_path):
+    """While a big file loads, a mark on a task shown is written at once on the bytes
+    read (through TasksFile.apply, on a TasksFile of the top of the file); an edit
+    that needs the whole file waits on the edit thread until the loader hands it
+    over, and is then planned on the whole file, its task named by its line."""
+    path = tmp_path / "tasks.md"
+    whole = TEXT + b"\n## Phase 3\n\n- [ ] alpha\n"  # a second alpha, below what is shown
+    path.write_bytes(whole)
+    s = Session(path, config.Config())
+    assert s.why_not_editable() is None  # while loading, an edit waits for the file (or is written early)
+    read = store.read(path)
+    top = Document(whole[:whole.index(b"- [x] gamma")])  # the top of the file, shown while the rest loads
+    s.loading(top, read)
+    assert s.early_file.partial and s.shown is top
+    result = s.run(edits.Toggle(top.keys[0]))
+    marked = whole.replace(b"- [ ] alpha\n- [ ] beta", b"- [x] alpha\n- [ ] beta")
+    assert result.changed and path.read_bytes() == marked
+    assert s.early_file.doc.tasks[0].state == "done" and s.tasks_file is None
+    # text edits need the whole file: this one waits on its thread, and its key (alpha is
+    # unique at the top, not in the whole file) names the task on alpha's line
+    told = threading.Event()
+    results: list = []
+    thread = threading.Thread(target=lambda: results.append(s.run(s.text_op(top.tasks[1], "beta!"), told.set)))
+    thread.start()
+    assert told.wait(5) and thread.is_alive() and path.read_bytes() == marked
+    loaded = s.open_file(replace(store.read(path), data=whole), Document(whole), {})  # read before the mark
+    s.handover(loaded)
+    thread.join(5)
+    assert not thread.is_alive() and results[0].changed
+    assert path.read_bytes() == marked.replace(b"- [ ] beta", b"- [ ] beta!")
+    assert s.integrate() == [] and s.tasks_file is loaded and len(loaded.undo_stack) == 2
+    s.edited(s.run(edits.Toggle(top.keys[0])))  # a key made on the top, planned on the whole file
+    assert path.read_bytes() == marked.replace(b"- [ ] beta", b"- [ ] beta!").replace(b"- [x] alpha\n- [ ] beta",
+                                                                                   b"- [ ] alpha\n- [ ] beta")
+    for _ in range(3):
+        s.undo()
+    assert path.read_bytes() == whole
+
+
+def test_an_edit_waiting_for_a_file_never_read_ends_with_a_sentence(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(TEXT)
     s = Session(path, config.Config())
-    assert s.why_not_editable() is None  # while loading, an edit waits for the file (or is written early)
-    partial = Document(TEXT)
-    s.loading(partial, TEXT)
-    result, shown = s.apply_early(edits.Toggle(partial.keys[0]))
-    assert result.changed and path.read_bytes() == TEXT.replace(b"- [ ] alpha", b"- [x] alpha")
-    assert shown.tasks[0].state == "done"
-    notice = s.wait_for_load(edits.AddTask("later", after=partial.keys[1]), partial.tasks[1])
-    assert notice.text == "1 edit waiting for the file to load."
-    snap = replace(store.read(path), data=TEXT)  # the loader read the file before the early mark
-    s.loaded(s.open_file(snap, Document(TEXT), {}))
-    assert s.doc.tasks[0].state == "done" and len(s.tasks_file.undo_stack) == 1
-    [waiting] = s.take_waiting()
-    assert waiting.op.after == s.doc.keys[1]
-    s.edited(s.apply(waiting.op))
-    assert b"- [ ] later" in path.read_bytes()
-    s.undo()
-    s.undo()
+    s.handover(None, "tasks.md was closed before it was read; nothing was written.")
+    with pytest.raises(store.StoreError, match="closed before it was read"):
+        s.run(edits.AddTask("later"))
     assert path.read_bytes() == TEXT
+
+
+def test_nothing_is_editable_read_only(tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(TEXT)
     s = Session(path, config.Config(), read_only=True)
     assert "read-only" in s.why_not_editable().text
     snap = store.read(path)
@@ -119,6 +150,103 @@ def test_a_redone_edit_is_watched_again(session):
     session.path.write_bytes(TEXT)  # someone puts the old file back
     change = session.took(session.take(), before)
     assert [n.title for n in change.notices] == ["Change lost"]
+
+
+def lost(change) -> list[str]:
+    return [n.text for n in change.notices if n.title == "Change lost"]
+
+
+def take(s: Session) -> list[str]:
+    """The session reads the file again (as the watcher makes it): the 'Change lost' sentences."""
+    return lost(s.took(s.take(), s.doc))
+
+
+def test_our_edits_and_the_command_lines_in_turn_are_no_alarm(session, capsys):
+    """The app toggles alpha, `tasktui toggle` another task, the app alpha again, the
+    command line another: every version was built on the one before; nothing is lost."""
+    from support import run
+
+    path = session.path
+    session.edited(session.apply(edits.Toggle(key(session, "alpha"))), quiet=True)
+    assert run(capsys, "toggle", path, "beta")[0] == 0
+    assert take(session) == []
+    session.edited(session.apply(edits.Toggle(key(session, "alpha"))), quiet=True)
+    assert run(capsys, "toggle", path, "delta")[0] == 0
+    assert take(session) == []
+    assert path.read_bytes() == TEXT.replace(b"[ ] beta", b"[x] beta").replace(b"[ ] delta", b"[x] delta")
+
+
+def test_two_apps_editing_in_turn_are_no_alarm(session):
+    other = open_session(session.path)
+    for mine, theirs in (("alpha", "beta"), ("delta", "gamma"), ("alpha", "beta")):
+        session.edited(session.apply(edits.Toggle(key(session, mine))))
+        assert take(other) == []
+        other.edited(other.apply(edits.Toggle(key(other, theirs))))
+        assert take(session) == []
+    other.edited(other.apply(edits.SetState(key(other, "alpha"), "in_progress")))  # a new value: theirs, no loss
+    assert take(session) == []
+
+
+def test_undo_after_an_outside_edit_is_no_alarm(session):
+    path = session.path
+    session.edited(session.apply(edits.Toggle(key(session, "alpha"))))
+    path.write_bytes(path.read_bytes().replace(b"delta", b"delta!"))  # built on ours: [x] alpha stays
+    assert take(session) == []
+    session.edited(session.undo())
+    assert path.read_bytes() == TEXT.replace(b"delta", b"delta!")
+    path.write_bytes(path.read_bytes().replace(b"beta", b"beta!"))
+    assert take(session) == []
+    session.edited(session.redo())
+    assert take(session) == []
+
+
+def test_a_just_written_mark_overwritten_is_said_once(session):
+    path = session.path
+    session.edited(session.apply(edits.Toggle(key(session, "alpha"))))
+    session.edited(session.apply(edits.Toggle(key(session, "delta"))))
+    path.write_bytes(TEXT.replace(b"- [ ] delta", b"- [x] delta").replace(b"beta", b"beta (env + file)"))
+    assert take(session) == ["Another program overwrote your change: L5 alpha: [ ] -> [x]"]
+    path.write_bytes(TEXT.replace(b"beta", b"beta (env + file)"))  # now delta too, and never alpha again
+    assert take(session) == ["Another program overwrote your change: L11 delta: [ ] -> [x]"]
+    path.write_bytes(TEXT)
+    assert take(session) == []
+
+
+def test_an_overwrite_taken_in_by_our_next_write_is_said_with_it(session):
+    session.edited(session.apply(edits.Toggle(key(session, "alpha"))))
+    session.path.write_bytes(TEXT.replace(b"delta", b"delta!"))  # from a copy older than our [x]
+    result = session.apply(edits.Toggle(key(session, "beta")))  # before the watcher's event
+    assert result.replanned and [n.title for n in session.edited(result, quiet=True)][0] == "Change lost"
+    assert take(session) == []
+
+
+def test_an_overwrite_of_a_renamed_task_is_found_by_its_line(session):
+    """Another program writes every task again from an old copy (new texts, the old
+    marks): our mark is found on its line, and its loss is said."""
+    session.edited(session.apply(edits.Toggle(key(session, "beta"))))
+    session.path.write_bytes(TEXT.replace(b"alpha", b"alpha v2").replace(b"beta", b"beta v2"))
+    assert take(session) == ["Another program overwrote your change: L6 beta: [ ] -> [x]"]
+
+
+def test_their_own_change_of_our_task_is_no_loss(session):
+    path = session.path
+    session.edited(session.apply(edits.Toggle(key(session, "alpha"))))
+    session.edited(session.apply(edits.EditText(key(session, "beta"), "beta renamed")))
+    session.edited(session.apply(edits.DeleteTask(key(session, "delta"))))
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"[x] alpha", b"[-] alpha").replace(b"beta renamed", b"beta renamed again"))
+    assert take(session) == []
+    path.write_bytes(path.read_bytes().replace(b"- [-] alpha\n", b""))
+    assert take(session) == []
+
+
+def test_a_deleted_task_put_back_from_an_old_copy_is_a_loss(session):
+    session.edited(session.apply(edits.DeleteTask(key(session, "beta"))))
+    session.edited(session.apply(edits.AddTask("epsilon", after=key(session, "delta"))))
+    session.path.write_bytes(TEXT.replace(b"- [ ] delta\n", b"- [ ] delta\n- [ ] epsilon\n"))
+    assert take(session) == ["Another program overwrote your change: deleted L6 beta"]
+    session.path.write_bytes(TEXT)
+    assert take(session) == ["Another program overwrote your change: added L11 epsilon"]
 
 
 def test_gone_back_and_read_only(session):
@@ -221,17 +349,22 @@ def test_a_booking_that_fails_keeps_the_time(session):
     assert notice.severity == "error" and "0:05:00" in notice.text
 
 
-@pytest.mark.parametrize("choice, left", [("keep", 30 * 3600), ("trim", 8 * 3600), ("discard", None)])
-def test_a_timer_left_running_for_days_asks_first(session, choice, left):
+@pytest.mark.parametrize("choice", ["keep", "trim", "discard"])
+def test_a_timer_left_running_for_days_asks_first(session, choice):
     timer_mod.start(session.path, key(session, "alpha"), "alpha", session.clock() - 30 * 3600)
     notices, question = session.resume_timer()
     assert notices == [] and "running for 30:00:00, longer than a working day (8h)" in question
-    session.long_timer(choice)
-    if left is None:
-        assert session.running is None and not timer_mod.state_file().exists()
-    else:
-        assert session.running.elapsed(session.clock()) == left
-        assert timer_mod.load() == session.running
+    started = session.running
+    notice, booking = session.long_timer(choice)
+    if choice == "keep":
+        assert (notice, booking) == (None, None)
+        assert session.running.elapsed(session.clock()) == 30 * 3600 and timer_mod.load() == session.running
+    elif choice == "discard":
+        assert booking is None and session.running is None and not timer_mod.state_file().exists()
+    else:  # trim: one working day to book, and the timer stops (once booked, its state goes)
+        assert booking == Booking(started, 8.0) and session.running is None
+        assert notice.text == "Timer stopped: one working day (8h) booked on alpha."
+        assert session.booked(booking, True) is None and not timer_mod.state_file().exists()
 
 
 def test_a_short_timer_resumes_without_a_question(session):

@@ -129,9 +129,15 @@ def by_text(s: Session, text: str):
 
 
 def test_p_and_c_toggle_back_to_open(session):
-    assert session.state_op(by_text(session, "one"), "in_progress").state == "in_progress"
-    assert session.state_op(by_text(session, "two"), "in_progress").state == "todo"
+    """Set, or back to open when it is set already: decided when the edit is planned,
+    so that p pressed twice before the first is written sets and clears."""
+    one = session.state_op(by_text(session, "one"), "in_progress")
+    assert one == E.SetState(session.key(by_text(session, "one")), "in_progress", back=True)
     session.apply(session.state_op(by_text(session, "two"), "in_progress"))
+    assert session.path.read_bytes() == b"# P\n\n- [ ] one\n- [ ] two\n- [ ] three\n"
+    session.apply(one)
+    assert session.path.read_bytes() == b"# P\n\n- [/] one\n- [ ] two\n- [ ] three\n"
+    session.apply(one)
     assert session.path.read_bytes() == b"# P\n\n- [ ] one\n- [ ] two\n- [ ] three\n"
 
 

@@ -17,18 +17,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 from tasktui.core.tasksfile import EditResult, TasksFile
 from tasktui.doc import edits
 from tasktui.doc.durations import parse_duration
-from tasktui.doc.refs import (movable, resolve_entry, resolve_heading, resolve_ref, resolve_refs, task_link,
-                              time_key)
+from tasktui.doc import refs
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.states import SETTABLE
 from tasktui.storage import config
-
-Note = Callable[[str], None] | None  # hears sentences worth telling that are not errors
-
 
 class ActionError(Exception):
     """An operation asked for something it cannot do: one sentence, nothing written."""
@@ -70,30 +66,30 @@ def _apply(tf: TasksFile, op) -> EditResult:
     return tf.apply(op, record=False)
 
 
-def toggle(tf: TasksFile, refs: list[str], note: Note = None) -> EditResult:
+def toggle(tf: TasksFile, names: list[str]) -> EditResult:
     """todo <-> done (other marks go to done); several: all done, or all open when all are done."""
     doc = tf.doc
-    tasks = resolve_refs(doc, refs, note)
+    tasks = refs.tasks(doc, names)
     return _apply(tf, edits.Toggle(doc.keys[tasks[0].index]) if len(tasks) == 1 else edits.toggle_all(doc, tasks))
 
 
-def set_state(tf: TasksFile, refs: list[str], state: str, note: Note = None) -> EditResult:
+def set_state(tf: TasksFile, names: list[str], state: str) -> EditResult:
     """Every task ``refs`` names put in ``state``, with the mark the file uses for it: one write."""
     state = settable_state(state)
     doc = tf.doc
-    ops = tuple(edits.SetState(doc.keys[t.index], state) for t in resolve_refs(doc, refs, note))
+    ops = tuple(edits.SetState(doc.keys[t.index], state) for t in refs.tasks(doc, names))
     return _apply(tf, ops[0] if len(ops) == 1 else edits.Batch(ops))
 
 
-def claim(tf: TasksFile, ref: str | None = None, note: Note = None) -> EditResult:
+def claim(tf: TasksFile, ref: str | None = None) -> EditResult:
     """The first task that can start now (or the task ``ref``, when it can), marked in
     progress in one locked write: two claims never take the same task."""
-    key = None if ref is None else tf.doc.keys[resolve_ref(tf.doc, ref, note).index]
+    key = None if ref is None else tf.doc.keys[refs.task(tf.doc, ref).index]
     return _apply(tf, edits.Claim(key))
 
 
 def add(tf: TasksFile, text: str, *, after: str | None = None, under: str | None = None,
-        section: str | None = None, note: Note = None) -> EditResult:
+        section: str | None = None) -> EditResult:
     """A new task in its neighbours' style: after a task, as the last subtask of one,
     at the end of a heading's tasks, or at the end of the file."""
     if sum(x is not None for x in (after, under, section)) > 1:
@@ -101,64 +97,84 @@ def add(tf: TasksFile, text: str, *, after: str | None = None, under: str | None
     doc = tf.doc
     return _apply(tf, edits.AddTask(
         text,
-        after=doc.keys[resolve_ref(doc, after, note).index] if after is not None else None,
-        under=doc.keys[resolve_ref(doc, under, note).index] if under is not None else None,
-        section=resolve_heading(doc, section) if section is not None else None))
+        after=doc.keys[refs.task(doc, after).index] if after is not None else None,
+        under=doc.keys[refs.task(doc, under).index] if under is not None else None,
+        section=refs.heading(doc, section) if section is not None else None))
 
 
-def edit_text(tf: TasksFile, ref: str, text: str, expected: str | None = None, note: Note = None) -> EditResult:
+def edit_text(tf: TasksFile, ref: str, text: str, expected: str | None = None) -> EditResult:
     """The task's description changed (its id, markers and emphasis stay); with
     ``expected``, only while its text still reads so."""
     doc = tf.doc
-    return _apply(tf, edits.EditText(doc.keys[resolve_ref(doc, ref, note).index], text, expected))
+    return _apply(tf, edits.EditText(doc.keys[refs.task(doc, ref).index], text, expect=expected))
 
 
-def delete(tf: TasksFile, refs: list[str], note: Note = None) -> EditResult:
+def delete(tf: TasksFile, names: list[str]) -> EditResult:
     """The tasks, with their details and subtasks, gone in one write."""
     doc = tf.doc
-    ops = tuple(edits.DeleteTask(doc.keys[t.index]) for t in resolve_refs(doc, refs, note))
+    ops = tuple(edits.DeleteTask(doc.keys[t.index]) for t in refs.tasks(doc, names))
     return _apply(tf, ops[0] if len(ops) == 1 else edits.Batch(ops))
 
 
 def move(tf: TasksFile, ref: str, *, before: str | None = None, after: str | None = None,
-         section: str | None = None, note: Note = None) -> EditResult:
+         section: str | None = None) -> EditResult:
     """The task, with its details and subtasks, next to another task (at its depth) or at
     the end of the tasks under a heading: exactly one of the three."""
     if sum(x is not None for x in (before, after, section)) != 1:
         raise ActionError("say where the task goes with exactly one of before, after or section")
     doc = tf.doc
-    key = doc.keys[movable(doc, ref, note).index]
+    key = doc.keys[_movable(doc, ref).index]
     if section is not None:
-        return _apply(tf, edits.Move(key, section=resolve_heading(doc, section)))
-    other = doc.keys[movable(doc, before if before is not None else after, note).index]
+        return _apply(tf, edits.Move(key, section=refs.heading(doc, section)))
+    other = doc.keys[_movable(doc, before if before is not None else after).index]
     return _apply(tf, edits.Move(key, before=other) if before is not None else edits.Move(key, after=other))
+
+
+def _movable(doc, ref: str):
+    """The task ``ref`` names for a move; a heading's line gets its own sentence (a
+    heading-level task moves with its section, which tasktui leaves to your editor)."""
+    found = refs.find(doc, ref, headings=True)
+    if found.heading is not None:
+        raise ActionError(f"line {doc.headings[found.heading].line + 1} is a heading: a heading-level task moves "
+                          "with its section, which tasktui leaves to your editor")
+    return refs.task(doc, ref)
 
 
 def renumber(tf: TasksFile, title: str) -> EditResult:
     """The numbers of the tasks under a heading put in order."""
-    return _apply(tf, edits.Renumber(resolve_heading(tf.doc, title)))
+    return _apply(tf, edits.Renumber(refs.heading(tf.doc, title)))
 
 
-def add_time(tf: TasksFile, ref: str, hours: float, note: Note = None) -> EditResult:
+def add_time(tf: TasksFile, ref: str, hours: float) -> EditResult:
     """Time spent added to a task's Actual Time (or to a heading named by ``L<line>``)."""
-    return _apply(tf, edits.AddTime(time_key(tf.doc, ref, note), hours))
+    return _apply(tf, edits.AddTime(refs.task_or_heading(tf.doc, ref), hours))
 
 
-def set_estimate(tf: TasksFile, ref: str, hours: float, note: Note = None) -> EditResult:
+def set_time(tf: TasksFile, ref: str, hours: float) -> EditResult:
+    """A task's (or a heading's) Actual Time set: a correction (time is otherwise added)."""
+    return _apply(tf, edits.SetTime(refs.task_or_heading(tf.doc, ref), hours))
+
+
+def set_estimate(tf: TasksFile, ref: str, hours: float) -> EditResult:
     """A task's (or a heading's) Estimated Time set."""
-    return _apply(tf, edits.SetEstimate(time_key(tf.doc, ref, note), hours))
+    return _apply(tf, edits.SetEstimate(refs.task_or_heading(tf.doc, ref), hours))
 
 
-def log(tf: TasksFile, text: str, kind: str = "", *, date: str | None = None, task: str | None = None,
-        note: Note = None) -> EditResult:
+def log(tf: TasksFile, text: str, kind: str = "", *, date: str | None = None, task: str | None = None) -> EditResult:
     """A Blocker or Decision added to the file's log, naming a task when ``task`` is given."""
-    link = task_link(resolve_ref(tf.doc, task, note)) if task is not None else None
+    link = task_link(refs.task(tf.doc, task)) if task is not None else None
     return _apply(tf, edits.AddLogEntry(kind, text, date or edits.today(), link))
+
+
+def task_link(task) -> str:
+    """How a new log entry names a task: its id, else its text without markdown
+    (tasktui.doc.links matches both that and the text as written)."""
+    return task.id or shown_text(task.text)
 
 
 def resolve(tf: TasksFile, entry: str, text: str, *, date: str | None = None) -> EditResult:
     """A blocker marked resolved, with how."""
-    return _apply(tf, edits.ResolveEntry(resolve_entry(tf.doc, entry), text, date or edits.today()))
+    return _apply(tf, edits.ResolveEntry(refs.entry(tf.doc, entry), text, date or edits.today()))
 
 
 def sync(tf: TasksFile) -> EditResult:

@@ -1,15 +1,19 @@
 """The app's state and rules, without Textual.
 
 A Session holds what the app knows and decides: the open TasksFile (once
-loaded), why it may not be written, the edits made in this session (to notice
-when another program overwrites them), the running timer, and navigation.
-Its methods return values (EditResults, Notices, Bookings) that the App shows;
-they never touch the screen, so every rule here is tested without ``run_test``.
+loaded), why it may not be written, the version on screen (``shown``: every
+edit a key asks for names its tasks as that version has them), the running
+timer, and navigation. Its methods return values (EditResults, Notices,
+Bookings) that the App shows; they never touch the screen, so every rule here
+is tested without ``run_test``.
 
-Threads: ``apply``, ``undo``, ``redo``, ``book`` and ``take`` read and write
-the file and run on the app's edit thread (or, for an edit that need not
-wait, on the key's own turn); everything else runs on the UI thread. The
-record of recent edits is shared by both and guarded by a lock.
+Threads: ``run``, ``undo``, ``redo``, ``book``, ``integrate`` and ``take`` read
+and write the file and run on the app's one edit thread, one at a time, in the
+order they were asked for; nothing else touches the file, and everything else
+runs on the UI thread. While a big file loads, an edit of a task already shown
+is written at once on the bytes read (an ``early`` TasksFile of the top of the
+file, through the same path); any other edit waits on the edit thread, and the
+edits behind it wait behind it, until the whole file is read.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import bisect
 import os
 import threading
 import time
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -29,7 +33,6 @@ from tasktui.doc import edits
 from tasktui.doc.model import Document, Task, TaskKey
 from tasktui.doc.patch import PatchError
 from tasktui.doc.plaintext import shown_text
-from tasktui.doc.patch import apply as apply_patches
 from tasktui.doc.ready import Readiness
 from tasktui.core.tasksfile import EditResult, TasksFile
 
@@ -38,9 +41,6 @@ if TYPE_CHECKING:
 
 EDIT_ERRORS = (store.StoreError, edits.EditError, PatchError, OSError)
 """What an edit raises, each with one sentence for the user; the file is untouched."""
-
-RECENT_SECONDS = 120  # how long an edit of ours is watched for being overwritten
-RECENT_COUNT = 20
 
 
 @dataclass(frozen=True)
@@ -76,14 +76,12 @@ class EarlyEdit:
 
 
 @dataclass(frozen=True)
-class Waiting:
-    """An edit asked for while the file was loading, to be made once it is loaded:
-    its task named by its line (the keys of the whole file are not known yet)."""
+class Taken:
+    """What reading the file again found (edit thread)."""
 
-    op: edits.Edit | str  # or "undo" / "redo"
-    line: int | None  # 0-based line of the task it names, if any
-    quiet: bool
-    focus: bool
+    changed: bool  # the content differs from what we had
+    read_only: str | None  # why it may not be written now
+    lost: tuple[str, ...] = ()  # changes of ours the new version overwrote
 
 
 @dataclass(frozen=True)
@@ -109,14 +107,15 @@ class Session:
         self.read_only_reason: str | None = "read-only mode" if read_only else None
         self.file_missing = False
         self.running: timer_mod.RunningTimer | None = None
-        self._recent: list[tuple[float, str, edits.Restore]] = []  # (when, summary, its undo) of our edits
-        # while loading: the top of the file as shown, the bytes it came from, and the
-        # edits made (early) or asked for (waiting) before the whole file is read
-        self.partial: Document | None = None
-        self.partial_data: bytes | None = None
+        self._shown: Document | None = None  # the version on screen: what keys name tasks in
+        # while loading: the top of the file as read (a TasksFile of it), the marks written
+        # on it, and the whole file once the loader hands it over (``handover``)
+        self.early_file: TasksFile | None = None
         self.early: list[EarlyEdit] = []
-        self.waiting: list[Waiting] = []
-        self._lock = threading.Lock()
+        self._whole = threading.Event()
+        self._handed: TasksFile | None = None
+        self._load_failed: str | None = None
+        self._integrated: list[Notice] = []  # what taking in the whole file has to say, until said
         self.history: history_mod.History | None = None  # the file's git history, once read
         self.history_error: str | None = None  # why there is none (not in git ...), in one sentence
         self.history_of: bytes | None = None  # the content it was read for
@@ -137,6 +136,16 @@ class Session:
     def doc(self) -> Document | None:
         return self.tasks_file.doc if self.tasks_file is not None else None
 
+    @property
+    def shown(self) -> Document | None:
+        """The version on screen (the screen sets it; without one, the current version):
+        the edits keys ask for name their tasks as it has them."""
+        return self._shown if self._shown is not None else self.doc
+
+    @shown.setter
+    def shown(self, doc: Document) -> None:
+        self._shown = doc
+
     def open_file(self, snapshot: store.Snapshot, doc: Document, cache: dict) -> TasksFile:
         """The TasksFile of a file just loaded (in the loading thread)."""
         return TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours,
@@ -147,84 +156,65 @@ class Session:
         return Document(source, chunks=chunks, day_hours=self.settings.day_hours, path=str(self.path),
                         dialect=self.dialect, legend=self.legend)
 
-    def loaded(self, tf: TasksFile) -> list[Notice]:
-        """The whole file is read: the marks written meanwhile join it, with their undo
-        steps (and the progress lines they change, in a second write, in the same
-        step). Returns what to say."""
-        self.tasks_file = tf
-        self.read_only_reason = "read-only mode" if self.force_read_only else tf.read_only_reason()
-        notices: list[Notice] = []
-        early, self.early = self.early, []
-        self.partial = self.partial_data = None
-        if not early:
-            return notices
-        try:
-            tf.reload()  # the marks written since the loader read the file
-            undo = [edits.restore_for(e.before, tf.doc, e.patches, f"undid: {e.summary}") for e in early]
-            if tf.sync and (tf.doc.completion or tf.doc.time_lines):
-                result = tf.apply(edits.Sync(), record=False)
-                if result.undo is not None:  # the progress lines go back with the last mark
-                    last = undo[-1]
-                    undo[-1] = edits.Restore(result.undo.items + last.items, last.summary)
-        except EDIT_ERRORS as exc:
-            return [self.failed(exc)]
-        for u in undo:
-            tf.undo_stack.append(u)
-        tf.redo_stack.clear()
+    def loading(self, doc: Document, snapshot: store.Snapshot) -> None:
+        """The top of a big file is shown (``doc``, made from ``snapshot``, the bytes read):
+        marks on the tasks shown are written on those bytes until the whole file is read."""
+        self.shown = doc
+        self.early_file = TasksFile(self.path, sync=False, day_hours=self.settings.day_hours, snapshot=snapshot,
+                                    doc=doc, cache={}, dialect=self.dialect, legend=self.legend)
+
+    def handover(self, tf: TasksFile | None, failed: str | None = None) -> None:
+        """The loader read the whole file (UI thread): edits waiting for it may go on.
+        Without ``tf`` (the load failed, or the file was closed first) they end with the
+        sentence ``failed``. The first call counts."""
+        if not self._whole.is_set():
+            self._handed, self._load_failed = tf, failed
+            self._whole.set()
+
+    def integrate(self) -> list[Notice]:
+        """Take in the whole file (edit thread, after the edits asked for before it) and
+        say, once, what there is to say about it."""
+        self._take_in()
+        notices, self._integrated = self._integrated, []
         return notices
 
-    def loading(self, doc: Document, data: bytes) -> None:
-        """The top of a big file is shown (``doc``, made from the file's ``data``)."""
-        self.partial, self.partial_data = doc, data
+    def _take_in(self) -> None:
+        """The marks written while the file loaded join the whole file, with their undo
+        steps (and the progress lines they change, in a second write, in the same step)."""
+        if self.tasks_file is not None:
+            return
+        tf = self._handed
+        if tf is None:
+            raise store.StoreError(self._load_failed or f"{self.name} was closed before it was read; nothing was written.")
+        notices: list[Notice] = []
+        early, self.early = self.early, []
+        try:
+            if early:
+                tf.reload()  # the marks written since the loader read the file
+                undo = [edits.restore_for(e.before, tf.doc, e.patches, f"undid: {e.summary}") for e in early]
+                for e, u in zip(early, undo):
+                    tf.remember(e.summary, u.items)  # ours: watched for being overwritten
+                if tf.sync and (tf.doc.completion or tf.doc.time_lines):
+                    result = tf.apply(edits.Sync(), record=False)
+                    if result.undo is not None:  # the progress lines go back with the last mark
+                        last = undo[-1]
+                        undo[-1] = edits.Restore(result.undo.items + last.items, last.summary)
+                tf.undo_stack.extend(undo)
+                tf.redo_stack.clear()
+        except EDIT_ERRORS as exc:
+            notices.append(self.failed(exc))
+        self.read_only_reason = "read-only mode" if self.force_read_only else tf.read_only_reason()
+        self._integrated = notices
+        self.tasks_file = tf
 
-    def apply_early(self, op: edits.Edit) -> tuple[EditResult, Document]:
-        """Write a mark on a task of the top of the file, before the rest is read (its
-        bytes are known). store.Busy when it cannot be done at once (the file changed,
-        or another program holds it): then it waits for the load."""
-        doc, data = self.partial, self.partial_data
-        plan = edits.plan(doc, op)
-        if not plan.patches:
-            return EditResult(plan.summary, False, False, plan.details), doc
-        reason = store.why_read_only(self.path, data) or ("read-only mode" if self.force_read_only else None)
-        if reason:
-            raise store.StoreError(f"{self.name} is open read-only ({reason}): nothing was written.")
-        new = apply_patches(data, plan.patches)
-        with store.locked(self.path, timeout=0.0), store.quiet(self.path, wait=False) as held:
-            if held.snapshot.data != data:
-                raise store.Busy(f"{self.name} changed on disk; the edit waits for the file to load.")
-            snap = held.snapshot
-            store.atomic_write(self.path, new, expect=(snap.size, snap.mtime_ns, snap.inode), checked=True, held=held)
-        self.early.append(EarlyEdit(data, plan.patches, plan.summary))
-        self.partial = doc.patched(plan.patches)
-        self.partial_data = new
-        return EditResult(plan.summary, True, False, plan.details), self.partial
-
-    def wait_for_load(self, op: edits.Edit | str, task: Task | None, *, quiet: bool = False,
-                      focus: bool = False) -> Notice:
-        self.waiting.append(Waiting(op, task.line if task is not None else None, quiet, focus))
-        n = len(self.waiting)
-        return Notice(f"{n} edit{'s' if n != 1 else ''} waiting for the file to load.", timeout=3)
-
-    def take_waiting(self) -> list[Waiting]:  # noqa: C901
-        """The edits asked for while loading, in order, their task named by the whole
-        file's key for the line it was on (an edit whose task is gone is dropped)."""
-        waiting, self.waiting = self.waiting, []
-        doc = self.tasks_file.doc
-        out = []
-        for w in waiting:
-            op = w.op
-            if w.line is not None and not isinstance(op, str):
-                task = doc.task_at_line(w.line)
-                if task is None:
-                    continue
-                key = doc.keys[task.index]
-                op = replace(op, **{f.name: key for f in fields(op) if isinstance(getattr(op, f.name), TaskKey)})
-            out.append(replace(w, op=op))
-        return out
+    def loaded(self, tf: TasksFile) -> list[Notice]:
+        """The whole file is read and taken in at once (headless use: no edit thread)."""
+        self.handover(tf)
+        return self.integrate()
 
     def why_not_editable(self) -> Notice | None:
         """Why no edit can be made now, or None. While the file loads, edits wait for
-        it (see wait_for_load), unless it is read-only."""
+        it (see ``run``), unless it is read-only."""
         if self.tasks_file is None:
             if self.force_read_only:
                 return Notice(f"{self.name} is open read-only (read-only mode): nothing was written.", "warning")
@@ -241,56 +231,113 @@ class Session:
                             "it is not a task, and tasktui leaves it as it is.", "warning")
         return notice
 
-    def state_op(self, task: Task, state: str) -> edits.SetState:
-        """``p`` / ``c``: mark ``task`` in progress / cancelled, or back to open when it already is."""
-        return edits.SetState(self.key(task), "todo" if task.state == state else state)
-
+    # -- the edits keys ask for (UI thread): named as the version on screen has them ----------
     def key(self, task: Task) -> TaskKey:
-        doc = self.tasks_file.doc if self.tasks_file is not None else self.partial
-        return doc.keys[task.index]
+        """``task``'s identity; ``task`` is a task of the version on screen."""
+        return self.shown.keys[task.index]
 
-    # -- edits (on the edit thread) -----------------------------------------------------
-    def apply(self, op: edits.Edit, *, wait: bool = True) -> EditResult:
-        """Plan, check and write ``op``; one of EDIT_ERRORS with nothing written.
-        With ``wait=False``, store.Busy instead of waiting for a lock or a changing file."""
-        return self.tasks_file.apply(op, wait=wait)
+    def toggle_op(self, task: Task) -> edits.Toggle:
+        return edits.Toggle(self.key(task))
+
+    def state_op(self, task: Task, state: str) -> edits.SetState:
+        """``p`` / ``c``: mark ``task`` in progress / cancelled, or back to open when it
+        already is (when the edit is planned: keys pressed in a row each act on the last one's result)."""
+        return edits.SetState(self.key(task), state, back=True)
+
+    def delete_op(self, task: Task) -> edits.DeleteTask:
+        """``delete``: refused if another program changes the task before it is written."""
+        return edits.DeleteTask(self.key(task), expect=edits.item_text(self.shown, task))
+
+    def text_op(self, task: Task, text: str) -> edits.EditText:
+        """``r``: the task's new description; it never writes over a text another program gave it since."""
+        return edits.EditText(self.key(task), text, expect=task.text)
+
+    # -- edits (on the edit thread, one at a time, in the order asked for) ----------------------
+    EARLY_EDITS = (edits.Toggle, edits.SetState)
+    """The edits made on the top of a file still loading: a mark, one byte, on a task already shown."""
+
+    def run(self, op: edits.Edit, waiting: Callable[[], None] | None = None) -> EditResult:
+        """Plan, check and write ``op``: one of EDIT_ERRORS with nothing written. While the
+        file loads, a mark on a task shown is written at once; any other edit waits for
+        the whole file (``waiting`` is told first), and so do the edits behind it."""
+        if self.tasks_file is None:
+            early = self.early_file
+            if isinstance(op, self.EARLY_EDITS) and early is not None and early.doc.find(op.key) is not None:
+                before = early.snapshot.data
+                try:
+                    result = early.apply(op, record=False, wait=False)
+                except store.Busy:
+                    pass  # the file changed, or another program holds it: wait for the whole file
+                else:
+                    if result.changed:
+                        self.early.append(EarlyEdit(before, result.patches, result.summary))
+                    return result
+            self._take_whole(waiting)
+        return self.tasks_file.apply(self._rekeyed(op))
+
+    def apply(self, op: edits.Edit) -> EditResult:
+        """``run`` without a word about waiting (headless callers: tests, scripts)."""
+        return self.run(op)
+
+    def _take_whole(self, waiting: Callable[[], None] | None = None) -> None:
+        """Wait for the loader's whole file and take it in (edit thread)."""
+        if self.tasks_file is None:
+            if not self._whole.is_set() and waiting is not None:
+                waiting()
+            self._whole.wait()
+            self._take_in()
+
+    def _rekeyed(self, op):
+        """``op`` with the tasks it names as the whole file names them: a key made on the
+        top of the file (while it loaded) names its task by the line it is on there."""
+        early, doc = self.early_file, self.tasks_file.doc
+        if early is None:
+            return op
+
+        def whole(value):
+            if isinstance(value, TaskKey):
+                if doc.find(value) is not None:
+                    return value
+                task = early.doc.find(value)
+                found = doc.task_at_line(task.line) if task is not None else None
+                return doc.keys[found.index] if found is not None else value
+            if isinstance(value, tuple) and not isinstance(value, TaskKey):
+                return tuple(whole(v) for v in value)
+            if is_dataclass(value) and not isinstance(value, type):
+                return replace(value, **{f.name: whole(getattr(value, f.name)) for f in fields(value)})
+            return value
+
+        return whole(op)
 
     def undo(self) -> EditResult | None:
-        return self._replay(self.tasks_file.undo_stack, self.tasks_file.undo)
+        self._take_whole()
+        return self.tasks_file.undo()
 
     def redo(self) -> EditResult | None:
-        return self._replay(self.tasks_file.redo_stack, self.tasks_file.redo)
-
-    def _replay(self, stack: list, call) -> EditResult | None:
-        op = stack[-1] if stack else None
-        result = call()
-        if result is not None and op is not None:
-            with self._lock:  # an undone edit can no longer be overwritten
-                self._recent = [r for r in self._recent if r[2] is not op]
-        return result
+        self._take_whole()
+        return self.tasks_file.redo()
 
     def book(self, booking: Booking) -> EditResult:
         """Add a stopped timer's time to its task, in this file or the one it ran on."""
         if booking.timer.for_file(self.path):
-            return self.apply(booking.op)
+            return self.run(booking.op)
         other = TasksFile(booking.timer.file, sync=self.settings.sync, day_hours=self.settings.day_hours)
         return other.apply(booking.op)
 
     # -- results (on the UI thread) -------------------------------------------------------
-    def edited(self, result: EditResult, *, quiet: bool = False, own_file: bool = True) -> list[Notice]:
-        """Take in the result of an edit: remember it (to notice if it gets overwritten)
-        and say what happened."""
-        if own_file and result.changed and result.undo is not None and not result.summary.startswith("undid"):
-            now = time.monotonic()
-            with self._lock:
-                kept = [r for r in self._recent if now - r[0] < RECENT_SECONDS][-RECENT_COUNT + 1:]
-                self._recent = kept + [(now, result.summary, result.undo)]
-        notices = []
+    def edited(self, result: EditResult, *, quiet: bool = False) -> list[Notice]:
+        """Say what an edit did (and what another program's version, taken in first, had
+        overwritten of ours)."""
+        notices = [self.lost(summary) for summary in result.lost]
         if result.replanned:
             notices.append(Notice("The file had changed on disk; the edit was applied to the new content."))
         if not quiet or not result.changed:
             notices.append(Notice(result.summary, timeout=3))
         return notices
+
+    @staticmethod
+    def lost(summary: str) -> Notice:
+        return Notice(f"Another program overwrote your change: {summary}", "error", "Change lost", 10)
 
     @staticmethod
     def failed(exc: BaseException) -> Notice:
@@ -309,18 +356,19 @@ class Session:
         return tasks[at] if at < len(tasks) and tasks[at].line - (line - 1) <= 2 else None
 
     # -- changes made by other programs -------------------------------------------------
-    def take(self) -> tuple[bool, str | None] | None:
-        """Read the file again once no other program is writing it (edit thread):
-        (changed, read-only reason), or None when it is gone."""
+    def take(self) -> Taken | None:
+        """Read the file again once no other program is writing it (edit thread): what
+        changed, or None when it is gone."""
         try:
             snap = store.read_quiet(self.path)
         except store.WriterActive:
-            return False, self.read_only_reason  # still being written: the watcher looks again
+            return Taken(False, self.read_only_reason)  # still being written: the watcher looks again
         except store.StoreError:
             return None
-        return self.tasks_file.adopt(snap), store.why_read_only(self.path, snap.data)
+        changed = self.tasks_file.adopt(snap)
+        return Taken(changed, store.why_read_only(self.path, snap.data), self.tasks_file.take_lost())
 
-    def took(self, taken: tuple[bool, str | None] | None, before: Document | None) -> OutsideChange:
+    def took(self, taken: Taken | None, before: Document | None) -> OutsideChange:
         """What ``take`` found, as the user should see it (UI thread)."""
         if taken is None:
             if self.file_missing:
@@ -329,36 +377,18 @@ class Session:
             self.read_only_reason = "the file was deleted or moved away; showing its last content"
             return OutsideChange(False, True, frozenset(), (
                 Notice(f"{self.name} is gone from disk. Nothing will be written until it is back.", "warning", timeout=8),))
-        changed, reason = taken
-        notices = []
+        notices = [self.lost(summary) for summary in taken.lost]
         was_missing, self.file_missing = self.file_missing, False
-        reason = reason or ("read-only mode" if self.force_read_only else None)
+        reason = taken.read_only or ("read-only mode" if self.force_read_only else None)
         if reason != self.read_only_reason:
             if reason and not was_missing:
                 notices.append(Notice(f"{self.name} became read-only ({reason}): edits will be refused.", "warning"))
             elif was_missing:
                 notices.append(Notice(f"{self.name} is back."))
             self.read_only_reason = reason
-        if not changed:
+        if not taken.changed:
             return OutsideChange(False, False, frozenset(), tuple(notices))
-        doc = self.doc
-        notices += self.overwritten(doc)
-        return OutsideChange(True, False, frozenset(changed_tasks(before, doc)), tuple(notices))
-
-    def overwritten(self, doc: Document) -> list[Notice]:
-        """Our recent edits whose bytes are no longer in the file: another program overwrote them."""
-        notices = []
-        with self._lock:
-            kept = []
-            for when, summary, undo in self._recent:
-                try:
-                    edits.plan(doc, undo)
-                except edits.EditError:
-                    notices.append(Notice(f"Another program overwrote your change: {summary}", "error", "Change lost", 10))
-                    continue
-                kept.append((when, summary, undo))
-            self._recent = kept
-        return notices
+        return OutsideChange(True, False, frozenset(changed_tasks(before, self.doc)), tuple(notices))
 
     # -- progress over time ---------------------------------------------------------------
     def history_wanted(self, force: bool = False) -> bool:
@@ -422,21 +452,17 @@ class Session:
                       "in your editor).", "warning")
 
     def move_op(self, task: Task | None, step: int) -> edits.Move | Notice:
-        """Move task up (``step`` -1) or down (+1) among its siblings: the edit, or why not."""
+        """Move task up (``step`` -1) or down (+1) one place among its siblings, as they are
+        when the move is planned (``K K`` moves it two places): the edit, or why not. It is
+        refused if another program changes the task before it is written."""
         notice = self.why_not_marked_or_moved(task) or self.why_not_editable()
         if notice is not None:
             return notice
-        doc = self.doc
-        other = edits.neighbour(doc, task, step)
-        if other is None:
-            where = "first" if step < 0 else "last"
-            return Notice(f"L{task.line + 1} is already the {where} of its list; m moves it to another section.")
-        key, other_key = doc.keys[task.index], doc.keys[other.index]
-        return edits.Move(key, before=other_key) if step < 0 else edits.Move(key, after=other_key)
+        return edits.Move(self.key(task), step=step, expect=edits.item_text(self.shown, task))
 
     def section_of(self, task: Task) -> int | None:
         """Index in ``doc.headings`` of the heading whose list ``task`` is in (None: above every heading)."""
-        return edits.heading_above(self.doc, task.line)
+        return edits.heading_above(self.shown, task.line)
 
     def renumber_op(self, heading: int | None) -> edits.Renumber | Notice:
         """Renumber the tasks under ``heading`` (an index in doc.headings), or why not."""
@@ -445,7 +471,7 @@ class Session:
             notice = Notice("The file is still loading: renumbering waits until it is read.", "warning")
         if notice is not None:
             return notice
-        doc = self.doc
+        doc = self.shown
         if not edits.numbered(doc, heading):
             name = doc.headings[heading].text if heading is not None else "the top of the file"
             return Notice(f"The tasks under {name} are not numbered: there is nothing to renumber.")
@@ -456,7 +482,7 @@ class Session:
         notice = self.why_not_marked_or_moved(task)
         if notice is not None:
             return notice
-        key = self.doc.keys[task.index]
+        key = self.key(task)
         if key in self.marked:
             del self.marked[key]
         else:
@@ -466,7 +492,7 @@ class Session:
     def mark(self, task: Task | None) -> None:
         """Mark ``task`` (shift+arrows extend the marks): headings and legend items are passed over."""
         if self.why_not_marked_or_moved(task) is None:
-            self.marked[self.doc.keys[task.index]] = None
+            self.marked[self.key(task)] = None
 
     def clear_marks(self) -> int:
         n = len(self.marked)
@@ -474,9 +500,9 @@ class Session:
         return n
 
     def marked_tasks(self, doc: Document | None = None) -> list[Task]:
-        """The marked tasks still in ``doc`` (the current version), in file order; the
+        """The marked tasks still in ``doc`` (the version on screen), in file order; the
         marks of tasks that are gone (deleted, or their text changed) are dropped."""
-        doc = doc if doc is not None else self.doc
+        doc = doc if doc is not None else self.shown
         if doc is None or not self.marked:
             return []
         found = {key: doc.find(key) for key in self.marked}
@@ -493,13 +519,12 @@ class Session:
         notice = self.why_not_editable()
         if notice is not None:
             return notice
-        doc = self.doc
+        doc = self.shown
         if action == "toggle":
             return edits.toggle_all(doc, tasks)
         if action == "state":  # as p / c on one task: back to open when all of them already are in that state
-            state = "todo" if all(t.state == state for t in tasks) else state
-            return edits.Batch(tuple(edits.SetState(doc.keys[t.index], state) for t in tasks))
-        return edits.Batch(tuple(edits.DeleteTask(doc.keys[t.index]) for t in tasks))
+            return edits.Batch(tuple(edits.SetState(doc.keys[t.index], state, back=True) for t in tasks))
+        return edits.Batch(tuple(edits.DeleteTask(doc.keys[t.index], expect=edits.item_text(doc, t)) for t in tasks))
 
     # -- the timer ----------------------------------------------------------------------
     def resume_timer(self) -> tuple[list[Notice], str | None]:
@@ -516,20 +541,21 @@ class Session:
         return notices, (f"A timer on “{shown_text(running.label)}” has been running for {timer_mod.clock_label(elapsed)}, "
                          f"longer than a working day ({self.settings.day_hours:g}h). What should happen to it?")
 
-    def long_timer(self, choice: str | None) -> Notice | None:
-        """The answer to the long-timer question: keep, trim or discard."""
+    def long_timer(self, choice: str | None) -> tuple[Notice | None, Booking | None]:
+        """The answer to the long-timer question: keep it running, trim it (book one
+        working day and stop it: the booking to make) or discard it."""
         running = self.running
         if running is None:
-            return None
+            return None, None
         if choice == "discard":
             timer_mod.clear()
             self.running = None
-            return Notice("Timer discarded; nothing was booked.")
+            return Notice("Timer discarded; nothing was booked."), None
         if choice == "trim":
-            self.running = replace(running, started=self.clock() - self.settings.day_hours * 3600)
-            timer_mod.save(self.running)
-            return Notice(f"Timer trimmed to {self.settings.day_hours:g}h.")
-        return None
+            self.running = None
+            day = self.settings.day_hours
+            return Notice(f"Timer stopped: one working day ({day:g}h) booked on {shown_text(running.label)}."), Booking(running, day)
+        return None, None
 
     def timer_shown(self, doc: Document | None) -> tuple[str | None, tuple[int, str] | None]:
         """What the header shows of the running timer, and (task index, clock) for the tree."""
@@ -550,8 +576,8 @@ class Session:
         booking = None
         running = self.running
         if running is not None:
-            doc = self.doc
-            same = running.for_file(self.path) and task is not None and doc.find(running.key) == task
+            doc = self.shown
+            same = running.for_file(self.path) and task is not None and doc is not None and doc.find(running.key) == task
             hours = timer_mod.booked_hours(running.elapsed(self.clock()))
             self.running = None
             if hours <= 0:

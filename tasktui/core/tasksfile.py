@@ -1,25 +1,39 @@
 """A tasks file on disk with its current Document: the one place edits are applied.
 
-``TasksFile.apply(op)`` is the whole edit path for the CLI and the app alike:
-under the file's lock it reads what is on disk, re-plans the edit on it when it
-changed since the edit was planned (by task identity), applies the patches,
-re-parses and checks that only the intended fields changed, adds the template's
-progress sync to the same write, and writes atomically. It returns the inverse
-edit, which the caller keeps for undo.
+``TasksFile.apply(op)`` is the whole edit path for every edit there is: keys and
+dialogs in the app (on its one edit thread, in the order they were asked for),
+undo and redo, timer bookings, the command line, and the edits made while a big
+file is still loading (a TasksFile of the bytes read and the top of the file
+parsed so far: ``partial``). Under the file's lock it reads what is on disk,
+plans the edit on the version it knows (the named base), planning it again by
+task identity when the file changed since (an edit that carries what it
+expects is refused when that changed), applies the patches, re-parses and
+checks that only the intended fields changed, adds the template's progress
+sync to the same write, and writes atomically. It returns the inverse edit,
+which the caller keeps for undo.
+
+It also keeps the recent writes it made (tasktui.doc.written) and judges every
+version another program writes against them: ``take_lost`` names the changes
+of ours that such a version overwrote, each once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tasktui.storage import cache as store_cache, store
-from tasktui.doc import edits
+from tasktui.doc import edits, written
 from tasktui.core import loader
 from tasktui.doc import patch as P
 from tasktui.doc.model import Document
 from tasktui.doc.rollup import RollUp
 from tasktui.doc.source import Source
+
+
+RECENT_SECONDS = 120  # how long a write of ours is watched for being overwritten
+RECENT_COUNT = 20
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,8 @@ class EditResult:
     replanned: bool = False
     details: edits.Details = field(default_factory=edits.Details)
     undo: edits.Restore | None = None
+    patches: tuple[P.Patch, ...] = ()  # what was written, on the bytes of the version it was planned on
+    lost: tuple[str, ...] = ()  # changes of ours that a version taken in before this edit had overwritten
 
 
 class TasksFile:
@@ -46,12 +62,30 @@ class TasksFile:
         self.day_hours = day_hours
         self._cache: dict = cache if cache is not None else store_cache.load(self.path)
         self.snapshot = snapshot if snapshot is not None else store.read_quiet(self.path, on_wait=waiting)
-        self.doc = doc if doc is not None else self._parse(self.snapshot.data)
-        self.rollup = RollUp(self.doc)  # the numbers of self.doc: advanced with every version
+        doc = doc if doc is not None else self._parse(self.snapshot.data)
+        # the current version and its numbers (advanced with every version), set together:
+        # the UI thread reads them while the edit thread makes the next one
+        self.current: tuple[Document, RollUp] = (doc, RollUp(doc))
         self.written = None  # called with the new Snapshot after each write (the watcher's "ours")
         self.waiting = waiting  # called with a sentence while another program is still writing the file
         self.undo_stack: list[edits.Restore] = []
         self.redo_stack: list[edits.Restore] = []
+        self._written: list[written.Written] = []  # our recent writes (tasktui.doc.written)
+        self._lost: list[str] = []  # the summaries of those another program overwrote, not yet said
+
+    @property
+    def doc(self) -> Document:
+        return self.current[0]
+
+    @property
+    def rollup(self) -> RollUp:
+        return self.current[1]
+
+    @property
+    def partial(self) -> bool:
+        """Whether ``doc`` is only the top of the file (read while the rest loads): an edit
+        planned on it is written only while the file is still what was read."""
+        return len(self.doc.source.data) < len(self.snapshot.data)
 
     def _parse(self, data: bytes) -> Document:
         if len(self._cache) > 20000:
@@ -81,17 +115,30 @@ class TasksFile:
             self.snapshot = snapshot
             return False
         new = snapshot.data
-        doc = self.doc.patched([P.between(self.doc.source.data, new)], self._cache)
+        before = self.doc
+        change = P.between(before.source.data, new)
+        doc = before.patched([change], self._cache)
         if doc.source.data != new:  # cannot happen; never trust a shortcut with the user's file
             doc = self._parse(new)
         self.snapshot = snapshot
         self._set(doc)
+        if self._written:
+            self._written, lost = written.after_theirs(self._recent(), before, doc, change)
+            self._lost += [record.summary for record in lost]
         return True
+
+    def take_lost(self) -> tuple[str, ...]:
+        """The changes of ours that another program's version overwrote, since last asked (each said once)."""
+        lost, self._lost = tuple(self._lost), []
+        return lost
+
+    def _recent(self) -> list[written.Written]:
+        now = time.monotonic()
+        return [r for r in self._written if now - r.when < RECENT_SECONDS][-RECENT_COUNT:]
 
     def _set(self, doc: Document, rollup: RollUp | None = None) -> None:
         """Make ``doc`` the current version, with its RollUp (adjusted from the last one)."""
-        self.rollup = rollup if rollup is not None else self.rollup.advance(doc)
-        self.doc = doc
+        self.current = (doc, rollup if rollup is not None else self.rollup.advance(doc))
 
     def reload(self) -> bool:
         return self.adopt(store.read_quiet(self.path, on_wait=self.waiting))
@@ -103,7 +150,10 @@ class TasksFile:
 
         With ``wait=False`` it raises store.Busy, having done nothing, instead of
         waiting for the lock or for a file that another program changed to settle:
-        the caller may then run it again where waiting does no harm."""
+        the caller may then run it again where waiting does no harm. A ``partial``
+        file always works so: an edit of the top of the file is written only on the
+        very bytes it was planned on."""
+        wait = wait and not self.partial
         for _attempt in range(5):
             try:
                 return self._apply_once(op, record, wait)
@@ -120,18 +170,23 @@ class TasksFile:
             # unnoticed before the rename (store.quiet)
             current = held.snapshot
             replanned = False
+            partial = self.partial
             if current.data != self.snapshot.data:
                 if not wait:
                     raise store.Busy(f"{self.name} changed on disk; nothing was written.")
                 replanned = self.adopt(current)
-            # self.doc holds current.data now; its NUL check is carried over from version to version
-            reason = "it contains NUL bytes" if self.doc.source.has_nul else store.why_read_only(self.path)
+            # self.doc holds current.data now (its top, when partial); its NUL check is
+            # carried over from version to version
+            if self.doc.source.has_nul:
+                reason = "it contains NUL bytes"
+            else:
+                reason = store.why_read_only(self.path, current.data if partial else None)
             if reason:
                 raise store.StoreError(f"Cannot write {self.name}: {reason}; nothing was written.")
             before = self.doc
             plan = edits.plan(before, op, self.rollup)
             if not plan.patches:
-                return EditResult(plan.summary, False, replanned, plan.details)
+                return EditResult(plan.summary, False, replanned, plan.details, lost=self.take_lost())
             patches = list(plan.patches)
             after = before.patched(patches, self._cache)
             if plan.expect is not None:
@@ -139,7 +194,8 @@ class TasksFile:
                 if problem:
                     raise edits.EditError(f"{problem}; nothing was written")
             rollup = self.rollup.advance(after)
-            if self.sync and not isinstance(op, (edits.Restore, edits.Sync, edits.Repair)) and (before.completion or before.time_lines):
+            if self.sync and not partial and not isinstance(op, (edits.Restore, edits.Sync, edits.Repair, edits.Reformat)) \
+                    and (before.completion or before.time_lines):
                 extra = edits.sync_patches(after, rollup)
                 if extra:
                     patches = P.compose(patches, extra)
@@ -148,18 +204,33 @@ class TasksFile:
                     if problem:
                         raise edits.EditError(f"syncing progress lines: {problem}; nothing was written")
                     after = synced.squashed()  # one step from before: what the readers of the version see
+            data = P.apply(current.data, patches) if partial else after.source.data
             self.snapshot = store.atomic_write(
-                self.path, after.source.data, expect=(current.size, current.mtime_ns, current.inode), checked=True,
-                held=held,
+                self.path, data, expect=(current.size, current.mtime_ns, current.inode), checked=True, held=held,
             )
             self._set(after, rollup if rollup.doc is after else None)  # after a sync: advanced from before's
             if self.written is not None:
                 self.written(self.snapshot.digest)
         undo = edits.restore_for(before.source.data, after, patches, f"undid: {plan.summary}")
+        self._wrote(before, after, patches, plan, undo)
         if record:
             self.undo_stack.append(undo)
             self.redo_stack.clear()
-        return EditResult(plan.summary, True, replanned, plan.details, undo)
+        return EditResult(plan.summary, True, replanned, plan.details, undo, tuple(patches), self.take_lost())
+
+    def _wrote(self, before: Document, after: Document, patches: list[P.Patch], plan: edits.Plan,
+               undo: edits.Restore) -> None:
+        """Keep this write among our recent ones (its own bytes, not the progress lines it
+        synced: those follow from the marks), judging the earlier ones on it."""
+        own = set(plan.patches)
+        items = [item for p, item in zip(P.normalize(patches), undo.items) if p in own]
+        kept = written.after_ours(self._recent(), before, after, patches)
+        self._written = kept + [written.recorded(plan.summary, items, after, time.monotonic())]
+
+    def remember(self, summary: str, items) -> None:
+        """Keep a write made by another TasksFile of this file (an edit made while it
+        loaded; ``items`` anchored in this one's version) among our recent writes."""
+        self._written = self._recent() + [written.recorded(summary, items, self.doc, time.monotonic())]
 
     def undo(self) -> EditResult | None:
         return self._replay(self.undo_stack, self.redo_stack, "undid: ", "redid: ")
@@ -172,10 +243,14 @@ class TasksFile:
         if not source:
             return None
         op = source.pop()
+        before = self.doc
         try:
             result = self.apply(op, record=False)
         except Exception:
             source.append(op)
             raise
         target.append(edits.Restore(result.undo.items, op.summary.replace(said, opposite, 1)))
-        return result
+        # the toast says what was done ("undid: T000 back to [ ]"), not the edit it took back
+        done = None if result.replanned else edits.replayed(before, self.doc, result.details.cursor,
+                                                             back=said == "undid: ")
+        return replace(result, summary=said + done) if done else result

@@ -14,8 +14,9 @@ in any order, ignoring case:
   ``state:draft``, ``state:cancelled``, ``state:other``; several
   with commas, any of them (``state:todo,doing``); another word after
   ``state:`` is reported (``Query.problems``) and the term left out;
-- a task id, ``T012`` or ``1.2``: the task with that id exactly (the id the
-  document parsed, ``Task.id``), when the file has one; otherwise a word;
+- a task id, ``T012``, ``#T012`` or ``1.2``: the task with that id exactly (the
+  id the document parsed, ``Task.id``, compared as tasktui.doc.refs compares
+  ids), when the file has one; otherwise a word;
 - a marker, ``[US1]`` or ``[P]``: the tasks carrying it (``Task.markers``),
   when any does; otherwise a word;
 - ``-term``: leaves out what the term matches.
@@ -26,8 +27,7 @@ query (at worst one that matches nothing).
 What matching needs of each task (its casefolded text, the ids and markers) is a
 ``TaskIndex``, built once per document version and patched for the tasks a
 version changed, so a key press costs one pass over the texts, not a casefold
-of each. ``locate`` answers the jump-to-id prompt (``T012``, ``1.2``, ``L40``).
-Nothing here imports Textual.
+of each. Nothing here imports Textual.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
-from tasktui.doc.model import Document, Task
+from tasktui.doc.model import Task
+from tasktui.doc.refs import id_key, normal_id
 from tasktui.doc.rollup import is_open
 from tasktui.doc.states import BLOCKED, CANCELLED, DONE, DRAFT, IN_PROGRESS, OTHER, QUEUED, REVIEW, TODO
 from tasktui.doc.safetext import visible
@@ -60,20 +61,13 @@ STATE_WORDS = {
 }
 STATE_HINT = "open, done, todo, in_progress, queued, blocked, review, draft or cancelled"
 
-_ID_SHAPE = re.compile(r"(?:[Tt]\d{2,}[A-Za-z]?|\d+(?:\.\d+)*)\.?")
 _MARKER_SHAPE = re.compile(r"\[([A-Za-z][A-Za-z0-9_-]{0,15})\]")
-_LINE_REF = re.compile(r"[Ll](\d{1,9})")
-
-
-def id_form(text: str) -> str:
-    """How ids compare: casefolded, without a trailing dot (``1.2.`` is ``1.2``)."""
-    return text.casefold().rstrip(".")
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
     kind: str  # WORD, STATE, ID or MARKER
-    value: str  # WORD: the casefolded needle; STATE: states (or OPEN) joined by commas; ID: id_form; MARKER: the casefolded name
+    value: str  # WORD: the casefolded needle; STATE: states (or OPEN) joined by commas; ID: refs.id_key; MARKER: the casefolded name
     negated: bool = False
     text: str = ""  # as typed, without the minus sign
 
@@ -129,8 +123,9 @@ def _term(token: str, negated: bool, problems: list[str]) -> Term | None:
     m = _MARKER_SHAPE.fullmatch(token)
     if m:
         return Term(MARKER, m.group(1).casefold(), negated, token)
-    if _ID_SHAPE.fullmatch(token):
-        return Term(ID, id_form(token), negated, token)
+    wanted = normal_id(token)
+    if wanted is not None:
+        return Term(ID, wanted, negated, token)
     return Term(WORD, token.casefold(), negated, token)
 
 
@@ -195,12 +190,12 @@ class TaskIndex:
 
     @property
     def ids(self) -> dict[str, list[int]]:
-        """``id_form(id)`` -> the tasks with that id, in file order."""
+        """``refs.id_key(id)`` -> the tasks with that id, in file order."""
         if self._ids is None:
             ids: dict[str, list[int]] = {}
             for t in self.tasks:
                 if t.id is not None:
-                    ids.setdefault(id_form(t.id), []).append(t.index)
+                    ids.setdefault(id_key(t.id), []).append(t.index)
             self._ids = ids
         return self._ids
 
@@ -340,37 +335,3 @@ def spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
         else:
             merged.append((a, b))
     return merged
-
-
-# ------------------------------------------------------------------- going to a task
-def locate(doc: Document, ref: str, after: int = -1) -> Task | str:
-    """The task ``ref`` names: an id (``T012``, ``1.2``; ``#T012`` too) or ``L40``
-    (the task whose item holds line 40, the innermost one). Several tasks with the
-    id: the first after task index ``after``, from the top again past the end.
-    Else one sentence saying why there is none."""
-    ref = ref.strip()
-    if ref.startswith("#"):
-        ref = ref[1:].strip()
-    if not ref:
-        return "Type a task id such as T012 or 1.2, or L40 for line 40."
-    m = _LINE_REF.fullmatch(ref)
-    if m:
-        number = int(m.group(1))
-        line = number - 1
-        lines = doc.source.line_count
-        if not 0 <= line < lines:
-            return f"Line {number} is not in the file: it has {lines} line{'s' if lines != 1 else ''}."
-        task = doc.task_at_line(line)
-        if task is None:
-            holding = [t for t in doc.tasks if t.item_line <= line < t.end]
-            task = max(holding, key=lambda t: t.depth) if holding else None
-        if task is None:
-            return f"No task is written on line {number}."
-        return task
-    if not _ID_SHAPE.fullmatch(ref):
-        return "Type a task id such as T012 or 1.2, or L40 for line 40."
-    wanted = id_form(ref)
-    hits = [t for t in doc.tasks if t.id is not None and id_form(t.id) == wanted]
-    if not hits:
-        return f"No task has the id {ref}."
-    return next((t for t in hits if t.index > after), hits[0])

@@ -58,7 +58,8 @@ from tasktui.doc.plaintext import shown_text
 from tasktui.doc.query import TaskIndex, select
 from tasktui.doc.query import parse as parse_query
 from tasktui.doc.ready import Readiness
-from tasktui.doc.refs import RefError, resolve_ref
+from tasktui.doc import refs
+from tasktui.doc.refs import RefError
 from tasktui.doc.safetext import json_clean, visible
 from tasktui.mcp import shapes
 from tasktui.mcp.root import OutsideRoot, Root
@@ -426,7 +427,7 @@ def build(root: Root, settings: config.Config) -> TasksServer:
         that name it."""
         with files.using(file) as (name, tf):
             doc = tf.doc
-            task = resolve_ref(doc, ref)
+            task = refs.task(doc, ref)
             readiness = Readiness(doc, tf.rollup)
             reason = readiness.reason(task.index)
             markdown = textwrap.dedent("\n".join(doc.source.lines[task.item_line:task.end]).rstrip())

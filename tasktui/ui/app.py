@@ -1,10 +1,11 @@
 """The Textual app: a router. It shows the workspace overview (``tasktui DIR``)
 or a file; for the open file it loads it, shows a MainScreen and routes the
 screen's intents to that file's Session (tasktui.core.session), whose rules need no
-Textual: edits run on one edit thread (or, for a mark that need not wait, on
-the key's own turn), changes made by other programs come from the watcher, and
-each new version goes back to the screen. From the overview, Enter opens a file
-(a MainScreen pushed over it) and ``o`` closes it again.
+Textual: every edit is queued, in the order asked for, for the one edit thread
+(a key handler never touches the file), changes made by other programs come
+from the watcher, and each new version goes back to the screen. Quitting waits
+for the edits still queued. From the overview, Enter opens a file (a MainScreen
+pushed over it) and ``o`` closes it again.
 
 One file is open at a time. Work started for a file (its loading, an edit on
 the edit thread, a change seen on disk) checks, when it ends, that its Session
@@ -14,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 import subprocess
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
@@ -61,10 +63,7 @@ class TaskTuiApp(App[int]):
     TITLE = "tasktui"
     ENABLE_COMMAND_PALETTE = True
 
-    # Edits applied on the key's own turn of the event loop: a mark changes, one byte,
-    # never a re-parse. Others (adding a line re-reads the chunk structure: 1.3 s for
-    # a 50k-task file) go to the edit thread, where the screen keeps answering.
-    INSTANT_EDITS = (edits.Toggle, edits.SetState)
+    QUIT_NOTICE_AFTER = 1.0  # seconds: quitting with edits still being written says so after this
 
     def __init__(self, path: str | Path | None = None, *, workspace: str | Path | None = None,
                  files: Iterable[Path] = (), settings: config_mod.Config | None = None, read_only: bool = False,
@@ -83,7 +82,9 @@ class TaskTuiApp(App[int]):
         self._read_only = read_only
         self._clock = clock
         self._startup_notices = list(notices)  # e.g. a config file that was moved aside
+        # the one edit thread: every read and write of the open file, in the order asked for
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tasktui-edit")
+        self._pending: list[Future] = []  # what was queued on it and is not done yet
         self.watcher: FileWatcher | None = None
         self.watch_file = True
         self._partial_cursor: int | None = None
@@ -144,12 +145,40 @@ class TaskTuiApp(App[int]):
     def doc(self) -> Document | None:
         return self.tree.doc
 
+    TOAST_SECONDS = {"information": 3.0, "warning": 5.0, "error": 8.0}
+    """How long a toast stays, at most, by severity (a click closes it sooner)."""
+    TOAST_LINES = 2  # a toast's height at most, its title included
+
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
         """Every notification is plain text: messages quote tasks, log entries and
-        file names, which are data (see tasktui.doc.safetext), never markup."""
-        super().notify(visible(str(message), multiline=True), title=visible(str(title)), severity=severity,
-                       timeout=timeout, markup=False)
+        file names, which are data (see tasktui.doc.safetext), never markup.
+
+        Toasts stay small (they cover the tree): at most TOAST_LINES lines at the
+        width they get (a title leads the message on its first line; what does not
+        fit ends in "…"), for at most TOAST_SECONDS."""
+        text = visible(str(message), multiline=True)
+        if title:
+            text = f"{visible(str(title))}: {text}"
+        cap = self.TOAST_SECONDS.get(severity, self.TOAST_SECONDS["error"])
+        super().notify(self._toast_text(text), severity=severity,
+                       timeout=cap if timeout is None else min(timeout, cap), markup=False)
+
+    def _toast_text(self, text: str) -> str:
+        """``text`` cut to the lines a toast has at this width (see tasktui.tcss: Toast)."""
+        from rich.text import Text
+
+        # its max-width (90% of the rack, less the rack's scrollbar), less its border and padding
+        room = max(20, int((self.size.width - 2) * 0.9) - 3)
+        lines = Text(text).wrap(self.console, room, overflow="fold")
+        if len(lines) <= self.TOAST_LINES:
+            return text
+        kept = lines[: self.TOAST_LINES]
+        last = kept[-1]
+        last.rstrip()
+        last.truncate(room - 1)
+        last.append("…")
+        return "\n".join(line.plain for line in kept)
 
     def say(self, notices: Iterable[Notice]) -> None:
         for n in notices:
@@ -194,6 +223,7 @@ class TaskTuiApp(App[int]):
         for worker in self.workers:
             if worker.group == "load":
                 worker.cancel()
+        main.session.handover(None, f"{main.session.name} was closed before it was read; nothing was written.")
         self._main = None
         self._partial_cursor = None
         if main.session.tasks_file is not None:  # what edits parsed, for the next open (after them)
@@ -233,7 +263,7 @@ class TaskTuiApp(App[int]):
             painted.set()
         else:
             partial = session.document(head[0], head[1])
-            self._show_partial(partial, snap.data)
+            self._show_partial(partial, snap)
             self.call_after_refresh(painted.set)
         self.load_file(session, snap, cache, head is not None, painted)
 
@@ -280,8 +310,8 @@ class TaskTuiApp(App[int]):
         self.call_from_thread(self._loaded, session, tf, outline)
         self._executor.submit(tf.save_cache)  # for the next open: on the edit thread, after the screen has its rows
 
-    def _show_partial(self, doc: Document, data: bytes) -> None:
-        self.session.loading(doc, data)
+    def _show_partial(self, doc: Document, snapshot: store.Snapshot) -> None:
+        self.session.loading(doc, snapshot)
         outline = Outline(doc, RollUp(doc))
         first = self.session.first_task(outline.ready)
         self.main.show(doc, outline.rollup, focus_task=first, outline=outline,
@@ -291,23 +321,43 @@ class TaskTuiApp(App[int]):
         self._partial_cursor = None if first is not None else self.tree.cursor
 
     def _load_failed(self, session: Session, message: str) -> None:
+        session.handover(None, message)  # edits waiting for the whole file end with this sentence
         if self._alive(session):
             self.header.show(notice=message)
             self.notify(message, severity="error", timeout=10)
 
     def _loaded(self, session: Session, tf: TasksFile, outline: Outline | None = None) -> None:
+        """The loader read the whole file: it is taken in on the edit thread, after the
+        edits asked for while it loaded (and before any asked for from now on)."""
         if not self._alive(session):
+            session.handover(None, f"{session.name} was closed before it was read; nothing was written.")
             return  # closed (back to the overview) while it loaded
-        early = bool(session.early)
-        self.say(session.loaded(tf))
-        if early:
-            outline = None  # the file has the marks written meanwhile: not the loader's version
+        # an edit that must wait for another program to finish writing says so (on the edit thread)
+        tf.waiting = lambda sentence: self._from_thread(lambda: self._header(session, notice=sentence))
+        if self.watch_file:
+            path = session.path
+            self.watcher = FileWatcher(path, lambda ev: self.post_message(FileChangedOnDisk(ev, path)))
+            tf.written = self.watcher.set_known
+            self.watcher.start(tf.snapshot.digest, tf.read_only_reason())
+        session.handover(tf)
+
+        def done(notices: list[Notice] | None, error: BaseException | None) -> None:
+            if error is not None:
+                self._load_failed(session, str(error))
+            elif self._alive(session):
+                self._show_loaded(session, tf, outline, notices)
+
+        self._on_edit_thread(session.integrate, done)
+
+    def _show_loaded(self, session: Session, tf: TasksFile, outline: Outline | None, notices: list[Notice]) -> None:
+        self.say(notices)
         partial = self.tree.doc is not None
         untouched = self._partial_cursor == self.tree.cursor
-        if outline is None or outline.doc is not tf.doc:
-            outline = Outline(tf.doc, tf.rollup)
+        doc, rollup = tf.current  # one version, with its numbers (the edit thread may be making the next)
+        if outline is None or outline.doc is not doc:  # the marks written meanwhile: not the loader's version
+            outline = Outline(doc, rollup)
         first = None if partial and not untouched else session.first_task(outline.ready)
-        self.main.show(tf.doc, tf.rollup, focus_task=first, outline=outline)
+        self.main.show(doc, rollup, focus_task=first, outline=outline)
         if self.main.jump_after_load:  # `n` pressed while only the top was shown
             self.main.jump_after_load = False
             if first is None:
@@ -317,22 +367,10 @@ class TaskTuiApp(App[int]):
         # (150 ms and more for a 50k-task file, in the middle of a key press).
         gc.freeze()
         self._resume_timer()
-        for problem in tf.doc.problems:
+        for problem in doc.problems:
             self.notify(problem, severity="warning", timeout=12)
         self._tell_order_problems(outline.ready.deps.problems)
-        self._offer_repair(tf.doc)
-        # an edit that must wait for another program to finish writing says so (on the edit thread)
-        tf.waiting = lambda sentence: self.call_from_thread(self._header, session, notice=sentence)
-        if self.watch_file:
-            path = session.path
-            self.watcher = FileWatcher(path, lambda ev: self.post_message(FileChangedOnDisk(ev, path)))
-            tf.written = self.watcher.set_known
-            self.watcher.start(tf.snapshot.digest, tf.read_only_reason())
-        for w in session.take_waiting():  # what was asked for while loading, in order
-            if w.op == "undo" or w.op == "redo":
-                self._run_edit(session.redo if w.op == "redo" else session.undo, focus_line=True, session=session)
-            else:
-                self.request_edit(w.op, quiet=w.quiet, focus_line=w.focus)
+        self._offer_repair(doc)
         # the git history is read only when asked for (H, the palette): on a long history its
         # first read is seconds of CPU, which would compete with the keys of a file just opened
 
@@ -342,15 +380,20 @@ class TaskTuiApp(App[int]):
             return
         first = min(problems, key=lambda p: p.line)
         many = f"{len(problems)} problems" if len(problems) > 1 else "A problem"
-        self.notify(f"{many} with the order this file states. Line {first.line + 1}: {first.text}. "
-                    f"`tasktui check {self.session.name}` lists them; the detail pane shows them on their tasks.",
-                    severity="warning", timeout=12)
+        self.notify(f"{many} with the order this file states; line {first.line + 1}: {first.text}. "
+                    f"`tasktui check {self.session.shown_path}` lists them.", severity="warning")
 
     def show_current(self, *, focus_task: Task | None = None) -> None:
-        tf = self.tasks_file
-        if tf is not None and self._alive():
-            self.main.show(tf.doc, tf.rollup, focus_task=focus_task)
-            self._paint_timer()
+        """Show the open file's current version (while it loads: its top, with the marks written on it)."""
+        session = self.session
+        if session is None or not self._alive():
+            return
+        tf = session.tasks_file or session.early_file
+        if tf is None:
+            return
+        doc, rollup = tf.current
+        self.main.show(doc, rollup, focus_task=focus_task, stale=False if tf.partial else None)
+        self._paint_timer()
 
     # -- edits -------------------------------------------------------------------------------
     @on(MainScreen.EditRequested)
@@ -364,101 +407,108 @@ class TaskTuiApp(App[int]):
             return
         notice = self.session.why_not_editable_task(event.task)
         if notice is None:
-            self.request_edit(edits.Toggle(self.session.key(event.task)), quiet=True)
+            self.request_edit(self.session.toggle_op(event.task), quiet=True)
         else:
             self.say([notice])
 
     def request_edit(self, op: edits.Edit, *, quiet: bool = False, focus_line: bool = False) -> None:
-        """Apply a mark change right away when nothing is queued on the edit thread and
-        it need not wait (the keypress's bytes reach the disk without a thread hop);
-        else queue ``op`` on the edit thread, behind what came before. While the file
-        is still loading, a mark on a task already shown is written at once, and any
-        other edit waits for the load, in order."""
+        """Queue ``op`` for the edit thread, behind every edit asked for before it: keys are
+        written in the order they came, each planned on the result of the one before,
+        and the key's own turn never touches the file. While the file loads, a mark on a
+        task shown is written at once on the bytes read; other edits wait for the whole file."""
         session = self.session
         reason = session.why_not_editable()
         if reason is not None:
             self.say([reason])
             return
-        if session.tasks_file is None:
-            self._edit_while_loading(op, quiet, focus_line)
-            return
-        if isinstance(op, self.INSTANT_EDITS) and not self._edit_thread_busy():
-            try:
-                result = session.apply(op, wait=False)
-            except store.Busy:
-                pass  # the lock is held or the file is changing: wait on the edit thread
-            except EDIT_ERRORS as exc:
-                self._edit_failed(exc, session)
-                return
+
+        def waiting() -> None:  # on the edit thread: this edit waits for the whole file
+            self._from_thread(self._say_waiting, session)
+
+        def done(result: EditResult | None, error: BaseException | None) -> None:
+            if error is not None:
+                self._edit_failed(error, session, op)
             else:
                 self._edit_done(result, quiet, focus_line, session=session)
-                return
-        self._run_edit(lambda: session.apply(op), quiet, focus_line, session=session)
 
-    def _edit_while_loading(self, op: edits.Edit, quiet: bool, focus_line: bool) -> None:
-        session = self.session
-        partial = session.partial
-        key = getattr(op, "key", None) or getattr(op, "after", None) or getattr(op, "under", None)
-        task = partial.find(key) if partial is not None and key is not None else None
-        if isinstance(op, self.INSTANT_EDITS) and task is not None and not session.waiting:
-            try:
-                result, doc = session.apply_early(op)
-            except store.Busy:
-                pass  # it waits for the load, below
-            except EDIT_ERRORS as exc:
-                self.say([session.failed(exc)])
-                return
-            else:
-                self.main.show(doc, RollUp(doc), notice=False, stale=False)
-                if not quiet or not result.changed:
-                    self.notify(result.summary, timeout=3)
-                return
-        notice = session.wait_for_load(op, task, quiet=quiet, focus=focus_line)
-        self.header.show(notice=notice.text)
+        self._on_edit_thread(lambda: session.run(op, waiting), done)
 
-    def _edit_thread_busy(self) -> bool:
-        """Whether an edit, undo, booking or reload is queued or running on the edit thread."""
-        return any(w.group == "edits" and not w.is_finished for w in self.workers)
+    def _say_waiting(self, session: Session) -> None:
+        n = sum(1 for f in self._pending if not f.done())
+        self._header(session, notice=f"{n} edit{'s' if n != 1 else ''} waiting for the file to load.")
+
+    def _on_edit_thread(self, call, done) -> None:
+        """Run ``call`` on the edit thread after everything queued there before it, then
+        ``done(result, None)``, or ``done(None, error)`` for one of EDIT_ERRORS, here."""
+        future = self._executor.submit(call)
+        self._pending.append(future)
+        self._finish(future, done)
 
     @work(group="edits")
-    async def _run_edit(self, call, quiet: bool = False, focus_line: bool = False, session: Session | None = None) -> None:
-        await self._apply(call, quiet, focus_line, session=session)
-
-    async def _apply(self, call, quiet: bool = False, focus_line: bool = False, own_file: bool = True,
-                     session: Session | None = None) -> EditResult | None:
-        """Run ``call`` (an edit of ``session``'s file) on the edit thread and show its result."""
-        session = session or self.session
+    async def _finish(self, future: Future, done) -> None:
         try:
-            result = await asyncio.get_running_loop().run_in_executor(self._executor, call)
-        except EDIT_ERRORS as exc:
-            self._edit_failed(exc, session)
-            return None
-        return self._edit_done(result, quiet, focus_line, own_file, session=session)
+            try:
+                result = await asyncio.wrap_future(future)
+            except EDIT_ERRORS as exc:
+                done(None, exc)
+            else:
+                done(result, None)
+        finally:
+            self._pending.remove(future)
 
-    def _edit_failed(self, exc: BaseException, session: Session) -> None:
-        if self._alive(session):
-            self.say([session.failed(exc)])
-            self.show_current()
-        else:
-            self.notify(str(exc), title=f"Not written to {session.name}", severity="error", timeout=8)
+    def edits_pending(self) -> int:
+        """How many edits (or other work on the file) are queued or running on the edit
+        thread, or done there and not yet shown."""
+        return len(self._pending)
 
-    def _edit_done(self, result: EditResult | None, quiet: bool = False, focus_line: bool = False,
-                   own_file: bool = True, *, session: Session) -> EditResult | None:
+    def _edit_failed(self, exc: BaseException, session: Session, op: edits.Edit | None = None) -> None:
+        if not self._alive(session):
+            self.notify(str(exc), title=f"Not written to {session.shown_path}", severity="error", timeout=8)
+            return
+        self.show_current()
+        if isinstance(exc, edits.TextChanged) and isinstance(op, edits.EditText):
+            self._ask_text_conflict(session, op, exc)
+            return
+        self.say([session.failed(exc)])
+
+    def _ask_text_conflict(self, session: Session, op: edits.EditText, exc: edits.TextChanged) -> None:
+        """Another program changed the text of the task being edited: both texts, and the choice."""
+        from tasktui.ui.screens.text_conflict import TextConflictScreen
+
+        def answer(choice: str | None) -> None:
+            if choice == "mine":
+                self.request_edit(edits.EditText(op.key, exc.mine, expect=exc.theirs), focus_line=True)
+            elif choice == "again" and self._alive(session):
+                self.main.edit_text_again(op.key, exc.theirs, exc.mine)
+            else:
+                self.notify("Kept the text the other program wrote; yours was not written.", timeout=4)
+
+        self.push_screen(TextConflictScreen(exc.theirs, exc.mine, exc.base), answer)
+
+    def _edit_done(self, result: EditResult | None, quiet: bool = False, focus_line: bool = False, *,
+                   session: Session) -> EditResult | None:
         if result is None:
             return None
-        notices = session.edited(result, quiet=quiet, own_file=own_file)
+        notices = session.edited(result, quiet=quiet)
         if self._alive(session):  # else written, but its file was closed meanwhile
-            self.show_current(focus_task=session.focus_after(result) if focus_line else None)
+            focus = session.focus_after(result) if focus_line and session.tasks_file is not None else None
+            self.show_current(focus_task=focus)
             self.say(notices)
         return result
 
     @on(MainScreen.UndoRequested)
     def _undo_requested(self, event: MainScreen.UndoRequested) -> None:
         session = self.session
-        if session.tasks_file is None:  # still loading: in its turn, once loaded
-            self.header.show(notice=session.wait_for_load("redo" if event.redo else "undo", None).text)
-            return
-        self._run_edit(session.redo if event.redo else session.undo, focus_line=True, session=session)
+
+        def done(result: EditResult | None, error: BaseException | None) -> None:
+            if error is not None:
+                self._edit_failed(error, session)
+            elif result is None:
+                self.notify("Nothing to redo." if event.redo else "Nothing to undo.")
+            else:
+                self._edit_done(result, focus_line=True, session=session)
+
+        self._on_edit_thread(session.redo if event.redo else session.undo, done)
 
     # -- changes made by other programs -----------------------------------------------------------
     def on_file_changed_on_disk(self, message: FileChangedOnDisk) -> None:
@@ -468,14 +518,14 @@ class TaskTuiApp(App[int]):
     @work(group="edits")
     async def _take_outside_change(self, event: FileEvent) -> None:
         session = self.session
-        if session is None or session.tasks_file is None:
+        if session is None:
             return
         if event.writing:  # the file is shown as it was until its writer is done
             self._header(session, notice=f"waiting for another program to finish writing {session.name}")
             return
         before = self.doc
-        # the event only says "look again": read what is on disk now, after any write
-        # of ours that was queued before this, so nothing older wins
+        # the event only says "look again": read what is on disk now, on the edit thread,
+        # after any write of ours that was queued before this, so nothing older wins
         taken = await asyncio.get_running_loop().run_in_executor(self._executor, session.take) \
             if event.snapshot is not None else None
         change = session.took(taken, before)
@@ -521,8 +571,13 @@ class TaskTuiApp(App[int]):
         tf = session.tasks_file if session is not None else None
         if tf is None:
             return
+        def reload() -> bool:  # what you changed in your editor is yours: nothing of it is "lost"
+            changed = tf.reload()
+            tf.take_lost()
+            return changed
+
         try:  # on the edit thread, like every change to the tasks file
-            changed = await asyncio.get_running_loop().run_in_executor(self._executor, tf.reload)
+            changed = await asyncio.get_running_loop().run_in_executor(self._executor, reload)
         except store.StoreError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -537,10 +592,12 @@ class TaskTuiApp(App[int]):
             from tasktui.ui.screens.time_dialog import LongTimerDialog
 
             def answer(choice: str | None) -> None:
-                notice = self.session.long_timer(choice)
+                notice, booking = self.session.long_timer(choice)
                 if notice is not None:
                     self.say([notice])
                 self._paint_timer()
+                if booking is not None:
+                    self._book(booking)
 
             self.push_screen(LongTimerDialog(question), answer)
         if self._ticker is None:
@@ -559,15 +616,20 @@ class TaskTuiApp(App[int]):
         if booking is not None:
             self._book(booking)
 
-    @work(group="edits")
-    async def _book(self, booking: Booking) -> None:
+    def _book(self, booking: Booking) -> None:
         session = self.session
-        mine = booking.timer.for_file(session.path)
-        result = await self._apply(lambda: session.book(booking), own_file=mine, session=session)
-        notice = session.booked(booking, result is not None)
-        if notice is not None:
-            self.say([notice])
-        self._paint_timer()
+
+        def done(result: EditResult | None, error: BaseException | None) -> None:
+            if error is not None:
+                self._edit_failed(error, session)
+            else:
+                self._edit_done(result, session=session)
+            notice = session.booked(booking, error is None)
+            if notice is not None:
+                self.say([notice])
+            self._paint_timer()
+
+        self._on_edit_thread(lambda: session.book(booking), done)
 
     # -- progress over time (the file's git history) ---------------------------------------------
     @property
@@ -641,8 +703,8 @@ class TaskTuiApp(App[int]):
         if main is None or screen is not main:
             return
         for binding in MainScreen.BINDINGS:
-            if binding.action in ("app.quit",):
-                continue
+            if binding.action in ("app.quit",) or main.check_action(binding.action, ()) is False:
+                continue  # quit is the palette's own; an action that cannot be done now is not offered
             yield SystemCommand(binding.description, f"key: {binding.key}",
                                 lambda a=binding.action: main.run_action(a))
         yield SystemCommand("Repair mojibake", "rewrite â¬œ-style garbled characters, after showing the change", self.action_repair)
@@ -661,8 +723,8 @@ class TaskTuiApp(App[int]):
         fixes = repair.find(doc.source)
         if fixes and not self.read_only_reason:
             sample = ", ".join(sorted({f"{f.old}→{f.new}" for f in fixes})[:3])
-            self.notify(f"{len(fixes)} garbled characters (mojibake: {sample}). "
-                        "ctrl+p “Repair mojibake” shows the change and fixes them.", timeout=8)
+            if first_time(self.path, "mojibake " + " ".join(sorted({f.old for f in fixes}))):
+                self.notify(f"{len(fixes)} garbled characters ({sample}): ctrl+p “Repair mojibake” fixes them.")
 
     def action_repair(self) -> None:
         from tasktui.doc import repair
@@ -687,11 +749,50 @@ class TaskTuiApp(App[int]):
         self.push_screen(ConfirmScreen(f"Rewrite {len(fixes)} mojibake sequence(s)? Nothing else changes; u undoes it.\n\n{shown}",
                                        yes="Repair", no="Cancel"), answer)
 
+    def action_quit(self) -> None:
+        """Quit once the edits asked for are written: none is dropped (after a second of
+        waiting, a notice says what it waits for)."""
+        pending = [f for f in self._pending if not f.done()]
+        if pending:
+            self._quit_when_written(pending)
+        else:
+            self.exit()
+
+    @work(group="quit", exclusive=True)
+    async def _quit_when_written(self, pending: list[Future]) -> None:
+        n = len(pending)
+        timer = self.set_timer(self.QUIT_NOTICE_AFTER, lambda: self.notify(
+            f"Writing {n} edit{'s' if n != 1 else ''} before quitting…", timeout=10))
+        waited = [asyncio.wrap_future(f) for f in pending]
+        await asyncio.wait(waited)
+        for w in waited:
+            w.exception()  # each failure was said where the edit was shown (_finish)
+        timer.stop()
+        self.exit()
+
     def on_unmount(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
+        session = self.session
+        if session is not None:  # edits waiting for a file never read end, rather than wait forever
+            session.handover(None, f"tasktui quit before {session.name} was read; nothing was written.")
         self._executor.shutdown(wait=True)
         if self.tasks_file is not None:
             self.tasks_file.save_cache()  # what edits parsed, for the next open
         gc.unfreeze()  # what the app froze may be collected again (the app's end need not be the process's)
 
+
+def first_time(path: Path, about: str) -> bool:
+    """Whether a notice about ``about`` (what it tells of: the kinds of garbled
+    characters in the file, not how many, which syncing a status line changes) is
+    new for the file at ``path``; it is remembered as told. Kept in tasktui's private
+    store (tasktui.storage.cache), in a slot of its own beside the file's
+    summary, under a key of ``about``: a file's repair notice comes once, not on
+    every open, and again when its mojibake is of other kinds. Without the cache:
+    always new."""
+    slot = path.with_name(f"{path.name}#notices")
+    key = hashlib.blake2b(about.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    if store_cache.load_summary(slot, key) is not None:
+        return False
+    store_cache.save_summary(slot, key, {"said": True})
+    return True

@@ -5,32 +5,33 @@ it can be planned again on a newer version of the file. ``plan`` turns it into
 a Plan: the patches, a one-line summary, what it did (Details) and the check the
 new version must pass. The planners live by kind: tasks (marks, text, add,
 delete), hours (time spent, estimates), log, sync (progress lines), undo
-(Restore) and repair (mojibake).
+(Restore) and repair (mojibake, and ``tasktui fmt``'s output).
 """
 
 from __future__ import annotations
 
-from tasktui.doc.edits.base import Check, ConflictError, Details, EditError, Plan, same_tasks
-from tasktui.doc.edits.hours import plan_add_time, plan_set_estimate
+from tasktui.doc.edits.base import Check, ConflictError, Details, EditError, Plan, TextChanged, item_text, same_tasks
+from tasktui.doc.edits.hours import plan_add_time, plan_set_estimate, plan_set_time
 from tasktui.doc.edits.log import KINDS, entry_keys, find_entry, format_entry, plan_add_entry, plan_edit_entry, plan_resolve, today
 from tasktui.doc.edits.move import heading_above, list_under, neighbour, numbered, plan_move, plan_renumber
 from tasktui.doc.edits.ops import (AddLogEntry, AddTask, AddTime, Batch, Claim, DeleteTask, Edit, EditEntry, EditText,
-                                   EntryKey, Move, Renumber, Repair, ResolveEntry, Restore, RestoreItem, SetEstimate,
-                                   SetState, Sync, Toggle)
-from tasktui.doc.edits.repair import plan_repair
+                                   EntryKey, Move, Reformat, Renumber, Repair, ResolveEntry, Restore, RestoreItem, SetEstimate,
+                                   SetState, SetTime, Sync, Toggle, ToggleAll)
+from tasktui.doc.edits.repair import plan_reformat, plan_repair
 from tasktui.doc.edits.sync import completion_value, sync_patches, plan_sync
 from tasktui.doc.edits.tasks import (plan_add_task, plan_batch, plan_claim, plan_delete, plan_edit_text, plan_set_state,
-                                     plan_toggle, state_mark, toggle_all)
-from tasktui.doc.edits.undo import plan_restore, restore_for
+                                     plan_toggle, plan_toggle_all, state_mark, toggle_all)
+from tasktui.doc.edits.undo import plan_restore, replayed, restore_for
 from tasktui.doc.model import Document
 from tasktui.doc.rollup import RollUp
 
 __all__ = [
     "AddLogEntry", "AddTask", "AddTime", "Batch", "Check", "Claim", "ConflictError", "DeleteTask", "Details", "Edit",
-    "EditEntry", "EditError", "EditText", "EntryKey", "KINDS", "Move", "Plan", "Renumber", "Repair", "ResolveEntry",
-    "Restore", "RestoreItem", "SetEstimate", "SetState", "Sync", "Toggle", "completion_value", "entry_keys",
-    "find_entry", "format_entry", "heading_above", "list_under", "neighbour", "numbered", "plan", "restore_for",
-    "same_tasks", "state_mark", "sync_patches", "today", "toggle_all",
+    "EditEntry", "EditError", "EditText", "EntryKey", "KINDS", "Move", "Plan", "Reformat", "Renumber", "Repair",
+    "ResolveEntry", "Restore", "RestoreItem", "SetEstimate", "SetState", "SetTime", "Sync", "TextChanged", "Toggle",
+    "ToggleAll", "completion_value", "entry_keys", "find_entry", "format_entry", "heading_above", "item_text",
+    "list_under", "neighbour", "numbered", "plan", "replayed", "restore_for", "same_tasks", "state_mark",
+    "sync_patches", "today", "toggle_all",
 ]
 
 
@@ -44,6 +45,8 @@ def plan(doc: Document, op: Edit, rollup: RollUp | None = None) -> Plan:
             return plan_toggle(doc, op)
         case SetState():
             return plan_set_state(doc, op)
+        case ToggleAll():
+            return plan_toggle_all(doc, op)
         case Claim():
             return plan_claim(doc, op, rollup if rollup is not None and rollup.doc is doc else None)
         case EditText():
@@ -60,6 +63,8 @@ def plan(doc: Document, op: Edit, rollup: RollUp | None = None) -> Plan:
             return plan_batch(doc, op)
         case AddTime():
             return plan_add_time(doc, op)
+        case SetTime():
+            return plan_set_time(doc, op)
         case SetEstimate():
             return plan_set_estimate(doc, op)
         case AddLogEntry():
@@ -74,4 +79,6 @@ def plan(doc: Document, op: Edit, rollup: RollUp | None = None) -> Plan:
             return plan_restore(doc, op)
         case Repair():
             return plan_repair(doc)
+        case Reformat():
+            return plan_reformat(doc, op)
     raise TypeError(f"not an edit operation: {op!r}")

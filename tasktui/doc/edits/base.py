@@ -21,6 +21,15 @@ class ConflictError(EditError):
     """The file changed so that the edit no longer applies."""
 
 
+class TextChanged(ConflictError):
+    """A text edit whose task's text changed since the edit began: ``theirs`` is the text
+    now in the file, ``base`` the one the edit started from, ``mine`` the new description."""
+
+    def __init__(self, message: str, *, theirs: str, base: str, mine: str) -> None:
+        super().__init__(message)
+        self.theirs, self.base, self.mine = theirs, base, mine
+
+
 Check = Callable[[Document, Document], "str | None"]
 """Given the version an edit was planned on and the version it made: the problem, or None."""
 
@@ -135,6 +144,22 @@ def prefix_parts(doc: Document, task: Task) -> tuple[str, str, str | None, str |
     if not m:
         raise EditError("cannot work out the list style of that task")
     return m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)
+
+
+def item_text(doc: Document, task: Task) -> str:
+    """The task's list item as a person reads it, to tell whether it changed: its lines
+    from the marker to its last non-blank one, with the checkbox marks in it (its own,
+    its subtasks') left out, so that marks changed meanwhile (by the keys before,
+    or by an agent ticking it) do not count as a change of the task."""
+    lines = doc.source.lines
+    first = task.item_line
+    shown = list(lines[first:last_content_line(doc, first, task.end) + 1])
+    for t in (task, *descendants(doc, task)):
+        at = t.line - first
+        if 0 <= at < len(shown):
+            col = t.col + 1
+            shown[at] = shown[at][:col] + "\0" + shown[at][col + len(t.mark):]
+    return "\n".join(shown)
 
 
 def descendants(doc: Document, task: Task | None) -> list[Task]:

@@ -29,7 +29,7 @@ from tasktui.doc.edits.base import (
     prefix_parts,
 )
 from tasktui.doc.edits.ops import Move, Renumber
-from tasktui.doc.edits.tasks import cut_span, own_line
+from tasktui.doc.edits.tasks import cut_span, own_line, unchanged
 from tasktui.doc.model import Document, Task
 from tasktui.doc.patch import Patch
 from tasktui.doc.source import _EOL_BYTES, encode
@@ -110,13 +110,22 @@ def _run_neighbours(doc: Document, task: Task) -> tuple[Task | None, Task | None
 
 # -- moving -------------------------------------------------------------------------------
 def plan_move(doc: Document, op: Move) -> Plan:
-    if sum(x is not None for x in (op.before, op.after, op.section)) != 1:
-        raise EditError("say where the task goes: before a task, after a task, or to a section")
+    if sum(x is not None for x in (op.before, op.after, op.section)) + (op.step != 0) != 1:
+        raise EditError("say where the task goes: before a task, after a task, up or down, or to a section")
     task = find_task(doc, op.key)
     src = doc.source
     if task.legend:
         raise EditError(f"L{task.line + 1} is part of the file's legend, which says what [{task.mark}] means: "
                         "it is not a task, and tasktui does not move it")
+    unchanged(doc, task, op.expect, "move")
+    if op.step:  # past the sibling above or below it in this version (keys pressed in a row: one place each)
+        other = neighbour(doc, task, -1 if op.step < 0 else 1)
+        if other is None:
+            where = "first" if op.step < 0 else "last"
+            return Plan((), f"{label(task)} is already the {where} of its list; m moves it to another section",
+                        Details(line=task.line + 1, text=task.text, id=task.id))
+        key = doc.keys[other.index]
+        op = Move(op.key, before=key) if op.step < 0 else Move(op.key, after=key)
     own_line(doc, task)
     block = [task, *descendants(doc, task)]
     moved = {t.index for t in block}

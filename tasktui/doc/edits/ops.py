@@ -2,7 +2,14 @@
 
 Every operation names its task by identity (TaskKey) and its log entry by its
 line's text and occurrence (EntryKey), never by position, so that it can be
-planned again on a newer version of the file.
+planned again on a newer version of the file. What depends on where a task is
+now (the sibling a move passes, whether ``p`` sets or clears a mark, which way
+space turns several tasks) is decided when the operation is planned, on the
+version it is planned on: keys pressed in a row each act on the result of the
+one before. An operation that must not act on something it did not see carries
+what it expects (``expect``): the text an edit started from, the list item a
+delete or a move was asked for; planned on a version where that changed, it is
+refused (tasktui.doc.edits.base.ConflictError) and nothing is written.
 """
 
 from __future__ import annotations
@@ -19,8 +26,19 @@ class Toggle:
 
 @dataclass(frozen=True)
 class SetState:
+    """Give a task the mark of ``state``; with ``back``, back to open when it has that
+    state already (``p`` and ``c`` pressed again; for several tasks: when all have it)."""
+
     key: TaskKey
     state: str
+    back: bool = False
+
+
+@dataclass(frozen=True)
+class ToggleAll:
+    """Space on several tasks: all done when any of them is not, else all open."""
+
+    keys: tuple[TaskKey, ...]
 
 
 @dataclass(frozen=True)
@@ -49,30 +67,38 @@ class AddTask:
 
 @dataclass(frozen=True)
 class EditText:
-    """New text for a task; with ``expected``, only while the task's text is still
-    that (checked under the lock): a change made meanwhile by someone else is
-    never overwritten."""
+    """Give a task the description ``text``. ``expect``: the task's text the edit started
+    from (``Task.text``); when the task's text is no longer that, it is refused with
+    both texts (TextChanged), never written over."""
 
     key: TaskKey
     text: str
-    expected: str | None = None
+    expect: str | None = None
 
 
 @dataclass(frozen=True)
 class DeleteTask:
+    """Delete a task with its details and subtasks. ``expect``: its list item as it was
+    when the delete was asked for (base.item_text); refused when that changed."""
+
     key: TaskKey
+    expect: str | None = None
 
 
 @dataclass(frozen=True)
 class Move:
     """Move a task with its whole list item (details and subtasks): before or after
-    another task (taking that task's depth), or to the end of the list of tasks
-    written directly under a heading (its top level). Exactly one of the three."""
+    another task (taking that task's depth), to the end of the list of tasks written
+    directly under a heading (its top level), or ``step`` places among its siblings
+    (-1 up past the one above it, +1 down past the one below, as they are when it is
+    planned). Exactly one of the four. ``expect``: as DeleteTask's."""
 
     key: TaskKey
     before: TaskKey | None = None
     after: TaskKey | None = None
     section: HeadingKey | None = None
+    step: int = 0
+    expect: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +121,15 @@ class Batch:
 class AddTime:
     """Add time spent to a task, or to a heading that carries its own estimate (a
     heading-level task: ``#### Task 1: Setup`` with its ``**Estimated Time**``)."""
+
+    key: TaskKey | HeadingKey
+    hours: float
+
+
+@dataclass(frozen=True)
+class SetTime:
+    """Set the time spent (``**Actual Time**``) of a task or heading to ``hours``: a
+    correction (time is otherwise only added, and never below zero)."""
 
     key: TaskKey | HeadingKey
     hours: float
@@ -146,6 +181,15 @@ class Repair:
 
 
 @dataclass(frozen=True)
+class Reformat:
+    """``tasktui fmt``: put ``after`` in place of ``before``, the bytes it was made from
+    (every byte of it depends on all of them: planned on anything else, it is refused)."""
+
+    before: bytes
+    after: bytes
+
+
+@dataclass(frozen=True)
 class RestoreItem:
     anchor: TaskKey | None  # offsets are relative to this task's first line (absolute when None)
     offset: int
@@ -161,8 +205,8 @@ class Restore:
     summary: str = "restored"
 
 
-TaskEdit = Toggle | SetState | Claim | AddTask | EditText | DeleteTask | Move | Renumber | Batch
-TimeEdit = AddTime | SetEstimate
+TaskEdit = Toggle | SetState | ToggleAll | Claim | AddTask | EditText | DeleteTask | Move | Renumber | Batch
+TimeEdit = AddTime | SetTime | SetEstimate
 LogEdit = AddLogEntry | ResolveEntry | EditEntry
-Edit = TaskEdit | TimeEdit | LogEdit | Sync | Repair | Restore
+Edit = TaskEdit | TimeEdit | LogEdit | Sync | Repair | Reformat | Restore
 """Every edit operation there is."""

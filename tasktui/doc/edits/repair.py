@@ -1,10 +1,13 @@
-"""Planning the mojibake repair (see tasktui.doc.repair): only the sequences
-that are UTF-8 once decoded as cp1252 change, and no task may change with them."""
+"""Planning the edits that rewrite a file's form, not its tasks: the mojibake repair
+(see tasktui.doc.repair: only the sequences that are UTF-8 once decoded as cp1252
+change) and ``tasktui fmt``'s output. No task may change with them."""
 
 from __future__ import annotations
 
+from tasktui.doc import patch as P
 from tasktui.doc import repair
-from tasktui.doc.edits.base import Details, Plan
+from tasktui.doc.edits.base import ConflictError, Details, Plan, same_tasks
+from tasktui.doc.edits.ops import Reformat
 from tasktui.doc.model import Document
 
 
@@ -24,3 +27,16 @@ def plan_repair(doc: Document) -> Plan:
     kinds = sorted({f"{f.old} → {f.new}" for f in fixes})
     return Plan(tuple(repair.patches(doc.source, fixes)), f"repaired {len(fixes)} mojibake sequence(s): {', '.join(kinds)}",
                 Details(fixed=len(fixes), lines=tuple(sorted({f.line + 1 for f in fixes}))), expect)
+
+
+def plan_reformat(doc: Document, op: Reformat) -> Plan:
+    """The formatted bytes in place of the bytes they were made from, with the same tasks."""
+    if doc.source.data != op.before:
+        raise ConflictError("the file changed while it was being formatted: nothing was written; run fmt again")
+    if op.after == op.before:
+        return Plan((), "already formatted")
+
+    def expect(before: Document, after: Document) -> str | None:
+        return same_tasks(before, after)
+
+    return Plan((P.between(op.before, op.after),), "formatted; the tasks are unchanged", Details(), expect)

@@ -6,15 +6,15 @@ import bisect
 import re
 from dataclasses import replace
 
-from tasktui.doc.edits.base import (ConflictError, Details, EditError, Plan, descendants, find_task,
-                                    insert_lines, label, last_content_line, line_text_span,
+from tasktui.doc.edits.base import (ConflictError, Details, EditError, Plan, TextChanged, descendants, find_task,
+                                    insert_lines, item_text, label, last_content_line, line_text_span,
                                     prefix_parts, same_tasks, same_tasks_except, text_bytes)
-from tasktui.doc.edits.ops import AddTask, Batch, Claim, DeleteTask, EditText, SetState, Toggle
+from tasktui.doc.edits.ops import AddTask, Batch, Claim, DeleteTask, EditText, SetState, Toggle, ToggleAll
 from tasktui.doc.model import LABEL_LINE, Document, Task, split_id, split_text
 from tasktui.doc.patch import Patch
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import RollUp
-from tasktui.doc.safetext import json_text
+from tasktui.doc.safetext import json_text, visible
 from tasktui.doc.source import encode
 from tasktui.doc.states import DONE, HELD, IN_PROGRESS, NAMES, SETTABLE
 
@@ -41,7 +41,8 @@ def plan_toggle(doc: Document, op: Toggle) -> Plan:
 
 def plan_set_state(doc: Document, op: SetState) -> Plan:
     task = find_task(doc, op.key)
-    return _plan_mark(doc, task, state_mark(doc, op.state), NAMES.get(op.state, op.state))
+    state = "todo" if op.back and task.state == op.state else op.state
+    return _plan_mark(doc, task, state_mark(doc, state), NAMES.get(state, state))
 
 
 def plan_claim(doc: Document, op: Claim, rollup: RollUp | None = None) -> Plan:
@@ -92,13 +93,19 @@ def full_text(task: Task, description: str) -> str:
     return prefix + description
 
 
+def same_text(now: str, expected: str) -> bool:
+    """Whether ``expected`` is the task text ``now``, as the file holds it, as JSON shows it
+    (U+FFFD for undecodable bytes) or as the screen shows it (what a script or a person copied)."""
+    return expected in (now, json_text(now), visible(now))
+
+
 def plan_edit_text(doc: Document, op: EditText) -> Plan:
     task = find_task(doc, op.key)
     if not op.text.strip():
         raise EditError("a task needs some text")
-    if op.expected is not None and op.expected.strip() not in (task.text, json_text(task.text)):
-        raise EditError(f"{label(task)} does not read as expected any more (someone changed it): its text is now "
-                        f"{json_text(task.text)!r}")
+    if op.expect is not None and not same_text(task.text, op.expect):
+        raise TextChanged(f"the text of {label(task)} is not {op.expect!r} any more: another program changed it; "
+                          "nothing was written", theirs=task.text, base=op.expect, mine=op.text)
     text = full_text(task, op.text)
     col = task.col + 3 + (1 if task.optional else 0)
     line = doc.source.lines[task.line]
@@ -360,9 +367,17 @@ def cut_span(doc: Document, first: int, last: int) -> tuple[int, int]:
     return start, (src.starts[last + 1] if last + 1 < src.line_count else len(src.data))
 
 
+def unchanged(doc: Document, task: Task, expect: str | None, undone: str) -> None:
+    """ConflictError when ``task``'s list item is not what the edit expects (item_text)."""
+    if expect is not None and item_text(doc, task) != expect:
+        raise ConflictError(f"{label(task)} changed in the file since the {undone} was asked for: nothing was written "
+                            "(look at it, then ask again)")
+
+
 def plan_delete(doc: Document, op: DeleteTask) -> Plan:
     task = find_task(doc, op.key)
     src = doc.source
+    unchanged(doc, task, op.expect, "delete")
     own_line(doc, task)
     start, end = cut_span(doc, task.item_line, last_content_line(doc, task.item_line, task.end))
     gone = {task.index} | {t.index for t in descendants(doc, task)}
@@ -400,11 +415,16 @@ def _neighbour(doc: Document, task: Task, count: int) -> Task | None:
 
 
 # -- several tasks at once ------------------------------------------------------------
-def toggle_all(doc: Document, tasks: list[Task]) -> Batch:
+def toggle_all(doc: Document, tasks: list[Task]) -> ToggleAll:
     """Space on several tasks: all done when any is not, else all open (as lazygit stages
-    a range: one rule however mixed the tasks are)."""
+    a range: one rule however mixed the tasks are), decided when it is planned."""
+    return ToggleAll(tuple(doc.keys[t.index] for t in tasks))
+
+
+def plan_toggle_all(doc: Document, op: ToggleAll) -> Plan:
+    tasks = [find_task(doc, key) for key in op.keys]
     state = "todo" if tasks and all(t.state == DONE for t in tasks) else "done"
-    return Batch(tuple(SetState(doc.keys[t.index], state) for t in tasks))
+    return _plan_marks(doc, [SetState(key, state) for key in op.keys])
 
 
 def plan_batch(doc: Document, op: Batch) -> Plan:
@@ -424,12 +444,15 @@ def _listed(tasks: list[Task], limit: int = 4) -> str:
 
 def _plan_marks(doc: Document, ops) -> Plan:
     wanted: dict[int, str] = {}
-    for o in ops:
-        task = find_task(doc, o.key)
+    named = [(o, find_task(doc, o.key)) for o in ops]
+    # p / c on several tasks: back to open when every one of them has that state already
+    asked = [(o.state, t.state) for o, t in named if isinstance(o, SetState) and o.back]
+    back = {state for state, _now in asked} - {state for state, now in asked if now != state}
+    for o, task in named:
         if isinstance(o, Toggle):
             wanted[task.index] = " " if task.state == DONE else doc.done_mark()
         else:
-            wanted[task.index] = state_mark(doc, o.state)
+            wanted[task.index] = state_mark(doc, "todo" if o.back and o.state in back else o.state)
     changes = [(doc.tasks[i], mark) for i, mark in sorted(wanted.items()) if doc.tasks[i].mark != mark]
     marks = set(wanted.values())
     common = next(iter(marks)) if len(marks) == 1 else None
@@ -456,7 +479,10 @@ def _plan_marks(doc: Document, ops) -> Plan:
 
 def _plan_deletes(doc: Document, ops) -> Plan:
     src = doc.source
-    named = sorted({find_task(doc, o.key).index for o in ops})
+    found = [(find_task(doc, o.key), o.expect) for o in ops]
+    for task, expect in found:
+        unchanged(doc, task, expect, "delete")
+    named = sorted({task.index for task, _expect in found})
     chosen: list[Task] = []  # the named tasks that are not inside another named task
     for i in named:
         task = doc.tasks[i]

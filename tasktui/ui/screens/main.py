@@ -16,9 +16,9 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
-from tasktui.doc import edits
+from tasktui.doc import edits, refs
 from tasktui.doc import query as query_mod
 from tasktui.doc.links import blocked_tasks
 from tasktui.doc.edits.tasks import full_text
@@ -32,6 +32,7 @@ from tasktui.ui.screens.dialogs import PromptScreen
 from tasktui.core.session import Notice
 from tasktui.ui.widgets.detail_pane import DetailPane
 from tasktui.ui.widgets.find_bar import FindBar
+from tasktui.ui.widgets.footer import PinnedFooter
 from tasktui.ui.widgets.log_panel import LogPanel
 from tasktui.ui.widgets.plain import plain
 from tasktui.ui.widgets.status_header import StatusHeader
@@ -55,6 +56,7 @@ class MainScreen(Screen):
         Binding("r", "change_text", "Edit text", show=False),
         Binding("delete", "delete_task", "Delete", show=False),
         Binding("t", "time_entry", "Time"),
+        Binding("S", "stop_timer", "Stop timer"),  # in the footer only while a timer runs (check_action)
         Binding("E", "set_estimate", "Set estimate", show=False),
         Binding("s", "timer", "Timer", show=False),
         Binding("b", "toggle_log", "Log"),
@@ -66,7 +68,7 @@ class MainScreen(Screen):
         Binding("i", "toggle_details", "Details", show=False),
         Binding("H", "show_history", "Show progress history", show=False),
         Binding("o", "overview", "Overview"),
-        Binding("question_mark", "help", "Help"),
+        Binding("question_mark,f1", "help", "Help"),
         Binding("q", "app.quit", "Quit"),
         # reordering tasks, and marks to act on several at once
         Binding("alt+up,K", "move_task_up", "Move task up", show=False),
@@ -96,7 +98,7 @@ class MainScreen(Screen):
 
     @dataclass
     class TimerRequested(Message):
-        """``s``: stop the running timer, or start one on ``task``."""
+        """``s``: stop the running timer, or start one on ``task``; ``S`` (``task`` None): only stop it."""
 
         task: Task | None
 
@@ -116,6 +118,7 @@ class MainScreen(Screen):
         self.jump_after_load = False  # `n` asked for an open task below what is loaded yet
         self._detail_timer: Timer | None = None
         self.details_chosen: bool | None = None  # the user's i, once pressed; else the width decides
+        self._timer_shown = False  # whether a running timer is shown (S is in the footer)
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -125,10 +128,10 @@ class MainScreen(Screen):
             yield DetailPane(id="detail")
         yield Static("", id="empty")
         yield FindBar(id="find")
-        yield Footer(compact=True)
+        yield PinnedFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(FindBar).display = False
+        self._show_find_bar(False)
         self.query_one("#empty", Static).display = False
         self.tree.focus()
         self.app.begin()
@@ -144,7 +147,9 @@ class MainScreen(Screen):
     # -- showing a version -------------------------------------------------------------
     def show(self, doc: Document, rollup: RollUp, *, focus_task: Task | None = None, outline: Outline | None = None,
              notice: str | None | bool = False, stale: bool | None = None) -> None:
-        """Show ``doc`` with its numbers everywhere: tree, header, log panel, empty message."""
+        """Show ``doc`` with its numbers everywhere: tree, header, log panel, empty message.
+        The edits keys ask for from now on name their tasks as ``doc`` has them."""
+        self.session.shown = doc
         tree = self.tree
         tree.set_document(doc, rollup, focus_task=focus_task, outline=outline)
         tree.set_marks(blocked=blocked_tasks(doc))
@@ -175,6 +180,9 @@ class MainScreen(Screen):
 
     def show_timer(self, header_text: str | None, tree_mark: tuple[int, str] | None) -> None:
         self.header.show(timer=header_text)
+        if self._timer_shown != (header_text is not None):
+            self._timer_shown = header_text is not None
+            self.refresh_bindings()  # S (stop the timer) comes and goes in the footer
         tree = self.tree
         if tree_mark is None:
             if tree.timer is not None:
@@ -191,19 +199,46 @@ class MainScreen(Screen):
         self._detail_timer = self.set_timer(0.05, self.update_detail)
 
     def update_detail(self) -> None:
+        """The detail pane shows the task (or section) under the tree's cursor; while
+        the log has focus, the log entry under its cursor."""
         if not self.is_attached:
             return
+        pane = self.query_one(DetailPane)
+        log = self._focused_log()
+        if log is not None:
+            current = log.current()
+            pane.show_entry(current[0] if current is not None else None)
+            return
         tree = self.tree
-        self.query_one(DetailPane).show(tree.outline, tree.cursor_row)
+        pane.show(tree.outline, tree.cursor_row)
+
+    def _focused_log(self) -> LogPanel | None:
+        """The log panel, when its table has focus."""
+        focused = self.focused
+        return next((log for log in self.query(LogPanel) if focused is log.table), None)
+
+    def _place_pane(self) -> None:
+        """Show the detail pane as the user chose with ``i``, else from 100 columns,
+        and at any width while the log has focus (its entries are shown whole there)."""
+        pane = self.query_one(DetailPane)
+        wanted = self.details_chosen
+        if wanted is None:
+            wanted = self.size.width >= 100 or self._focused_log() is not None
+        if pane.display != wanted:
+            pane.display = wanted
+        if wanted:
+            self.update_detail()
 
     def on_resize(self, event) -> None:
-        if self.details_chosen is None:
-            pane = self.query_one(DetailPane)
-            wide = event.size.width >= 100
-            if pane.display != wide:
-                pane.display = wide
-                if wide:
-                    self.update_detail()
+        self._place_pane()
+
+    def on_descendant_focus(self, _event) -> None:
+        self._place_pane()
+
+    @on(LogPanel.Highlighted)
+    def _entry_highlighted(self, event: LogPanel.Highlighted) -> None:
+        if self._focused_log() is not None:
+            self.query_one(DetailPane).show_entry(event.entry)
 
     # -- the task under the cursor ------------------------------------------------------
     def _editable(self) -> bool:
@@ -318,22 +353,34 @@ class MainScreen(Screen):
         task = self._editable_task()
         if task is None:
             return
-        key = self.session.key(task)
         prefix, description, _wrapper = split_text(task.text)
+        kept = f" ({prefix.strip()} stays)" if prefix.strip() else ""
+        op = self.session.text_op(task, description)  # what it started from: the text on screen now
 
         def done(text: str | None) -> None:
             if text is not None and full_text(task, text) != task.text:
-                self.request(edits.EditText(key, text), focus=True)
+                self.request(edits.EditText(op.key, text, expect=op.expect), focus=True)
 
-        kept = f" ({prefix.strip()} stays)" if prefix.strip() else ""
         self._ask(f"Task text{kept}", description, done, validate=self._not_blank)
+
+    def edit_text_again(self, key, theirs: str, mine: str) -> None:
+        """``r`` once more after another program changed the task's text: the prompt holds
+        the text you typed, and the edit now starts from theirs."""
+        prefix, _description, _wrapper = split_text(theirs)
+        kept = f" ({prefix.strip()} stays)" if prefix.strip() else ""
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.request(edits.EditText(key, text, expect=theirs), focus=True)
+
+        self._ask(f"Task text{kept} (another program's text: {theirs[:60]})", mine, done, validate=self._not_blank)
 
     def action_delete_task(self) -> None:
         if self.act_on_marked("delete"):
             return
         task = self._editable_task()
         if task is not None:
-            self.request(edits.DeleteTask(self.session.key(task)), focus=True)  # the cursor goes to its neighbour
+            self.request(self.session.delete_op(task), focus=True)  # the cursor goes to its neighbour
 
     def action_undo(self) -> None:
         self._replay(redo=False)
@@ -342,13 +389,10 @@ class MainScreen(Screen):
         self._replay(redo=True)
 
     def _replay(self, redo: bool) -> None:
-        if not self._editable():
-            return
-        tf = self.session.tasks_file
-        if tf is not None and not (tf.redo_stack if redo else tf.undo_stack) and not self.session.early:
-            self.app.notify("Nothing to redo." if redo else "Nothing to undo.")
-            return
-        self.app.post_message(self.UndoRequested(redo))
+        """``u`` / ``ctrl+r``: in turn after the edits asked for before it (whether there is
+        anything to undo is known once they are written)."""
+        if self._editable():
+            self.app.post_message(self.UndoRequested(redo))
 
     # -- keys: time -----------------------------------------------------------------------
     def action_time_entry(self) -> None:
@@ -367,7 +411,7 @@ class MainScreen(Screen):
         if row is not None and row.kind == HEADING:
             outline = self.tree.outline
             node = outline.headings[row.index]
-            key = self.session.doc.heading_keys[node.doc_index]
+            key = self.tree.doc.heading_keys[node.doc_index]
             times = outline.heading_totals(row.index)
             what, est, act = node.text, times.estimate_hours, times.actual_hours
         else:
@@ -389,6 +433,11 @@ class MainScreen(Screen):
     def action_timer(self) -> None:
         if self._editable():
             self.app.post_message(self.TimerRequested(self.tree.cursor_task))
+
+    def action_stop_timer(self) -> None:
+        """``S``: stop the running timer, wherever the cursor is, booking its time."""
+        if self._editable():
+            self.app.post_message(self.TimerRequested(None))
 
     # -- keys: the log ---------------------------------------------------------------------
     async def action_toggle_log(self) -> None:
@@ -480,10 +529,14 @@ class MainScreen(Screen):
     def action_previous_ready(self) -> None:
         self._jump_ready(-1)
 
+    def _show_find_bar(self, shown: bool) -> None:
+        """Show or hide the find bar; toasts keep above it (tasktui.tcss: -finding)."""
+        self.query_one(FindBar).display = shown
+        self.set_class(shown, "-finding")
+
     def action_filter(self) -> None:
-        bar = self.query_one(FindBar)
-        bar.display = True
-        bar.input.focus()
+        self._show_find_bar(True)
+        self.query_one(FindBar).input.focus()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -507,7 +560,7 @@ class MainScreen(Screen):
             if self._filter_timer is not None:
                 self._filter_timer.stop()
             bar.input.value = ""
-            bar.display = False
+            self._show_find_bar(False)
             self._apply_filter("")
             self.tree.focus()
 
@@ -520,15 +573,16 @@ class MainScreen(Screen):
         self.header.show(find=(event.text_filter.strip() if query else "", event.hide_done))
 
     def action_go_to_task(self) -> None:
-        """``g``: a prompt for a task id (``T012``, ``1.2``) or ``L40``; the cursor goes
-        there, opening what hides it (the filter too, with a word about it)."""
+        """``g``: a prompt for a task (its id, ``L40``, or a piece of its text: tasktui.doc.refs,
+        as the command line reads a REF); the cursor goes there, opening what hides it
+        (the filter too, with a word about it). Several tasks with it: each ``g`` the next."""
         if self.tree.doc is None:
             return
 
         def where(value: str):
             tree = self.tree
             after = tree.cursor_task.index if tree.cursor_task is not None else -1
-            found = query_mod.locate(tree.doc, value, after)
+            found = refs.go(tree.doc, value, after)
             if isinstance(found, str) and self.session.tasks_file is None:
                 found += " The rest of the file is still loading."
             return found
@@ -546,8 +600,9 @@ class MainScreen(Screen):
             else:
                 self.go_to(found)
 
-        self.app.push_screen(PromptScreen("Go to task", "", placeholder="T012, 1.2 or L40",
-                                          hint="A task id, or L and a line number. Enter goes there, Esc cancels.",
+        self.app.push_screen(PromptScreen("Go to task", "", placeholder="T012, 1.2, L40 or a word of its text",
+                                          hint="A task id, L and a line number, or a piece of the task's text. "
+                                               "Enter goes there, Esc cancels.",
                                           validate=check), done)
 
     def go_to(self, task: Task) -> None:
@@ -605,6 +660,8 @@ class MainScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "overview":
             return getattr(self.app, "workspace", None) is not None  # only when there is an overview to go back to
+        if action == "stop_timer":
+            return self.session.running is not None
         return True
 
     def action_overview(self) -> None:
@@ -653,7 +710,7 @@ class MainScreen(Screen):
             return
         from tasktui.ui.screens.section_picker import Choice, SectionPicker
 
-        outline, doc = self.tree.outline, self.session.doc
+        outline, doc = self.tree.outline, self.tree.doc
         here = self.session.section_of(task) if task.parent is None else None
         choices = []
         for node in outline.headings:
@@ -668,11 +725,11 @@ class MainScreen(Screen):
             self.app.notify("This file has no sections to move the task to: K and J move it within its list.",
                             severity="warning")
             return
-        key = self.session.key(task)
+        key, expect = self.session.key(task), edits.item_text(doc, task)
 
         def done(section) -> None:
             if section is not None:
-                self.request(edits.Move(key, section=section), focus=True)
+                self.request(edits.Move(key, section=section, expect=expect), focus=True)
 
         self.app.push_screen(SectionPicker(f"Move “{shown_text(task.text)[:40]}” to the end of:", choices), done)
 
@@ -697,7 +754,7 @@ class MainScreen(Screen):
     def reorder_commands(self):
         """Palette entries that depend on where the cursor is: "Renumber this section"
         only where that section's tasks are numbered."""
-        doc = self.session.doc
+        doc = self.tree.doc
         if doc is None or self.tree.cursor_row is None:
             return
         heading = self._section_index_at_cursor()
