@@ -135,9 +135,9 @@ FOOTNOTE = "Every change goes straight to the file; edits made elsewhere show up
 WIDE = 120  # columns from which the help takes two columns
 MAX_WIDTH = 180  # the widest the help gets
 
-_KEY_NAMES = {"space": "space", "slash": "/", "question_mark": "?", "up": "↑", "down": "↓", "left": "←",
-              "right": "→", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End", "escape": "Esc",
-              "enter": "enter", "delete": "delete"}
+_KEY_NAMES = {"space": "space", "slash": "/", "question_mark": "?", "exclamation_mark": "!", "up": "↑", "down": "↓",
+              "left": "←", "right": "→", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End",
+              "escape": "Esc", "enter": "enter", "delete": "delete"}
 
 
 def key_name(key: str) -> str:
