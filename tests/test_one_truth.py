@@ -130,7 +130,7 @@ async def check_app(path: Path, rollup: RollUp) -> None:
             await wait_for(pilot, lambda: f"## {node.text}" in app.query_one("#detail").source, what="the detail pane")
             detail = app.query_one("#detail").source
             said = f"{counts.summary()} done ({counts.percent:.0f}%)" if counts.total else "no tasks"
-            assert f"**Progress**: {said}\n" in detail + "\n", detail
+            assert f"**Progress**: {said}" in [line.rstrip() for line in detail.splitlines()], detail
         await app.workers.wait_for_complete()
         for timer in list(app._timers):
             timer.stop()

@@ -76,7 +76,7 @@ def test_the_command_lines_text_output_shows_plain_text_and_json_keeps_both(tmp_
     code, out, err = run(capsys, "list", path)
     assert "L5     [ ]  Add domain events for:" in out and "**" not in out and "`" not in out
     # the first task is held by the log's open blocker, which names it as written; the reason names it plainly
-    assert run(capsys, "next", path)[2] == ("tasktui: tasks.md: nothing can start now: 2 open tasks wait (L5 “Add "
+    assert run(capsys, "next", path)[2] == (f"tasktui: {path}: nothing can start now: 2 open tasks wait (L5 “Add "
                                             "domain events for:” blocked by an open blocker in the log (L11))\n")
     listed = json.loads(run(capsys, "list", path, "--json")[1])
     assert [(t["text"], t["plain"]) for t in listed] == [("**Add domain events** for:", "Add domain events for:"),

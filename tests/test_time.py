@@ -320,7 +320,7 @@ async def test_capital_s_stops_the_timer_from_anywhere_and_shows_in_the_footer_o
         assert app.tree.cursor_task is None
         clock.advance(90 * 60)
         await pilot.press("S")
-        await wait_file(pilot, path, domain_events_booked(original, "1.5 hours", "23 hours", "0 hours (+0%)"))
+        await wait_file(pilot, path, domain_events_booked(original, "1.5 hours", "23 hours", "1.5 hours (+8%)"))
         await wait_for(pilot, lambda: not state_file().exists() and app.running is None, what="the timer to stop")
         await wait_for(pilot, lambda: "S Stop timer" not in footer(), what="S to leave the footer")
         assert "Stop timer" not in offered()
