@@ -444,11 +444,12 @@ def cmd_new(args) -> int:
 
 
 def cmd_fmt(args) -> int:
+    from dataclasses import replace
+
     from tasktui.core import fmt
-    from tasktui.core.tasksfile import TasksFile
 
     cfg = _settings(args)
-    tf = TasksFile(args.file, sync=False, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    tf = _open(args, replace(cfg, sync=False))  # fmt writes the reformatted bytes alone
     name = args.file  # as the user gave it
     data = tf.snapshot.data
     try:
