@@ -219,7 +219,7 @@ class Derivation:
 
 
 class Document:
-    """One version of a tasks file. Build with :func:`load` or ``Document(source)``.
+    """One version of a tasks file. Build with ``Document(source)``.
     Never changed once built: a newer version is a new Document (``patched``), whose
     ``derivation`` says which version it came from and which tasks changed."""
 
@@ -760,9 +760,6 @@ class Document:
     def read_only_reason(self) -> str | None:
         return "it contains NUL bytes" if self.source.has_nul else None
 
-    def section_tasks(self, section: Section) -> list[Task]:
-        return self.tasks[section.first_task:section.first_task + section.task_count]
-
     @cached_property
     def _done_marks(self) -> tuple[int, int]:
         """How many tasks are marked ``x`` and how many ``X``."""
@@ -838,7 +835,3 @@ def parse_log_entry(line_no: int, line: str) -> LogEntry | None:
         text = text[: tm.start()]
     kind = "Blocker" if kind.lower() == "blocker" else ("Decision" if kind.lower() == "decision" else kind)
     return LogEntry(line_no, None if date == "[DATE]" else date, kind, text.strip(), task, resolved, rdate, resolution, placeholder)
-
-
-def load(data: bytes, **kwargs) -> Document:
-    return Document(Source(data), **kwargs)

@@ -332,12 +332,6 @@ class Source:
         """Byte offset just past the text of line ``index`` (before its ending)."""
         return self.starts[index] + len(encode(self.lines[index])) if index < len(self.lines) else len(self.data)
 
-    def line_span(self, index: int) -> tuple[int, int]:
-        """Byte span of line ``index`` including its ending."""
-        start = self.starts[index]
-        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.data)
-        return start, end
-
     def offset(self, line: int, column: int) -> int:
         """Byte offset of character ``column`` of line ``line``."""
         return self.starts[line] + len(encode(self.lines[line][:column]))

@@ -70,15 +70,6 @@ CLOSE = "Esc, q or ? closes this help; ↑ ↓ PgUp PgDn scroll it."
 FOOTNOTE = "Every change goes straight to the file; edits made elsewhere show up live."
 
 
-def help_text() -> str:
-    """The help as plain lines (what the screen shows, without its layout)."""
-    out = ["tasktui keys", CLOSE, ""]
-    for group, rows in KEYS:
-        out += [group] + [f"  {key:<24} {does}" for key, does in rows] + [""]
-    out.append(FOOTNOTE)
-    return "\n".join(out)
-
-
 def _group(rows: list[tuple[str, str]], key_width: int):
     """One group's keys and what they do, two columns, one row per key: dense
     enough that most of the help shows at 80x24."""
