@@ -102,7 +102,7 @@ def test_parallel_parse_fills_the_cache(parallel):
     assert len(cache) >= len(expected)
     assert all(cache[chunk_key("\n".join(lines[a:b]), lines[b] if b < len(lines) else None)] == res for a, b, res in expected)
     doc = Document(Source("\n".join(lines).encode()), cache=cache)
-    assert doc.chunks == expected
+    assert list(doc.chunks) == expected
 
 
 def test_head_then_rest_equals_parse_chunks(parallel):
