@@ -14,8 +14,8 @@ import re
 
 import pytest
 
-from support import (copy_sample, differing_bytes, hold_lock, mark_at, replace_once, row_text, running, wait_file,
-                     wait_for)
+from support import (copy_sample, differing_bytes, edits_queued, hold_lock, mark_at, replace_once, row_text, running,
+                     wait_file, wait_for)
 from tasktui.core.outline import HEADING, TASK
 
 
@@ -62,6 +62,7 @@ async def test_space_toggles_first_open_task_one_byte_and_back(tmp_path, name, l
         assert tree.cursor == cursor
 
 
+@pytest.mark.xdist_group("timing")
 async def test_space_while_another_process_holds_the_lock_waits_off_the_ui(tmp_path):
     """An edit that would have to wait (another tasktui holds the file's lock) is
     handed to the edit thread: the screen keeps answering keys meanwhile, and the
@@ -75,24 +76,24 @@ async def test_space_while_another_process_holds_the_lock_waits_off_the_ui(tmp_p
         try:
             cursor = app.tree.cursor
             await pilot.press("space")
-            await wait_for(pilot, app._edit_thread_busy, what="the edit to wait on the edit thread")
+            await wait_for(pilot, lambda: edits_queued(app) == 1, what="the edit to wait on the edit thread")
             await pilot.press("j")  # answered while the edit waits
             assert app.tree.cursor == cursor + 1
             await pilot.press("k", "space")  # queued behind the first: toggles back, after it
-            await pilot.pause(0.3)
-            assert path.read_bytes() == original
+            await wait_for(pilot, lambda: edits_queued(app) == 2, what="the second toggle to queue behind the first")
+            assert path.read_bytes() == original, "nothing is written while the lock is held"
         finally:
             holder.stdin.close()
             holder.wait(5)
-        await wait_for(pilot, lambda: not app._edit_thread_busy(), what="the queued edits")
+        await wait_for(pilot, lambda: edits_queued(app) == 0, what="the queued edits")
         # both toggles were written, in order: done, then open again
         assert [u.summary[-10:] for u in app.tasks_file.undo_stack] == ["[ ] -> [x]", "[x] -> [ ]"]
         assert path.read_bytes() == original
         assert [n for n in notes if n[2] == "error"] == []
-        workers = len(app.workers)
+        workers = set(app.workers)
         await pilot.press("space")  # nothing queued now: applied at once, on the key's own turn
         assert path.read_bytes() == mark_at(original, line, b"x")
-        assert len(app.workers) == workers
+        assert [w for w in app.workers if w.group == "edits" and w not in workers] == [], "no edit thread hop"
 
 
 # ----------------------------------------------------------------- state marks
@@ -126,6 +127,7 @@ async def test_kiro_p_writes_dash_and_c_is_refused(tmp_path):
         assert path.read_bytes() == in_progress, "Kiro has no cancelled mark: nothing may be written"
 
 
+@pytest.mark.xdist_group("timing")
 async def test_mark_changes_are_applied_at_once_and_other_edits_on_the_edit_thread(tmp_path, monkeypatch):
     """A toggle or a state mark is one byte: applied on the key's own turn (the UI
     thread). Adding a line may re-read the file's whole chunk structure (1.3 s at
@@ -507,8 +509,8 @@ async def test_the_cursor_stays_in_view_when_the_tree_is_resized(tmp_path):
         await pilot.pause()
         assert tree.scroll_offset.y <= tree.cursor < tree.scroll_offset.y + tree.size.height
         await pilot.resize_terminal(80, 10)
-        await pilot.pause(0.1)
-        assert tree.scroll_offset.y <= tree.cursor < tree.scroll_offset.y + tree.size.height
+        await wait_for(pilot, lambda: tree.size.height < 10 and tree.scroll_offset.y <= tree.cursor
+                       < tree.scroll_offset.y + tree.size.height, what="the cursor in view in the short tree")
         await pilot.resize_terminal(80, 40)
-        await pilot.pause(0.1)
-        assert tree.scroll_offset.y == 0, "a tall tree shows its top again"
+        await wait_for(pilot, lambda: tree.size.height > 10 and tree.scroll_offset.y == 0,
+                       what="a tall tree to show its top again")

@@ -27,6 +27,8 @@ from tasktui.core import _parse_worker, loader
 from tasktui.doc.parse import chunk_key, cut_points, parse_chunks, parse_one
 from tasktui.doc.source import Source
 
+pytestmark = pytest.mark.xdist_group("timing")  # timing-sensitive: run apart from each other, in one worker
+
 REPO = Path(__file__).resolve().parents[1]
 generate = runpy.run_path(str(REPO / "benchmarks" / "generate.py"))["generate"]
 
