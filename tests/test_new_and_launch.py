@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from support import SAMPLES_DIR
-from support import SIZE, quiesce, screen_text, wait_for
+from support import SIZE, quiesce, record_notifications, screen_text, wait_for
 from support import assert_one_line_error, run
 from tasktui import __version__
 from tasktui.cli import commands as cli
@@ -236,9 +236,10 @@ async def test_demo_opens_a_scratch_copy_and_never_writes_the_bundled_file(capsy
     assert copy.name == "tasks.md" and copy.parent.name.startswith("tasktui-demo-") and copy.parent.parent == tmp_path
     assert copy.resolve() != bundled.resolve() and copy.read_bytes() == original
 
+    notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the demo to load")
-        warned = [n for n in app._notifications if n.severity != "information"]
+        warned = [n for n in notes if n[2] != "information"]
         assert warned == [], "the demo opens without warnings (no mojibake: that is the template sample's)"
         assert "â" not in screen_text(app)
         await pilot.press("space")
