@@ -1274,3 +1274,15 @@ def test_a_spliced_source_equals_one_read_from_its_bytes():
         got, want = src.spliced(patches), Source(apply(data, patches))
         assert (got.data, tuple(got.lines), tuple(got.starts), got.endings, got.bom) == (
             want.data, want.lines, want.starts, want.endings, want.bom), (data, patches)
+
+
+def test_a_version_patched_in_place_finds_its_own_task_at_a_line():
+    """A toggle shares the lookups of the version before (no text changed); the task
+    found at a line is still the new version's, with its new mark and offset."""
+    doc = Document(b"# T\n\n- [ ] one\n- [ ] two\n")
+    one = doc.task_at_line(2)
+    assert doc.keys
+    toggled = doc.patched([Patch(one.mark_offset, one.mark_offset + 1, b"x")])
+    assert toggled.keys is doc.keys, "no text changed: the lookups are shared"
+    assert toggled.task_at_line(2) == toggled.tasks[0] and toggled.task_at_line(2).mark == "x"
+    assert doc.task_at_line(2).mark == " "
