@@ -18,8 +18,10 @@ Each round, with an empty cache folder (``XDG_CACHE_HOME``):
   included), nothing cached;
 - ``second``: the same command again (the cache written by the first run);
 - ``first_cpu``, ``second_cpu``: the CPU time (user and system) those two runs
-  used, with their worker processes and git: what they would take on an idle
-  machine with one core, whatever else the machine was doing;
+  used, with git: what they would take on an idle machine with one core,
+  whatever else the machine was doing. The worker processes of tasktui's pool
+  are children of its fork server, which is not waited for: their CPU time is
+  not in these figures (compare ``in process``, which parses here);
 - ``startup``: ``tasktui --version``, the interpreter's and package's start;
 - ``in process``: ``history.compute`` called twice in this process, once with
   an empty cache and once with the one it wrote (no start-up, no JSON).
@@ -127,7 +129,7 @@ def _children_cpu() -> float:
 
 
 def _cli(file: Path, env: dict, *args: str) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the process and what it waited for: workers, git)."""
+    """(wall seconds, CPU seconds of the process and what it waited for: git)."""
     cpu = _children_cpu()
     t = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "tasktui", *args], env=env,

@@ -1,3 +1,7 @@
-from tasktui.cli import main
+"""``python -m tasktui``. A worker process of tasktui.core.pool imports the program's
+main module: imported, this one does nothing (not even import the program)."""
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    from tasktui.cli import main
+
+    raise SystemExit(main())

@@ -693,3 +693,38 @@ def open_session(path: Path, **kwargs):
     snap = store.read(path)
     s.loaded(s.open_file(snap, Document(snap.data), {}))
     return s
+
+
+# ------------------------------------------------------------- the MCP server (stdio)
+TASKTUI = Path(sys.executable).with_name("tasktui")  # the installed command, as an agent's client starts it
+
+
+@asynccontextmanager
+async def mcp_client(root: Path, errlog: Path, mode: str = "auto", args: tuple[str, ...] = (), **kwargs):
+    """The MCP SDK's own client on ``tasktui mcp ROOT``, a real process over stdio, with
+    this test's settings and private folders (its environment); the server's stderr
+    goes to ``errlog``. ``mode="legacy"``: a client of the 2025 protocol revisions."""
+    from mcp import Client
+    from mcp.client.stdio import StdioServerParameters, stdio_client
+
+    params = StdioServerParameters(command=str(TASKTUI), args=["mcp", str(root), *args], env=dict(os.environ))
+    with open(errlog, "a", encoding="utf-8") as err:
+        async with Client(stdio_client(params, errlog=err), mode=mode, read_timeout_seconds=60, **kwargs) as client:
+            yield client
+
+
+async def call(client, tool: str, **arguments):
+    """A tool's result that must succeed: (its structured content, its text)."""
+    result = await client.call_tool(tool, arguments)
+    text = "".join(block.text for block in result.content)
+    assert not result.is_error, f"{tool} failed: {text}"
+    return result.structured_content, text
+
+
+async def refused(client, tool: str, **arguments) -> str:
+    """The text of a tool's result that must be an error."""
+    result = await client.call_tool(tool, arguments)
+    text = "".join(block.text for block in result.content)
+    assert result.is_error, f"{tool} should have been refused: {text}"
+    assert result.structured_content is None
+    return text

@@ -315,9 +315,7 @@ def test_duplicate_ids_are_ambiguous(capsys, copy):
         (["time", "{path}", "Add domain events", "abc"], "not a duration"),
         (["time", "{path}", "Add domain events", "0m"], "at least one minute"),
         (["estimate", "{path}", "Add domain events", "1.5.2h"], "not a duration"),
-        (["log", "{path}", "x", "--date", "2026-13-01"], "not a real date"),
-        (["resolve", "{path}", "Staging", "x", "--date", "yesterday"], "already resolved"),
-        (["log", "{path}", "x", "--kind", "Note"], "Blocker or Decision"),
+        (["resolve", "{path}", "Staging", "x"], "already resolved"),
         (["add", "{path}", "two\nlines"], "single line"),
         (["edit", "{path}", "Add domain events", "  "], "some text"),
         (["log", "{path}", "x", "--task", "nothing like it"], "no task matches"),
@@ -336,12 +334,20 @@ def test_bad_input_is_one_line_and_changes_nothing(capsys, copy, argv, needle):
     (["set", "{path}", "Add domain events", "weird"], "unknown state"),
     (["list", "{path}", "--state", "bogus"], "unknown state bogus"),
     (["list", "{path}", "--dialect", "nonsense"], "invalid choice"),
+    (["log", "{path}", "x", "--kind", "Nope"], "'Nope' is not a kind of entry: use Blocker or Decision"),
+    (["log", "{path}", "x", "--date", "2026-13-01"], "not a real date"),
+    (["resolve", "{path}", "Staging", "x", "--date", "yesterday"], "not a real date"),
+    (["status", "{path}", "--limit", "3"], "use it with --all"),
+    (["status", "--all", "{path}", "--limit", "0"], "at least 1"),
 ])
 def test_usage_errors_exit_2(capsys, copy, argv, needle):
     path = copy("template-project.md")
     data = path.read_bytes()
-    code, out, err = run(capsys, *[a.replace("{path}", str(path)) for a in argv]) if argv[-1] != "nonsense" else (
-        _exit_code(capsys, [a.replace("{path}", str(path)) for a in argv]))
+    argv = [a.replace("{path}", str(path)) for a in argv]
+    try:
+        code, out, err = run(capsys, *argv)
+    except SystemExit:
+        code, out, err = _exit_code(capsys, argv)
     assert code == 2 and needle in err and "Traceback" not in err
     assert path.read_bytes() == data
 
@@ -379,19 +385,37 @@ def test_nul_file_edits_are_refused(capsys, copy):
     assert path.read_bytes() == b"- [ ] a\x00\n- [ ] b\n"
 
 
-def test_broken_config_is_one_line_and_set_aside(capsys, copy, _private_settings):
-    """A config that cannot be used never stops a command: one line on stderr says
-    what was wrong and where the file went; the defaults are used."""
-    config_file = _private_settings / "config.toml"
+def test_broken_config_is_one_line_and_set_aside(capsys, copy, _private_settings, monkeypatch):
+    """tasktui's own config (at its default place) that cannot be used never stops a
+    command: one line on stderr says what was wrong and where the file went; the
+    defaults are used."""
+    monkeypatch.delenv("TASKTUI_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(_private_settings / "xdg"))
+    folder = _private_settings / "xdg" / "tasktui"
+    folder.mkdir(parents=True)
+    config_file = folder / "config.toml"
     config_file.write_text("day_hours = 99\n")
     path = copy("plain.md", b"- [ ] a\n")
     code, out, err = run(capsys, "time", path, "a", "1d")
     assert code == 0 and out.strip() and len(err.splitlines()) == 1
     assert "day_hours" in err and "moved to config.toml.bad-" in err and "defaults are used" in err
     assert not config_file.exists()
-    [kept] = _private_settings.glob("config.toml.bad-*")
+    [kept] = folder.glob("config.toml.bad-*")
     assert kept.read_text() == "day_hours = 99\n"
     assert path.read_bytes() == b"- [ ] a\n  - **Actual Time**: 8 hours\n"  # the default day
+
+
+def test_a_config_the_user_named_is_reported_and_left_alone(capsys, copy, tmp_path, monkeypatch):
+    """TASKTUI_CONFIG naming a file of the user's that is not a config (a copy of
+    /etc/passwd): one line, the defaults, and the file stays where and as it was."""
+    theirs = tmp_path / "passwd-copy"
+    theirs.write_bytes(b"root:x:0:0:root:/root:/bin/bash\n")
+    monkeypatch.setenv("TASKTUI_CONFIG", str(theirs))
+    path = copy("plain.md", b"- [ ] a\n")
+    code, out, err = run(capsys, "list", path)
+    assert code == 0 and "a" in out and len(err.splitlines()) == 1 and "ignored" in err
+    assert theirs.read_bytes() == b"root:x:0:0:root:/root:/bin/bash\n"
+    assert not list(tmp_path.glob("passwd-copy.bad-*"))
 
 
 def test_a_ref_to_a_deleted_task(capsys, copy):
@@ -484,3 +508,4 @@ def test_process_python_dash_m_and_non_utf8_output(tmp_path):
     p = subprocess.run([sys.executable, "-m", "tasktui", "list", str(path)], capture_output=True, timeout=60, env=env)
     assert p.returncode == 0, p.stderr
     assert b"caf" in p.stdout and b"Traceback" not in p.stderr
+

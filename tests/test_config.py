@@ -6,6 +6,8 @@ temporary files."""
 from __future__ import annotations
 
 import os
+import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,17 @@ from tasktui.storage.config import Config
 def cfg_file(_private_settings) -> Path:
     path = _private_settings / "config.toml"
     assert config.config_path() == path
+    return path
+
+
+@pytest.fixture
+def own_cfg(_private_settings, monkeypatch) -> Path:
+    """tasktui's own config at its default place (no TASKTUI_CONFIG)."""
+    monkeypatch.delenv("TASKTUI_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(_private_settings / "xdg-config"))
+    path = _private_settings / "xdg-config" / "tasktui" / "config.toml"
+    assert config.config_path() == path == config.default_config_path()
+    path.parent.mkdir(parents=True)
     return path
 
 
@@ -97,7 +110,8 @@ def test_valid_values(cfg_file, text, expected):
         ("workdays = [1.5]\n", ["workdays", "list of weekdays"]),
     ],
 )
-def test_a_broken_file_is_moved_aside_with_one_clear_sentence(cfg_file, text, needles):
+def test_a_broken_file_is_moved_aside_with_one_clear_sentence(own_cfg, text, needles):
+    cfg_file = own_cfg
     cfg_file.write_text(text)
     loaded = config.read()
     assert loaded.config == Config(), "the defaults are used"
@@ -108,7 +122,8 @@ def test_a_broken_file_is_moved_aside_with_one_clear_sentence(cfg_file, text, ne
     assert config.read() == config.Loaded(Config()), "once moved, the defaults hold without a word"
 
 
-def test_a_second_broken_file_does_not_replace_the_first(cfg_file):
+def test_a_second_broken_file_does_not_replace_the_first(own_cfg):
+    cfg_file = own_cfg
     cfg_file.write_text("sync = 1\n")
     first = config.read().problem
     cfg_file.write_text("sync = 2\n")
@@ -117,14 +132,15 @@ def test_a_second_broken_file_does_not_replace_the_first(cfg_file):
     assert sorted(p.read_text() for p in cfg_file.parent.glob("config.toml.bad-*")) == ["sync = 1\n", "sync = 2\n"]
 
 
-def test_unreadable_config_files(cfg_file):
+def test_unreadable_config_files(own_cfg):
+    cfg_file = own_cfg
     cfg_file.write_bytes(b'theme = "caf\xe9"\n')
     loaded = config.read()
     assert_one_sentence(loaded.problem, "is not UTF-8 text", "moved to")
     assert loaded.config == Config()
     cfg_file.mkdir()  # a folder where the file should be: reported, left alone
     loaded = config.read()
-    assert_one_sentence(loaded.problem, "could not be read", "directory", "defaults are used")
+    assert_one_sentence(loaded.problem, "is a folder, not a file", "defaults are used")
     assert cfg_file.is_dir()
 
 
@@ -151,7 +167,7 @@ def test_save_creates_the_folder_and_replaces_the_file(tmp_path, monkeypatch):
     inode = os.stat(path).st_ino
     config.save(Config(theme="b"))
     assert config.load().theme == "b"
-    assert path.read_text() == 'day_hours = 8\nsync = true\ntheme = "b"\n'
+    assert path.read_text() == 'theme = "b"\n'  # only what differs from the defaults
     assert os.stat(path).st_ino != inode  # written beside and renamed over, never in place
 
 
@@ -190,7 +206,8 @@ def test_the_app_starts_with_a_broken_config_and_says_why(capsys, cfg_file, tmp_
     [(settings, notices)] = started
     assert settings == Config()
     [notice] = notices
-    assert "sync" in notice and "true or false" in notice and "moved to" in notice
+    assert "sync" in notice and "true or false" in notice and "ignored" in notice
+    assert cfg_file.read_text() == "sync = 'no'\n"  # named by TASKTUI_CONFIG: never moved
 
 
 def test_cli_uses_the_day_length(capsys, cfg_file, tmp_path):
@@ -199,3 +216,161 @@ def test_cli_uses_the_day_length(capsys, cfg_file, tmp_path):
     path.write_bytes(b"# T\n\n- [ ] a\n  - **Estimated Time**: 1 hour\n")
     assert run(capsys, "time", path, "a", "1d")[0] == 0
     assert b"**Actual Time**: 6 hours" in path.read_bytes()
+
+
+# ------------------------------------------------------------ files that are not a config
+def test_a_file_the_user_named_is_never_moved(cfg_file, tmp_path, monkeypatch):
+    """TASKTUI_CONFIG pointing at a file of the user's (a copy of /etc/passwd): it is
+    not TOML, so the defaults are used, and the file stays where it is, byte for byte."""
+    theirs = tmp_path / "passwd"
+    theirs.write_bytes(b"root:x:0:0:root:/root:/bin/bash\n")
+    monkeypatch.setenv("TASKTUI_CONFIG", str(theirs))
+    loaded = config.read()
+    assert loaded.config == Config()
+    assert_one_sentence(loaded.problem, str(theirs), "could not be read as TOML", "ignored", "defaults are used")
+    assert theirs.read_bytes() == b"root:x:0:0:root:/root:/bin/bash\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["passwd"]
+
+
+def test_a_linked_default_config_is_not_moved(own_cfg, tmp_path):
+    """A dotfile manager's link at the default path: the file is the user's, so a bad
+    value is reported and the link and its target stay."""
+    target = tmp_path / "dotfiles-config.toml"
+    target.write_text("sync = 'no'\n")
+    own_cfg.symlink_to(target)
+    loaded = config.read()
+    assert_one_sentence(loaded.problem, "true or false", "ignored")
+    assert own_cfg.is_symlink() and target.read_text() == "sync = 'no'\n"
+
+
+def _hangs_if_blocking(path: Path) -> config.Loaded:
+    """config.read() in a thread, failing the test rather than hanging it."""
+    import threading
+
+    found = []
+    reader = threading.Thread(target=lambda: found.append(config.read()), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert found, f"reading {path} as the config blocked"
+    return found[0]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+@pytest.mark.parametrize("where", ["named", "own"])
+def test_a_config_that_is_not_a_regular_file(kind, where, cfg_file, tmp_path, monkeypatch, request):
+    path = cfg_file if where == "named" else request.getfixturevalue("own_cfg")
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        if where == "named":
+            monkeypatch.setenv("TASKTUI_CONFIG", "/dev/zero")
+            path = Path("/dev/zero")
+        else:
+            path.symlink_to("/dev/zero")
+    else:
+        path.mkdir()
+    loaded = _hangs_if_blocking(path)
+    assert loaded.config == Config()
+    assert_one_sentence(loaded.problem, str(path), "defaults are used")
+    assert ("is a folder, not a file" if kind == "folder" else "is not a regular file") in loaded.problem
+    assert os.path.lexists(path), "nothing is moved"
+
+
+@pytest.mark.parametrize("where", ["named", "own"])
+def test_a_config_over_a_megabyte(where, cfg_file, request):
+    path = cfg_file if where == "named" else request.getfixturevalue("own_cfg")
+    path.write_bytes(b"# padding\n" * 110_000)
+    loaded = config.read()
+    assert loaded.config == Config()
+    assert_one_sentence(loaded.problem, "larger than 1 MB", "defaults are used")
+
+
+@pytest.mark.parametrize("where", ["named", "own"])
+def test_a_config_nested_too_deep(where, cfg_file, request):
+    """Arrays nested 600 deep: Python's TOML reader runs out of recursion."""
+    path = cfg_file if where == "named" else request.getfixturevalue("own_cfg")
+    text = "x = " + "[" * 600 + "]" * 600 + "\n"
+    path.write_text(text)
+    loaded = config.read()
+    assert loaded.config == Config()
+    assert_one_sentence(loaded.problem, "could not be read as TOML", "defaults are used")
+    if where == "named":
+        assert path.read_text() == text
+    else:
+        assert not path.exists() and "moved to" in loaded.problem
+
+
+def test_the_cli_goes_on_with_a_fifo_as_its_config(capsys, cfg_file, tmp_path):
+    os.mkfifo(cfg_file)
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"- [ ] a\n")
+    code, out, err = run(capsys, "list", path)
+    assert code == 0 and "a" in out
+    assert len(err.splitlines()) == 1 and "not a regular file" in err
+
+
+# ------------------------------------------------------------------------ saving
+def test_save_keeps_comments_order_and_unknown_keys(cfg_file):
+    text = ('# my settings\nday_hours = 6  # a short day\nfuture_key = "kept"\ntheme = "nord"\n\n'
+            '[dialects]\n"specs/*/tasks.md" = "speckit"  # ours\n\n[plugin]\nx = 1\n')
+    cfg_file.write_text(text)
+    config.save(replace(config.load(), theme="gruvbox"))
+    assert cfg_file.read_text() == text.replace('theme = "nord"', 'theme = "gruvbox"')
+    config.save(replace(config.load(), sync=False))
+    assert cfg_file.read_text() == text.replace('theme = "nord"', 'theme = "gruvbox"\nsync = false')
+
+
+def test_save_through_a_link_writes_its_target(cfg_file, tmp_path):
+    target = tmp_path / "dotfiles" / "tasktui.toml"
+    target.parent.mkdir()
+    target.write_text("# managed\ntheme = \"nord\"\n")
+    os.chmod(target, 0o640)
+    cfg_file.symlink_to(target)
+    config.save(Config(theme="gruvbox"))
+    assert cfg_file.is_symlink() and os.readlink(cfg_file) == str(target)
+    assert target.read_text() == "# managed\ntheme = \"gruvbox\"\n"
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
+    assert sorted(p.name for p in target.parent.iterdir()) == ["tasktui.toml"]
+
+
+def test_save_refuses_a_file_it_cannot_read_as_toml(cfg_file):
+    cfg_file.write_text("root:x:0:0\n")
+    with pytest.raises(config.SaveError) as info:
+        config.save(Config(theme="gruvbox"))
+    assert_one_sentence(str(info.value), "could not be read as TOML", "not saved")
+    assert cfg_file.read_text() == "root:x:0:0\n"
+
+
+def test_save_where_the_folder_cannot_be_made(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("TASKTUI_CONFIG", str(blocker / "config.toml"))
+    with pytest.raises(config.SaveError) as info:
+        config.save(Config(theme="gruvbox"))
+    assert_one_sentence(str(info.value), "could not", "not saved")
+    assert blocker.read_text() == "x"
+
+
+def test_two_saves_at_once_never_share_a_temporary_file(cfg_file):
+    """Each save has its own temporary name: two instances changing the theme at the
+    same moment leave one of the two whole files, never a mix or an error."""
+    import threading
+
+    cfg_file.write_text('theme = "nord"\n')
+    errors = []
+
+    def save(theme):
+        try:
+            for _ in range(30):
+                config.save(Config(theme=theme))
+        except Exception as exc:  # noqa: BLE001 - the test reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(t,)) for t in ("aaa", "bbb")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert cfg_file.read_text() in ('theme = "aaa"\n', 'theme = "bbb"\n')
+    assert not [p for p in cfg_file.parent.iterdir() if p.name.endswith(".tmp")]

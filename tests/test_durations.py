@@ -37,6 +37,10 @@ def test_a_day_is_the_configured_day():
     ("1001h", "more than one entry can hold"),
     ("100000d", "more than one entry can hold"),
     ("1e20h", "is not a duration"),
+    ("9" * 310 + "h", "is more than one entry can hold"),
+    ("9" * 310, "is more than one entry can hold"),
+    ("9" * 400 + "d", "is more than one entry can hold"),
+    ("9" * 310 + ".5m", "is more than one entry can hold"),
     ("abc", "is not a duration"),
     ("-1h", "is not a duration"),
 ])
@@ -83,3 +87,22 @@ def test_three_one_minute_bookings_are_three_minutes():
     for _ in range(3):
         doc = doc.patched(E.plan(doc, E.AddTime(doc.keys[0], parse_duration("1m"))).patches)
     assert doc.source.data == b"# T\n\n- [ ] task\n  - **Actual Time**: 0.05 hours\n"
+
+
+@pytest.mark.parametrize("text", ["9" * 310 + " hours", "1-" + "9" * 310 + " hours", "9" * 400 + "d", "2000000000h"])
+def test_an_estimate_too_large_to_hold_is_not_set(text):
+    """A number too big to be a float (it would be inf) or a billion hours in a file:
+    no estimate, never inf or a crash in the sums."""
+    assert parse_hours(text) is None
+
+
+def test_the_command_line_refuses_a_310_digit_duration_in_one_line(capsys, tmp_path):
+    from support import run
+
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"- [ ] a\n")
+    for command in ("time", "estimate"):
+        code, out, err = run(capsys, command, path, "a", "9" * 310 + "h")
+        assert code == 1 and out == "" and len(err.splitlines()) == 1
+        assert "more than one entry can hold" in err and "Traceback" not in err
+    assert path.read_bytes() == b"- [ ] a\n"

@@ -65,3 +65,21 @@ def test_escapes_in_the_file_never_reach_the_terminal(tmp_path):
         assert path.read_bytes().startswith(b"# Hostile \x1b]0;PWNED\x07 title")
     finally:
         app.close()
+
+
+def test_a_missing_editor_leaves_the_app_as_it_was(tmp_path):
+    """EDITOR names no program: `e` says so in one sentence, the terminal stays the
+    app's (no blank screen, no echo), and `q` quits at once."""
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"# Plan\n\n- [ ] first task\n- [ ] second task\n")
+    app = TmuxProgram(tmp_path / "home", tmp_path, [str(path)], size=(100, 24),
+                      env={"EDITOR": "no-such-editor", "VISUAL": ""})
+    try:
+        app.wait_screen(lambda s: "first task" in s, "the tree to show")
+        app.keys("e")
+        screen = app.wait_screen(lambda s: "no-such-editor" in s, "the sentence about the editor")
+        assert "first task" in screen, "the app is still on screen"
+        assert app.quit() == "0"
+        assert path.read_bytes() == b"# Plan\n\n- [ ] first task\n- [ ] second task\n"
+    finally:
+        app.close()

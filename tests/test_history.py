@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 from datetime import date
@@ -20,7 +21,8 @@ import pytest
 
 from support import (HISTORY_CLOCK, HISTORY_DATES, GitRepo, assert_one_line_error, history_story, record_timers, run,
                      screen_text, stop_timers, wait_for)
-from tasktui.core import history
+from tasktui.core import history, pool
+from tasktui.storage import cache as store_cache
 from tasktui.doc.model import Document
 
 DATES = HISTORY_DATES
@@ -347,90 +349,77 @@ def test_a_shallow_clone_says_how_far_back_it_sees(story, tmp_path, capsys):
 
 
 # ------------------------------------------------------------------------ cache
-def cache_files() -> list[Path]:
-    folder = history.cache_dir()
-    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+def history_rows() -> dict[str, dict]:
+    """The history entries in tasktui's store, by key, as JSON objects."""
+    db = sqlite3.connect(store_cache.location())
+    try:
+        return {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM entry WHERE kind='history'")}
+    finally:
+        db.close()
+
+
+def rewrite_history_rows(change) -> None:
+    """Write ``change(key, entry)``'s value (an object, or raw bytes) over each entry, as
+    another program with the user's rights could."""
+    store_cache.close()
+    db = sqlite3.connect(store_cache.location())
+    try:
+        for key, value in list(db.execute("SELECT key, value FROM entry WHERE kind='history'")):
+            new = change(key, json.loads(value))
+            if new is not None:
+                raw = new if isinstance(new, bytes) else json.dumps(new).encode()
+                db.execute("UPDATE entry SET value=? WHERE kind='history' AND key=?", (raw, key))
+        db.commit()
+    finally:
+        db.close()
 
 
 def test_the_cache_is_private_and_used_the_second_time(story):
     _repo, path, _shas = story
     first = history.compute(path, clock=clock)
     assert first.from_cache == 0
-    [cached] = cache_files()
-    assert stat.S_IMODE(cached.parent.stat().st_mode) == 0o700 and stat.S_IMODE(cached.stat().st_mode) == 0o600
-    assert stat.S_IMODE(cached.parent.parent.stat().st_mode) == 0o700
-    assert cached.parent == Path(os.environ["XDG_CACHE_HOME"]) / "tasktui" / "history"
+    where = store_cache.location()
+    assert where.parent == Path(os.environ["XDG_CACHE_HOME"]) / "tasktui"
+    assert stat.S_IMODE(where.parent.stat().st_mode) == 0o700 and stat.S_IMODE(where.stat().st_mode) == 0o600
+    assert len(history_rows()) == 6
     again = history.compute(path, clock=clock)
     assert again.from_cache == 6 and again == first
 
 
-@pytest.mark.parametrize("spoil", ["garbage", "truncated", "not an object", "another version", "foreign entries",
-                                   "wrong numbers", "huge"])
+@pytest.mark.parametrize("spoil", ["garbage", "truncated", "not an object", "foreign entries", "wrong numbers", "huge"])
 def test_a_spoilt_cache_is_ignored_and_rebuilt(story, spoil):
     _repo, path, _shas = story
     fresh = history.compute(path, clock=clock, use_cache=False)
     history.compute(path, clock=clock)
-    [cached] = cache_files()
-    raw = cached.read_bytes()
-    data = json.loads(raw)
-    entries = data["entries"]
-    keys = list(entries)
-    if spoil == "garbage":
-        cached.write_bytes(b"\x00\xff garbage {[")
-    elif spoil == "truncated":
-        cached.write_bytes(raw[:len(raw) // 2])
-    elif spoil == "not an object":
-        cached.write_text("[1, 2, 3]")
-    elif spoil == "another version":
-        data["version"] = "0.0.0+other"
-        entries[keys[0]]["tally"] = [9, 9, 9]
-        cached.write_text(json.dumps(data))
-    elif spoil == "foreign entries":
-        entries[keys[0]] = "not an entry"
-        entries[keys[1]]["blob"] = "0" * 40
-        entries[keys[2]]["runs"] = [0, 99, 5]
-        entries[keys[3]]["became"] = [3, 1]
-        entries[keys[4]]["sections"] = [["Setup", "3", 0, 2, 0]]
-        entries["f" * 40 + ":elsewhere.md"] = {"blob": 1}
-        cached.write_text(json.dumps(data))
-    elif spoil == "wrong numbers":
-        entries[keys[1]]["tally"] = [-1, 4, 1]
-        entries[keys[2]]["n"] = True
-        entries[keys[3]]["runs"] = [0, 0, 2, 2, -1]
-        cached.write_text(json.dumps(data))
-    else:
-        entries[keys[1]]["tally"] = [10 ** 30, 4, 1]
-        entries[keys[2]]["became"] = list(range(10 ** 5))
-        cached.write_text(json.dumps(data))
+    keys = sorted(history_rows())
+
+    def change(key, entry):
+        k = keys.index(key)
+        if spoil == "garbage":
+            return b"\x00\xff garbage {["
+        if spoil == "truncated":
+            return json.dumps(entry).encode()[:20]
+        if spoil == "not an object":
+            return [1, 2, 3]
+        if spoil == "foreign entries":
+            return ["not an entry", {**entry, "blob": "0" * 40}, {**entry, "runs": [0, 99, 5]},
+                    {**entry, "became": [3, 1]}, {**entry, "sections": [["Setup", "3", 0, 2, 0]]}, None][k]
+        if spoil == "wrong numbers":
+            return [None, {**entry, "tally": [-1, 4, 1]}, {**entry, "n": True}, {**entry, "runs": [0, 0, 2, 2, -1]},
+                    None, None][k]
+        return [None, {**entry, "tally": [10 ** 30, 4, 1]}, {**entry, "became": list(range(10 ** 5))}, None, None,
+                None][k]
+
+    rewrite_history_rows(change)
     found = history.compute(path, clock=clock)
     assert found == fresh
     assert found.from_cache < 6
     assert history.compute(path, clock=clock).from_cache == 6, "rebuilt"
 
 
-def test_the_cache_folder_is_kept_small(story, monkeypatch):
-    _repo, path, _shas = story
-    folder = history.cache_dir()
-    folder.mkdir(parents=True, mode=0o700)
-    for k in range(5):
-        old = folder / f"old{k}.json"
-        old.write_text("{}")
-        os.utime(old, (1_000_000 + k, 1_000_000 + k))
-    stale_tmp = folder / ".tmp-dead.json"
-    stale_tmp.write_text("{")
-    os.utime(stale_tmp, (1_000_000, 1_000_000))
-    monkeypatch.setattr(history, "CACHE_MAX_FILES", 3)
-    history.compute(path, clock=clock)
-    names = sorted(p.name for p in folder.iterdir())
-    assert len(names) == 3 and "old4.json" in names and "old3.json" in names and not stale_tmp.exists()
-    monkeypatch.setattr(history, "CACHE_MAX_BYTES", 10)  # only the newest file, whatever its size
-    history.compute(path, clock=clock, use_cache=True)
-    assert len(cache_files()) <= 1
-
-
 def test_an_unusable_cache_folder_is_not_used(story):
     _repo, path, _shas = story
-    folder = history.cache_dir()
+    folder = store_cache.location().parent
     folder.parent.mkdir(parents=True)
     folder.write_text("a file where the folder should be")
     assert history.compute(path, clock=clock).from_cache == 0
@@ -441,10 +430,11 @@ def test_an_unusable_cache_folder_is_not_used(story):
 # ----------------------------------------------------------- worker processes
 def test_worker_processes_give_the_same_history(story, monkeypatch):
     _repo, path, _shas = story
-    alone = history.compute(path, clock=clock, use_cache=False, workers=1)
+    alone = history.compute(path, clock=clock, use_cache=False)
     monkeypatch.setattr(history, "PARALLEL_MIN", 4)
+    monkeypatch.setattr(pool, "size", lambda: 2)
     seen = []
-    together = history.compute(path, clock=clock, workers=2, progress=lambda done, total: seen.append((done, total)))
+    together = history.compute(path, clock=clock, progress=lambda done, total: seen.append((done, total)))
     assert together == alone
     assert seen[-1] == (6, 6) and seen == sorted(seen)
     assert history.compute(path, clock=clock).from_cache == 6  # what the workers found was kept

@@ -434,7 +434,7 @@ def test_any_config_file_reads_or_is_set_aside(data):
     loaded = config.read()
     if loaded.problem is not None:
         assert "\n" not in loaded.problem and loaded.config == config.Config()
-        assert not path.exists()
+        assert path.read_bytes() == data  # named by TASKTUI_CONFIG: the user's, never moved
     assert 0 < loaded.config.day_hours <= 24 and isinstance(loaded.config.sync, bool)
     assert loaded.config.theme.isprintable()
 
@@ -520,6 +520,69 @@ async def test_e_runs_the_editor_on_the_absolute_path(tmp_path, monkeypatch, mar
         await pilot.press("e")
         await wait_for(pilot, lambda: any("cannot be read as a command" in n[0] for n in notes), what="the sentence")
         assert app.is_running
+
+
+@pytest.mark.parametrize("setting, needle", [
+    ("no-such-editor", "'no-such-editor', which is not a program"),
+    ("vim; touch {x}", "shell syntax"),
+    ("$(touch {x})", "shell syntax"),
+    ("`touch {x}`", "shell syntax"),
+    ("{folder}", "which is not a program"),
+    ("{not_executable}", "which is not a program"),
+])
+async def test_an_editor_that_cannot_start_changes_nothing(tmp_path, monkeypatch, setting, needle, markup_guard):
+    """A missing program, a folder, a file that is not executable or shell syntax as the
+    editor: one sentence, the app never gives the terminal away, and the next key acts."""
+    from support import running
+    from tasktui.ui.app import TaskTuiApp
+
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"- [ ] a\n- [ ] b\n")
+    x = tmp_path / "X"
+    plain = tmp_path / "plain-file"
+    plain.write_text("#!/bin/sh\n")
+    suspended = []
+    monkeypatch.setattr(TaskTuiApp, "suspend", lambda self: suspended.append(1))
+    monkeypatch.setenv("EDITOR", setting.format(x=x, folder=tmp_path, not_executable=plain))
+    monkeypatch.delenv("VISUAL", raising=False)
+    async with running(path) as (app, pilot, notes):
+        await pilot.press("e")
+        await wait_for(pilot, lambda: any(needle in n[0] for n in notes), what="the sentence")
+        assert suspended == [] and not x.exists()
+        await pilot.press("space")  # the next key acts
+        await wait_for(pilot, lambda: path.read_bytes() == b"- [x] a\n- [ ] b\n", what="the toggle")
+        assert all("\n" not in n[0] for n in notes)
+
+
+async def test_an_editor_that_fails_after_the_terminal_was_given_gets_it_back(tmp_path, monkeypatch):
+    """The program goes between the check and the start: the terminal is taken back
+    (the suspend block ends normally), one sentence, and the next key acts."""
+    from contextlib import contextmanager
+
+    from support import running
+    from tasktui.core import editor as editor_mod
+    from tasktui.ui.app import TaskTuiApp
+
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"- [ ] a\n")
+    gone = tmp_path / "gone-editor"
+    resumed = []
+
+    @contextmanager
+    def suspend(self):
+        yield
+        resumed.append(1)  # reached only when the block ends without an exception
+
+    monkeypatch.setattr(TaskTuiApp, "suspend", suspend)
+    monkeypatch.setattr(editor_mod, "runnable", lambda command, env=None: [str(gone), *command[1:]])
+    monkeypatch.setenv("EDITOR", "vim")
+    monkeypatch.delenv("VISUAL", raising=False)
+    async with running(path) as (app, pilot, notes):
+        await pilot.press("e")
+        await wait_for(pilot, lambda: any("Could not start" in n[0] for n in notes), what="the sentence")
+        assert resumed == [1]
+        await pilot.press("space")
+        await wait_for(pilot, lambda: path.read_bytes() == b"- [x] a\n", what="the toggle")
 
 
 # -------------------------------------------------------------------- the overview

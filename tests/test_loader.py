@@ -10,8 +10,7 @@ also take the parallel path while the test stays fast.
 
 from __future__ import annotations
 
-import io
-import pickle
+import os
 import runpy
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import pytest
 from support import SIZE, quiesce, record_notifications, wait_for
 from tasktui.ui.app import TaskTuiApp
 from tasktui.doc import Document
-from tasktui.core import _parse_worker, loader
+from tasktui.core import loader, pool
 from tasktui.doc.parse import chunk_key, cut_points, parse_chunks, parse_one
 from tasktui.doc.source import Source
 
@@ -124,28 +123,30 @@ def test_workers_that_cannot_start_fall_back_to_this_thread(parallel, monkeypatc
 
     def no_processes(*args, **kwargs):
         started.append(args)
-        raise OSError("no processes here")
+        raise pool.PoolError("no processes here")
 
-    monkeypatch.setattr(loader.subprocess, "Popen", no_processes)
+    monkeypatch.setattr(pool, "submit", no_processes)
     assert loader.parse_rest(lines, cut_points(lines), 0, None, workers=2) == expected
     assert started, "the parallel path was taken"
 
 
-def test_a_worker_that_stops_falls_back_to_this_thread(parallel, monkeypatch):
+def test_a_worker_that_dies_falls_back_to_this_thread(parallel, monkeypatch):
+    """A worker process ends in the middle of the work (killed, out of memory): the
+    pool breaks, the rest is parsed here, and the next use gets a new pool."""
     lines, expected = reference("template")
-    real = subprocess.Popen
-    quitter = [sys.executable, "-c", "import sys; sys.stdin.buffer.read(8)"]  # reads a header, answers nothing
-    monkeypatch.setattr(loader.subprocess, "Popen", lambda args, **kw: real(quitter, **kw))
+    real = pool.submit
+    monkeypatch.setattr(pool, "submit", lambda fn, *args: real(os._exit, 3))
     assert loader.parse_rest(lines, cut_points(lines), 0, {}, workers=2) == expected
+    assert real(os.getpid).result(timeout=60) != os.getpid()
 
 
 def test_progress_reaches_one_in_the_fallback(parallel, monkeypatch):
     lines, _ = reference("kiro")
 
     def no_processes(*args, **kwargs):
-        raise OSError("no processes here")
+        raise pool.PoolError("no processes here")
 
-    monkeypatch.setattr(loader.subprocess, "Popen", no_processes)
+    monkeypatch.setattr(pool, "submit", no_processes)
     seen: list[float] = []
     loader.parse_rest(lines, cut_points(lines), 0, None, workers=2, progress=seen.append)
     assert seen and seen[-1] == 1.0
@@ -183,45 +184,35 @@ def test_head_bytes_is_none_for_small_files_and_for_no_line_break():
 
 
 # ------------------------------------------------------------- the worker process
-class _Trickle(io.RawIOBase):
-    """A pipe that hands out at most 5 bytes per read."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = memoryview(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, n: int = -1) -> bytes:
-        out = bytes(self.data[: min(n, 5)])
-        self.data = self.data[len(out):]
-        return out
-
-
-def test_worker_answers_each_frame_with_parse_one(monkeypatch):
-    lines, expected = reference("speckit")
-    jobs = [(list(lines[a:b + 1]), [(0, b - a)]) for a, b, _ in expected[:3]]
-    frames = b"".join(len(p).to_bytes(8, "big") + p for p in (pickle.dumps(job) for job in jobs))
-    out = io.BytesIO()
-    monkeypatch.setattr(sys, "stdin", type("In", (), {"buffer": _Trickle(frames)})())
-    monkeypatch.setattr(sys, "stdout", type("Out", (), {"buffer": out})())
-    _parse_worker.main()
-    answer = out.getvalue()
-    results = []
-    while answer:
-        size = int.from_bytes(answer[:8], "big")
-        results.append(pickle.loads(answer[8:8 + size]))
-        answer = answer[8 + size:]
-    assert results == [[res] for _, _, res in expected[:3]]
-
-
-def test_worker_process_end_to_end():
+def test_the_pool_parses_each_batch_with_parse_one():
+    """A batch handed to the worker pool comes back as parse_one makes it, from a
+    worker process (not this one)."""
     lines, expected = reference("kiro")
-    a, b, res = expected[0]
-    payload = pickle.dumps((list(lines[a:b + 1]), [(0, b - a)]))
-    proc = subprocess.run([sys.executable, "-m", "tasktui.core._parse_worker"], input=len(payload).to_bytes(8, "big") + payload,
-                          capture_output=True, timeout=60, check=True)
-    assert pickle.loads(proc.stdout[8:]) == [res]
+    futures = [pool.submit(loader._parse_batch, list(lines[a:b + 1]), [(0, b - a)]) for a, b, _ in expected[:3]]
+    assert [f.result(timeout=120) for f in futures] == [[res] for _, _, res in expected[:3]]
+    assert pool.submit(os.getpid).result(timeout=60) != os.getpid()
+
+
+def test_work_no_one_waits_for_is_ended():
+    """The caller stops waiting (the app is closing): the worker doing the work is
+    ended at once, not waited for, and the next use gets new workers."""
+    import time
+
+    busy = pool.submit(time.sleep, 60)
+    while not busy.running():
+        time.sleep(0.01)
+    started = time.monotonic()
+    assert list(pool.results([busy], stop=lambda: True)) == []
+    assert time.monotonic() - started < 5
+    assert pool.submit(os.getpid).result(timeout=60) != os.getpid()
+
+
+def test_importing_the_main_module_starts_nothing():
+    """A worker process may import the program's main module: tasktui/__main__.py must
+    not start the program then."""
+    done = subprocess.run([sys.executable, "-c", "import runpy; runpy.run_module('tasktui', run_name='__mp_main__')"],
+                          capture_output=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == b"" and done.stderr == b""
 
 
 # ---------------------------------------------------------------------- the app

@@ -116,9 +116,9 @@ SITE = textwrap.dedent("""
             out.write(json.dumps(record) + "\\n")
 
     import threading
-    from tasktui.storage import store
+    from tasktui.storage import private, store
     _write = store.atomic_write
-    _exchange, _replace = store._exchange, os.replace
+    _exchange, _replace = private.exchange, os.replace
     _landing = threading.local()  # when this thread's write put its bytes at the path
 
     # the bytes land at the swap (or the rename): the time just before it is when they
@@ -144,7 +144,7 @@ SITE = textwrap.dedent("""
         _log({"pid": os.getpid(), "t": t, "data": base64.b64encode(bytes(data)).decode()})
         return snap
 
-    store._exchange = exchange
+    private.exchange = exchange
     os.replace = replace
     store.atomic_write = atomic_write
     if os.environ.get("TASKTUI_SOAK_APP"):

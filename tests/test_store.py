@@ -26,7 +26,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasktui.storage import store
+from tasktui.storage import private, store
 from tasktui.storage.store import (
     Snapshot,
     StoreError,
@@ -489,9 +489,9 @@ def test_rename_failure(tasks, monkeypatch, swap):
         raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
 
     if swap:
-        monkeypatch.setattr(store, "_exchange", broken_exchange)
+        monkeypatch.setattr(private, "exchange", broken_exchange)
     else:
-        monkeypatch.setattr(store, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(private, "exchange", lambda a, b: False)
         monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(StoreError) as info:
         atomic_write(tasks, b"new\n")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from support import assert_one_line_error, run
-from tasktui.storage import store
+from tasktui.storage import private, store
 from tasktui.storage.store import StoreError, atomic_write, cleanup_stale_temps, locked, read, read_settled, why_read_only
 
 ORIGINAL = b"# Tasks\n- [ ] keep me exactly\n"
@@ -204,7 +204,7 @@ def test_write_failures_leave_the_file_and_no_temp(tasks, monkeypatch, result, m
 def test_a_failure_after_the_rename_still_reports_the_save(tasks, monkeypatch, stat_fails_too, swap):
     """Once the new file is in place (swapped in, or renamed over) the new bytes are
     the file: never 'unchanged'."""
-    real_replace, real_fstat, real_stat, real_exchange = os.replace, os.fstat, os.stat, store._exchange
+    real_replace, real_fstat, real_stat, real_exchange = os.replace, os.fstat, os.stat, private.exchange
     renamed: list[int] = []
     target = str(tasks.resolve())
 
@@ -218,7 +218,7 @@ def test_a_failure_after_the_rename_still_reports_the_save(tasks, monkeypatch, s
         renamed.append(1)
         return done
 
-    monkeypatch.setattr(store, "_exchange", exchange if swap else (lambda a, b: False))
+    monkeypatch.setattr(private, "exchange", exchange if swap else (lambda a, b: False))
 
     def fstat(fd):
         if renamed and os.readlink(f"/proc/self/fd/{fd}") == target:
@@ -252,12 +252,12 @@ def test_no_usable_lock_folder_refuses_the_edit(capsys, tmp_path, tasks, monkeyp
     /tmp/runtime-<uid>, so the refusal itself is injected): no lock, no write."""
     tried = []
 
-    def refuse(path):
-        tried.append(path)
+    def refuse(base, *parts):
+        tried.append(base)
         return None
 
     monkeypatch.setattr(store, "_lock_dir_cache", {})
-    monkeypatch.setattr(store, "_private_dir", refuse)
+    monkeypatch.setattr(private, "private_folder", refuse)
     with pytest.raises(StoreError) as info:
         with locked(tasks):
             pytest.fail("no lock without a private folder")
@@ -265,26 +265,6 @@ def test_no_usable_lock_folder_refuses_the_edit(capsys, tmp_path, tasks, monkeyp
     assert len(tried) >= 2, "both the runtime and the cache folder were tried"
     assert_one_line_error(*run(capsys, "toggle", tasks, "keep me"), "private folder for lock files")
     assert tasks.read_bytes() == ORIGINAL
-
-
-def test_private_dir_rules(tmp_path):
-    loose = tmp_path / "loose"
-    loose.mkdir()
-    os.chmod(loose, 0o775)
-    assert store._private_dir(loose) == loose
-    assert stat.S_IMODE(os.stat(loose).st_mode) == 0o700
-    made = tmp_path / "new" / "deeper"
-    assert store._private_dir(made) == made
-    assert stat.S_IMODE(os.stat(tmp_path / "new").st_mode) == 0o700  # the parents too
-    a_file = tmp_path / "file"
-    a_file.write_bytes(b"")
-    assert store._private_dir(a_file) is None
-    assert store._private_dir(a_file / "below") is None
-    if os.geteuid() == 0:
-        theirs = tmp_path / "theirs"
-        theirs.mkdir()
-        os.chown(theirs, 65534, 65534)
-        assert store._private_dir(theirs) is None
 
 
 def test_a_vanished_lock_folder_is_made_again(tmp_path, tasks, monkeypatch):

@@ -212,9 +212,15 @@ async def test_t_refuses_invalid_input_in_the_dialog_and_esc_cancels(tmp_path):
         for typed, says in [("abc", f"'abc' is not a duration: {accepted}"),
                             ("-1h", f"'-1h' is not a duration: {accepted}"),
                             ("0", f"A duration must be at least one minute: {accepted}"),
-                            ("90", "90 hours? write 90h, or 90m for minutes.")]:
+                            ("90", "90 hours? write 90h, or 90m for minutes."),
+                            ("9" * 310 + "h", f"'{'9' * 39}…' is more than one entry can hold (1000 hours): {accepted}"),
+                            ("9" * 310, f"'{'9' * 39}…' is more than one entry can hold (1000 hours): {accepted}")]:
             box.value = ""
-            await pilot.press(*typed, "enter")
+            if len(typed) > 100:  # typed at once: a paste
+                box.value = typed
+                await pilot.press("enter")
+            else:
+                await pilot.press(*typed, "enter")
             await wait_for(pilot, lambda: dialog_error(app) == says, what=f"the error for {typed!r}")
             assert screen_name(app) == "TimeDialog", f"{typed!r} must not close the dialog"
         # a valid duration typed but not confirmed: Esc cancels it

@@ -127,6 +127,28 @@ def test_status_all_lists_every_file(capsys, tmp_path):
     assert exc.value.code == 2 and "status needs a FILE" in capsys.readouterr().err
 
 
+def test_status_all_lists_more_than_two_hundred_files_and_a_limit_says_so(capsys, tmp_path):
+    """250 spec folders: every one is listed; with --limit the output says how many
+    there are (JSON: truncated and found; text: a line on stderr)."""
+    for n in range(250):
+        write(tmp_path / f"specs/{n:03d}-x/tasks.md", b"- [ ] T001 one\n")
+    code, out, err = run(capsys, "status", "--all", tmp_path, "--json")
+    data = json.loads(out)
+    assert (code, err) == (0, "") and len(data["files"]) == 250
+    assert (data["found"], data["truncated"]) == (250, False)
+    code, out, err = run(capsys, "status", "--all", tmp_path, "--json", "--limit", "10")
+    data = json.loads(out)
+    assert code == 0 and len(data["files"]) == 10 and (data["found"], data["truncated"]) == (250, True)
+    assert err == f"tasktui: 10 of the 250 tasks files below {tmp_path} are listed (--limit 10)\n"
+    code, out, err = run(capsys, "status", "--all", tmp_path, "--limit", "3")
+    assert code == 0 and len(out.splitlines()) == 3 and "3 of the 250" in err
+    for bad in (["--limit", "0"], ["--limit", "x"]):
+        with pytest.raises(SystemExit) as exc:
+            run(capsys, "status", "--all", tmp_path, *bad)
+        assert exc.value.code == 2
+    assert len(workspace.find_tasks_files(tmp_path)) == 250
+
+
 # ----------------------------------------------------------------- one watcher thread
 def test_one_thread_watches_the_folders_of_many_files(tmp_path):
     files = [write(tmp_path / f"specs/{n:03d}/tasks.md", b"- [ ] a\n") for n in range(20)]
@@ -275,22 +297,31 @@ async def test_order_problems_are_said_on_load_and_shown_on_their_tasks(tmp_path
 
 # ------------------------------------------------------------------ the summary cache
 def test_a_summary_is_reused_only_for_the_same_bytes_and_rules(tmp_path, monkeypatch):
-    from tasktui.storage import config, parsecache
+    import sqlite3
+
+    from tasktui.core import loader
+    from tasktui.storage import cache, config
 
     path = write(tmp_path / "specs" / "001-x" / "tasks.md", (SAMPLES_DIR / "speckit-feature.md").read_bytes())
     first = workspace.summarize(path, tmp_path)
-    stored = list(Path(os.environ["XDG_CACHE_HOME"]).glob("tasktui/parse/*.summary.json"))
-    assert len(stored) == 1 and oct(stored[0].stat().st_mode & 0o777) == "0o600"
+
+    def summaries():
+        db = sqlite3.connect(cache.location())
+        try:
+            return db.execute("SELECT count(*) FROM entry WHERE kind='summary'").fetchone()[0]
+        finally:
+            db.close()
+
+    assert summaries() == 1
 
     def no_parsing(*_a, **_k):
         raise AssertionError("parsed again")
 
-    from tasktui.core import loader
-
+    real = loader.parse_all
     monkeypatch.setattr(loader, "parse_all", no_parsing)
     again = workspace.summarize(path, tmp_path)
     assert again == first and again.counts == RollUp(Document(path.read_bytes())).document
-    monkeypatch.undo()
+    monkeypatch.setattr(loader, "parse_all", real)
     # other bytes, other settings: computed afresh, from the RollUp
     path.write_bytes(path.read_bytes().replace(b"- [ ] T014", b"- [x] T014"))
     changed = workspace.summarize(path, tmp_path)
@@ -298,12 +329,15 @@ def test_a_summary_is_reused_only_for_the_same_bytes_and_rules(tmp_path, monkeyp
     slow_days = workspace.summarize(path, tmp_path, config.Config(day_hours=4))
     assert slow_days.counts == RollUp(Document(path.read_bytes(), day_hours=4)).document
     # a damaged summary is not used; with the cache off none is read or written
-    stored[0].write_bytes(stored[0].read_bytes()[:-3] + b"zzz")
+    cache.close()
+    db = sqlite3.connect(cache.location())
+    db.execute("UPDATE entry SET value=substr(value, 1, 20) WHERE kind='summary'")
+    db.commit()
+    db.close()
     assert workspace.summarize(path, tmp_path, config.Config(day_hours=4)) == slow_days
     monkeypatch.setenv("TASKTUI_NO_CACHE", "1")
-    stored[0].unlink()
     assert workspace.summarize(path, tmp_path) == changed
-    assert not stored[0].exists() and parsecache.load_summary(path, "anything") is None
+    assert cache.load_summary(path, "anything") is None
 
 
 async def test_a_file_changed_before_it_is_watched_is_read_again(tmp_path, monkeypatch):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from support import assert_one_line_error, poll, run, wait_open
-from tasktui.storage import store
+from tasktui.storage import private, store
 from tasktui.doc import Document
 from tasktui.core.tasksfile import TasksFile
 
@@ -269,7 +269,7 @@ def test_a_writer_that_found_the_old_file_keeps_its_bytes(tasks, monkeypatch):
     version in waits on tasktui's lease: its bytes would go into the old file,
     no longer at the path. The swap is undone, nothing of tasktui's is written,
     and the program's bytes land in the file."""
-    real_exchange = store._exchange
+    real_exchange = private.exchange
     writers = []
 
     def exchange_while_a_writer_opens(a, b):
@@ -279,7 +279,7 @@ def test_a_writer_that_found_the_old_file_keeps_its_bytes(tasks, monkeypatch):
             poll(lambda: fcntl_lease(held) != "read", 5, "the writer to wait on the lease")
         return real_exchange(a, b)
 
-    monkeypatch.setattr(store, "_exchange", exchange_while_a_writer_opens)
+    monkeypatch.setattr(private, "exchange", exchange_while_a_writer_opens)
     with store.quiet(tasks) as held:
         with pytest.raises(store.FileChanged):
             store.atomic_write(tasks, b"tasktui's version\n", expect=(held.snapshot.size, held.snapshot.mtime_ns,

@@ -4,23 +4,23 @@ for scripts and agents. Read-only commands never import Textual."""
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from tasktui import __version__
 
 from tasktui.storage import config, store
+from tasktui.core import actions, report
 from tasktui.doc import edits
 from tasktui.doc.patch import PatchError
-from tasktui.doc.durations import DurationError, parse_duration, short_hours
-from tasktui.doc.model import Document, HeadingKey, Task
+from tasktui.doc.durations import DurationError, short_hours
+from tasktui.doc.model import Document, Task
 from tasktui.doc.ready import Readiness
-from tasktui.doc.rollup import Counts, RollUp, bar, is_open
-from tasktui.doc.states import SETTABLE, STATES
-from tasktui.doc.safetext import dumps, json_text, visible
+from tasktui.doc.refs import RefError
+from tasktui.doc.rollup import RollUp, bar, is_open
+from tasktui.doc.states import STATES
+from tasktui.doc.safetext import dumps, visible
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -33,136 +33,7 @@ class UsageError(CliError):
     """A command line that asks for something tasktui has no word for: exit 2."""
 
 
-# ------------------------------------------------------------------- references
-def resolve_ref(doc: Document, ref: str) -> Task:
-    """A task by id (``T001``, ``1.1``), ``L42`` (the task on line 42) or a unique text substring."""
-    ref = ref.strip()
-    m = re.fullmatch(r"[Ll](\d+)", ref)
-    if m:
-        line = int(m.group(1)) - 1
-        task = doc.task_at_line(line)
-        if task is None:
-            task = next((t for t in doc.tasks if t.item_line == line), None)
-        if task is None:
-            raise CliError(f"there is no task on line {m.group(1)}")
-        if task.legend:  # named by its line on purpose: done, with a word about it
-            say(f"tasktui: note: L{task.line + 1} is part of the file's legend, which says what each mark means",
-                file=sys.stderr)
-        return task
-    work = [t for t in doc.tasks if not t.legend]  # an id or a piece of text never means the legend
-    by_id = [t for t in work if t.id is not None and (t.id == ref or t.id.rstrip(".") == ref.rstrip("."))]
-    if len(by_id) == 1:
-        return by_id[0]
-    if len(by_id) > 1:
-        raise CliError(_ambiguous(ref, by_id))
-    hits = [t for t in work if _mentions(t.text, ref)]
-    if len(hits) == 1:
-        return hits[0]
-    if not hits:
-        raise CliError(f"no task matches {ref!r}: use an id, L<line> or part of the task's text")
-    raise CliError(_ambiguous(ref, hits))
-
-
-def _mentions(text: str, ref: str) -> bool:
-    """Whether ``ref`` is a piece of ``text`` as the file holds it, as JSON shows it
-    (U+FFFD for undecodable bytes) or as the screen shows it (visible placeholders)."""
-    needle = ref.casefold()
-    return any(needle in form.casefold() for form in {text, json_text(text), visible(text)})
-
-
-def _ambiguous(ref: str, tasks: list[Task]) -> str:
-    shown = "; ".join(f"L{t.line + 1} {t.text[:40]}" for t in tasks[:5])
-    more = f" and {len(tasks) - 5} more" if len(tasks) > 5 else ""
-    return f"{ref!r} matches {len(tasks)} tasks ({shown}{more}): be more specific or use L<line>"
-
-
-def resolve_entry(doc: Document, ref: str) -> edits.EntryKey:
-    keys = edits.entry_keys(doc)
-    m = re.fullmatch(r"[Ll](\d+)", ref.strip())
-    if m:
-        line = int(m.group(1)) - 1
-        for e, k in zip(doc.log, keys):
-            if e.line == line:
-                return k
-        raise CliError(f"there is no log entry on line {m.group(1)}")
-    hits = [(e, k) for e, k in zip(doc.log, keys) if _mentions(doc.source.lines[e.line], ref)]
-    if len(hits) == 1:
-        return hits[0][1]
-    if not hits:
-        raise CliError(f"no log entry matches {ref!r}")
-    shown = "; ".join(f"L{e.line + 1} {e.text[:40]}" for e, _ in hits[:5])
-    raise CliError(f"{ref!r} matches {len(hits)} log entries ({shown}): be more specific or use L<line>")
-
-
-def task_link(task: Task) -> str:
-    return task.id or task.text
-
-
 # ------------------------------------------------------------------------ output
-def task_json(doc: Document, task: Task) -> dict:
-    return {
-        "line": task.line + 1,
-        "state": task.state,
-        "mark": task.mark,
-        "optional": task.optional,
-        "id": task.id,
-        "markers": list(task.markers),
-        "text": task.text,
-        "path": list(task.path),
-        "parent_line": None if task.parent is None else doc.tasks[task.parent].line + 1,
-        "estimate_hours": task.estimate_hours,
-        "actual_hours": task.actual_hours,
-        "legend": task.legend,
-        "label": task.label,
-    }
-
-
-def _numbers(c: Counts) -> dict:
-    return {
-        "total": c.total, "done": c.done, "required": c.required, "required_done": c.required_done,
-        "optional": c.optional, "cancelled": c.cancelled, "percent": c.percent, "status": c.status,
-        "estimate_hours": c.estimate_hours, "actual_hours": c.actual_hours,
-        "variance_hours": c.variance_hours, "variance_pct": c.variance_pct,
-    }
-
-
-def _top_level(doc: Document) -> list[Task]:
-    """The top-level tasks (Kiro's parts), legend items left out."""
-    return [t for t in doc.tasks if t.parent is None and not t.legend]
-
-
-def status_json(doc: Document, rollup: RollUp | None = None) -> dict:
-    rollup = rollup if rollup is not None else RollUp(doc)
-    whole = _numbers(rollup.document)
-    del whole["status"]
-    sections = [{"title": s.title, "line": None if s.line is None else s.line + 1, **_numbers(rollup.section(s.index))}
-                for s in doc.sections]
-    top_level = [{"line": t.line + 1, "id": t.id, "text": t.text, "state": t.state, **_numbers(rollup.task(t.index))}
-                 for t in _top_level(doc)]
-    return {
-        "title": doc.title,
-        **{k: whole[k] for k in ("total", "done", "required", "required_done", "optional", "cancelled", "percent")},
-        "dialect": doc.dialect,
-        "dialect_signals": list(doc.dialect_signals),
-        **{k: whole[k] for k in ("estimate_hours", "actual_hours", "variance_hours", "variance_pct")},
-        "sections": sections,
-        "top_level": top_level,
-        "problems": doc.problems,
-        "blockers": [
-            {
-                "line": e.line + 1,
-                "date": e.date,
-                "kind": e.kind,
-                "text": e.text,
-                "task": e.task,
-                "resolved": e.resolved,
-            }
-            for e in doc.log
-            if not e.placeholder
-        ],
-    }
-
-
 def emit_json(value) -> None:
     """JSON on stdout: valid UTF-8 for any bytes in the file (tasktui.doc.safetext.dumps)."""
     sys.stdout.buffer.write(dumps(value, indent=2).encode("utf-8") + b"\n")
@@ -224,7 +95,7 @@ def print_status(doc: Document, rollup: RollUp | None = None) -> None:
         say(line)
     shown = [(s.title, rollup.section(s.index)) for s in doc.sections if rollup.section(s.index).total]
     if doc.dialect == "kiro" and len(shown) <= 1:  # Kiro: one list of numbered tasks; its top-level tasks are the parts
-        shown = [(t.text, rollup.task(t.index)) for t in _top_level(doc)]
+        shown = [(t.text, rollup.task(t.index)) for t in report.top_level(doc)]
     if shown:
         say()
         w = min(40, max(_cells(title) for title, _ in shown))
@@ -248,29 +119,28 @@ def print_status(doc: Document, rollup: RollUp | None = None) -> None:
 
 # ---------------------------------------------------------------------- commands
 def _settings(args) -> config.Config:
-    loaded = config.read()
-    if loaded.problem:
-        say(f"tasktui: {loaded.problem}", file=sys.stderr)
-    cfg = loaded.config
-    if getattr(args, "no_sync", False):
-        cfg = replace(cfg, sync=False)
+    cfg, problem = actions.settings(no_sync=getattr(args, "no_sync", False))
+    if problem:
+        say(f"tasktui: {problem}", file=sys.stderr)
     return cfg
-
-
-def _dialect(args, cfg: config.Config) -> str | None:
-    """What the user says the file is: --dialect, else the config's pattern for its path."""
-    return getattr(args, "dialect", None) or cfg.dialect_for(args.file)
 
 
 def _waiting(sentence: str) -> None:
     say(f"tasktui: {sentence}", file=sys.stderr)
 
 
+def _note(sentence: str) -> None:
+    say(f"tasktui: note: {sentence}", file=sys.stderr)
+
+
+def _open(args, cfg: config.Config):
+    """The file as every command reads it (tasktui.core.actions.open_file), ``--dialect`` heard."""
+    return actions.open_file(args.file, cfg, getattr(args, "dialect", None), waiting=_waiting)
+
+
 def _read(args, cfg: config.Config) -> tuple[Document, RollUp]:
     """The file's Document and its RollUp (the one TasksFile already computed)."""
-    from tasktui.core.tasksfile import TasksFile
-
-    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    tf = _open(args, cfg)
     tf.save_cache()
     return tf.doc, tf.rollup
 
@@ -292,7 +162,7 @@ def cmd_list(args) -> int:
         if not any(needle in h.text.casefold() for h in doc.headings):
             raise CliError(f"no heading matches {args.section!r}")
     if args.json:
-        emit_json([task_json(doc, t) for t in tasks])
+        emit_json([report.task_json(doc, t) for t in tasks])
     else:
         print_list(doc, tasks)
     return EXIT_OK
@@ -303,7 +173,7 @@ def cmd_status(args) -> int:
         return _status_all(args)
     doc, rollup = _read(args, _settings(args))
     if args.json:
-        emit_json(status_json(doc, rollup))
+        emit_json(report.status_json(doc, rollup))
     else:
         print_status(doc, rollup)
     return EXIT_OK
@@ -319,18 +189,17 @@ def _status_all(args) -> int:
     if not root.is_dir():
         raise CliError(f"{root} is not a folder: status --all takes the folder to look in")
     cfg = _settings(args)
-    files = workspace.find_tasks_files(root)
-    if not files:
+    found = workspace.find_tasks_files(root)
+    if not found:
         raise CliError(f"no tasks files below {root} (tasks.md, TODO.md, plans with tasks; {workspace.MAX_DEPTH} "
                        "folders down)")
-    summaries = []
-    for path in files:
-        try:
-            summaries.append(workspace.summarize(path, root, cfg, dialect=getattr(args, "dialect", None)))
-        except store.Busy:
-            summaries.append(replace(workspace.placeholder(path, root), error="another program is writing it"))
+    files = found[:args.limit] if args.limit is not None else found
+    if len(files) < len(found):
+        say(f"tasktui: {len(files)} of the {len(found)} tasks files below {root} are listed (--limit {args.limit})",
+            file=sys.stderr)
+    summaries = report.overview(root, cfg, getattr(args, "dialect", None), files)
     if args.json:
-        emit_json({"root": str(root), "files": [s.json() for s in summaries]})
+        emit_json(report.overview_json(str(root), summaries, len(found)))
         return EXIT_OK
     now = time.time()
     width = shutil.get_terminal_size((120, 24)).columns
@@ -368,7 +237,7 @@ def cmd_next(args) -> int:
             say(f"tasktui: {name}: {readiness.nothing_ready()}", file=sys.stderr)
             return EXIT_ERROR
         if args.json:
-            emit_json([{**task_json(doc, t), "reason": readiness.reason(t.index)} for t in tasks])
+            emit_json(report.ready_json(doc, readiness, tasks))
         else:
             width = shutil.get_terminal_size((100, 24)).columns
             for t in tasks:
@@ -381,39 +250,32 @@ def cmd_next(args) -> int:
     if task is None:
         say(f"tasktui: {name}: {readiness.nothing_ready()}", file=sys.stderr)
         return EXIT_ERROR
-    note = None
-    if doc.dialect == "kiro" and rollup.task(task.index).total > 1:  # subtasks all done: offered, not changed
-        ref = task.id.rstrip(".") if task.id else f"L{task.line + 1}"
-        note = f"all its subtasks are done: mark it done with `tasktui toggle {args.file} {ref}`"
-    reason = readiness.reason(task.index)
+    found = report.next_json(doc, rollup, readiness, task, lambda ref: f"`tasktui toggle {args.file} {ref}`")
     if args.json:
-        emit_json({**task_json(doc, task), "note": note, "reason": reason})
+        emit_json(found)
     else:
         say(f"L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
-        if note:
-            say(f"  {note}")
-        say(f"  {reason}")
+        if found["note"]:
+            say(f"  {found['note']}")
+        say(f"  {found['reason']}")
     return EXIT_OK
 
 
 def _claim(args) -> int:
     """``next --claim``: the first ready task, marked in progress in one locked write
     (the task is chosen under the lock, on the file as it is then)."""
-    from tasktui.core.tasksfile import TasksFile
-
-    cfg = _settings(args)
-    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    tf = _open(args, _settings(args))
     try:
-        result = tf.apply(edits.Claim())
+        result = actions.claim(tf)
     except edits.ConflictError:
         raise
     except edits.EditError as exc:
         raise CliError(f"{Path(args.file).name}: {exc}") from None
-    doc = tf.doc
-    task = doc.task_at_line(result.details.line - 1)
+    claimed = report.claimed_json(tf.doc, result)
     if args.json:
-        emit_json({**task_json(doc, task), "note": None, "reason": result.details.reason, "claimed": True})
+        emit_json(claimed)
     else:
+        task = tf.doc.task_at_line(result.details.line - 1)
         say(f"claimed L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
         say(f"  {result.details.reason}")
     return EXIT_OK
@@ -422,13 +284,10 @@ def _claim(args) -> int:
 def cmd_check(args) -> int:
     """Cycles and references to what is not in the file, one line each; exit 1 when there are any."""
     doc, rollup = _read(args, _settings(args))
-    deps = Readiness(doc, rollup).deps
-    problems = sorted(deps.problems, key=lambda p: (p.line, p.kind, p.text))
+    deps, problems = report.dependency_problems(doc, rollup)
     name = Path(args.file).name
     if args.json:
-        emit_json({"file": str(args.file), "statements": deps.statements, "problems": [
-            {"kind": p.kind, "line": p.line + 1, "text": p.text, "tasks": [deps.task_name(i) for i in p.tasks]}
-            for p in problems]})
+        emit_json(report.check_json(str(args.file), deps, problems))
     elif problems:
         for p in problems:
             say(f"{name}:{p.line + 1}: {p.kind}: {p.text}")
@@ -438,17 +297,14 @@ def cmd_check(args) -> int:
     return EXIT_ERROR if problems else EXIT_OK
 
 
-def _edit(args, make_op) -> int:
-    from tasktui.core.tasksfile import TasksFile
-
+def _edit(args, action) -> int:
+    """Run ``action(tf, cfg)`` (a tasktui.core.actions operation) on the file and say what changed."""
     cfg = _settings(args)
-    tf = TasksFile(args.file, sync=cfg.sync, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
-    op = make_op(tf.doc, cfg)
-    result = tf.apply(op)
+    tf = _open(args, cfg)
+    result = action(tf, cfg)
     tf.save_cache()
     if getattr(args, "json", False):
-        emit_json({"file": str(args.file), "changed": result.changed, "summary": result.summary,
-                   "replanned": result.replanned, **result.details.as_dict()})
+        emit_json(report.edit_json(str(args.file), result))
     else:
         say(result.summary)
     return EXIT_OK
@@ -456,135 +312,63 @@ def _edit(args, make_op) -> int:
 
 def _duration(text: str, cfg: config.Config) -> float:
     try:
-        return parse_duration(text, cfg.day_hours)
+        return actions.duration(text, cfg)
     except DurationError as exc:
         raise CliError(str(exc)) from None
 
 
-def resolve_refs(doc: Document, refs: list[str]) -> list[Task]:
-    """Every REF's task, in file order, each once; CliError naming the first that does not resolve."""
-    found = {task.index: task for task in (resolve_ref(doc, ref) for ref in refs)}
-    return [found[i] for i in sorted(found)]
-
-
 def cmd_toggle(args) -> int:
-    def op(doc, cfg):
-        tasks = resolve_refs(doc, args.ref)
-        return edits.Toggle(doc.keys[tasks[0].index]) if len(tasks) == 1 else edits.toggle_all(doc, tasks)
-
-    return _edit(args, op)
+    return _edit(args, lambda tf, cfg: actions.toggle(tf, args.ref, _note))
 
 
 def cmd_set(args) -> int:
-    state = args.state.replace("-", "_")
-    if state not in SETTABLE:
-        raise UsageError(f"unknown state {args.state!r}: use {', '.join(SETTABLE)}")
-
-    def op(doc, cfg):
-        ops = tuple(edits.SetState(doc.keys[t.index], state) for t in resolve_refs(doc, args.ref))
-        return ops[0] if len(ops) == 1 else edits.Batch(ops)
-
-    return _edit(args, op)
+    try:
+        state = actions.settable_state(args.state)
+    except actions.ActionError as exc:
+        raise UsageError(str(exc)) from None
+    return _edit(args, lambda tf, cfg: actions.set_state(tf, args.ref, state, _note))
 
 
 def cmd_add(args) -> int:
-    def op(doc, cfg):
-        after = doc.keys[resolve_ref(doc, args.after).index] if args.after else None
-        under = doc.keys[resolve_ref(doc, args.under).index] if args.under else None
-        return edits.AddTask(args.text, after=after, under=under)
-
-    return _edit(args, op)
+    return _edit(args, lambda tf, cfg: actions.add(tf, args.text, after=args.after, under=args.under, note=_note))
 
 
 def cmd_edit(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.EditText(doc.keys[resolve_ref(doc, args.ref).index], args.text))
+    return _edit(args, lambda tf, cfg: actions.edit_text(tf, args.ref, args.text, note=_note))
 
 
 def cmd_delete(args) -> int:
-    def op(doc, cfg):
-        ops = tuple(edits.DeleteTask(doc.keys[t.index]) for t in resolve_refs(doc, args.ref))
-        return ops[0] if len(ops) == 1 else edits.Batch(ops)
-
-    return _edit(args, op)
-
-
-def resolve_heading(doc: Document, title: str) -> HeadingKey:
-    """A heading by its text: the one written so (case aside), else the one holding it."""
-    needle = title.strip().casefold()
-    if not needle:
-        raise CliError("name a heading: --section takes part of its text")
-    exact = [i for i, h in enumerate(doc.headings) if h.text.casefold() == needle]
-    hits = exact or [i for i, h in enumerate(doc.headings) if _mentions(h.text, title.strip())]
-    if len(hits) == 1:
-        return doc.heading_keys[hits[0]]
-    if not hits:
-        raise CliError(f"no heading matches {title!r}")
-    shown = "; ".join(f"L{doc.headings[i].line + 1} {doc.headings[i].text[:40]}" for i in hits[:5])
-    raise CliError(f"{title!r} matches {len(hits)} headings ({shown}): be more specific")
-
-
-def _movable(doc: Document, ref: str) -> Task:
-    """The task REF names; a heading's line gets its own sentence (a heading-level task moves with its section)."""
-    m = re.fullmatch(r"[Ll](\d+)", ref.strip())
-    if m and doc.task_at_line(int(m.group(1)) - 1) is None:
-        line = int(m.group(1)) - 1
-        if any(h.line <= line < h.end for h in doc.headings):
-            raise CliError(f"line {m.group(1)} is a heading: a heading-level task moves with its section, "
-                           "which tasktui leaves to your editor")
-    return resolve_ref(doc, ref)
+    return _edit(args, lambda tf, cfg: actions.delete(tf, args.ref, _note))
 
 
 def cmd_move(args) -> int:
-    def op(doc, cfg):
-        key = doc.keys[_movable(doc, args.ref).index]
-        if args.section is not None:
-            return edits.Move(key, section=resolve_heading(doc, args.section))
-        other = doc.keys[_movable(doc, args.before if args.before is not None else args.after).index]
-        return edits.Move(key, before=other) if args.before is not None else edits.Move(key, after=other)
-
-    return _edit(args, op)
+    return _edit(args, lambda tf, cfg: actions.move(tf, args.ref, before=args.before, after=args.after,
+                                                    section=args.section, note=_note))
 
 
 def cmd_renumber(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.Renumber(resolve_heading(doc, args.section)))
-
-
-def _time_key(doc: Document, ref: str):
-    """What `time` and `estimate` book on: a task (any REF), or a heading named by
-    its line (``L12``), as `t` on a section row does: a heading-level task such as
-    ``#### Task 1: Setup`` carries its own estimate."""
-    m = re.fullmatch(r"[Ll](\d+)", ref.strip())
-    if m:
-        line = int(m.group(1)) - 1
-        index = next((i for i, h in enumerate(doc.headings) if h.line == line), None)
-        if index is not None:
-            return doc.heading_keys[index]
-    return doc.keys[resolve_ref(doc, ref).index]
+    return _edit(args, lambda tf, cfg: actions.renumber(tf, args.section))
 
 
 def cmd_time(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.AddTime(_time_key(doc, args.ref), _duration(args.duration, cfg)))
+    return _edit(args, lambda tf, cfg: actions.add_time(tf, args.ref, _duration(args.duration, cfg), _note))
 
 
 def cmd_estimate(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.SetEstimate(_time_key(doc, args.ref), _duration(args.duration, cfg)))
+    return _edit(args, lambda tf, cfg: actions.set_estimate(tf, args.ref, _duration(args.duration, cfg), _note))
 
 
 def cmd_log(args) -> int:
-    def op(doc, cfg):
-        task = task_link(resolve_ref(doc, args.task)) if args.task else None
-        return edits.AddLogEntry(args.kind, args.text, args.date or edits.today(), task)
-
-    return _edit(args, op)
+    return _edit(args, lambda tf, cfg: actions.log(tf, args.text, args.kind, date=args.date, task=args.task, note=_note))
 
 
 def cmd_resolve(args) -> int:
-    return _edit(args, lambda doc, cfg: edits.ResolveEntry(resolve_entry(doc, args.entry), args.text, args.date or edits.today()))
+    return _edit(args, lambda tf, cfg: actions.resolve(tf, args.entry, args.text, date=args.date))
 
 
 def cmd_sync(args) -> int:
     args.no_sync = False
-    return _edit(args, lambda doc, cfg: edits.Sync())
+    return _edit(args, lambda tf, cfg: actions.sync(tf))
 
 
 def cmd_new(args) -> int:
@@ -657,7 +441,7 @@ def cmd_repair(args) -> int:
     if args.check:
         say(f"{path.name}: {len(fixes)} mojibake sequence(s) would be repaired")
         return EXIT_ERROR
-    return _edit(args, lambda doc, cfg: edits.Repair())
+    return _edit(args, lambda tf, cfg: actions.repair(tf))
 
 
 def cmd_history(args) -> int:
@@ -665,7 +449,8 @@ def cmd_history(args) -> int:
 
     cfg = _settings(args)
     try:
-        found = history.compute(args.file, day_hours=cfg.day_hours, dialect=_dialect(args, cfg), workdays=cfg.workdays)
+        found = history.compute(args.file, day_hours=cfg.day_hours, workdays=cfg.workdays,
+                                dialect=getattr(args, "dialect", None) or cfg.dialect_for(args.file))
     except history.HistoryError as exc:
         raise CliError(str(exc)) from None
     if args.json:
@@ -719,10 +504,53 @@ def print_history(found) -> None:
     return None
 
 
+def cmd_cache(args) -> int:
+    """Where tasktui's private store is and how big (``--clear``: empty it)."""
+    from tasktui.storage import cache
+
+    where = cache.location()
+    if not cache.enabled():
+        say(f"The cache is off (TASKTUI_NO_CACHE or --no-cache); it is kept in {where}.")
+        return EXIT_OK
+    found = cache.usage()
+    if found is None:
+        raise CliError(f"tasktui keeps no cache: {where.parent} is not a private folder of yours (or cannot be made)")
+    if args.clear:
+        if not cache.clear():
+            raise CliError(f"the cache in {found.path} could not be emptied (another tasktui may be writing it)")
+        after = cache.usage()
+        say(f"The cache in {found.path} was emptied: {_megabytes(after.bytes if after else 0)} MB left.")
+        return EXIT_OK
+    say(f"The cache is kept in {found.path}: {_megabytes(found.bytes)} MB, {found.entries} entries.")
+    return EXIT_OK
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f}"
+
+
 def cmd_open(args) -> int:
     from tasktui.cli.launch import open_app
 
     return open_app(args)
+
+
+def cmd_mcp(args) -> int:
+    """``tasktui mcp [ROOT]``: the MCP server for coding agents (tasktui.mcp), imported only
+    here: it needs the optional MCP SDK, which the app and the other commands never load."""
+    try:
+        from tasktui.mcp import server
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ("mcp", "mcp_types"):
+            raise
+        raise CliError("tasktui mcp needs the MCP SDK, which is not installed: pip install 'tasktui[mcp]'") from None
+    from tasktui.mcp.root import RootError
+
+    try:
+        server.serve(args.file or ".")
+    except RootError as exc:
+        raise CliError(str(exc)) from None
+    return EXIT_OK
 
 
 # ------------------------------------------------------------------------ parser
@@ -751,7 +579,34 @@ COMMANDS = {
     "fmt": (cmd_fmt, "reformat the file with mdformat, keeping every task intact", "tasktui fmt tasks.md --check"),
     "history": (cmd_history, "progress over time, from the file's git history", "tasktui history tasks.md --json"),
     "repair": (cmd_repair, "rewrite mojibake (â¬œ → ⬜) after showing the diff", "tasktui repair tasks.md --check"),
+    "cache": (cmd_cache, "where tasktui's private cache is and how big; --clear empties it", "tasktui cache --clear"),
+    "mcp": (cmd_mcp, "serve the tasks files below ROOT (default: here) to coding agents over MCP on stdio",
+            "tasktui mcp ~/src/my-project"),
 }
+
+
+def _kind(text: str) -> str:
+    """--kind: Blocker or Decision, in any case (anything else is a usage error: exit 2)."""
+    if text.strip() and text.strip().capitalize() not in edits.KINDS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a kind of entry: use Blocker or Decision")
+    return text
+
+
+def _date(text: str) -> str:
+    """--date: a real date as YYYY-MM-DD (anything else is a usage error: exit 2)."""
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real date: use YYYY-MM-DD") from None
+
+
+def _count(text: str) -> int:
+    """--limit: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of files: use a whole number of at least 1")
+    return int(text)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -786,11 +641,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func, subparser=p)
         if name == "status":  # `status --all` takes a folder, or none (here)
             p.add_argument("file", metavar="FILE", nargs="?")
+        elif name == "mcp":  # the folder to serve, or none (here)
+            p.add_argument("file", metavar="ROOT", nargs="?")
+        elif name == "cache":  # about tasktui's own files: no FILE
+            return p
         else:
             p.add_argument("file", metavar="FILE")
-        if name not in ("new",):
+        if name not in ("new", "mcp"):
             p.add_argument("--no-cache", action="store_true",
-                           help="neither use nor keep the parse cache (also TASKTUI_NO_CACHE=1)")
+                           help="neither use nor keep tasktui's cache (also TASKTUI_NO_CACHE=1)")
             p.add_argument("--dialect", choices=config.DIALECTS,
                            help="read the file as this dialect (else its contents, its path and the config decide)")
         return p
@@ -805,6 +664,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("status")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="every tasks file below FILE, a folder (default: here)")
+    p.add_argument("--limit", type=_count, metavar="N",
+                   help="with --all: only the first N files (the output says how many there are)")
     p = add("next")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="every task that can start now")
@@ -845,20 +706,23 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("duration", metavar="DURATION", help="45m, 1.5h, 1h30m, 2d (a working day), 1w (five); a plain number up to 24 is hours")
     p = edit_parser("log")
     p.add_argument("text", metavar="TEXT")
-    p.add_argument("--kind", default="", help="Blocker (the default, unless TEXT starts with \"Decision:\") or Decision")
-    p.add_argument("--date", help="YYYY-MM-DD (default today)")
+    p.add_argument("--kind", default="", type=_kind,
+                   help="Blocker (the default, unless TEXT starts with \"Decision:\") or Decision")
+    p.add_argument("--date", type=_date, help="YYYY-MM-DD (default today)")
     p.add_argument("--task", metavar="REF", help="link the entry to a task")
     p = edit_parser("resolve")
     p.add_argument("entry", metavar="ENTRY", help="L<line> or part of the entry's text")
     p.add_argument("text", metavar="TEXT", help="how it was resolved")
-    p.add_argument("--date", help="YYYY-MM-DD (default today)")
+    p.add_argument("--date", type=_date, help="YYYY-MM-DD (default today)")
     edit_parser("sync")
     add("new").add_argument("--title", help="the feature's name (default: from the file name)")
     add("fmt").add_argument("--check", action="store_true", help="only report; exit 1 when it would change something")
     add("history").add_argument("--json", action="store_true",
                                 help="every commit, with its counts per section, and when each task was done")
+    add("cache").add_argument("--clear", action="store_true", help="empty the cache (it is filled again as files open)")
     p = edit_parser("repair")
     p.add_argument("--check", action="store_true", help="only show the diff; exit 1 when something would change")
+    add("mcp")
     return parser
 
 
@@ -885,16 +749,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if args.func is cmd_status and args.file is None and not args.all:  # FILE is optional only with --all
         args.subparser.error("status needs a FILE (or --all [DIR] for every tasks file below DIR)")
+    if args.func is cmd_status and args.limit is not None and not args.all:
+        args.subparser.error("--limit counts files: use it with --all")
     if getattr(args, "no_cache", False):
-        from tasktui.storage import parsecache
+        from tasktui.storage import cache
 
-        parsecache.disable()
+        cache.disable()
     try:
         return args.func(args)
     except UsageError as exc:
         say(f"tasktui: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (CliError, store.StoreError, edits.EditError, PatchError) as exc:
+    except (CliError, store.StoreError, edits.EditError, PatchError, RefError, actions.ActionError) as exc:
         say(f"tasktui: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -1,7 +1,10 @@
 """The command line that opens a tasks file in the user's editor at a line.
 
 ``$VISUAL`` (else ``$EDITOR``) is split as a shell would (shlex), never run by
-a shell. The file is passed as an absolute path, so that a name starting with
+a shell; ``runnable`` checks, before the app gives the terminal away, that its
+program is there and can be run, so a setting that names none (a typo, or
+shell syntax such as ``vim; touch X``, ``$(...)`` or backticks, which no shell
+will ever see) is one sentence and the app goes on as it was. The file is passed as an absolute path, so that a name starting with
 ``-`` or ``+`` cannot be read as an option. Editors known to take a line number
 get it in their own form, each flag once; any other editor gets just the file.
 """
@@ -10,6 +13,8 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -55,3 +60,31 @@ def editor_command(path: str | os.PathLike[str], line: int, env: Mapping[str, st
         extra = [wait] if wait and wait not in command[1:] else []
         return [*command, *extra, f"{file}:{line}"]
     return [*command, file]
+
+
+_SHELL_SYNTAX = (";", "|", "&", "$(", "`", ">", "<")
+
+
+def runnable(command: list[str], env: Mapping[str, str] | None = None) -> list[str]:
+    """``command`` with its program as the path that will run; EditorError, in one
+    sentence, when there is no such program or it cannot be run."""
+    env = os.environ if env is None else env
+    name = "VISUAL" if env.get("VISUAL", "").strip() else "EDITOR"
+    program = command[0]
+    found = shutil.which(program, path=env.get("PATH", os.defpath))
+    if found is None or not _executable_file(found):
+        shown = program if len(program) <= 60 else program[:59] + "…"
+        setting = env.get(name, "")
+        if any(mark in setting for mark in _SHELL_SYNTAX):
+            raise EditorError(f"${name} is shell syntax, which tasktui does not run through a shell: "
+                              f"set it to an editor program (and its options), such as vim or code --wait.")
+        raise EditorError(f"${name} names {shown!r}, which is not a program that can be run here.")
+    return [found, *command[1:]]
+
+
+def _executable_file(path: str) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and os.access(path, os.X_OK) and bool(st.st_mode & 0o111)

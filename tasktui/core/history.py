@@ -32,8 +32,8 @@ it and returns a ``History``:
 
 Reading is fast: one ``git log`` per name the file had, and every blob read
 through one long-lived ``git cat-file --batch`` process. What each commit
-adds up to is kept in a cache (``HistoryCache``), so a second run parses
-only the current version.
+adds up to is kept in tasktui's store (``HistoryCache``), so a second run
+parses only the current version.
 """
 
 from __future__ import annotations
@@ -41,15 +41,10 @@ from __future__ import annotations
 import bisect
 import difflib
 import hashlib
-import json
 import math
 import os
 import statistics
-import queue
 import subprocess
-import sys
-import tempfile
-import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -57,10 +52,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
-from tasktui import __version__
 from tasktui.doc import patch as P
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
-from tasktui.core.loader import close_process
+from tasktui.core import pool
+from tasktui.storage import cache as store_cache
 from tasktui.doc.model import Document, Task, split_text
 from tasktui.doc.rollup import RollUp
 from tasktui.doc.source import Source
@@ -77,20 +72,6 @@ class HistoryError(Exception):
 
 class Stopped(Exception):
     """The caller asked ``compute`` to stop (the app is closing)."""
-
-
-def _parser_version() -> str:
-    """tasktui's version and a digest of the code that decides what each version adds
-    up to (the parser, the model, the roll-up and this module): cached results of
-    another parser are never used."""
-    digest = hashlib.sha256()
-    here = Path(__file__).parent.parent  # tasktui/
-    for path in sorted((here / "doc").rglob("*.py")) + [Path(__file__)]:
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(path.name.encode())
-    return f"{__version__}+{digest.hexdigest()[:16]}"
 
 
 # ---------------------------------------------------------------------- results
@@ -322,10 +303,19 @@ class Blobs:
         return data[:size]
 
     def close(self) -> None:
+        """End git: close its input, wait up to 5 s, then kill it."""
         proc, self.proc = self.proc, None
         if proc is None:
             return
-        close_process(proc)
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         proc.stdout.close()
 
     def __enter__(self) -> "Blobs":
@@ -585,40 +575,6 @@ def _tally(doc: Document, rollup: RollUp) -> Tally:
 
 
 # ------------------------------------------------------------------------ cache
-CACHE_FORMAT = 1
-CACHE_MAX_FILES = 200
-CACHE_MAX_BYTES = 50 * 1024 * 1024
-CACHE_MAX_ENTRIES = 5000  # per file: the current history's commits first, then others kept from before
-
-
-def cache_dir() -> Path:
-    """``tasktui/history`` in the user's cache folder (``$XDG_CACHE_HOME`` on Linux)."""
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("tasktui")) / "history"
-
-
-def _private_dir(path: Path) -> bool:
-    """Make ``path`` (and its parent) a folder only this user may read; False when it
-    cannot be one (then nothing is cached)."""
-    for folder, parents in ((path.parent, True), (path, False)):
-        try:
-            folder.mkdir(mode=0o700, parents=parents)
-        except FileExistsError:
-            pass
-        except OSError:
-            return False
-    try:
-        st = os.lstat(path)
-        if not os.path.isdir(path) or os.path.islink(path) or st.st_uid != os.getuid():
-            return False
-        if st.st_mode & 0o077:
-            os.chmod(path, 0o700)
-    except OSError:
-        return False
-    return True
-
-
 def _valid_int(x) -> bool:
     return type(x) is int and 0 <= x < 10**9
 
@@ -660,37 +616,24 @@ def _valid_entry(e, blob: str, prev: str | None, prev_n: int) -> bool:
 
 
 class HistoryCache:
-    """What each commit's version of one file adds up to, keyed by (parser version,
-    commit, path): one JSON file per file history in ``cache_dir()``, readable by its
-    owner only, written whole to a temporary file and renamed, checked when read
-    (anything of the wrong shape is ignored and computed again), and the folder kept
-    to the newest CACHE_MAX_FILES files and CACHE_MAX_BYTES."""
+    """What each commit's version of one file adds up to, by ``commit:path``, kept in
+    tasktui's store (tasktui.storage.cache, under tasktui's rules and a scope of the
+    repository, the file's path, its dialect and the day's length); each entry is
+    checked against its commit before use (``get``: anything of the wrong shape is
+    computed again)."""
 
-    def __init__(self, folder: Path | None, key: list) -> None:
-        self.version = _parser_version()
-        self.folder = folder
-        name = hashlib.sha256(json.dumps([self.version, *key]).encode("utf-8", "surrogateescape")).hexdigest()[:40]
-        self.path = folder / f"{name}.json" if folder is not None else None
+    def __init__(self, key: list | None) -> None:
+        self.scope = store_cache.history_scope(*key) if key is not None else None
         self.entries: dict = {}
-        self.changed = False
+        self.changed: set[str] = set()
 
     @staticmethod
     def entry_key(step: Step) -> str:
         return f"{step.commit}:{step.path}"
 
     def load(self) -> None:
-        if self.path is None:
-            return
-        try:
-            with open(self.path, "rb") as f:
-                if os.fstat(f.fileno()).st_size > CACHE_MAX_BYTES:
-                    return
-                raw = json.loads(f.read())
-        except (OSError, ValueError, RecursionError):
-            return
-        if (isinstance(raw, dict) and raw.get("format") == CACHE_FORMAT and raw.get("version") == self.version
-                and isinstance(raw.get("entries"), dict)):
-            self.entries = raw["entries"]
+        if self.scope is not None:
+            self.entries = store_cache.load_history(self.scope)
 
     def has(self, step: Step, prev: str | None) -> bool:
         """Whether an entry for ``step`` (after a version with content ``prev``) is there."""
@@ -703,66 +646,13 @@ class HistoryCache:
 
     def put(self, key: str, entry: dict) -> None:
         self.entries[key] = entry
-        self.changed = True
+        self.changed.add(key)
 
-    def save(self, keep: list[str]) -> None:
-        """Write the entries (those of ``keep`` first, then others up to the limit)."""
-        if self.path is None or not self.changed or not _private_dir(self.folder):
-            return
-        ordered = {k: self.entries[k] for k in keep if k in self.entries}
-        for k, v in self.entries.items():
-            if len(ordered) >= CACHE_MAX_ENTRIES:
-                break
-            ordered.setdefault(k, v)
-        data = json.dumps({"format": CACHE_FORMAT, "version": self.version, "entries": ordered},
-                          separators=(",", ":")).encode("utf-8")
-        try:
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")  # mode 0600
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, self.path)
-        except OSError:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            return
-        self.evict()
-
-    def evict(self) -> None:
-        """Keep the newest CACHE_MAX_FILES files within CACHE_MAX_BYTES; temporary files
-        left by a process that died are removed after an hour."""
-        files = []
-        now = time.time()
-        try:
-            with os.scandir(self.folder) as it:
-                for d in it:
-                    if not d.is_file(follow_symlinks=False):
-                        continue
-                    st = d.stat(follow_symlinks=False)
-                    if d.name.startswith(".tmp-"):
-                        if now - st.st_mtime > 3600:
-                            _unlink(d.path)
-                    elif d.name.endswith(".json"):
-                        files.append((st.st_mtime, st.st_size, d.path))
-        except OSError:
-            return
-        files.sort(reverse=True)
-        total = 0
-        for k, (_mtime, size, path) in enumerate(files):
-            total += size
-            if k >= CACHE_MAX_FILES or total > CACHE_MAX_BYTES:
-                _unlink(path)
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+    def save(self) -> None:
+        """Keep the entries added or changed since ``load``."""
+        if self.scope is not None and self.changed:
+            store_cache.save_history(self.scope, {k: self.entries[k] for k in self.changed})
+            self.changed = set()
 
 
 # ---------------------------------------------------------------- velocity
@@ -974,15 +864,14 @@ def _committed_path(git: Git, rel: bytes) -> bytes | None:
 def compute(path: str | Path, *, data: bytes | None = None, current: Document | None = None,
             day_hours: float = DEFAULT_DAY_HOURS, dialect: str | None = None, workdays=DEFAULT_WORKDAYS,
             clock: Callable[[], float] = time.time, progress: Callable[[int, int], None] | None = None,
-            stop: Callable[[], bool] | None = None, use_cache: bool = True, workers: int | None = None) -> History:
+            stop: Callable[[], bool] | None = None, use_cache: bool = True) -> History:
     """The history of the tasks file at ``path`` (see the module's docstring).
 
     ``data`` is the file's content now (read from disk when not given); ``current``, its
     Document when the caller has one. ``progress(done, total)`` is called as versions
     are read; ``stop()`` returning True ends the work (Stopped). Versions that are not
-    in the cache are parsed here, or, when there are PARALLEL_MIN or more of them and
-    cores to spare, by worker processes (``workers``: how many at most; by default one
-    per idle core).
+    in the cache are parsed here, or, when there are PARALLEL_MIN or more of them, in
+    the worker pool (tasktui.core.pool).
     Raises HistoryError, with one sentence, when the file is not in a git repository
     or git fails."""
     file = Path(path)
@@ -995,12 +884,12 @@ def compute(path: str | Path, *, data: bytes | None = None, current: Document | 
     the_walk = walk(git, start) if start is not None else Walk((), (), None)
     steps = the_walk.steps
     parser = _Parser(file.resolve(), day_hours, dialect)
-    cache = HistoryCache(cache_dir() if use_cache else None, [str(root), os.fsdecode(rel), dialect, day_hours])
+    cache = HistoryCache([str(root), os.fsdecode(rel), dialect, day_hours] if use_cache else None)
     cache.load()
     shown = _Progress(progress, len(steps))
     missing = [k for k, step in enumerate(steps) if not cache.has(step, steps[k - 1].blob if k else None)]
     if len(missing) >= PARALLEL_MIN:
-        _in_workers(root, parser, steps, missing, cache, shown, stop, workers)
+        _in_workers(root, parser, steps, missing, cache, shown, stop)
 
     versions: list[Version] = []
     events: list[list[int]] = []  # per task lineage: the versions that marked it done
@@ -1062,7 +951,7 @@ def compute(path: str | Path, *, data: bytes | None = None, current: Document | 
                 rows = _rows(parser.parse(data))
             if last.get("tasks") != rows:
                 last["tasks"] = rows  # the next run need not parse the file at all
-                cache.changed = True
+                cache.put(HistoryCache.entry_key(steps[-1]), last)
         else:
             if prev_doc is None and prev_blob is not None:
                 prev_doc = parser.parse(blobs.read(prev_blob))
@@ -1072,7 +961,7 @@ def compute(path: str | Path, *, data: bytes | None = None, current: Document | 
             follow(m, became, len(marks) - 1)
             now = Version(None, marks[-1].date, os.fsdecode(rel), _tally(final, rollup))
             rows = _rows(final)
-    cache.save([HistoryCache.entry_key(s) for s in steps])
+    cache.save()
 
     tasks = []
     for i, (tid, text, line, legend) in enumerate(rows):
@@ -1147,103 +1036,64 @@ def _compute_run(parser: _Parser, blobs: Blobs, base: str | None, steps, stop=No
 
 
 # ------------------------------------------------------------ worker processes
-PARALLEL_MIN = 120  # versions to parse before worker processes pay for their start (~0.5 s each)
+PARALLEL_MIN = 120  # versions to parse before the worker pool pays for itself
 
 
 def _in_workers(root: Path, parser: _Parser, steps, missing: list[int], cache: "HistoryCache", shown: _Progress,
-                stop, workers: int | None) -> None:
-    """Parse the ``missing`` versions in worker processes (``python -m tasktui.core.history``,
-    one per idle core, up to four), each taking a contiguous share and starting from the
-    version before it; their entries go into ``cache``. A worker that fails leaves its
-    versions to the caller, which parses what is still missing itself."""
-    count = min(workers or _idle_cores(), 4, len(missing) // (PARALLEL_MIN // 2))
+                stop) -> None:
+    """Parse the ``missing`` versions in the worker pool (tasktui.core.pool), one
+    contiguous share per worker, each starting from the version before it (parsed
+    once per share); their entries go into ``cache``, and the workers' counters into
+    ``shown`` as they go. A share that fails is left to the caller, which parses what
+    is still missing itself."""
+    count = min(pool.size(), len(missing) // (PARALLEL_MIN // 2))
     if count < 2:
         return
     shares = [missing[len(missing) * w // count:len(missing) * (w + 1) // count] for w in range(count)]
     done_before = len(steps) - len(missing)
-    received = 0
-    lines: queue.Queue = queue.Queue()
-    procs = []
+    counters: list[pool.Progress] = []
     try:
+        futures = []
         for share in shares:
             runs = []
             for k in share:
                 if not runs or runs[-1][1][-1] != k - 1:
                     runs.append((steps[k - 1].blob if k else None, []))
                 runs[-1][1].append(k)
-            job = {"root": str(root), "file": parser.path, "day_hours": parser.day_hours, "dialect": parser.dialect,
-                   "runs": [{"base": base, "steps": [[steps[k].commit, steps[k].path, steps[k].blob] for k in ks]}
-                            for base, ks in runs]}
-            proc = subprocess.Popen([sys.executable, "-m", "tasktui.core.history", "--worker"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_git_env())
-            procs.append(proc)
-            proc.stdin.write(json.dumps(job).encode("utf-8"))
-            proc.stdin.close()
-            threading.Thread(target=_read_lines, args=(proc.stdout, lines), daemon=True).start()
-        open_streams = len(procs)
-        while open_streams:
-            if stop is not None and stop():
-                raise Stopped()
-            try:
-                line = lines.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if line is None:
-                open_streams -= 1
-                continue
-            try:
-                key, entry = json.loads(line)
-            except (ValueError, TypeError):
-                continue
-            if isinstance(key, str) and isinstance(entry, dict):
+            job = (str(root), parser.path, parser.day_hours, parser.dialect,
+                   [(base, [(steps[k].commit, steps[k].path, steps[k].blob) for k in ks]) for base, ks in runs])
+            pool.executor()
+            counters.append(pool.Progress())
+            futures.append(pool.submit(_parse_versions, job, counters[-1].slot))
+
+        def tick() -> None:
+            shown(done_before + sum(c.done for c in counters))
+
+        for _future, entries in pool.results(futures, stop, tick=tick):
+            for key, entry in entries:
                 cache.put(key, entry)
-                received += 1
-                shown(done_before + received)
-    except OSError:
-        pass  # no worker could be started: the versions are parsed here
+            tick()
+    except pool.PoolError:
+        pass  # what the pool could not do is parsed here
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            proc.stdout.close()
+        for c in counters:
+            c.close()
+    if stop is not None and stop():
+        raise Stopped()
 
 
-def _idle_cores() -> int:
-    """Cores no other program is busy on, by the last minute's load average (this
-    process counted as idle: it waits while the workers parse); at least 1. On a busy
-    machine worker processes only take turns with each other."""
-    cores = os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except (OSError, AttributeError):
-        return cores
-    return max(1, min(cores, int(cores - busy + 1.5)))
-
-
-def _read_lines(stream, lines: queue.Queue) -> None:
-    try:
-        for line in stream:
-            lines.put(line)
-    except (OSError, ValueError):
-        pass
-    lines.put(None)
-
-
-def _worker() -> int:
-    """A worker process: a job (JSON) on stdin; one line ``[key, entry]`` per version on stdout."""
-    job = json.loads(sys.stdin.buffer.read())
-    root = Path(job["root"])
-    git = Git(root, Path(job["file"]).name)
-    parser = _Parser(Path(job["file"]), job["day_hours"], job["dialect"])
-    out = sys.stdout
-    with Blobs(git) as blobs:
-        for run in job["runs"]:
-            steps = [Step(commit, "", path, blob) for commit, path, blob in run["steps"]]
-            for step, entry in _compute_run(parser, blobs, run["base"], steps):
-                out.write(json.dumps([HistoryCache.entry_key(step), entry], separators=(",", ":")) + "\n")
-                out.flush()
-    return 0
+def _parse_versions(job, slot: int | None) -> list[tuple[str, dict]]:
+    """In a worker process: (cache key, entry) of each version of ``job``'s runs,
+    advancing the counter ``slot`` as each is parsed."""
+    root, file, day_hours, dialect, runs = job
+    parser = _Parser(Path(file), day_hours, dialect)
+    out = []
+    with Blobs(Git(Path(root), Path(file).name)) as blobs:
+        for base, steps in runs:
+            for step, entry in _compute_run(parser, blobs, base, [Step(c, "", p, b) for c, p, b in steps]):
+                out.append((HistoryCache.entry_key(step), entry))
+                pool.advance(slot)
+    return out
 
 
 def _advance(parser: _Parser, prev: Document | None, prev_rollup: RollUp | None, data: bytes,
@@ -1278,7 +1128,3 @@ def _became(prev: Document | None, doc: Document, m: list[int]) -> list[int]:
     changed = doc.changed_since(prev)
     candidates = changed if changed is not None else range(len(tasks))
     return [i for i in candidates if _done(tasks[i]) and (m[i] < 0 or not _done(old[m[i]]))]
-
-
-if __name__ == "__main__" and sys.argv[1:] == ["--worker"]:
-    raise SystemExit(_worker())

@@ -2,22 +2,17 @@
 
 The cut proposals of tasktui.doc.parse split the file into chunks that parse
 independently. ``parse_head`` parses just enough chunks from the top for the
-first screen; ``parse_rest`` parses the remaining chunks in worker processes
-(markdown-it-py is pure Python: processes use both cores and leave the app's
-own process free to answer keys). Every chunk is still confirmed exactly as in
+first screen; ``parse_rest`` parses the remaining chunks in the worker pool
+(tasktui.core.pool: markdown-it-py is pure Python, so processes use every core
+and leave the app's own process free to answer keys). Every chunk is still confirmed exactly as in
 ``parse_chunks``: a chunk whose end is not a real cut is merged with the next
 one and parsed again, so the result equals a whole-file parse.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
-import subprocess
-import sys
-import threading
-
-from tasktui.doc.parse import ChunkResult, chunk_key, cut_points, iter_chunks, parse_one
+from tasktui.core import pool
+from tasktui.doc.parse import ChunkResult, cached, chunk_key, cut_points, iter_chunks, parse_one
 from tasktui.doc.source import Source
 
 Chunk = tuple[int, int, ChunkResult]
@@ -39,6 +34,13 @@ def parse_head(lines, cuts: list[int], cache: dict | None, min_lines: int = 300)
 
 
 HEAD_BYTES = 16 * 1024  # ~400 lines of the template: more than the tallest screen's rows
+
+
+def warm_for(data: bytes) -> None:
+    """When ``data`` is big enough to be parsed in the worker pool, start its processes
+    now (while the top of the file is parsed and shown), not when the rest is handed over."""
+    if len(data) > PARALLEL_MIN_LINES * 20 and data.count(b"\n") >= PARALLEL_MIN_LINES:
+        pool.warm()
 
 
 def parse_head_bytes(data: bytes, cache: dict | None = None) -> tuple[Source, list[Chunk]] | None:
@@ -78,69 +80,22 @@ def parse_all(lines, cache: dict | None = None, *, workers: int | None = None, p
     return parse_rest(lines, cut_points(lines), 0, cache, workers=workers, progress=progress)
 
 
-def close_process(proc: subprocess.Popen) -> None:
-    """End a worker fed through its stdin: close the pipe, wait up to 5 s, then kill it."""
-    try:
-        proc.stdin.close()
-    except OSError:
-        pass
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+def _parse_batch(piece: list[str], ranges: list[tuple[int, int]]) -> list[ChunkResult | None]:
+    """In a worker process: each range of ``piece`` parsed with parse_one (None where
+    its cut is not confirmed)."""
+    return [parse_one(piece, start, end) for start, end in ranges]
 
 
-def _run_workers(jobs, workers: int, results: dict, progress) -> None:
-    """Hand the jobs to ``workers`` processes running tasktui.core._parse_worker."""
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tasktui.core._parse_worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )
-        for _ in range(workers)
-    ]
-    queue = list(reversed(jobs))
-    lock = threading.Lock()
-    finished = [0]
-    failed: list[BaseException] = []
-
-    def feed(proc) -> None:
-        try:
-            while True:
-                with lock:
-                    if not queue or failed:
-                        return
-                    batch, piece, local = queue.pop()
-                data = pickle.dumps((piece, local), protocol=pickle.HIGHEST_PROTOCOL)
-                proc.stdin.write(len(data).to_bytes(8, "big") + data)
-                proc.stdin.flush()
-                header = proc.stdout.read(8)
-                if len(header) < 8:
-                    raise OSError("a parse worker stopped")
-                parsed = pickle.loads(proc.stdout.read(int.from_bytes(header, "big")))
-                with lock:
-                    for rng, res in zip(batch, parsed):
-                        results[rng] = res
-                    finished[0] += 1
-                    done = finished[0]
-                if progress:
-                    progress(done / len(jobs))
-        except BaseException as exc:  # noqa: BLE001 - reported to the caller below
-            with lock:
-                failed.append(exc)
-
-    threads = [threading.Thread(target=feed, args=(p,), daemon=True) for p in procs]
-    try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        for p in procs:
-            close_process(p)
-    if failed:
-        raise OSError(str(failed[0]))
+def _run_workers(jobs, results: dict, progress) -> None:
+    """Hand the jobs to the worker pool (tasktui.core.pool); PoolError when it fails."""
+    futures = {pool.submit(_parse_batch, piece, local): batch for batch, piece, local in jobs}
+    finished = 0
+    for future, parsed in pool.results(futures):
+        for rng, res in zip(futures[future], parsed):
+            results[rng] = res
+        finished += 1
+        if progress:
+            progress(finished / len(jobs))
 
 
 def parse_rest(lines, cuts: list[int], k: int, cache: dict | None, *, workers: int | None = None,
@@ -150,7 +105,7 @@ def parse_rest(lines, cuts: list[int], k: int, cache: dict | None, *, workers: i
     start = cuts[k - 1] if k > 0 else 0
     if start >= n:
         return []
-    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    workers = workers if workers is not None else pool.size()
     if n - start < PARALLEL_MIN_LINES or workers < 2:
         chunks = list(iter_chunks(lines, cuts, cache, start, k))
         if progress:
@@ -163,7 +118,8 @@ def parse_rest(lines, cuts: list[int], k: int, cache: dict | None, *, workers: i
     results: dict[tuple[int, int], ChunkResult | None] = {}
     todo = []
     for a, b in ranges:
-        known = cache.get(chunk_key("\n".join(lines[a:b]), lines[b] if b < n else None)) if cache is not None else None
+        known = cached(cache, chunk_key("\n".join(lines[a:b]), lines[b] if b < n else None), lines, a, b) \
+            if cache is not None else None
         if known is not None:
             results[(a, b)] = known
         else:
@@ -182,8 +138,8 @@ def parse_rest(lines, cuts: list[int], k: int, cache: dict | None, *, workers: i
         jobs.append((batch, piece, local))
     try:
         if jobs:
-            _run_workers(jobs, workers, results, progress)
-    except OSError:
+            _run_workers(jobs, results, progress)
+    except pool.PoolError:
         pass  # no worker processes here: what is left is parsed in this thread below
     if progress and len(results) < len(ranges):
         progress(1.0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tasktui.storage import parsecache, store
+from tasktui.storage import cache as store_cache, store
 from tasktui.doc import edits
 from tasktui.core import loader
 from tasktui.doc import patch as P
@@ -42,7 +42,7 @@ class TasksFile:
         self.dialect = dialect
         self.sync = sync
         self.day_hours = day_hours
-        self._cache: dict = cache if cache is not None else parsecache.load(self.path)
+        self._cache: dict = cache if cache is not None else store_cache.load(self.path)
         self.snapshot = snapshot if snapshot is not None else store.read_quiet(self.path, on_wait=waiting)
         self.doc = doc if doc is not None else self._parse(self.snapshot.data)
         self.rollup = RollUp(self.doc)  # the numbers of self.doc: advanced with every version
@@ -59,9 +59,9 @@ class TasksFile:
                         path=str(self.path), dialect=self.dialect)
 
     def save_cache(self) -> None:
-        """Keep what was parsed for the next open (tasktui.storage.parsecache); never raises."""
-        if isinstance(self._cache, parsecache.ChunkCache):
-            parsecache.save(self._cache, keep=loader.chunk_keys(self.doc.source.lines, self.doc.chunks))
+        """Keep what was parsed for the next open (tasktui.storage.cache); never raises."""
+        if isinstance(self._cache, store_cache.ChunkCache):
+            store_cache.save(self._cache, keep=loader.chunk_keys(self.doc.source.lines, self.doc.chunks))
 
     @property
     def name(self) -> str:

@@ -8,7 +8,6 @@ what can start from the ready rule (tasktui.doc.ready), as everywhere else.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import re
@@ -18,12 +17,13 @@ from datetime import datetime
 from pathlib import Path
 
 from tasktui.storage import config as config_mod
-from tasktui.storage import parsecache, store
+from tasktui.storage import cache as store_cache, store
 from tasktui.core.tasksfile import TasksFile
 from tasktui.doc.durations import short_hours
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import Counts
-from tasktui.doc.states import IN_PROGRESS
+from tasktui.doc.dialect import DIALECTS
+from tasktui.doc.states import IN_PROGRESS, STATES
 
 SKIP = {".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", ".tox", ".mypy_cache", ".pytest_cache",
         "target", ".next", ".cache"}
@@ -38,12 +38,12 @@ MAX_DEPTH = 4
 BIG_FILE = 2_000_000  # bytes: the overview leaves the numbers of bigger files until they are opened
 
 
-def find_tasks_files(root: Path, max_depth: int = MAX_DEPTH, limit: int = 200) -> list[Path]:
-    """The tasks files below ``root``, in folder order: spec-kit's ``specs/*/tasks.md``,
+def find_tasks_files(root: Path, max_depth: int = MAX_DEPTH) -> list[Path]:
+    """Every tasks file below ``root``, in folder order: spec-kit's ``specs/*/tasks.md``,
     Kiro's ``.kiro/specs/*/tasks.md``, OpenSpec's ``openspec/changes/*/tasks.md``
     (not its archive), other ``tasks.md`` and ``TODO.md``, and plan files that hold
     tasks, at most ``max_depth`` folders down. Dependency, build and hidden folders
-    (but ``.kiro``) are left out."""
+    (but ``.kiro``) are left out. Never cut: a caller that shows fewer says so."""
     found: list[Path] = []
     root = root.resolve()
     for folder, dirs, files in os.walk(root):
@@ -63,10 +63,6 @@ def find_tasks_files(root: Path, max_depth: int = MAX_DEPTH, limit: int = 200) -
             elif low.endswith(".md") and (PLAN_NAME.match(name) or here.name.lower() in PLAN_FOLDERS) \
                     and "tasks.md" not in lower and _holds_tasks(here / name):
                 found.append(here / name)
-            else:
-                continue
-            if len(found) >= limit:
-                return found
     return found
 
 
@@ -191,7 +187,7 @@ def summarize(path: Path, root: Path, settings: config_mod.Config | None = None,
         return _replace(previous, mtime=snap.mtime_ns / 1e9, size=snap.size, read_at=stamp)
     forced = dialect or settings.dialect_for(path)
     key = _summary_key(path, digest, settings, forced)
-    known = _from_cache(base, parsecache.load_summary(path, key))
+    known = _from_cache(base, store_cache.load_summary(path, key), snap.data)
     if known is not None:  # these very bytes, summed up by these very rules before
         return _replace(known, mtime=snap.mtime_ns / 1e9, size=snap.size, digest=digest, read_at=stamp)
     # read as every open reads (TasksFile): the chunks the parse cache knows (an earlier
@@ -209,32 +205,20 @@ def summarize(path: Path, root: Path, settings: config_mod.Config | None = None,
         path, base.rel, base.folder, snap.mtime_ns / 1e9, snap.size, doc.title, doc.dialect, rollup.document,
         len(doc.open_blockers), nxt, statuses.count("ready"), statuses.count("waiting"), statuses.count(IN_PROGRESS),
         len(readiness.deps.problems), None, digest, stamp)
-    parsecache.save_summary(path, key, _to_cache(summary))
+    store_cache.save_summary(path, key, _to_cache(summary))
     return summary
 
 
 # ------------------------------------------------------------------ the summary cache
-# A file's summary is kept in the parse cache (tasktui.storage.parsecache) under a key made
-# of its bytes, its place, the settings that change how it reads, and the source of
-# the rules themselves (tasktui/doc and this module): a summary is only ever reused
-# for the very bytes and the very rules it was computed from, so its numbers are
-# still the RollUp's. An overview opened again reads each file, and parses none.
-@functools.cache
-def _rules_digest() -> str:
-    h = hashlib.blake2b(digest_size=16)
-    here = Path(__file__).resolve().parent.parent  # tasktui/
-    for source in sorted((here / "doc").rglob("*.py")) + [here / "core" / "workspace.py", here / "storage" / "config.py"]:
-        h.update(source.relative_to(here).as_posix().encode() + b"\0")
-        try:
-            h.update(source.read_bytes())
-        except OSError:
-            h.update(os.urandom(16))  # unreadable: never reused
-    return h.hexdigest()
-
-
+# A file's summary is kept in tasktui's store (tasktui.storage.cache, which keys it by
+# tasktui's rules) under a key made of its bytes, its place and the settings that
+# change how it reads: a summary is only ever reused for the very bytes and the very
+# rules it was computed from, so its numbers are still the RollUp's. It is checked
+# against the file before it is shown. An overview opened again reads each file, and
+# parses none.
 def _summary_key(path: Path, digest: str, settings: config_mod.Config, dialect: str | None) -> str:
     h = hashlib.blake2b(digest_size=20)
-    for part in (_rules_digest(), str(digest), os.path.realpath(path), repr(settings.day_hours), repr(dialect)):
+    for part in (str(digest), os.path.realpath(path), repr(settings.day_hours), repr(dialect)):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
 
@@ -246,20 +230,55 @@ def _to_cache(s: FileSummary) -> dict:
             "ready": s.ready, "waiting": s.waiting, "in_progress": s.in_progress, "problems": s.problems}
 
 
-def _from_cache(base: FileSummary, value: dict | None) -> FileSummary | None:
-    """The summary stored as ``value``; None for anything not of that shape."""
+def _count(x, most: int) -> int:
+    if type(x) is not int or not 0 <= x <= most:
+        raise ValueError(x)
+    return x
+
+
+def _text(x) -> str:
+    if type(x) is not str:
+        raise TypeError(x)
+    return x
+
+
+def _from_cache(base: FileSummary, value: dict | None, data: bytes) -> FileSummary | None:
+    """The summary stored as ``value``, when it can be the summary of ``data`` (the
+    file's bytes): every field of its type, every count between 0 and what the file
+    can hold and consistent with the others, the next task on a line of the file that
+    holds its text, the title in the file; None for anything else."""
     if value is None:
         return None
     try:
-        counts = Counts(*(int(x) for x in value["counts"]))
-        n = value["next"]
-        nxt = None if n is None else NextTask(int(n[0]), n[1], str(n[2]), str(n[3]), str(n[4]))
+        most = data.count(b"[")  # every task has its box
+        counts = Counts(*(_count(x, most) for x in value["counts"]))
+        if not (counts.done <= counts.total and counts.cancelled <= counts.total and counts.optional <= counts.total
+                and counts.optional_done <= counts.optional and counts.required_done <= counts.required <= counts.total
+                and counts.in_progress <= counts.total and counts.n_est <= counts.total and counts.n_act <= counts.total):
+            return None
         title = value["title"]
-        return _replace(base, title=None if title is None else str(title), dialect=str(value["dialect"]),
-                        counts=counts, blockers=int(value["blockers"]), next=nxt, ready=int(value["ready"]),
-                        waiting=int(value["waiting"]), in_progress=int(value["in_progress"]),
-                        problems=int(value["problems"]), error=None)
-    except (KeyError, TypeError, ValueError, IndexError):
+        if title is not None and _text(title).encode("utf-8", "surrogateescape") not in data:
+            return None
+        dialect = value["dialect"]
+        if dialect not in DIALECTS:
+            return None
+        n = value["next"]
+        nxt = None
+        if n is not None:
+            line, tid, text, state, reason = n
+            _count(line, data.count(b"\n") + 1)
+            if line < 1 or (tid is not None and type(tid) is not str) or state not in STATES:
+                return None
+            where = data.split(b"\n", line)[line - 1].decode("utf-8", "surrogateescape")
+            if _text(text) not in where:
+                return None
+            nxt = NextTask(line, tid, text, state, _text(reason))
+        ready, waiting = _count(value["ready"], counts.total), _count(value["waiting"], counts.total)
+        return _replace(base, title=title, dialect=dialect, counts=counts, blockers=_count(value["blockers"], len(data)),
+                        next=nxt, ready=ready, waiting=waiting,
+                        in_progress=_count(value["in_progress"], counts.total),
+                        problems=_count(value["problems"], len(data)), error=None)
+    except (KeyError, TypeError, ValueError, IndexError, UnicodeError):
         return None
 
 

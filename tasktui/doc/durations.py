@@ -6,9 +6,11 @@ mean "not set" (``None``). tasktui writes durations exact to the minute
 
 from __future__ import annotations
 
+import math
 import re
 
 DEFAULT_DAY_HOURS = 8.0
+MAX_STATED_HOURS = 1e9  # a bigger estimate in a file (a 310-digit number is inf) counts as not set
 
 _UNITS = {
     "m": 1 / 60, "min": 1 / 60, "mins": 1 / 60, "minute": 1 / 60, "minutes": 1 / 60,
@@ -51,12 +53,13 @@ def parse_hours(text: str, day_hours: float = DEFAULT_DAY_HOURS) -> float | None
     m = _RANGE.match(text)
     if m:
         low, high = _num(m.group(1)), _num(m.group(2))
-        return round(_hours((low + high) / 2, m.group(3), day_hours), 4)
-    m = _COMPOUND.match(text)
-    if m:
+        total = _hours((low + high) / 2, m.group(3), day_hours)
+    else:
+        m = _COMPOUND.match(text)
+        if not m:
+            return None
         total = sum(_hours(_num(v), u, day_hours) for v, u in _PART.findall(m.group(1)))
-        return round(total, 4)
-    return None
+    return round(total, 4) if math.isfinite(total) and total <= MAX_STATED_HOURS else None
 
 
 MAX_ENTRY_HOURS = 1000
@@ -76,18 +79,19 @@ def parse_duration(text: str, day_hours: float = DEFAULT_DAY_HOURS) -> float:
     cleaned = text.strip()
     if re.fullmatch(_NUM, cleaned):
         hours = _num(cleaned)
-        if hours > 24:
+        if 24 < hours <= MAX_ENTRY_HOURS:
             raise DurationError(f"{cleaned} hours? write {cleaned}h, or {cleaned}m for minutes")
     elif _STRICT.match(cleaned):
         hours = sum(_hours(_num(v), u, day_hours) for v, u in _PART.findall(cleaned))
     else:
         shown = cleaned if len(cleaned) <= 40 else cleaned[:39] + "…"
         raise DurationError(f"{shown!r} is not a duration: use {ACCEPTED}")
+    if not math.isfinite(hours) or hours > MAX_ENTRY_HOURS:  # a 310-digit number is inf, not a crash
+        shown = cleaned if len(cleaned) <= 40 else cleaned[:39] + "…"
+        raise DurationError(f"{shown!r} is more than one entry can hold ({MAX_ENTRY_HOURS} hours): use {ACCEPTED}")
     minutes = round(hours * 60)
     if minutes < 1:
         raise DurationError(f"a duration must be at least one minute: use {ACCEPTED}")
-    if hours > MAX_ENTRY_HOURS:
-        raise DurationError(f"{_plain(hours)} hours is more than one entry can hold ({MAX_ENTRY_HOURS} hours): use {ACCEPTED}")
     return minutes / 60
 
 

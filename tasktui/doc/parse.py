@@ -297,16 +297,11 @@ def _confirms(tokens, rel: int) -> bool:
     return False
 
 
-PARSER_VERSION = "tasktui-parse-3"
-"""Changes whenever what a chunk parses to could change (the rules above, the
-markdown-it options, the shape of ChunkResult): cached results of another
-version are never used."""
-
-
 def chunk_key(text: str, confirm: str | None) -> bytes:
     """The cache key of a chunk: a digest of its text and of the line that confirms
-    its end (None at the end of the file), under this parser version."""
-    h = hashlib.blake2b(PARSER_VERSION.encode(), digest_size=20)
+    its end (None at the end of the file). Results kept across versions of tasktui
+    are told apart by tasktui.storage.cache, which keys them by tasktui's rules too."""
+    h = hashlib.blake2b(digest_size=20)
     h.update(text.encode("utf-8", "surrogatepass"))
     if confirm is not None:
         h.update(b"\0\n")
@@ -314,16 +309,102 @@ def chunk_key(text: str, confirm: str | None) -> bytes:
     return h.digest()
 
 
+class KeptResults(dict):
+    """Chunk results kept from another process (tasktui.storage.cache), by chunk_key.
+
+    A result parsed in this process is trusted; one read from disk is checked against
+    the chunk's own text the first time it is used (``fits``) and dropped when it
+    does not fit, so a damaged or forged entry is parsed again, never shown."""
+
+    def __init__(self, entries: dict | None = None) -> None:
+        super().__init__(entries or {})
+        self.unchecked = set(self)
+
+    def result_for(self, key: bytes, lines, start: int, end: int) -> "ChunkResult | None":
+        result = self.get(key)
+        if result is not None and key in self.unchecked:
+            if not fits(result, lines, start, end):
+                self.pop(key, None)
+                result = None
+            self.unchecked.discard(key)
+        return result
+
+
+def cached(cache: dict, key: bytes, lines, start: int, end: int) -> "ChunkResult | None":
+    """What ``cache`` holds for the chunk lines[start:end] under ``key``: checked
+    against those lines when it came from disk (KeptResults), else as it is."""
+    if isinstance(cache, KeptResults):
+        return cache.result_for(key, lines, start, end)
+    return cache.get(key)
+
+
+def fits(result: "ChunkResult", lines, start: int, end: int) -> bool:
+    """Whether ``result`` can be the parse of lines[start:end]: every line number is
+    inside the chunk, every count and depth is possible, and each task's mark, column,
+    byte offset and text, and each heading's and time bullet's text, are what those
+    lines hold. Cheap (a few comparisons per task): a result kept on disk is checked
+    with it before it is used."""
+    n = min(end, len(lines)) - start
+    if n <= 0 or start < 0:
+        return False
+    try:
+        if not 0 <= result.front_matter <= n:
+            return False
+        for h in result.headings:
+            if not (0 <= h.line < h.end <= n and 1 <= h.level <= 6):
+                return False
+            if h.text:
+                src = lines[start + h.line] if h.end - h.line == 1 else "\n".join(lines[start + h.line:start + h.end])
+                if "\0" in src:
+                    src = src.replace("\0", "\ufffd")
+                if not all(piece.strip() in src for piece in h.text.split("\n")):
+                    return False
+        for a, b, _inside in result.labels:
+            if not 0 <= a < b <= n:
+                return False
+        tasks = result.tasks
+        depths = []
+        for i, t in enumerate(tasks):
+            line_no, item, end_, col, mark, optional, parent, depth, _quote, labels, mark_byte, text, est, act = t
+            if not (0 <= item <= line_no < end_ <= n and col >= 0 and len(mark) == 1):
+                return False
+            if parent is None:
+                if depth != 0:
+                    return False
+            elif not (0 <= parent < i and depth == depths[parent] + 1):
+                return False
+            depths.append(depth)
+            line = lines[start + line_no]
+            if line[col:col + 1] != "[" or line[col + 2:col + 3] != "]" or (optional and line[col + 3:col + 4] != "*"):
+                return False
+            found = line[col + 1:col + 2]
+            if found != mark and not (found == "\0" and mark == "\ufffd"):
+                return False
+            if mark_byte != (col + 1 if line.isascii() else len(line[:col + 1].encode("utf-8", "surrogateescape"))):
+                return False
+            if text != line[col + 3 + optional:].strip():
+                return False
+            for a, b in labels:
+                if not item <= a < b <= end_:
+                    return False
+            for bullet in (est, act):
+                if bullet is not None and not (item <= bullet[0] < end_ and bullet[1] in lines[start + bullet[0]]):
+                    return False
+    except (IndexError, TypeError, AttributeError, UnicodeError):
+        return False
+    return True
+
+
 def parse_one(lines, start: int, end: int, cache: dict | None = None) -> ChunkResult | None:
     """Parse lines[start:end] as one chunk. When ``end`` is not the end of the
     document, line ``end`` is parsed too and must come out as a top-level heading
     or list item (the cut is confirmed), else None. ``cache`` maps chunk_key() to
-    results (a plain dict, or one filled from tasktui.storage.parsecache)."""
+    results (a plain dict, or KeptResults read from tasktui.storage.cache)."""
     n = len(lines)
     text = "\n".join(lines[start:min(end, n)])
     confirm = lines[end] if end < n else None
     key = chunk_key(text, confirm) if cache is not None else None
-    result = cache.get(key) if cache is not None else None
+    result = cached(cache, key, lines, start, end) if cache is not None else None
     if result is not None:
         return result
     if confirm is None:

@@ -10,23 +10,35 @@
 
 ``TASKTUI_CONFIG`` names another file (tests use it).
 
-A file that cannot be used (not TOML, not UTF-8, a value of the wrong type or
-out of range) never stops tasktui: it is moved aside, kept under a
-``.bad-<time>`` suffix, the defaults are used, and ``read()`` says so in one
-sentence for the caller to show. The same rule holds for the state files
-(``aside``).
+Reading never blocks and never stops tasktui: only a regular file of at most
+MAX_BYTES is read (opened without blocking, so a FIFO cannot hang a command);
+anything else, or a file that is not UTF-8, not TOML, nested too deep for the
+TOML reader or holding a value of the wrong type, gives the defaults and one
+sentence for the caller to show. Such a file is moved aside (kept under a
+``.bad-<time>`` suffix) only when it is tasktui's own: at the default path, and
+not a symbolic link; a file the user named with ``TASKTUI_CONFIG`` is never
+moved. The same rule holds for the timer's state file (``aside``).
+
+Saving (the theme, from the app) changes only the values that differ, in the
+file as it is (tomlkit): comments, order and keys tasktui does not know stay.
+A config that is a symbolic link (dotfile managers make these) is read through
+the link and saved to its target; the link itself stays.
 """
 
 from __future__ import annotations
 
+import errno
 import math
 import os
+import stat
 import time
 import tomllib
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import platformdirs
+
+from tasktui.storage import private
 
 from tasktui.doc.dialect import DIALECTS  # one list, in the model
 
@@ -82,10 +94,17 @@ class ConfigError(ValueError):
     """A value in the config file that cannot be used; str() is one sentence."""
 
 
+MAX_BYTES = 1024 * 1024  # a config file is a few lines; anything bigger is not one
+
+
 def config_path() -> Path:
     env = os.environ.get("TASKTUI_CONFIG")
     if env:
         return Path(env)
+    return default_config_path()
+
+
+def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP)) / "config.toml"
 
 
@@ -96,18 +115,52 @@ def state_dir() -> Path:
 
 
 def aside(path: Path, why: str, instead: str = "the defaults are used") -> str:
-    """Move the unusable file ``path`` out of the way (renamed, bytes kept) and say so
-    in one sentence: ``why``, where it went, and what happens ``instead``."""
+    """Move tasktui's own unusable file ``path`` out of the way (renamed, bytes kept)
+    and say so in one sentence: ``why``, where it went, and what happens ``instead``."""
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    for n in range(100):
-        target = path.with_name(f"{path.name}.bad-{stamp}" + (f"-{n}" if n else ""))
-        if not os.path.lexists(target):
-            break
     try:
-        os.replace(path, target)
+        moved = private.move_aside(path, f"{path.name}.bad-{stamp}")
     except OSError as exc:
         return f"{why}; it could not be moved aside ({exc.strerror or exc}), so it is ignored and {instead}."
-    return f"{why}; it was moved to {target.name} and {instead}."
+    return f"{why}; it was moved to {moved.name} and {instead}."
+
+
+def read_bytes_of(path: Path, limit: int = MAX_BYTES) -> tuple[bytes | None, str | None]:
+    """The bytes of the regular file ``path`` (through links), at most ``limit``, read
+    without blocking on a FIFO or a device; else (None, why: a phrase that completes
+    "The config file <path> ..."). A missing file is (None, None)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"could not be read ({exc.strerror or exc})"
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return None, "is a folder, not a file"
+        if not stat.S_ISREG(st.st_mode):
+            return None, "is not a regular file"
+        if st.st_size > limit:
+            return None, f"is larger than {_size(limit)}"
+        os.set_blocking(fd, True)
+        return private.read_limited(fd, limit, path), None
+    except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            return None, f"is larger than {_size(limit)}"
+        return None, f"could not be read ({exc.strerror or exc})"
+    finally:
+        os.close(fd)
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+
+def own_file(path: Path, default: Path) -> bool:
+    """Whether ``path`` is tasktui's own file at its ``default`` place (not a path the
+    user named, not a link to a file of theirs): only such a file is ever moved aside."""
+    return path == default and not os.path.islink(path)
 
 
 def values(raw: dict, path: Path) -> Config:
@@ -151,22 +204,25 @@ def values(raw: dict, path: Path) -> Config:
 def read() -> Loaded:
     """The settings, and a sentence when the file could not be used. Never raises."""
     path = config_path()
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    data, why = read_bytes_of(path)
+    if why is not None:  # a folder, a FIFO, a device, too big, no permission: nothing to move
+        return Loaded(Config(), f"The config file {path} {why}, so the defaults are used.")
+    if data is None:
         return Loaded(Config())
-    except OSError as exc:  # a folder, no permission: nothing to move, nothing to use
-        return Loaded(Config(), f"The config file {path} could not be read ({exc.strerror or exc}), so the defaults are used.")
     try:
         raw = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        return Loaded(Config(), aside(path, f"The config file {path} is not UTF-8 text"))
-    except tomllib.TOMLDecodeError as exc:
-        return Loaded(Config(), aside(path, f"The config file {path} could not be read as TOML ({exc})"))
-    try:
         return Loaded(values(raw, path))
+    except UnicodeDecodeError:
+        problem = f"The config file {path} is not UTF-8 text"
+    except tomllib.TOMLDecodeError as exc:
+        problem = f"The config file {path} could not be read as TOML ({exc})"
+    except RecursionError:
+        problem = f"The config file {path} could not be read as TOML (it is nested too deep)"
     except ConfigError as exc:
-        return Loaded(Config(), aside(path, f"In the config file, {exc}"))
+        problem = f"In the config file, {exc}"
+    if own_file(path, default_config_path()):
+        return Loaded(Config(), aside(path, problem))
+    return Loaded(Config(), f"{problem}, so it is ignored and the defaults are used.")
 
 
 def load() -> Config:
@@ -174,30 +230,53 @@ def load() -> Config:
     return read().config
 
 
-def _toml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+class SaveError(Exception):
+    """The config could not be saved; str() is one sentence."""
+
+
+def _as_toml(field: str, value):
+    if field == "workdays":
+        return [WEEKDAYS[d] for d in value]
+    if field == "day_hours":
+        return int(value) if float(value).is_integer() else float(value)
+    if field == "dialects":
+        return dict(value)
+    return value
 
 
 def save(cfg: Config) -> None:
+    """Write the values of ``cfg`` that differ from what the file says into the file
+    as it is (comments, order and unknown keys stay), through the one atomic writer;
+    a link is followed and its target written. Raises SaveError with one sentence,
+    writing nothing, when the file cannot be read back first or cannot be written."""
+    import tomlkit
+
     path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lines = []
-    for key, value in asdict(cfg).items():
-        if key == "dialects":
-            continue
-        if key == "workdays":  # written only when set: the files of earlier versions stay as they were
-            if value != Config.workdays:
-                lines.append(f"workdays = [{', '.join(_toml_string(WEEKDAYS[d]) for d in value)}]")
-        elif isinstance(value, bool):
-            lines.append(f"{key} = {'true' if value else 'false'}")
-        elif isinstance(value, (int, float)):
-            number = float(value)
-            lines.append(f"{key} = {int(number) if number.is_integer() else repr(number)}")
-        else:
-            escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
-            lines.append(f'{key} = "{escaped}"')
-    if cfg.dialects:
-        lines += ["", "[dialects]"] + [f"{_toml_string(p)} = {_toml_string(d)}" for p, d in cfg.dialects]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    target = Path(os.path.realpath(path))
+    data, why = read_bytes_of(target)
+    if why is not None:
+        raise SaveError(f"The config file {path} {why}, so the settings were not saved.")
+    try:
+        document = tomlkit.parse(data.decode("utf-8")) if data else tomlkit.document()
+    except (UnicodeDecodeError, RecursionError, tomlkit.exceptions.TOMLKitError):
+        raise SaveError(f"The config file {path} could not be read as TOML, so the settings were not saved.") from None
+    try:
+        current = values(document.unwrap(), path)
+    except ConfigError:
+        current = Config()  # its values that cannot be used stay as they are, unless changed here
+    defaults = Config()
+    for field in ("day_hours", "sync", "theme", "workdays", "dialects"):
+        new, old = getattr(cfg, field), getattr(current, field)
+        if new == old and (field in document or new == getattr(defaults, field)):
+            continue  # as the file says (or leaves to the default): untouched
+        document[field] = _as_toml(field, new)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode) if data is not None else 0o644
+    except OSError:
+        mode = 0o644
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        private.write_file(target, tomlkit.dumps(document).encode("utf-8"), mode=mode)
+    except OSError as exc:
+        raise SaveError(f"The config file {path} could not be written ({exc.strerror or exc}); "
+                        "the settings were not saved.") from None

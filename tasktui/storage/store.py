@@ -21,7 +21,6 @@ import errno
 import fcntl
 import hashlib
 import os
-import secrets
 import signal
 import stat
 import sys
@@ -33,6 +32,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Iterator
+
+from tasktui.storage import private
 
 __all__ = [
     "StoreError",
@@ -55,7 +56,7 @@ __all__ = [
 
 # Marker in temp-file names: ".<name>.tasktui-<pid>-<random>.tmp".
 _TEMP_MARK = ".tasktui-"
-_TEMP_SUFFIX = ".tmp"
+_TEMP_SUFFIX = private.TEMP_SUFFIX
 # How often read() re-reads a file that changes while being read.
 _READ_ATTEMPTS = 5
 
@@ -265,9 +266,13 @@ def why_read_only(path: str | os.PathLike[str], data: bytes | None = None) -> st
     The phrase completes "cannot save X: ...", e.g. ``"it is read-only"``.
     Reasons, checked in this order: ``"it contains NUL bytes"`` (``data``
     given and containing ``b"\\0"``), ``"it is read-only"``, ``"its folder is
-    read-only"``, ``"it has N hard links (saving would split them)"``; plus the
-    rarer ``"it is not a regular file"``, ``"its folder does not exist"`` and
-    ``"it cannot be checked (...)"``.
+    read-only"``, ``"it has N hard links (saving would split them)"``, then
+    the owner and group a new version could not keep (``"it belongs to ana,
+    and saved by tasktui it would belong to ben"``: another user's
+    group-writable file in a shared folder; ``"its group is ops, which you are
+    not in, ..."``): a save replaces the file with a new one, made by whoever
+    saves; plus the rarer ``"it is not a regular file"``, ``"its folder does
+    not exist"`` and ``"it cannot be checked (...)"``.
 
     As root ``os.access`` says yes to everything, so a file (or folder) with no
     write bit for anyone counts as read-only for root too: the user marked it
@@ -300,37 +305,47 @@ def why_read_only(path: str | os.PathLike[str], data: bytes | None = None) -> st
         return "its folder is read-only"
     if st is not None and st.st_nlink > 1:
         return f"it has {st.st_nlink} hard links (saving would split them)"
+    if st is not None:
+        return _owner_problem(st, dst)
     return None
+
+
+def _owner_problem(st: os.stat_result, folder: os.stat_result) -> str | None:
+    """Why a new file saved in place of the one with stat ``st`` (in the folder with stat
+    ``folder``) could not keep its owner and group, or None. Root can give it any; anyone
+    else makes files of their own, in a group of theirs (the folder's, when it is setgid)."""
+    if _is_root():
+        return None
+    me = os.geteuid()
+    if st.st_uid != me:
+        return (f"it belongs to {_user_name(st.st_uid)}, and saved by tasktui it would belong to "
+                f"{_user_name(me)}")
+    new_gid = folder.st_gid if folder.st_mode & stat.S_ISGID else os.getegid()
+    if st.st_gid != new_gid and st.st_gid not in os.getgroups() and st.st_gid != os.getegid():
+        return f"its group is {_group_name(st.st_gid)}, which you are not in, so a new version could not keep it"
+    return None
+
+
+def _user_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except (KeyError, OverflowError):
+        return f"user {uid}"
+
+
+def _group_name(gid: int) -> str:
+    import grp
+
+    try:
+        return grp.getgrgid(gid).gr_name
+    except (KeyError, OverflowError):
+        return f"group {gid}"
 
 
 # ---------------------------------------------------------------------------
 # locking
-
-
-def _private_dir(path: Path) -> Path | None:
-    """``path`` created if needed, if it is a real folder that only we can write."""
-    try:
-        missing = []
-        probe = path
-        while not os.path.lexists(probe) and probe != probe.parent:
-            missing.append(probe)
-            probe = probe.parent
-        for folder in reversed(missing):  # parents too: 0o700, not 0o755
-            try:
-                os.mkdir(folder, 0o700)
-            except FileExistsError:
-                pass
-        st = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
-        return None
-    if st.st_mode & 0o022:
-        try:
-            os.chmod(path, 0o700)
-        except OSError:
-            return None
-    return path
 
 
 _lock_dir_cache: dict[tuple[str | None, ...], Path] = {}
@@ -368,9 +383,7 @@ def _find_lock_dir() -> Path:
             continue
     for base in candidates:
         # The app folder itself, then "locks" inside it: both must be ours only.
-        if _private_dir(Path(base)) is None:
-            continue
-        found = _private_dir(Path(base) / "locks")
+        found = private.private_folder(base, "locks")
         if found is not None:
             return found
     raise StoreError("Could not create a private folder for lock files; nothing was written.")
@@ -434,7 +447,7 @@ def _acquire(lock_path: Path, name: str, timeout: float) -> int:
                     fd = os.open(lock_path, flags, 0o600)
                 except FileNotFoundError:
                     # The lock folder vanished (a tmp cleaner?): recreate it once.
-                    if _private_dir(lock_path.parent) is None:
+                    if private.private_folder(lock_path.parent.parent, lock_path.parent.name) is None:
                         raise
                     fd = os.open(lock_path, flags, 0o600)
             try:
@@ -499,29 +512,6 @@ def _release(fd: int, lock_path: Path) -> None:
 
 def _temp_prefix(target: Path) -> str:
     return f".{target.name}{_TEMP_MARK}"
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        if written <= 0:  # should not happen for regular files; never spin
-            raise OSError(errno.EIO, os.strerror(errno.EIO))
-        view = view[written:]
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable.  Best effort: the rename itself already happened."""
-    try:
-        dfd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
 
 
 def _write_error(name: str, exc: BaseException) -> StoreError:
@@ -738,11 +728,11 @@ def atomic_write(
 ) -> Snapshot:
     """Replace the file's contents with ``data`` atomically and durably.
 
-    A temp file ``.<name>.tasktui-<pid>-<random>.tmp`` is created next to the
-    target (resolved through symlinks, so a symlink stays a symlink and its
-    target is updated), all bytes are written, the target's permission bits
-    (and owner/group, best effort) are copied, it is fsync'ed, renamed over the
-    target with ``os.replace`` and the folder is fsync'ed.  If the target does
+    The one atomic writer (tasktui.storage.private.new_temp) makes a temp file
+    ``.<name>.tasktui-<pid>-<random>.tmp`` next to the target (resolved through
+    symlinks, so a symlink stays a symlink and its target is updated); all bytes
+    are written, the target's permission bits and owner/group are copied, it is
+    fsync'ed, put in the target's place and the folder is fsync'ed.  If the target does
     not exist yet it is created with the usual mode (0o666 minus umask).
 
     On any failure the temp file is removed, the original file is untouched,
@@ -758,7 +748,7 @@ def atomic_write(
     ``checked=True`` says the caller has just asked why_read_only() under the lock.
     ``held`` (from ``quiet``) is asked last, just before the rename, whether
     another program has started writing (FileChanged, nothing written). Where
-    the filesystem can swap two files in one step (Linux ``renameat2``), the
+    the filesystem can swap two files in one step (``Temp.exchange``), the
     new file is swapped in and the old one checked once more: a program whose
     ``open()`` found the old file at the path and waits on our lease would
     write into a file no longer there, so the swap is undone and FileChanged
@@ -793,60 +783,44 @@ def atomic_write(
     except OSError as exc:
         raise _write_error(name, exc) from exc
 
-    tmp = folder / f"{_temp_prefix(target)}{os.getpid()}-{secrets.token_hex(6)}{_TEMP_SUFFIX}"
-    fd = -1
-    created = False
     replaced = False
     try:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
         # Private until its mode is copied from the target.
-        fd = os.open(tmp, flags, 0o600 if old is not None else 0o666)
-        created = True
-        _write_all(fd, data)
-        if old is not None:
-            # After writing (a write clears set-id bits), before fsync (so the
-            # fsync covers the metadata too).  chown first: it clears them too.
-            _copy_owner(fd, old)
-            os.fchmod(fd, stat.S_IMODE(old.st_mode))
-            _copy_xattrs(target, fd)
-        os.fsync(fd)
-        if expect is not None and stat_key(target) != tuple(expect):
-            raise FileChanged(f"{name} changed on disk while saving; nothing was written.")
-        if held is not None and not held.intact():
-            raise FileChanged(f"Another program started writing {name} while saving; nothing was written.")
-        if old is not None and _exchange(tmp, target):
-            # Swapped, not renamed over: the old file is now at tmp. Make sure it is the
-            # one we planned on, and that no program is waiting to write into it (its
-            # open() found it at the path before the swap, and waits on our lease):
-            # then its bytes would land in a file no longer at the path. If so, swap
-            # back, and plan again once that program is done.
-            swapped_out = os.stat(tmp)
-            planned_on = (expect[2] if expect is not None else old.st_ino)
-            if swapped_out.st_ino != planned_on or (held is not None and not held.unbroken()):
-                _exchange(tmp, target)
+        with private.new_temp(target, 0o600 if old is not None else 0o666, prefix=_temp_prefix(target)) as tmp:
+            tmp.write(data)
+            if old is not None:
+                # After writing (a write clears set-id bits), before fsync (so the
+                # fsync covers the metadata too).  chown first: it clears them too.
+                _copy_owner(tmp.fd, old)
+                os.fchmod(tmp.fd, stat.S_IMODE(old.st_mode))
+                _copy_xattrs(target, tmp.fd)
+            tmp.sync()
+            if expect is not None and stat_key(target) != tuple(expect):
+                raise FileChanged(f"{name} changed on disk while saving; nothing was written.")
+            if held is not None and not held.intact():
                 raise FileChanged(f"Another program started writing {name} while saving; nothing was written.")
-            replaced = True
-            os.unlink(tmp)
-        else:
-            os.replace(tmp, target)
-            replaced = True
-        new = os.fstat(fd)  # the inode now at the target: no race with others
+            if old is not None and tmp.exchange():
+                # Swapped, not renamed over: the old file is now at tmp.path. Make sure it is the
+                # one we planned on, and that no program is waiting to write into it (its
+                # open() found it at the path before the swap, and waits on our lease):
+                # then its bytes would land in a file no longer at the path. If so, swap
+                # back, and plan again once that program is done. Either way what is left
+                # at tmp.path goes when the block ends.
+                swapped_out = os.stat(tmp.path)
+                planned_on = (expect[2] if expect is not None else old.st_ino)
+                if swapped_out.st_ino != planned_on or (held is not None and not held.unbroken()):
+                    tmp.exchange()
+                    raise FileChanged(f"Another program started writing {name} while saving; nothing was written.")
+                replaced = True
+            else:
+                tmp.replace()
+                replaced = True
+            new = os.fstat(tmp.fd)  # the inode now at the target: no race with others
     except BaseException as exc:
-        if fd >= 0:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-            fd = -1
-        if created and not replaced:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
         if replaced:
             # The rename happened, so the save did: never report it as failed
             # with "the file is unchanged".  (Only fstat can fail here.)
-            _fsync_dir(folder)
+            private.fsync_folder(folder)
             if not isinstance(exc, Exception):
                 raise
             try:
@@ -861,45 +835,8 @@ def atomic_write(
         if isinstance(exc, Exception):
             raise _write_error(name, exc) from exc
         raise  # KeyboardInterrupt and friends: cleaned up, then re-raised
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    _fsync_dir(folder)
+    private.fsync_folder(folder)
     return _snapshot(path, data, new)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-_renameat2 = None
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap the files at ``a`` and ``b`` in one step (Linux renameat2 with
-    RENAME_EXCHANGE); False, having done nothing, where that is not available."""
-    global _renameat2
-    if _renameat2 is None:
-        _renameat2 = False
-        if sys.platform.startswith("linux"):
-            try:
-                import ctypes
-
-                libc = ctypes.CDLL(None, use_errno=True)
-                fn = libc.renameat2
-                fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-                fn.restype = ctypes.c_int
-                _renameat2 = fn
-            except (OSError, AttributeError):
-                pass
-    if not _renameat2:
-        return False
-    import ctypes
-
-    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
-        return False  # a filesystem (or kernel) without it: rename over
-    raise OSError(err, os.strerror(err), str(b))
 
 
 def _copy_xattrs(target: Path, fd: int) -> None:

@@ -4,13 +4,14 @@ books the elapsed time, rounded to the minute, into the task's Actual Time."""
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tasktui.storage import config, store
+from tasktui.storage import config, private, store
 from tasktui.doc.model import TaskKey
 
 
@@ -70,15 +71,27 @@ def _checked(raw) -> RunningTimer:
                         text("label", limit=400), float(started))
 
 
+MAX_BYTES = 64 * 1024  # a timer's state is a few hundred bytes
+
+
 def read() -> tuple[RunningTimer | None, str | None]:
     """The running timer, if any, and a sentence when the state file could not be used
-    (it is then moved aside, kept, and no timer is running)."""
+    (it is then moved aside, kept, and no timer is running). The state folder follows
+    tasktui's folder rule (tasktui.storage.private) and the file is read only when it
+    is a regular file of the user's, not a link."""
     path = state_file()
+    if not os.path.lexists(path):
+        return None, None
+    if private.private_folder(path.parent) is None:
+        return None, f"The timer state folder {path.parent} is not a private folder of yours, so no timer is running."
     try:
-        data = path.read_bytes()
+        data = private.read_private(path, MAX_BYTES)
     except FileNotFoundError:
         return None, None
     except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            return None, config.aside(path, f"The timer state {path} could not be used (it is larger than "
+                                            f"{MAX_BYTES // 1024} KB)", "no timer is running")
         return None, f"The timer state {path} could not be read ({exc.strerror or exc}), so no timer is running."
     try:
         return _checked(json.loads(data.decode("utf-8"))), None
@@ -93,13 +106,14 @@ def load() -> RunningTimer | None:
 
 
 def save(timer: RunningTimer) -> None:
+    """Keep ``timer`` in the state folder (private, through the one atomic writer);
+    OSError when that folder cannot be had."""
     path = state_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".timer.{os.getpid()}.tmp")
+    if private.private_folder(path.parent) is None:
+        raise OSError(errno.EPERM, f"{path.parent} is not a private folder of yours")
     data = asdict(timer)
     data["key_path"] = list(timer.key_path)
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    private.write_file(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def clear_if(timer: RunningTimer) -> None:

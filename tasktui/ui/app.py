@@ -24,13 +24,13 @@ from typing import Iterable
 
 from textual import on, work
 from textual.worker import get_current_worker
-from textual.app import App, SystemCommand
+from textual.app import App, SuspendNotSupported, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 
 from tasktui.storage import config as config_mod
 from tasktui.core import gcpause
-from tasktui.storage import parsecache, store
+from tasktui.storage import cache as store_cache, store
 from tasktui.doc import edits
 from tasktui.core import loader
 from tasktui.doc.model import Document, Task
@@ -227,6 +227,7 @@ class TaskTuiApp(App[int]):
             return
         cache: dict = {}
         painted = threading.Event()
+        loader.warm_for(snap.data)
         head = loader.parse_head_bytes(snap.data, cache)
         if head is None:
             painted.set()
@@ -251,7 +252,7 @@ class TaskTuiApp(App[int]):
             store.cleanup_stale_temps(session.path)
             painted.wait(2.0)  # let the first screen paint before the heavy part takes the GIL
             source = Source(snap.data)
-            known = parsecache.load(session.path)  # what earlier opens parsed
+            known = store_cache.load(session.path)  # what earlier opens parsed
             known.update(cache)  # and the top of the file, parsed for the first frame
 
             def progress(fraction: float) -> None:
@@ -492,18 +493,25 @@ class TaskTuiApp(App[int]):
 
     @on(MainScreen.EditorRequested)
     def _open_editor(self, event: MainScreen.EditorRequested) -> None:
-        from tasktui.core.editor import EditorError, editor_command
+        from tasktui.core.editor import EditorError, editor_command, runnable
 
-        try:
-            command = editor_command(self.path, event.line)
+        try:  # before the terminal is given away: a setting that cannot run changes nothing
+            command = runnable(editor_command(self.path, event.line))
         except EditorError as exc:
             self.notify(str(exc), severity="warning")
             return
+        failure: OSError | None = None
         try:
             with self.suspend():
-                subprocess.run(command, check=False)
-        except OSError as exc:
-            self.notify(f"Could not start {command[0]}: {exc.strerror or exc}.", severity="error")
+                try:  # caught inside: the terminal is always taken back (Textual's suspend has no finally)
+                    subprocess.run(command, check=False)
+                except OSError as exc:
+                    failure = exc
+        except SuspendNotSupported:
+            self.notify("This terminal cannot be handed to an editor.", severity="warning")
+            return
+        if failure is not None:
+            self.notify(f"Could not start {command[0]}: {failure.strerror or failure}.", severity="error")
             return
         self.reload_from_disk()
 
@@ -624,8 +632,8 @@ class TaskTuiApp(App[int]):
                 self.session.settings = replace(self.session.settings, theme=theme)
             try:
                 config_mod.save(replace(config_mod.load(), theme=theme))
-            except OSError:
-                pass
+            except config_mod.SaveError as exc:
+                self.notify(str(exc), severity="warning")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

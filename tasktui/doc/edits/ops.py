@@ -25,9 +25,13 @@ class SetState:
 
 @dataclass(frozen=True)
 class Claim:
-    """Mark the first task that is ready to start (tasktui.doc.ready) in progress.
-    The task is chosen when the edit is planned, on the file as it is under the
-    lock: two claims, from any number of processes, never take the same task."""
+    """Mark the first task that is ready to start (tasktui.doc.ready) in progress,
+    or the task ``key`` when it is ready (refused when it is in progress, done or
+    waits). The task is chosen and checked when the edit is planned, on the file
+    as it is under the lock: two claims, from any number of processes, never take
+    the same task."""
+
+    key: TaskKey | None = None
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,13 @@ class AddTask:
 
 @dataclass(frozen=True)
 class EditText:
+    """New text for a task; with ``expected``, only while the task's text is still
+    that (checked under the lock): a change made meanwhile by someone else is
+    never overwritten."""
+
     key: TaskKey
     text: str
+    expected: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from tasktui.doc.model import LABEL_LINE, Document, Task, split_id, split_text
 from tasktui.doc.patch import Patch
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import RollUp
+from tasktui.doc.safetext import json_text
 from tasktui.doc.source import encode
 from tasktui.doc.states import DONE, IN_PROGRESS, NAMES, SETTABLE
 
@@ -42,11 +43,19 @@ def plan_set_state(doc: Document, op: SetState) -> Plan:
 
 
 def plan_claim(doc: Document, op: Claim, rollup: RollUp | None = None) -> Plan:
-    """The first ready task of ``doc``, marked in progress (the file's own mark for it)."""
+    """The first ready task of ``doc`` (or the task ``op.key``, when it is ready),
+    marked in progress (the file's own mark for it)."""
     readiness = Readiness(doc, rollup)
-    task = readiness.first_ready()
-    if task is None:
-        raise EditError(readiness.nothing_ready())
+    if op.key is None:
+        task = readiness.first_ready()
+        if task is None:
+            raise EditError(readiness.nothing_ready())
+    else:
+        task = find_task(doc, op.key)
+        if not readiness.is_ready(task.index):
+            status, reason = readiness.status(task.index), readiness.reason(task.index)
+            why = {IN_PROGRESS: "it is in progress already", None: f"it is {reason}"}.get(status, f"it is not ready ({reason})")
+            raise EditError(f"{label(task)} cannot be claimed: {why}")
     why = readiness.reason(task.index)
     plan = _plan_mark(doc, task, state_mark(doc, IN_PROGRESS), NAMES[IN_PROGRESS])
     return replace(plan, summary=f"claimed {label(task)}: [{task.mark}] -> [{plan.details.mark}] ({why})",
@@ -85,6 +94,9 @@ def plan_edit_text(doc: Document, op: EditText) -> Plan:
     task = find_task(doc, op.key)
     if not op.text.strip():
         raise EditError("a task needs some text")
+    if op.expected is not None and op.expected.strip() not in (task.text, json_text(task.text)):
+        raise EditError(f"{label(task)} does not read as expected any more (someone changed it): its text is now "
+                        f"{json_text(task.text)!r}")
     text = full_text(task, op.text)
     col = task.col + 3 + (1 if task.optional else 0)
     line = doc.source.lines[task.line]
