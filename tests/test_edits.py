@@ -811,6 +811,7 @@ def test_toggle_contract_every_task_samples(name, short_list_chunks):
     assert check_toggle_contract(data, name) == len(Document(data).tasks) > 0
 
 
+@pytest.mark.slow  # every task of every corpus file, one toggle each (the quick run toggles through TasksFile per file)
 @pytest.mark.parametrize("name", corpus_names())
 def test_toggle_contract_every_task_corpus(corpus_dir, name, short_list_chunks):
     data = (corpus_dir / name).read_bytes()
