@@ -7,6 +7,7 @@ import argparse
 import re
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from tasktui import __version__
@@ -444,12 +445,9 @@ def cmd_new(args) -> int:
 
 
 def cmd_fmt(args) -> int:
-    from dataclasses import replace
-
     from tasktui.core import fmt
 
-    cfg = _settings(args)
-    tf = _open(args, replace(cfg, sync=False))  # fmt writes the reformatted bytes alone
+    tf = _open(args, replace(_settings(args), sync=False))  # fmt changes no progress line
     name = args.file  # as the user gave it
     data = tf.snapshot.data
     try:
