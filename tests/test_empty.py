@@ -33,7 +33,7 @@ def test_a_file_without_tasks_says_no_tasks(tmp_path, capsys):
 
 def test_checkboxes_only_in_code_blocks_are_said_once(tmp_path, capsys):
     doc = Document(FENCED)
-    assert doc.tasks == [] and doc.problems == [NOTICE]
+    assert not doc.tasks and doc.problems == [NOTICE]
     one = Document(b"```\n- [ ] only\n```\n")
     assert one.problems == ["The only checkbox in this file is inside a code block (```), which markdown shows as "
                             "code, not as a task, so it is not read as a task."]
