@@ -8,7 +8,7 @@ import csv
 import importlib.util
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 
 from mdgen import front_matter_bytes, markdown_bytes
 from support import (
@@ -1121,6 +1121,10 @@ def test_marks_applied_without_parsing_again_run_no_parse():
                                             st.sampled_from([b"", b"- [x] T001 changed", b"```", b"# H", b"1. x",
                                                              b"  - **Estimated Time**: 2h", b"> - [~] skipped"])),
                                   min_size=1, max_size=3), st.booleans())
+@example(  # a line in the middle of the file starting with the BOM's bytes comes first in the lines split again
+    b'\xef\xbb\xbf<!--\n# \n# \n- [ ] \n-\n  [ ] \n\n-\n  [ ] \n  -\n    [ ] \n  -\n    [ ] \n    -\n      [ ] \n\n  - alpha\n\n'
+    b'<div>\n- [ ] \n- [ ] \n</div>\n\xef\xbb\xbf\n=\n<div>\n- [ ] \n- [ ] \n</div>\n```\n- [ ] \n- [ ] \n- [ ] \n```',
+    [(8236, 3, b"", b"")], False)
 def test_patches_that_add_or_remove_lines_keep_the_chunks_around_them(data, edits, short_lists):
     """A patch that adds or removes line breaks (or changes a line so that the blocks
     change) re-parses only the lines between the chunks before and after it

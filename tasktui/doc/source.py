@@ -301,8 +301,15 @@ class Source:
         end = starts[last + 1] + moved if last + 1 < len(starts) else len(new_data)
         if start and data[start - 1:start] == b"\r" and new_data[start:start + 1] == b"\n":
             return Source(new_data)  # a CR before the change meets an LF: that line's ending changes
-        part = Source(new_data[start:end])  # no BOM can start it: a line starts after a line break
-        lines, offsets, endings = part.lines, part.starts, part.endings
+        piece = new_data[start:end]
+        if piece.startswith(BOM):
+            # a line in the middle of the file that starts with the BOM's bytes: they are
+            # its text, not a BOM (split after a line break of our own, then drop it)
+            part = Source(b"\n" + piece)
+            lines, offsets, endings = part.lines[1:], tuple(x - 1 for x in part.starts[1:]), part.endings[1:]
+        else:
+            part = Source(piece)
+            lines, offsets, endings = part.lines, part.starts, part.endings
         if last + 1 < len(starts):  # the part ends with a line break: its last, empty line is the next one's start
             lines, offsets, endings = lines[:-1], offsets[:-1], endings[:-1]
         old_lines = tuple(self.lines)
