@@ -162,7 +162,7 @@ def test_several_refs_usage_errors_exit_2(capsys, tasks, argv, needle):
         code, (_out, err) = exc.code, capsys.readouterr()
     assert code == 2
     assert "Traceback" not in err and err.splitlines()[-1] == f"tasktui: {needle}" + (
-        ": use todo, done, in_progress, queued, cancelled" if "bogus" in needle else "")
+        ": use todo, done, in_progress, queued, blocked, review, draft, cancelled" if "bogus" in needle else "")
     assert tasks.read_bytes() == DATA
 
 

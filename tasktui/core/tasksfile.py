@@ -50,12 +50,14 @@ class EditResult:
 class TasksFile:
     def __init__(self, path: str | Path, *, sync: bool = True, day_hours: float = 8.0,
                  snapshot: store.Snapshot | None = None, doc: Document | None = None, cache: dict | None = None,
-                 waiting=None, dialect: str | None = None):
+                 waiting=None, dialect: str | None = None, legend: bool = True):
         """Open ``path`` (read once no other program is writing it; ``waiting`` is told
         while one is); or take a ``snapshot`` and its parsed ``doc`` (the app's loader).
-        ``dialect``: what the user says the file is (else its evidence decides)."""
+        ``dialect``: what the user says the file is (else its evidence decides);
+        ``legend=False``: the config says not to read a legend in it."""
         self.path = Path(path)
         self.dialect = dialect
+        self.legend = legend
         self.sync = sync
         self.day_hours = day_hours
         self._cache: dict = cache if cache is not None else store_cache.load(self.path)
@@ -90,7 +92,7 @@ class TasksFile:
             self._cache.clear()
         source = Source(data)
         return Document(source, chunks=loader.parse_all(source.lines, self._cache), day_hours=self.day_hours,
-                        path=str(self.path), dialect=self.dialect)
+                        path=str(self.path), dialect=self.dialect, legend=self.legend)
 
     def save_cache(self) -> None:
         """Keep what was parsed for the next open (tasktui.storage.cache); never raises."""

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from tasktui.doc.edits.log import entry_keys
 from tasktui.doc.edits.ops import EntryKey
 from tasktui.doc.model import Document, HeadingKey, Task, TaskKey
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.safetext import json_text, visible
 
 LINE_REF = re.compile(r"[Ll](\d{1,9})")
@@ -166,7 +167,7 @@ def ambiguous(found: Found) -> str:
     tasks = found.tasks
     if normal_id(found.ref) is not None and all(t.id is not None and id_key(t.id) == normal_id(found.ref) for t in tasks):
         return f"{tasks[0].id} is on lines {_lines(tasks[:5])}{' and more' if len(tasks) > 5 else ''}: use {_choices(tasks)}"
-    shown = "; ".join(f"L{t.line + 1} {t.text[:40]}" for t in tasks[:5])
+    shown = "; ".join(f"L{t.line + 1} {shown_text(t.text)[:40]}" for t in tasks[:5])
     more = f" and {len(tasks) - 5} more" if len(tasks) > 5 else ""
     return f"{found.ref!r} matches {len(tasks)} tasks ({shown}{more}): be more specific or use L<line>"
 
