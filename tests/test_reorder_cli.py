@@ -69,7 +69,8 @@ def test_move_refuses_legend_items(capsys, tmp_path):
     path.write_bytes(data)
     code, out, err = run(capsys, "move", path, "L3", "--section", "Work")
     assert code == 1 and out == "" and "Traceback" not in err
-    assert err.splitlines()[-1] == "tasktui: L3 is part of the file's legend, which says what [ ] means: it is not a task"
+    assert err.splitlines()[-1] == ("tasktui: L3 is part of the file's legend, which says what [ ] means: it is not a "
+                                    "task, and tasktui does not move it")
     assert path.read_bytes() == data
 
 

@@ -172,7 +172,7 @@ def label(task: Task) -> str:
     """How a summary names a task: its line and its text without markdown (shortened)."""
     text = shown_text(task.text)
     text = text if len(text) <= 50 else text[:47] + "..."
-    return f"L{task.line + 1} {text}"
+    return f"L{task.line + 1} {text}" + (" (the file's legend)" if task.legend else "")
 
 
 def same_tasks(before: Document, after: Document, skip=()) -> str | None:
