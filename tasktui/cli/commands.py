@@ -826,11 +826,12 @@ def main(argv: list[str] | None = None) -> int:
         args.subparser.error("status needs a FILE (or --all [DIR] for every tasks file below DIR)")
     if args.func is cmd_status and args.limit is not None and not args.all:
         args.subparser.error("--limit counts files: use it with --all")
-    if getattr(args, "no_cache", False):
-        from tasktui.storage import cache
-
-        cache.disable()
     try:
+        if getattr(args, "no_cache", False):
+            from tasktui.storage import cache
+
+            with cache.off():
+                return args.func(args)
         return args.func(args)
     except UsageError as exc:
         say(f"tasktui: {exc}", file=sys.stderr)
