@@ -397,7 +397,8 @@ def cmd_fmt(args) -> int:
     from tasktui.core.tasksfile import TasksFile
 
     cfg = _settings(args)
-    tf = TasksFile(args.file, sync=False, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    tf = TasksFile(args.file, sync=False, day_hours=cfg.day_hours, waiting=_waiting,
+                   dialect=getattr(args, "dialect", None) or cfg.dialect_for(args.file))
     name = tf.name
     data = tf.snapshot.data
     try:

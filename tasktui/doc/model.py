@@ -479,6 +479,27 @@ class Document:
         return frozenset(ln for a, b, _ in self._label_spans for ln in range(a, b))
 
     # -- building ---------------------------------------------------------------------
+    @classmethod
+    def rebuilt(cls, source: Source, *, chunks: list, tasks: list[Task], headings: list[Heading],
+                label_spans: list[tuple[int, int, bool]], sec_starts: list[tuple[int, str, int | None, int]],
+                front_matter: int, legend: legend_mod.Legend, dialect: str, dialect_signals: tuple[str, ...],
+                day_hours: float, path: str | None, forced_dialect: str | None) -> "Document":
+        """The Document of ``source`` made of what an earlier build of the very same bytes
+        found (tasktui.doc.kept): nothing is parsed or assembled again. What follows
+        cheaply from these (the title and section level, what each mark means, the
+        ``**Label**`` lines and tracking parts, the sections) is derived here as
+        ``_assemble`` derives it."""
+        doc = cls.__new__(cls)
+        doc.source, doc.chunks, doc.tasks, doc.derivation = source, chunks, tasks, None
+        doc.day_hours, doc.path, doc.forced_dialect, doc.complete = day_hours, path, forced_dialect, True
+        doc.front_matter, doc.headings, doc._label_spans, doc._sec_starts = front_matter, headings, label_spans, sec_starts
+        doc.legend, doc.dialect, doc.dialect_signals = legend, dialect, dialect_signals
+        doc.title, doc.section_level = title_and_level(headings)
+        doc._marks = marks_of(dialect, legend)
+        doc._read_labels()
+        doc._build_sections()
+        return doc
+
     def _assemble(self) -> None:
         src = self.source
         raw_tasks = []
@@ -498,19 +519,8 @@ class Document:
         self.headings = headings
         self._label_spans = label_spans
 
-        # section level: below a single leading H1 title, else the shallowest level
-        self.title = None
-        levels = [h.level for h in headings]
-        section_level = None
-        if headings and headings[0].level == 1 and levels.count(1) == 1:
-            self.title = headings[0].text
-            rest = levels[1:]
-            section_level = min(rest) if rest else None
-        elif headings:
-            section_level = min(levels)
-            if headings[0].level == 1:
-                self.title = headings[0].text
-        self.section_level = section_level
+        self.title, self.section_level = title_and_level(headings)
+        section_level = self.section_level
         self._read_labels()  # labels and the tracking parts: evidence of the dialect
 
         # the file's own legend, then its dialect: together they say what each mark means
@@ -533,9 +543,7 @@ class Document:
             self.dialect, self.dialect_signals = dialect_mod.detect(
                 src.lines, work, work_ids, [(h.level, h.text) for h in headings], estimates, len(self.completion),
                 len(self.time_lines), self.path)
-        marks = {mark: (state, None) for mark, state in marks_for(self.dialect).items()}
-        marks.update({mark: (state, word) for mark, (state, word) in self.legend.marks.items()})
-        self._marks = marks
+        self._marks = marks = marks_of(self.dialect, self.legend)
 
         # walk tasks and headings in line order for paths and sections
         tasks: list[Task] = []
@@ -787,6 +795,26 @@ class Document:
         if lower or upper:
             return "X" if upper > lower else "x"
         return "X" if self.dialect == "speckit" else "x"
+
+
+def title_and_level(headings: list[Heading]) -> tuple[str | None, int | None]:
+    """The file's title and the level of its section headings: below a single leading
+    H1 title, else the shallowest level."""
+    if not headings:
+        return None, None
+    levels = [h.level for h in headings]
+    if headings[0].level == 1 and levels.count(1) == 1:
+        rest = levels[1:]
+        return headings[0].text, (min(rest) if rest else None)
+    return (headings[0].text if headings[0].level == 1 else None), min(levels)
+
+
+def marks_of(dialect: str, legend: legend_mod.Legend) -> dict[str, tuple[str, str | None]]:
+    """What each mark means in a file: (state, the legend's word or None), its own
+    legend's over its dialect's."""
+    marks = {mark: (state, None) for mark, state in marks_for(dialect).items()}
+    marks.update({mark: (state, word) for mark, (state, word) in legend.marks.items()})
+    return marks
 
 
 def _label_signal(line: str) -> bool:
