@@ -515,18 +515,30 @@ ROW_FILLED = re.compile(r"\d+/\d+ +\S+ +\d+%")
 
 
 def make_repo(tmp: Path, files: int = OVERVIEW_FILES) -> Path:
-    """A repository with ``files`` tasks files where spec workflows keep them:
+    """A git repository with ``files`` tasks files where spec workflows keep them:
     spec-kit (``specs/NNN-*/tasks.md``), Kiro (``.kiro/specs/*/tasks.md``) and the
-    template (``docs/*/tasks.md``), 30 to 120 tasks each."""
+    template (``docs/*/tasks.md``), 30 to 120 tasks each, committed ten at a time
+    (so that the overview's "Changed" reads a history), but for the last ten."""
     root = tmp / "repo"
     if root.exists():
         return root
+    root.mkdir(parents=True)
+    git = shutil.which("git")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+    if git:
+        subprocess.run([git, "init", "-q", str(root)], check=True, env=env)
     for k in range(files):
         shape, folder = [("speckit", f"specs/{k:03d}-feature"), ("kiro", f".kiro/specs/feature-{k:03d}"),
                          ("template", f"docs/area-{k:03d}")][k % 3]
         path = root / folder / "tasks.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(generate(shape, 30 + (k * 37) % 91, seed=k), encoding="utf-8")
+        if git and k % 10 == 9 and k < files - 10:
+            when = f"2026-01-{1 + k // 10:02d}T12:00:00"
+            subprocess.run([git, "-C", str(root), "add", "-A"], check=True, env=env)
+            subprocess.run([git, "-C", str(root), "commit", "-q", "-m", f"files to {k}"], check=True,
+                           env={**env, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
     return root
 
 

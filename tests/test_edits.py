@@ -268,6 +268,30 @@ def test_add_time_creates_actual_time_after_the_estimate_crlf():
     assert Document(again).tasks[0].actual_hours == 1.75
 
 
+def test_set_time_replaces_the_booked_time_crlf():
+    """SetTime, a correction: the Actual Time becomes what is given, in place, or a bullet
+    beside the estimate as AddTime writes it; undo gives back the bytes."""
+    booked, _ = edit(TIMED, lambda d: E.AddTime(task_key(d, "Do it"), 5))
+    new, pl = edit(booked, lambda d: E.SetTime(task_key(d, "Do it"), 2))
+    assert new == TIMED.replace(b"3 hours\r\n", b"3 hours\r\n  * **Actual Time**: 2 hours\r\n")
+    assert pl.details.as_dict() == {"line": 5, "label": "Actual Time", "hours": 2.0, "value": "2 hours"}
+    assert pl.summary.startswith("L5 ") and pl.summary.endswith(": Actual Time 2 hours")
+    fresh, _ = edit(TIMED, lambda d: E.SetTime(task_key(d, "**B**"), 0.5))  # none yet: written in the estimate's unit
+    assert fresh == TIMED + b"  - **Actual Time**: 30 minutes\r\n"
+    zero, _ = edit(new, lambda d: E.SetTime(task_key(d, "Do it"), 0))
+    assert zero == TIMED.replace(b"3 hours\r\n", b"3 hours\r\n  * **Actual Time**: 0 hours\r\n")
+    assert Document(zero).tasks[0].actual_hours == 0
+
+
+def test_set_time_on_a_heading_sets_its_own_actual_time():
+    data = b"# P\n\n#### Task 1: Setup\n- **Estimated Time**: 2 hours\n- **Actual Time**: 4 hours\n- [ ] a\n"
+    new, pl = edit(data, lambda d: E.SetTime(d.heading_keys[1], 1.5))
+    assert new == data.replace(b"Actual Time**: 4 hours", b"Actual Time**: 1.5 hours")
+    assert pl.details.added_hours is None
+    added, _ = edit(data, lambda d: E.AddTime(d.heading_keys[1], 1.5))
+    assert added == data.replace(b"Actual Time**: 4 hours", b"Actual Time**: 5.5 hours")
+
+
 def test_add_time_in_minutes_when_the_estimate_is_in_minutes():
     new, _ = edit(TIMED, lambda d: E.AddTime(task_key(d, "**B**"), 0.75))
     assert new == TIMED + b"  - **Actual Time**: 45 minutes\r\n"
@@ -558,6 +582,46 @@ def test_tasksfile_edit_with_sync_is_one_write_and_one_undo(sample_copy):
         tf.redo()
     assert path.read_bytes() == done
     assert tf.undo() is not None and tf.redo() is not None and path.read_bytes() == done
+
+
+UNDONE = b"""# Plan
+
+## Phase 1
+
+- [ ] T001 Write the parser
+  - **Estimated Time**: 2 hours
+- [ ] T002 Write the printer
+- [ ] Tidy the notes
+
+## Blockers & Decisions Log
+**2026-01-05** - Decision: Keep the old format
+"""
+
+
+@pytest.mark.parametrize("make, undone, redone", [
+    (lambda d: E.Toggle(task_key(d, "T001")), "T001 back to [ ]", "T001 to [X]"),
+    (lambda d: E.SetState(task_key(d, "Tidy"), "in_progress"), "L8 back to [ ]", "L8 to [/]"),
+    (lambda d: E.Batch((E.Toggle(task_key(d, "T001")), E.Toggle(task_key(d, "T002")))),
+     "T001 and 1 more back to [ ]", "T001 and 1 more to [X]"),
+    (lambda d: E.EditText(task_key(d, "T002"), "T002 Write the pretty printer"), "T002 text restored", "T002 text changed"),
+    (lambda d: E.EditText(task_key(d, "Tidy"), "Tidy the notes up"), "L8 text restored", "L8 text changed"),
+    (lambda d: E.DeleteTask(task_key(d, "T002")), "T002 back", "T002 deleted"),
+    (lambda d: E.AddTask("T003 Ship it", after=task_key(d, "T002")), "T003 taken out", "T003 added"),
+    (lambda d: E.AddTime(task_key(d, "T001"), 1), "T001 time taken out", "T001 time 1h"),
+    (lambda d: E.SetEstimate(task_key(d, "T001"), 3), "T001 estimate back to 2h", "T001 estimate 3h"),
+    (lambda d: E.Move(task_key(d, "T002"), before=task_key(d, "T001")), "T002 back in its place", "T002 moved"),
+    (lambda d: E.AddLogEntry("Blocker", "Keys missing", "2026-01-06"), "log entry taken out", "log entry added"),
+    (lambda d: E.EditEntry(E.entry_keys(d)[0], "Keep the new format"), "log entry restored", "log entry changed"),
+])
+def test_the_undo_and_redo_summaries_say_what_they_did(tmp_path, make, undone, redone):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(UNDONE)
+    tf = TasksFile(path, sync=False)
+    edited = tf.apply(make(tf.doc))
+    after = path.read_bytes()
+    assert tf.undo().summary == f"undid: {undone}" and path.read_bytes() == UNDONE
+    assert tf.redo().summary == f"redid: {redone}" and path.read_bytes() == after
+    assert [r.summary for r in tf.undo_stack] == [f"undid: {edited.summary}"]  # the stacks keep the edits' own words
 
 
 def test_tasksfile_without_sync_changes_one_byte(sample_copy):

@@ -86,7 +86,7 @@ async def test_us4_delete_finds_the_tasks_holding_both_words_in_any_order(tmp_pa
         assert task_ids(app) == ["T062", "T066"]
         assert count_text(app) == "2 of 4 tasks match"
         # drawn as found in the rows as shown (code spans without their backticks)
-        assert row_text(tree, row_of(app, "T062")).startswith("    [ ] T062 [US4] Add delete_tool method in ")
+        assert row_text(tree, row_of(app, "T062")).startswith("     [ ] T062 [US4] Add delete_tool method in ")
         assert found_in_row(tree, row_of(app, "T062")) == ["US4", "delete"]
         assert found_in_row(tree, row_of(app, "T066")) == ["US4", "DELETE"]
         assert "filter: US4 delete" in header_lines(app)[0]

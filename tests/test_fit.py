@@ -119,3 +119,60 @@ async def test_the_footer_has_no_stray_characters(tmp_path):
         await pilot.pause()
         footer = screen_text(app).rstrip("\n").splitlines()[-1]
         assert footer.rstrip().endswith("^p palette"), repr(footer)
+
+
+async def test_help_and_quit_never_drop_off_the_footer(tmp_path):
+    """At 80 columns the footer's keys overflow (the overview's o, the log's keys):
+    ? Help and q Quit stay at its right end, beside the palette's key."""
+    from tasktui.ui.app import TaskTuiApp
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        copy_sample(tmp_path / folder, "template-project.md").rename(tmp_path / folder / "tasks.md")
+    files = [tmp_path / "a" / "tasks.md", tmp_path / "b" / "tasks.md"]
+    app = TaskTuiApp(workspace=tmp_path, files=files)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        footers = [screen_text(app).rstrip("\n").splitlines()[-1]]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
+        await pilot.pause()
+        footers.append(screen_text(app).rstrip("\n").splitlines()[-1])
+        assert footers[-1].startswith("space Toggle"), footers[-1]
+        await pilot.press("b")
+        await wait_for(pilot, lambda: bool(app.main.query(LogPanel)), what="the log panel")
+        await pilot.pause()
+        footers.append(screen_text(app).rstrip("\n").splitlines()[-1])
+        for footer in footers:
+            assert re.search(r" \? Help q Quit ▏\^p palette *$", footer), repr(footer)
+        await app.workers.wait_for_complete()
+        for timer in list(app._timers):
+            timer.stop()
+
+
+async def test_toasts_are_two_lines_at_most_short_lived_and_never_over_the_find_bar(tmp_path):
+    from textual.widgets._toast import Toast
+
+    from tasktui.ui.widgets.find_bar import FindBar
+
+    path = copy_sample(tmp_path, "template-project.md")
+    async with running(path, size=(80, 24), notifications=True) as (app, pilot, notes):
+        app.clear_notifications()
+        await pilot.press("slash")
+        await pilot.press(*"database", "enter")
+        bar = app.main.query_one(FindBar)
+        await wait_for(pilot, lambda: "1 of 28 tasks matches" in str(bar.query_one("#find-count").render()),
+                       what="the count beside the box")
+        long = "Another program overwrote your change: " + "marked a task with a very long text done " * 8
+        app.notify(long, title="Change lost", severity="error", timeout=30)
+        app.notify("Done tasks hidden.", timeout=60)
+        await wait_for(pilot, lambda: len(app.screen.query(Toast)) == 2, what="the toasts")
+        await pilot.pause()
+        for toast in app.screen.query(Toast):
+            assert toast.region.height <= 2, toast.region
+            assert not toast.region.overlaps(bar.region), (toast.region, bar.region)
+        said = list(app._notifications)
+        assert [(n.severity, n.timeout) for n in said] == [("error", 8.0), ("information", 3.0)]
+        first = said[0].message
+        assert first.startswith("Change lost: Another program overwrote your change:") and first.endswith("…")
+        assert first.count("\n") == 1

@@ -340,19 +340,19 @@ def test_cli_check_then_write_then_check(capsys, tmp_path):
     path.write_bytes(original)
     code, out, err = run(capsys, "fmt", path, "--check")
     assert (code, err) == (1, "")
-    assert "tasks.md would be reformatted" in out and "tasks would stay the same" in out
+    assert f"{path} would be reformatted" in out and "tasks would stay the same" in out
     assert path.read_bytes() == original
 
     code, out, err = run(capsys, "fmt", path)
     assert (code, err) == (0, "")
-    assert out == "formatted tasks.md; the tasks are unchanged\n"
+    assert out == f"formatted {path}; the tasks are unchanged\n"
     assert path.read_bytes() == fmt.format_bytes(original)
     assert task_list(path.read_bytes()) == task_list(original)
 
     code, out, err = run(capsys, "fmt", path, "--check")
-    assert (code, out, err) == (0, "tasks.md is already formatted\n", "")
+    assert (code, out, err) == (0, f"{path} is already formatted\n", "")
     code, out, err = run(capsys, "fmt", path)
-    assert (code, out) == (0, "tasks.md is already formatted\n")
+    assert (code, out) == (0, f"{path} is already formatted\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tasks.md"]
 
 
@@ -370,7 +370,7 @@ def test_cli_read_only_file_is_not_written(capsys, tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(b"* [ ] one\n")
     os.chmod(path, 0o444)
-    assert_one_line_error(*run(capsys, "fmt", path), "cannot write tasks.md", "read-only", "nothing was written")
+    assert_one_line_error(*run(capsys, "fmt", path), f"cannot write {path}", "read-only", "nothing was written")
     assert path.read_bytes() == b"* [ ] one\n"
 
 

@@ -116,7 +116,7 @@ def test_the_command_line_table(story, capsys):
     code, out, err = run(capsys, "history", path)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == "plan.md: 6 commits on this branch, 2026-11-02 to 2026-11-09"
+    assert lines[0] == f"{path}: 6 commits on this branch, 2026-11-02 to 2026-11-09"  # the path as given
     assert lines[1] == f"  renamed from tasks.md to docs/plan.md in {shas[3][:7]}"
     assert f"2026-11-03  {shas[1][:7]}            1/4  #####...............  1" in lines
     assert f"2026-11-09  {shas[5][:7]}            3/5  ############........  1" in lines
@@ -319,7 +319,7 @@ def test_a_file_never_committed_is_all_now(tmp_path, capsys):
     assert found.versions == () and found.now.tally.done == 1
     assert found.tasks[0].first_done == history.Mark(None, found.now.date)
     code, out, _err = run(capsys, "history", path)
-    assert code == 0 and out.startswith("tasks.md: no commit of this file on this branch yet\n")
+    assert code == 0 and out.startswith(f"{path}: no commit of this file on this branch yet\n")
     empty = GitRepo(tmp_path / "empty")  # no commit at all
     assert history.compute(empty.write("tasks.md", "- [ ] a\n"), clock=clock).versions == ()
 
@@ -552,7 +552,60 @@ history_app = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(history_app)
 
 
-def test_history_view_snapshot(snap_compare, tmp_path):
+# ------------------------------------------------------------------ the chart's axis
+ACTIVE_WEEK = [(date(2025, 10, 1 + k // 4), 30, k) for k in range(25)]  # 25 commits in a week, a year ago
+
+
+def axis_labels(line: str) -> list[tuple[int, str]]:
+    import re
+
+    return [(m.start(), m.group()) for m in re.finditer(r"\d{4}-\d\d-\d\d|\d\d-\d\d|today", line)]
+
+
+@pytest.mark.parametrize("width", [40, 78, 158])
+def test_the_axis_has_a_date_every_ten_columns_or_so_at_any_width(width):
+    from tasktui.ui.widgets.burndown import chart
+
+    today = date(2026, 11, 9)
+    series = [(date(2026, 9, 1), 10, 0), (date(2026, 10, 2), 12, 5), (date(2026, 11, 6), 12, 9)]
+    lines = chart(series, today, width, 8).plain.splitlines()
+    labels = axis_labels(lines[-1])
+    starts = [x for x, _text in labels]
+    assert labels[0][1] == "09-01" and labels[-1][1] == "today", labels
+    assert len(labels) >= width // 16, labels
+    assert all(b - a <= 16 for a, b in zip(starts, starts[1:])), labels  # no long stretch without a date
+    assert all(a + len(t) < b for (a, t), (b, _u) in zip(labels, labels[1:])), "labels never touch"
+    assert max(x + len(t) for x, t in labels) <= width
+
+
+@pytest.mark.parametrize("width", [40, 78, 158])
+def test_a_file_idle_for_a_year_is_drawn_over_its_active_week(width):
+    from tasktui.ui.widgets.burndown import chart, columns, idle_since, legend
+
+    today = date(2026, 11, 9)
+    cols, per, cell = columns(ACTIVE_WEEK, today, width - 3)
+    assert per == 1 and len(cols) == 7, "a column (or more cells) a day of the week, not of the idle year"
+    assert len(cols) * cell >= (width - 3) * 0.5, "the week takes the width"
+    lines = chart(ACTIVE_WEEK, today, width, 8).plain.splitlines()
+    assert "today" not in lines[-1] and lines[-1].rstrip().endswith("2025-10-07")
+    assert idle_since(ACTIVE_WEEK, today) == date(2025, 10, 7)
+    assert legend(idle_since(ACTIVE_WEEK, today)).plain.endswith("no change since 2025-10-07")
+
+
+def test_today_is_on_the_axis_when_it_is_near_the_last_change():
+    from tasktui.ui.widgets.burndown import days_shown, idle_since
+
+    series = [(date(2026, 1, 1), 10, 0), (date(2026, 11, 1), 10, 9)]  # 304 days: near is 30
+    assert days_shown(series, date(2026, 11, 20)) == (date(2026, 1, 1), date(2026, 11, 20))
+    assert idle_since(series, date(2026, 11, 20)) is None
+    assert days_shown(series, date(2026, 12, 20)) == (date(2026, 1, 1), date(2026, 11, 1))
+    assert idle_since(series, date(2026, 12, 20)) == date(2026, 11, 1)
+    one_day = [(date(2026, 11, 1), 3, 1)]
+    assert days_shown(one_day, date(2026, 11, 2))[1] == date(2026, 11, 2)  # a day after: near
+    assert days_shown(one_day, date(2026, 11, 5))[1] == date(2026, 11, 1)
+
+
+def test_history_view_snapshot(snap_compare, tmp_path, size=(80, 24)):
     """The `H` view at 80x24 on the main story, today being Monday 2026-11-09."""
     app = history_app.make_app(tmp_path)
 
@@ -569,4 +622,9 @@ def test_history_view_snapshot(snap_compare, tmp_path):
         for timer in list(app._timers):
             timer.stop()
 
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_history_view_at_160x48(snap_compare, tmp_path):
+    """The same at 160x48: a day a column, many cells wide, a date every ten cells or so."""
+    test_history_view_snapshot(snap_compare, tmp_path, size=(160, 48))

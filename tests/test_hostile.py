@@ -281,9 +281,11 @@ async def test_markers_and_brackets_stay_in_messages(tmp_path, markup_guard):
         await wait_for(pilot, lambda: path.read_bytes().startswith(b"# T\n\n- [ ]"), what="the undo")
         await app.workers.wait_for_complete()
         said = [n[0] for n in notes]
-        assert any(n.startswith("undid: L3 T001 [P] [US1] Add the [/health] route") and n.endswith("[ ] -> [X]")
-                   for n in said), said
-        assert "[ ] -> [X]" in screen_text(app)
+        assert "undid: T001 back to [ ]" in said, said  # says what undo did
+        assert "undid: T001 back to [ ]" in screen_text(app)
+        await pilot.press("Y")  # copies the text, and says so, brackets as written
+        await wait_for(pilot, lambda: "Copied T001 [P] [US1] Add the [/health] route with [Model1]" in screen_text(app),
+                       what="the copy notice")
         await pilot.press("t")
         await pilot.pause()
         assert "Time for: T001 [P] [US1] Add the [/health] route with [Model1]" in screen_text(app)

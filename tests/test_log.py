@@ -87,6 +87,15 @@ def field(app, name: str) -> Input:
     return app.screen.query_one(f"#{name}", Input)
 
 
+def pane_text(pane) -> str:
+    """The detail pane's text as drawn, at its width."""
+    from rich.console import Console
+
+    console = Console(width=pane.content_region.width, record=True, color_system=None)
+    console.print(pane.query_one("#detail-text").render()._renderable)
+    return console.export_text()
+
+
 def clip(text: str, width: int) -> str:
     """How the panel shortens a long text (to the width it has for it)."""
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -127,8 +136,10 @@ async def test_add_blocker_on_the_template_sample(tmp_path):
         assert panel_title(app) == "Blockers & Decisions — 4 shown, 1 open blocker"
         assert panel_rows(app)[-1] == [TODAY, "Blocker", "Waiting for legal sign-off",
                                        clip(FIRST_OPEN, panel(app).task_width), "open"]
-        # the linked task carries the blocker mark, and its detail pane lists the entry
+        # the linked task carries the blocker mark, and its detail pane lists the entry (the pane
+        # shows the task once the tree has focus again: while the log has it, the log's entry)
         assert app.tree.blocked == {start.index}
+        app.tree.focus()
         await wait_for(pilot, lambda: "⚑" in row_text(app.tree, app.tree.cursor), what="the ⚑ on the task's row")
         app.tree.action_cursor_down()  # the next task is not linked
         assert "⚑" not in row_text(app.tree, app.tree.cursor)
@@ -315,6 +326,45 @@ async def test_o_shows_only_open_blockers_and_r_resolves_one(tmp_path):
         assert len(rows) == 4 and rows[-1][-1] == "resolved"
         assert rows[-1][2] == clip("Push certificates for iOS not issued yet → Apple account transferred to the company",
                                    panel(app).text_width)
+
+
+async def test_j_and_k_move_in_the_log_and_r_resolves_the_entry_they_reach(tmp_path):
+    path, original = with_open_blocker(tmp_path)
+    async with running(path) as (app, pilot, notes):
+        await open_panel(app, pilot)
+        table = panel(app).table
+        await pilot.press("j", "j", "j", "k", "j")
+        assert table.cursor_row == 3 and panel_rows(app)[3][1:3] == ["Blocker", "Push certificates for iOS not issued yet"]
+        assert app.tree.cursor_task.text == FIRST_OPEN  # the tree's cursor stayed where it was
+        await pilot.press("r")
+        await wait_for(pilot, lambda: screen_name(app) == "PromptScreen", what="the resolution prompt")
+        app.screen.query_one("#prompt-input", Input).value = "issued"
+        await pilot.press("enter")
+        resolved = OPEN_BLOCKER[:-1] + f" — Resolved {TODAY}: issued\n".encode()
+        await wait_file(pilot, path, replace_once(original, OPEN_BLOCKER, resolved))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_the_detail_pane_shows_the_whole_entry_while_the_log_has_focus(tmp_path, size):
+    long_text = ("Staging PostgreSQL is still on 15.8, migration 0042 uses `NULLS NOT DISTINCT` and the platform "
+                 "team needs a ticket [x] with $(markup) and [bold]brackets[/bold] before they can upgrade it")
+    path = copy_sample(tmp_path, "template-project.md")
+    path.write_bytes(replace_once(path.read_bytes(), LAST_ENTRY, LAST_ENTRY + entry("Blocker", long_text, "1.2") + b"\n"))
+    async with running(path, size=size) as (app, pilot, notes):
+        pane = app.query_one("#detail")
+        assert pane.display == (size[0] >= 100)
+        await open_panel(app, pilot)
+        await pilot.press("j", "j", "j")
+        assert panel_rows(app)[3][2].endswith("…"), "the table cuts it"
+        await wait_for(pilot, lambda: pane.display and long_text in pane.source, what="the whole entry in the pane")
+        assert "**Blocker** (open)" in pane.source and "**Task**: 1.2" in pane.source
+        shown = " ".join(pane_text(pane).split())
+        assert long_text.replace("`", "") in shown  # file text, shown as written (markdown's code spans aside)
+        await pilot.press("b")  # the log goes: the pane shows the task again (and goes again below 100 columns)
+        await wait_for(pilot, lambda: app.focused is app.tree, what="the tree to have focus")
+        await wait_for(pilot, lambda: pane.display == (size[0] >= 100), what="the pane as it was")
+        if pane.display:
+            await wait_for(pilot, lambda: FIRST_OPEN in pane.source, what="the task in the pane")
 
 
 async def test_enter_edits_the_text_of_the_highlighted_entry(tmp_path):

@@ -28,11 +28,13 @@ from support import SAMPLES_DIR
 from support import SIZE, quiesce, screen_text, wait_for
 from support import assert_one_line_error, run
 from tasktui import __version__
+from tasktui.storage import config
 from tasktui.cli import commands as cli
 from tasktui.cli import launch
 from tasktui.ui.app import TaskTuiApp
 from tasktui.doc import Document
-from tasktui.ui.screens.help import KEYS, HelpScreen, help_text
+from tasktui.ui.screens import help as help_mod
+from tasktui.ui.screens.help import HelpScreen, help_text
 from tasktui.core.workspace import find_tasks_files
 
 DATA = Path(launch.__file__).parent.parent / "data"
@@ -223,16 +225,16 @@ def test_open_with_a_broken_config_starts_with_the_defaults(capsys, tmp_path, la
 
 # ------------------------------------------------------------------------ demo
 async def test_demo_opens_a_scratch_copy_and_never_writes_the_bundled_file(capsys, tmp_path, monkeypatch, launched):
+    """One scratch folder in the state folder, reset to the sample on each run."""
     bundled = DATA / "demo.md"
     original = bundled.read_bytes()
     digest = hashlib.sha256(original).hexdigest()
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     code, out, err = run(capsys, "--demo")
     assert code == 0 and out == ""
     [app] = launched
     copy = app.path
     assert err == f"tasktui: demo file at {copy}\n"
-    assert copy.name == "tasks.md" and copy.parent.name.startswith("tasktui-demo-") and copy.parent.parent == tmp_path
+    assert copy == config.state_dir() / "demo" / "tasks.md"
     assert copy.resolve() != bundled.resolve() and copy.read_bytes() == original
 
     async with app.run_test(size=SIZE) as pilot:
@@ -245,6 +247,35 @@ async def test_demo_opens_a_scratch_copy_and_never_writes_the_bundled_file(capsy
         await quiesce(app, pilot)
     assert sum(a != b for a, b in zip(copy.read_bytes(), original)) == 1
     assert bundled.read_bytes() == original and hashlib.sha256(bundled.read_bytes()).hexdigest() == digest
+
+    assert run(capsys, "--demo")[0] == 0  # the next demo: the same folder, the sample again
+    assert launched[1].path == copy and copy.read_bytes() == original
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["tasks.md"]
+
+
+def test_a_demo_started_while_another_runs_gets_a_fresh_folder_removed_after(capsys, tmp_path, monkeypatch):
+    from support import hold_lock
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    shared = config.state_dir() / "demo"
+    shared.mkdir(parents=True)
+    seen = []
+
+    def record(self, *args, **kwargs):  # what the app would have run on, while it runs
+        seen.append((self.path, self.path.read_bytes()))
+
+    monkeypatch.setattr(TaskTuiApp, "run", record)
+    holder = hold_lock(shared)  # another demo
+    try:
+        assert run(capsys, "--demo")[0] == 0
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    [(path, data)] = seen
+    assert path.parent.parent == tmp_path and path.parent.name.startswith("tasktui-demo-")
+    assert data == (DATA / "demo.md").read_bytes()
+    assert not path.parent.exists(), "a fresh folder goes when its demo ends"
+    assert not (shared / "tasks.md").exists(), "the other demo's file was left alone"
 
 
 # ------------------------------------------------------------- version and help
@@ -291,16 +322,35 @@ def test_installed_command_version_and_help(tmp_path):
 
 # ------------------------------------------------------------------ help screen
 def test_help_documents_every_key_of_the_app():
-    keys = {token for _group, rows in KEYS for key, _does in rows for token in key.split()}
+    """Every binding of the screens and widgets has its row in the help, with the keys
+    read from the binding (so a key changed in BINDINGS changes in the help)."""
+    bound = help_mod.bindings()
+    explained = {(row.where, action) for _group, rows in help_mod.GROUPS for row in rows
+                 if isinstance(row, help_mod.Keys) for action in row.actions}
+    for where, found in bound.items():
+        for binding in found:
+            assert (where, binding.action) in explained, f"{binding.key} ({binding.action}) on {where} is not in the help"
     text = help_text()
-    from tasktui.ui.screens.main import MainScreen
+    for key in ("space", "? F1", "alt+↑ K", "PgUp PgDn Home End", "shift+↑ / shift+↓", "ctrl+p", "u / ctrl+r"):
+        assert f"  {key} " in text, key
 
-    for binding in MainScreen.BINDINGS:
-        for key in binding.key.split(","):
-            if key == "escape":
-                assert "Esc" in text
-            else:
-                assert {"slash": "/", "question_mark": "?"}.get(key, key) in keys, key
+
+def test_the_help_starts_with_the_most_used_keys():
+    groups = help_mod.help_rows()
+    group, rows = groups[0]
+    assert group == "Most used"
+    does = [what for _key, what in rows]
+    words = ["toggle", "time", "timer", "log", "add", "change", "delete", "undo", "find", "next", "EDITOR", "quit",
+             "help"]
+    assert len(does) == len(words)
+    for what, word in zip(does, words):
+        assert word in what, (word, what)
+
+
+def test_a_help_row_naming_an_unbound_action_is_an_error():
+    row = help_mod.keys("does nothing", "no_such_action")
+    with pytest.raises(LookupError, match="no_such_action"):
+        help_mod.keys_label(row, help_mod.bindings())
 
 
 async def test_question_mark_opens_and_closes_the_help(tmp_path):
@@ -310,8 +360,8 @@ async def test_question_mark_opens_and_closes_the_help(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.tasks_file is not None, what="the file to load")
         main = app.screen
-        for close in ("escape", "q"):
-            await pilot.press("question_mark")
+        for opener, close in (("question_mark", "escape"), ("question_mark", "q"), ("f1", "f1"), ("f1", "question_mark")):
+            await pilot.press(opener)
             await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
             await pilot.press(close)
             await wait_for(pilot, lambda: app.screen is main, what=f"{close} to close the help")

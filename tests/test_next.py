@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from support import REPO, SAMPLES_DIR, assert_one_line_error, run
 from tasktui.doc import Document
@@ -65,16 +66,19 @@ def test_next_gives_the_task_in_progress_first(capsys, tmp_path):
     assert out.splitlines() == ["L10 T006 [P] Add pre-commit  (Tasks: Parallel > Phase 1: Setup)", "  in progress"]
 
 
-def test_next_when_nothing_can_start(capsys, tmp_path):
-    path = tmp_path / "tasks.md"
+def test_next_when_nothing_can_start(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "specs" / "002-b").mkdir(parents=True)
+    path = Path("specs/002-b/tasks.md")
     path.write_bytes(b"- [/] a\n- [ ] b\n")
     assert run_json(capsys, "next", path)["text"] == "a"
     assert_one_line_error(*run(capsys, "next", path, "--all"),
-                          "tasks.md: nothing can start now: 1 open task waits (L2 “b” waits for L1 “a”, the open task before it)")
+                          "specs/002-b/tasks.md: nothing can start now: 1 open task waits (L2 “b” waits for L1 “a”, "
+                          "the open task before it)")
     path.write_bytes(b"- [/] a\n")
     assert_one_line_error(*run(capsys, "next", path, "--all"), "nothing can start now: 1 open task in progress")
     path.write_bytes(b"- [x] a\n")
-    assert_one_line_error(*run(capsys, "next", path, "--all", "--json"), "tasks.md: nothing left to do")
+    assert_one_line_error(*run(capsys, "next", path, "--all", "--json"), "specs/002-b/tasks.md: nothing left to do")
 
 
 def test_next_claim_marks_the_task_in_progress_and_the_next_claim_takes_another(capsys, tmp_path):
@@ -169,15 +173,18 @@ CHECKED = b"""# Tasks: Broken
 """
 
 
-def test_check_reports_cycles_and_missing_references_one_line_each(capsys, tmp_path):
-    path = tmp_path / "tasks.md"
+def test_check_reports_cycles_and_missing_references_one_line_each(capsys, tmp_path, monkeypatch):
+    """One line each, the file named by the path given (a repository has a tasks.md per spec)."""
+    monkeypatch.chdir(tmp_path)
+    path = Path("specs/002-b/tasks.md")
+    path.parent.mkdir(parents=True)
     path.write_bytes(CHECKED)
     code, out, err = run(capsys, "check", path)
     assert (code, err) == (1, "")
     assert out.splitlines() == [
-        "tasks.md:5: cycle: these wait for each other: T001 → T002 → T001",
-        "tasks.md:7: missing: T042 is not in this file (named by T003)",
-        "tasks.md:11: missing: T077 is not in this file (named in the dependencies)",
+        "specs/002-b/tasks.md:5: cycle: these wait for each other: T001 → T002 → T001",
+        "specs/002-b/tasks.md:7: missing: T042 is not in this file (named by T003)",
+        "specs/002-b/tasks.md:11: missing: T077 is not in this file (named in the dependencies)",
     ]
     code, out, err = run(capsys, "check", path, "--json")
     assert code == 1
@@ -186,6 +193,7 @@ def test_check_reports_cycles_and_missing_references_one_line_each(capsys, tmp_p
     assert [(p["kind"], p["line"], p["tasks"]) for p in report["problems"]] == [
         ("cycle", 5, ["T001", "T002"]), ("missing", 7, ["T003"]), ("missing", 11, [])]
     path.write_bytes(PARALLEL)
-    assert run(capsys, "check", path) == (0, "tasks.md: no cycles and no missing references (2 statements of order read)\n", "")
+    assert run(capsys, "check", path) == (
+        0, "specs/002-b/tasks.md: no cycles and no missing references (2 statements of order read)\n", "")
     assert json.loads(run(capsys, "check", path, "--json")[1])["problems"] == []
     assert path.read_bytes() == PARALLEL

@@ -228,6 +228,35 @@ async def test_m_moves_the_task_to_the_section_picked(tmp_path):
         await wait_file(pilot, path, original)
 
 
+async def test_typing_in_the_section_picker_filters_it(tmp_path):
+    path = copy_sample(tmp_path, "speckit-feature.md")
+    original = path.read_bytes()
+    t016 = b"- [ ] T016 [US1] Enforce admin-only access and max pending limit in src/services/invitation_service.py\n"
+    t023 = b"- [ ] T023 [US2] Add membership on accept via TeamService.add_member in src/services/team_service.py\n"
+    moved = replace_once(replace_once(original, t016, b""), t023, t023 + t016)
+    async with running(path, size=(80, 24)) as (app, pilot, notes):
+        await _to(pilot, app, "T016")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "SectionPicker", what="the section picker")
+        picker = app.screen
+        options = picker.query_one("OptionList")
+        every = options.option_count
+        await pilot.press(*"IMPL", "space", *"story", "space", "2", "x")
+        await wait_for(pilot, lambda: options.option_count == 0, what="nothing to match 2x")
+        assert "no heading has it" in screen_text(app)
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: options.option_count == 1, what="one heading to match")
+        assert "filter: IMPL story 2  (1 of" in screen_text(app)
+        assert "Implementation for User Story 2" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("escape")  # clears the filter first
+        await wait_for(pilot, lambda: options.option_count == every, what="every heading again")
+        assert app.screen is picker
+        await pilot.press(*"user", "space", *"story", "space", "2")
+        await wait_for(pilot, lambda: options.option_count == 3, what="Phase 4 and its two subsections")
+        await pilot.press("end", "enter")  # the list keeps its keys
+        await wait_file(pilot, path, moved)
+
+
 async def test_the_section_picker_shows_hostile_headings_as_plain_text(tmp_path, markup_guard):
     path = tmp_path / "tasks.md"
     evil = hostile_bytes(f"{MARKUP_SENTINEL} [b]x[/b] [@click=app.quit]q[/] \x1b]0;PWNED\x07 \u202eevil\u202c \udce9")

@@ -173,7 +173,8 @@ def test_cli_check_prints_the_diff_and_writes_nothing(capsys, sample_copy):
     fixes = repair.find(src)
     code, out, err = run(capsys, "repair", sample_copy, "--check")
     assert (code, err) == (1, "")
-    assert out == repair.diff(src, fixes, "tasks.md") + f"\ntasks.md: {len(fixes)} mojibake sequence(s) would be repaired\n"
+    assert out == repair.diff(src, fixes, str(sample_copy)) + (
+        f"\n{sample_copy}: {len(fixes)} mojibake sequence(s) would be repaired\n")
     assert sample_copy.read_bytes() == data
     assert sorted(p.name for p in sample_copy.parent.iterdir()) == ["tasks.md"]
 
@@ -183,11 +184,11 @@ def test_cli_repair_writes_exactly_the_repaired_bytes(capsys, sample_copy):
     fixes = repair.find(source_of(data))
     code, out, err = run(capsys, "repair", sample_copy)
     assert (code, err) == (0, "")
-    assert out.startswith("--- tasks.md\n+++ tasks.md (repaired)\n")
+    assert out.startswith(f"--- {sample_copy}\n+++ {sample_copy} (repaired)\n")
     assert out.splitlines()[-1].startswith(f"repaired {len(fixes)} mojibake sequence(s): ")
     assert sample_copy.read_bytes() == repaired(data)
     code, out, err = run(capsys, "repair", sample_copy, "--check")
-    assert (code, out) == (0, "tasks.md: no mojibake found\n")
+    assert (code, out) == (0, f"{sample_copy}: no mojibake found\n")
 
 
 def test_cli_repair_of_the_template_without_sync(capsys, template_copy):
@@ -216,7 +217,7 @@ def test_cli_repair_that_would_change_the_tasks_is_refused(capsys, tmp_path):
     data = "- [Â\xa0] not a task yet\n- [ ] a task\n".encode()
     path.write_bytes(data)
     code, out, err = run(capsys, "repair", path)
-    assert out.startswith("--- tasks.md\n")  # the diff was shown first
+    assert out.startswith(f"--- {path}\n")  # the diff was shown first
     assert_one_line_error(code, "", err, "would change the number of tasks", "nothing was written")
     assert path.read_bytes() == data
 
@@ -297,3 +298,23 @@ async def test_read_only_app_neither_offers_nor_repairs(sample_copy):
         assert any("read-only" in m for m, _, _ in notes)
         await quiesce(app, pilot)
     assert sample_copy.read_bytes() == data
+
+
+async def test_the_repair_notice_comes_once_per_file_not_on_every_open(sample_copy, tmp_path):
+    async def told(path) -> bool:
+        app = TaskTuiApp(path)
+        notes = record_notifications(app)
+        async with app.run_test(size=SIZE) as pilot:
+            await _loaded(pilot, app)
+            await quiesce(app, pilot)
+        return any("garbled characters" in m for m, _, _ in notes)
+
+    assert await told(sample_copy)
+    assert not await told(sample_copy), "the same file, the same mojibake: said once"
+    other = tmp_path / "elsewhere" / "tasks.md"
+    other.parent.mkdir()
+    other.write_bytes(sample_copy.read_bytes())
+    assert await told(other), "another file"
+    sample_copy.write_bytes(sample_copy.read_bytes() + "\n- [ ] Check the cafÃ© menu\n".encode())
+    assert await told(sample_copy), "mojibake of a new kind"
+    assert not await told(sample_copy)

@@ -18,7 +18,7 @@ from tasktui.doc import edits
 from tasktui.doc.model import Document
 from tasktui.doc.ready import Readiness
 from tasktui.core.outline import Outline
-from tasktui.core.session import Session, changed_tasks
+from tasktui.core.session import Booking, Session, changed_tasks
 
 TEXT = b"# Plan\n\n## Phase 1\n\n- [ ] alpha\n- [ ] beta\n- [x] gamma\n\n## Phase 2\n\n- [ ] delta\n"
 
@@ -349,17 +349,22 @@ def test_a_booking_that_fails_keeps_the_time(session):
     assert notice.severity == "error" and "0:05:00" in notice.text
 
 
-@pytest.mark.parametrize("choice, left", [("keep", 30 * 3600), ("trim", 8 * 3600), ("discard", None)])
-def test_a_timer_left_running_for_days_asks_first(session, choice, left):
+@pytest.mark.parametrize("choice", ["keep", "trim", "discard"])
+def test_a_timer_left_running_for_days_asks_first(session, choice):
     timer_mod.start(session.path, key(session, "alpha"), "alpha", session.clock() - 30 * 3600)
     notices, question = session.resume_timer()
     assert notices == [] and "running for 30:00:00, longer than a working day (8h)" in question
-    session.long_timer(choice)
-    if left is None:
-        assert session.running is None and not timer_mod.state_file().exists()
-    else:
-        assert session.running.elapsed(session.clock()) == left
-        assert timer_mod.load() == session.running
+    started = session.running
+    notice, booking = session.long_timer(choice)
+    if choice == "keep":
+        assert (notice, booking) == (None, None)
+        assert session.running.elapsed(session.clock()) == 30 * 3600 and timer_mod.load() == session.running
+    elif choice == "discard":
+        assert booking is None and session.running is None and not timer_mod.state_file().exists()
+    else:  # trim: one working day to book, and the timer stops (once booked, its state goes)
+        assert booking == Booking(started, 8.0) and session.running is None
+        assert notice.text == "Timer stopped: one working day (8h) booked on alpha."
+        assert session.booked(booking, True) is None and not timer_mod.state_file().exists()
 
 
 def test_a_short_timer_resumes_without_a_question(session):

@@ -136,6 +136,29 @@ def test_dialog(snap_compare, tmp_path, case):
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+def test_help_in_two_columns_at_160x48(snap_compare, tmp_path):
+    """The help on a wide screen: two columns, the most used keys first (top left),
+    every group in view without scrolling."""
+    app = small_app.make_app(tmp_path)
+
+    async def run_before(pilot) -> None:
+        from tasktui.ui.screens.help import help_rows
+
+        await loaded(pilot)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: screen_name(app) == "HelpScreen", what="the help")
+        await pilot.pause()
+        assert app.screen.has_class("-wide")
+        columns = list(app.screen.query(".help-column"))
+        assert len(columns) == 2 and columns[0].region.y == columns[1].region.y < columns[1].region.x
+        groups = list(app.screen.query(".help-group"))
+        assert [str(g.render()) for g in groups] == [group for group, _rows in help_rows()]
+        assert all(g.region.bottom <= 48 for g in groups), "every group in view"
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(160, 48), run_before=run_before)
+
+
 def test_long_timer_question(snap_compare, tmp_path):
     app = small_app.make_app(tmp_path, timer_seconds=9 * 3600)
 

@@ -287,7 +287,7 @@ async def test_order_problems_are_said_on_load_and_shown_on_their_tasks(tmp_path
         await wait_for(pilot, lambda: any("problems with the order this file states" in m for m, _, _ in notes),
                        what="the notice")
         [note] = [m for m, _, _ in notes if "order this file states" in m]
-        assert "Line 5: these wait for each other: T001 → T002 → T001" in note and "tasktui check tasks.md" in note
+        assert "line 5: these wait for each other: T001 → T002 → T001" in note and "tasktui check tasks.md" in note
         assert app.tree.cursor_task.id == "T003", "T001 and T002 wait for each other; T003 can start"
         detail = app.query_one("#detail")
         await wait_for(pilot, lambda: "T099 is not in this file" in detail.source, what="the detail pane")
@@ -366,4 +366,91 @@ async def test_a_file_changed_before_it_is_watched_is_read_again(tmp_path, monke
             return r is not None and r.counts is not None and r.counts.required_done == 2
 
         await wait_for(pilot, updated, what="the row to show the change made before the watch began")
+        await quiesce(app, pilot)
+
+
+# ------------------------------------------------------------ "Changed" from git
+def clone_like_repo(tmp_path) -> tuple[Path, dict[str, Path]]:
+    """A repository whose files all have the time of a fresh checkout (now) while
+    their commits are older: two committed and unmodified, one committed then
+    modified, one never committed, one ignored."""
+    from support import GitRepo
+
+    repo = GitRepo(tmp_path / "repo")
+    files = {name: repo.write(f"{name}/tasks.md", f"# {name}\n\n- [ ] a\n- [ ] b\n")
+             for name in ("old", "older", "edited")}
+    repo.write(".gitignore", "ignored/\n")
+    repo.commit("the older one", "2025-01-10T12:00:00")
+    repo.write("old/tasks.md", "# old\n\n- [x] a\n- [ ] b\n")
+    repo.write("edited/tasks.md", "# edited\n\n- [x] a\n- [ ] b\n")
+    repo.commit("the old one", "2025-03-05T12:00:00")
+    files["edited"].write_text("# edited\n\n- [x] a\n- [x] b\n")
+    files["new"] = repo.write("new/tasks.md", "# new\n\n- [ ] a\n")
+    files["ignored"] = repo.write("ignored/tasks.md", "# ignored\n\n- [ ] a\n")
+    return repo.path, files
+
+
+def epoch(when: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(when).timestamp()
+
+
+def test_changed_is_the_last_commit_for_a_file_unmodified_in_git(tmp_path, monkeypatch):
+    import subprocess
+
+    from tasktui.core import history
+
+    root, files = clone_like_repo(tmp_path)
+    outside = tmp_path / "elsewhere" / "tasks.md"
+    outside.parent.mkdir()
+    outside.write_text("- [ ] a\n")
+    calls = []
+    real_popen = subprocess.Popen
+
+    def counted(args, *a, **k):  # every process, subprocess.run's too
+        calls.append([x for x in args if x in ("status", "log")])
+        return real_popen(args, *a, **k)
+
+    monkeypatch.setattr(subprocess, "Popen", counted)
+    times = history.last_commits([*files.values(), outside])
+    assert times == {files["old"]: epoch("2025-03-05T12:00:00"), files["older"]: epoch("2025-01-10T12:00:00")}
+    assert sorted(c for c in calls if c) == [["log"], ["status"]], "one status and one batched log per repository"
+
+    summaries = workspace.with_commits([workspace.summarize(p, root) for p in files.values()])
+    by_name = {s.path.parent.name: s for s in summaries}
+    assert by_name["old"].changed == epoch("2025-03-05T12:00:00")
+    for name in ("edited", "new", "ignored"):  # modified, untracked, ignored: their own time of change
+        assert by_name[name].committed is None and by_name[name].changed == by_name[name].mtime
+
+
+def test_changed_without_git_is_the_files_time(tmp_path, monkeypatch):
+    from tasktui.core import history
+
+    root, files = clone_like_repo(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
+    assert history.last_commits(files.values()) == {}
+
+
+def test_status_all_says_when_the_content_last_changed(capsys, tmp_path):
+    root, files = clone_like_repo(tmp_path)
+    code, out, err = run(capsys, "status", "--all", root, "--json")
+    assert code == 0, err
+    changed = {Path(f["path"]).parent.name: f["last_changed"] for f in json.loads(out)["files"]}
+    assert changed["old"].startswith("2025-03-05T12:00:00") and changed["older"].startswith("2025-01-10T12:00:00")
+    assert not changed["edited"].startswith("2025-")
+
+
+async def test_the_overview_says_when_the_content_last_changed(tmp_path):
+    root, files = clone_like_repo(tmp_path)
+    app = TaskTuiApp(workspace=root, files=list(files.values()))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await rows_read(pilot, app)
+        table = app.overview.table
+        await wait_for(pilot, lambda: sum(r.committed is not None for r in table.rows) == 2, what="the commits' times")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "2025-03-05" in next(ln for ln in text.splitlines() if " old " in ln or "old  " in ln)
+        assert "2025-01-10" in next(ln for ln in text.splitlines() if "older" in ln)
+        assert "just now" in next(ln for ln in text.splitlines() if "edited" in ln)
         await quiesce(app, pilot)

@@ -4,6 +4,7 @@ for scripts and agents. Read-only commands never import Textual."""
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -211,7 +212,7 @@ def _status_all(args) -> int:
         parts = f"{(s.dialect or ''):<8} {_bar(c.fraction, 10)} {done:>4}/{of:<4} {c.percent:3.0f}%  ⚑ {s.blockers:<2}"
         spent = workspace.time_label(c)
         parts += f"  {spent:<11}" if spent else "  " + " " * 11
-        changed = workspace.changed_label(s.mtime, now)
+        changed = workspace.changed_label(s.changed, now)
         room = max(10, width - _cells(head) - _cells(parts) - len(changed) - 6)
         say(f"{head}{parts}  {_fit(workspace.next_label(s), room, pad=True)}  {changed}")
     return EXIT_OK
@@ -226,7 +227,7 @@ def cmd_next(args) -> int:
         return _claim(args)
     doc, rollup = _read(args, _settings(args))
     readiness = Readiness(doc, rollup)
-    name = Path(args.file).name
+    name = args.file  # as the user gave it: many spec folders each hold a tasks.md
     if args.all:
         tasks = readiness.ready()
         if not tasks:
@@ -266,7 +267,7 @@ def _claim(args) -> int:
     except edits.ConflictError:
         raise
     except edits.EditError as exc:
-        raise CliError(f"{Path(args.file).name}: {exc}") from None
+        raise CliError(f"{args.file}: {exc}") from None
     claimed = report.claimed_json(tf.doc, result)
     if args.json:
         emit_json(claimed)
@@ -281,7 +282,7 @@ def cmd_check(args) -> int:
     """Cycles and references to what is not in the file, one line each; exit 1 when there are any."""
     doc, rollup = _read(args, _settings(args))
     deps, problems = report.dependency_problems(doc, rollup)
-    name = Path(args.file).name
+    name = args.file  # as the user gave it, as compilers do: specs/002-b/tasks.md:14
     if args.json:
         emit_json(report.check_json(str(args.file), deps, problems))
     elif problems:
@@ -347,7 +348,51 @@ def cmd_renumber(args) -> int:
 
 
 def cmd_time(args) -> int:
+    """Add time spent (``DURATION``), or set it (``--set DURATION``: a correction)."""
+    if (args.duration is None) == (args.set is None):
+        raise UsageError("give the time to add (tasktui time FILE REF 1h30m) or, to correct what is booked, "
+                         "--set DURATION")
+    if args.set is not None:
+        return _edit(args, lambda tf, cfg: actions.set_time(tf, args.ref, _set_duration(args.set, cfg)))
     return _edit(args, lambda tf, cfg: actions.add_time(tf, args.ref, _duration(args.duration, cfg)))
+
+
+_ZERO = re.compile(r"\s*0+(?:[.,]0+)?\s*(?:minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|wks?|w)?\s*", re.I)
+
+
+def _set_duration(text: str, cfg: config.Config) -> float:
+    """``--set``'s DURATION: any duration ``time`` takes, or zero (nothing spent, after all)."""
+    return 0.0 if _ZERO.fullmatch(text) else _duration(text, cfg)
+
+
+def _unknown_command(word: str | None) -> str | None:
+    """The sentence for a mistyped command (``chekc``: did you mean ``check``?); None
+    for a command, a file or folder that is there, or a word that looks like a path."""
+    import difflib
+    import os
+
+    if word is None or word in COMMANDS or "." in word or "/" in word or os.path.exists(word):
+        return None
+    close = difflib.get_close_matches(word, list(COMMANDS), n=1)
+    return f"unknown command {word!r}; did you mean {close[0]!r}?" if close else None
+
+
+_NEGATIVE = re.compile(r"-\d")
+
+
+def _negative_duration(argv: list[str]) -> str | None:
+    """For ``time`` and ``estimate``, the sentence for a negative duration (argparse
+    would read ``-5h`` as an option it does not know); None for any other command line."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command not in ("time", "estimate"):
+        return None
+    found = next((a for a in argv if _NEGATIVE.match(a)), None)
+    if found is None:
+        return None
+    if command == "estimate":
+        return f"an estimate cannot be negative ({found}): set it with `tasktui estimate FILE REF 4h`"
+    return (f"time spent cannot be negative ({found}): to correct what is booked, set it with "
+            "`tasktui time FILE REF --set 2h`")
 
 
 def cmd_estimate(args) -> int:
@@ -397,9 +442,8 @@ def cmd_fmt(args) -> int:
     from tasktui.core.tasksfile import TasksFile
 
     cfg = _settings(args)
-    tf = TasksFile(args.file, sync=False, day_hours=cfg.day_hours, waiting=_waiting,
-                   dialect=getattr(args, "dialect", None) or cfg.dialect_for(args.file))
-    name = tf.name
+    tf = TasksFile(args.file, sync=False, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    name = args.file  # as the user gave it
     data = tf.snapshot.data
     try:
         new = fmt.format_bytes(data)
@@ -425,13 +469,13 @@ def cmd_repair(args) -> int:
     source = Document(snap.data).source
     fixes = repair.find(source)
     if not fixes:
-        say(f"{path.name}: no mojibake found")
+        say(f"{path}: no mojibake found")
         return EXIT_OK
     if not getattr(args, "json", False):
-        for line in repair.diff(source, fixes, path.name).split("\n"):
+        for line in repair.diff(source, fixes, str(path)).split("\n"):
             say(line)
     if args.check:
-        say(f"{path.name}: {len(fixes)} mojibake sequence(s) would be repaired")
+        say(f"{path}: {len(fixes)} mojibake sequence(s) would be repaired")
         return EXIT_ERROR
     return _edit(args, lambda tf, cfg: actions.repair(tf))
 
@@ -448,18 +492,18 @@ def cmd_history(args) -> int:
     if args.json:
         emit_json(found.as_json())
     else:
-        print_history(found)
+        print_history(found, args.file)
     return EXIT_OK
 
 
 HISTORY_DAYS = 20  # days shown by `tasktui history` (the JSON has every commit)
 
 
-def print_history(found) -> None:
-    """A row per day with commits (its last commit), the uncommitted version, velocity and forecast."""
+def print_history(found, name: str) -> None:
+    """A row per day with commits (its last commit), the uncommitted version, velocity
+    and forecast, under a line naming the file (``name``: as the user gave it)."""
     from tasktui.core import history
 
-    name = found.file.name
     versions = found.versions
     if versions:
         span = f"{versions[0].day.isoformat()} to {versions[-1].day.isoformat()}"
@@ -494,6 +538,13 @@ def print_history(found) -> None:
     for line in history.describe(found):
         say(line)
     return None
+
+
+def cmd_completion(args) -> int:
+    from tasktui.cli.completion import script
+
+    sys.stdout.write(script(args.shell, build_parser()))
+    return EXIT_OK
 
 
 def cmd_cache(args) -> int:
@@ -562,7 +613,7 @@ COMMANDS = {
     "delete": (cmd_delete, "delete tasks with their details", "tasktui delete tasks.md L12 L20"),
     "move": (cmd_move, "move a task with its details and subtasks", 'tasktui move tasks.md T007 --section "Phase 2"'),
     "renumber": (cmd_renumber, "put the numbers under a heading in order", 'tasktui renumber tasks.md "Phase 2"'),
-    "time": (cmd_time, "add time spent to a task", "tasktui time tasks.md T001 1h30m"),
+    "time": (cmd_time, "add time spent to a task (--set: set it, to correct it)", "tasktui time tasks.md T001 1h30m"),
     "estimate": (cmd_estimate, "set a task's estimate", "tasktui estimate tasks.md T001 4h"),
     "log": (cmd_log, "add a Blocker or Decision to the log", 'tasktui log tasks.md "API keys missing" --kind Blocker --task T003'),
     "resolve": (cmd_resolve, "resolve a blocker", 'tasktui resolve tasks.md "API keys" "keys arrived"'),
@@ -574,6 +625,8 @@ COMMANDS = {
     "cache": (cmd_cache, "where tasktui's private cache is and how big; --clear empties it", "tasktui cache --clear"),
     "mcp": (cmd_mcp, "serve the tasks files below ROOT (default: here) to coding agents over MCP on stdio",
             "tasktui mcp ~/src/my-project"),
+    "completion": (cmd_completion, "print a completion script for bash, zsh or fish (commands, options, file names)",
+                   "tasktui completion bash >> ~/.bashrc"),
 }
 
 
@@ -624,6 +677,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"tasktui {__version__}")
+    parser.add_argument("--demo", action="store_true", help="open the app on a scratch copy of a sample")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
                                 help="one of the commands below; `tasktui COMMAND --help` for its options")
 
@@ -698,7 +752,11 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("time", "estimate"):
         p = edit_parser(name)
         p.add_argument("ref", metavar="REF")
-        p.add_argument("duration", metavar="DURATION", help="45m, 1.5h, 1h30m, 2d (a working day), 1w (five); a plain number up to 24 is hours")
+        p.add_argument("duration", metavar="DURATION", nargs="?" if name == "time" else None,
+                       help="45m, 1.5h, 1h30m, 2d (a working day), 1w (five); a plain number up to 24 is hours")
+        if name == "time":
+            p.add_argument("--set", metavar="DURATION",
+                           help="set the time spent instead of adding to it (a correction; 0 clears it)")
     p = edit_parser("log")
     p.add_argument("text", metavar="TEXT")
     p.add_argument("--kind", default="", type=_kind,
@@ -718,7 +776,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = edit_parser("repair")
     p.add_argument("--check", action="store_true", help="only show the diff; exit 1 when something would change")
     add("mcp")
+    func, help_, example = COMMANDS["completion"]
+    p = sub.add_parser("completion", description=f"{help_}.  Example: {example}")
+    p.set_defaults(func=func, subparser=p)
+    p.add_argument("shell", metavar="SHELL", choices=completion_shells(), help="bash, zsh or fish")
     return parser
+
+
+def completion_shells() -> tuple[str, ...]:
+    from tasktui.cli.completion import SHELLS
+
+    return SHELLS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -731,6 +799,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     # `tasktui FILE` means `tasktui open FILE`; subcommand names win over file names
     first = next((a for a in argv if not a.startswith("-")), None)
+    mistake = _unknown_command(first) or _negative_duration(argv)
+    if mistake:
+        say(f"tasktui: {mistake}", file=sys.stderr)
+        return EXIT_USAGE
     if first is None or first not in COMMANDS:
         if not any(a in ("-h", "--help", "--version") for a in argv):
             argv = ["open", *argv] if first is not None else argv

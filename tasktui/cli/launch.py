@@ -6,9 +6,11 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Iterator
 
-from tasktui.storage import config, store
+from tasktui.storage import config, private, store
 from tasktui.doc.safetext import visible
 
 
@@ -70,21 +72,34 @@ def open_folder(root: Path, *, read_only: bool = False, sync: bool | None = None
     return run_workspace(root, files, read_only=read_only, sync=sync)
 
 
-def demo_copy() -> Path:
-    """A scratch copy of the bundled sample (the bundled file is never written)."""
-    here = Path(__file__).parent.parent / "data" / "demo.md"
-    target = Path(tempfile.mkdtemp(prefix="tasktui-demo-")) / "tasks.md"
-    shutil.copyfile(here, target)
-    return target
+@contextmanager
+def demo_copy() -> Iterator[Path]:
+    """A scratch copy of the bundled sample, for as long as the demo runs (the
+    bundled file is never written): ``demo/tasks.md`` in tasktui's state folder,
+    reset to the sample on each run, so that demos leave one folder behind, not
+    one each. The demo holds that folder's lock while it runs; a demo started
+    meanwhile gets a fresh temporary folder of its own, removed when it ends."""
+    sample = Path(__file__).parent.parent / "data" / "demo.md"
+    with ExitStack() as held:
+        folder = private.private_folder(config.state_dir(), "demo")  # tasktui's own: the one folder rule
+        try:
+            if folder is None:
+                raise OSError("no private demo folder")
+            held.enter_context(store.locked(folder, timeout=0))
+        except (store.StoreError, OSError):  # another demo has it (or it cannot be had)
+            folder = Path(held.enter_context(tempfile.TemporaryDirectory(prefix="tasktui-demo-")))
+        target = folder / "tasks.md"
+        shutil.copyfile(sample, target)
+        yield target
 
 
 def open_default(argv: list[str]) -> int:
     read_only = "--read-only" in argv
     sync = False if "--no-sync" in argv else None
     if "--demo" in argv:
-        path = demo_copy()
-        print(f"tasktui: demo file at {path}", file=sys.stderr)
-        return run(path, read_only=read_only, sync=sync)
+        with demo_copy() as path:
+            print(f"tasktui: demo file at {path}", file=sys.stderr)
+            return run(path, read_only=read_only, sync=sync)
     candidate = Path("tasks.md")
     if candidate.is_file():
         return run(candidate, read_only=read_only, sync=sync)

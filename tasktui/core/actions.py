@@ -148,6 +148,11 @@ def add_time(tf: TasksFile, ref: str, hours: float) -> EditResult:
     return _apply(tf, edits.AddTime(refs.task_or_heading(tf.doc, ref), hours))
 
 
+def set_time(tf: TasksFile, ref: str, hours: float) -> EditResult:
+    """A task's (or a heading's) Actual Time set: a correction (time is otherwise added)."""
+    return _apply(tf, edits.SetTime(refs.task_or_heading(tf.doc, ref), hours))
+
+
 def set_estimate(tf: TasksFile, ref: str, hours: float) -> EditResult:
     """A task's (or a heading's) Estimated Time set."""
     return _apply(tf, edits.SetEstimate(refs.task_or_heading(tf.doc, ref), hours))

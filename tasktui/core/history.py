@@ -857,6 +857,92 @@ def _repository(file: Path) -> tuple[Git, Path, bytes]:
     return Git(root, name), root, os.fsencode(rel.as_posix())
 
 
+def last_commits(paths, timeout: float = 10.0) -> dict[Path, float]:
+    """When each of ``paths`` last changed in git, for the overview's "Changed": the
+    time of its last commit, for a file tracked and unmodified (a file modified,
+    untracked or ignored, or outside git, is left out: its own time of change says
+    it). One ``git status`` and one batched ``git log`` per repository, stopped as
+    soon as every file is found; nothing at all when git is missing or fails."""
+    by_root: dict[Path, dict[str, Path]] = {}
+    tops: dict[Path, Path | None] = {}
+    for path in paths:
+        real = Path(os.path.realpath(path))
+        root = _top_folder(real.parent, tops)
+        if root is not None:
+            by_root.setdefault(root, {})[real.relative_to(root).as_posix()] = path
+    found: dict[Path, float] = {}
+    deadline = time.monotonic() + timeout
+    for root, files in by_root.items():
+        try:
+            found.update(_last_commits(Git(root, "the tasks files"), files, deadline))
+        except (HistoryError, OSError, ValueError):
+            continue
+    return found
+
+
+def _top_folder(folder: Path, known: dict[Path, Path | None]) -> Path | None:
+    """The folder at or above ``folder`` that holds ``.git`` (a repository's top), or None."""
+    seen = []
+    here: Path | None = folder
+    while here is not None and here not in known:
+        seen.append(here)
+        try:
+            if (here / ".git").exists():
+                known[here] = here
+                break
+        except OSError:
+            known[here] = None
+            break
+        here = here.parent if here.parent != here else None
+    top = known.get(here) if here is not None else None
+    for s in seen:
+        known[s] = top
+    return top
+
+
+def _last_commits(git: Git, files: dict[str, Path], deadline: float) -> dict[Path, float]:
+    status = git.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching", "--", *files,
+                     check=False)
+    if status.returncode != 0:
+        return {}
+    entries = status.stdout.split(b"\0")
+    changed, k = set(), 0
+    while k < len(entries):
+        entry = entries[k]
+        if len(entry) > 3:
+            changed.add(os.fsdecode(entry[3:]))
+            if entry[:1] in b"RC" or entry[1:2] in b"RC":
+                k += 1  # a rename's or copy's other path follows
+        k += 1
+    wanted = {rel: path for rel, path in files.items() if rel not in changed}
+    if not wanted:
+        return {}
+    proc = subprocess.Popen(git.command("log", "--format=%x01%ct", "--name-only", "-z", "--no-renames", "--", *wanted),
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=git.env)
+    found: dict[Path, float] = {}
+    when, rest = None, b""
+    try:
+        while len(found) < len(wanted) and time.monotonic() < deadline:
+            chunk = proc.stdout.read1(65536)
+            if not chunk:
+                break
+            *tokens, rest = (rest + chunk).split(b"\0")
+            for token in tokens:
+                token = token.strip(b"\n")
+                if token.startswith(b"\x01"):
+                    when = float(token[1:])
+                elif token and when is not None:
+                    path = wanted.get(os.fsdecode(token))
+                    if path is not None and path not in found:
+                        found[path] = when
+    finally:  # all found (or out of time): the rest of the history is not needed
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+        proc.wait()
+    return found
+
+
 def _committed_path(git: Git, rel: bytes) -> bytes | None:
     """Where the file is in HEAD: its own path, or where a staged rename moved it from;
     None when HEAD has no such file (or there is no commit yet)."""

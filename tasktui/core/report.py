@@ -146,7 +146,7 @@ def overview(root: Path, settings: config.Config, dialect: str | None = None,
             summaries.append(workspace.summarize(path, root, settings, dialect=dialect))
         except store.Busy:
             summaries.append(replace(workspace.placeholder(path, root), error="another program is writing it"))
-    return summaries
+    return workspace.with_commits(summaries)  # "Changed": a file's last commit when git has it as it is
 
 
 def overview_json(root: str, summaries: list[workspace.FileSummary], found: int | None = None) -> dict:

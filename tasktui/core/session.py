@@ -534,20 +534,21 @@ class Session:
         return notices, (f"A timer on “{running.label}” has been running for {timer_mod.clock_label(elapsed)}, "
                          f"longer than a working day ({self.settings.day_hours:g}h). What should happen to it?")
 
-    def long_timer(self, choice: str | None) -> Notice | None:
-        """The answer to the long-timer question: keep, trim or discard."""
+    def long_timer(self, choice: str | None) -> tuple[Notice | None, Booking | None]:
+        """The answer to the long-timer question: keep it running, trim it (book one
+        working day and stop it: the booking to make) or discard it."""
         running = self.running
         if running is None:
-            return None
+            return None, None
         if choice == "discard":
             timer_mod.clear()
             self.running = None
-            return Notice("Timer discarded; nothing was booked.")
+            return Notice("Timer discarded; nothing was booked."), None
         if choice == "trim":
-            self.running = replace(running, started=self.clock() - self.settings.day_hours * 3600)
-            timer_mod.save(self.running)
-            return Notice(f"Timer trimmed to {self.settings.day_hours:g}h.")
-        return None
+            self.running = None
+            day = self.settings.day_hours
+            return Notice(f"Timer stopped: one working day ({day:g}h) booked on {running.label}."), Booking(running, day)
+        return None, None
 
     def timer_shown(self, doc: Document | None) -> tuple[str | None, tuple[int, str] | None]:
         """What the header shows of the running timer, and (task index, clock) for the tree."""

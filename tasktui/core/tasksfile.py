@@ -20,7 +20,7 @@ of ours that such a version overwrote, each once.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tasktui.storage import cache as store_cache, store
@@ -253,10 +253,14 @@ class TasksFile:
         if not source:
             return None
         op = source.pop()
+        before = self.doc
         try:
             result = self.apply(op, record=False)
         except Exception:
             source.append(op)
             raise
         target.append(edits.Restore(result.undo.items, op.summary.replace(said, opposite, 1)))
-        return result
+        # the toast says what was done ("undid: T000 back to [ ]"), not the edit it took back
+        done = None if result.replanned else edits.replayed(before, self.doc, result.details.cursor,
+                                                             back=said == "undid: ")
+        return replace(result, summary=said + done) if done else result

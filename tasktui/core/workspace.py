@@ -115,10 +115,17 @@ class FileSummary:
     error: str | None = None  # why it could not be read (or was not: a big file)
     digest: str | None = None
     read_at: float = field(default=0.0, compare=False)  # time.monotonic() when it was read
+    committed: float | None = None  # its last commit's time, when git has it as it is (see with_commits)
 
     @property
     def parsed(self) -> bool:
         return self.counts is not None
+
+    @property
+    def changed(self) -> float | None:
+        """When its content last changed: its last commit, when it is unmodified in git
+        (a fresh clone's files all have the time of the checkout), else its mtime."""
+        return self.committed if self.committed is not None else self.mtime
 
     @property
     def where(self) -> str:
@@ -148,8 +155,8 @@ class FileSummary:
             "waiting": self.waiting if c is not None else None,
             "in_progress": self.in_progress if c is not None else None,
             "dependency_problems": self.problems if c is not None else None,
-            "last_changed": None if self.mtime is None else
-            datetime.fromtimestamp(self.mtime).astimezone().isoformat(timespec="seconds"),
+            "last_changed": None if self.changed is None else
+            datetime.fromtimestamp(self.changed).astimezone().isoformat(timespec="seconds"),
             "error": self.error,
         })
         return out
@@ -280,6 +287,16 @@ def _from_cache(base: FileSummary, value: dict | None, data: bytes) -> FileSumma
                         problems=_count(value["problems"], len(data)), error=None)
     except (KeyError, TypeError, ValueError, IndexError, UnicodeError):
         return None
+
+
+def with_commits(summaries: list[FileSummary]) -> list[FileSummary]:
+    """``summaries`` with the time of their files' last commits (tasktui.core.history:
+    one batched git call per repository), for those git has as they are; the others
+    as they were. Runs git: call it off the UI thread."""
+    from tasktui.core import history
+
+    times = history.last_commits([s.path for s in summaries])
+    return [_replace(s, committed=times.get(s.path)) for s in summaries]
 
 
 def _replace(summary: FileSummary, **changes) -> FileSummary:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 import signal
 import subprocess
 import threading
@@ -32,7 +33,7 @@ from textual.screen import Screen
 
 from tasktui.storage import config as config_mod
 from tasktui.core import gcpause
-from tasktui.storage import store
+from tasktui.storage import cache as store_cache, store
 from tasktui.doc import edits
 from tasktui.doc.model import Document, Task
 from tasktui.doc.rollup import RollUp
@@ -153,12 +154,40 @@ class TaskTuiApp(App[int]):
     def doc(self) -> Document | None:
         return self.tree.doc
 
+    TOAST_SECONDS = {"information": 3.0, "warning": 5.0, "error": 8.0}
+    """How long a toast stays, at most, by severity (a click closes it sooner)."""
+    TOAST_LINES = 2  # a toast's height at most, its title included
+
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
         """Every notification is plain text: messages quote tasks, log entries and
-        file names, which are data (see tasktui.doc.safetext), never markup."""
-        super().notify(visible(str(message), multiline=True), title=visible(str(title)), severity=severity,
-                       timeout=timeout, markup=False)
+        file names, which are data (see tasktui.doc.safetext), never markup.
+
+        Toasts stay small (they cover the tree): at most TOAST_LINES lines at the
+        width they get (a title leads the message on its first line; what does not
+        fit ends in "…"), for at most TOAST_SECONDS."""
+        text = visible(str(message), multiline=True)
+        if title:
+            text = f"{visible(str(title))}: {text}"
+        cap = self.TOAST_SECONDS.get(severity, self.TOAST_SECONDS["error"])
+        super().notify(self._toast_text(text), severity=severity,
+                       timeout=cap if timeout is None else min(timeout, cap), markup=False)
+
+    def _toast_text(self, text: str) -> str:
+        """``text`` cut to the lines a toast has at this width (see tasktui.tcss: Toast)."""
+        from rich.text import Text
+
+        # its max-width (90% of the rack, less the rack's scrollbar), less its border and padding
+        room = max(20, int((self.size.width - 2) * 0.9) - 3)
+        lines = Text(text).wrap(self.console, room, overflow="fold")
+        if len(lines) <= self.TOAST_LINES:
+            return text
+        kept = lines[: self.TOAST_LINES]
+        last = kept[-1]
+        last.rstrip()
+        last.truncate(room - 1)
+        last.append("…")
+        return "\n".join(line.plain for line in kept)
 
     def say(self, notices: Iterable[Notice]) -> None:
         for n in notices:
@@ -377,9 +406,8 @@ class TaskTuiApp(App[int]):
             return
         first = min(problems, key=lambda p: p.line)
         many = f"{len(problems)} problems" if len(problems) > 1 else "A problem"
-        self.notify(f"{many} with the order this file states. Line {first.line + 1}: {first.text}. "
-                    f"`tasktui check {self.session.name}` lists them; the detail pane shows them on their tasks.",
-                    severity="warning", timeout=12)
+        self.notify(f"{many} with the order this file states; line {first.line + 1}: {first.text}. "
+                    f"`tasktui check {self.session.shown_path}` lists them.", severity="warning")
 
     def show_current(self, *, focus_task: Task | None = None) -> None:
         """Show the open file's current version (while it loads: its top, with the marks written on it)."""
@@ -461,7 +489,7 @@ class TaskTuiApp(App[int]):
 
     def _edit_failed(self, exc: BaseException, session: Session, op: edits.Edit | None = None) -> None:
         if not self._alive(session):
-            self.notify(str(exc), title=f"Not written to {session.name}", severity="error", timeout=8)
+            self.notify(str(exc), title=f"Not written to {session.shown_path}", severity="error", timeout=8)
             return
         self.show_current()
         if isinstance(exc, edits.TextChanged) and isinstance(op, edits.EditText):
@@ -590,10 +618,12 @@ class TaskTuiApp(App[int]):
             from tasktui.ui.screens.time_dialog import LongTimerDialog
 
             def answer(choice: str | None) -> None:
-                notice = self.session.long_timer(choice)
+                notice, booking = self.session.long_timer(choice)
                 if notice is not None:
                     self.say([notice])
                 self._paint_timer()
+                if booking is not None:
+                    self._book(booking)
 
             self.push_screen(LongTimerDialog(question), answer)
         if self._ticker is None:
@@ -699,8 +729,8 @@ class TaskTuiApp(App[int]):
         if main is None or screen is not main:
             return
         for binding in MainScreen.BINDINGS:
-            if binding.action in ("app.quit",):
-                continue
+            if binding.action in ("app.quit",) or main.check_action(binding.action, ()) is False:
+                continue  # quit is the palette's own; an action that cannot be done now is not offered
             yield SystemCommand(binding.description, f"key: {binding.key}",
                                 lambda a=binding.action: main.run_action(a))
         yield SystemCommand("Repair mojibake", "rewrite â¬œ-style garbled characters, after showing the change", self.action_repair)
@@ -718,8 +748,8 @@ class TaskTuiApp(App[int]):
         fixes = repair.find(doc.source)
         if fixes and not self.read_only_reason:
             sample = ", ".join(sorted({f"{f.old}→{f.new}" for f in fixes})[:3])
-            self.notify(f"{len(fixes)} garbled characters (mojibake: {sample}). "
-                        "ctrl+p “Repair mojibake” shows the change and fixes them.", timeout=8)
+            if first_time(self.path, "mojibake " + " ".join(sorted({f.old for f in fixes}))):
+                self.notify(f"{len(fixes)} garbled characters ({sample}): ctrl+p “Repair mojibake” fixes them.")
 
     def action_repair(self) -> None:
         from tasktui.doc import repair
@@ -779,3 +809,19 @@ class TaskTuiApp(App[int]):
         if self.tasks_file is not None:
             self.tasks_file.save_cache()  # what edits parsed, and the version now on disk, for the next open
         gc.unfreeze()  # what the app froze may be collected again (the app's end need not be the process's)
+
+
+def first_time(path: Path, about: str) -> bool:
+    """Whether a notice about ``about`` (what it tells of: the kinds of garbled
+    characters in the file, not how many, which syncing a status line changes) is
+    new for the file at ``path``; it is remembered as told. Kept in tasktui's private
+    store (tasktui.storage.cache), in a slot of its own beside the file's
+    summary, under a key of ``about``: a file's repair notice comes once, not on
+    every open, and again when its mojibake is of other kinds. Without the cache:
+    always new."""
+    slot = path.with_name(f"{path.name}#notices")
+    key = hashlib.blake2b(about.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    if store_cache.load_summary(slot, key) is not None:
+        return False
+    store_cache.save_summary(slot, key, {"said": True})
+    return True

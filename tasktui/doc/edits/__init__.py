@@ -19,27 +19,27 @@ from typing import TYPE_CHECKING
 _WHERE = {
     **dict.fromkeys(("Check", "ConflictError", "Details", "EditError", "Plan", "TextChanged", "item_text", "same_tasks"),
                     "base"),
-    **dict.fromkeys(("plan_add_time", "plan_set_estimate"), "hours"),
+    **dict.fromkeys(("plan_add_time", "plan_set_estimate", "plan_set_time"), "hours"),
     **dict.fromkeys(("KINDS", "entry_keys", "find_entry", "format_entry", "plan_add_entry", "plan_edit_entry",
                      "plan_resolve", "today"), "log"),
     **dict.fromkeys(("heading_above", "list_under", "neighbour", "numbered", "plan_move", "plan_renumber"), "move"),
     **dict.fromkeys(("AddLogEntry", "AddTask", "AddTime", "Batch", "Claim", "DeleteTask", "Edit", "EditEntry", "EditText",
                      "EntryKey", "Move", "Reformat", "Renumber", "Repair", "ResolveEntry", "Restore", "RestoreItem",
-                     "SetEstimate", "SetState", "Sync", "Toggle", "ToggleAll"), "ops"),
+                     "SetEstimate", "SetState", "SetTime", "Sync", "Toggle", "ToggleAll"), "ops"),
     **dict.fromkeys(("plan_reformat", "plan_repair"), "repair"),
     **dict.fromkeys(("completion_value", "sync_patches", "plan_sync"), "sync"),
     **dict.fromkeys(("plan_add_task", "plan_batch", "plan_claim", "plan_delete", "plan_edit_text", "plan_set_state",
                      "plan_toggle", "plan_toggle_all", "state_mark", "toggle_all"), "tasks"),
-    **dict.fromkeys(("plan_restore", "restore_for"), "undo"),
+    **dict.fromkeys(("plan_restore", "replayed", "restore_for"), "undo"),
 }
 
 __all__ = [
     "AddLogEntry", "AddTask", "AddTime", "Batch", "Check", "Claim", "ConflictError", "DeleteTask", "Details", "Edit",
     "EditEntry", "EditError", "EditText", "EntryKey", "KINDS", "Move", "Plan", "Reformat", "Renumber", "Repair",
-    "ResolveEntry",
-    "Restore", "RestoreItem", "SetEstimate", "SetState", "Sync", "TextChanged", "Toggle", "ToggleAll",
-    "completion_value", "entry_keys", "find_entry", "format_entry", "heading_above", "item_text", "list_under",
-    "neighbour", "numbered", "plan", "restore_for", "same_tasks", "state_mark", "sync_patches", "today", "toggle_all",
+    "ResolveEntry", "Restore", "RestoreItem", "SetEstimate", "SetState", "SetTime", "Sync", "TextChanged", "Toggle",
+    "ToggleAll", "completion_value", "entry_keys", "find_entry", "format_entry", "heading_above", "item_text",
+    "list_under", "neighbour", "numbered", "plan", "replayed", "restore_for", "same_tasks", "state_mark",
+    "sync_patches", "today", "toggle_all",
 ]
 
 
@@ -73,12 +73,12 @@ def plan(doc: Document, op: Edit, rollup: RollUp | None = None) -> Plan:
     """Plan ``op`` on ``doc``; EditError (ConflictError) with one sentence when it cannot be.
     ``rollup`` is ``doc``'s RollUp, for the progress sync (built when not given)."""
     from tasktui.doc.edits.base import EditError
-    from tasktui.doc.edits.hours import plan_add_time, plan_set_estimate
+    from tasktui.doc.edits.hours import plan_add_time, plan_set_estimate, plan_set_time
     from tasktui.doc.edits.log import plan_add_entry, plan_edit_entry, plan_resolve
     from tasktui.doc.edits.move import plan_move, plan_renumber
     from tasktui.doc.edits.ops import (AddLogEntry, AddTask, AddTime, Batch, Claim, DeleteTask, EditEntry, EditText, Move,
-                                       Reformat, Renumber, Repair, ResolveEntry, Restore, SetEstimate, SetState, Sync,
-                                       Toggle, ToggleAll)
+                                       Reformat, Renumber, Repair, ResolveEntry, Restore, SetEstimate, SetState, SetTime,
+                                       Sync, Toggle, ToggleAll)
     from tasktui.doc.edits.repair import plan_reformat, plan_repair
     from tasktui.doc.edits.sync import plan_sync
     from tasktui.doc.edits.tasks import (plan_add_task, plan_batch, plan_claim, plan_delete, plan_edit_text,
@@ -111,6 +111,8 @@ def plan(doc: Document, op: Edit, rollup: RollUp | None = None) -> Plan:
             return plan_batch(doc, op)
         case AddTime():
             return plan_add_time(doc, op)
+        case SetTime():
+            return plan_set_time(doc, op)
         case SetEstimate():
             return plan_set_estimate(doc, op)
         case AddLogEntry():

@@ -8,7 +8,7 @@ import re
 from tasktui.doc.durations import format_hours, parse_hours, uses_minutes
 from tasktui.doc.edits.base import (ITEM_PREFIX, ConflictError, Details, Plan, find_task, label, last_content_line,
                                     line_text_span, new_line, same_tasks, text_bytes)
-from tasktui.doc.edits.ops import AddTime, SetEstimate
+from tasktui.doc.edits.ops import AddTime, SetEstimate, SetTime
 from tasktui.doc.model import ESTIMATE_LABELS, LABEL_LINE, Document, HeadingKey, Task
 from tasktui.doc.patch import Patch
 from tasktui.doc.source import encode
@@ -25,15 +25,22 @@ def plan_add_time(doc: Document, op: AddTime) -> Plan:
     return _plan_time(doc, task, ACTUAL, total, op.hours)
 
 
+def plan_set_time(doc: Document, op: SetTime) -> Plan:
+    if isinstance(op.key, HeadingKey):
+        return _plan_heading_time(doc, op.key, ACTUAL, op.hours, add=False)
+    return _plan_time(doc, find_task(doc, op.key), ACTUAL, op.hours, None)
+
+
 def plan_set_estimate(doc: Document, op: SetEstimate) -> Plan:
     if isinstance(op.key, HeadingKey):
         return _plan_heading_time(doc, op.key, ESTIMATE, op.hours)
     return _plan_time(doc, find_task(doc, op.key), ESTIMATE, op.hours, None)
 
 
-def _plan_heading_time(doc: Document, key: HeadingKey, name: str, hours: float) -> Plan:
-    """Time on a heading: its ``**Actual Time**`` (added to) or its estimate (set),
-    written beside its estimate line in that line's style, else just below it."""
+def _plan_heading_time(doc: Document, key: HeadingKey, name: str, hours: float, *, add: bool = True) -> Plan:
+    """Time on a heading: its ``**Actual Time**`` (added to, or set without ``add``) or
+    its estimate (set), written beside its estimate line in that line's style, else
+    just below it."""
     index = doc.find_heading(key)
     if index is None:
         raise ConflictError(f"the heading {key.path[-1]!r} is no longer in the file")
@@ -42,7 +49,7 @@ def _plan_heading_time(doc: Document, key: HeadingKey, name: str, hours: float) 
     labels = doc.heading_labels(index)
     estimate = next((labels[n] for n in ESTIMATE_LABELS if n in labels), None)
     existing = estimate if name == ESTIMATE else labels.get("actual time")
-    if name == ACTUAL:
+    if name == ACTUAL and add:
         current = parse_hours(existing.value, doc.day_hours) if existing is not None else None
         total = (round((current or 0.0) * 60) + round(hours * 60)) / 60
     else:
@@ -51,7 +58,7 @@ def _plan_heading_time(doc: Document, key: HeadingKey, name: str, hours: float) 
     value = format_hours(total, minutes)
     label_name = estimate.label if name == ESTIMATE and estimate is not None else name
     details = Details(line=heading.line + 1, label=name, hours=round(total, 4), value=value,
-                      added_hours=round(hours, 4) if name == ACTUAL else None)
+                      added_hours=round(hours, 4) if name == ACTUAL and add else None)
     summary = f"L{heading.line + 1} {heading.text}: {name} {value}"
 
     def expect(before: Document, after: Document) -> str | None:

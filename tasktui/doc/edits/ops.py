@@ -127,6 +127,15 @@ class AddTime:
 
 
 @dataclass(frozen=True)
+class SetTime:
+    """Set the time spent (``**Actual Time**``) of a task or heading to ``hours``: a
+    correction (time is otherwise only added, and never below zero)."""
+
+    key: TaskKey | HeadingKey
+    hours: float
+
+
+@dataclass(frozen=True)
 class SetEstimate:
     key: TaskKey | HeadingKey
     hours: float
@@ -197,7 +206,7 @@ class Restore:
 
 
 TaskEdit = Toggle | SetState | ToggleAll | Claim | AddTask | EditText | DeleteTask | Move | Renumber | Batch
-TimeEdit = AddTime | SetEstimate
+TimeEdit = AddTime | SetTime | SetEstimate
 LogEdit = AddLogEntry | ResolveEntry | EditEntry
 Edit = TaskEdit | TimeEdit | LogEdit | Sync | Repair | Reformat | Restore
 """Every edit operation there is."""

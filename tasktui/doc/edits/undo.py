@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 
 from tasktui.doc import patch as P
+from tasktui.doc.durations import short_hours
 from tasktui.doc.edits.base import ConflictError, Details, Plan
 from tasktui.doc.edits.ops import Restore, RestoreItem
 from tasktui.doc.model import Document, Task
@@ -72,3 +73,64 @@ def _task_before(doc: Document, offset: int) -> Task | None:
     starts = doc.source.starts
     i = bisect.bisect_right(doc.tasks, offset, key=lambda t: starts[t.item_line]) - 1
     return doc.tasks[i] if i >= 0 else None
+
+
+def replayed(before: Document, after: Document, line: int | None, *, back: bool = True) -> str | None:
+    """What putting bytes back did, in a few words, for the undo (``back``) or redo
+    toast: ``T000 back to [ ]``, ``L12 text restored``, ``T005 back`` (a deleted task),
+    ``L13 taken out`` (an added task), ``T001 time back to 1h`` (or ``time taken
+    out``), ``T007 back in its place``, ``log entry restored``; redone: ``T000 to
+    [x]``, ``L12 text changed``...
+    ``line`` (1-based) is where the restored bytes start (the cursor's line): the task
+    named when the change is not one task's own. None when none of these is what
+    changed (the caller says what the edit was instead)."""
+    old = dict(zip(before.keys, before.tasks))
+    new = dict(zip(after.keys, after.tasks))
+    came = [t for k, t in new.items() if k not in old]
+    went = [t for k, t in old.items() if k not in new]
+    if came or went:
+        if len(came) == len(went) == 1 and len(before.tasks) == len(after.tasks):  # a task's key holds its text
+            return f"{_name(came[0])} text {'restored' if back else 'changed'}"
+        if came and not went:
+            return f"{_names(came)} {'back' if back else 'added'}"
+        if went and not came:
+            return f"{_names(went)} {'taken out' if back else 'deleted'}"
+        return None
+    marked = [t for k, t in new.items() if old[k].mark != t.mark]
+    if marked:
+        marks = {t.mark for t in marked}
+        if len(marks) == 1:
+            mark = f"[{marked[0].mark}]"
+            return f"{_names(marked)} {'back to ' + mark if back else 'to ' + mark}"
+        return f"{_names(marked)} {'back to their marks' if back else 'marked again'}"
+    texts = [t for k, t in new.items() if old[k].text != t.text]  # a task known by its id keeps its key
+    if texts:
+        return f"{_names(texts)} text {'restored' if back else 'changed'}"
+    for field, what in (("actual_hours", "time"), ("estimate_hours", "estimate")):
+        timed = [t for k, t in new.items() if getattr(old[k], field) != getattr(t, field)]
+        if len(timed) == 1:
+            hours = getattr(timed[0], field)
+            if hours is None:
+                return f"{_name(timed[0])} {what} taken out"
+            return f"{_name(timed[0])} {what} {'back to ' if back else ''}{short_hours(hours)}"
+    if list(old) != list(new):  # the same tasks in another order: a move
+        moved = after.task_at_line(line - 1) if line else None
+        name = _name(moved) if moved is not None else "the task"
+        return f"{name} {'back in its place' if back else 'moved'}"
+    entries = [[(e.text, e.resolution, e.resolved) for e in doc.log] for doc in (before, after)]
+    if entries[0] != entries[1]:
+        if len(after.log) != len(before.log):
+            more = len(after.log) > len(before.log)
+            return "log entry " + (("back" if back else "added") if more else ("taken out" if back else "deleted"))
+        return f"log entry {'restored' if back else 'changed'}"
+    return None
+
+
+def _name(task: Task) -> str:
+    """A task as the undo toast names it: its id, else its line."""
+    return task.id or f"L{task.line + 1}"
+
+
+def _names(tasks: list[Task]) -> str:
+    first = min(tasks, key=lambda t: t.line)
+    return _name(first) + (f" and {len(tasks) - 1} more" if len(tasks) > 1 else "")

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
 from tasktui.core import history as history_mod
-from tasktui.ui.widgets.burndown import BurndownChart, legend
+from tasktui.ui.widgets.burndown import BurndownChart, idle_since, legend
 from tasktui.ui.widgets.plain import plain
 
 
@@ -48,7 +48,7 @@ class HistoryScreen(ModalScreen[None]):
             yield Static(Text("Esc close · r read the history again"), id="history-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#history-title", Static).update(plain(f"Progress over time · {self.app.session.name}"))
+        self.query_one("#history-title", Static).update(plain(f"Progress over time · {self.app.session.shown_path}"))
         self.app.start_history()  # unless it is read already, for the file as it is now
         self.show_state(reading=self.app.history_running)
 
@@ -98,6 +98,8 @@ class HistoryScreen(ModalScreen[None]):
         chart.display = True
         self.query_one("#history-legend", Static).display = True
         today = datetime.fromtimestamp(self.app.session.clock()).date()
-        chart.show(found.series(), today)
+        series = found.series()
+        chart.show(series, today)
+        self.query_one("#history-legend", Static).update(legend(idle_since(series, today)))
         lines = history_mod.describe(found)
         self.query_one("#history-pace", Static).update(plain("\n".join(lines), multiline=True))

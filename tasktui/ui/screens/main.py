@@ -16,7 +16,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tasktui.doc import edits
 from tasktui.doc import query as query_mod
@@ -28,6 +28,7 @@ from tasktui.doc.safetext import json_text
 from tasktui.core.session import Notice
 from tasktui.ui.widgets.detail_pane import DetailPane
 from tasktui.ui.widgets.find_bar import FindBar
+from tasktui.ui.widgets.footer import PinnedFooter
 from tasktui.ui.widgets.log_panel import LogPanel
 from tasktui.ui.widgets.plain import plain
 from tasktui.ui.widgets.status_header import StatusHeader
@@ -50,6 +51,7 @@ class MainScreen(Screen):
         Binding("r", "change_text", "Edit text", show=False),
         Binding("delete", "delete_task", "Delete", show=False),
         Binding("t", "time_entry", "Time"),
+        Binding("S", "stop_timer", "Stop timer"),  # in the footer only while a timer runs (check_action)
         Binding("E", "set_estimate", "Set estimate", show=False),
         Binding("s", "timer", "Timer", show=False),
         Binding("b", "toggle_log", "Log"),
@@ -61,7 +63,7 @@ class MainScreen(Screen):
         Binding("i", "toggle_details", "Details", show=False),
         Binding("H", "show_history", "Show progress history", show=False),
         Binding("o", "overview", "Overview"),
-        Binding("question_mark", "help", "Help"),
+        Binding("question_mark,f1", "help", "Help"),
         Binding("q", "app.quit", "Quit"),
         # reordering tasks, and marks to act on several at once
         Binding("alt+up,K", "move_task_up", "Move task up", show=False),
@@ -91,7 +93,7 @@ class MainScreen(Screen):
 
     @dataclass
     class TimerRequested(Message):
-        """``s``: stop the running timer, or start one on ``task``."""
+        """``s``: stop the running timer, or start one on ``task``; ``S`` (``task`` None): only stop it."""
 
         task: Task | None
 
@@ -111,6 +113,7 @@ class MainScreen(Screen):
         self.jump_after_load = False  # `n` asked for an open task below what is loaded yet
         self._detail_timer: Timer | None = None
         self.details_chosen: bool | None = None  # the user's i, once pressed; else the width decides
+        self._timer_shown = False  # whether a running timer is shown (S is in the footer)
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -120,10 +123,10 @@ class MainScreen(Screen):
             yield DetailPane(id="detail")
         yield Static("", id="empty")
         yield FindBar(id="find")
-        yield Footer(compact=True)
+        yield PinnedFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(FindBar).display = False
+        self._show_find_bar(False)
         self.query_one("#empty", Static).display = False
         self.tree.focus()
         self.app.begin()
@@ -172,6 +175,9 @@ class MainScreen(Screen):
 
     def show_timer(self, header_text: str | None, tree_mark: tuple[int, str] | None) -> None:
         self.header.show(timer=header_text)
+        if self._timer_shown != (header_text is not None):
+            self._timer_shown = header_text is not None
+            self.refresh_bindings()  # S (stop the timer) comes and goes in the footer
         tree = self.tree
         if tree_mark is None:
             if tree.timer is not None:
@@ -188,19 +194,46 @@ class MainScreen(Screen):
         self._detail_timer = self.set_timer(0.05, self.update_detail)
 
     def update_detail(self) -> None:
+        """The detail pane shows the task (or section) under the tree's cursor; while
+        the log has focus, the log entry under its cursor."""
         if not self.is_attached:
             return
+        pane = self.query_one(DetailPane)
+        log = self._focused_log()
+        if log is not None:
+            current = log.current()
+            pane.show_entry(current[0] if current is not None else None)
+            return
         tree = self.tree
-        self.query_one(DetailPane).show(tree.outline, tree.cursor_row)
+        pane.show(tree.outline, tree.cursor_row)
+
+    def _focused_log(self) -> LogPanel | None:
+        """The log panel, when its table has focus."""
+        focused = self.focused
+        return next((log for log in self.query(LogPanel) if focused is log.table), None)
+
+    def _place_pane(self) -> None:
+        """Show the detail pane as the user chose with ``i``, else from 100 columns,
+        and at any width while the log has focus (its entries are shown whole there)."""
+        pane = self.query_one(DetailPane)
+        wanted = self.details_chosen
+        if wanted is None:
+            wanted = self.size.width >= 100 or self._focused_log() is not None
+        if pane.display != wanted:
+            pane.display = wanted
+        if wanted:
+            self.update_detail()
 
     def on_resize(self, event) -> None:
-        if self.details_chosen is None:
-            pane = self.query_one(DetailPane)
-            wide = event.size.width >= 100
-            if pane.display != wide:
-                pane.display = wide
-                if wide:
-                    self.update_detail()
+        self._place_pane()
+
+    def on_descendant_focus(self, _event) -> None:
+        self._place_pane()
+
+    @on(LogPanel.Highlighted)
+    def _entry_highlighted(self, event: LogPanel.Highlighted) -> None:
+        if self._focused_log() is not None:
+            self.query_one(DetailPane).show_entry(event.entry)
 
     # -- the task under the cursor ------------------------------------------------------
     def _editable(self) -> bool:
@@ -386,6 +419,11 @@ class MainScreen(Screen):
         if self._editable():
             self.app.post_message(self.TimerRequested(self.tree.cursor_task))
 
+    def action_stop_timer(self) -> None:
+        """``S``: stop the running timer, wherever the cursor is, booking its time."""
+        if self._editable():
+            self.app.post_message(self.TimerRequested(None))
+
     # -- keys: the log ---------------------------------------------------------------------
     async def action_toggle_log(self) -> None:
         found = self.query(LogPanel)
@@ -476,10 +514,14 @@ class MainScreen(Screen):
     def action_previous_ready(self) -> None:
         self._jump_ready(-1)
 
+    def _show_find_bar(self, shown: bool) -> None:
+        """Show or hide the find bar; toasts keep above it (tasktui.tcss: -finding)."""
+        self.query_one(FindBar).display = shown
+        self.set_class(shown, "-finding")
+
     def action_filter(self) -> None:
-        bar = self.query_one(FindBar)
-        bar.display = True
-        bar.input.focus()
+        self._show_find_bar(True)
+        self.query_one(FindBar).input.focus()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -503,7 +545,7 @@ class MainScreen(Screen):
             if self._filter_timer is not None:
                 self._filter_timer.stop()
             bar.input.value = ""
-            bar.display = False
+            self._show_find_bar(False)
             self._apply_filter("")
             self.tree.focus()
 
@@ -606,6 +648,8 @@ class MainScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "overview":
             return getattr(self.app, "workspace", None) is not None  # only when there is an overview to go back to
+        if action == "stop_timer":
+            return self.session.running is not None
         return True
 
     def action_overview(self) -> None:

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tasktui.storage import config as config_mod
@@ -29,13 +29,14 @@ from tasktui.storage import store
 from tasktui.core import workspace
 from tasktui.storage.watch import FolderWatcher
 from tasktui.ui.widgets.file_table import FileTable
+from tasktui.ui.widgets.footer import PinnedFooter
 from tasktui.ui.widgets.plain import plain, plain_text
 
 
 class WorkspaceScreen(Screen):
     BINDINGS = [
         Binding("enter", "open_file", "Open"),
-        Binding("question_mark", "help", "Help"),
+        Binding("question_mark,f1", "help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
     DEFAULT_CSS = """
@@ -85,7 +86,7 @@ class WorkspaceScreen(Screen):
         yield Static("", id="ws-columns")
         yield FileTable(id="files", clock=self.clock)
         yield Static("", id="ws-detail")
-        yield Footer(compact=True)
+        yield PinnedFooter(compact=True)
 
     @property
     def table(self) -> FileTable:
@@ -153,6 +154,7 @@ class WorkspaceScreen(Screen):
         """Read and sum up ``paths`` (in this order), handing the rows to the screen in batches."""
         worker = get_current_worker()
         batch: list[workspace.FileSummary] = []
+        read: list[workspace.FileSummary] = []  # every file read here, for the times of their last commits
         flushed = time.monotonic()
         waiting: dict[Path, float] = {}
         queue = list(paths)
@@ -175,11 +177,17 @@ class WorkspaceScreen(Screen):
                                                 error="another program keeps it open for writing",
                                                 read_at=time.monotonic())
             batch.append(summary)
+            read.append(summary)
             if time.monotonic() - flushed >= self.BATCH_SECONDS:
                 self.post_message(self.SummariesRead(batch))
                 batch, flushed = [], time.monotonic()
         if batch:
             self.post_message(self.SummariesRead(batch))
+        # then "Changed" from git (a clone's files all changed "just now"), once every row has its numbers
+        if read and not worker.is_cancelled:
+            committed = [s for s in workspace.with_commits(read) if s.committed is not None]
+            if committed:
+                self.post_message(self.SummariesRead(committed))
 
     @on(SummariesRead)
     def _take(self, event: SummariesRead) -> None:

@@ -1,9 +1,12 @@
 """A chart of required tasks and required tasks done over time, drawn with block
 characters: a column per day (per few days when the history is longer than the
 chart is wide), done as full and eighth blocks (``▁``…``█``) from the bottom,
-the required tasks still to do as ``░`` above them, a scale on the left and the
-first and last day below. It reads without colour, in any terminal font, at
-80x24 and up; the text is numbers and dates only (nothing from the file).
+the required tasks still to do as ``░`` above them, a scale on the left and
+dates below, every ten cells or so. The chart spans the versions' days (and
+today only when it is near): a file idle for a year is drawn over its active
+weeks, and the legend says since when nothing changed. It reads without
+colour, in any terminal font, at 80x24 and up; the text is numbers and dates
+only (nothing from the file).
 
 Why block characters: textual-plotext draws with Textual 8 but pins plotext
 below 6 and has had no release since 2024 (a dependency to carry for one
@@ -28,6 +31,30 @@ TO_DO_STYLE = Style(dim=True)
 AXIS_STYLE = Style(dim=True)
 
 
+NEAR = 0.1
+"""Today is on the axis when it is this near the last version (a share of the span)."""
+LABEL_EVERY = 9  # cells between the starts of two dates along the axis, at least (a column's start)
+
+
+def days_shown(series: list[tuple[date, int, int]], today: date) -> tuple[date, date]:
+    """The first and last day the chart spans: the span of the versions, and up to
+    today when today is near its end (within NEAR of the span, or a day): a file
+    last changed a year ago gets its active weeks drawn, not the idle year."""
+    first, last = series[0][0], series[-1][0]
+    if today <= last:
+        return first, last
+    near = max(1, round(NEAR * (last - first).days))
+    return first, (today if (today - last).days <= near else last)
+
+
+def idle_since(series: list[tuple[date, int, int]], today: date) -> date | None:
+    """The last day the file changed, when the chart ends there, before today."""
+    if not series:
+        return None
+    _first, last = days_shown(series, today)
+    return last if last < today else None
+
+
 def columns(series: list[tuple[date, int, int]], today: date, width: int) -> tuple[list[tuple[int, int] | None], int, int]:
     """(required, done) at the end of each column's days (None before the first version),
     the number of days a column covers, and how many cells wide each column is:
@@ -35,8 +62,7 @@ def columns(series: list[tuple[date, int, int]], today: date, width: int) -> tup
     ``ceil(days / width)`` days per one-cell column."""
     if not series or width < 1:
         return [], 1, 1
-    first = series[0][0]
-    last = max(today, series[-1][0])
+    first, last = days_shown(series, today)
     days = (last - first).days + 1
     if days <= width:
         per, cell, count = 1, max(1, min(12, width // days)), days
@@ -50,6 +76,32 @@ def columns(series: list[tuple[date, int, int]], today: date, width: int) -> tup
         i = bisect_right(when, end)
         out.append((series[i - 1][1], series[i - 1][2]) if i else None)
     return out, per, cell
+
+
+def axis(first: date, last: date, per: int, cell: int, count: int, today: date) -> str:
+    """The dates below the plot: the first day's at its left, then one every
+    LABEL_EVERY cells or so (where a column starts), and the last day's at the right
+    end (``today`` when the chart reaches today). Month and day (``11-02``) when the
+    chart is within today's year, else the whole date."""
+    fmt = "%m-%d" if first.year == last.year == today.year else "%Y-%m-%d"
+
+    def label(day: date) -> str:
+        return "today" if day == today else day.strftime(fmt)
+
+    used = count * cell
+    line = [" "] * used
+    end_label = label(last)
+    end_at = used - len(end_label)
+    taken, started = -2, -LABEL_EVERY  # the last cell a label covers; where it starts
+    for k in range(count):
+        x, day = k * cell, first + timedelta(days=k * per)
+        text = label(day)
+        if x > taken + 1 and x - started >= LABEL_EVERY and x + len(text) + 1 < end_at and day < last:
+            line[x:x + len(text)] = text
+            taken, started = x + len(text), x
+    if end_at > taken and end_at >= 0:
+        line[end_at:] = end_label
+    return "".join(line)
 
 
 def chart(series: list[tuple[date, int, int]], today: date, width: int, height: int) -> Text:
@@ -85,22 +137,21 @@ def chart(series: list[tuple[date, int, int]], today: date, width: int, height: 
             else:
                 out.append(" " * cell)
         out.append("\n")
-    first = series[0][0]
-    last = first + timedelta(days=len(cols) * per - 1)
-    left, right = first.strftime("%m-%d"), ("today" if last >= today else last.strftime("%m-%d"))
-    used = len(cols) * cell
-    gap = max(1, used - len(left) - len(right))
-    axis = " " * (label + 1) + left + (" " * gap + right if used >= len(left) + len(right) + 1 else "")
-    out.append(axis[:width], AXIS_STYLE)
+    first, last = days_shown(series, today)
+    out.append((" " * (label + 1) + axis(first, last, per, cell, len(cols), today))[:width], AXIS_STYLE)
     return out
 
 
-def legend() -> Text:
+def legend(idle: date | None = None) -> Text:
+    """What the chart's blocks mean; with ``idle``, that nothing changed since that day
+    (the chart ends there, not today)."""
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append("█", DONE_STYLE)
     out.append(" required tasks done  ")
     out.append(TO_DO, TO_DO_STYLE)
     out.append(" required tasks to do")
+    if idle is not None:
+        out.append(f"  ·  no change since {idle.isoformat()}", AXIS_STYLE)
     return out
 
 

@@ -1,5 +1,6 @@
 """The detail pane: the highlighted task's full text and details as markdown, its
-time and the log entries that mention it; for a section, its totals."""
+time and the log entries that mention it; for a section, its totals; while the
+log has focus, the highlighted log entry, whole."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.widgets import Static
 
 from tasktui.doc.durations import short_hours
 from tasktui.doc.links import entries_for
-from tasktui.doc.model import Document, Task
+from tasktui.doc.model import Document, LogEntry, Task
 from tasktui.doc.ready import READY, WAITING, Readiness
 from tasktui.doc.states import NAMES
 from tasktui.core.outline import HEADING, Outline, Row
@@ -36,6 +37,12 @@ class WebLinksOnly:
             if style is not None and style.link and not _WEB_LINK.match(style.link):
                 segment = Segment(segment.text, style.update_link(None), segment.control)
             yield segment
+
+
+FACT_BREAK = "  \n"
+"""Between two facts of one paragraph: a hard line break (a bare newline would be a
+soft break, and the facts would run on in one line)."""
+
 
 def done_fact(task: Task, found) -> str | None:
     """When ``task`` was marked done, from the file's history (``found``): "done
@@ -70,7 +77,9 @@ def task_markdown(doc: Document, task: Task, found=None, ready: Readiness | None
         for problem in ready.problems_for(task.index):
             facts.append(f"**Order problem** (line {problem.line + 1}): {problem.text}")
     if task.id:
-        facts.append(f"**Id**: `{task.id}`" + (f"  markers: {' '.join('`[' + m + ']`' for m in task.markers)}" if task.markers else ""))
+        facts.append(f"**Id**: `{task.id}`")
+    if task.markers:
+        facts.append(f"**Markers**: {' '.join('`[' + m + ']`' for m in task.markers)}")
     if task.estimate_hours is not None or task.actual_hours is not None:
         facts.append(f"**Time**: {short_hours(task.actual_hours)} spent of {short_hours(task.estimate_hours)} estimated")
     done = done_fact(task, found)
@@ -79,7 +88,7 @@ def task_markdown(doc: Document, task: Task, found=None, ready: Readiness | None
     if task.path:
         facts.append(f"**Section**: {' › '.join(task.path)}")
     facts.append(f"**Line**: {task.line + 1}")
-    parts = [text, "", "---", "", "  \n".join(facts)]
+    parts = [text, "", "---", "", FACT_BREAK.join(facts)]
     entries = entries_for(doc, task)
     if entries:
         parts += ["", "**Log**", ""]
@@ -97,10 +106,11 @@ Rich lays out every row of a table at each update (a 200-row table took 0.3 s)."
 def heading_markdown(outline: Outline, index: int) -> str:
     node = outline.headings[index]
     tot = outline.heading_totals(index)
-    lines = [f"## {node.text}", "", f"**Progress**: {tot.summary()} done ({tot.percent:.0f}%)"]
+    facts = [f"**Progress**: {tot.summary()} done ({tot.percent:.0f}%)"]
     if tot.has_time:
         var = f", variance {tot.variance_pct:+.0f}%" if tot.variance_pct is not None else ""
-        lines.append(f"**Time**: {short_hours(tot.actual_hours)} spent of {short_hours(tot.estimate_hours)} estimated{var}")
+        facts.append(f"**Time**: {short_hours(tot.actual_hours)} spent of {short_hours(tot.estimate_hours)} estimated{var}")
+    lines = [f"## {node.text}", "", FACT_BREAK.join(facts)]
     if node.children:
         lines += ["", "| Subsection | Done | Progress | Time |", "|---|---|---|---|"]
         for c in node.children:
@@ -121,6 +131,23 @@ def heading_markdown(outline: Outline, index: int) -> str:
         if len(timed) > TIMED_ROWS:
             lines += ["", f"… and {len(timed) - TIMED_ROWS} more timed tasks (the tree shows each one's time)."]
     return "\n".join(lines)
+
+
+def entry_markdown(entry: LogEntry) -> str:
+    """A log entry whole: what its table row cuts to the width."""
+    status = ("resolved" if entry.resolved else "open") if entry.kind == "Blocker" else ""
+    facts = [f"**{entry.kind}**" + (f" ({status})" if status else "")]
+    if entry.date:
+        facts.append(f"**Date**: {entry.date}")
+    if entry.task:
+        facts.append(f"**Task**: {entry.task}")
+    if entry.resolved:
+        facts.append("**Resolved**" + (f": {entry.resolved_date}" if entry.resolved_date else ""))
+    facts.append(f"**Line**: {entry.line + 1}")
+    parts = [entry.text]
+    if entry.resolution:
+        parts += ["", f"→ {entry.resolution}"]
+    return "\n".join([*parts, "", "---", "", FACT_BREAK.join(facts)])
 
 
 class DetailPane(VerticalScroll):
@@ -147,6 +174,12 @@ class DetailPane(VerticalScroll):
         self.source = text
         shown = visible(text, multiline=True)  # file text: no control character reaches the terminal
         self.query_one("#detail-text", Static).update(WebLinksOnly(Markdown(shown)) if text else "")
+
+    def show_entry(self, entry: LogEntry | None) -> None:
+        """The log entry the log's cursor is on (None: nothing)."""
+        if self.display:
+            self._set_markdown(entry_markdown(entry) if entry is not None else "")
+            self.scroll_home(animate=False)
 
     def show(self, outline: Outline | None, row: Row | None) -> None:
         if not self.display:

@@ -240,7 +240,7 @@ class FileTable(RowCursorKeys, ScrollView, can_focus=True):
             if row.parsed and row.next is None:
                 return Text(label, s("done") if row.counts.open == 0 else s("dim"))
             return Text(label)
-        return Text(changed_label(row.mtime, self.clock()), s("dim"))
+        return Text(changed_label(row.changed, self.clock()), s("dim"))
 
     def _render_row(self, row: FileSummary, width: int, cursor: bool) -> Strip:
         line = Text(no_wrap=True, end="")

@@ -1,4 +1,6 @@
-"""The Blockers & Decisions log as a table, beside the tree (`b`)."""
+"""The Blockers & Decisions log as a table, below the tree (`b`). Its cells are
+cut to the width; while the table has focus, the highlighted entry is shown
+whole in the detail pane (the screen hears of it by ``Highlighted``)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ def _clip(text: str, width: int) -> Text:
 
 class LogPanel(Vertical):
     BINDINGS = [
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("j", "cursor_down", "Down", show=False),
         Binding("a", "add", "Add entry"),
         Binding("r", "resolve", "Resolve"),
         Binding("enter", "edit", "Edit text"),
@@ -38,6 +42,13 @@ class LogPanel(Vertical):
 
     class AddRequested(Message):
         pass
+
+    class Highlighted(Message):
+        """The table's cursor is on ``entry`` (None: on no entry)."""
+
+        def __init__(self, entry: LogEntry | None) -> None:
+            super().__init__()
+            self.entry = entry
 
     class ResolveRequested(Message):
         def __init__(self, entry: LogEntry, key: edits.EntryKey) -> None:
@@ -112,6 +123,17 @@ class LogPanel(Vertical):
     def current(self) -> tuple[LogEntry, edits.EntryKey] | None:
         row = self.table.cursor_row
         return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def on_data_table_row_highlighted(self, event) -> None:
+        event.stop()
+        cur = self.current()
+        self.post_message(self.Highlighted(cur[0] if cur is not None else None))
+
+    def action_cursor_up(self) -> None:
+        self.table.action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        self.table.action_cursor_down()
 
     def on_data_table_row_selected(self, event) -> None:
         """Enter on a row (the table takes the key first): edit that entry."""

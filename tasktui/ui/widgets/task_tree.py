@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -25,6 +26,7 @@ from tasktui.doc.rollup import RollUp, bar, contribution
 from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, QUEUED, TODO
 from tasktui.core.outline import HEADING, TASK, Outline, Row
 from tasktui.doc.safetext import one_line
+from tasktui.ui.widgets.contrast import readable
 from tasktui.ui.widgets.row_cursor import CURSOR_BINDINGS, RowCursorKeys
 
 _INLINE = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
@@ -64,6 +66,10 @@ def inline_text(source: str, base: Style, bold: Style, code: Style) -> Text:
     return out
 
 
+GUTTER = 1
+"""Cells at the left of every row before its indentation: where a marked task's MARK is."""
+MARK = "●"
+
 _STATE_STYLES = {TODO: "todo", DONE: "done", IN_PROGRESS: "in-progress", CANCELLED: "cancelled", QUEUED: "in-progress"}
 
 
@@ -100,6 +106,7 @@ class TaskTree(RowCursorKeys, ScrollView, can_focus=True):
         "task-tree--flash",
         "task-tree--timer",
         "task-tree--marked",
+        "task-tree--mark",
         "task-tree--match",
         "task-tree--message",
     }
@@ -124,6 +131,7 @@ class TaskTree(RowCursorKeys, ScrollView, can_focus=True):
     TaskTree > .task-tree--flash { background: $warning 40%; }
     TaskTree > .task-tree--timer { color: $warning; text-style: bold; }
     TaskTree > .task-tree--marked { background: $panel-lighten-3; text-style: bold; }
+    TaskTree > .task-tree--mark { color: $accent; text-style: bold; }
     TaskTree > .task-tree--match { background: $warning 35%; text-style: bold underline; }
     TaskTree > .task-tree--message { color: $text-warning; text-style: italic; }
     """
@@ -464,7 +472,7 @@ class TaskTree(RowCursorKeys, ScrollView, can_focus=True):
         self._set_cursor(y)
         row = self.rows[y]
         x = event.x + self.scroll_offset.x
-        arrow = row.depth * 2
+        arrow = GUTTER + row.depth * 2
         if row.has_children and arrow <= x < arrow + 2:
             self.action_expand_or_collapse()
         elif row.kind == TASK and arrow + 2 <= x < arrow + 6:
@@ -539,6 +547,8 @@ class TaskTree(RowCursorKeys, ScrollView, can_focus=True):
         base = self.rich_style
         left = Text(no_wrap=True, end="")
         right = Text(no_wrap=True, end="")
+        marked = row.kind == TASK and row.index in self.marked
+        left.append(MARK if marked else " " * GUTTER, self._style("mark") if marked else "")
         left.append("  " * row.depth)
         if row.has_children:
             left.append("▾ " if row.expanded else "▸ ", self._style("dim"))
@@ -564,12 +574,16 @@ class TaskTree(RowCursorKeys, ScrollView, can_focus=True):
         # whole-row backgrounds: the component's full style (its background too), not _style's text colour
         if row.kind == TASK and row.index in self.flash:
             style = style + self.get_component_rich_style("task-tree--flash")
-        if row.kind == TASK and row.index in self.marked:
+        if marked:
             style = style + self.get_component_rich_style("task-tree--marked")
         if cursor:
             style = style + self.get_component_rich_style("task-tree--cursor")
         strip = strip.apply_style(style) if style else strip
-        return strip.adjust_cell_length(width, style)
+        strip = strip.adjust_cell_length(width, style)
+        # every piece of text readable on the row's background (dimmed, marked, cursor ...)
+        system = self.app.console.color_system
+        return Strip([Segment(text, readable(st, system), control) if st is not None else Segment(text, st, control)
+                      for text, st, control in strip], strip.cell_length)
 
     def _heading_parts(self, row: Row, left: Text, right: Text, width: int) -> None:
         outline = self.outline
