@@ -36,7 +36,8 @@ FIRST_FRAME_TASKTUI = {
     "tasktui.storage", "tasktui.storage.cache", "tasktui.storage.config", "tasktui.storage.private",
     "tasktui.storage.store", "tasktui.storage.timer", "tasktui.storage.watch",
     "tasktui.ui", "tasktui.ui.app", "tasktui.ui.screens", "tasktui.ui.screens.main", "tasktui.ui.widgets",
-    "tasktui.ui.widgets.detail_pane", "tasktui.ui.widgets.find_bar", "tasktui.ui.widgets.log_panel",
+    "tasktui.ui.widgets.contrast", "tasktui.ui.widgets.detail_pane", "tasktui.ui.widgets.find_bar",
+    "tasktui.ui.widgets.footer", "tasktui.ui.widgets.log_panel",
     "tasktui.ui.widgets.plain", "tasktui.ui.widgets.row_cursor", "tasktui.ui.widgets.status_header",
     "tasktui.ui.widgets.task_tree",
 }
