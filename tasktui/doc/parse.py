@@ -196,11 +196,13 @@ _EVENT = re.compile(r"\n(?=#{1,6}(?:[ \t\n]|$)|[ \t>]*(?:`{3,}|~{3,}|<)|(?:[-*+]
 _EVENT_FIRST = re.compile(r"#{1,6}(?:[ \t\n]|$)|[ \t>]*(?:`{3,}|~{3,}|<)|(?:[-*+]|\d{1,9}[.)])(?:[ \t\n]|$)")
 
 
-def propose_cuts(lines: list[str] | tuple[str, ...], text: str | None = None) -> list[int]:
+def propose_cuts(lines: list[str] | tuple[str, ...], text: str | None = None,
+                 min_list: int = MIN_LIST_CHUNK) -> list[int]:
     """Lines that probably start a top-level block: ATX headings and list items at
-    column 0, outside fenced code, HTML comments, raw HTML blocks and front matter.
-    markdown-it confirms each one (see parse_chunks), so this may be approximate;
-    it only has to be fast: it looks at the few lines that can matter."""
+    column 0 (a list item once the chunk has ``min_list`` lines), outside fenced code,
+    HTML comments, raw HTML blocks and front matter. markdown-it confirms each one
+    (see parse_chunks), so this may be approximate; it only has to be fast: it looks
+    at the few lines that can matter."""
     if text is None:
         text = "\n".join(lines)
     n = len(lines)
@@ -276,7 +278,7 @@ def propose_cuts(lines: list[str] | tuple[str, ...], text: str | None = None) ->
             if _ATX.match(line):
                 cuts.append(i)
                 last_cut = i
-        elif first and (first in "-*+" or first.isdigit()) and i - last_cut >= MIN_LIST_CHUNK:
+        elif first and (first in "-*+" or first.isdigit()) and i - last_cut >= min_list:
             if _LIST_START.match(line):
                 cuts.append(i)
                 last_cut = i
@@ -436,10 +438,10 @@ def iter_chunks(lines, cuts: list[int], cache: dict | None = None, start: int = 
         k += 1
 
 
-def cut_points(lines) -> list[int]:
+def cut_points(lines, min_list: int = MIN_LIST_CHUNK) -> list[int]:
     """The proposed cuts inside ``lines``, then the number of lines."""
     n = len(lines)
-    return [c for c in propose_cuts(lines) if 0 < c < n] + [n]
+    return [c for c in propose_cuts(lines, min_list=min_list) if 0 < c < n] + [n]
 
 
 def chunks_between(lines, start: int, stop: int, cache: dict | None = None) -> list | None:
