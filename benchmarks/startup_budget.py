@@ -140,7 +140,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tasks", type=int, nargs="+", default=[100, 10000])
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--code", type=Path, help="the checkout of tasktui to run (default: the installed one)")
+    ap.add_argument("--code", type=Path, action="append",
+                    help="a checkout of tasktui to run (default: the installed one); several take turns in each round")
     ap.add_argument("--first", action="store_true", help="first opens too (an empty store each round)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -160,8 +161,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="tasktui-budget-"))
     base_env = {"TASKTUI_CONFIG": str(tmp / "config.toml"), "TASKTUI_STATE_DIR": str(tmp / "state"),
                 "TERM": "xterm-256color"}
-    if a.code:
-        base_env["PYTHONPATH"] = str(a.code.resolve())
+    codes = a.code or [None]
     files = {}
     for n in a.tasks:
         files[n] = tmp / f"template-{n}.md"
@@ -174,12 +174,16 @@ def main() -> int:
             results.setdefault("hello", []).append(launch(["--hello"], base_env))
             for n, path in files.items():
                 for kind in kinds:
-                    cache = tmp / (f"cache-first-{n}-{r}" if kind == "first" else f"cache-later-{n}")
-                    env = {**base_env, "XDG_CACHE_HOME": str(cache)}
-                    if kind == "later" and not cache.exists():
-                        subprocess.run([sys.executable, "-m", "tasktui", "status", str(path)], env={**os.environ, **env},
-                                       capture_output=True, check=True)
-                    results.setdefault(f"{n} tasks, {kind} open", []).append(launch(["--child", str(path)], env))
+                    for c, code in enumerate(codes):
+                        cache = tmp / (f"cache-first-{n}-{r}-{c}" if kind == "first" else f"cache-later-{n}-{c}")
+                        env = {**base_env, "XDG_CACHE_HOME": str(cache)}
+                        if code is not None:
+                            env["PYTHONPATH"] = str(code.resolve())
+                        if kind == "later" and not cache.exists():
+                            subprocess.run([sys.executable, "-m", "tasktui", "status", str(path)],
+                                           env={**os.environ, **env}, capture_output=True, check=True)
+                        label = f"{n} tasks, {kind} open" + (f" [{code.name}]" if len(codes) > 1 else "")
+                        results.setdefault(label, []).append(launch(["--child", str(path)], env))
     finally:
         subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
     load = os.getloadavg()
@@ -193,7 +197,7 @@ def main() -> int:
             if walls:
                 row[step] = (statistics.median(walls) * 1000, statistics.median(cpus) * 1000)
         table[case] = row
-        print(f"{case:<26} " + "  ".join(f"{s}: {w:.0f}/{c:.0f}" for s, (w, c) in row.items()))
+        print(f"{case:<40} " + "  ".join(f"{s}: {w:.0f}/{c:.0f}" for s, (w, c) in row.items()))
     if a.json:
         a.json.write_text(json.dumps({"load": load, "table": table, "runs": results}, indent=1))
     return 0

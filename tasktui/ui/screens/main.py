@@ -188,7 +188,11 @@ class MainScreen(Screen):
 
     @on(TaskTree.Highlighted)
     def _highlighted(self, event: TaskTree.Highlighted) -> None:
-        # the detail pane follows the cursor, a moment later so that holding a key stays smooth
+        self._detail_soon()
+
+    def _detail_soon(self) -> None:
+        """The detail pane follows the cursor a moment later: holding a key stays smooth,
+        and the first frame is painted before the pane's markdown is laid out."""
         if self._detail_timer is not None:
             self._detail_timer.stop()
         self._detail_timer = self.set_timer(0.05, self.update_detail)
@@ -222,7 +226,7 @@ class MainScreen(Screen):
         if pane.display != wanted:
             pane.display = wanted
         if wanted:
-            self.update_detail()
+            self._detail_soon()
 
     def on_resize(self, event) -> None:
         self._place_pane()
