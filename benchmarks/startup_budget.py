@@ -38,6 +38,16 @@ HERE = Path(__file__).resolve().parent
 STEPS = ("python", "imports", "config", "mounted", "head", "first frame", "loaded", "whole file")
 
 
+def use_code() -> None:
+    """Import tasktui from the checkout named by TASKTUI_BUDGET_CODE, if any: ahead of
+    an editable install's finder, which would otherwise win over any sys.path entry."""
+    code = os.environ.get("TASKTUI_BUDGET_CODE")
+    if code:
+        sys.meta_path[:] = [f for f in sys.meta_path if "__editable__" not in getattr(f, "__module__", "")
+                            and "__editable__" not in type(f).__module__]
+        sys.path.insert(0, code)
+
+
 def child(path: str, out: str, t0: float) -> None:
     """In the launched process: run the app on ``path`` as ``tasktui FILE`` does,
     writing each step's (wall since launch, CPU) to ``out``, and quit once the
@@ -48,6 +58,7 @@ def child(path: str, out: str, t0: float) -> None:
         marks.setdefault(step, (time.time() - t0, time.process_time()))
 
     mark("python")
+    use_code()
     from tasktui.cli import launch
     from tasktui.ui import app as app_mod
 
@@ -146,6 +157,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--hello", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--status", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     ap.add_argument("--t0", type=float, help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -155,6 +167,11 @@ def main() -> int:
     if a.child:
         child(a.child, a.out, a.t0)
         return 0
+    if a.status:  # `tasktui status FILE`, of the checkout asked for: what a later open finds kept
+        use_code()
+        from tasktui.cli import main as tasktui_main
+
+        return tasktui_main(["status", a.status])
     sys.path.insert(0, str(HERE))
     from generate import generate
 
@@ -178,9 +195,9 @@ def main() -> int:
                         cache = tmp / (f"cache-first-{n}-{r}-{c}" if kind == "first" else f"cache-later-{n}-{c}")
                         env = {**base_env, "XDG_CACHE_HOME": str(cache)}
                         if code is not None:
-                            env["PYTHONPATH"] = str(code.resolve())
+                            env["TASKTUI_BUDGET_CODE"] = str(code.resolve())
                         if kind == "later" and not cache.exists():
-                            subprocess.run([sys.executable, "-m", "tasktui", "status", str(path)],
+                            subprocess.run([sys.executable, str(Path(__file__).resolve()), "--status", str(path)],
                                            env={**os.environ, **env}, capture_output=True, check=True)
                         label = f"{n} tasks, {kind} open" + (f" [{code.name}]" if len(codes) > 1 else "")
                         results.setdefault(label, []).append(launch(["--child", str(path)], env))

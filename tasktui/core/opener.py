@@ -139,8 +139,11 @@ class Opener:
         with self._lock:
             if key == self._kept:
                 return
-            with gcpause.paused():
-                record = kept.record(doc)
+            try:
+                with gcpause.paused():
+                    record = kept.record(doc)
+            except ValueError:
+                return  # a file tasktui cannot keep (a line of 2 GB): opened from its chunks next time
             store_cache.save_document(self.path, key, record)
             self._kept = key
 

@@ -19,6 +19,10 @@ tasktui.core.opener's business: this module reads and writes no file.
 
 from __future__ import annotations
 
+import base64
+import math
+import sys
+from array import array
 from itertools import accumulate, chain, repeat
 
 from tasktui.doc import legend as legend_mod
@@ -34,6 +38,13 @@ VERSION = 1
 TASK_FIELDS = ("line", "item_line", "end", "col", "mark_byte", "mark", "optional", "text", "id", "markers",
                "parent", "depth", "quote", "estimate_hours", "actual_hours", "estimate_line", "actual_line",
                "section", "path", "labels", "estimate_text", "actual_text")
+# The numbers among them, kept packed (base64 of the machine's 32-bit integers or
+# doubles, one string per column): a JSON list of 50k numbers takes a hundred times longer to read. The rest
+# are JSON lists. None is kept as -1 (int?) or NaN (float?).
+PACKED = {"line": "int", "item_line": "int", "end": "int", "col": "int", "mark_byte": "int", "optional": "bool",
+          "parent": "int?", "depth": "int", "quote": "bool", "estimate_hours": "float?", "actual_hours": "float?",
+          "estimate_line": "int?", "actual_line": "int?", "section": "int", "path": "int"}
+_CODES = {"int": "i", "int?": "i", "bool": "b", "float?": "d"}
 HEADING_FIELDS = ("line", "end", "level", "text")
 # each chunk: its lines, how many tasks, headings and label spans it holds, its front matter, too deep
 CHUNK_FIELDS = ("start", "end", "tasks", "headings", "labels", "front_matter", "too_deep")
@@ -63,6 +74,8 @@ def record(doc: Document) -> dict:
         }
         for name in TASK_FIELDS:
             columns[name].append(row[name])
+    for name, kind in PACKED.items():
+        columns[name] = _pack(columns[name], kind)
     chunks = {name: [] for name in CHUNK_FIELDS}
     for start, end, res in doc.chunks:
         for name, value in zip(CHUNK_FIELDS, (start, end, len(res.tasks), len(res.headings), len(res.labels),
@@ -71,6 +84,7 @@ def record(doc: Document) -> dict:
     legend = doc.legend
     return {
         "version": VERSION,
+        "byteorder": sys.byteorder,
         "size": len(doc.source.data),
         "line_count": doc.source.line_count,
         "tasks": columns,
@@ -85,6 +99,40 @@ def record(doc: Document) -> dict:
         "legend": {"marks": [[m, s, w] for m, (s, w) in legend.marks.items()], "items": sorted(legend.items),
                    "lines": sorted(legend.lines)},
     }
+
+
+def _pack(values: list, kind: str) -> str:
+    if kind == "int?":
+        values = [-1 if v is None else v for v in values]
+    elif kind == "float?":
+        values = [math.nan if v is None else v for v in values]
+    try:
+        packed = array(_CODES[kind], values)
+    except OverflowError:
+        raise ValueError("a number too big to keep") from None
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def _unpack(value, name: str, kind: str, n: int) -> list:
+    """A packed column of ``n`` values, as a list (Unfit when it is not one)."""
+    if type(value) is not str:
+        raise Unfit(f"{name}: not a packed column")
+    values = array(_CODES[kind])
+    values.frombytes(base64.b64decode(value, validate=True))
+    if len(values) != n:
+        raise Unfit(f"{name}: {len(values)} values for {n} tasks")
+    out = values.tolist()
+    if kind == "int?":
+        return [None if v < 0 else v for v in out]
+    if kind == "bool":
+        if out and (min(out) < 0 or max(out) > 1):
+            raise Unfit(f"{name}: not booleans")
+        return [v == 1 for v in out]
+    if kind == "float?":
+        out = [None if v != v else v for v in out]
+        if any(v is not None and not 0 <= v < math.inf for v in out):
+            raise Unfit(f"{name}: not hours")
+    return out
 
 
 def _ints(values, name: str, low: int, high: int, none: bool = False) -> list:
@@ -121,7 +169,7 @@ def document(source: Source, rec: object, *, day_hours: float, path: str | None,
 
 
 def _document(source: Source, rec, day_hours: float, path: str | None, dialect: str | None) -> Document:
-    if type(rec) is not dict or rec.get("version") != VERSION:
+    if type(rec) is not dict or rec.get("version") != VERSION or rec.get("byteorder") != sys.byteorder:
         raise Unfit("not a record of this version")
     n_lines = source.line_count
     if rec["size"] != len(source.data) or rec["line_count"] != n_lines:
@@ -162,9 +210,13 @@ def _document(source: Source, rec, day_hours: float, path: str | None, dialect: 
         raise Unfit("chunk counts")
 
     # tasks: every column as long as the others, every line on the file, marks where they are said to be
-    cols = rec["tasks"]
-    n = len(cols["line"])
-    if sum(c_tasks) != n or any(len(cols[name]) != n for name in TASK_FIELDS):
+    cols = dict(rec["tasks"])
+    n = len(cols["text"])
+    if sum(c_tasks) != n:
+        raise Unfit("task counts")
+    for name, kind in PACKED.items():
+        cols[name] = _unpack(cols[name], name, kind, n)
+    if any(len(cols[name]) != n for name in TASK_FIELDS):
         raise Unfit("task counts")
     line = _ints(cols["line"], "task line", 0, n_lines - 1)
     item_line = _ints(cols["item_line"], "item line", 0, n_lines - 1)
@@ -172,15 +224,15 @@ def _document(source: Source, rec, day_hours: float, path: str | None, dialect: 
     col = _ints(cols["col"], "column", 0, len(data))
     mark_byte = _ints(cols["mark_byte"], "mark byte", 0, len(data))
     mark = _of_type(cols["mark"], "mark", str)
-    optional = _of_type(cols["optional"], "optional", bool)
+    optional = cols["optional"]
     text = _of_type(cols["text"], "text", str)
     ids = _of_type(cols["id"], "id", str, none=True)
     markers = _of_type(cols["markers"], "markers", list)
     parent = _ints(cols["parent"], "parent", 0, n, none=True)
     depth = _ints(cols["depth"], "depth", 0, n_lines)
-    quote = _of_type(cols["quote"], "quote", bool)
-    est = _of_type(cols["estimate_hours"], "estimate", float, none=True)
-    act = _of_type(cols["actual_hours"], "actual", float, none=True)
+    quote = cols["quote"]
+    est = cols["estimate_hours"]
+    act = cols["actual_hours"]
     est_line = _ints(cols["estimate_line"], "estimate line", 0, n_lines - 1, none=True)
     act_line = _ints(cols["actual_line"], "actual line", 0, n_lines - 1, none=True)
     sec_starts_raw = _of_type(rec["sec_starts"], "sections", list)
