@@ -116,23 +116,45 @@ def _record() -> tuple[Document, dict]:
     return doc, json.loads(json.dumps(kept.record(doc)))
 
 
+def column(name: str, change):
+    """A forgery of one task column: ``change(values)`` on it (packed columns unpacked first)."""
+
+    def forge(r: dict) -> None:
+        values = r["tasks"][name]
+        kind = kept.PACKED.get(name)
+        if kind is not None:
+            values = kept._unpack(values, name, kind, len(r["tasks"]["text"]))
+        change(values)
+        r["tasks"][name] = kept._pack(values, kind) if kind is not None else values
+
+    return forge
+
+
+def _flip(values: list) -> None:
+    values[3] = "x" if values[3] != "x" else " "
+
+
 FORGERIES = {
     "another version": lambda r: r.update(version=kept.VERSION + 1),
+    "another byte order": lambda r: r.update(byteorder="big" if sys.byteorder == "little" else "little"),
     "another size": lambda r: r.update(size=r["size"] + 1),
-    "a mark": lambda r: r["tasks"]["mark"].__setitem__(3, "x" if r["tasks"]["mark"][3] != "x" else " "),
-    "a text": lambda r: r["tasks"]["text"].__setitem__(3, "Transfer the funds to account 4711"),
-    "a line past the end": lambda r: r["tasks"]["line"].__setitem__(-1, 10 ** 30),
-    "lines out of order": lambda r: r["tasks"]["line"].reverse(),
-    "a mark byte": lambda r: r["tasks"]["mark_byte"].__setitem__(3, r["tasks"]["mark_byte"][3] + 1),
-    "a task too many": lambda r: [col.append(col[-1]) for col in r["tasks"].values()],
-    "a column short": lambda r: r["tasks"]["depth"].pop(),
-    "a parent after": lambda r: r["tasks"]["parent"].__setitem__(2, 5),
-    "a string for a number": lambda r: r["tasks"]["end"].__setitem__(0, "9"),
+    "a mark": column("mark", _flip),
+    "a text": column("text", lambda v: v.__setitem__(3, "Transfer the funds to account 4711")),
+    "a line past the end": column("line", lambda v: v.__setitem__(-1, 10 ** 9)),
+    "lines out of order": column("line", lambda v: v.reverse()),
+    "a mark byte": column("mark_byte", lambda v: v.__setitem__(3, v[3] + 1)),
+    "a task too many": lambda r: r["tasks"]["text"].append("one more"),
+    "a column short": column("depth", lambda v: v.pop()),
+    "a parent after": column("parent", lambda v: v.__setitem__(2, 5)),
+    "a string for a number": lambda r: r["tasks"].__setitem__("end", [1, 2, 3]),
+    "not base64": lambda r: r["tasks"].__setitem__("end", "!!!" + r["tasks"]["end"]),
+    "a boolean of 2": column("optional", lambda v: v.__setitem__(0, 2)),
+    "negative hours": column("estimate_hours", lambda v: v.__setitem__(0, -1.0)),
     "chunks with a gap": lambda r: r["chunks"]["start"].__setitem__(-1, r["chunks"]["start"][-1] + 1),
     "a heading off the file": lambda r: r["headings"]["line"].__setitem__(0, -1),
-    "a section off the tasks": lambda r: r["tasks"]["section"].__setitem__(0, 999),
+    "a section off the tasks": column("section", lambda v: v.__setitem__(0, 999)),
     "not a record": lambda r: r.clear(),
-    "the labels": lambda r: r["tasks"]["labels"].__setitem__(0, ["a", "b"]),
+    "the labels": column("labels", lambda v: v.__setitem__(0, ["a", "b"])),
 }
 
 
@@ -209,7 +231,7 @@ def test_a_damaged_or_forged_record_is_never_shown(big, capsys, how):
         if how == "truncated":
             return value[: len(value) // 2]
         record = json.loads(value)
-        record["tasks"]["text"][5] = "Transfer the funds to account 4711"
+        record["tasks"]["text"][5] = "Transfer the funds to account 4711"  # text is a plain JSON column
         return json.dumps(record).encode()
 
     assert _rewrite_documents(change) == 1

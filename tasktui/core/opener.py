@@ -71,6 +71,7 @@ class Opener:
         self.dialect = dialect
         self.cache: dict = {}  # chunk key -> result: the head's, then the store's (whole)
         self._kept: str | None = None  # the key of the record this process last kept or found
+        self._key: tuple[bytes, str] | None = None  # the last bytes asked about, and their key
         self._lock = threading.Lock()  # keep() from the edit thread and from a signal's exit alike
 
     def read(self, *, wait: bool = True, on_wait=None) -> store.Snapshot:
@@ -88,15 +89,19 @@ class Opener:
         head = loader.parse_head_bytes(snapshot.data, self.cache)
         if head is None:
             return None
-        loader.warm_for(snapshot.data)  # a file to parse in the worker pool: its processes start now
+        if not store_cache.has_document(self.path, self.key(snapshot.data)):
+            loader.warm_for(snapshot.data)  # a file to parse in the worker pool: its processes start now
         return self.document(*head)
 
     def key(self, data: bytes) -> str:
         """The key of the kept document of ``data`` opened with these settings."""
+        if self._key is not None and self._key[0] is data:
+            return self._key[1]
         h = hashlib.blake2b(digest_size=20)
         h.update(hashlib.sha256(data).digest())
         h.update(repr((kept.VERSION, float(self.day_hours), self.dialect, str(self.path))).encode("utf-8", "surrogateescape"))
-        return h.hexdigest()
+        self._key = (data, h.hexdigest())  # the head and the whole file ask for the same bytes' key
+        return self._key[1]
 
     def whole(self, snapshot: store.Snapshot, progress: Progress | None = None) -> Opened:
         """The whole file of ``snapshot``: from its kept document when there is one that

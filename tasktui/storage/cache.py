@@ -636,6 +636,16 @@ def load_document(path: str | os.PathLike[str], key: str) -> dict | None:
     return found if isinstance(found, dict) else None
 
 
+def has_document(path: str | os.PathLike[str], key: str) -> bool:
+    """Whether a record is kept for the file at ``path`` under ``key`` (not read, not
+    checked: whether an open may do without parsing). Never raises."""
+    if not enabled():
+        return False
+    row = _run(lambda db: db.execute("SELECT 1 FROM entry WHERE kind=? AND scope=? AND rules=? AND key=?",
+                                     (DOCUMENT.name, _scope_of(path), rules_digest(), key)).fetchone())
+    return row is not None
+
+
 def save_document(path: str | os.PathLike[str], key: str, record: dict) -> None:
     """Keep ``record`` for the file at ``path`` under ``key``: the only one of the file
     (its records of other bytes go). Never raises."""

@@ -98,9 +98,10 @@ def task_markdown(doc: Document, task: Task, found=None, ready: Readiness | None
     return "\n".join(parts)
 
 
-TIMED_ROWS = 40
-"""A section's table of timed tasks stops here: more rows than a screen holds, and
-Rich lays out every row of a table at each update (a 200-row table took 0.3 s)."""
+TIMED_ROWS = 15
+"""A section's table of timed tasks stops here (the tree shows each task's time):
+Rich lays out every row of a table at each update, 2 to 3 ms a row (a 200-row table
+took 0.3 s, on the UI thread)."""
 
 
 def heading_markdown(outline: Outline, index: int) -> str:
