@@ -12,8 +12,18 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
-from support import NO_CORPUS, SAMPLES_DIR, TEMPLATE
+# Hypothesis: the profile says how many examples an ordinary property test runs;
+# TASKTUI_HYPOTHESIS=full (the README's full command) runs more than the quick
+# default. Tests whose every example drives the app or runs commands take a
+# named tier of it (support.examples), never a number of their own.
+for _name, _count in (("quick", 30), ("full", 150)):
+    settings.register_profile(_name, max_examples=_count, deadline=None, suppress_health_check=[
+        HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+settings.load_profile(os.environ.get("TASKTUI_HYPOTHESIS", "quick"))
+
+from support import NO_CORPUS, SAMPLES_DIR, TEMPLATE  # noqa: E402  (after the profile: support reads it)
 
 
 def pytest_addoption(parser) -> None:

@@ -15,7 +15,9 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
+import weakref
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -211,6 +213,20 @@ def assert_one_line_error(code: int, out: str, err: str, *needles: str, prefix: 
         assert needle.lower() in err.lower(), err
 
 
+# --------------------------------------------------------------------- hypothesis
+# How many examples a property test runs: an ordinary one takes the profile's count
+# (conftest loads "quick", or "full" with TASKTUI_HYPOTHESIS=full); one whose every
+# example runs the command line many times, or drives the whole app, takes its tier.
+_TIERS = {"quick": {"commands": 4, "app": 1}, "full": {"commands": 20, "app": 3}}
+
+
+def examples(tier: str):
+    """Hypothesis settings for a property test of the ``tier`` ("commands" or "app")."""
+    from hypothesis import settings
+
+    return settings(max_examples=_TIERS[os.environ.get("TASKTUI_HYPOTHESIS", "quick")][tier])
+
+
 # ---------------------------------------------------------------- the app (Pilot)
 SIZE = (120, 36)
 
@@ -245,14 +261,81 @@ def record_notifications(app) -> list[tuple[str, str, str]]:
     return seen
 
 
+_TIMERS: "weakref.WeakKeyDictionary[object, list]" = weakref.WeakKeyDictionary()
+
+
+def record_timers(app) -> list:
+    """Every timer the app sets (``set_timer``, ``set_interval``), in order, as it sets
+    them; ``stop_timers`` stops them. The real methods still run."""
+    made = _TIMERS.setdefault(app, [])
+    for name in ("set_timer", "set_interval"):
+        def recording(*args, _original=getattr(app, name), **kwargs):
+            timer = _original(*args, **kwargs)
+            made.append(timer)
+            return timer
+
+        setattr(app, name, recording)
+    return made
+
+
+def stop_timers(app) -> None:
+    """Stop the timers ``record_timers`` saw the app set (the flash, the clock's tick):
+    a picture of the screen stays as it is, and a test ends in the same state every time."""
+    for timer in _TIMERS.get(app, ()):
+        timer.stop()
+
+
+def edits_queued(app) -> int:
+    """How many edits (undos, bookings, reloads) are queued or running on the app's edit
+    thread: its workers of the group "edits" not finished yet."""
+    return sum(1 for w in app.workers if w.group == "edits" and not w.is_finished)
+
+
 async def quiesce(app, pilot) -> None:
-    """Let running edits finish, then stop the app's one-shot timers (detail pane,
-    filter, flash) so that tests end in the same state every time; the app's own
-    callbacks also ignore a closing app."""
+    """Let running edits finish, then stop the app's timers (see ``record_timers``) so
+    that tests end in the same state every time; the app's own callbacks also ignore
+    a closing app."""
     await app.workers.wait_for_complete()
     await pilot.pause()
-    for timer in list(app._timers):
-        timer.stop()
+    stop_timers(app)
+
+
+def watch_threads() -> set[threading.Thread]:
+    """The file watchers' threads alive now."""
+    return {t for t in threading.enumerate() if t.name == "tasktui-watch"}
+
+
+async def cursor_to_row(pilot, row: int) -> None:
+    """Put the tree's cursor on ``row`` as a user does: ↓ or ↑, once a row."""
+    tree = pilot.app.tree
+    key = "down" if row > tree.cursor else "up"
+    await pilot.press(*[key] * abs(row - tree.cursor))
+    await wait_for(pilot, lambda: tree.cursor == row, what=f"the cursor on row {row}")
+
+
+def first_command(app) -> str | None:
+    """The first command the command palette offers now (its first line), or None."""
+    found = app.screen.query("CommandList")
+    if not found or not found.first().option_count:
+        return None
+    prompt = found.first().get_option_at_index(0).prompt
+    return getattr(prompt, "plain", str(prompt)).split("\n")[0].strip()
+
+
+def wait_open(proc: subprocess.Popen, path: Path, timeout: float = 10) -> None:
+    """Wait until ``proc`` has ``path`` open (Linux: a link in /proc/PID/fd names it)."""
+    target = str(Path(path).resolve())
+    fds = Path(f"/proc/{proc.pid}/fd")
+
+    def opened() -> bool:
+        assert proc.poll() is None, f"the process ended (status {proc.returncode}) before it opened {path}"
+        try:
+            links = [os.readlink(fd) for fd in fds.iterdir()]
+        except (FileNotFoundError, ProcessLookupError):  # a descriptor closed while listed
+            return False
+        return target in links
+
+    poll(opened, timeout, f"process {proc.pid} to open {Path(path).name}")
 
 
 @asynccontextmanager
@@ -263,6 +346,8 @@ async def running(path: Path, size: tuple[int, int] = SIZE, notifications: bool 
 
     app = TaskTuiApp(path, **kwargs)
     notes = record_notifications(app)
+    record_timers(app)
+    watchers = watch_threads()
     async with app.run_test(size=size, notifications=notifications) as pilot:
         await wait_for(
             pilot,
@@ -274,8 +359,7 @@ async def running(path: Path, size: tuple[int, int] = SIZE, notifications: bool 
             yield app, pilot, notes
         finally:
             await quiesce(app, pilot)
-    if app.watcher is not None and app.watcher._thread is not None:
-        app.watcher._thread.join(timeout=3)
+    poll(lambda: not watch_threads() - watchers, 5, "the app's file watcher to stop")
 
 
 def replace_once(data: bytes, old: bytes, new: bytes) -> bytes:
@@ -486,8 +570,12 @@ class GitRepo:
     """A git repository made by a test, with its own user and fixed dates: commits
     (and so their ids) are the same on every run."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, init: bool = True) -> None:
+        """A new repository at ``path``; with ``init=False``, the one already there
+        (a copy of another, see ``copy``)."""
         self.path = Path(path)
+        if not init:
+            return
         self.path.mkdir(parents=True, exist_ok=True)
         self.git("init", "-q", "-b", "main")
         for key, value in (("user.name", "Test Author"), ("user.email", "author@example.com"),
@@ -511,6 +599,12 @@ class GitRepo:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data.encode() if isinstance(data, str) else data)
         return target
+
+    def copy(self, target: Path) -> "GitRepo":
+        """This repository, its history and its working copy, copied to ``target``:
+        the same commit ids, for a test that changes it."""
+        shutil.copytree(self.path, target, symlinks=True)
+        return GitRepo(target, init=False)
 
     def commit(self, message: str, when: str) -> str:
         """Commit everything in the folder at ``when`` (ISO 8601, author and committer date); its id."""

@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from support import (copy_sample, differing_bytes, hold_lock, mark_at, replace_once, row_text, running, wait_file,
-                     wait_for)
+from support import (copy_sample, differing_bytes, edits_queued, hold_lock, mark_at, replace_once, row_text, running,
+                     wait_file, wait_for)
 from tasktui.core.outline import HEADING, TASK
 
 
@@ -63,6 +63,7 @@ async def test_space_toggles_first_open_task_one_byte_and_back(tmp_path, name, l
         assert tree.cursor == cursor
 
 
+@pytest.mark.xdist_group("timing")
 async def test_space_while_another_process_holds_the_lock_waits_off_the_ui(tmp_path):
     """Every edit is written on the edit thread: while another tasktui holds the
     file's lock the screen keeps answering keys, and the toggle lands, one byte,
@@ -79,8 +80,8 @@ async def test_space_while_another_process_holds_the_lock_waits_off_the_ui(tmp_p
             await pilot.press("j")  # answered while the edit waits
             assert app.tree.cursor == cursor + 1
             await pilot.press("k", "space")  # queued behind the first: toggles back, after it
-            await pilot.pause(0.3)
-            assert path.read_bytes() == original
+            await wait_for(pilot, lambda: edits_queued(app) == 2, what="the second toggle to queue behind the first")
+            assert path.read_bytes() == original, "nothing is written while the lock is held"
         finally:
             holder.stdin.close()
             holder.wait(5)
@@ -124,6 +125,7 @@ async def test_kiro_p_writes_dash_and_c_is_refused(tmp_path):
         assert path.read_bytes() == in_progress, "Kiro has no cancelled mark: nothing may be written"
 
 
+@pytest.mark.xdist_group("timing")
 async def test_no_edit_touches_the_file_on_the_ui_thread(tmp_path, monkeypatch):
     """Every edit, from a key or a dialog, undo and redo, a timer's booking: the lock,
     the lease, the writer scan, the write and its fsyncs all run on the edit thread,
@@ -523,11 +525,11 @@ async def test_the_cursor_stays_in_view_when_the_tree_is_resized(tmp_path):
         await pilot.pause()
         assert tree.scroll_offset.y <= tree.cursor < tree.scroll_offset.y + tree.size.height
         await pilot.resize_terminal(80, 10)
-        await pilot.pause(0.1)
-        assert tree.scroll_offset.y <= tree.cursor < tree.scroll_offset.y + tree.size.height
+        await wait_for(pilot, lambda: tree.size.height < 10 and tree.scroll_offset.y <= tree.cursor
+                       < tree.scroll_offset.y + tree.size.height, what="the cursor in view in the short tree")
         await pilot.resize_terminal(80, 40)
-        await pilot.pause(0.1)
-        assert tree.scroll_offset.y == 0, "a tall tree shows its top again"
+        await wait_for(pilot, lambda: tree.size.height > 10 and tree.scroll_offset.y == 0,
+                       what="a tall tree to show its top again")
 
 
 # ------------------------------------------------------------ keys in order, conflicts, quitting

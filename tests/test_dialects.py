@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from support import run, running, wait_file, wait_for
+from support import cursor_to_row, run, running, wait_file, wait_for
 from tasktui.doc import Document
 from tasktui.doc.rollup import RollUp
 
@@ -226,7 +226,7 @@ async def test_t_on_a_heading_books_time_beside_its_estimate(tmp_path):
         tree = app.tree
         row = next(i for i, r in enumerate(tree.rows) if r.kind == "heading"
                    and tree.outline.headings[r.index].text == "Task 1: Setup")
-        tree._set_cursor(row)
+        await cursor_to_row(pilot, row)
         await pilot.press("t")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "TimeDialog", what="the time dialog")
         await pilot.press(*"1h", "enter")

@@ -14,6 +14,8 @@ import pytest
 
 from support import SAMPLES_DIR, TmuxProgram, poll
 
+pytestmark = pytest.mark.xdist_group("timing")  # timing-sensitive: run apart from each other, in one worker
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
 
 

@@ -10,7 +10,7 @@ import sys
 import textwrap
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mdgen import markdown_bytes
@@ -811,6 +811,7 @@ WORKER = textwrap.dedent(
 )
 
 
+@pytest.mark.xdist_group("timing")
 def test_two_processes_toggling_different_tasks_lose_nothing(tmp_path):
     path = tmp_path / "tasks.md"
     data = b"# Two writers\n\n" + b"".join(b"- [ ] task %03d\n" % n for n in range(200))
@@ -874,6 +875,7 @@ def test_toggle_contract_every_task_samples(name, short_list_chunks):
     assert check_toggle_contract(data, name) == len(Document(data).tasks) > 0
 
 
+@pytest.mark.slow  # every task of every corpus file, one toggle each (the quick run toggles through TasksFile per file)
 @pytest.mark.parametrize("name", corpus_names())
 def test_toggle_contract_every_task_corpus(corpus_dir, name, short_list_chunks):
     data = (corpus_dir / name).read_bytes()
@@ -908,7 +910,6 @@ def test_toggle_contract_through_tasksfile_corpus(corpus_dir, name, tmp_path):
 OPS = ["toggle", "done", "todo", "in_progress", "cancelled", "text", "time", "estimate", "add", "under", "delete", "sync"]
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(markdown_bytes(), st.data())
 def test_property_edits_on_generated_files(data, draw):
     """Whatever the file, an edit either is refused (EditError, or its own check finds
@@ -955,7 +956,6 @@ SNIPPETS = ["", "x", " ", "X", "[x]", "[ ] ", "#", "# ", "- ", "- [ ] ", "1. ", 
             "**Estimated Time**: 3 hours", "**Actual Time**: 2 hours", "T001 ", "1.1 ", "\t", "    ", "caf\u00e9", "\u2028"]
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(markdown_bytes(), st.data())
 def test_property_incremental_reparse_of_outside_changes(data, draw):
     """A change inside one line (what another editor writes, or a value tasktui

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Static
 
-from support import (MARKUP_SENTINEL, assert_no_control_output, copy_sample, find, found_in_row, header_lines,
-                     hostile_file, row_text, running, screen_text, static_text, wait_for)
+from support import (MARKUP_SENTINEL, assert_no_control_output, copy_sample, find, first_command, found_in_row,
+                     header_lines, hostile_file, row_text, running, screen_text, static_text, wait_for)
 from tasktui.core.outline import HEADING, TASK
 from tasktui.doc.safetext import one_line
 
@@ -215,7 +215,7 @@ async def test_the_palette_offers_go_to_task_id(tmp_path):
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: bool(app.screen.query("CommandInput")), what="the command palette")
         app.screen.query_one("CommandInput").value = "Go to task id"
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: first_command(app) == "Go to task id...", what="the palette to offer the command")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the go-to prompt")
         await pilot.press(*"T020", "enter")

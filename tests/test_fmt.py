@@ -25,6 +25,8 @@ from support import assert_one_line_error, run
 from tasktui.core import fmt
 from tasktui.doc import Document
 
+pytestmark = pytest.mark.xdist_group("fmt")  # one worker computes the corpus's facts (module fixture) once
+
 BOM = b"\xef\xbb\xbf"
 DATA_DIR = Path(fmt.__file__).parent.parent / "data"
 

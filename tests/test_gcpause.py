@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import gc
 import threading
-import time
 
 import pytest
 
+from support import poll
 from tasktui.core import gcpause
+
+pytestmark = pytest.mark.xdist_group("timing")  # timing-sensitive: run apart from each other, in one worker
 
 
 @pytest.fixture(autouse=True)
 def no_other_pause():
     """An app test's loading thread may still be in a pause: wait for it to end."""
-    deadline = time.monotonic() + 10
-    while gcpause._depth and time.monotonic() < deadline:
-        time.sleep(0.01)
+    poll(lambda: not gcpause.active(), 10, "another test's pause to end")
     assert gc.isenabled()
 
 
@@ -60,6 +60,7 @@ def test_overlapping_pauses_in_two_threads_end_with_the_last_one():
     with gcpause.paused():
         pass
     assert not gc.isenabled(), "the other thread's pause has not ended"
+    assert gcpause.active()
     release.set()
     t.join(5)
-    assert gc.isenabled()
+    assert gc.isenabled() and not gcpause.active()

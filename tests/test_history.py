@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from support import (HISTORY_CLOCK, HISTORY_DATES, GitRepo, assert_one_line_error, history_story, run,
-                     screen_text, wait_for)
+from support import (HISTORY_CLOCK, HISTORY_DATES, GitRepo, assert_one_line_error, history_story, record_timers, run,
+                     screen_text, stop_timers, wait_for)
 from tasktui.core import history, pool
 from tasktui.storage import cache as store_cache
 from tasktui.doc.model import Document
@@ -32,9 +32,18 @@ def clock() -> float:
     return HISTORY_CLOCK
 
 
+@pytest.fixture(scope="session")
+def built_story(tmp_path_factory):
+    """The main story's repository, built once per session (its commits have fixed dates)."""
+    return history_story(tmp_path_factory.mktemp("story") / "repo")
+
+
 @pytest.fixture
-def story(tmp_path):
-    return history_story(tmp_path / "repo")
+def story(built_story, tmp_path):
+    """A copy of the main story for one test (it may commit, move or tick): (repo, file, commit ids)."""
+    repo, path, shas = built_story
+    copy = repo.copy(tmp_path / "repo")
+    return copy, copy.path / path.relative_to(repo.path), shas
 
 
 def counts(found: history.History) -> list[tuple[int, int, int]]:
@@ -453,9 +462,11 @@ async def test_the_app_reads_the_history_and_the_detail_pane_says_when(story):
 
     _repo, path, shas = story
     app = TaskTuiApp(path, clock=clock)
+    record_timers(app)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
-        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()  # the loading and whatever it started are done
+        await pilot.pause()
         assert app.session.history is None and not app.history_running, "opening a file reads no history"
         await pilot.press("H")  # read once asked for
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
@@ -492,6 +503,7 @@ async def test_the_palette_offers_the_history_and_a_file_outside_git_says_why(tm
     path = tmp_path / "tasks.md"
     path.write_text("# T\n\n- [ ] a\n")
     app = TaskTuiApp(path, clock=clock)
+    record_timers(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
         names = [c.title for c in app.get_system_commands(app.screen)]
@@ -516,6 +528,7 @@ async def test_file_text_on_the_history_screen_is_data(tmp_path, markup_guard):
     path = repo.write(name, f"# {MARKUP_SENTINEL} [red]t[/]\n\n## [/b] \x1b[2J\n\n- [ ] [@click=app.quit]a[/]\n")
     repo.commit("start", DATES[0])
     app = TaskTuiApp(path, clock=clock)
+    record_timers(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
         await pilot.press("H")
@@ -608,6 +621,7 @@ def test_today_is_on_the_axis_when_it_is_near_the_last_change():
 def test_history_view_snapshot(snap_compare, tmp_path, size=(80, 24)):
     """The `H` view at 80x24 on the main story, today being Monday 2026-11-09."""
     app = history_app.make_app(tmp_path)
+    record_timers(app)
 
     async def run_before(pilot) -> None:
         from tasktui.ui.screens.history import HistoryScreen
@@ -619,8 +633,7 @@ def test_history_view_snapshot(snap_compare, tmp_path, size=(80, 24)):
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: not app.screen.query_one("#history-progress").display, what="the chart")
         await pilot.pause()
-        for timer in list(app._timers):
-            timer.stop()
+        stop_timers(app)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 

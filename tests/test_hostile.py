@@ -21,11 +21,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from support import (HOSTILE_PIECES, MARKUP_SENTINEL, assert_no_control_output, hostile_bytes, hostile_file,
-                     hostile_strategy, record_notifications, run, screen_text, wait_for)
+from support import (HOSTILE_PIECES, MARKUP_SENTINEL, assert_no_control_output, examples, first_command, hostile_bytes,
+                     hostile_file, hostile_strategy, record_notifications, record_timers, run, screen_text, stop_timers,
+                     wait_for)
 from tasktui.storage import config, timer as timer_mod
 from tasktui.doc import Document
 from tasktui.doc.model import split_text
@@ -77,6 +78,7 @@ async def _exercise(path: Path, text: str, clock) -> None:
 
     original = path.read_bytes()
     app = TaskTuiApp(path, clock=clock)
+    record_timers(app)
     notes = record_notifications(app)
     async with app.run_test(size=(110, 32), notifications=True) as pilot:
 
@@ -158,7 +160,7 @@ async def _exercise(path: Path, text: str, clock) -> None:
         await pilot.press("s")
         await check("starting the timer")
         clock.now += 120
-        await pilot.pause(1.1)
+        await wait_for(pilot, lambda: "0:02:00" in screen_text(app), timeout=3, what="the timer to tick to 0:02:00")
         await check("the running timer")
         await pilot.press("s")
         await settle()
@@ -169,14 +171,14 @@ async def _exercise(path: Path, text: str, clock) -> None:
 
         # filter and help and the palette
         await pilot.press("slash", *MARKUP_SENTINEL.lower())
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: app.tree.text_filter == MARKUP_SENTINEL.lower(), what="the filter to apply")
         await check("filtering")
         await pilot.press("enter", "escape")
         await pilot.press("question_mark")
         await check("help")
         await pilot.press("escape", "ctrl+p")
         await pilot.press(*"tog")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: first_command(app) is not None, what="the palette's commands for 'tog'")
         await check("the command palette")
         await pilot.press("escape")
 
@@ -206,8 +208,7 @@ async def _exercise(path: Path, text: str, clock) -> None:
         await pilot.press("b")
         await check("closing the log")
         await settle()
-        for timer in list(app._timers):
-            timer.stop()
+        stop_timers(app)
     assert not [n for n in notes if "Traceback" in n[0]]
 
 
@@ -226,7 +227,8 @@ def _run_exercise(text: str) -> None:
         asyncio.run(_exercise(path, text, Clock()))
 
 
-@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.slow  # the whole app, every display path, per example
+@examples("app")
 @example(ALL_PIECES.replace("\udce9", "").replace("\udcff\udcfe", ""))  # a UTF-8 file: every edit is written
 @example(ALL_PIECES)  # undecodable bytes too: the file is not UTF-8
 @given(hostile_strategy())
@@ -318,7 +320,7 @@ CLI_COMMANDS = [
 
 
 @pytest.mark.parametrize("argv", CLI_COMMANDS, ids=[" ".join(a[:2]) if a[1] != "{t}" else f"{a[0]} missing file" for a in CLI_COMMANDS])
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@examples("commands")
 @example(ALL_PIECES)
 @given(text=hostile_strategy())
 def test_cli_human_output_holds_no_control_byte(capsys, argv, text):
@@ -332,7 +334,7 @@ def test_cli_human_output_holds_no_control_byte(capsys, argv, text):
         assert_no_control_output(err, "stderr")
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@examples("commands")
 @example(ALL_PIECES)
 @given(text=hostile_strategy())
 def test_json_output_is_valid_utf8_and_refs_match_it(capsys, text):
@@ -404,7 +406,6 @@ def test_a_good_timer_state_with_extra_fields_is_read():
     assert problem is None and running.key_path == ("A",) and running.started == 1_800_000_000.0
 
 
-@settings(max_examples=150, deadline=None)
 @given(st.one_of(st.binary(max_size=300),
                  st.dictionaries(st.sampled_from(sorted(TIMER_OK)), st.recursive(
                      st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
@@ -423,7 +424,6 @@ def test_any_timer_state_reads_or_is_set_aside(data):
         running.key, running.elapsed(1_900_000_000.0)
 
 
-@settings(max_examples=150, deadline=None)
 @given(st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode),
                  st.dictionaries(st.sampled_from(["day_hours", "sync", "theme", "other"]),
                                  st.sampled_from(["1", "25", "0", "-3", "nan", "true", '"x"', '""', "[1]", "{a=1}",
@@ -602,6 +602,7 @@ async def test_the_overview_shows_hostile_names_and_files_plainly(tmp_path, mark
     files = find_tasks_files(tmp_path)
     assert len(files) == 2
     app = TaskTuiApp(workspace=tmp_path, files=files)
+    record_timers(app)
     async with app.run_test(size=(160, 20)) as pilot:
         table = app.overview.table
         await wait_for(pilot, lambda: all(r.parsed for r in table.rows), what="both files to be read")

@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -58,10 +59,13 @@ def rebuilt(doc: Document, **settings) -> Document:
 
 
 def assert_same(a: Document, b: Document) -> None:
+    """Every part of the two Documents is equal (tasks, chunks, shape, tracking, keys)."""
     assert doc_state(a) == doc_state(b)
-    assert a.chunks == b.chunks
-    for name in Document._PARTS:
-        assert getattr(a, name) == getattr(b, name), name
+    assert a.chunks == b.chunks and a.tasks == b.tasks
+    for part in ("shape", "tracking"):
+        for f in fields(getattr(a.parts, part)):
+            assert getattr(getattr(a.parts, part), f.name) == getattr(getattr(b.parts, part), f.name), (part, f.name)
+    assert a.keys == b.keys
 
 
 # ----------------------------------------------------------- equal to a parse
@@ -86,6 +90,7 @@ def test_a_kept_document_equals_the_parse(name, data):
     doc = Document(data, path="/x/tasks.md")
     again = rebuilt(doc)
     assert_same(doc, again)
+    assert again.derivation is None, "built as a parse builds it, from no earlier version"
 
 
 @pytest.mark.parametrize("name", corpus_names())

@@ -19,12 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from support import SIZE, quiesce, wait_for
+from support import SIZE, quiesce, record_notifications, wait_for
 from tasktui.ui.app import TaskTuiApp
 from tasktui.doc import Document
 from tasktui.core import loader, pool
 from tasktui.doc.parse import chunk_key, cut_points, parse_chunks, parse_one
 from tasktui.doc.source import Source
+
+pytestmark = pytest.mark.xdist_group("timing")  # timing-sensitive: run apart from each other, in one worker
 
 REPO = Path(__file__).resolve().parents[1]
 generate = runpy.run_path(str(REPO / "benchmarks" / "generate.py"))["generate"]
@@ -101,7 +103,7 @@ def test_parallel_parse_fills_the_cache(parallel):
     assert len(cache) >= len(expected)
     assert all(cache[chunk_key("\n".join(lines[a:b]), lines[b] if b < len(lines) else None)] == res for a, b, res in expected)
     doc = Document(Source("\n".join(lines).encode()), cache=cache)
-    assert doc.chunks == expected
+    assert list(doc.chunks) == expected
 
 
 def test_head_then_rest_equals_parse_chunks(parallel):
@@ -322,12 +324,13 @@ async def test_next_open_pressed_while_loading_goes_there_once_loaded(tmp_path, 
     path = tmp_path / "tasks.md"
     path.write_bytes(data)
     app = TaskTuiApp(path)
+    notes = record_notifications(app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for(pilot, lambda: app.tree.doc is not None, what="the top of the file")
         assert all(t.state == "done" for t in app.tree.doc.tasks), "the generated top is all done"
         await pilot.press("down", "n")
         await wait_for(pilot, lambda: app.main.jump_after_load, what="the jump to wait")
-        said = [n.message for n in app._notifications]
+        said = [message for message, _title, _severity in notes]
         assert any("Still loading" in m for m in said) and not any("No more open" in m for m in said)
         slow_load.set()
         await wait_for(pilot, lambda: app.tasks_file is not None, timeout=20, what="the load")

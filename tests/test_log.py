@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, RadioButton
 
-from support import TEMPLATE
+from support import TEMPLATE, record_timers, stop_timers
 from tasktui.ui.widgets.log_panel import LogPanel
 from support import byte_diff, copy_sample, replace_once, row_text, wait_file, wait_for
 from support import running as app_running
@@ -428,6 +428,7 @@ def test_log_panel_snapshot(snap_compare, tmp_path):
     config and state in the conftest's temporary folders, and the app's timers stopped first.
     Update with ``pytest tests/test_log.py -k snapshot --snapshot-update`` and look at the SVG."""
     app = log_panel_app.make_app(tmp_path)
+    record_timers(app)
 
     async def run_before(pilot) -> None:
         await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
@@ -448,7 +449,6 @@ def test_log_panel_snapshot(snap_compare, tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
-        for timer in list(app._timers):
-            timer.stop()
+        stop_timers(app)
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)

@@ -325,6 +325,7 @@ async def test_two_clients_claiming_at_once_never_take_the_same_task(tmp_path):
     assert path.read_bytes() == CLAIMS.replace(b"- [ ] T", b"- [/] T")
 
 
+@pytest.mark.xdist_group("timing")
 async def test_subscribers_hear_of_a_write_made_by_anyone(root, errlog):
     """A 2026 client's subscriptions/listen stream, and a 2025 client's resources/subscribe."""
     path = root / NAME

@@ -15,7 +15,7 @@ import pytest
 
 from support import SAMPLES_DIR, TmuxProgram, call, mcp_client, poll
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("timing"),
               pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")]
 
 NAME = "specs/004-invitations/tasks.md"

@@ -8,7 +8,7 @@ import csv
 import importlib.util
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import example, given
 
 from mdgen import front_matter_bytes, markdown_bytes
 from support import (
@@ -22,7 +22,7 @@ from support import (
     sample_names,
     whole_parse,
 )
-from tasktui.doc import Document, Source, load
+from tasktui.doc import Document, Source
 from tasktui.doc import parse as parse_mod
 from tasktui.doc.durations import DurationError, format_hours, parse_duration, parse_hours, short_hours, uses_minutes
 from tasktui.doc.model import TaskKey, parse_log_entry, split_id
@@ -54,11 +54,12 @@ def assert_lossless(data: bytes) -> Document:
     assert rebuilt == data
     for i, line in enumerate(src.lines):
         assert data[src.starts[i]:src.line_end(i)] == encode(line)
-        assert src.line_span(i)[1] == src.line_end(i) + len(src.endings[i])
+        next_start = src.starts[i + 1] if i + 1 < src.line_count else len(data)
+        assert next_start == src.line_end(i) + len(src.endings[i])
     assert src.endings[-1] == b""
     doc = Document(data)
     assert doc.source.data == data
-    assert load(data).source.data == data
+    assert Document(Source(data)).source.data == data
     for t in doc.tasks:
         # the mark offset points at the byte(s) between the brackets
         assert data[t.mark_offset - 1:t.mark_offset] == b"["
@@ -318,7 +319,6 @@ def test_front_matter_is_skipped():
 _CACHE: dict = {}
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(markdown_bytes())
 def test_property_round_trip_chunking_and_oracle(data):
     # (a) round trip
@@ -340,7 +340,6 @@ def test_property_round_trip_chunking_and_oracle(data):
     assert model_gfm_tasks(doc) == oracle_tasks(data, doc.front_matter)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(front_matter_bytes())
 def test_property_front_matter(data):
     doc = Document(data)
@@ -892,6 +891,7 @@ def test_lines_read_like_the_tuple_they_stand_for(n, rounds, limit, probes):
         Lines.FLATTEN_AT = old
 
 
+@pytest.mark.slow  # 286 versions, each list parsed again
 def test_a_patched_source_shares_its_lines_and_reads_like_a_fresh_one():
     data = b"# T\n" + b"".join(b"- [ ] task %d\n" % i for i in range(2000))
     doc = Document(data)
@@ -958,7 +958,6 @@ def test_a_source_patched_many_times_equals_one_read_from_its_bytes():
         src = out[0]
     fresh = Source(src.data)
     assert src.lines == fresh.lines and src.starts == fresh.starts and src.endings == fresh.endings
-    assert [src.line_span(i) for i in range(src.line_count)] == [fresh.line_span(i) for i in range(fresh.line_count)]
 
 
 def test_a_patch_where_a_cr_and_an_lf_meet_or_part_is_not_in_place():
@@ -995,7 +994,6 @@ def _phased_doc_bytes(phases: int) -> bytes:
     return b"".join(out)
 
 
-@settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 10 ** 6), st.sampled_from(["toggle", "cancel", "estimate", "actual"]),
                           st.sampled_from(["0.3", "1.25", "0.3333", "12", "7.05"])), max_size=25))
 def test_progress_of_patched_versions_equals_a_fresh_count(steps):
@@ -1062,7 +1060,6 @@ def test_a_changed_line_that_starts_a_chunk_reparses_two_chunks_not_the_file():
 MARKS = [" ", "x", "X", "-", "/", "~", "*", "<", "`", "✓", "é", "a", "1", "\0", "[", "\t", "🙂", "\u0301"]
 
 
-@settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 10 ** 6), st.sampled_from(MARKS), st.booleans()), min_size=1, max_size=6),
        st.sampled_from(["template", "kiro", "legend"]))
 def test_marks_applied_without_parsing_again_equal_a_fresh_parse(changes, shape):
@@ -1116,13 +1113,16 @@ def test_marks_applied_without_parsing_again_run_no_parse():
     assert doc_state(quick) == doc_state(Document(quick.source.data))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(markdown_bytes(), st.lists(st.tuples(st.integers(0, 10 ** 6), st.integers(-1, 3),
                                             st.sampled_from([b"", b"- [ ] added\n", b"\n", b"## Head\n", b"```\n",
                                                              b"  - [x] sub\n", b"<!--\n", b"1. [ ] one\n"]),
                                             st.sampled_from([b"", b"- [x] T001 changed", b"```", b"# H", b"1. x",
                                                              b"  - **Estimated Time**: 2h", b"> - [~] skipped"])),
                                   min_size=1, max_size=3), st.booleans())
+@example(  # a line in the middle of the file starting with the BOM's bytes comes first in the lines split again
+    b'\xef\xbb\xbf<!--\n# \n# \n- [ ] \n-\n  [ ] \n\n-\n  [ ] \n  -\n    [ ] \n  -\n    [ ] \n    -\n      [ ] \n\n  - alpha\n\n'
+    b'<div>\n- [ ] \n- [ ] \n</div>\n\xef\xbb\xbf\n=\n<div>\n- [ ] \n- [ ] \n</div>\n```\n- [ ] \n- [ ] \n- [ ] \n```',
+    [(8236, 3, b"", b"")], False)
 def test_patches_that_add_or_remove_lines_keep_the_chunks_around_them(data, edits, short_lists):
     """A patch that adds or removes line breaks (or changes a line so that the blocks
     change) re-parses only the lines between the chunks before and after it
@@ -1278,3 +1278,15 @@ def test_a_spliced_source_equals_one_read_from_its_bytes():
         got, want = src.spliced(patches), Source(apply(data, patches))
         assert (got.data, tuple(got.lines), tuple(got.starts), got.endings, got.bom) == (
             want.data, want.lines, want.starts, want.endings, want.bom), (data, patches)
+
+
+def test_a_version_patched_in_place_finds_its_own_task_at_a_line():
+    """A toggle shares the lookups of the version before (no text changed); the task
+    found at a line is still the new version's, with its new mark and offset."""
+    doc = Document(b"# T\n\n- [ ] one\n- [ ] two\n")
+    one = doc.task_at_line(2)
+    assert doc.keys
+    toggled = doc.patched([Patch(one.mark_offset, one.mark_offset + 1, b"x")])
+    assert toggled.keys is doc.keys, "no text changed: the lookups are shared"
+    assert toggled.task_at_line(2) == toggled.tasks[0] and toggled.task_at_line(2).mark == "x"
+    assert doc.task_at_line(2).mark == " "

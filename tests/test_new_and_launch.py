@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from support import SAMPLES_DIR
-from support import SIZE, quiesce, screen_text, wait_for
+from support import SIZE, quiesce, record_notifications, screen_text, wait_for
 from support import assert_one_line_error, run
 from tasktui import __version__
 from tasktui.storage import config
@@ -34,7 +34,7 @@ from tasktui.cli import launch
 from tasktui.ui.app import TaskTuiApp
 from tasktui.doc import Document
 from tasktui.ui.screens import help as help_mod
-from tasktui.ui.screens.help import HelpScreen, help_text
+from tasktui.ui.screens.help import HelpScreen
 from tasktui.core.workspace import find_tasks_files
 
 DATA = Path(launch.__file__).parent.parent / "data"
@@ -237,9 +237,10 @@ async def test_demo_opens_a_scratch_copy_and_never_writes_the_bundled_file(capsy
     assert copy == config.state_dir() / "demo" / "tasks.md"
     assert copy.resolve() != bundled.resolve() and copy.read_bytes() == original
 
+    notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the demo to load")
-        warned = [n for n in app._notifications if n.severity != "information"]
+        warned = [n for n in notes if n[2] != "information"]
         assert warned == [], "the demo opens without warnings (no mojibake: that is the template sample's)"
         assert "â" not in screen_text(app)
         await pilot.press("space")
@@ -330,7 +331,7 @@ def test_help_documents_every_key_of_the_app():
     for where, found in bound.items():
         for binding in found:
             assert (where, binding.action) in explained, f"{binding.key} ({binding.action}) on {where} is not in the help"
-    text = help_text()
+    text = "\n".join(f"  {key} " for _group, rows in help_mod.help_rows() for key, _does in rows)
     for key in ("space", "? F1", "alt+↑ K", "PgUp PgDn Home End", "shift+↑ / shift+↓", "ctrl+p", "u / ctrl+r"):
         assert f"  {key} " in text, key
 

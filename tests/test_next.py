@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from support import REPO, SAMPLES_DIR, assert_one_line_error, run
 from tasktui.doc import Document
 
@@ -140,6 +142,7 @@ def race(tmp_path, path, n: int) -> list[tuple[int, str, str]]:
         go.unlink(missing_ok=True)
 
 
+@pytest.mark.xdist_group("timing")
 def test_concurrent_claims_by_real_processes_never_take_the_same_task(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(PARALLEL)

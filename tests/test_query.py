@@ -4,7 +4,7 @@ found in a row, tested without Textual."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from support import HOSTILE_PIECES, SAMPLES_DIR, hostile_file, hostile_strategy, sample_names
@@ -221,7 +221,6 @@ def samples() -> list[Document]:
     return [Document((SAMPLES_DIR / name).read_bytes()) for name in sample_names()] + [Document(SPECKIT)]
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(words=st.lists(st.one_of(WORD, st.sampled_from(["delete", "us4", "t012", "[US4]", "state:open", "-draft",
                                                           '"a draft"', "1.2", "the", "-state:done", "test"])),
                       min_size=1, max_size=5), data=st.data())
@@ -231,7 +230,6 @@ def test_word_order_never_matters(samples, words, data):
         assert found(doc, " ".join(words)) == found(doc, " ".join(shuffled))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(word=st.one_of(WORD, st.sampled_from(["create", "Test", "api/v1", "straße", "T0", "é", "(", "a:b"])))
 def test_one_plain_word_is_the_old_substring_filter(samples, word):
     if not plain_word(word):
@@ -241,7 +239,6 @@ def test_one_plain_word_is_the_old_substring_filter(samples, word):
         assert found(doc, word) == old
 
 
-@settings(max_examples=300, deadline=None)
 @given(text=st.one_of(hostile_strategy(), st.text(max_size=40),
                       st.lists(st.sampled_from(HOSTILE_PIECES + ['"', "-", "state:", "[", "]", "T01", "L", ":"]),
                                max_size=8).map("".join)))

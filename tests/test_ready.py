@@ -5,7 +5,7 @@ the promise that a file without any of it gets today's first open task."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tasktui.doc import Document
@@ -362,7 +362,6 @@ def test_cycles_and_missing_references_are_reported_never_a_crash():
     assert {r.doc.tasks[i].id for p in cycles for i in p.tasks} >= {"T001", "T002", "T003", "T004", "T005", "T006"}
 
 
-@settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00"), max_size=60),
                 max_size=8),
        st.lists(st.sampled_from(["T001", "T002", "T0", "1.2", "Phase 1", "Phase 9", "US1", "all", "Setup", "-",
@@ -399,7 +398,6 @@ def plain_documents(draw) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-@settings(max_examples=150, deadline=None)
 @given(plain_documents())
 def test_without_dependency_information_the_first_open_task_as_today(data):
     doc = Document(data)
@@ -414,7 +412,6 @@ def test_without_dependency_information_the_first_open_task_as_today(data):
         assert r.current() == first
 
 
-@settings(max_examples=60, deadline=None)
 @given(st.sampled_from([PARALLEL, TEXT_FORMS, KIRO, SECTION, SPECKIT_SECTION, CYCLES, PHASE_LABELS]),
        st.lists(st.tuples(st.integers(0, 30), st.sampled_from(["toggle", "in_progress", "cancelled", "queued"])),
                 min_size=1, max_size=6))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 from mdgen import markdown_bytes
 from support import SAMPLES_DIR, doc_state, heading_key, key_of
@@ -432,7 +432,6 @@ def _line_texts(data: bytes) -> Counter:
     return Counter(Document(data).source.lines)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(task_lists(), st.data())
 def test_property_a_move_and_its_inverse_restore_the_bytes(data, draw):
     doc = Document(data)
@@ -457,7 +456,6 @@ def test_property_a_move_and_its_inverse_restore_the_bytes(data, draw):
     assert len(moved.tasks) == len(doc.tasks)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(task_lists(), st.data())
 def test_property_moves_to_sections_keep_every_line(data, draw):
     doc = Document(data)
@@ -477,7 +475,6 @@ def test_property_moves_to_sections_keep_every_line(data, draw):
         assert after.task_at_line(pl.details.line - 1).path == doc.heading_keys[h].path
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(markdown_bytes(), st.data())
 def test_property_moves_on_generated_markdown_are_refused_or_right(data, draw):
     """Whatever the file: a move is refused (EditError, or its check finds a problem)

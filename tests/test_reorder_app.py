@@ -9,6 +9,7 @@ from support import (
     MARKUP_SENTINEL,
     assert_no_control_output,
     copy_sample,
+    cursor_to_row,
     hostile_bytes,
     replace_once,
     row_text,
@@ -190,8 +191,7 @@ async def test_a_heading_row_does_not_move(tmp_path):
     path = copy_sample(tmp_path, "plain-todo.md")
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
-        app.tree._set_cursor(0)
-        await pilot.pause()
+        await cursor_to_row(pilot, 0)
         assert app.tree.cursor_row.kind == HEADING
         for key in ("K", "m"):
             await pilot.press(key)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from support import SAMPLES_DIR, corpus_names
-from support import SIZE, quiesce, record_notifications, wait_file, wait_for
+from support import SIZE, first_command, quiesce, record_notifications, wait_file, wait_for
 from support import assert_one_line_error, run
 from tasktui.doc import repair
 from tasktui.ui.app import TaskTuiApp
@@ -243,14 +243,6 @@ async def _loaded(pilot, app) -> None:
     await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
 
 
-def _first_command(app) -> str | None:
-    found = app.screen.query("CommandList")
-    if not found or not found.first().option_count:
-        return None
-    prompt = found.first().get_option_at_index(0).prompt
-    return getattr(prompt, "plain", str(prompt)).split("\n")[0].strip()
-
-
 async def test_palette_repair_confirms_then_writes(sample_copy):
     data = sample_copy.read_bytes()
     app = TaskTuiApp(sample_copy)
@@ -262,7 +254,7 @@ async def test_palette_repair_confirms_then_writes(sample_copy):
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: bool(app.screen.query("CommandInput")), what="the command palette")
         app.screen.query_one("CommandInput").value = "Repair mojibake"
-        await wait_for(pilot, lambda: _first_command(app) == "Repair mojibake", what="the palette to offer the command")
+        await wait_for(pilot, lambda: first_command(app) == "Repair mojibake", what="the palette to offer the command")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog")
         assert "Rewrite 12 mojibake sequence(s)" in app.screen.question

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input
 
-from support import wait_for
+from support import record_timers, stop_timers, wait_for
 
 _spec = importlib.util.spec_from_file_location(
     "tasktui_small_screen_app", Path(__file__).parent / "snapshot_apps" / "small_screen_app.py")
@@ -65,8 +65,7 @@ async def settle(pilot) -> None:
     app.clear_notifications()  # the start-up mojibake notice would cover what the picture is about
     for widget in app.screen.query(Input):
         widget.cursor_blink = False
-    for timer in list(app._timers):
-        timer.stop()
+    stop_timers(app)
     await pilot.pause()
 
 
@@ -79,6 +78,7 @@ async def open_dialog(pilot, keys: tuple[str, ...], name: str) -> None:
 
 def test_main_view_with_a_running_timer(snap_compare, tmp_path):
     app = small_app.make_app(tmp_path, timer_seconds=2 * 3600 + 3 * 60 + 4)
+    record_timers(app)
 
     async def run_before(pilot) -> None:
         await loaded(pilot)
@@ -90,6 +90,7 @@ def test_main_view_with_a_running_timer(snap_compare, tmp_path):
 
 def test_log_panel_with_a_resolved_entry(snap_compare, tmp_path):
     app = small_app.make_app(tmp_path)
+    record_timers(app)
 
     async def run_before(pilot) -> None:
         from tasktui.ui.widgets.log_panel import LogPanel
@@ -123,6 +124,7 @@ DIALOGS = {
 def test_dialog(snap_compare, tmp_path, case):
     keys, name = DIALOGS[case]
     app = small_app.make_app(tmp_path)
+    record_timers(app)
 
     async def run_before(pilot) -> None:
         await loaded(pilot)
@@ -161,6 +163,7 @@ def test_help_in_two_columns_at_160x48(snap_compare, tmp_path):
 
 def test_long_timer_question(snap_compare, tmp_path):
     app = small_app.make_app(tmp_path, timer_seconds=9 * 3600)
+    record_timers(app)
 
     async def run_before(pilot) -> None:
         await wait_for(pilot, lambda: screen_name(app) == "LongTimerDialog", what="the keep/trim/discard question")
@@ -173,6 +176,7 @@ def test_long_timer_question(snap_compare, tmp_path):
 
 def test_repair_confirmation(snap_compare, tmp_path):
     app = small_app.make_app(tmp_path)
+    record_timers(app)
 
     async def run_before(pilot) -> None:
         await loaded(pilot)

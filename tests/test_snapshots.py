@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from support import record_timers, stop_timers
 from tasktui.doc.model import Task
 
 _spec = importlib.util.spec_from_file_location(
@@ -66,8 +67,7 @@ async def wait_until_shown(pilot) -> Task:
     await pilot.wait_for_scheduled_animations()
     # stop the app's timers (detail pane, clock tick) so that none fires while the
     # screenshot's app shuts down
-    for timer in list(app._timers):
-        timer.stop()
+    stop_timers(app)
     return first
 
 
@@ -75,6 +75,7 @@ async def wait_until_shown(pilot) -> Task:
 @pytest.mark.parametrize("name", SAMPLES, ids=[n.removesuffix(".md") for n in SAMPLES])
 def test_main_screen(snap_compare, tmp_path, name, size):
     app = sample_app.make_app(name, tmp_path)
+    record_timers(app)
     seen = []
 
     async def run_before(pilot) -> None:
@@ -97,6 +98,7 @@ def test_marked_rows_80x24(snap_compare, tmp_path):
     twice) on the spec-kit sample at 80x24, the cursor moved off them: the marked rows
     highlighted (a done mark, ids and markers readable on them) and "3 marked" in the header."""
     app = marks_app.make_app(tmp_path)
+    record_timers(app)
     original = (tmp_path / marks_app.NAME).read_bytes()
     seen = []
 
@@ -105,8 +107,7 @@ def test_marked_rows_80x24(snap_compare, tmp_path):
         await pilot.press("up", "v", "shift+down", "shift+down", "down")
         await wait_for(pilot, lambda: "3 marked" in app.header.content.plain, "the header's count")
         await pilot.pause()
-        for timer in list(app._timers):
-            timer.stop()
+        stop_timers(app)
         seen.append((first, sorted(app.tree.marked), app.tree.cursor_task))
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
@@ -124,6 +125,7 @@ def test_filtered_tree_with_done_hidden_at_80x24(snap_compare, tmp_path):
     """The spec-kit sample filtered by marker and word with done tasks hidden: what was
     found drawn in the rows, the count beside the box, the header's word about both."""
     app = sample_app.make_app("speckit-feature.md", tmp_path, clock=lambda: FIXED_NOW)
+    record_timers(app)
     query = "[US2] invitation"
     shown = []
 
@@ -137,8 +139,7 @@ def test_filtered_tree_with_done_hidden_at_80x24(snap_compare, tmp_path):
                        "the header's word about the filter")
         app.clear_notifications()  # "Done tasks hidden." would cover the count
         await pilot.pause()
-        for timer in list(app._timers):
-            timer.stop()
+        stop_timers(app)
         shown.extend(app.tree.doc.tasks[r.index].id for r in app.tree.rows if r.kind == "task")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
@@ -148,6 +149,7 @@ def test_filtered_tree_with_done_hidden_at_80x24(snap_compare, tmp_path):
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_workspace_overview(snap_compare, tmp_path, size):
     app = workspace_app.make_app(tmp_path)
+    record_timers(app)
     seen = []
 
     async def run_before(pilot) -> None:

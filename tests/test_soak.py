@@ -38,6 +38,8 @@ import pytest
 
 from support import REPO, TmuxProgram
 
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("timing")]  # a long race of real processes, timed
+
 TASKS = 40
 
 
@@ -265,7 +267,8 @@ def test_writers_and_tasktui_race_without_losing_bytes(tmp_path, request):
             time.sleep(rnd.uniform(0.1, 0.6))
         clis.join()
         writer.wait(30)
-        time.sleep(1.5)  # the app takes in the last outside version
+        last = max([1] + [r["k"] for r in read_log(writer_log)])
+        app.wait_screen(lambda s: re.search(rf"of version {last}\b", s), f"the app to show the last outside version {last}")
         assert app.quit() == "0"
     finally:
         app.close()

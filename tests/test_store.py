@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tasktui.storage import private, store
@@ -39,6 +39,8 @@ from tasktui.storage.store import (
     stat_key,
     why_read_only,
 )
+
+pytestmark = pytest.mark.xdist_group("timing")  # timing-sensitive: run apart from each other, in one worker
 
 REPO = Path(__file__).resolve().parents[1]
 IS_ROOT = os.geteuid() == 0
@@ -191,7 +193,6 @@ def test_round_trip_is_byte_exact(folder, name):
     assert temps(folder) == []
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=st.binary(max_size=3000), second=st.binary(max_size=3000))
 def test_round_trip_arbitrary_bytes(folder, first, second):
     path = folder / "tasks.md"
@@ -570,6 +571,7 @@ def check_complete(path: Path, allowed_old: int, first_new: int) -> int:
     return gen
 
 
+@pytest.mark.slow  # a kill -9 loop
 def test_kill_9_mid_write_never_tears_the_file(folder):
     path = folder / "tasks.md"
     path.write_bytes(content(0, BIG))

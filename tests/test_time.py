@@ -286,9 +286,8 @@ async def test_timer_starts_ticks_and_stops_booking_rounded_minutes(tmp_path):
         await wait_for(pilot, lambda: "⏱ 0:01:05" in row_text(app.tree, app.tree.cursor), timeout=3,
                        what="the task's row to show 0:01:05")
         clock.advance(3600 + 28 * 60 + 35)  # 1:29:40 in all
-        app._paint_timer()
-        assert "⏱ 1:29:40" in header(app)
-        assert "⏱ 1:29:40" in row_text(app.tree, app.tree.cursor)
+        await wait_for(pilot, lambda: "⏱ 1:29:40" in header(app) and "⏱ 1:29:40" in row_text(app.tree, app.tree.cursor),
+                       timeout=3, what="the header and the row to tick to 1:29:40")
         assert path.read_bytes() == original
         await pilot.press("s")
         # 1:29:40 rounds to 90 minutes: 1.5 hours after the estimate, totals synced
@@ -369,9 +368,9 @@ async def test_starting_a_timer_on_another_task_stops_and_books_the_first(tmp_pa
         await app.workers.wait_for_complete()
         assert app.running is not None and app.running.key_text == "**Implement input validation** for all service methods"
         assert app.running.started == clock.now
-        app._paint_timer()
-        assert "⏱ 0:00:00 **Implement input valid" in header(app), "the clock, and as much of the task as fits"
-        assert "⏱ 0:00:00" in row_text(app.tree, app.tree.cursor)
+        await wait_for(pilot, lambda: "⏱ 0:00:00 **Implement input valid" in header(app)
+                       and "⏱ 0:00:00" in row_text(app.tree, app.tree.cursor), timeout=3,
+                       what="the clock, and as much of the task as fits")
 
 
 async def test_the_second_timer_survives_a_restart(tmp_path):
@@ -443,8 +442,7 @@ async def test_a_timer_older_than_a_working_day_asks(tmp_path, answer):
             return
         if answer == "keep":
             assert state_file().read_bytes() == saved
-            app._paint_timer()
-            assert "⏱ 9:00:00" in header(app)
+            await wait_for(pilot, lambda: "⏱ 9:00:00" in header(app), timeout=3, what="the header to show 9:00:00")
             return
         # trim: one working day booked on the task, and the timer stopped
         await wait_file(pilot, path, domain_events_booked(original, "8 hours", "29.5 hours", "6.5 hours (+28%)"))

@@ -31,7 +31,9 @@ import pytest
 from tasktui.ui.app import TaskTuiApp
 from tasktui.core.outline import TASK
 from tasktui.storage.watch import FileWatcher
-from support import copy_sample, quiesce, record_notifications, wait_for
+from support import copy_sample, poll, quiesce, record_notifications, record_timers, wait_for, watch_threads
+
+pytestmark = pytest.mark.xdist_group("timing")  # timing-sensitive: run apart from each other, in one worker
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_tasks"
 SIZE = (120, 36)
@@ -58,8 +60,10 @@ def inotify_watches() -> dict[int, int]:
 async def watched(path: Path, **kwargs):
     """The app on ``path``, loaded, its watcher's inotify watch in place."""
     before = inotify_watches()
+    threads = watch_threads()
     app = TaskTuiApp(path, **kwargs)
     notes = record_notifications(app)
+    record_timers(app)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
         await wait_for(pilot, lambda: app.watcher is not None and app.watcher.ready.is_set(), what="the watcher thread")
@@ -73,9 +77,7 @@ async def watched(path: Path, **kwargs):
             yield app, pilot, notes
         finally:
             await quiesce(app, pilot)
-    if app.watcher is not None and app.watcher._thread is not None:
-        app.watcher._thread.join(timeout=3)
-        assert not app.watcher._thread.is_alive(), "the watcher thread should stop with the app"
+    poll(lambda: not watch_threads() - threads, 5, "the watcher thread to stop with the app")
 
 
 def task_by_id(doc, ident: str):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from support import SAMPLES_DIR, assert_one_line_error, quiesce, run, screen_text, wait_for
+from support import SAMPLES_DIR, assert_one_line_error, poll, quiesce, run, screen_text, wait_for
 from tasktui.storage import store
 from tasktui.core import workspace
 from tasktui.ui.app import TaskTuiApp
@@ -165,10 +165,7 @@ def test_one_thread_watches_the_folders_of_many_files(tmp_path):
         tmp = files[12].with_name(".tasks.md.tmp")
         tmp.write_bytes(b"- [x] a\n")
         os.replace(tmp, files[12])  # an atomic save: the file is replaced
-        deadline = time.monotonic() + 5
-        while {p for batch in seen for p in batch} != {files[7], files[12]} and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert {p for batch in seen for p in batch} == {files[7], files[12]}
+        poll(lambda: {p for batch in seen for p in batch} == {files[7], files[12]}, 5, "the two changed files")
     finally:
         watcher.stop()
         watcher.join(3)
@@ -349,9 +346,7 @@ async def test_a_file_changed_before_it_is_watched_is_read_again(tmp_path, monke
     original = FolderWatcher._run
 
     def change_then_watch(self):  # another program saves after the files were read, before the watch
-        deadline = time.monotonic() + 10
-        while not all(r.parsed for r in app.overview.table.rows) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        poll(lambda: all(r.parsed for r in app.overview.table.rows), 10, "every file to be read")
         tmp = path.with_name(".tasks.md.new")
         tmp.write_bytes(path.read_bytes().replace(b"- [ ] 1.2", b"- [x] 1.2"))
         os.replace(tmp, path)

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from support import assert_one_line_error, poll, run
+from support import assert_one_line_error, poll, run, wait_open
 from tasktui.storage import private, store
 from tasktui.doc import Document
 from tasktui.core.tasksfile import TasksFile
+
+pytestmark = pytest.mark.xdist_group("timing")  # timing-sensitive: run apart from each other, in one worker
 
 TEXT = b"# Plan\n\n## Phase 1\n\n" + b"".join(b"- [ ] task %d with some words to make it longer\n" % i for i in range(30))
 
@@ -133,7 +135,7 @@ def test_the_cli_exits_1_when_the_writer_never_finishes(tasks, capsys, monkeypat
 def test_a_writer_in_three_chunks_loses_nothing(tasks):
     """The case measured in the issue: a program truncates the file and writes it
     back in three chunks 500 ms apart, the file open all along; a toggle started
-    100 ms in lands on the whole new file."""
+    once it has the file open lands on the whole new file."""
     new = TEXT.replace(b"Phase 1", b"Phase One")
     writer = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import time
@@ -145,7 +147,7 @@ def test_a_writer_in_three_chunks_loses_nothing(tasks):
             f.write(piece); f.flush(); time.sleep(0.5)
         f.close()
     """)])
-    time.sleep(0.1)
+    wait_open(writer, tasks)  # the writer has the file open: the toggle starts while it writes
     done = subprocess.run([sys.executable, "-m", "tasktui", "toggle", str(tasks), "L7", "--json"],
                           capture_output=True, timeout=60)
     writer.wait(10)

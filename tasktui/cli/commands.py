@@ -7,6 +7,7 @@ import argparse
 import re
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from tasktui import __version__
@@ -439,10 +440,8 @@ def cmd_new(args) -> int:
 
 def cmd_fmt(args) -> int:
     from tasktui.core import fmt
-    from tasktui.core.tasksfile import TasksFile
 
-    cfg = _settings(args)
-    tf = TasksFile(args.file, sync=False, day_hours=cfg.day_hours, waiting=_waiting, dialect=_dialect(args, cfg))
+    tf = _open(args, replace(_settings(args), sync=False))  # fmt changes no progress line
     name = args.file  # as the user gave it
     data = tf.snapshot.data
     try:

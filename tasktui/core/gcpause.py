@@ -36,3 +36,9 @@ def paused() -> Iterator[None]:
             _depth -= 1
             if _depth == 0 and _was_enabled:
                 gc.enable()
+
+
+def active() -> bool:
+    """Whether a pause is on now (in any thread)."""
+    with _lock:
+        return _depth > 0

@@ -656,16 +656,6 @@ class HistoryCache:
 
 
 # ---------------------------------------------------------------- velocity
-def _workdays_between(start: date, end: date, workdays) -> list[date]:
-    out = []
-    day = start
-    while day <= end:
-        if day.weekday() in workdays:
-            out.append(day)
-        day += timedelta(days=1)
-    return out
-
-
 def velocity(series: list[tuple[date, int, int]], today: date, workdays=DEFAULT_WORKDAYS,
              window: int = WINDOW_DAYS) -> Velocity:
     """Required tasks done per working day over the ``window`` days up to and including

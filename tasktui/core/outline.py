@@ -27,7 +27,7 @@ class Row(NamedTuple):
     expanded: bool
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class HeadingNode:
     index: int  # position in Outline.headings
     doc_index: int  # position in Document.headings
@@ -35,23 +35,101 @@ class HeadingNode:
     text: str
     line: int
     parent: int | None
-    children: list[int]
-    tasks: list[int]  # top-level tasks directly under this heading
+    children: tuple[int, ...]
+    tasks: tuple[int, ...]  # top-level tasks directly under this heading
     first_task: int  # task range of the whole subtree
     end_task: int
     end_line: int | None  # line of the next heading of the same or a higher level (None: the end)
     key: tuple
 
 
+@dataclass(frozen=True, eq=False)
+class Tree:
+    """The headings (below the title) and tasks of one document as a tree: what the
+    versions patched in place from it (same tasks, same headings) share."""
+
+    headings: tuple[HeadingNode, ...]
+    roots: tuple[int, ...]  # headings without a parent heading
+    root_tasks: tuple[int, ...]  # top-level tasks above the first heading
+    kids: dict[int, tuple[int, ...]]  # task -> its subtasks
+    owner: tuple[int | None, ...]  # heading (Outline index) each task sits under
+
+    @classmethod
+    def of(cls, doc: Document) -> "Tree":
+        tasks = doc.tasks
+        title_index = 0 if doc.title is not None and doc.headings and doc.headings[0].level == 1 else None
+        level_floor = doc.section_level or 1
+        heads = [(i, h) for i, h in enumerate(doc.headings) if i != title_index and h.level >= level_floor]
+        task_lines = [t.line for t in tasks]
+        # built as lists of [doc_index, level, text, line, parent, children, tasks, first, end, end_line, key]
+        nodes: list[list] = []
+        stack: list[int] = []
+        path_count: dict[tuple, int] = {}
+        for doc_index, h in heads:
+            while stack and nodes[stack[-1]][1] >= h.level:
+                stack.pop()
+            parent = stack[-1] if stack else None
+            path = (nodes[parent][10] if parent is not None else ()) + (h.text,)
+            n = path_count.get(path, 0)
+            path_count[path] = n + 1
+            key = ("h",) + path + ((n,) if n else ())
+            nodes.append([doc_index, h.level, h.text, h.line, parent, [], [], 0, 0, None, key])
+            if parent is not None:
+                nodes[parent][5].append(len(nodes) - 1)
+            stack.append(len(nodes) - 1)
+        # task ranges of each heading's subtree: up to the next heading of the same or a higher level
+        open_nodes: list[list] = []
+        for node in nodes:
+            node[7] = bisect.bisect_left(task_lines, node[3])
+            while open_nodes and open_nodes[-1][1] >= node[1]:
+                closed = open_nodes.pop()
+                closed[8], closed[9] = node[7], node[3]
+            open_nodes.append(node)
+        for node in open_nodes:
+            node[8] = len(tasks)
+        root_tasks: list[int] = []
+        head_lines = [node[3] for node in nodes]
+        kids: dict[int, list[int]] = {}
+        owner: list[int | None] = []
+        for t in tasks:
+            hi = bisect.bisect_right(head_lines, t.line) - 1
+            owner.append(hi if hi >= 0 else None)
+            if t.parent is not None:
+                kids.setdefault(t.parent, []).append(t.index)
+            elif hi >= 0:
+                nodes[hi][6].append(t.index)
+            else:
+                root_tasks.append(t.index)
+        headings = tuple(HeadingNode(i, d, lv, text, line, parent, tuple(children), tuple(under), first, end, end_line, key)
+                         for i, (d, lv, text, line, parent, children, under, first, end, end_line, key) in enumerate(nodes))
+        return cls(headings, tuple(n.index for n in headings if n.parent is None), tuple(root_tasks),
+                   {task: tuple(sub) for task, sub in kids.items()}, tuple(owner))
+
+
 class Outline:
     """Headings (below the title) and tasks of one Document, as a tree. The numbers
     come from the document's RollUp, what can start now from its Readiness."""
 
-    def __init__(self, doc: Document, rollup: RollUp | None = None):
+    def __init__(self, doc: Document, rollup: RollUp | None = None, *, tree: Tree | None = None,
+                 index: TaskIndex | None = None, ready: Readiness | None = None):
+        """The outline of ``doc``; ``tree``, ``index`` and ``ready``, when given, are
+        ``doc``'s own (see ``with_document``), else they are built (``index`` and
+        ``ready`` when first asked for)."""
+        self.doc = doc
         self.rollup = rollup if rollup is not None and rollup.doc is doc else RollUp(doc)
-        self._ready: Readiness | None = None
-        with gcpause.paused():
-            self._build(doc)
+        if tree is None:
+            with gcpause.paused():
+                tree = Tree.of(doc)
+        self.tree = tree
+        self._index = index
+        self._ready = ready
+        self._found: tuple[tuple[str, bool], list[int]] | None = None  # the last question to found() and its answer
+
+    headings = property(lambda self: self.tree.headings)
+    roots = property(lambda self: self.tree.roots)
+    root_tasks = property(lambda self: self.tree.root_tasks)
+    kids = property(lambda self: self.tree.kids)
+    owner = property(lambda self: self.tree.owner)
 
     @property
     def ready(self) -> Readiness:
@@ -60,64 +138,15 @@ class Outline:
             self._ready = Readiness(self.doc, self.rollup)
         return self._ready
 
-    def _build(self, doc: Document) -> None:
-        self.doc = doc
-        tasks = doc.tasks
-        title_index = 0 if doc.title is not None and doc.headings and doc.headings[0].level == 1 else None
-        level_floor = doc.section_level or 1
-        heads = [(i, h) for i, h in enumerate(doc.headings) if i != title_index and h.level >= level_floor]
-        task_lines = [t.line for t in tasks]
-        self.headings: list[HeadingNode] = []
-        stack: list[int] = []
-        path_count: dict[tuple, int] = {}
-        for doc_index, h in heads:
-            while stack and self.headings[stack[-1]].level >= h.level:
-                stack.pop()
-            parent = stack[-1] if stack else None
-            path = (self.headings[parent].key if parent is not None else ()) + (h.text,)
-            n = path_count.get(path, 0)
-            path_count[path] = n + 1
-            node = HeadingNode(len(self.headings), doc_index, h.level, h.text, h.line, parent, [], [], 0, 0, None,
-                               ("h",) + path + ((n,) if n else ()))
-            self.headings.append(node)
-            if parent is not None:
-                self.headings[parent].children.append(node.index)
-            stack.append(node.index)
-        # task ranges of each heading's subtree: up to the next heading of the same or a higher level
-        open_nodes: list[HeadingNode] = []
-        for node in self.headings:
-            node.first_task = bisect.bisect_left(task_lines, node.line)
-            while open_nodes and open_nodes[-1].level >= node.level:
-                closed = open_nodes.pop()
-                closed.end_task, closed.end_line = node.first_task, node.line
-            open_nodes.append(node)
-        for node in open_nodes:
-            node.end_task = len(tasks)
-        self.roots: list[int] = [n.index for n in self.headings if n.parent is None]
-        self.root_tasks: list[int] = []
-        head_lines = [n.line for n in self.headings]
-        self.kids: dict[int, list[int]] = {}
-        self.owner: list[int | None] = []  # heading (Outline index) each task sits under
-        for t in tasks:
-            hi = bisect.bisect_right(head_lines, t.line) - 1
-            self.owner.append(hi if hi >= 0 else None)
-            if t.parent is not None:
-                self.kids.setdefault(t.parent, []).append(t.index)
-            elif hi >= 0:
-                self.headings[hi].tasks.append(t.index)
-            else:
-                self.root_tasks.append(t.index)
-
     # -- finding --------------------------------------------------------------------
     @property
     def index(self) -> TaskIndex:
         """What the filter matches against (casefolded texts, ids, markers): built on
         first use, kept while the outline lives, patched for a newer version."""
-        index = self.__dict__.get("_index")
-        if index is None:
+        if self._index is None:
             with gcpause.paused():  # a string per task, no cycles
-                index = self._index = TaskIndex(self.doc.tasks)
-        return index
+                self._index = TaskIndex(self.doc.tasks)
+        return self._index
 
     def found(self, text_filter: str | Query = "", hide_done: bool = False) -> list[int] | None:
         """The tasks the filter finds (and hide-done leaves), in file order; None when
@@ -126,7 +155,7 @@ class Outline:
         if not query and not hide_done:
             return None
         key = (query.text, hide_done)
-        last = self.__dict__.get("_found")
+        last = self._found
         if last is not None and last[0] == key:
             return last[1]
         hits = query_mod.select(query, self.index, self.doc.tasks, hide_done=hide_done)
@@ -145,19 +174,15 @@ class Outline:
 
     def with_document(self, doc: Document, rollup: RollUp) -> "Outline":
         """The outline of a newer version with the same structure (marks, texts or
-        times changed): the tree is shared, the numbers are ``rollup``'s."""
-        new = object.__new__(Outline)
-        new.__dict__.update(self.__dict__)
-        new.__dict__.pop("_found", None)  # marks and texts may have changed
-        index = new.__dict__.pop("_index", None)
+        times changed): the tree is shared, the numbers are ``rollup``'s, the filter's
+        index is patched, and what the file says about order is kept while no task's
+        text changed (``Readiness.following``). The last filter's answer is not
+        (marks and texts may have changed)."""
         changed = doc.changed_since(self.doc)
-        if index is not None and changed is not None:
-            new._index = index.updated(self.doc.tasks, doc.tasks, changed)
-        new.doc = doc
-        new.rollup = rollup
-        # what the file says about order holds while no task's text changed: kept
-        new._ready = Readiness.following(self._ready, doc, rollup) if self._ready is not None else None
-        return new
+        index = self._index.updated(self.doc.tasks, doc.tasks, changed) if (
+            self._index is not None and changed is not None) else None
+        ready = Readiness.following(self._ready, doc, rollup) if self._ready is not None else None
+        return Outline(doc, rollup, tree=self.tree, index=index, ready=ready)
 
     # -- identity -------------------------------------------------------------------
     def key(self, row: Row) -> tuple:

@@ -111,7 +111,9 @@ class TasksFile:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """How messages name the file: by the path it was opened with, as the store does
+        (in a repository of many tasks.md files, a bare name tells nothing)."""
+        return str(self.path)
 
     def read_only_reason(self) -> str | None:
         return store.why_read_only(self.path, self.snapshot.data)

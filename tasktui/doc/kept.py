@@ -5,7 +5,9 @@ of the same bytes builds its Document without parsing or assembling anything.
 named field (the tasks, headings and chunks as columns: one list per field, so a
 field added is one name in a tuple below, and decoding makes a handful of big lists
 instead of one small object per value). ``document(source, record, ...)`` makes the
-Document of ``source`` from it with ``Document.rebuilt``, after checking that the
+Document of ``source`` from it (``Document(source, parts=Parts(...))``: nothing is
+parsed or assembled; what follows cheaply, the title, what each mark means and the
+``**Label**`` lines, is derived as a parse derives it), after checking that the
 record describes those bytes: every count agrees, every line range lies within the
 file and in order, chunks tile the file, each task's mark is on its line at its
 offset and its text starts on that line. A record that fails is ``Unfit`` (the file
@@ -26,7 +28,8 @@ from array import array
 from itertools import accumulate, chain, repeat
 
 from tasktui.doc import legend as legend_mod
-from tasktui.doc.model import Document, Heading, Task, marks_of
+from tasktui.doc.model import (Document, Heading, Parts, Section, Shape, Task, TaskLookups, Tracking, marks_of,
+                               title_and_level)
 from tasktui.doc.parse import ChunkResult, RawHeading, RawTask
 from tasktui.doc.source import Source
 
@@ -46,6 +49,7 @@ PACKED = {"line": "int", "item_line": "int", "end": "int", "col": "int", "mark_b
           "estimate_line": "int?", "actual_line": "int?", "section": "int", "path": "int"}
 _CODES = {"int": "i", "int?": "i", "bool": "b", "float?": "d"}
 HEADING_FIELDS = ("line", "end", "level", "text")
+SECTION_FIELDS = ("title", "line", "level", "first_task", "task_count", "end_line", "phase")
 # each chunk: its lines, how many tasks, headings and label spans it holds, its front matter, too deep
 CHUNK_FIELDS = ("start", "end", "tasks", "headings", "labels", "front_matter", "too_deep")
 
@@ -90,8 +94,8 @@ def record(doc: Document) -> dict:
         "tasks": columns,
         "paths": [list(p) for p in paths],
         "headings": {name: [getattr(h, name) for h in doc.headings] for name in HEADING_FIELDS},
-        "label_spans": [list(x) for x in doc._label_spans],
-        "sec_starts": [list(x) for x in doc._sec_starts],
+        "label_spans": [list(x) for x in doc.parts.shape.label_spans],
+        "sections": {name: [getattr(x, name) for x in doc.sections] for name in SECTION_FIELDS},
         "chunks": chunks,
         "front_matter": doc.front_matter,
         "dialect": doc.dialect,
@@ -235,8 +239,9 @@ def _document(source: Source, rec, day_hours: float, path: str | None, dialect: 
     act = cols["actual_hours"]
     est_line = _ints(cols["estimate_line"], "estimate line", 0, n_lines - 1, none=True)
     act_line = _ints(cols["actual_line"], "actual line", 0, n_lines - 1, none=True)
-    sec_starts_raw = _of_type(rec["sec_starts"], "sections", list)
-    section = _ints(cols["section"], "section", -1, max(0, len(sec_starts_raw) - 1))
+    scols = rec["sections"]
+    n_sections = len(scols["title"])
+    section = _ints(cols["section"], "section", -1, max(0, n_sections - 1))
     path_index = _ints(cols["path"], "path", 0, max(0, len(rec["paths"]) - 1))
     labels = _of_type(cols["labels"], "task labels", list)
     est_text = _of_type(cols["estimate_text"], "estimate text", str, none=True)
@@ -259,13 +264,17 @@ def _document(source: Source, rec, day_hours: float, path: str | None, dialect: 
         raise Unfit("task lines")
 
     paths = [tuple(_of_type(p, "path", str)) for p in _of_type(rec["paths"], "paths", list)]
-    sec_starts = []
-    for row in sec_starts_raw:
-        first, title, at, level = row
-        if type(first) is not int or not 0 <= first <= n or type(title) is not str or type(level) is not int \
-                or not (at is None or (type(at) is int and 0 <= at < n_lines)):
-            raise Unfit("section")
-        sec_starts.append((first, title, at, level))
+    s_title = _of_type(scols["title"], "section title", str)
+    s_line = _ints(scols["line"], "section line", 0, n_lines - 1, none=True)
+    s_level = _ints(scols["level"], "section level", 0, 6)
+    s_first = _ints(scols["first_task"], "section's first task", 0, n)
+    s_count = _ints(scols["task_count"], "section's tasks", 0, n)
+    s_end = _ints(scols["end_line"], "section end", 0, n_lines, none=True)
+    s_phase = _ints(scols["phase"], "phase", 0, 1 << 62, none=True)
+    if not all(len(x) == n_sections for x in (s_line, s_level, s_first, s_count, s_end, s_phase)) \
+            or any(f + c > n for f, c in zip(s_first, s_count)):
+        raise Unfit("sections")
+    sections = tuple(map(Section, range(n_sections), s_title, s_line, s_level, s_first, s_count, s_end, s_phase))
     lg = rec["legend"]
     legend = legend_mod.Legend()
     for m, state, word in _of_type(lg["marks"], "legend marks", list):
@@ -313,7 +322,13 @@ def _document(source: Source, rec, day_hours: float, path: str | None, dialect: 
         map(tuple, markers), [paths[i] for i in path_index], parent, depth, quote,
         est, act, est_line, act_line, section, [i in legend_items for i in range(n)] if legend_items else repeat(False, n),
         [w for _st, w in states])))
-    return Document.rebuilt(source, chunks=chunks, tasks=tasks, headings=headings, label_spans=label_spans,
-                            sec_starts=sec_starts, front_matter=front, legend=legend, dialect=found_dialect,
-                            dialect_signals=signals, day_hours=day_hours, path=path, forced_dialect=dialect)
+    tasks = tuple(tasks)
+    headings = tuple(headings)
+    label_spans = tuple(label_spans)
+    title, section_level = title_and_level(headings)
+    shape = Shape(day_hours, path, dialect, True, front, headings, label_spans, title, section_level, legend,
+                  found_dialect, signals, marks, sections, tuple(c_start),
+                  tuple(accumulate(c_tasks[:-1], initial=0)) if n_chunks else ())
+    tracking = Tracking.read(lines, label_spans, headings, section_level)
+    return Document(source, parts=Parts(tuple(chunks), tasks, shape, tracking, TaskLookups(tasks)))
 

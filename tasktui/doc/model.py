@@ -7,9 +7,8 @@ from __future__ import annotations
 import bisect as _bisect
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
-from itertools import accumulate
 from typing import NamedTuple
 
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
@@ -218,29 +217,233 @@ class Derivation:
     changed: tuple[int, ...]  # the tasks whose mark, text or time differ (the others are as they were)
 
 
+@dataclass(frozen=True, eq=False)
+class Shape:
+    """What the versions patched in place from one parse share: how the file was read
+    (``day_hours``, its path, a dialect the user set), its block structure (headings,
+    the lines that can hold ``**Label**`` lines, where the chunks start and the first
+    task of each), what its marks mean (its own legend, its dialect) and its sections.
+    A successor takes it whole; a patch that changes any of it parses the file again."""
+
+    day_hours: float
+    path: str | None
+    forced_dialect: str | None  # what the user said the dialect is; None: detected
+    complete: bool  # the chunks cover the whole file
+    front_matter: int
+    headings: tuple[Heading, ...]
+    label_spans: tuple[tuple[int, int, bool], ...]  # (first line, end, inside a list) of each run of label lines
+    title: str | None
+    section_level: int | None
+    legend: legend_mod.Legend
+    dialect: str
+    dialect_signals: tuple[str, ...]
+    marks: dict[str, tuple[str, str | None]]  # mark -> (state, the legend's word for it)
+    sections: tuple[Section, ...]
+    chunk_starts: tuple[int, ...]
+    chunk_first: tuple[int, ...]  # index of each chunk's first task
+
+    @cached_property
+    def label_lines(self) -> frozenset[int]:
+        return frozenset(ln for a, b, _ in self.label_spans for ln in range(a, b))
+
+    @cached_property
+    def heading_keys(self) -> tuple[HeadingKey, ...]:
+        keys = []
+        stack: list[tuple[int, str]] = []
+        seen: dict[tuple[str, ...], int] = {}
+        for h in self.headings:
+            while stack and stack[-1][0] >= h.level:
+                stack.pop()
+            stack.append((h.level, h.text))
+            path = tuple(t for _, t in stack)
+            n = seen.get(path, 0)
+            seen[path] = n + 1
+            keys.append(HeadingKey(path, n))
+        return tuple(keys)
+
+
+@dataclass(frozen=True, eq=False)
+class Tracking:
+    """The ``**Label**`` lines outside tasks, and the template's tracking parts sorted
+    from them: Progress Tracking's completion lines, Time Tracking's totals, the
+    Blockers & Decisions log, and the metadata above the first section."""
+
+    labels: tuple[Label, ...]
+    label_index: dict[int, int]  # line -> index in labels
+    completion: tuple[CompletionLine, ...]
+    time_lines: tuple[TimeLine, ...]
+    log: tuple[LogEntry, ...]
+    metadata: tuple[Label, ...]
+
+    @classmethod
+    def read(cls, lines, label_spans, headings, section_level: int | None) -> "Tracking":
+        """Every label in ``label_spans``, sorted into the tracking parts."""
+        heading_lines = [h.line for h in headings]
+        labels: list[Label] = []
+        for a, b, _in_list in label_spans:
+            for ln in range(a, b):
+                m = LABEL_LINE.match(lines[ln]) or _DATED_LINE.match(lines[ln])
+                if m:
+                    hidx = _bisect.bisect_right(heading_lines, ln) - 1
+                    labels.append(Label(ln, m.group(1).strip(), m.group(2), hidx if hidx >= 0 else None))
+        first_section = _first_section_line(headings, section_level)
+        parts: dict[str, list] = {"completion": [], "time_lines": [], "log": [], "metadata": []}
+        for lab in labels:
+            kind, value = _classify(lab, lines[lab.line], headings, first_section)
+            if kind is not None:
+                parts[kind].append(value)
+        return cls(tuple(labels), {lab.line: i for i, lab in enumerate(labels)},
+                   **{name: tuple(values) for name, values in parts.items()})
+
+    def reread(self, lines, touched: list[int], label_spans, headings, section_level: int | None) -> "Tracking":
+        """The tracking of ``lines``, where only the label lines ``touched`` changed
+        (in place, the headings as they were): those are read and sorted again, the
+        rest kept. When one of them is no longer a label, all are read again."""
+        where = self.label_index
+        labels = list(self.labels)
+        for ln in touched:
+            i = where.get(ln)
+            m = LABEL_LINE.match(lines[ln]) or _DATED_LINE.match(lines[ln])
+            if i is None or not m:
+                return Tracking.read(lines, label_spans, headings, section_level)  # a label appeared or went away
+            labels[i] = Label(ln, m.group(1).strip(), m.group(2), labels[i].heading)
+        gone = set(touched)
+        parts = {name: [x for x in getattr(self, name) if x.line not in gone]
+                 for name in ("completion", "time_lines", "log", "metadata")}
+        first_section = _first_section_line(headings, section_level)
+        for lab in (labels[i] for i in sorted({where[ln] for ln in gone})):
+            kind, value = _classify(lab, lines[lab.line], headings, first_section)
+            if kind is not None:
+                _bisect.insort(parts[kind], value, key=lambda x: x.line)
+        return Tracking(tuple(labels), where, **{name: tuple(values) for name, values in parts.items()})
+
+
+def _first_section_line(headings, section_level: int | None) -> int | None:
+    return next((h.line for h in headings if section_level and h.level == section_level), None)
+
+
+def _classify(lab: Label, line: str, headings, first_section_line: int | None):
+    """Which tracking part ``lab`` (written as ``line``) belongs to, and its parsed value:
+    (None, None) for none."""
+    htext = headings[lab.heading].text.lower() if lab.heading is not None else ""
+    line = line.strip()
+    if "completion status" in htext or "progress tracking" in htext:
+        m = _COMPLETION.match(line)
+        if m:
+            return "completion", CompletionLine(lab.line, int(m.group(1)), _completion_status(m.group(2)), m.group(2))
+    if "time tracking" in htext and lab.label.lower() in ("estimated total", "actual time", "variance"):
+        return "time_lines", TimeLine(lab.line, lab.label, lab.value)
+    if "log" in htext or "blocker" in htext or "decision" in htext:
+        entry = parse_log_entry(lab.line, line)
+        if entry:
+            return "log", entry
+    if first_section_line is None or lab.line < first_section_line:
+        return "metadata", lab
+    return None, None
+
+
+class TaskLookups:
+    """Lookups over one version's tasks that read only their ids, heading paths, texts
+    and lines, each built on first use: task keys, a key's task, a line's task. The
+    versions patched in place from that one without a change to a task's text share
+    them (the same tasks, ids and texts on the same lines)."""
+
+    def __init__(self, tasks: tuple[Task, ...]) -> None:
+        self._tasks = tasks
+
+    @cached_property
+    def keys(self) -> tuple[TaskKey, ...]:
+        seen: dict[tuple, int] = {}
+        ids: dict[str, int] = {}
+        tasks = self._tasks
+        for t in tasks:
+            if t.id:
+                ids[t.id] = ids.get(t.id, 0) + 1
+        keys = []
+        for t in tasks:
+            if t.id and ids[t.id] == 1:
+                keys.append(TaskKey(t.id, (), "", 0))
+                continue
+            k = (t.path, t.text)
+            occ = seen.get(k, 0)
+            seen[k] = occ + 1
+            keys.append(TaskKey(None, t.path, t.text, occ))
+        return tuple(keys)
+
+    @cached_property
+    def key_index(self) -> dict[TaskKey, int]:
+        return {k: i for i, k in enumerate(self.keys)}
+
+    @cached_property
+    def line_index(self) -> dict[int, int]:
+        """The index of the task whose checkbox is on each line."""
+        return {t.line: t.index for t in self._tasks}
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """What a Document is made of besides its Source: a full parse builds them
+    (``Document(source)``); a version patched in place is ``Document(source,
+    parts=Parts(...))`` with the parts it shares with its predecessor named."""
+
+    chunks: tuple  # (first line, end line, ChunkResult) of each confirmed chunk
+    tasks: tuple[Task, ...]
+    shape: Shape
+    tracking: Tracking
+    lookups: TaskLookups
+    derivation: Derivation | None = None  # None: parsed, not patched from an earlier version
+    done_marks: tuple[int, int] | None = None  # how many tasks are marked x and X, when known
+
+
 class Document:
-    """One version of a tasks file. Build with :func:`load` or ``Document(source)``.
+    """One version of a tasks file. Build with ``Document(source)``.
     Never changed once built: a newer version is a new Document (``patched``), whose
     ``derivation`` says which version it came from and which tasks changed."""
 
     def __init__(self, source: Source | bytes, *, cache: dict | None = None, day_hours: float = DEFAULT_DAY_HOURS,
-                 chunks: list | None = None, path: str | None = None, dialect: str | None = None):
+                 chunks: list | tuple | None = None, path: str | None = None, dialect: str | None = None,
+                 parts: Parts | None = None):
         """Parse ``source``; or, with ``chunks`` (from tasktui.core.loader), assemble those.
         Chunks covering only the start of the file give a partial document
         (``complete`` is False): enough to show the top while the rest loads.
         ``path`` (where the file lives) is evidence of its dialect; ``dialect``,
-        when given, is what the user said it is (``--dialect``, the config)."""
+        when given, is what the user said it is (``--dialect``, the config).
+        With ``parts`` (a version patched in place, see ``patched``), nothing is
+        parsed: ``source`` is made of them, and the other arguments are theirs."""
         if isinstance(source, bytes):
             source = Source(source)
+        if parts is None:
+            chunks = tuple(parse_chunks(source.lines, cache) if chunks is None else chunks)
+            parts = _assemble(source, chunks, day_hours, path, dialect)
+        elif chunks is not None or cache is not None or path is not None or dialect is not None:
+            raise TypeError("a Document made of parts takes its chunks, path and dialect from them")
         self.source = source
-        self.day_hours = day_hours
-        self.path = path
-        self.forced_dialect = dialect
-        self.derivation: Derivation | None = None  # parsed, not patched from an earlier version
-        self.chunks = parse_chunks(source.lines, cache) if chunks is None else chunks
-        end = self.chunks[-1][1] if self.chunks else 0
-        self.complete = end >= source.line_count
-        self._assemble()
+        self.parts = parts
+        self.chunks = parts.chunks
+        self.tasks = parts.tasks
+        self.derivation = parts.derivation
+        self._done_count = parts.done_marks
+
+    # -- what the parts hold ----------------------------------------------------------
+    day_hours = property(lambda self: self.parts.shape.day_hours)
+    path = property(lambda self: self.parts.shape.path)
+    forced_dialect = property(lambda self: self.parts.shape.forced_dialect)
+    complete = property(lambda self: self.parts.shape.complete, doc="The chunks cover the whole file.")
+    front_matter = property(lambda self: self.parts.shape.front_matter)
+    headings = property(lambda self: self.parts.shape.headings)
+    title = property(lambda self: self.parts.shape.title)
+    section_level = property(lambda self: self.parts.shape.section_level)
+    legend = property(lambda self: self.parts.shape.legend)
+    dialect = property(lambda self: self.parts.shape.dialect)
+    dialect_signals = property(lambda self: self.parts.shape.dialect_signals)
+    sections = property(lambda self: self.parts.shape.sections)
+    heading_keys = property(lambda self: self.parts.shape.heading_keys)
+    labels = property(lambda self: self.parts.tracking.labels)
+    completion = property(lambda self: self.parts.tracking.completion)
+    time_lines = property(lambda self: self.parts.tracking.time_lines)
+    log = property(lambda self: self.parts.tracking.log)
+    metadata = property(lambda self: self.parts.tracking.metadata)
+    keys = property(lambda self: self.parts.lookups.keys, doc="Each task's TaskKey, in order.")
 
     def patched(self, patches, cache: dict | None = None, *, reparse_marks: bool = True) -> "Document":
         """The Document after ``patches``: re-parses only the chunks they touch when
@@ -269,7 +472,8 @@ class Document:
             return Document(src, cache=cache, chunks=parsed or self._rechunked(src, patches, cache),
                             day_hours=self.day_hours, path=self.path, dialect=self.forced_dialect)
 
-        chunk_starts = self._chunk_starts
+        shape = self.parts.shape
+        chunk_starts = shape.chunk_starts
         chunks = list(self.chunks)
         redo: dict[int, ChunkResult] = {}
         mark_only = {} if reparse_marks else self._mark_patches(patches)
@@ -307,15 +511,16 @@ class Document:
                 cache[chunk_key("\n".join(lines[start:end]), lines[end] if end < len(lines) else None)] = new
             redo[ci] = new
             chunks[ci] = (start, end, new)
-        chunk_first = self._chunk_first
-        touched_labels = [line for line in touched if line in self._label_lines]
-        legend_lines = self.legend.lines
+        chunk_first = shape.chunk_first
+        label_lines = shape.label_lines
+        touched_labels = [line for line in touched if line in label_lines]
+        legend_lines = shape.legend.lines
         if any(line in legend_lines or _requirement_line(self.source.lines[line]) != _requirement_line(src.lines[line])
                for line in touched):
             return fallback(chunks)  # the file's legend, or the evidence of its dialect, changed
         # tasks: rebuild the ones in re-parsed chunks, move the mark offsets of the rest
         tasks = list(self.tasks)
-        marks = self._marks
+        marks = shape.marks
         day = self.day_hours
         texts_changed = False
         signals_changed = False
@@ -349,6 +554,7 @@ class Document:
             # mean): when they change, build the whole Document again
             return fallback(chunks)
         return self._successor(src, chunks, tasks, tuple(sorted(changed)), texts_changed, touched_labels)
+        return self._successor(src, chunks, tasks, tuple(sorted(changed)), texts_changed, touched_labels)
 
     def _rechunked(self, src: Source, patches, cache: dict | None) -> list | None:
         """The chunks of ``src``, this version after ``patches`` (which add or remove
@@ -369,14 +575,14 @@ class Document:
         shift = new_last - old_last
         ends = [e for _s, e, _r in chunks]
         a = _bisect.bisect_left(ends, first)  # chunks[:a] end before the first changed line
-        b = _bisect.bisect_right(self._chunk_starts, old_last)  # chunks[b:] start after the last one
+        b = _bisect.bisect_right(self.parts.shape.chunk_starts, old_last)  # chunks[b:] start after the last one
         if b < a:
             return None
         stop = chunks[b][0] + shift if b < len(chunks) else src.line_count
         region = chunks_between(src.lines, chunks[a][0] if a < len(chunks) else chunks[-1][1], stop, cache)
         if region is None:
             return None
-        return chunks[:a] + region + [(s + shift, e + shift, r) for s, e, r in chunks[b:]]
+        return [*chunks[:a], *region, *((s + shift, e + shift, r) for s, e, r in chunks[b:])]
 
     def _mark_patches(self, patches) -> dict[int, str]:
         """{line: new mark} for the patches that each replace a task's mark with another
@@ -402,41 +608,33 @@ class Document:
                 out[line] = mark
         return out
 
-    # What a Document is made of (set while it is built); a successor starts from these.
-    _PARTS = ("day_hours", "path", "forced_dialect", "complete", "front_matter", "headings", "dialect",
-              "dialect_signals", "legend", "_marks", "title", "section_level", "_label_spans", "_sec_starts", "labels",
-              "sections", "completion", "time_lines", "log", "metadata")
-    # Caches that hold for a successor patched in place (same chunks, same label lines) ...
-    _SAME_SHAPE = ("_chunk_starts", "_chunk_first", "_label_lines", "_label_index")
-    # ... and those that hold while no task's text changed.
-    _SAME_TEXTS = ("keys", "_key_index", "_by_line")
-
-    def _successor(self, src: Source, chunks, tasks: list[Task], changed: tuple[int, ...], texts_changed: bool,
+    def _successor(self, src: Source, chunks: list, tasks: list[Task], changed: tuple[int, ...], texts_changed: bool,
                    touched_labels: list[int]) -> "Document":
-        """The new version made of ``src``, ``chunks`` and ``tasks`` with everything else
-        carried over from this one, its derivation recorded, the caches that still
-        hold shared, and the ``**Label**`` lines on ``touched_labels`` read again."""
-        doc = Document.__new__(Document)
-        for name in self._PARTS:
-            setattr(doc, name, getattr(self, name))
-        doc.source = src
-        doc.chunks = chunks
-        doc.tasks = tasks
-        doc.derivation = Derivation(weakref.ref(self), changed)
-        mine = self.__dict__
-        for name in self._SAME_SHAPE + (() if texts_changed else self._SAME_TEXTS):
-            if name in mine:
-                doc.__dict__[name] = mine[name]
-        if "_done_marks" in mine:
-            lower, upper = self._done_marks
-            for i in changed:
-                a, b = self.tasks[i].mark, tasks[i].mark
-                lower += (b == "x") - (a == "x")
-                upper += (b == "X") - (a == "X")
-            doc.__dict__["_done_marks"] = (lower, upper)
+        """The new version made of ``src``, ``chunks`` and ``tasks``, with this one's
+        shape, its tracking (the ``**Label**`` lines on ``touched_labels`` read again),
+        its task lookups while no text changed, and its derivation recorded."""
+        parts = self.parts
+        tracking = parts.tracking
         if touched_labels:
-            doc._read_labels(touched_labels)
-        return doc
+            shape = parts.shape
+            tracking = tracking.reread(src.lines, touched_labels, shape.label_spans, shape.headings, shape.section_level)
+        tasks = tuple(tasks)
+        return Document(src, parts=Parts(
+            chunks=tuple(chunks), tasks=tasks, shape=parts.shape, tracking=tracking,
+            lookups=TaskLookups(tasks) if texts_changed else parts.lookups,
+            derivation=Derivation(weakref.ref(self), changed), done_marks=self._done_marks_after(tasks, changed)))
+
+    def _done_marks_after(self, tasks: tuple[Task, ...], changed: tuple[int, ...]) -> tuple[int, int] | None:
+        """``_done_marks`` of a successor with ``tasks``, of which ``changed`` may differ
+        from these; None when this version has not counted them."""
+        if self._done_count is None:
+            return None
+        lower, upper = self._done_count
+        for i in changed:
+            a, b = self.tasks[i].mark, tasks[i].mark
+            lower += (b == "x") - (a == "x")
+            upper += (b == "X") - (a == "X")
+        return lower, upper
 
     def changed_since(self, base: "Document") -> tuple[int, ...] | None:
         """The tasks that may differ from ``base`` (same indexes, same structure) when
@@ -455,278 +653,17 @@ class Document:
         origin = second.base() if second is not None else None
         if origin is None:
             return self
-        doc = Document.__new__(Document)
-        doc.__dict__.update(self.__dict__)
-        doc.derivation = Derivation(second.base, tuple(sorted(set(first.changed) | set(second.changed))))
-        return doc
-
-    @cached_property
-    def _chunk_starts(self) -> list[int]:
-        return [c[0] for c in self.chunks]
-
-    @cached_property
-    def _chunk_first(self) -> list[int]:
-        """Index of each chunk's first task."""
-        return list(accumulate((len(res.tasks) for _s, _e, res in self.chunks[:-1]), initial=0))
-
-    @cached_property
-    def _label_index(self) -> dict[int, int]:
-        """Index in ``labels`` of the label on each line (in-place edits keep it)."""
-        return {lab.line: i for i, lab in enumerate(self.labels)}
-
-    @cached_property
-    def _label_lines(self) -> frozenset[int]:
-        return frozenset(ln for a, b, _ in self._label_spans for ln in range(a, b))
-
-    # -- building ---------------------------------------------------------------------
-    @classmethod
-    def rebuilt(cls, source: Source, *, chunks: list, tasks: list[Task], headings: list[Heading],
-                label_spans: list[tuple[int, int, bool]], sec_starts: list[tuple[int, str, int | None, int]],
-                front_matter: int, legend: legend_mod.Legend, dialect: str, dialect_signals: tuple[str, ...],
-                day_hours: float, path: str | None, forced_dialect: str | None) -> "Document":
-        """The Document of ``source`` made of what an earlier build of the very same bytes
-        found (tasktui.doc.kept): nothing is parsed or assembled again. What follows
-        cheaply from these (the title and section level, what each mark means, the
-        ``**Label**`` lines and tracking parts, the sections) is derived here as
-        ``_assemble`` derives it."""
-        doc = cls.__new__(cls)
-        doc.source, doc.chunks, doc.tasks, doc.derivation = source, chunks, tasks, None
-        doc.day_hours, doc.path, doc.forced_dialect, doc.complete = day_hours, path, forced_dialect, True
-        doc.front_matter, doc.headings, doc._label_spans, doc._sec_starts = front_matter, headings, label_spans, sec_starts
-        doc.legend, doc.dialect, doc.dialect_signals = legend, dialect, dialect_signals
-        doc.title, doc.section_level = title_and_level(headings)
-        doc._marks = marks_of(dialect, legend)
-        doc._read_labels()
-        doc._build_sections()
-        return doc
-
-    def _assemble(self) -> None:
-        src = self.source
-        raw_tasks = []
-        headings: list[Heading] = []
-        label_spans: list[tuple[int, int, bool]] = []
-        self.front_matter = 0
-        for start, _end, res in self.chunks:
-            base = len(raw_tasks)
-            if start == 0:
-                self.front_matter = res.front_matter
-            for rt in res.tasks:
-                raw_tasks.append((rt, start, None if rt.parent is None else rt.parent + base))
-            for h in res.headings:
-                headings.append(Heading(h.line + start, h.end + start, h.level, h.text))
-            for a, b, in_list in res.labels:
-                label_spans.append((a + start, b + start, in_list))
-        self.headings = headings
-        self._label_spans = label_spans
-
-        self.title, self.section_level = title_and_level(headings)
-        section_level = self.section_level
-        self._read_labels()  # labels and the tracking parts: evidence of the dialect
-
-        # the file's own legend, then its dialect: together they say what each mark means
-        ids = [_split_id(rt.text) for rt, _, _ in raw_tasks]
-        list_key = 0
-        legend_rows = []
-        for k, (rt, start, _parent) in enumerate(raw_tasks):
-            if k and rt.item_line + start != raw_tasks[k - 1][0].end + raw_tasks[k - 1][1]:
-                list_key += 1
-            legend_rows.append((rt.line + start, rt.depth, rt.quote, rt.mark, rt.optional, rt.text, list_key))
-        self.legend = legend_mod.find(src.lines, [(h.line, h.text) for h in headings], legend_rows,
-                                      code_marks=b"`[" in src.data)
-        if self.forced_dialect:
-            self.dialect, self.dialect_signals = self.forced_dialect, ("set by the user",)
-        else:
-            work = [(rt.text, rt.depth) for k, (rt, _s, _p) in enumerate(raw_tasks) if k not in self.legend.items]
-            work_ids = [ids[k] for k in range(len(raw_tasks)) if k not in self.legend.items]
-            estimates = sum(1 for rt, _, _ in raw_tasks if rt.estimate is not None) + sum(
-                1 for lab in self.labels if lab.label.lower() in ESTIMATE_LABELS)
-            self.dialect, self.dialect_signals = dialect_mod.detect(
-                src.lines, work, work_ids, [(h.level, h.text) for h in headings], estimates, len(self.completion),
-                len(self.time_lines), self.path)
-        self._marks = marks = marks_of(self.dialect, self.legend)
-
-        # walk tasks and headings in line order for paths and sections
-        tasks: list[Task] = []
-        sec_starts: list[tuple[int, str, int | None, int]] = []  # (first_task, title, line, level)
-        path: list[tuple[int, str]] = []
-        path_tuple: tuple[str, ...] = ()
-        hi = 0
-        nh = len(headings)
-        current_section = -1
-        starts = src.starts
-        day = self.day_hours
-        legend_items = self.legend.items
-        for index, (rt, start, parent) in enumerate(raw_tasks):
-            line = rt.line + start
-            if hi < nh and headings[hi].line < line:
-                while hi < nh and headings[hi].line < line:
-                    h = headings[hi]
-                    while path and path[-1][0] >= h.level:
-                        path.pop()
-                    path.append((h.level, h.text))
-                    if section_level is not None and h.level == section_level:
-                        sec_starts.append((index, h.text, h.line, h.level))
-                        current_section = len(sec_starts) - 1
-                    hi += 1
-                path_tuple = tuple(t for _, t in path)
-            if current_section == -1:
-                sec_starts.append((index, self.title or "Tasks", None, 0))
-                current_section = 0
-            est = act = None
-            est_line = act_line = None
-            if rt.estimate is not None:
-                est_line = rt.estimate[0] + start
-                est = parse_hours(rt.estimate[1], day)
-            if rt.actual is not None:
-                act_line = rt.actual[0] + start
-                act = parse_hours(rt.actual[1], day)
-            tid, markers = ids[index]
-            mark = rt.mark
-            state, label = marks.get(mark, _OTHER)
-            tasks.append(
-                Task(
-                    index, line, rt.item_line + start, rt.end + start, rt.col,
-                    starts[line] + rt.mark_byte, mark, state, rt.optional, rt.text,
-                    tid, markers, path_tuple, parent, rt.depth, rt.quote,
-                    est, act, est_line, act_line, current_section, index in legend_items, label,
-                )
-            )
-        # section headings after the last task still make (empty) sections
-        while hi < len(headings):
-            h = headings[hi]
-            if section_level is not None and h.level == section_level:
-                sec_starts.append((len(tasks), h.text, h.line, h.level))
-            hi += 1
-        self.tasks = tasks
-        self._sec_starts = sec_starts
-        self._build_sections()
-
-    def _read_labels(self, touched: list[int] | None = None) -> None:
-        """Labels and the tracking parts (the cheap, label-driven part of building).
-        With ``touched`` (lines changed in place), only those labels are read again."""
-        lines = self.source.lines
-        if touched is None:
-            self.__dict__.pop("_label_index", None)
-            heading_lines = [h.line for h in self.headings]
-            labels: list[Label] = []
-            for a, b, _in_list in self._label_spans:
-                for ln in range(a, b):
-                    m = LABEL_LINE.match(lines[ln]) or _DATED_LINE.match(lines[ln])
-                    if m:
-                        hidx = _bisect.bisect_right(heading_lines, ln) - 1
-                        labels.append(Label(ln, m.group(1).strip(), m.group(2), hidx if hidx >= 0 else None))
-            self.labels = labels
-            self._tracking(labels)
-            return
-        where = self._label_index
-        labels = list(self.labels)
-        for ln in touched:
-            i = where.get(ln)
-            m = LABEL_LINE.match(lines[ln]) or _DATED_LINE.match(lines[ln])
-            if i is None or not m:
-                return self._read_labels()  # a label appeared or went away: read them all
-            labels[i] = Label(ln, m.group(1).strip(), m.group(2), labels[i].heading)
-        self.labels = labels
-        self._tracking(labels, touched)
-
-    def _build_sections(self) -> None:
-        tasks = self.tasks
-        sec_starts = self._sec_starts
-        sections: list[Section] = []
-        for si, (first, title, line, level) in enumerate(sec_starts):
-            nxt = sec_starts[si + 1][0] if si + 1 < len(sec_starts) else len(tasks)
-            end_line = sec_starts[si + 1][2] if si + 1 < len(sec_starts) else None
-            pm = _PHASE_HEADING.match(title)
-            sections.append(Section(si, title, line, level, first, nxt - first, end_line, int(pm.group(1)) if pm else None))
-        self.sections = sections
-
-    def _tracking(self, labels: list[Label], touched: list[int] | None = None) -> None:
-        """Sort labels into the Progress Tracking parts, the log and the metadata.
-        With ``touched`` (label lines changed in place, headings unchanged), only
-        those lines are sorted again and the rest is kept."""
-        headings = self.headings
-        first_section_line = next((h.line for h in headings if self.section_level and h.level == self.section_level), None)
-        if touched is not None:
-            gone = set(touched)
-            parts = {
-                name: [x for x in getattr(self, name) if x.line not in gone]
-                for name in ("completion", "time_lines", "log", "metadata")
-            }
-            for lab in (labels[i] for i in sorted({self._label_index[ln] for ln in gone})):
-                kind, value = self._classify(lab, first_section_line)
-                if kind is not None:
-                    _bisect.insort(parts[kind], value, key=lambda x: x.line)
-            for name, value in parts.items():
-                setattr(self, name, value)
-            return
-        self.completion: list[CompletionLine] = []
-        self.time_lines: list[TimeLine] = []
-        self.log: list[LogEntry] = []
-        self.metadata: list[Label] = []
-        for lab in labels:
-            kind, value = self._classify(lab, first_section_line)
-            if kind is not None:
-                getattr(self, kind).append(value)
-
-    def _classify(self, lab: Label, first_section_line: int | None):
-        """Which tracking part ``lab`` belongs to, and its parsed value: (None, None) for none."""
-        htext = self.headings[lab.heading].text.lower() if lab.heading is not None else ""
-        line = self.source.lines[lab.line].strip()
-        if "completion status" in htext or "progress tracking" in htext:
-            m = _COMPLETION.match(line)
-            if m:
-                return "completion", CompletionLine(lab.line, int(m.group(1)), _completion_status(m.group(2)), m.group(2))
-        if "time tracking" in htext and lab.label.lower() in ("estimated total", "actual time", "variance"):
-            return "time_lines", TimeLine(lab.line, lab.label, lab.value)
-        if "log" in htext or "blocker" in htext or "decision" in htext:
-            entry = parse_log_entry(lab.line, line)
-            if entry:
-                return "log", entry
-        if first_section_line is None or lab.line < first_section_line:
-            return "metadata", lab
-        return None, None
+        derivation = Derivation(second.base, tuple(sorted(set(first.changed) | set(second.changed))))
+        return Document(self.source, parts=replace(self.parts, derivation=derivation, done_marks=self._done_count))
 
     # -- queries ----------------------------------------------------------------------
-    @cached_property
-    def keys(self) -> list[TaskKey]:
-        seen: dict[tuple, int] = {}
-        ids: dict[str, int] = {}
-        for t in self.tasks:
-            if t.id:
-                ids[t.id] = ids.get(t.id, 0) + 1
-        keys = []
-        for t in self.tasks:
-            if t.id and ids[t.id] == 1:
-                keys.append(TaskKey(t.id, (), "", 0))
-                continue
-            k = (t.path, t.text)
-            occ = seen.get(k, 0)
-            seen[k] = occ + 1
-            keys.append(TaskKey(None, t.path, t.text, occ))
-        return keys
-
-    @cached_property
-    def _key_index(self) -> dict[TaskKey, int]:
-        return {k: i for i, k in enumerate(self.keys)}
-
     def find(self, key: TaskKey) -> Task | None:
-        i = self._key_index.get(key)
+        i = self.parts.lookups.key_index.get(key)
         return None if i is None else self.tasks[i]
 
-    @cached_property
-    def heading_keys(self) -> list[HeadingKey]:
-        keys = []
-        stack: list[tuple[int, str]] = []
-        seen: dict[tuple[str, ...], int] = {}
-        for h in self.headings:
-            while stack and stack[-1][0] >= h.level:
-                stack.pop()
-            stack.append((h.level, h.text))
-            path = tuple(t for _, t in stack)
-            n = seen.get(path, 0)
-            seen[path] = n + 1
-            keys.append(HeadingKey(path, n))
-        return keys
+    def index_of(self, key: TaskKey) -> int | None:
+        """The index of the task ``key`` names, or None."""
+        return self.parts.lookups.key_index.get(key)
 
     def find_heading(self, key: HeadingKey) -> int | None:
         """Index in ``headings`` of the heading ``key`` names, or None."""
@@ -746,11 +683,8 @@ class Document:
 
     def task_at_line(self, line: int) -> Task | None:
         """The task whose checkbox is on 0-based ``line``."""
-        return self._by_line.get(line)
-
-    @cached_property
-    def _by_line(self) -> dict[int, Task]:
-        return {t.line: t for t in self.tasks}
+        i = self.parts.lookups.line_index.get(line)
+        return None if i is None else self.tasks[i]
 
     def children(self, task: Task) -> list[Task]:
         return [t for t in self.tasks[task.index + 1:] if t.line < task.end and t.parent == task.index]
@@ -768,14 +702,12 @@ class Document:
     def read_only_reason(self) -> str | None:
         return "it contains NUL bytes" if self.source.has_nul else None
 
-    def section_tasks(self, section: Section) -> list[Task]:
-        return self.tasks[section.first_task:section.first_task + section.task_count]
-
-    @cached_property
     def _done_marks(self) -> tuple[int, int]:
-        """How many tasks are marked ``x`` and how many ``X``."""
-        marks = [t.mark for t in self.tasks]
-        return marks.count("x"), marks.count("X")
+        """How many tasks are marked ``x`` and how many ``X`` (counted once)."""
+        if self._done_count is None:
+            marks = [t.mark for t in self.tasks]
+            self._done_count = (marks.count("x"), marks.count("X"))
+        return self._done_count
 
     def mark_for(self, state: str) -> str | None:
         """The mark that says ``state`` in this file: where it has a legend, the legend's
@@ -791,13 +723,127 @@ class Document:
 
     def done_mark(self) -> str:
         """The mark for newly done tasks: the file's majority, else the dialect's default."""
-        lower, upper = self._done_marks
+        lower, upper = self._done_marks()
         if lower or upper:
             return "X" if upper > lower else "x"
         return "X" if self.dialect == "speckit" else "x"
 
 
-def title_and_level(headings: list[Heading]) -> tuple[str | None, int | None]:
+def _assemble(src: Source, chunks: tuple, day_hours: float, path: str | None, forced_dialect: str | None) -> Parts:
+    """The parts of the Document of ``src`` made of ``chunks`` (confirmed, in order)."""
+    raw_tasks = []
+    headings: list[Heading] = []
+    label_spans: list[tuple[int, int, bool]] = []
+    chunk_starts: list[int] = []
+    chunk_first: list[int] = []
+    front_matter = 0
+    for start, _end, res in chunks:
+        base = len(raw_tasks)
+        chunk_starts.append(start)
+        chunk_first.append(base)
+        if start == 0:
+            front_matter = res.front_matter
+        for rt in res.tasks:
+            raw_tasks.append((rt, start, None if rt.parent is None else rt.parent + base))
+        for h in res.headings:
+            headings.append(Heading(h.line + start, h.end + start, h.level, h.text))
+        for a, b, in_list in res.labels:
+            label_spans.append((a + start, b + start, in_list))
+
+    title, section_level = title_and_level(headings)
+    # labels and the tracking parts: evidence of the dialect
+    tracking = Tracking.read(src.lines, label_spans, headings, section_level)
+
+    # the file's own legend, then its dialect: together they say what each mark means
+    ids = [_split_id(rt.text) for rt, _, _ in raw_tasks]
+    list_key = 0
+    legend_rows = []
+    for k, (rt, start, _parent) in enumerate(raw_tasks):
+        if k and rt.item_line + start != raw_tasks[k - 1][0].end + raw_tasks[k - 1][1]:
+            list_key += 1
+        legend_rows.append((rt.line + start, rt.depth, rt.quote, rt.mark, rt.optional, rt.text, list_key))
+    legend = legend_mod.find(src.lines, [(h.line, h.text) for h in headings], legend_rows,
+                             code_marks=b"`[" in src.data)
+    if forced_dialect:
+        dialect, dialect_signals = forced_dialect, ("set by the user",)
+    else:
+        work = [(rt.text, rt.depth) for k, (rt, _s, _p) in enumerate(raw_tasks) if k not in legend.items]
+        work_ids = [ids[k] for k in range(len(raw_tasks)) if k not in legend.items]
+        estimates = sum(1 for rt, _, _ in raw_tasks if rt.estimate is not None) + sum(
+            1 for lab in tracking.labels if lab.label.lower() in ESTIMATE_LABELS)
+        dialect, dialect_signals = dialect_mod.detect(
+            src.lines, work, work_ids, [(h.level, h.text) for h in headings], estimates, len(tracking.completion),
+            len(tracking.time_lines), path)
+    marks = marks_of(dialect, legend)
+
+    # walk tasks and headings in line order for paths and sections
+    tasks: list[Task] = []
+    sec_starts: list[tuple[int, str, int | None, int]] = []  # (first_task, title, line, level)
+    heading_path: list[tuple[int, str]] = []
+    path_tuple: tuple[str, ...] = ()
+    hi = 0
+    nh = len(headings)
+    current_section = -1
+    starts = src.starts
+    day = day_hours
+    legend_items = legend.items
+    for index, (rt, start, parent) in enumerate(raw_tasks):
+        line = rt.line + start
+        if hi < nh and headings[hi].line < line:
+            while hi < nh and headings[hi].line < line:
+                h = headings[hi]
+                while heading_path and heading_path[-1][0] >= h.level:
+                    heading_path.pop()
+                heading_path.append((h.level, h.text))
+                if section_level is not None and h.level == section_level:
+                    sec_starts.append((index, h.text, h.line, h.level))
+                    current_section = len(sec_starts) - 1
+                hi += 1
+            path_tuple = tuple(t for _, t in heading_path)
+        if current_section == -1:
+            sec_starts.append((index, title or "Tasks", None, 0))
+            current_section = 0
+        est = act = None
+        est_line = act_line = None
+        if rt.estimate is not None:
+            est_line = rt.estimate[0] + start
+            est = parse_hours(rt.estimate[1], day)
+        if rt.actual is not None:
+            act_line = rt.actual[0] + start
+            act = parse_hours(rt.actual[1], day)
+        tid, markers = ids[index]
+        mark = rt.mark
+        state, label = marks.get(mark, _OTHER)
+        tasks.append(
+            Task(
+                index, line, rt.item_line + start, rt.end + start, rt.col,
+                starts[line] + rt.mark_byte, mark, state, rt.optional, rt.text,
+                tid, markers, path_tuple, parent, rt.depth, rt.quote,
+                est, act, est_line, act_line, current_section, index in legend_items, label,
+            )
+        )
+    # section headings after the last task still make (empty) sections
+    while hi < len(headings):
+        h = headings[hi]
+        if section_level is not None and h.level == section_level:
+            sec_starts.append((len(tasks), h.text, h.line, h.level))
+        hi += 1
+    sections = []
+    for si, (first, sec_title, line, level) in enumerate(sec_starts):
+        nxt = sec_starts[si + 1][0] if si + 1 < len(sec_starts) else len(tasks)
+        end_line = sec_starts[si + 1][2] if si + 1 < len(sec_starts) else None
+        pm = _PHASE_HEADING.match(sec_title)
+        sections.append(Section(si, sec_title, line, level, first, nxt - first, end_line, int(pm.group(1)) if pm else None))
+
+    tasks_tuple = tuple(tasks)
+    complete = (chunks[-1][1] if chunks else 0) >= src.line_count
+    shape = Shape(day_hours, path, forced_dialect, complete, front_matter, tuple(headings), tuple(label_spans), title,
+                  section_level, legend, dialect, tuple(dialect_signals), marks, tuple(sections), tuple(chunk_starts),
+                  tuple(chunk_first))
+    return Parts(chunks, tasks_tuple, shape, tracking, TaskLookups(tasks_tuple))
+
+
+def title_and_level(headings) -> tuple[str | None, int | None]:
     """The file's title and the level of its section headings: below a single leading
     H1 title, else the shallowest level."""
     if not headings:
@@ -866,7 +912,3 @@ def parse_log_entry(line_no: int, line: str) -> LogEntry | None:
         text = text[: tm.start()]
     kind = "Blocker" if kind.lower() == "blocker" else ("Decision" if kind.lower() == "decision" else kind)
     return LogEntry(line_no, None if date == "[DATE]" else date, kind, text.strip(), task, resolved, rdate, resolution, placeholder)
-
-
-def load(data: bytes, **kwargs) -> Document:
-    return Document(Source(data), **kwargs)

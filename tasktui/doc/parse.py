@@ -197,14 +197,17 @@ _EVENT_FIRST = re.compile(r"#{1,6}(?:[ \t\n]|$)|[ \t>]*(?:`{3,}|~{3,}|<)|(?:[-*+
 
 
 def propose_cuts(lines: list[str] | tuple[str, ...], text: str | None = None,
-                 min_list: int = MIN_LIST_CHUNK) -> list[int]:
+                 min_list: int | None = None) -> list[int]:
     """Lines that probably start a top-level block: ATX headings and list items at
-    column 0 (a list item once the chunk has ``min_list`` lines), outside fenced code,
+    column 0 (a list item once the chunk has ``min_list`` lines, MIN_LIST_CHUNK unless
+said), outside fenced code,
     HTML comments, raw HTML blocks and front matter. markdown-it confirms each one
     (see parse_chunks), so this may be approximate; it only has to be fast: it looks
     at the few lines that can matter."""
     if text is None:
         text = "\n".join(lines)
+    if min_list is None:
+        min_list = MIN_LIST_CHUNK
     n = len(lines)
     if not n:
         return []
@@ -438,10 +441,12 @@ def iter_chunks(lines, cuts: list[int], cache: dict | None = None, start: int = 
         k += 1
 
 
-def cut_points(lines, min_list: int = MIN_LIST_CHUNK) -> list[int]:
-    """The proposed cuts inside ``lines``, then the number of lines."""
+def cut_points(lines, min_list: int | None = None) -> list[int]:
+    """The proposed cuts inside ``lines``, then the number of lines (``min_list``: as
+    propose_cuts takes it)."""
     n = len(lines)
-    return [c for c in propose_cuts(lines, min_list=min_list) if 0 < c < n] + [n]
+    proposed = propose_cuts(lines) if min_list is None else propose_cuts(lines, min_list=min_list)
+    return [c for c in proposed if 0 < c < n] + [n]
 
 
 def chunks_between(lines, start: int, stop: int, cache: dict | None = None) -> list | None:

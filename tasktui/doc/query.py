@@ -178,11 +178,14 @@ class TaskIndex:
 
     __slots__ = ("tasks", "folded", "_ids", "_markers")
 
-    def __init__(self, tasks: Sequence[Task], folded: list[str] | None = None) -> None:
+    def __init__(self, tasks: Sequence[Task], folded: list[str] | None = None, *,
+                 ids: dict[str, list[int]] | None = None, markers: dict[str, list[int]] | None = None) -> None:
+        """The index of ``tasks``; ``folded``, ``ids`` and ``markers``, when given, are
+        what an index of tasks with the same texts, ids and markers already found."""
         self.tasks = tasks
         self.folded = _folded_texts(tasks) if folded is None else folded
-        self._ids: dict[str, list[int]] | None = None
-        self._markers: dict[str, list[int]] | None = None
+        self._ids = ids
+        self._markers = markers
 
     @property
     def ids(self) -> dict[str, list[int]]:
@@ -213,13 +216,12 @@ class TaskIndex:
         changed = [i for i in changed if tasks[i].text != old_tasks[i].text]
         if not changed:
             return self  # marks or times changed: what matching reads is the same
-        new = TaskIndex.__new__(TaskIndex)
-        new.tasks, new.folded, new._ids, new._markers = tasks, list(self.folded), self._ids, self._markers
+        folded = list(self.folded)
         for i in changed:
-            new.folded[i] = folded_text(tasks[i])
+            folded[i] = folded_text(tasks[i])
         if any((tasks[i].id, tasks[i].markers) != (old_tasks[i].id, old_tasks[i].markers) for i in changed):
-            new._ids = new._markers = None
-        return new
+            return TaskIndex(tasks, folded)
+        return TaskIndex(tasks, folded, ids=self._ids, markers=self._markers)
 
 
 def _state_test(value: str) -> Callable[[Task], bool]:

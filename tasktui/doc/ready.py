@@ -715,21 +715,23 @@ class Dependencies:
         return next((r[0] for r in self._read_ranges), 0)
 
     # -- reuse ----------------------------------------------------------------------------
-    def fits(self, doc: Document) -> bool:
-        """Whether these dependencies are also ``doc``'s: a version patched in place
-        from this one that changed no task's text and none of the lines read here."""
-        if doc is self.doc:
+    def hold_for(self, doc: Document, since: Document) -> bool:
+        """Whether these dependencies, which hold for ``since`` (the version they were
+        read from, or one they were found to hold for), also hold for ``doc``: a
+        version patched in place from ``since`` that changed no task's text and none
+        of the lines read here. They are kept as they are, read from ``self.doc``."""
+        if doc is since:
             return True
-        changed = doc.changed_since(self.doc)
-        if changed is None or doc.dialect != self.doc.dialect:
+        changed = doc.changed_since(since)
+        if changed is None or doc.dialect != since.dialect:
             return False
-        old, new = self.doc.tasks, doc.tasks
+        old, new = since.tasks, doc.tasks
         if any(old[i].text != new[i].text for i in changed):
             return False
-        a, b = self.doc.source.lines, doc.source.lines
+        a, b = since.source.lines, doc.source.lines
         if not all(a[x:y] == b[x:y] for x, y in self._read_ranges):
             return False
-        return doc.labels is self.doc.labels or self._dependency_labels(doc) == self._labels
+        return doc.labels is since.labels or self._dependency_labels(doc) == self._labels
 
     def _dependency_labels(self, doc: Document) -> list[tuple[int, str]]:
         by_line = {h.line: i for i, h in enumerate(doc.headings)}
@@ -737,15 +739,6 @@ class Dependencies:
         return [(lab.line, lab.value) for lab in doc.labels
                 if lab.heading in headings and lab.label.strip().lower() in _DEPENDENCY_LABELS
                 and _MARKUP.sub("", lab.value).strip() and not _MARKUP.sub("", lab.value).strip().startswith("[")]
-
-    def moved_to(self, doc: Document) -> "Dependencies":
-        """These dependencies, for ``doc`` (``fits(doc)`` holds)."""
-        if doc is self.doc:
-            return self
-        new = object.__new__(Dependencies)
-        new.__dict__.update(self.__dict__)
-        new.doc = doc
-        return new
 
 
 def _strongly_connected(edges: list[list[tuple[int, str]]]) -> list[list[int]]:
@@ -799,13 +792,10 @@ class Readiness:
     done when its Counts have every required task done."""
 
     def __init__(self, doc: Document, rollup: RollUp | None = None, deps: Dependencies | None = None) -> None:
+        """The rule on ``doc``; ``deps``, when given, hold for ``doc`` (see ``following``)."""
         self.doc = doc
         self.rollup = rollup if rollup is not None and rollup.doc is doc else RollUp(doc)
-        if deps is not None and deps.fits(doc):
-            deps = deps.moved_to(doc)
-        else:
-            deps = Dependencies(doc)
-        self.deps = deps
+        self.deps = deps if deps is not None else Dependencies(doc)
         self._first: dict[int, int | None] = {}  # phase -> position of its first open task without [P]
         self._blocked: set[int] | None = None
         self._open_phases: list[bool] | None = None
@@ -821,7 +811,7 @@ class Readiness:
             return cls(doc, rollup)
         if previous.doc is doc and (rollup is None or previous.rollup is rollup):
             return previous
-        new = cls(doc, rollup, previous.deps)
+        new = cls(doc, rollup, previous.deps if previous.deps.hold_for(doc, previous.doc) else None)
         changed = doc.changed_since(previous.doc)
         if new.deps.order is previous.deps.order and changed is not None:
             touched: dict[int, int] = {}

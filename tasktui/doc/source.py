@@ -13,7 +13,7 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from functools import cached_property
 from itertools import accumulate
 
@@ -28,6 +28,14 @@ def encode(text: str) -> bytes:
 
 def decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class _Overlay(Sequence):
@@ -171,19 +179,33 @@ class Starts(_Overlay):
 
 @dataclass(frozen=True, eq=False)
 class Source:
-    """Immutable view of a file's bytes: lines, their byte offsets and endings."""
+    """Immutable view of a file's bytes: lines, their byte offsets and endings.
+
+    ``Source(data)`` splits the bytes. A version made from another one (``patched``,
+    ``spliced``) is given its split, and what is already known of its bytes, by name:
+    ``Source(data, bom=..., lines=..., starts=..., endings=..., nul=..., utf8=...)``."""
 
     data: bytes
-    bom: bool = field(init=False)
-    lines: "Sequence[str]" = field(init=False, repr=False)
+    _: KW_ONLY
+    bom: bool = None  # type: ignore[assignment]  # set by the split when not given
+    lines: "Sequence[str]" = field(default=None, repr=False)  # type: ignore[assignment]
     """A tuple, or for a patched version a Lines (same reading interface)."""
-    starts: "Sequence[int]" = field(init=False, repr=False)
+    starts: "Sequence[int]" = field(default=None, repr=False)  # type: ignore[assignment]
     """Byte offset of the first byte of each line (after the BOM for line 0): a tuple,
     or for a patched version a Starts."""
-    endings: tuple[bytes, ...] = field(init=False, repr=False)
+    endings: tuple[bytes, ...] = field(default=None, repr=False)  # type: ignore[assignment]
     """Each line's ending: ``b"\\r\\n"``, ``b"\\r"``, ``b"\\n"`` or ``b""`` for the last line."""
+    nul: bool | None = field(default=None, repr=False)
+    """Whether the bytes hold a NUL, once known (see ``has_nul``)."""
+    utf8: bool | None = field(default=None, repr=False)
+    """Whether the bytes are valid UTF-8, once known (see ``is_utf8``)."""
 
     def __post_init__(self) -> None:
+        given = (self.bom, self.lines, self.starts, self.endings)
+        if all(x is not None for x in given):
+            return
+        if any(x is not None for x in given):
+            raise TypeError("a Source is given all of bom, lines, starts and endings, or none")
         data = self.data
         bom = data.startswith(BOM)
         base = 3 if bom else 0
@@ -249,22 +271,11 @@ class Source:
         for line in touched:
             nxt = starts[line + 1] - len(self.endings[line]) if line + 1 < len(starts) else len(new_data)
             changed[line] = decode(new_data[starts[line]:nxt])
-        new = object.__new__(Source)
-        object.__setattr__(new, "data", new_data)
-        object.__setattr__(new, "bom", self.bom)
-        object.__setattr__(new, "lines", Lines.patched(self.lines, changed))
-        object.__setattr__(new, "starts", starts)
-        object.__setattr__(new, "endings", self.endings)
-        if self.__dict__.get("has_nul") is False and not any(b"\0" in p.data for p in patches):
-            new.__dict__["has_nul"] = False
-        if self.__dict__.get("is_utf8"):
-            # spans are cut at character boundaries, so valid text with valid pieces stays valid
-            try:
-                for p in patches:
-                    p.data.decode("utf-8")
-                new.__dict__["is_utf8"] = True
-            except UnicodeDecodeError:
-                pass
+        nul = False if self.nul is False and not any(b"\0" in p.data for p in patches) else None
+        # spans are cut at character boundaries, so valid text with valid pieces stays valid
+        utf8 = True if self.utf8 and all(_valid_utf8(p.data) for p in patches) else None
+        new = Source(new_data, bom=self.bom, lines=Lines.patched(self.lines, changed), starts=starts,
+                     endings=self.endings, nul=nul, utf8=utf8)
         return new, touched
 
     def spliced(self, patches) -> "Source":
@@ -290,36 +301,39 @@ class Source:
         end = starts[last + 1] + moved if last + 1 < len(starts) else len(new_data)
         if start and data[start - 1:start] == b"\r" and new_data[start:start + 1] == b"\n":
             return Source(new_data)  # a CR before the change meets an LF: that line's ending changes
-        part = Source(new_data[start:end])  # no BOM can start it: a line starts after a line break
-        lines, offsets, endings = part.lines, part.starts, part.endings
+        piece = new_data[start:end]
+        if piece.startswith(BOM):
+            # a line in the middle of the file that starts with the BOM's bytes: they are
+            # its text, not a BOM (split after a line break of our own, then drop it)
+            part = Source(b"\n" + piece)
+            lines, offsets, endings = part.lines[1:], tuple(x - 1 for x in part.starts[1:]), part.endings[1:]
+        else:
+            part = Source(piece)
+            lines, offsets, endings = part.lines, part.starts, part.endings
         if last + 1 < len(starts):  # the part ends with a line break: its last, empty line is the next one's start
             lines, offsets, endings = lines[:-1], offsets[:-1], endings[:-1]
         old_lines = tuple(self.lines)
         old_starts = tuple(starts)
-        new = object.__new__(Source)
-        object.__setattr__(new, "data", new_data)
-        object.__setattr__(new, "bom", self.bom)
-        object.__setattr__(new, "lines", old_lines[:first] + lines + old_lines[last + 1:])
-        object.__setattr__(new, "starts", old_starts[:first] + tuple(start + x for x in offsets)
-                           + tuple(x + moved for x in old_starts[last + 1:]))
-        object.__setattr__(new, "endings", self.endings[:first] + endings + self.endings[last + 1:])
-        return new
+        return Source(new_data, bom=self.bom, lines=old_lines[:first] + lines + old_lines[last + 1:],
+                      starts=(old_starts[:first] + tuple(start + x for x in offsets)
+                              + tuple(x + moved for x in old_starts[last + 1:])),
+                      endings=self.endings[:first] + endings + self.endings[last + 1:])
 
     @property
     def line_count(self) -> int:
         return len(self.lines)
 
-    @cached_property
+    @property
     def has_nul(self) -> bool:
-        return b"\0" in self.data
+        if self.nul is None:
+            object.__setattr__(self, "nul", b"\0" in self.data)  # a fact of the bytes, found once
+        return self.nul
 
-    @cached_property
+    @property
     def is_utf8(self) -> bool:
-        try:
-            self.data.decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-        return True
+        if self.utf8 is None:
+            object.__setattr__(self, "utf8", _valid_utf8(self.data))  # a fact of the bytes, found once
+        return self.utf8
 
     @cached_property
     def majority_ending(self) -> bytes:
@@ -331,12 +345,6 @@ class Source:
     def line_end(self, index: int) -> int:
         """Byte offset just past the text of line ``index`` (before its ending)."""
         return self.starts[index] + len(encode(self.lines[index])) if index < len(self.lines) else len(self.data)
-
-    def line_span(self, index: int) -> tuple[int, int]:
-        """Byte span of line ``index`` including its ending."""
-        start = self.starts[index]
-        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.data)
-        return start, end
 
     def offset(self, line: int, column: int) -> int:
         """Byte offset of character ``column`` of line ``line``."""

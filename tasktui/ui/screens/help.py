@@ -164,15 +164,6 @@ def help_rows() -> list[tuple[str, list[tuple[str, str]]]]:
                      for row in rows]) for group, rows in GROUPS]
 
 
-def help_text() -> str:
-    """The help as plain lines (what the screen shows, without its layout)."""
-    out = ["tasktui keys", CLOSE, ""]
-    for group, rows in help_rows():
-        out += [group] + [f"  {key:<24} {does}" for key, does in rows] + [""]
-    out.append(FOOTNOTE)
-    return "\n".join(out)
-
-
 def _table(rows: list[tuple[str, str]], key_width: int):
     """One group's keys and what they do, two columns, one row per key: dense
     enough that the most used keys show at 80x24."""

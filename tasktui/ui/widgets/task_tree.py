@@ -257,7 +257,7 @@ class TaskTree(RowCursorKeys, ScrollView, can_focus=True):
         # the (kind, index) the key names in this outline, then a scan on those ints
         # (building every row's key costs 30 ms on 16k filtered rows of a 50k-task file)
         if key[0] == "t":
-            target = outline.doc._key_index.get(key[1])
+            target = outline.doc.index_of(key[1])
             wanted = (TASK, target)
         else:
             target = next((h.index for h in outline.headings if h.key == key), None)
