@@ -8,7 +8,8 @@ the overview and the MCP server all open files here; none of it needs Textual.
 **The head.** For a big file, ``Opener.head`` parses its first 16 KB
 (tasktui.core.loader) into a partial Document, to show before the rest is read. A
 list that runs past the head (a flat TODO list of a few hundred items) is cut
-between its top-level items, so the head shows tasks whatever the file's shape.
+between its top-level items, so the head shows tasks whatever the file's shape. A
+file whose document is kept needs no head up to 1 MB: it is read whole as fast.
 
 **The whole file.** ``Opener.whole`` builds the Document of the bytes read:
 
@@ -48,6 +49,10 @@ from tasktui.storage import store
 
 Progress = Callable[[float], None]
 
+KEPT_WHOLE_BYTES = 1024 * 1024
+"""Up to this size (some 4k tasks), a file whose document is kept is read whole at
+once, without a head shown first."""
+
 
 @dataclass(frozen=True)
 class Opened:
@@ -84,13 +89,19 @@ class Opener:
         return Document(source, chunks=chunks, day_hours=self.day_hours, path=str(self.path), dialect=self.dialect)
 
     def head(self, snapshot: store.Snapshot) -> Document | None:
-        """The top of a big file as a partial Document (None for a file small enough
-        to read whole at once); its chunks are remembered for ``whole``."""
-        head = loader.parse_head_bytes(snapshot.data, self.cache)
+        """The top of a big file as a partial Document; its chunks are remembered for
+        ``whole``. None for a file small enough to read whole at once, and for one up to
+        KEPT_WHOLE_BYTES whose document is kept: reading that whole (some 50 ms a MB)
+        costs about what parsing its head and showing it twice would."""
+        data = snapshot.data
+        kept_here = len(data) > 2 * loader.HEAD_BYTES and store_cache.has_document(self.path, self.key(data))
+        if kept_here and len(data) <= KEPT_WHOLE_BYTES:
+            return None
+        head = loader.parse_head_bytes(data, self.cache)
         if head is None:
             return None
-        if not store_cache.has_document(self.path, self.key(snapshot.data)):
-            loader.warm_for(snapshot.data)  # a file to parse in the worker pool: its processes start now
+        if not kept_here:
+            loader.warm_for(data)  # a file to parse in the worker pool: its processes start now
         return self.document(*head)
 
     def key(self, data: bytes) -> str:

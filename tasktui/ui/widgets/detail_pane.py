@@ -188,6 +188,10 @@ class DetailPane(VerticalScroll):
         if outline is None or row is None:
             self._set_markdown("")
             return
+        if not outline.doc.complete:  # the top of a big file: its totals and order are not known yet
+            self.source = ""
+            self.query_one("#detail-text", Static).update("Details once the whole file is read…")
+            return
         if row.kind == HEADING:
             self._set_markdown(heading_markdown(outline, row.index))
         else:
