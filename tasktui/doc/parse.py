@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from dataclasses import dataclass
 from typing import NamedTuple
 import bisect
@@ -36,14 +37,24 @@ TOO_DEEP = (f"Lists or quotes are nested hundreds of levels deep in places, deep
             f"only the tasks in their first {SHALLOW_NESTING // 2 - 1} levels are read.")
 
 
+_parsers_lock = threading.Lock()
+
+
+def warm() -> None:
+    """Make the parsers now (an app, on a thread, before its first edit parses a chunk)."""
+    if not _parsers:
+        with _parsers_lock:
+            if not _parsers:
+                from markdown_it import MarkdownIt
+                from mdit_py_plugins.front_matter import front_matter_plugin
+
+                _parsers.extend(MarkdownIt("commonmark", {"maxNesting": depth}).use(front_matter_plugin)
+                                .disable(["inline", "text_join"]) for depth in (MAX_NESTING, SHALLOW_NESTING))
+
+
 def _parse(text: str) -> tuple[list, bool]:
     """markdown-it's block tokens of ``text``, and whether nesting went too deep to read all of it."""
-    if not _parsers:
-        from markdown_it import MarkdownIt
-        from mdit_py_plugins.front_matter import front_matter_plugin
-
-        _parsers.extend(MarkdownIt("commonmark", {"maxNesting": depth}).use(front_matter_plugin).disable(["inline", "text_join"])
-                        for depth in (MAX_NESTING, SHALLOW_NESTING))
+    warm()
     deep, shallow = _parsers
     try:
         tokens = deep.parse(text)

@@ -393,12 +393,13 @@ class TaskTuiApp(App[int]):
 
     @work(thread=True, exclusive=True, group="warm")
     def _warm_up(self) -> None:
+        from tasktui.doc import parse
+
+        edits.warm()  # the planners, first: a space pressed at once needs them
+        parse.warm()  # markdown-it, with which the edit's check parses what it changed
         import rich.markdown  # noqa: F401  the detail pane's renderer
-        import markdown_it  # noqa: F401  what an edit's check parses with
         import tasktui.doc.refs  # noqa: F401
         import tasktui.ui.screens.dialogs  # noqa: F401
-
-        edits.warm()
 
     def _tell_order_problems(self, problems) -> None:
         """Cycles and missing references in what the file says about order: said once, on load."""
