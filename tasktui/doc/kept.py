@@ -63,21 +63,22 @@ def record(doc: Document) -> dict:
     if not doc.complete:
         raise ValueError("only a whole file is kept")
     starts = doc.source.starts
+    tasks = doc.tasks
+    raws = [rt for _s, _e, res in doc.chunks for rt in res.tasks]
     paths: dict[tuple[str, ...], int] = {}
-    raw_of = [rt for _s, _e, res in doc.chunks for rt in res.tasks]
-    columns: dict[str, list] = {name: [] for name in TASK_FIELDS}
-    for t, rt in zip(doc.tasks, raw_of):
-        row = {
-            "line": t.line, "item_line": t.item_line, "end": t.end, "col": t.col,
-            "mark_byte": t.mark_offset - starts[t.line], "mark": t.mark, "optional": t.optional, "text": t.text,
-            "id": t.id, "markers": list(t.markers), "parent": t.parent, "depth": t.depth, "quote": t.quote,
-            "estimate_hours": t.estimate_hours, "actual_hours": t.actual_hours, "estimate_line": t.estimate_line,
-            "actual_line": t.actual_line, "section": t.section, "path": paths.setdefault(t.path, len(paths)),
-            "labels": [n for pair in rt.labels for n in pair],  # (line, end) pairs within its chunk, flat
-            "estimate_text": rt.estimate[1] if rt.estimate else None, "actual_text": rt.actual[1] if rt.actual else None,
-        }
-        for name in TASK_FIELDS:
-            columns[name].append(row[name])
+    columns: dict[str, list] = {
+        "line": [t.line for t in tasks], "item_line": [t.item_line for t in tasks], "end": [t.end for t in tasks],
+        "col": [t.col for t in tasks], "mark_byte": [t.mark_offset - starts[t.line] for t in tasks],
+        "mark": [t.mark for t in tasks], "optional": [t.optional for t in tasks], "text": [t.text for t in tasks],
+        "id": [t.id for t in tasks], "markers": [list(t.markers) for t in tasks], "parent": [t.parent for t in tasks],
+        "depth": [t.depth for t in tasks], "quote": [t.quote for t in tasks],
+        "estimate_hours": [t.estimate_hours for t in tasks], "actual_hours": [t.actual_hours for t in tasks],
+        "estimate_line": [t.estimate_line for t in tasks], "actual_line": [t.actual_line for t in tasks],
+        "section": [t.section for t in tasks], "path": [paths.setdefault(t.path, len(paths)) for t in tasks],
+        "labels": [[n for pair in rt.labels for n in pair] for rt in raws],  # (line, end) pairs within its chunk, flat
+        "estimate_text": [rt.estimate[1] if rt.estimate else None for rt in raws],
+        "actual_text": [rt.actual[1] if rt.actual else None for rt in raws],
+    }
     for name, kind in PACKED.items():
         columns[name] = _pack(columns[name], kind)
     chunks = {name: [] for name in CHUNK_FIELDS}
