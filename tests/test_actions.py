@@ -94,7 +94,7 @@ def test_an_unknown_state_is_one_sentence_naming_the_states(tmp_path):
     path, tf = open_spec(tmp_path)
     with pytest.raises(actions.ActionError) as err:
         actions.set_state(tf, ["T002"], "finished")
-    assert str(err.value) == "unknown state 'finished': use todo, done, in_progress, queued, cancelled"
+    assert str(err.value) == "unknown state 'finished': use todo, done, in_progress, queued, blocked, review, draft, cancelled"
     assert path.read_bytes() == SPEC
 
 

@@ -24,7 +24,7 @@ from tasktui.core.outline import HEADING, TASK
 # ----------------------------------------------------------------------- helpers
 # ----------------------------------------------------------------------- toggle
 FIRST_OPEN = [
-    ("template-project.md", b"- [ ] All acceptance criteria from feature.md validated", b"x"),
+    ("template-project.md", b"- [ ] **Add domain events** for:", b"x"),  # its Definition of Done waits for the phases
     ("speckit-feature.md", b"- [ ] T014 [US1] Implement InvitationService.create", b"X"),
     ("kiro-spec.md", b"  - [ ] 3.2 Implement soft delete", b"x"),  # Kiro: 3 waits for its open subtask 3.2
     ("plain-todo.md", b"- [ ] Replace the failing disk in the NAS", b"x"),

@@ -412,3 +412,14 @@ def test_processes_making_the_store_at_once_all_get_it(tmp_path):
                               stderr=subprocess.PIPE) for f in files]
     assert [p.stderr.read().decode() for p in procs if p.wait(60) != 0] == []
     assert all(cache.load(f) for f in files)
+
+
+def test_no_cache_is_for_one_command_not_the_rest_of_the_process(capsys, tmp_path):
+    """`--no-cache` run in-process (a script calling tasktui.cli.main) leaves the store on
+    for the commands after it."""
+    path = tmp_path / "tasks.md"
+    path.write_bytes(b"# T\n\n- [ ] a\n- [x] b\n")
+    assert run(capsys, "list", path, "--no-cache")[0] == 0
+    assert cache.enabled()
+    assert run(capsys, "list", path)[0] == 0
+    assert cache.location().exists(), "the next command keeps what it parsed"

@@ -18,9 +18,9 @@ from tasktui.cli import commands as cli
 from tasktui.doc import Document
 
 LIST_KEYS = {"line", "state", "mark", "optional", "id", "markers", "text", "path", "parent_line", "estimate_hours", "actual_hours",
-             "legend", "label"}
+             "legend", "label", "plain"}
 STATUS_KEYS = {"total", "done", "cancelled", "percent", "dialect", "estimate_hours", "actual_hours", "sections", "blockers"}
-SECTION_KEYS = {"title", "line", "total", "done", "required", "required_done", "optional", "cancelled", "percent", "status", "estimate_hours", "actual_hours", "variance_hours", "variance_pct"}
+SECTION_KEYS = {"title", "line", "total", "done", "required", "required_done", "optional", "cancelled", "percent", "status", "estimate_hours", "actual_hours", "variance_hours", "variance_pct", "remaining_hours"}
 BLOCKER_KEYS = {"line", "date", "kind", "text", "task", "resolved"}
 
 
@@ -125,6 +125,7 @@ def test_status_json_fields(capsys):
         "title": "Phase 1: Foundation & Database Layer", "line": 51, "total": 6, "done": 6, "required": 6,
         "required_done": 6, "optional": 0, "cancelled": 0, "percent": 100.0, "status": "complete",
         "estimate_hours": 15.5, "actual_hours": 18.0, "variance_hours": 2.5, "variance_pct": 16.1,
+        "remaining_hours": None,
     }
     phase3 = next(s for s in st["sections"] if s["title"].startswith("Phase 3"))
     assert phase3["status"] == "not_started" and phase3["variance_pct"] is None and phase3["actual_hours"] is None

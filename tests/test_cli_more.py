@@ -83,4 +83,4 @@ def test_an_stdout_without_reconfigure_and_argv_from_sys_argv(template, monkeypa
     monkeypatch.setattr(sys, "stdout", out)
     monkeypatch.setattr(sys, "argv", ["tasktui", "next", str(template)])
     assert cli.main() == 0
-    assert out.getvalue().startswith("L37 All acceptance criteria from feature.md validated")
+    assert out.getvalue().startswith("L120 Add domain events for:")

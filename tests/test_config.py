@@ -76,6 +76,7 @@ def test_an_empty_file_gives_the_defaults(cfg_file):
         ('workdays = ["sun", "Monday", "TUE"]\n', Config(workdays=(0, 1, 6))),
         ("workdays = [1, 2, 3, 4]\n", Config(workdays=(0, 1, 2, 3))),
         ('workdays = ["sat", 6, "saturday"]\n', Config(workdays=(5,))),
+        ('legend_off = ["ROADMAP.md", "docs/*/plan.md"]\n', Config(legend_off=("ROADMAP.md", "docs/*/plan.md"))),
     ],
 )
 def test_valid_values(cfg_file, text, expected):
@@ -108,6 +109,8 @@ def test_valid_values(cfg_file, text, expected):
         ("workdays = [8]\n", ["workdays", "list of weekdays"]),
         ("workdays = [true]\n", ["workdays", "list of weekdays"]),
         ("workdays = [1.5]\n", ["workdays", "list of weekdays"]),
+        ('legend_off = "ROADMAP.md"\n', ["legend_off", "list of path patterns"]),
+        ('legend_off = [""]\n', ["legend_off", "list of path patterns"]),
     ],
 )
 def test_a_broken_file_is_moved_aside_with_one_clear_sentence(own_cfg, text, needles):
@@ -152,7 +155,7 @@ def test_load_never_raises(cfg_file):
 @pytest.mark.parametrize(
     "value",
     [Config(), Config(7.5, False, "nord"), Config(0.5, True, 'odd "quoted" \\ theme'), Config(24.0, False, "ünïcode"),
-     Config(workdays=(0, 2, 6))],
+     Config(workdays=(0, 2, 6)), Config(legend_off=("ROADMAP.md", "docs/*/pl\"an.md"))],
 )
 def test_save_round_trips(cfg_file, value):
     config.save(value)

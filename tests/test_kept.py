@@ -55,7 +55,8 @@ def rebuilt(doc: Document, **settings) -> Document:
     """``doc`` kept and read back as the store does (JSON), for the same bytes."""
     record = json.loads(json.dumps(kept.record(doc), ensure_ascii=True))
     return kept.document(Source(doc.source.data), record, day_hours=settings.get("day_hours", doc.day_hours),
-                         path=settings.get("path", doc.path), dialect=settings.get("dialect", doc.forced_dialect))
+                         path=settings.get("path", doc.path), dialect=settings.get("dialect", doc.forced_dialect),
+                         legend=doc.read_legend)
 
 
 def assert_same(a: Document, b: Document) -> None:
@@ -85,9 +86,10 @@ def _files() -> list[tuple[str, bytes]]:
     return files
 
 
+@pytest.mark.parametrize("legend", [True, False], ids=["legend read", "legend off"])
 @pytest.mark.parametrize("name,data", _files(), ids=[n for n, _ in _files()])
-def test_a_kept_document_equals_the_parse(name, data):
-    doc = Document(data, path="/x/tasks.md")
+def test_a_kept_document_equals_the_parse(name, data, legend):
+    doc = Document(data, path="/x/tasks.md", legend=legend)
     again = rebuilt(doc)
     assert_same(doc, again)
     assert again.derivation is None, "built as a parse builds it, from no earlier version"
@@ -201,12 +203,13 @@ def test_a_file_opened_again_is_not_parsed(big, parses):
 
 def test_other_settings_or_other_bytes_are_parsed_again(big, parses):
     TasksFile(big).save_cache()
-    for settings in ({"day_hours": 6.0}, {"dialect": "kiro"}):
+    for settings in ({"day_hours": 6.0}, {"dialect": "kiro"}, {"legend": False}):
         opener = opener_mod.Opener(big, **settings)
         opened = opener.whole(opener.read())
         assert not opened.from_kept, settings
         assert opened.doc.day_hours == settings.get("day_hours", 8.0)
         assert opened.doc.dialect == settings.get("dialect", "template")
+        assert opened.doc.read_legend == settings.get("legend", True)
     big.write_bytes(big.read_bytes().replace(b"- [ ]", b"- [x]", 1))
     opened = opener_mod.Opener(big).whole(opener_mod.Opener(big).read())
     assert not opened.from_kept and opened.doc.tasks == Document(big.read_bytes(), path=str(big)).tasks

@@ -30,7 +30,8 @@ assert time.strftime("%Y-%m-%d", time.localtime(T0)) == TODAY
 
 LAST_ENTRY = ("**2026-01-09** - Decision: Security and billing categories are mandatory and hidden from the "
               "toggle list (agreed with Dana and legal)\n").encode()
-FIRST_OPEN = "All acceptance criteria from feature.md validated"  # where the cursor starts in the template sample
+FIRST_OPEN = "**Add domain events** for:"  # where the cursor starts in the template sample (the first phase work)
+FIRST_LINK = "Add domain events for:"  # how a new log entry names it: its text without markdown
 
 
 class FakeClock:
@@ -123,19 +124,19 @@ async def test_add_blocker_on_the_template_sample(tmp_path):
         assert panel_title(app) == "Blockers & Decisions — 3 shown, 0 open blockers"
         await open_entry_dialog(app, pilot)
         # the highlighted task is linked; the date defaults to today by the app's clock
-        assert field(app, "task").value == FIRST_OPEN
+        assert field(app, "task").value == FIRST_LINK
         assert field(app, "date").value == TODAY
         assert app.screen.query_one("#blocker", RadioButton).value is True
         field(app, "text").value = "Waiting for legal sign-off"
         await pilot.press("enter")
         # appended after the last entry, in the same style, with the task linked
-        new = entry("Blocker", "Waiting for legal sign-off", FIRST_OPEN)
+        new = entry("Blocker", "Waiting for legal sign-off", FIRST_LINK)
         await wait_file(pilot, path, replace_once(original, LAST_ENTRY, LAST_ENTRY + new + b"\n"))
         await wait_for(pilot, lambda: "⚑ 1 open blocker" in header(app), what="the header's open-blocker count")
         assert "⚑ 1 open blockers" not in header(app)
         assert panel_title(app) == "Blockers & Decisions — 4 shown, 1 open blocker"
         assert panel_rows(app)[-1] == [TODAY, "Blocker", "Waiting for legal sign-off",
-                                       clip(FIRST_OPEN, panel(app).task_width), "open"]
+                                       clip(FIRST_LINK, panel(app).task_width), "open"]
         # the linked task carries the blocker mark, and its detail pane lists the entry (the pane
         # shows the task once the tree has focus again: while the log has it, the log's entry)
         assert app.tree.blocked == {start.index}
@@ -217,19 +218,21 @@ async def test_blocker_linked_to_a_task_with_parentheses_marks_the_task(tmp_path
         assert app.tree.blocked == {app.tree.cursor_task.index}
 
 
+TEMPLATE_PHASES = b"# Sprint 12\n\n## Phase 1: Build\n\n- [ ] Ship the exporter\n\n## Phase 2: Launch\n\n- [ ] Announce it\n\n"
 PROGRESS_ONLY = {
-    "at-end": (b"# Sprint 12\n\n## Tasks\n\n- [ ] Ship the exporter\n\n## Progress Tracking\n\nReviewed on Fridays.\n",
-               None),
-    "then-notes": (b"# Sprint 12\n\n## Tasks\n\n- [ ] Ship the exporter\n\n## Progress Tracking\n\nReviewed on Fridays.\n\n"
-                   b"## Notes\n\nNothing yet.\n", b"## Notes\n"),
+    # the template keeps its log where the seed template has it: the last part of Progress Tracking
+    "at-end": (TEMPLATE_PHASES + b"## Progress Tracking\n\nReviewed on Fridays.\n", None, b"###"),
+    "then-notes": (TEMPLATE_PHASES + b"## Progress Tracking\n\nReviewed on Fridays.\n\n## Notes\n\nNothing yet.\n",
+                   b"## Notes\n", b"###"),
+    # any other file: at the end of the file, whatever its headings say
+    "not-a-template": (b"# Sprint 12\n\n## Tasks\n\n- [ ] Ship the exporter\n\n## Progress Tracking\n\n"
+                       b"Reviewed on Fridays.\n\n## Notes\n\nNothing yet.\n", None, b"##"),
 }
 
 
-
-
-@pytest.mark.parametrize("case", ["at-end", "then-notes"])
+@pytest.mark.parametrize("case", sorted(PROGRESS_ONLY))
 async def test_first_entry_under_an_existing_progress_tracking_heading(tmp_path, case):
-    content, before = PROGRESS_ONLY[case]
+    content, before, level = PROGRESS_ONLY[case]
     path = tmp_path / "tasks.md"
     path.write_bytes(content)
     async with running(path) as (app, pilot, notes):
@@ -241,8 +244,8 @@ async def test_first_entry_under_an_existing_progress_tracking_heading(tmp_path,
         field(app, "text").focus()
         field(app, "text").value = "Ship on Fridays"
         await pilot.press("enter")
-        block = b"### Blockers & Decisions Log\n\n" + entry("Decision", "Ship on Fridays")
-        if before is None:  # Progress Tracking ends the file: the log heading goes at the end
+        block = level + b" Blockers & Decisions Log\n\n" + entry("Decision", "Ship on Fridays")
+        if before is None:  # the log heading goes at the end of the file
             expected = content + b"\n" + block + b"\n"
         else:  # the log goes at the end of Progress Tracking, before the next section
             expected = replace_once(content, before, block + b"\n\n" + before)
@@ -395,7 +398,7 @@ async def test_edit_action_keeps_the_link_and_the_resolution(tmp_path):
         await open_panel(app, pilot)
         await pilot.press("down", "down", "down")
         assert panel_rows(app)[-1][2] == clip("Push certificates for iOS not issued yet → done", panel(app).text_width)
-        assert panel_rows(app)[-1][3] == clip(FIRST_OPEN, panel(app).task_width)
+        assert panel_rows(app)[-1][3] == clip(FIRST_LINK, panel(app).task_width)  # an older entry names it as written
         panel(app).action_edit()
         await wait_for(pilot, lambda: screen_name(app) == "PromptScreen", what="the entry-text prompt")
         box = app.screen.query_one("#prompt-input", Input)
@@ -452,3 +455,55 @@ def test_log_panel_snapshot(snap_compare, tmp_path):
         stop_timers(app)
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+# ------------------------------------------------------------- the log's own place
+SPECKIT_PHASES = b"""# Tasks: Task viewer
+
+## Phase 4: User Story 2 - Filters
+
+- [x] T060 [US2] Filter by state
+- [ ] T061 [US2] Filter by text
+
+## Phase 5: User Story 3 - Progress Tracking in TUI
+
+- [ ] T068 [US3] Header with the progress bar
+- [ ] T069 [US3] Per-section bars
+
+## Phase 6: Polish
+
+- [ ] T080 Docs
+"""
+
+
+def test_a_new_log_goes_after_the_phases_not_into_one_named_like_it(tmp_path, capsys):
+    from support import run
+
+    path = tmp_path / "tasks.md"
+    path.write_bytes(SPECKIT_PHASES)
+    code, out, err = run(capsys, "log", path, "Waiting for DBA", "--task", "T068", "--date", "2026-03-16")
+    assert code == 0, err
+    assert path.read_bytes() == SPECKIT_PHASES + (
+        b"\n## Blockers & Decisions Log\n\n**2026-03-16** - Blocker: Waiting for DBA (task T068)\n")
+
+
+@pytest.mark.parametrize("heading, is_log", [
+    ("Blockers & Decisions Log", True), ("Decisions", True), ("Blockers", True), ("Decision Log", True),
+    ("Log", True), ("Login", False), ("Catalog", False), ("Backlog", False), ("Change Log", False), ("Phase 2: Audit log", False), ("Key Decisions", False),
+])
+def test_the_log_is_found_by_its_own_heading(heading, is_log):
+    from tasktui.doc import Document
+
+    doc = Document(f"# P\n\n## Work\n\n- [ ] a\n\n## {heading}\n\n**2026-03-16** - Blocker: stuck\n".encode())
+    assert bool(doc.log) is is_log
+
+
+def test_no_entry_goes_under_a_heading_of_work_named_like_the_log(tmp_path, capsys):
+    from support import run
+
+    data = b"# TODO\n\n## Tools\n - [ ] Upgrade script\n\n## Logs\n - [ ] Add server or file to RPZ logs\n"
+    path = tmp_path / "TODO.md"
+    path.write_bytes(data)
+    assert run(capsys, "log", path, "Waiting for the RPZ feed", "--date", "2026-03-16")[0] == 0
+    assert path.read_bytes() == data + (
+        b"\n## Blockers & Decisions Log\n\n**2026-03-16** - Blocker: Waiting for the RPZ feed\n")

@@ -241,7 +241,7 @@ async def test_history_reads_the_files_git_history(tmp_path, errlog, capsys):
 
 REFUSALS = [
     ("set_state", {"refs": ["T999"], "state": "done"}, "no task matches 'T999': use an id, L<line> or part of the task's text"),
-    ("set_state", {"refs": ["T002"], "state": "finished"}, "unknown state 'finished': use todo, done, in_progress, queued, cancelled"),
+    ("set_state", {"refs": ["T002"], "state": "finished"}, "unknown state 'finished': use todo, done, in_progress, queued, blocked, review, draft, cancelled"),
     ("set_state", {"refs": [], "state": "done"}, "name at least one task in refs"),
     ("get_task", {"ref": "T00"}, "'T00' matches 5 tasks (L5 T001 Create the project; L6 T002"),
     ("add_time", {"ref": "T004", "duration": "90"}, "90"),

@@ -611,8 +611,10 @@ HEADING_TASKS = b"""# P
 def test_a_heading_estimate_counts_where_its_tasks_have_none():
     rollup = RollUp(Document(HEADING_TASKS))
     one, two = rollup.sections
-    # Task 1: its own 2 h (nothing below is estimated), 1 h spent of it; Task 2: the task's 5 h win
-    assert (one.estimate_hours, one.actual_hours, one.variance_hours, one.variance_pct) == (7, 1, -1, -50)
+    # Task 1: its own 2 h (nothing below is estimated), 1 h spent of it (time under a heading counts as
+    # an open task's: no saving); Task 2: the task's 5 h win
+    assert (one.estimate_hours, one.actual_hours, one.variance_hours, one.variance_pct) == (7, 1, 0, None)
+    assert one.remaining_hours == 1 + 5
     # Phase 2's 4 days: a heading inside it is estimated more closely
     assert two.estimate_hours == 1
 
@@ -705,7 +707,7 @@ def test_all_cancelled_is_complete():
     (b"- [x]* 1. a\n- [ ]* 2. b\n", "1/2", 50.0, "in_progress"),
     (b"- [x]* 1. a\n- [x]* 2. b\n", "2/2", 100.0, "complete"),
     (b"- [ ]* a\n- [-]* b\n", "0/1 · 1 cancelled", 0.0, "not_started"),  # not Kiro: [-] is cancelled
-    (b"", "0/0", 0.0, "not_started"),
+    (b"", "no tasks", 0.0, "not_started"),  # empty is not done
     (b"- [/] a\n- [ ] b\n", "0/2", 0.0, "in_progress"),
 ])
 def test_the_counting_rules(body, summary, percent, status):

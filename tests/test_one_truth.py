@@ -68,6 +68,8 @@ class Want(NamedTuple):
         return "not_started" if self.done == 0 and self.in_progress == 0 else "in_progress"
 
     def summary(self, word: str = "") -> str:
+        if not self.total:
+            return "no tasks"  # empty is not done
         done, of = self.shown
         return (f"{done}/{of}{' ' + word if word else ''}" + (f" · {self.cancelled} cancelled" if self.cancelled else "")
                 + (f" · {self.optional} optional" if self.optional and self.required else ""))
@@ -149,7 +151,10 @@ def check_cli(capsys, path: Path, drawn: Drawn) -> None:
         assert (got["total"], got["done"], got["required"], got["required_done"], got["percent"], got["status"]) == (
             w.total, w.done, w.required, w.required_done, w.percent, w.status)
     text = run(capsys, "status", path)[1].splitlines()
-    assert f" {want.summary('done')}, {want.percent:.0f}%" in text[1]
+    if want.total:
+        assert f" {want.summary('done')}, {want.percent:.0f}%" in text[1]
+    else:  # empty is not done: no count, no percentage
+        assert text[1] == "no tasks"
     [listed] = json.loads(run(capsys, "status", "--all", path.parent, "--json")[1])["files"]
     assert (listed["required"], listed["required_done"], listed["percent"]) == (want.required, want.required_done,
                                                                               want.percent)
@@ -191,7 +196,10 @@ async def check_app(path: Path, drawn: Drawn) -> None:
     async with app.run_test(size=(160, 60)) as pilot:
         await wait_for(pilot, lambda: app.tasks_file is not None and app.tree.doc is app.tasks_file.doc, what="the file")
         line = str(app.main.header.render()).splitlines()[1].strip()  # the widget's own text: no toast over it
-        assert line.startswith(f"{want.summary()} ") and pct(line) == round(want.percent), (line, want)
+        if want.total:
+            assert line.startswith(f"{want.summary()} ") and pct(line) == round(want.percent), (line, want)
+        else:  # empty is not done: no count, no bar, no percentage
+            assert line.startswith("no tasks") and "%" not in line.split("│")[0], line
         tree = app.tree
         tree.set_all_collapsed(False)
         await pilot.pause()

@@ -93,8 +93,8 @@ def test_state_terms(typed, state):
 def test_an_unknown_state_is_reported_and_left_out_and_other_prefixes_are_words():
     q = Q.parse("state:bogus owner:me")
     assert [(t.kind, t.value) for t in q.terms] == [("word", "owner:me")]
-    assert q.problems == ("“state:bogus” is not a state: open, done, todo, in_progress, queued or cancelled.",)
-    assert Q.parse("state:").problems == ("state: takes open, done, todo, in_progress, queued or cancelled.",)
+    assert q.problems == ("“state:bogus” is not a state: open, done, todo, in_progress, queued, blocked, review, draft or cancelled.",)
+    assert Q.parse("state:").problems == ("state: takes open, done, todo, in_progress, queued, blocked, review, draft or cancelled.",)
     assert not Q.parse("state:") and not Q.parse("   ")
 
 

@@ -112,14 +112,15 @@ def test_what_a_line_names_when_it_is_no_task(spec):
         refs.heading(spec, "L5")
 
 
-def test_legend_items_are_never_work():
+def test_legend_items_are_named_by_their_line_only():
+    """An id or a piece of text never names a legend item; its line does (on purpose),
+    for the command line and for g alike."""
     doc = Document(LEGEND)
     legend_line = line_of(LEGEND, b"- [x] done")
-    with pytest.raises(refs.RefError) as caught:
-        refs.task(doc, f"L{legend_line}")
-    assert str(caught.value) == f"L{legend_line} is part of the file's legend, which says what [x] means: it is not a task"
+    item = refs.task(doc, f"L{legend_line}")
+    assert item.legend and item.line + 1 == legend_line
     assert refs.task(doc, "done").id == "T001", "a piece of text never names a legend item"
-    assert refs.go(doc, f"L{legend_line}").startswith(f"L{legend_line} is part of the file's legend")
+    assert refs.go(doc, f"L{legend_line}") == item
 
 
 def test_duplicates_are_an_error_for_an_edit_and_taken_in_turn_by_g():
@@ -149,9 +150,10 @@ def test_the_command_line_uses_the_rule(capsys, tmp_path):
     assert path.read_bytes() == TWICE.replace(b"[ ] T001 second", b"[X] T001 second").replace(b"[ ] T002", b"[X] T002")
     legend = tmp_path / "legend.md"
     legend.write_bytes(LEGEND)
-    assert_one_line_error(*run(capsys, "toggle", legend, f"L{line_of(LEGEND, b'- [x] done')}"),
-                          "is part of the file's legend")
-    assert legend.read_bytes() == LEGEND
+    legend_line = line_of(LEGEND, b"- [x] done")
+    code, out, _err = run(capsys, "toggle", legend, f"L{legend_line}")
+    assert code == 0 and out == f"L{legend_line} done (the file's legend): [x] -> [ ]\n"
+    assert legend.read_bytes() == LEGEND.replace(b"- [x] done", b"- [ ] done"), "one byte, as asked by its line"
 
 
 # ---------------------------------------------------------------------- the property

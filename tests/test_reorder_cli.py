@@ -69,7 +69,8 @@ def test_move_refuses_legend_items(capsys, tmp_path):
     path.write_bytes(data)
     code, out, err = run(capsys, "move", path, "L3", "--section", "Work")
     assert code == 1 and out == "" and "Traceback" not in err
-    assert err.splitlines()[-1] == "tasktui: L3 is part of the file's legend, which says what [ ] means: it is not a task"
+    assert err.splitlines()[-1] == ("tasktui: L3 is part of the file's legend, which says what [ ] means: it is not a "
+                                    "task, and tasktui does not move it")
     assert path.read_bytes() == data
 
 
@@ -162,7 +163,7 @@ def test_several_refs_usage_errors_exit_2(capsys, tasks, argv, needle):
         code, (_out, err) = exc.code, capsys.readouterr()
     assert code == 2
     assert "Traceback" not in err and err.splitlines()[-1] == f"tasktui: {needle}" + (
-        ": use todo, done, in_progress, queued, cancelled" if "bogus" in needle else "")
+        ": use todo, done, in_progress, queued, blocked, review, draft, cancelled" if "bogus" in needle else "")
     assert tasks.read_bytes() == DATA
 
 

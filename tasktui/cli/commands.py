@@ -18,10 +18,11 @@ from tasktui.doc import edits
 from tasktui.doc.patch import PatchError
 from tasktui.doc.durations import DurationError, short_hours
 from tasktui.doc.model import Document, Task
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.ready import Readiness
 from tasktui.doc.refs import RefError
 from tasktui.doc.rollup import RollUp, bar, is_open
-from tasktui.doc.states import STATES
+from tasktui.doc.states import DONE, STATES, TODO
 from tasktui.doc.safetext import dumps, visible
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -80,24 +81,28 @@ def print_list(doc: Document, tasks: list[Task]) -> None:
         if t.estimate_hours is not None or t.actual_hours is not None:
             time = f"  ({short_hours(t.actual_hours) if t.actual_hours is not None else '-'}/{short_hours(t.estimate_hours)})"
         head = f"L{t.line + 1:<5} {'  ' * t.depth}{_box(t)} "
-        note = "  (legend)" if t.legend else (f"  ({t.label})" if t.label and t.state == "other" else "")
+        # the legend's word for a state the box alone does not say (Blocked, Review, Competing)
+        note = "  (legend)" if t.legend else (f"  ({t.label})" if t.label and t.state not in (TODO, DONE) else "")
         room = max(10, width - len(head) - len(time) - _cells(note))
-        say(f"{head}{_fit(t.text, room)}{note}{time}")
+        say(f"{head}{_fit(shown_text(t.text), room)}{note}{time}")
 
 
 def print_status(doc: Document, rollup: RollUp | None = None) -> None:
     rollup = rollup if rollup is not None else RollUp(doc)
     whole = rollup.document
     say(f"{doc.title or 'Tasks'}  ({doc.dialect})")
-    say(f"{_bar(whole.fraction)} {whole.summary('done')}, {whole.percent:.0f}%")
+    say(f"{_bar(whole.fraction)} {whole.summary('done')}, {whole.percent:.0f}%" if whole.total else whole.summary())
     if whole.has_time:
         line = f"time: {short_hours(whole.actual_hours)} spent of {short_hours(whole.estimate_hours)} estimated"
-        if whole.variance_pct is not None:
-            line += f" (variance {whole.variance_hours:+g}h, {whole.variance_pct:+.0f}%)"
+        if whole.variance_hours is not None:
+            pct = f", {whole.variance_pct:+.0f}%" if whole.variance_pct is not None else ""
+            line += f" (variance {whole.variance_hours:+g}h{pct})"
+        if whole.remaining_hours is not None:
+            line += f", {short_hours(whole.remaining_hours)} left"
         say(line)
     shown = [(s.title, rollup.section(s.index)) for s in doc.sections if rollup.section(s.index).total]
     if doc.dialect == "kiro" and len(shown) <= 1:  # Kiro: one list of numbered tasks; its top-level tasks are the parts
-        shown = [(t.text, rollup.task(t.index)) for t in report.top_level(doc)]
+        shown = [(shown_text(t.text), rollup.task(t.index)) for t in report.top_level(doc)]
     if shown:
         say()
         w = min(40, max(_cells(title) for title, _ in shown))
@@ -210,7 +215,8 @@ def _status_all(args) -> int:
             continue
         c = s.counts
         done, of = c.shown
-        parts = f"{(s.dialect or ''):<8} {_bar(c.fraction, 10)} {done:>4}/{of:<4} {c.percent:3.0f}%  ⚑ {s.blockers:<2}"
+        counted = f"{_bar(c.fraction, 10)} {done:>4}/{of:<4} {c.percent:3.0f}%" if c.total else f"{c.summary():<25}"
+        parts = f"{(s.dialect or ''):<8} {counted}  ⚑ {s.blockers:<2}"
         spent = workspace.time_label(c)
         parts += f"  {spent:<11}" if spent else "  " + " " * 11
         changed = workspace.changed_label(s.changed, now)
@@ -242,7 +248,7 @@ def cmd_next(args) -> int:
                 head = f"L{t.line + 1:<5} "
                 why = readiness.reason(t.index)
                 room = max(20, width - len(head) - _cells(why) - 4)
-                say(f"{head}{_fit(t.text, room)}  ({why})")
+                say(f"{head}{_fit(shown_text(t.text), room)}  ({why})")
         return EXIT_OK
     task = readiness.current()
     if task is None:
@@ -252,7 +258,7 @@ def cmd_next(args) -> int:
     if args.json:
         emit_json(found)
     else:
-        say(f"L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
+        say(f"L{task.line + 1} {shown_text(task.text)}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
         if found["note"]:
             say(f"  {found['note']}")
         say(f"  {found['reason']}")
@@ -274,7 +280,7 @@ def _claim(args) -> int:
         emit_json(claimed)
     else:
         task = tf.doc.task_at_line(result.details.line - 1)
-        say(f"claimed L{task.line + 1} {task.text}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
+        say(f"claimed L{task.line + 1} {shown_text(task.text)}" + (f"  ({' > '.join(task.path)})" if task.path else ""))
         say(f"  {result.details.reason}")
     return EXIT_OK
 
@@ -485,7 +491,8 @@ def cmd_history(args) -> int:
     cfg = _settings(args)
     try:
         found = history.compute(args.file, day_hours=cfg.day_hours, workdays=cfg.workdays,
-                                dialect=getattr(args, "dialect", None) or cfg.dialect_for(args.file))
+                                dialect=getattr(args, "dialect", None) or cfg.dialect_for(args.file),
+                                legend=cfg.legend_for(args.file))
     except history.HistoryError as exc:
         raise CliError(str(exc)) from None
     if args.json:
@@ -705,7 +712,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sync", action="store_true", help="do not update the Progress Tracking lines")
     p = add("list")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--state", help="comma-separated: todo, done, in_progress, queued, cancelled, other, open")
+    p.add_argument("--state", help="comma-separated: todo, done, in_progress, queued, blocked, review, draft, "
+                                   "cancelled, other, open, legend")
     p.add_argument("--section", help="only tasks under a heading containing this text")
     p = add("status")
     p.add_argument("--json", action="store_true")
@@ -729,7 +737,8 @@ def build_parser() -> argparse.ArgumentParser:
     edit_parser("toggle").add_argument("ref", metavar="REF", nargs="+", help="one or more tasks: one write")
     p = edit_parser("set")
     p.add_argument("ref", metavar="REF", nargs="+", help="one or more tasks: one write")
-    p.add_argument("state", metavar="STATE", help="todo, done, in_progress, queued or cancelled")
+    p.add_argument("state", metavar="STATE", help="todo, done, in_progress, queued, blocked, review, draft or cancelled "
+                                                  "(blocked, review and draft where the file's legend has a mark for them)")
     p = edit_parser("add")
     p.add_argument("text", metavar="TEXT")
     g = p.add_mutually_exclusive_group()
@@ -817,11 +826,12 @@ def main(argv: list[str] | None = None) -> int:
         args.subparser.error("status needs a FILE (or --all [DIR] for every tasks file below DIR)")
     if args.func is cmd_status and args.limit is not None and not args.all:
         args.subparser.error("--limit counts files: use it with --all")
-    if getattr(args, "no_cache", False):
-        from tasktui.storage import cache
-
-        cache.disable()
     try:
+        if getattr(args, "no_cache", False):
+            from tasktui.storage import cache
+
+            with cache.off():
+                return args.func(args)
         return args.func(args)
     except UsageError as exc:
         say(f"tasktui: {exc}", file=sys.stderr)

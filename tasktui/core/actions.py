@@ -22,6 +22,7 @@ from tasktui.core.tasksfile import EditResult, TasksFile
 from tasktui.doc import edits
 from tasktui.doc.durations import parse_duration
 from tasktui.doc import refs
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.states import SETTABLE
 from tasktui.storage import config
 
@@ -40,10 +41,11 @@ def settings(no_sync: bool = False) -> tuple[config.Config, str | None]:
 
 
 def open_file(path: str | Path, cfg: config.Config, dialect: str | None = None, waiting: Note = None) -> TasksFile:
-    """``path`` read with the user's settings: their progress sync, working day and the
-    dialect they say the file is (``dialect``, else the config's pattern for its path)."""
+    """``path`` read with the user's settings: their progress sync, working day, the
+    dialect they say the file is (``dialect``, else the config's pattern for its path)
+    and whether its legend is read (the config's ``legend_off``)."""
     return TasksFile(path, sync=cfg.sync, day_hours=cfg.day_hours, waiting=waiting,
-                     dialect=dialect or cfg.dialect_for(path))
+                     dialect=dialect or cfg.dialect_for(path), legend=cfg.legend_for(path))
 
 
 def duration(text: str, cfg: config.Config) -> float:
@@ -165,8 +167,9 @@ def log(tf: TasksFile, text: str, kind: str = "", *, date: str | None = None, ta
 
 
 def task_link(task) -> str:
-    """How a log entry names a task: its id, else its text."""
-    return task.id or task.text
+    """How a new log entry names a task: its id, else its text without markdown
+    (tasktui.doc.links matches both that and the text as written)."""
+    return task.id or shown_text(task.text)
 
 
 def resolve(tf: TasksFile, entry: str, text: str, *, date: str | None = None) -> EditResult:

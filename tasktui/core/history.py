@@ -776,17 +776,18 @@ class _Parser:
     """Versions of one file as Documents, each patched from the one before (the
     chunks a commit did not change come from the shared cache)."""
 
-    def __init__(self, path: Path, day_hours: float, dialect: str | None) -> None:
+    def __init__(self, path: Path, day_hours: float, dialect: str | None, legend: bool = True) -> None:
         self.path = str(path)
         self.day_hours = day_hours
         self.dialect = dialect
+        self.legend = legend  # False: the config's legend_off names the file
         self.cache: dict = {}
 
     def parse(self, data: bytes) -> Document:
         if len(self.cache) > 20000:
             self.cache.clear()
         return Document(Source(data), cache=self.cache, day_hours=self.day_hours, path=self.path,
-                        dialect=self.dialect)
+                        dialect=self.dialect, legend=self.legend)
 
     def next(self, prev: Document | None, data: bytes) -> tuple[Document, Document | None, tuple[int, int, int] | None]:
         """(the Document of ``data``, the version it was patched from, the lines that
@@ -948,7 +949,8 @@ def _committed_path(git: Git, rel: bytes) -> bytes | None:
 
 
 def compute(path: str | Path, *, data: bytes | None = None, current: Document | None = None,
-            day_hours: float = DEFAULT_DAY_HOURS, dialect: str | None = None, workdays=DEFAULT_WORKDAYS,
+            day_hours: float = DEFAULT_DAY_HOURS, dialect: str | None = None, legend: bool = True,
+            workdays=DEFAULT_WORKDAYS,
             clock: Callable[[], float] = time.time, progress: Callable[[int, int], None] | None = None,
             stop: Callable[[], bool] | None = None, use_cache: bool = True) -> History:
     """The history of the tasks file at ``path`` (see the module's docstring).
@@ -969,8 +971,9 @@ def compute(path: str | Path, *, data: bytes | None = None, current: Document | 
     start = _committed_path(git, rel)
     the_walk = walk(git, start) if start is not None else Walk((), (), None)
     steps = the_walk.steps
-    parser = _Parser(file.resolve(), day_hours, dialect)
-    cache = HistoryCache([str(root), os.fsdecode(rel), dialect, day_hours] if use_cache else None)
+    parser = _Parser(file.resolve(), day_hours, dialect, legend)
+    cache = HistoryCache([str(root), os.fsdecode(rel), dialect, day_hours] + ([] if legend else ["legend off"])
+                         if use_cache else None)
     cache.load()
     shown = _Progress(progress, len(steps))
     missing = [k for k, step in enumerate(steps) if not cache.has(step, steps[k - 1].blob if k else None)]
@@ -1146,7 +1149,7 @@ def _in_workers(root: Path, parser: _Parser, steps, missing: list[int], cache: "
                 if not runs or runs[-1][1][-1] != k - 1:
                     runs.append((steps[k - 1].blob if k else None, []))
                 runs[-1][1].append(k)
-            job = (str(root), parser.path, parser.day_hours, parser.dialect,
+            job = (str(root), parser.path, parser.day_hours, parser.dialect, parser.legend,
                    [(base, [(steps[k].commit, steps[k].path, steps[k].blob) for k in ks]) for base, ks in runs])
             pool.executor()
             counters.append(pool.Progress())
@@ -1171,8 +1174,8 @@ def _in_workers(root: Path, parser: _Parser, steps, missing: list[int], cache: "
 def _parse_versions(job, slot: int | None) -> list[tuple[str, dict]]:
     """In a worker process: (cache key, entry) of each version of ``job``'s runs,
     advancing the counter ``slot`` as each is parsed."""
-    root, file, day_hours, dialect, runs = job
-    parser = _Parser(Path(file), day_hours, dialect)
+    root, file, day_hours, dialect, legend, runs = job
+    parser = _Parser(Path(file), day_hours, dialect, legend)
     out = []
     with Blobs(Git(Path(root), Path(file).name)) as blobs:
         for base, steps in runs:

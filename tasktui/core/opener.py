@@ -23,7 +23,7 @@ and then its RollUp. ``progress(fraction)`` is called as the parse goes.
 
 **Keeping it.** ``Opener.keep(doc)`` stores the record of a complete Document under
 the key of its bytes (a digest of them, the day length, the dialect the user
-forced, the path: whatever changes what a file reads as; the store adds tasktui's
+forced, the legend setting, the path: whatever changes what a file reads as; the store adds tasktui's
 rules digest), unless that very record is kept already. Building and writing it costs
 some 100 ms per 10k tasks, so callers do it where it is cheapest: the app on its edit
 thread once the screen has the file, and again when it quits or is told to end
@@ -66,14 +66,17 @@ class Opened:
 
 class Opener:
     """Opens the file at ``path`` with the settings that change how it reads:
-    ``day_hours`` (what ``2d`` means) and ``dialect`` (what the user says the file is;
-    None: its evidence decides). Holds the file's chunk cache, which the TasksFile made
-    of it goes on using for its edits."""
+    ``day_hours`` (what ``2d`` means), ``dialect`` (what the user says the file is;
+    None: its evidence decides) and ``legend`` (False: the config's ``legend_off``,
+    no legend read in it). Holds the file's chunk cache, which the TasksFile made of it
+    goes on using for its edits."""
 
-    def __init__(self, path: str | Path, *, day_hours: float = DEFAULT_DAY_HOURS, dialect: str | None = None) -> None:
+    def __init__(self, path: str | Path, *, day_hours: float = DEFAULT_DAY_HOURS, dialect: str | None = None,
+                 legend: bool = True) -> None:
         self.path = Path(path)
         self.day_hours = day_hours
         self.dialect = dialect
+        self.legend = legend
         self.cache: dict = {}  # chunk key -> result: the head's, then the store's (whole)
         self._kept: str | None = None  # the key of the record this process last kept or found
         self._key: tuple[bytes, str] | None = None  # the last bytes asked about, and their key
@@ -86,7 +89,8 @@ class Opener:
 
     def document(self, source: Source, chunks: list) -> Document:
         """A Document of this file made of parsed ``chunks`` (the loader's)."""
-        return Document(source, chunks=chunks, day_hours=self.day_hours, path=str(self.path), dialect=self.dialect)
+        return Document(source, chunks=chunks, day_hours=self.day_hours, path=str(self.path), dialect=self.dialect,
+                        legend=self.legend)
 
     def head(self, snapshot: store.Snapshot) -> Document | None:
         """The top of a big file as a partial Document; its chunks are remembered for
@@ -110,7 +114,8 @@ class Opener:
             return self._key[1]
         h = hashlib.blake2b(digest_size=20)
         h.update(hashlib.sha256(data).digest())
-        h.update(repr((kept.VERSION, float(self.day_hours), self.dialect, str(self.path))).encode("utf-8", "surrogateescape"))
+        h.update(repr((kept.VERSION, float(self.day_hours), self.dialect, self.legend, str(self.path)))
+                 .encode("utf-8", "surrogateescape"))
         self._key = (data, h.hexdigest())  # the head and the whole file ask for the same bytes' key
         return self._key[1]
 
@@ -125,7 +130,7 @@ class Opener:
             try:
                 with gcpause.paused():  # tens of thousands of tuples that hold no cycle
                     doc = kept.document(source, found, day_hours=self.day_hours, path=str(self.path),
-                                        dialect=self.dialect)
+                                        dialect=self.dialect, legend=self.legend)
             except kept.Unfit:
                 doc = None  # parsed below, and kept again
         if doc is not None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable
 
 from tasktui.core.tasksfile import EditResult
 from tasktui.doc.model import Document, Task
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.ready import Dependencies, Problem, Readiness
 from tasktui.doc.rollup import Counts, RollUp
 from tasktui.storage import config, store
@@ -31,6 +32,7 @@ def task_json(doc: Document, task: Task) -> dict:
         "id": task.id,
         "markers": list(task.markers),
         "text": task.text,
+        "plain": shown_text(task.text),
         "path": list(task.path),
         "parent_line": None if task.parent is None else doc.tasks[task.parent].line + 1,
         "estimate_hours": task.estimate_hours,
@@ -45,7 +47,7 @@ def _numbers(c: Counts) -> dict:
         "total": c.total, "done": c.done, "required": c.required, "required_done": c.required_done,
         "optional": c.optional, "cancelled": c.cancelled, "percent": c.percent, "status": c.status,
         "estimate_hours": c.estimate_hours, "actual_hours": c.actual_hours,
-        "variance_hours": c.variance_hours, "variance_pct": c.variance_pct,
+        "variance_hours": c.variance_hours, "variance_pct": c.variance_pct, "remaining_hours": c.remaining_hours,
     }
 
 
@@ -68,7 +70,7 @@ def status_json(doc: Document, rollup: RollUp | None = None) -> dict:
         **{k: whole[k] for k in ("total", "done", "required", "required_done", "optional", "cancelled", "percent")},
         "dialect": doc.dialect,
         "dialect_signals": list(doc.dialect_signals),
-        **{k: whole[k] for k in ("estimate_hours", "actual_hours", "variance_hours", "variance_pct")},
+        **{k: whole[k] for k in ("estimate_hours", "actual_hours", "variance_hours", "variance_pct", "remaining_hours")},
         "sections": sections,
         "top_level": tops,
         "problems": doc.problems,

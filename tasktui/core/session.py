@@ -32,6 +32,7 @@ from tasktui.storage import timer as timer_mod
 from tasktui.doc import edits
 from tasktui.doc.model import Document, Task, TaskKey
 from tasktui.doc.patch import PatchError
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import RollUp
 from tasktui.core.opener import Opener
@@ -101,10 +102,11 @@ class Session:
         self.path = Path(path)
         self.settings = settings
         self.dialect = dialect or settings.dialect_for(path)  # what the user says the file is, if anything
+        self.legend = settings.legend_for(path)  # False: the config says its legend is not to be read
         self.clock = clock
         self.force_read_only = read_only
         # opens the file (tasktui.core.opener) and keeps its document for the next open
-        self.opener = Opener(self.path, day_hours=settings.day_hours, dialect=self.dialect)
+        self.opener = Opener(self.path, day_hours=settings.day_hours, dialect=self.dialect, legend=self.legend)
         self.tasks_file: TasksFile | None = None
         self.read_only_reason: str | None = "read-only mode" if read_only else None
         self.file_missing = False
@@ -151,14 +153,15 @@ class Session:
     def open_file(self, snapshot: store.Snapshot, doc: Document, cache: dict, rollup: RollUp | None = None) -> TasksFile:
         """The TasksFile of a file just loaded (in the loading thread, by ``opener``)."""
         return TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours,
-                         snapshot=snapshot, doc=doc, cache=cache, rollup=rollup, dialect=self.dialect, by=self.opener)
+                         snapshot=snapshot, doc=doc, cache=cache, rollup=rollup, dialect=self.dialect,
+                         legend=self.legend, by=self.opener)
 
     def loading(self, doc: Document, snapshot: store.Snapshot) -> None:
         """The top of a big file is shown (``doc``, made from ``snapshot``, the bytes read):
         marks on the tasks shown are written on those bytes until the whole file is read."""
         self.shown = doc
         self.early_file = TasksFile(self.path, sync=False, day_hours=self.settings.day_hours, snapshot=snapshot,
-                                    doc=doc, cache={}, dialect=self.dialect)
+                                    doc=doc, cache={}, dialect=self.dialect, legend=self.legend)
 
     def handover(self, tf: TasksFile | None, failed: str | None = None) -> None:
         """The loader read the whole file (UI thread): edits waiting for it may go on.
@@ -404,7 +407,8 @@ class Session:
         from tasktui.core import history as history_mod  # only when the history is asked for
 
         found = history_mod.compute(self.path, current=doc, day_hours=settings.day_hours, dialect=self.dialect,
-                                    workdays=settings.workdays, clock=self.clock, progress=progress, stop=stop)
+                                    legend=self.legend, workdays=settings.workdays, clock=self.clock, progress=progress,
+                                    stop=stop)
         return found, doc.source.data
 
     def history_read(self, found: history_mod.History | None, of: bytes | None, error: str | None = None) -> None:
@@ -531,7 +535,7 @@ class Session:
         elapsed = running.elapsed(self.clock())
         if elapsed <= self.settings.day_hours * 3600:
             return notices, None
-        return notices, (f"A timer on “{running.label}” has been running for {timer_mod.clock_label(elapsed)}, "
+        return notices, (f"A timer on “{shown_text(running.label)}” has been running for {timer_mod.clock_label(elapsed)}, "
                          f"longer than a working day ({self.settings.day_hours:g}h). What should happen to it?")
 
     def long_timer(self, choice: str | None) -> tuple[Notice | None, Booking | None]:
@@ -547,7 +551,7 @@ class Session:
         if choice == "trim":
             self.running = None
             day = self.settings.day_hours
-            return Notice(f"Timer stopped: one working day ({day:g}h) booked on {running.label}."), Booking(running, day)
+            return Notice(f"Timer stopped: one working day ({day:g}h) booked on {shown_text(running.label)}."), Booking(running, day)
         return None, None
 
     def timer_shown(self, doc: Document | None) -> tuple[str | None, tuple[int, str] | None]:
@@ -557,7 +561,8 @@ class Session:
             return None, None
         clock = timer_mod.clock_label(running.elapsed(self.clock()))
         mine = running.for_file(self.path)
-        where = running.label if mine else f"{running.label} ({Path(running.file).name})"
+        label = shown_text(running.label)  # a label kept by an earlier version may hold markdown
+        where = label if mine else f"{label} ({Path(running.file).name})"
         task = doc.find(running.key) if mine else None
         return f"{clock} {where[:40]}", (task.index, clock) if task is not None else None
 
@@ -581,7 +586,7 @@ class Session:
                 return notices, booking
         if task is None:
             return [Notice("Move to a task to start a timer.", "warning")], None
-        label = task.id or task.text[:40]
+        label = task.id or shown_text(task.text)[:40]
         self.running = timer_mod.start(self.path, self.key(task), label, self.clock())
         notices.append(Notice(f"Timer started on {label}. Press s again to stop it.", timeout=3))
         return notices, booking
@@ -596,7 +601,7 @@ class Session:
             self.running = booking.timer
             timer_mod.save(booking.timer)
             return None
-        return Notice(f"The {timer_mod.clock_label(booking.hours * 3600)} of the previous timer on {booking.timer.label} "
+        return Notice(f"The {timer_mod.clock_label(booking.hours * 3600)} of the previous timer on {shown_text(booking.timer.label)} "
                       "could not be booked; add it with t when the task is back.", "error", timeout=15)
 
 

@@ -50,20 +50,22 @@ class EditResult:
 class TasksFile:
     def __init__(self, path: str | Path, *, sync: bool = True, day_hours: float = 8.0,
                  snapshot: store.Snapshot | None = None, doc: Document | None = None, cache: dict | None = None,
-                 rollup: RollUp | None = None, waiting=None, dialect: str | None = None,
+                 rollup: RollUp | None = None, waiting=None, dialect: str | None = None, legend: bool = True,
                  by: opener.Opener | None = None):
         """Open ``path`` (tasktui.core.opener: read once no other program is writing it,
         ``waiting`` told while one is; or the bytes of ``snapshot``); or take a
         ``snapshot`` and the ``doc`` built of it (the app's loader, with its ``cache``
         and ``rollup``; or the top of a big file, while the rest loads). ``by``: the
         Opener that keeps this file's document for the next open (``save_cache``).
-        ``dialect``: what the user says the file is (else its evidence decides)."""
+        ``dialect``: what the user says the file is (else its evidence decides);
+        ``legend=False``: the config says not to read a legend in it."""
         self.path = Path(path)
         self.dialect = dialect
+        self.legend = legend
         self.sync = sync
         self.day_hours = day_hours
         if doc is None:
-            by = opener.Opener(self.path, day_hours=day_hours, dialect=dialect)
+            by = opener.Opener(self.path, day_hours=day_hours, dialect=dialect, legend=legend)
             opened = by.whole(snapshot if snapshot is not None else by.read(on_wait=waiting))
             snapshot, doc, rollup, cache = opened.snapshot, opened.doc, opened.rollup, by.cache
         self.opener = by
@@ -98,7 +100,7 @@ class TasksFile:
             self._cache.clear()
         source = Source(data)
         return Document(source, chunks=loader.parse_all(source.lines, self._cache), day_hours=self.day_hours,
-                        path=str(self.path), dialect=self.dialect)
+                        path=str(self.path), dialect=self.dialect, legend=self.legend)
 
     def save_cache(self) -> None:
         """Keep what was parsed, and the current version's document, for the next open

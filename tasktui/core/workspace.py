@@ -20,6 +20,7 @@ from tasktui.storage import config as config_mod
 from tasktui.storage import cache as store_cache, store
 from tasktui.core.tasksfile import TasksFile
 from tasktui.doc.durations import short_hours
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import Counts
 from tasktui.doc.dialect import DIALECTS
@@ -149,7 +150,8 @@ class FileSummary:
         out.update({
             "open_blockers": self.blockers if c is not None else None,
             "next": None if self.next is None else {
-                "line": self.next.line, "id": self.next.id, "text": self.next.text, "state": self.next.state,
+                "line": self.next.line, "id": self.next.id, "text": self.next.text,
+                "plain": shown_text(self.next.text), "state": self.next.state,
                 "reason": self.next.reason},
             "ready": self.ready if c is not None else None,
             "waiting": self.waiting if c is not None else None,
@@ -199,7 +201,7 @@ def summarize(path: Path, root: Path, settings: config_mod.Config | None = None,
         return _replace(known, mtime=snap.mtime_ns / 1e9, size=snap.size, digest=digest, read_at=stamp)
     # read as every open reads (TasksFile): the chunks the parse cache knows (an earlier
     # open, by the app or the command line) are not parsed again, and what was parsed is kept
-    tf = TasksFile(path, snapshot=snap, day_hours=settings.day_hours, dialect=forced)
+    tf = TasksFile(path, snapshot=snap, day_hours=settings.day_hours, dialect=forced, legend=settings.legend_for(path))
     tf.save_cache()
     doc, rollup = tf.doc, tf.rollup
     readiness = Readiness(doc, rollup)
@@ -225,7 +227,8 @@ def summarize(path: Path, root: Path, settings: config_mod.Config | None = None,
 # parses none.
 def _summary_key(path: Path, digest: str, settings: config_mod.Config, dialect: str | None) -> str:
     h = hashlib.blake2b(digest_size=20)
-    for part in (str(digest), os.path.realpath(path), repr(settings.day_hours), repr(dialect)):
+    for part in (str(digest), os.path.realpath(path), repr(settings.day_hours), repr(dialect),
+                 repr(settings.legend_for(path))):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
 
@@ -340,7 +343,9 @@ def next_label(summary: FileSummary) -> str:
         return ""
     nxt = summary.next
     if nxt is not None:
-        return ("▶ " if nxt.in_progress else "") + nxt.text
+        return ("▶ " if nxt.in_progress else "") + shown_text(nxt.text)
+    if not summary.counts.total:
+        return "no tasks"
     if summary.counts.open == 0:
         return "all done"
     return f"nothing can start ({summary.waiting} waiting)"

@@ -11,7 +11,8 @@ where the file lives (``.kiro/specs/``, ``openspec/``, spec-kit's
   tasks, without Kiro's requirement lines;
 - the template: at least two of its parts (``## Phase N`` headings, Completion
   Status lines, Time Tracking lines, a Progress Tracking, Time Tracking, Time
-  Estimates or Decisions Log heading, several ``**Estimated Time**`` lines). One
+  Estimates or (Blockers &) Decisions Log heading, by the heading's own words as
+  tasktui.doc.headings reads them, several ``**Estimated Time**`` lines). One
   label alone, such as an estimate in a Notes section, never decides.
 
 ``detect`` returns the dialect and the signals that decided it, in words.
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from tasktui.doc import headings as heading_rule
+
 DIALECTS = ("template", "speckit", "kiro", "openspec", "generic")
 
 _REQUIREMENTS = re.compile(
@@ -28,11 +31,11 @@ _REQUIREMENTS = re.compile(
 _NUMBERED_HEADING = re.compile(r"^(\d+)[.)]\s+\S")
 _KIRO_TOP = re.compile(r"\d+\.\s")
 _SPECKIT_PATH = re.compile(r"(^|/)specs/\d{3}[-_][^/]+/")
-_TRACKING_HEADINGS = (("progress tracking", "a Progress Tracking heading"),
-                      ("time tracking", "a Time Tracking heading"),
-                      ("time estimates", "a Time Estimates heading"),
-                      ("decisions log", "a Decisions Log heading"),
-                      ("completion status", "a Completion Status heading"))
+_TRACKING_HEADINGS = ((heading_rule.PROGRESS, "a Progress Tracking heading"),
+                      (heading_rule.TIME, "a Time Tracking heading"),
+                      (heading_rule.ESTIMATES, "a Time Estimates heading"),
+                      (heading_rule.LOG, "a Decisions Log heading"),
+                      (heading_rule.COMPLETION, "a Completion Status heading"))
 _PHASE = re.compile(r"phase\s+\d+", re.I)
 
 
@@ -82,12 +85,12 @@ def detect(lines, tasks, ids, headings, estimates: int, completion: int, time_li
 
 def _template_parts(headings, estimates: int, completion: int, time_lines: int) -> list[str]:
     parts = []
-    lowered = [text.lower() for _level, text in headings]
+    named = {heading_rule.part(text) for _level, text in headings}  # by each heading's own words
     phases = sum(1 for level, text in headings if level >= 2 and _PHASE.match(text))
     if phases >= 2:
         parts.append(f"{phases} Phase N headings")
-    for word, said in _TRACKING_HEADINGS:
-        if any(word in h for h in lowered):
+    for part, said in _TRACKING_HEADINGS:
+        if part in named:
             parts.append(said)
     if completion:
         parts.append(f"{completion} Completion Status lines")

@@ -15,7 +15,7 @@ is then parsed as for a first open); one that passes gives a Document equal to t
 one a parse would build (tests/test_kept.py compares them field by field).
 
 Where records live, and under which key (the file's bytes, tasktui's rules, the day
-length, a dialect the user forced), is tasktui.storage.cache's and
+length, a dialect the user forced, the legend setting), is tasktui.storage.cache's and
 tasktui.core.opener's business: this module reads and writes no file.
 """
 
@@ -162,18 +162,20 @@ def _of_type(values, name: str, kind: type, none: bool = False) -> list:
     return values
 
 
-def document(source: Source, rec: object, *, day_hours: float, path: str | None, dialect: str | None) -> Document:
+def document(source: Source, rec: object, *, day_hours: float, path: str | None, dialect: str | None,
+             legend: bool = True) -> Document:
     """The Document of ``source`` made of ``rec`` (``record`` of a build of these bytes
     with these settings); Unfit when ``rec`` does not describe ``source``."""
     try:
-        return _document(source, rec, day_hours, path, dialect)
+        return _document(source, rec, day_hours, path, dialect, legend)
     except Unfit:
         raise
     except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
         raise Unfit(f"not a record: {exc}") from None
 
 
-def _document(source: Source, rec, day_hours: float, path: str | None, dialect: str | None) -> Document:
+def _document(source: Source, rec, day_hours: float, path: str | None, dialect: str | None,
+              read_legend: bool) -> Document:
     if type(rec) is not dict or rec.get("version") != VERSION or rec.get("byteorder") != sys.byteorder:
         raise Unfit("not a record of this version")
     n_lines = source.line_count
@@ -327,7 +329,7 @@ def _document(source: Source, rec, day_hours: float, path: str | None, dialect: 
     headings = tuple(headings)
     label_spans = tuple(label_spans)
     title, section_level = title_and_level(headings)
-    shape = Shape(day_hours, path, dialect, True, front, headings, label_spans, title, section_level, legend,
+    shape = Shape(day_hours, path, dialect, read_legend, True, front, headings, label_spans, title, section_level, legend,
                   found_dialect, signals, marks, sections, tuple(c_start),
                   tuple(accumulate(c_tasks[:-1], initial=0)) if n_chunks else ())
     tracking = Tracking.read(lines, label_spans, headings, section_level)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from tasktui.doc.model import Document, LogEntry, Task
+from tasktui.doc.plaintext import shown_text
 
 # ids that a log entry's text can name without a "(task ...)" link: T001, T012a, 1.2
 _ID_TOKEN = re.compile(r"(?<![\w.])(T\d+[a-z]?|\d+(?:\.\d+)+)(?![\w])")
@@ -13,13 +14,21 @@ _ID_TOKEN = re.compile(r"(?<![\w.])(T\d+[a-z]?|\d+(?:\.\d+)+)(?![\w])")
 
 def names(entry: LogEntry, task: Task) -> bool:
     """Whether ``entry`` names ``task``: a "(task ...)" link to its id (or, for a
-    task without an id, a piece of its title), or its id in the entry's text."""
+    task without an id, a piece of its title: as written, or without its markdown,
+    as new entries name it), or its id in the entry's text."""
     if entry.placeholder:
         return False
     ref = (entry.task or "").strip()
     if ref:
-        return ref == task.id or (task.id is None and ref.casefold() in task.text.casefold())
+        return ref == task.id or (task.id is None and _mentions(ref, task.text))
     return task.id is not None and task.id in _ID_TOKEN.findall(entry.text)
+
+
+def _mentions(ref: str, text: str) -> bool:
+    """Whether a log entry's "(task ...)" ``ref`` is a piece of a task's ``text``, the
+    two compared as written and without their markdown (tasktui.doc.plaintext)."""
+    needle = ref.casefold()
+    return needle in text.casefold() or shown_text(ref).casefold() in shown_text(text).casefold()
 
 
 def entries_for(doc: Document, task: Task) -> list[LogEntry]:

@@ -13,10 +13,12 @@ from typing import NamedTuple
 
 from tasktui.doc.durations import DEFAULT_DAY_HOURS
 from tasktui.doc.durations import parse_hours as _parse_hours
-from tasktui.doc.parse import (ESTIMATE_LABELS, TOO_DEEP, ChunkResult, chunk_key, chunks_between, is_checkbox_mark,
+from tasktui.doc.parse import (ESTIMATE_LABELS, TOO_DEEP, ChunkResult, chunk_key, chunks_between, fenced_checkboxes,
+                               is_checkbox_mark,
                                parse_chunks, parse_one)
 from tasktui.doc.source import Source
 from tasktui.doc import dialect as dialect_mod
+from tasktui.doc import headings as headings_mod
 from tasktui.doc import legend as legend_mod
 from tasktui.doc.states import OTHER, marks_for
 
@@ -25,7 +27,9 @@ parse_hours = lru_cache(maxsize=4096)(_parse_hours)
 _SPECKIT_ID = re.compile(r"(T\d{2,}[a-z]?)(?=[\s:.,)\]]|$)")
 _KIRO_ID = re.compile(r"(\d+(?:\.\d+)*)\.?(?=\s|$)")
 _MARKER = re.compile(r"\s*\[([A-Za-z][A-Za-z0-9_-]{0,15})\]")
-LABEL_LINE = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])?\s*\*\*([^*]+?):?\*\*:?\s*(.*?)\s*$")
+# a `**Label**: value` line as written: in a list item or a paragraph, in a blockquote too
+# (``> **Estimated Time:** 15 minutes``, a Kiro task's quoted details)
+LABEL_LINE = re.compile(r"\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])?\s*\*\*([^*]+?):?\*\*:?\s*(.*?)\s*$")
 _PHASE_HEADING = re.compile(r"phase\s+(\d+)\b", re.I)
 _COMPLETION = re.compile(r"^\*\*Phase\s+(\d+)\*\*:?[ \t]*(.*?)[ \t]*$", re.I)
 # a log entry, as the template writes it (``**2026-11-20** - Blocker: text``) or as a list
@@ -228,6 +232,7 @@ class Shape:
     day_hours: float
     path: str | None
     forced_dialect: str | None  # what the user said the dialect is; None: detected
+    read_legend: bool  # False: the config's legend_off names the file, so no legend is read in it
     complete: bool  # the chunks cover the whole file
     front_matter: int
     headings: tuple[Heading, ...]
@@ -324,16 +329,16 @@ def _first_section_line(headings, section_level: int | None) -> int | None:
 
 def _classify(lab: Label, line: str, headings, first_section_line: int | None):
     """Which tracking part ``lab`` (written as ``line``) belongs to, and its parsed value:
-    (None, None) for none."""
-    htext = headings[lab.heading].text.lower() if lab.heading is not None else ""
+    (None, None) for none. The part is the heading's, by its own words (tasktui.doc.headings)."""
+    part = headings_mod.part(headings[lab.heading].text) if lab.heading is not None else None
     line = line.strip()
-    if "completion status" in htext or "progress tracking" in htext:
+    if part in (headings_mod.COMPLETION, headings_mod.PROGRESS):
         m = _COMPLETION.match(line)
         if m:
             return "completion", CompletionLine(lab.line, int(m.group(1)), _completion_status(m.group(2)), m.group(2))
-    if "time tracking" in htext and lab.label.lower() in ("estimated total", "actual time", "variance"):
+    if part == headings_mod.TIME and lab.label.lower() in ("estimated total", "actual time", "variance"):
         return "time_lines", TimeLine(lab.line, lab.label, lab.value)
-    if "log" in htext or "blocker" in htext or "decision" in htext:
+    if part == headings_mod.LOG:
         entry = parse_log_entry(lab.line, line)
         if entry:
             return "log", entry
@@ -402,21 +407,22 @@ class Document:
 
     def __init__(self, source: Source | bytes, *, cache: dict | None = None, day_hours: float = DEFAULT_DAY_HOURS,
                  chunks: list | tuple | None = None, path: str | None = None, dialect: str | None = None,
-                 parts: Parts | None = None):
+                 legend: bool = True, parts: Parts | None = None):
         """Parse ``source``; or, with ``chunks`` (from tasktui.core.loader), assemble those.
         Chunks covering only the start of the file give a partial document
         (``complete`` is False): enough to show the top while the rest loads.
         ``path`` (where the file lives) is evidence of its dialect; ``dialect``,
-        when given, is what the user said it is (``--dialect``, the config).
+        when given, is what the user said it is (``--dialect``, the config);
+        ``legend=False`` (the config's ``legend_off``) reads no legend in it.
         With ``parts`` (a version patched in place, see ``patched``), nothing is
         parsed: ``source`` is made of them, and the other arguments are theirs."""
         if isinstance(source, bytes):
             source = Source(source)
         if parts is None:
             chunks = tuple(parse_chunks(source.lines, cache) if chunks is None else chunks)
-            parts = _assemble(source, chunks, day_hours, path, dialect)
-        elif chunks is not None or cache is not None or path is not None or dialect is not None:
-            raise TypeError("a Document made of parts takes its chunks, path and dialect from them")
+            parts = _assemble(source, chunks, day_hours, path, dialect, legend)
+        elif chunks is not None or cache is not None or path is not None or dialect is not None or not legend:
+            raise TypeError("a Document made of parts takes its chunks, path, dialect and legend from them")
         self.source = source
         self.parts = parts
         self.chunks = parts.chunks
@@ -428,6 +434,7 @@ class Document:
     day_hours = property(lambda self: self.parts.shape.day_hours)
     path = property(lambda self: self.parts.shape.path)
     forced_dialect = property(lambda self: self.parts.shape.forced_dialect)
+    read_legend = property(lambda self: self.parts.shape.read_legend)
     complete = property(lambda self: self.parts.shape.complete, doc="The chunks cover the whole file.")
     front_matter = property(lambda self: self.parts.shape.front_matter)
     headings = property(lambda self: self.parts.shape.headings)
@@ -463,14 +470,15 @@ class Document:
         if incremental is None:
             src = self.source.spliced(patches)
             return Document(src, cache=cache, chunks=self._rechunked(src, patches, cache), day_hours=self.day_hours,
-                            path=self.path, dialect=self.forced_dialect)
+                            path=self.path, dialect=self.forced_dialect, legend=self.read_legend)
         src, touched = incremental
 
         def fallback(parsed: list | None = None) -> "Document":
             """The Document built again from ``parsed`` (every chunk of ``src``, already
             parsed), else with the changed lines parsed again (see _rechunked)."""
             return Document(src, cache=cache, chunks=parsed or self._rechunked(src, patches, cache),
-                            day_hours=self.day_hours, path=self.path, dialect=self.forced_dialect)
+                            day_hours=self.day_hours, path=self.path, dialect=self.forced_dialect,
+                            legend=self.read_legend)
 
         shape = self.parts.shape
         chunk_starts = shape.chunk_starts
@@ -695,8 +703,21 @@ class Document:
 
     @property
     def problems(self) -> list[str]:
-        """Sentences about what could not be read as written (nesting too deep for the parser)."""
-        return [TOO_DEEP] if any(res.too_deep for _s, _e, res in self.chunks) else []
+        """Sentences about what could not be read as written: nesting too deep for the
+        parser; checkboxes that are all inside code blocks (so the file has no tasks)."""
+        out = [TOO_DEEP] if any(res.too_deep for _s, _e, res in self.chunks) else []
+        fenced = self._fenced_checkboxes
+        if fenced:
+            out.append(f"All {fenced} checkboxes in this file are inside code blocks (```), which markdown shows as "
+                       "code, not as tasks, so none is read as a task." if fenced > 1 else
+                       "The only checkbox in this file is inside a code block (```), which markdown shows as code, "
+                       "not as a task, so it is not read as a task.")
+        return out
+
+    @cached_property
+    def _fenced_checkboxes(self) -> int:
+        """Checkbox lines inside code blocks, counted only in a whole file without tasks."""
+        return 0 if self.tasks or not self.complete else fenced_checkboxes(self.source.lines)
 
     @property
     def read_only_reason(self) -> str | None:
@@ -729,7 +750,8 @@ class Document:
         return "X" if self.dialect == "speckit" else "x"
 
 
-def _assemble(src: Source, chunks: tuple, day_hours: float, path: str | None, forced_dialect: str | None) -> Parts:
+def _assemble(src: Source, chunks: tuple, day_hours: float, path: str | None, forced_dialect: str | None,
+              read_legend: bool = True) -> Parts:
     """The parts of the Document of ``src`` made of ``chunks`` (confirmed, in order)."""
     raw_tasks = []
     headings: list[Heading] = []
@@ -763,7 +785,8 @@ def _assemble(src: Source, chunks: tuple, day_hours: float, path: str | None, fo
             list_key += 1
         legend_rows.append((rt.line + start, rt.depth, rt.quote, rt.mark, rt.optional, rt.text, list_key))
     legend = legend_mod.find(src.lines, [(h.line, h.text) for h in headings], legend_rows,
-                             code_marks=b"`[" in src.data)
+                             code_marks=b"`[" in src.data, tables=b"|" in src.data) \
+        if read_legend else legend_mod.Legend()
     if forced_dialect:
         dialect, dialect_signals = forced_dialect, ("set by the user",)
     else:
@@ -837,9 +860,9 @@ def _assemble(src: Source, chunks: tuple, day_hours: float, path: str | None, fo
 
     tasks_tuple = tuple(tasks)
     complete = (chunks[-1][1] if chunks else 0) >= src.line_count
-    shape = Shape(day_hours, path, forced_dialect, complete, front_matter, tuple(headings), tuple(label_spans), title,
-                  section_level, legend, dialect, tuple(dialect_signals), marks, tuple(sections), tuple(chunk_starts),
-                  tuple(chunk_first))
+    shape = Shape(day_hours, path, forced_dialect, read_legend, complete, front_matter, tuple(headings),
+                  tuple(label_spans), title, section_level, legend, dialect, tuple(dialect_signals), marks,
+                  tuple(sections), tuple(chunk_starts), tuple(chunk_first))
     return Parts(chunks, tasks_tuple, shape, tracking, TaskLookups(tasks_tuple))
 
 

@@ -123,6 +123,21 @@ def parse_block(lines: list[str] | tuple[str, ...]) -> tuple[ChunkResult, list]:
     return _extract(tokens, lines, too_deep), tokens
 
 
+# a line of a code block that would be a task outside it: `- [ ] ...`, `1. [x] ...`
+_BOX_LINE = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([^\[\]\t\n\r\f\v])\]\*?(?:[ \t]|$)")
+
+
+def fenced_checkboxes(lines: list[str] | tuple[str, ...]) -> int:
+    """How many lines inside code blocks (fenced or indented) look like checkbox items:
+    markdown shows them as code, so they are not tasks (a Kiro spec that keeps its
+    checklist in a ```markdown fence)."""
+    if not any("[" in line for line in lines):
+        return 0
+    _result, tokens = parse_block(lines)
+    return sum(1 for tok in tokens if tok.type in ("fence", "code_block")
+               for line in tok.content.split("\n") if (m := _BOX_LINE.match(line)) and is_checkbox_mark(m.group(1)))
+
+
 # a paragraph that starts with a date: a log entry written without the bold
 _DATED = re.compile(r"\d{4}-\d{2}-\d{2}\b")
 _TASK_LABEL = re.compile(r"\*\*([^*\n]+?):?\*\*:?[ \t]*([^\n]*?)[ \t]*(?:\n|$)")

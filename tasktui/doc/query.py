@@ -10,7 +10,8 @@ in any order, ignoring case:
   (``"state:done"``, ``"T012"``, ``"-x"``);
 - ``state:open`` (required work not done, as ``n`` and the counts mean it),
   ``state:done``, ``state:todo``, ``state:in_progress`` (``progress``,
-  ``doing``), ``state:queued``, ``state:cancelled``, ``state:other``; several
+  ``doing``), ``state:queued``, ``state:blocked``, ``state:review``,
+  ``state:draft``, ``state:cancelled``, ``state:other``; several
   with commas, any of them (``state:todo,doing``); another word after
   ``state:`` is reported (``Query.problems``) and the term left out;
 - a task id, ``T012``, ``#T012`` or ``1.2``: the task with that id exactly (the
@@ -39,7 +40,7 @@ from typing import Callable, Iterable, Sequence
 from tasktui.doc.model import Task
 from tasktui.doc.refs import id_key, normal_id
 from tasktui.doc.rollup import is_open
-from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, OTHER, QUEUED, TODO
+from tasktui.doc.states import BLOCKED, CANCELLED, DONE, DRAFT, IN_PROGRESS, OTHER, QUEUED, REVIEW, TODO
 from tasktui.doc.safetext import visible
 
 WORD, STATE, ID, MARKER = "word", "state", "id", "marker"
@@ -52,10 +53,13 @@ STATE_WORDS = {
     "in_progress": IN_PROGRESS, "in-progress": IN_PROGRESS, "inprogress": IN_PROGRESS, "progress": IN_PROGRESS,
     "doing": IN_PROGRESS,
     "queued": QUEUED,
+    "blocked": BLOCKED,
+    "review": REVIEW, "in_review": REVIEW, "in-review": REVIEW,
+    "draft": DRAFT,
     "cancelled": CANCELLED, "canceled": CANCELLED,
     "other": OTHER,
 }
-STATE_HINT = "open, done, todo, in_progress, queued or cancelled"
+STATE_HINT = "open, done, todo, in_progress, queued, blocked, review, draft or cancelled"
 
 _MARKER_SHAPE = re.compile(r"\[([A-Za-z][A-Za-z0-9_-]{0,15})\]")
 

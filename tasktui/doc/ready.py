@@ -22,13 +22,20 @@ What is read (``Dependencies``), and nothing else:
   and ``can run in parallel with X`` are read too.
 - A ``**Dependencies**: Phase 1 complete`` line right under a phase's heading.
 - Kiro's order: a parent is done after its subtasks.
+- End gates (``Gate``): the tasks under a Definition of Done, Acceptance /
+  Success / Exit Criteria, Completion / Release Checklist or Quality Gates
+  heading (tasktui.doc.headings) wait for the work of the section holding that
+  heading, or, at the top of the file, for all the phases' work. A gate holds
+  no phase and no task back: phases are done when their other tasks are.
 - Open blockers in the log that name a task (tasktui.doc.links).
 
 The ready rule (``Readiness``): a task is **ready** when it is required work
-still to do (tasktui.doc.rollup.is_open), not in progress, not named by an
-open blocker, its stated dependencies are done (or cancelled), the phases its
-phase waits for have all their required tasks done, and, unless it carries
-``[P]``, no required task without ``[P]`` before it in its phase is still open.
+still to do (tasktui.doc.rollup.is_open), not in progress, not marked blocked,
+review or draft (``states.HELD``: such a task holds back no task after it in
+its phase), not named by an open blocker, its stated dependencies are done (or
+cancelled), the phases its phase waits for have all their required tasks done
+(end gates aside), an end gate's work is done, and, unless it carries ``[P]``,
+no required task without ``[P]`` before it in its phase is still open.
 "Before" is file order; in Kiro files a parent comes after its subtasks, so a
 parent with open subtasks is not ready work and its subtasks are. A task that
 is to do and not ready is **waiting**, with the reason. Without any dependency
@@ -42,14 +49,17 @@ place (a mark changed) reuses its predecessor's (``Readiness.following``).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from tasktui.doc import headings as heading_rule
 from tasktui.doc.links import blocked_tasks, names
 from tasktui.doc.model import Document, Task
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.rollup import RollUp, is_open, kind
-from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, NAMES
+from tasktui.doc.states import CANCELLED, DONE, HELD, IN_PROGRESS, NAMES
 
 READY, WAITING = "ready", "waiting"
 
@@ -108,6 +118,18 @@ class Phase:
     first: int  # its tasks: first .. end - 1
     end: int
     stories: frozenset[int]  # user stories its heading names
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """What an end gate (a task under Definition of Done, Acceptance Criteria ...)
+    waits for: the work of the section that holds its heading, tasks ``first`` ..
+    ``end - 1`` (gates left out), named ``title``; or, for a gate at the top of the
+    file (``title`` None), all the phases' work."""
+
+    first: int
+    end: int
+    title: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +193,10 @@ class Dependencies:
         for p in self.phases:
             if p.label is not None:
                 self._by_label.setdefault(p.label.casefold(), []).append(p.index)
+        self.gates = self._find_gates()
+        self.gate_count = [0] * len(self.phases)  # end gates per phase
+        for g in self.gates:
+            self.gate_count[self.phase_of[g]] += 1
         self._read_task_texts()
         self._read_labels()
         self._read_sections()
@@ -186,6 +212,50 @@ class Dependencies:
         stories = frozenset(int(a or b) for a, b in _STORY_TITLE.findall(section.title))
         return Phase(section.index, label, name.strip(), section.title, section.first_task,
                      section.first_task + section.task_count, stories)
+
+    def _find_gates(self) -> dict[int, Gate]:
+        """The end gates: tasks under a heading whose words name one (tasktui.doc.headings),
+        at any level, each with what it waits for. A gate's heading inside a phase or a
+        story (spec-kit's and Kiro's per-story "Acceptance Criteria") waits for the work
+        of the heading that holds it; a gate at the top of the file (under the title, or
+        under a heading with no other work) waits for all the phases' work."""
+        doc = self.doc
+        headings, tasks = doc.headings, doc.tasks
+        if not tasks or not any(heading_rule.is_gate(h.text) for h in headings):
+            return {}
+        lines = [t.line for t in tasks]
+
+        def span(k: int) -> tuple[int, int]:
+            """The tasks under heading ``k``: up to the next heading of its level or above."""
+            h = headings[k]
+            end_line = next((x.line for x in headings[k + 1:] if x.level <= h.level), None)
+            return (bisect.bisect_left(lines, h.line),
+                    bisect.bisect_left(lines, end_line) if end_line is not None else len(tasks))
+
+        under: dict[int, int | None] = {}  # gate task -> the heading that holds its gate heading
+        stack: list[int] = []
+        for k, h in enumerate(headings):
+            while stack and headings[stack[-1]].level >= h.level:
+                stack.pop()
+            parent = stack[-1] if stack else None
+            stack.append(k)
+            if not heading_rule.is_gate(h.text):
+                continue
+            if parent is not None and parent == 0 and doc.title is not None and headings[0].level == 1:
+                parent = None  # the file's title holds everything: a gate at the top
+            first, end = span(k)
+            for i in range(first, end):
+                if not tasks[i].legend:
+                    under[i] = parent
+        gates: dict[int, Gate] = {}
+        for i, parent in under.items():
+            gate = Gate(0, len(tasks), None)
+            if parent is not None:
+                first, end = span(parent)
+                if any(not tasks[j].legend and not tasks[j].optional and j not in under for j in range(first, end)):
+                    gate = Gate(first, end, headings[parent].text)
+            gates[i] = gate
+        return gates
 
     def _story_phases(self) -> dict[int, list[int]]:
         """User story -> the phases about it: by heading, else by their tasks' ``[USn]`` markers."""
@@ -409,7 +479,6 @@ class Dependencies:
         doc = self.doc
         headings = doc.headings
         task_lines = sorted(t.line for t in doc.tasks)
-        import bisect
 
         for k, h in enumerate(headings):
             if not _SECTION_HEADING.search(h.text):
@@ -536,6 +605,11 @@ class Dependencies:
                 stated.discard(p)
             self.phase_extra[p].discard(p)
 
+    def has_work(self, q: int) -> bool:
+        """Whether phase ``q`` holds tasks other than end gates."""
+        phase = self.phases[q]
+        return phase.end - phase.first > self.gate_count[q]
+
     def waits_for_phases(self, p: int) -> set[int] | range:
         """The phases phase ``p`` waits for (every earlier one unless the file says)."""
         stated = self.phase_after[p]
@@ -575,7 +649,8 @@ class Dependencies:
         t = self.doc.tasks[index]
         if t.id:
             return t.id.rstrip(".")
-        text = t.text if len(t.text) <= 24 else t.text[:23] + "…"
+        text = shown_text(t.text)
+        text = text if len(text) <= 24 else text[:23] + "…"
         return f"L{t.line + 1} “{text}”"
 
     # -- cycles --------------------------------------------------------------------------
@@ -607,7 +682,8 @@ class Dependencies:
         n, k = len(tasks), len(self.phases)
         start, end, before = n, n + k, n + 2 * k
         edges: list[list[tuple[int, str]]] = [[] for _ in range(n + 3 * k)]
-        work = [not t.legend and not t.optional for t in tasks]
+        gates = self.gates
+        work = [not t.legend and not t.optional and t.index not in gates for t in tasks]  # a gate holds no phase back
         for t, deps in self.after.items():
             edges[t] += [(d, "stated") for d, _line in deps]
         for t, deps in self.task_phases.items():
@@ -801,6 +877,8 @@ class Readiness:
         self._open_phases: list[bool] | None = None
         self._first_open: int | None = None
         self._next: dict[tuple[int, int], int | None] = {}  # (start, step) -> next_ready's answer, no filter
+        self._open_gates: list[int] | None = None  # the gates still to do, in file order
+        self._gate_waits: dict[Gate, int] = {}  # a gate's scope -> its open work
 
     @classmethod
     def following(cls, previous: "Readiness | None", doc: Document, rollup: RollUp | None = None) -> "Readiness":
@@ -836,24 +914,49 @@ class Readiness:
         return self._blocked
 
     def phase_open(self, p: int) -> bool:
-        """Whether phase ``p`` still has required tasks to do."""
+        """Whether phase ``p`` still has required tasks to do (its end gates aside: a
+        gate waits for the phases, it never holds one back)."""
         if self._open_phases is None:
-            self._open_phases = [c.required_done < c.required for c in self.rollup.sections]
+            gates = [0] * len(self.rollup.sections)
+            for g in self.open_gates:
+                gates[self.deps.phase_of[g]] += 1
+            self._open_phases = [c.required_done + gates[q] < c.required for q, c in enumerate(self.rollup.sections)]
         return self._open_phases[p] if 0 <= p < len(self._open_phases) else False
+
+    @property
+    def open_gates(self) -> list[int]:
+        """The end gates that are still required work to do, in file order."""
+        if self._open_gates is None:
+            tasks = self.doc.tasks
+            self._open_gates = sorted(g for g in self.deps.gates if is_open(tasks[g]))
+        return self._open_gates
+
+    def gate_waits(self, i: int) -> int:
+        """How much required work gate ``i`` still waits for (other gates aside)."""
+        gate = self.deps.gates[i]
+        if gate not in self._gate_waits:
+            c = self.rollup.span(gate.first, gate.end)
+            gates = self.open_gates
+            inside = bisect.bisect_left(gates, gate.end) - bisect.bisect_left(gates, gate.first)
+            self._gate_waits[gate] = c.required - c.required_done - inside
+        return self._gate_waits[gate]
 
     def _scan(self, p: int, low: int) -> int | None:
         deps = self.deps
         phase = deps.phases[p]
         tasks = self.doc.tasks
         order, parallel = deps.order, deps.parallel
+        gates = deps.gates
         for pos in range(max(low, phase.first), phase.end):
             i = order[pos]
-            if i not in parallel and is_open(tasks[i]):
+            if i not in parallel and is_open(tasks[i]) and tasks[i].state not in HELD and i not in gates:
                 return pos
         return None
 
     def first_in_order(self, p: int) -> int | None:
-        """The first open task without ``[P]`` of phase ``p`` (a task index), in the order tasks are done."""
+        """The first open task without ``[P]`` of phase ``p`` (a task index), in the order
+        tasks are done; blocked, review and draft tasks and end gates are passed over
+        (they hold no one)."""
         if p not in self._first:
             self._first[p] = self._scan(p, 0)
         pos = self._first[p]
@@ -866,6 +969,10 @@ class Readiness:
         """Why task ``i`` cannot start: (what, which tasks or phases) pairs."""
         deps = self.deps
         out: list[tuple[str, tuple[int, ...]]] = []
+        if self.doc.tasks[i].state in HELD:  # marked blocked, in review or a draft: not to be taken up
+            out.append(("state", ()))
+            if first_only:
+                return out
         if i in self.blocked:
             out.append(("blocker", ()))
             if first_only:
@@ -875,8 +982,13 @@ class Readiness:
             out.append(("tasks", stated))
             if first_only:
                 return out
+        if i in deps.gates and self.gate_waits(i):
+            out.append(("gate", ()))
+            if first_only:
+                return out
         p = deps.phase_of[i]
-        waiting_for = self._open_phases_before(i, p, first_only) if deps.phases else ()
+        top_gate = i in deps.gates and deps.gates[i].title is None  # waits for every phase's work already
+        waiting_for = self._open_phases_before(i, p, first_only) if deps.phases and not top_gate else ()
         if waiting_for:
             out.append(("phases", waiting_for))
             if first_only:
@@ -890,7 +1002,7 @@ class Readiness:
             out.append(("subtasks", self._open_subtasks(i)))
             if first_only:
                 return out
-        if i not in deps.parallel and deps.phases:
+        if i not in deps.parallel and deps.phases and i not in deps.gates:
             first = self.first_in_order(p)
             if first is not None and deps.position[first] < deps.position[i] and \
                     not any(first in which for what, which in out if what != "phases"):
@@ -961,12 +1073,17 @@ class Readiness:
 
     def _say(self, what: str, which: tuple[int, ...], i: int) -> str:
         deps = self.deps
+        if what == "state":
+            task = self.doc.tasks[i]
+            return f"marked {task.label or NAMES[task.state]}"
         if what == "blocker":
             task = self.doc.tasks[i]
             entry = next((e for e in self.doc.open_blockers if names(e, task)), None)
             return "blocked by an open blocker in the log" + (f" (L{entry.line + 1})" if entry is not None else "")
         if what == "tasks":
             return f"waits for {self._names(which)}"
+        if what == "gate":
+            return f"waits for {self._gate_scope(i)} ({self.gate_waits(i)} open)"
         if what == "phases":
             shown = [f"{deps.phase_name(q)} ({self._open_count(q)} open)" for q in which[:3]]
             more = f" and {len(which) - 3} more phases" if len(which) > 3 else ""
@@ -976,9 +1093,17 @@ class Readiness:
         return f"waits for {self._names(which)}, the open task before it" + (
             f" in {deps.phase_name(deps.phase_of[i])}" if self._many_phases() else "")
 
+    def _gate_scope(self, i: int) -> str:
+        """What gate ``i`` waits for, in words: the phases' work, or that of the section holding it."""
+        title = self.deps.gates[i].title
+        if title is None:
+            return "the phases' work"
+        return f"the work of “{title if len(title) <= 30 else title[:29].rstrip() + '…'}”"
+
     def _open_count(self, q: int) -> int:
         c = self.rollup.sections[q]
-        return c.required - c.required_done
+        gates = self.open_gates
+        return c.required - c.required_done - sum(1 for g in gates if self.deps.phase_of[g] == q)
 
     def _many_phases(self) -> bool:
         return sum(1 for p in self.deps.phases if p.end > p.first) > 1
@@ -992,13 +1117,16 @@ class Readiness:
         p = deps.phase_of[i]
         if deps.phases:
             waits = sorted(deps.waits_for_phases(p))
-            with_tasks = [q for q in waits if deps.phases[q].end > deps.phases[q].first]
-            earlier = [q for q in range(p) if deps.phases[q].end > deps.phases[q].first]
+            with_tasks = [q for q in waits if deps.has_work(q)]
+            earlier = [q for q in range(p) if deps.has_work(q)]
             if with_tasks and with_tasks != earlier:
                 more = f" and {len(with_tasks) - 3} more" if len(with_tasks) > 3 else ""
                 parts.append(", ".join(deps.phase_name(q) for q in with_tasks[:3]) + more + " done")
             elif with_tasks:
                 parts.append("the phases before it are done")
+        if i in deps.gates:
+            parts.append(f"{self._gate_scope(i)} is done")
+            return parts
         where = f" in {deps.phase_name(p)}" if self._many_phases() else ""
         parts.append(f"[P]{where}" if i in deps.parallel else f"the first open task{where}")
         return parts
@@ -1048,7 +1176,7 @@ class Readiness:
         if not waiting:
             busy = [t for t in self.doc.tasks if is_open(t)]
             if not busy:
-                return "nothing left to do"
+                return "nothing left to do" if self.rollup.document.total else "the file has no tasks"
             return f"nothing can start now: {len(busy)} open task{'s' if len(busy) != 1 else ''} in progress"
         first = waiting[0]
         many = len(waiting) != 1

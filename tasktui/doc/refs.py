@@ -8,8 +8,9 @@ A task reference is, in this order:
   (its checkbox line, or the line of its list marker when the checkbox comes
   later); else, for a line inside a task's details or subtasks' lines, the
   innermost task holding it. Where the caller takes headings (time, estimate),
-  a heading's line names the heading. A legend item's line names no work: the
-  answer is the sentence that says so.
+  a heading's line names the heading. A legend item's line names that item (a
+  key to the marks, not work: asked for by its line on purpose, an edit of it
+  says so in its summary; moves refuse it).
 - an id: ``T012``, ``1.2``, written with or without ``#`` in front and a dot at
   the end (``#T012``, ``T012.``, ``1.2.``), in any case: ``normal_id`` is the one
   place ids are normalised.
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tasktui.doc.model import Document, HeadingKey, Task, TaskKey
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.safetext import json_text, visible
 
 if TYPE_CHECKING:
@@ -70,11 +72,6 @@ class Found:
     heading: int | None = None
 
 
-def legend_sentence(task: Task) -> str:
-    return (f"L{task.line + 1} is part of the file's legend, which says what [{task.mark}] means: "
-            "it is not a task")
-
-
 def find(doc: Document, ref: str, *, headings: bool = False) -> Found:
     """Everything ``ref`` names in ``doc`` (see the module's docstring); RefError when it
     names nothing. ``headings``: a heading's line names the heading."""
@@ -112,9 +109,7 @@ def _by_line(doc: Document, ref: str, number: int, headings: bool) -> Found:
         task = holding(doc, line)
     if task is None:
         raise RefError(f"no task is written on line {number}")
-    if task.legend:
-        raise RefError(legend_sentence(task))
-    return Found(ref, (task,))
+    return Found(ref, (task,))  # a legend item too: named by its line on purpose (never by id or text)
 
 
 def item_at_line(doc: Document, line: int) -> Task | None:
@@ -168,7 +163,7 @@ def ambiguous(found: Found) -> str:
     tasks = found.tasks
     if normal_id(found.ref) is not None and all(t.id is not None and id_key(t.id) == normal_id(found.ref) for t in tasks):
         return f"{tasks[0].id} is on lines {_lines(tasks[:5])}{' and more' if len(tasks) > 5 else ''}: use {_choices(tasks)}"
-    shown = "; ".join(f"L{t.line + 1} {t.text[:40]}" for t in tasks[:5])
+    shown = "; ".join(f"L{t.line + 1} {shown_text(t.text)[:40]}" for t in tasks[:5])
     more = f" and {len(tasks) - 5} more" if len(tasks) > 5 else ""
     return f"{found.ref!r} matches {len(tasks)} tasks ({shown}{more}): be more specific or use L<line>"
 

@@ -21,8 +21,15 @@ The counting rules (``contribution`` and the properties of ``Counts``):
 - A group is ``complete`` as above, ``not_started`` when nothing in it is
   done or in progress, else ``in_progress``.
 - Time: estimates and actual time add up, and so do the ``**Estimated Time**``
-  lines written under headings; the variance compares actual time with the
-  estimates of the tasks that have actual time.
+  lines written under headings. The variance is what the work took beyond (or
+  within) its estimate so far: a done task adds its actual time minus its
+  estimate; an open task adds only what it has spent beyond its estimate (an
+  overrun shows as soon as it happens, unspent estimate is no saving); a
+  cancelled task adds the time spent on it. Its percentage is taken of the
+  estimates of the tasks that add to it (done tasks, open tasks over their
+  estimate). Time written under a heading counts as an open task's. What is
+  left (``remaining``) is each open task's estimate less its time spent, at
+  least 0.
 
 Hours are summed in exact ten-thousandths (every estimate is read to four
 decimals), so a sum never depends on the order it was taken in.
@@ -51,7 +58,10 @@ def _tenk(hours: float) -> int:
 
 class Counts(NamedTuple):
     """What a group of tasks adds up to. Hours are in ten-thousandths (``est``,
-    ``act``, ``tracked``) with how many tasks had each (``n_est``, ``n_act``)."""
+    ``act``, ``var``, ``var_base``, ``left``) with how many tasks had each
+    (``n_est``, ``n_act``, ``n_var``, ``n_left``): ``var`` is the variance,
+    ``var_base`` the estimates it is a percentage of, ``left`` what open tasks
+    have still to spend of their estimates."""
 
     total: int = 0
     done: int = 0
@@ -65,7 +75,11 @@ class Counts(NamedTuple):
     n_est: int = 0
     act: int = 0
     n_act: int = 0
-    tracked: int = 0
+    var: int = 0
+    var_base: int = 0
+    n_var: int = 0
+    left: int = 0
+    n_left: int = 0
 
     def __add__(self, other: "Counts") -> "Counts":  # type: ignore[override]
         return Counts(*map(int.__add__, self, other))
@@ -111,7 +125,10 @@ class Counts(NamedTuple):
     def summary(self, word: str = "") -> str:
         """The count as every surface writes it: ``12/15 · 2 cancelled · 3 optional``
         (the optional tasks are said only when they are not what is counted);
-        ``word`` goes after the count (``12/15 done · 2 cancelled``)."""
+        ``word`` goes after the count (``12/15 done · 2 cancelled``). A group without any
+        task says so: "no tasks" (never "0/0", and never done)."""
+        if not self.total:
+            return "no tasks"
         done, of = self.shown
         return f"{done}/{of}{' ' + word if word else ''}{self.beside()}"
 
@@ -133,22 +150,23 @@ class Counts(NamedTuple):
         return round(self.act / 10000, 4) if self.n_act else None
 
     @property
-    def tracked_estimate_hours(self) -> float | None:
-        """The estimates of the tasks that have actual time recorded."""
-        return round(self.tracked / 10000, 4) if self.n_act else None
-
-    @property
     def variance_hours(self) -> float | None:
-        """Actual time against the estimates of the tasks that have actual time recorded."""
+        """The variance (see the counting rules): None until some time is recorded."""
         if not self.n_act:
             return None
-        return round((self.act - self.tracked) / 10000, 2)
+        return round(self.var / 10000, 2)
 
     @property
     def variance_pct(self) -> float | None:
-        if not self.n_act or not self.tracked:
+        """The variance as a percentage of the estimates of the tasks that add to it."""
+        if not self.n_act or not self.n_var or not self.var_base:
             return None
-        return round(100.0 * (self.act - self.tracked) / self.tracked, 1)
+        return round(100.0 * self.var / self.var_base, 1)
+
+    @property
+    def remaining_hours(self) -> float | None:
+        """What the open tasks' estimates leave after their time spent (each at least 0)."""
+        return round(self.left / 10000, 4) if self.n_left else None
 
     @property
     def has_time(self) -> bool:
@@ -178,10 +196,25 @@ def contribution(task: Task) -> Counts:
     k = kind(task)
     optional, required = k == "optional", k == "required"
     e = 0 if est is None else _tenk(est)
+    a = 0 if act is None else _tenk(act)
+    var, base, left = _time_parts(done, k == CANCELLED, e, est is not None, a, act is not None)
     return Counts(
         1, done, k == CANCELLED, optional, optional and done, required, required and done, state == IN_PROGRESS,
-        e, est is not None, 0 if act is None else _tenk(act), act is not None, e if act is not None else 0,
+        e, est is not None, a, act is not None, var, base or 0, base is not None, left or 0, left is not None,
     )
+
+
+def _time_parts(done: bool, cancelled: bool, est: int, has_est: bool, act: int,
+                has_act: bool) -> tuple[int, int | None, int | None]:
+    """(variance, the estimate it is a percentage of or None when it adds none, what is
+    left of its estimate or None) for one task's time (see the counting rules)."""
+    if cancelled:
+        return act, None, None
+    if done:
+        return (act - est, est, None) if has_act else (0, None, None)
+    left = max(0, est - act) if has_est else None
+    over = act - est
+    return (over, est, left) if has_act and over > 0 else (0, None, left)
 
 
 def count(tasks) -> Counts:
@@ -263,9 +296,11 @@ class RollUp:
         estimates = self._estimates = heading_times(doc)
         self._est_lines = [line for line, _est, _act in estimates]
         sums = [ZERO]
-        for _line, est, act in estimates:
+        for _line, est, act in estimates:  # time under a heading counts as an open task's
+            var, base, left = _time_parts(False, False, est or 0, est is not None, act or 0, act is not None)
             sums.append(sums[-1] + Counts(est=est or 0, n_est=est is not None, act=act or 0, n_act=act is not None,
-                                          tracked=(est or 0) if act is not None else 0))
+                                          var=var, var_base=base or 0, n_var=base is not None, left=left or 0,
+                                          n_left=left is not None))
         self._est_sums = sums
         self._pending = None
         self._lines = None

@@ -54,6 +54,7 @@ from tasktui.doc import edits
 from tasktui.doc.durations import DurationError
 from tasktui.doc.links import entries_for
 from tasktui.doc.patch import PatchError
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.query import TaskIndex, select
 from tasktui.doc.query import parse as parse_query
 from tasktui.doc.ready import Readiness
@@ -135,6 +136,11 @@ def refusals(tool):
 
 def _one_line(text: str) -> str:
     return text.replace("\n", " ")
+
+
+def _task_line(text: str) -> str:
+    """A task's text in a tool's words: without its markdown (tasktui.doc.plaintext), on one line."""
+    return _one_line(shown_text(text))
 
 
 class OpenFiles:
@@ -370,7 +376,7 @@ def build(root: Root, settings: config.Config) -> TasksServer:
                 lines.append(f"{s.rel}: {s.error}")
                 continue
             done, of = s.counts.shown
-            nxt = f"; next: L{s.next.line} {s.next.text}" if s.next is not None else ""
+            nxt = f"; next: L{s.next.line} {_task_line(s.next.text)}" if s.next is not None else ""
             lines.append(f"{s.rel}: {done}/{of} done, {s.blockers} open blockers{nxt}")
         head = f"{len(summaries)} tasks files below {root.path}" if summaries else f"no tasks files below {root.path}"
         return answer("\n".join([head, *lines]), report.overview_json(str(root.path), summaries))
@@ -383,14 +389,15 @@ def build(root: Root, settings: config.Config) -> TasksServer:
         with files.using(file) as (name, tf):
             whole = tf.rollup.document
             blockers = len(tf.doc.open_blockers)
-            text = (f"{tf.doc.title or name}: {whole.summary('done')}, {whole.percent:.0f}%; "
-                    f"{blockers} open blocker{'s' if blockers != 1 else ''}")
+            counted = f"{whole.summary('done')}, {whole.percent:.0f}%" if whole.total else whole.summary()
+            text = f"{tf.doc.title or name}: {counted}; {blockers} open blocker{'s' if blockers != 1 else ''}"
             return answer(text, {"file": name, **report.status_json(tf.doc, tf.rollup)})
 
     @tool(READS)
     def list_tasks(file: File, query: Annotated[str | None, Field(description=(
             "Only the tasks this matches, in tasktui's find language: words (all must occur), "
-            "\"an exact phrase\", state:open (work not done), state:done|todo|in_progress|queued|cancelled, "
+            "\"an exact phrase\", state:open (work not done), "
+            "state:done|todo|in_progress|queued|blocked|review|draft|cancelled, "
             "an id (T012), a marker ([US1], [P]), -term to leave out."))] = None,
                    ) -> Annotated[CallToolResult, shapes.TaskList]:
         """The tasks of a file in file order, each with its line, state, mark, id, text and the
@@ -403,7 +410,7 @@ def build(root: Root, settings: config.Config) -> TasksServer:
                 parsed = parse_query(query)
                 problems = list(parsed.problems)
                 tasks = [doc.tasks[i] for i in select(parsed, TaskIndex(doc.tasks), doc.tasks)]
-            lines = [f"L{t.line + 1} {'  ' * t.depth}[{t.mark}] {_one_line(t.text)}" for t in tasks[:LISTED_LINES]]
+            lines = [f"L{t.line + 1} {'  ' * t.depth}[{t.mark}] {_task_line(t.text)}" for t in tasks[:LISTED_LINES]]
             if len(tasks) > LISTED_LINES:
                 lines.append(f"... and {len(tasks) - LISTED_LINES} more (all are in the structured content; "
                              "a query narrows them)")
@@ -426,7 +433,7 @@ def build(root: Root, settings: config.Config) -> TasksServer:
             markdown = textwrap.dedent("\n".join(doc.source.lines[task.item_line:task.end]).rstrip())
             log = [{"line": e.line + 1, "date": e.date, "kind": e.kind, "text": e.text, "task": e.task,
                     "resolved": e.resolved} for e in entries_for(doc, task)]
-            return answer(f"L{task.line + 1} [{task.mark}] {_one_line(task.text)}\n{reason}", {
+            return answer(f"L{task.line + 1} [{task.mark}] {_task_line(task.text)}\n{reason}", {
                 **report.task_json(doc, task), "file": name, "ready": readiness.is_ready(task.index),
                 "reason": reason, "markdown": markdown,
                 "subtasks": [report.task_json(doc, t) for t in doc.children(task)], "log": log})
@@ -451,7 +458,7 @@ def build(root: Root, settings: config.Config) -> TasksServer:
                                           lambda ref: f"set_state with refs [{ref!r}] and state 'done'")
                          for t in found]
             nothing = None if found else readiness.nothing_ready()
-            lines = [f"L{t['line']} {_one_line(t['text'])} ({t['reason']})" for t in tasks]
+            lines = [f"L{t['line']} {_task_line(t['text'])} ({t['reason']})" for t in tasks]
             return answer("\n".join(lines) or nothing, {"file": name, "tasks": tasks, "nothing_ready": nothing})
 
     @tool(WRITES)
@@ -465,15 +472,16 @@ def build(root: Root, settings: config.Config) -> TasksServer:
         with files.using(file) as (name, tf):
             result = actions.claim(tf, ref)
             claimed = report.claimed_json(tf.doc, result)
-            return answer(f"claimed L{claimed['line']} {_one_line(claimed['text'])} ({claimed['reason']})",
+            return answer(f"claimed L{claimed['line']} {_task_line(claimed['text'])} ({claimed['reason']})",
                           {**claimed, "file": name})
 
     @tool(SETS)
     def set_state(file: File, refs: Annotated[list[str] | str, Field(description=(
             "One task reference, or several (one write for all of them)."))],
                   state: Annotated[str, Field(description=(
-                      "todo, done, in_progress, queued or cancelled (checked against the file: its "
-                      "legend or dialect must have a mark for it)."))]) -> Annotated[CallToolResult, shapes.EditOutcome]:
+                      "todo, done, in_progress, queued, blocked, review, draft or cancelled (checked against "
+                      "the file: its legend or dialect must have a mark for it; blocked, review and draft only "
+                      "a legend gives)."))]) -> Annotated[CallToolResult, shapes.EditOutcome]:
         """Put one or more tasks in a state, written with the mark the file itself uses for it
         (its legend's, else its dialect's). Use done when a task is finished, todo to release a
         claim. Returns what changed."""
@@ -565,7 +573,7 @@ def build(root: Root, settings: config.Config) -> TasksServer:
         commit, when each task was done, the velocity (tasks a working day) and a forecast."""
         with files.using(file) as (name, tf):
             found = git_history.compute(tf.path, data=tf.snapshot.data, current=tf.doc, day_hours=settings.day_hours,
-                                        workdays=settings.workdays, dialect=tf.dialect)
+                                        workdays=settings.workdays, dialect=tf.dialect, legend=tf.legend)
             return answer("\n".join(git_history.describe(found)), {"file": name, **found.as_json()})
 
     return server

@@ -21,6 +21,7 @@ class TaskView(TypedDict):
     id: str | None
     markers: list[str]
     text: str
+    plain: str
     path: list[str]
     parent_line: int | None
     estimate_hours: float | None
@@ -97,6 +98,7 @@ class Numbers(TypedDict):
     actual_hours: float | None
     variance_hours: float | None
     variance_pct: float | None
+    remaining_hours: float | None
 
 
 class SectionNumbers(Numbers):
@@ -129,6 +131,7 @@ class Status(TypedDict):
     actual_hours: float | None
     variance_hours: float | None
     variance_pct: float | None
+    remaining_hours: float | None
     sections: list[SectionNumbers]
     top_level: list[TopLevelNumbers]
     problems: list[str]
@@ -139,6 +142,7 @@ class OverviewNext(TypedDict):
     line: int
     id: str | None
     text: str
+    plain: str
     state: str
     reason: str
 

@@ -51,6 +51,7 @@ import sqlite3
 import stat
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -68,10 +69,16 @@ _OLD_FOLDERS = ("parse", "history")  # the JSON-lines parse cache and the histor
 _disabled = False
 
 
-def disable() -> None:
-    """No store for the rest of this process (``--no-cache``)."""
+@contextmanager
+def off():
+    """No store while the block runs (``--no-cache``: one command, not the rest of the
+    process that called it)."""
     global _disabled
-    _disabled = True
+    was, _disabled = _disabled, True
+    try:
+        yield
+    finally:
+        _disabled = was
 
 
 def enabled() -> bool:

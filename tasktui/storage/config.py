@@ -4,6 +4,7 @@
     sync = true          # keep the template's Progress Tracking lines in step with each edit
     theme = "textual-dark"
     workdays = ["mon", "tue", "wed", "thu", "fri"]   # the working days of velocity and forecasts
+    legend_off = ["ROADMAP.md"]   # files (path patterns, as in [dialects]) whose legend is not read
 
     [dialects]           # what a file is, by its path, where its contents do not say clearly
     "specs/*/tasks.md" = "speckit"
@@ -70,17 +71,27 @@ class Config:
     theme: str = "textual-dark"
     workdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # working days, Monday 0 (velocity and forecasts)
     dialects: tuple[tuple[str, str], ...] = ()  # (path pattern, dialect), in the file's order
+    legend_off: tuple[str, ...] = ()  # path patterns of files whose legend is not read
 
     def dialect_for(self, path: str | os.PathLike[str]) -> str | None:
         """The dialect the config sets for ``path``: the first pattern that matches the
         end of its path (``*`` stays within one folder name), or None."""
-        from pathlib import PurePath
-
-        candidates = [PurePath(os.path.abspath(path)), PurePath(path)]
         for pattern, dialect in self.dialects:
-            if any(c.match(pattern) for c in candidates):
+            if _matches(path, pattern):
                 return dialect
         return None
+
+    def legend_for(self, path: str | os.PathLike[str]) -> bool:
+        """Whether a legend in the file at ``path`` is read: not when a ``legend_off``
+        pattern matches the end of its path (as ``dialect_for`` matches)."""
+        return not any(_matches(path, pattern) for pattern in self.legend_off)
+
+
+def _matches(path: str | os.PathLike[str], pattern: str) -> bool:
+    """Whether ``pattern`` matches the end of ``path`` (absolute, or as given)."""
+    from pathlib import PurePath
+
+    return any(c.match(pattern) for c in (PurePath(os.path.abspath(path)), PurePath(path)))
 
 
 @dataclass(frozen=True)
@@ -197,6 +208,11 @@ def values(raw: dict, path: Path) -> Config:
             if dialect not in DIALECTS:
                 raise ConfigError(f"the dialect for {pattern!r} in {path} must be one of {', '.join(DIALECTS)}")
         out["dialects"] = tuple(table.items())
+    if "legend_off" in raw:
+        patterns = raw["legend_off"]
+        if not isinstance(patterns, list) or not all(isinstance(p, str) and p.strip() for p in patterns):
+            raise ConfigError(f"legend_off in {path} must be a list of path patterns, such as [\"docs/*/ROADMAP.md\"]")
+        out["legend_off"] = tuple(patterns)
     return replace(Config(), **out)
 
 
@@ -242,6 +258,8 @@ def _as_toml(field: str, value):
         return int(value) if float(value).is_integer() else float(value)
     if field == "dialects":
         return dict(value)
+    if field == "legend_off":
+        return list(value)
     return value
 
 
@@ -266,7 +284,7 @@ def save(cfg: Config) -> None:
     except ConfigError:
         current = Config()  # its values that cannot be used stay as they are, unless changed here
     defaults = Config()
-    for field in ("day_hours", "sync", "theme", "workdays", "dialects"):
+    for field in ("day_hours", "sync", "theme", "workdays", "dialects", "legend_off"):
         new, old = getattr(cfg, field), getattr(current, field)
         if new == old and (field in document or new == getattr(defaults, field)):
             continue  # as the file says (or leaves to the default): untouched

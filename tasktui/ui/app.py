@@ -741,6 +741,7 @@ class TaskTuiApp(App[int]):
         yield SystemCommand("Collapse all", "fold every section", lambda: self.tree.set_all_collapsed(True))
         yield SystemCommand("Expand all", "unfold every section", lambda: self.tree.set_all_collapsed(False))
         yield from main.reorder_commands()
+        yield from main.state_commands()
 
     # -- mojibake -------------------------------------------------------------------------------------
     def _offer_repair(self, doc: Document) -> None:

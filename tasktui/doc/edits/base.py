@@ -9,6 +9,7 @@ from typing import Callable
 
 from tasktui.doc.model import Document, Task, TaskKey
 from tasktui.doc.patch import Patch
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.source import encode
 
 
@@ -168,9 +169,10 @@ def descendants(doc: Document, task: Task | None) -> list[Task]:
 
 
 def label(task: Task) -> str:
-    """How a summary names a task: its line and its text as written (shortened)."""
-    text = task.text if len(task.text) <= 50 else task.text[:47] + "..."
-    return f"L{task.line + 1} {text}"
+    """How a summary names a task: its line and its text without markdown (shortened)."""
+    text = shown_text(task.text)
+    text = text if len(text) <= 50 else text[:47] + "..."
+    return f"L{task.line + 1} {text}" + (" (the file's legend)" if task.legend else "")
 
 
 def same_tasks(before: Document, after: Document, skip=()) -> str | None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from tasktui.doc.durations import format_hours, parse_hours, uses_minutes
-from tasktui.doc.edits.base import (ITEM_PREFIX, ConflictError, Details, Plan, find_task, label, last_content_line,
-                                    line_text_span, new_line, same_tasks, text_bytes)
+from tasktui.doc.edits.base import (ITEM_PREFIX, ConflictError, Details, Plan, find_task, insert_lines, label,
+                                    last_content_line, line_text_span, new_line, same_tasks, text_bytes)
 from tasktui.doc.edits.ops import AddTime, SetEstimate, SetTime
 from tasktui.doc.model import ESTIMATE_LABELS, LABEL_LINE, Document, HeadingKey, Task
 from tasktui.doc.patch import Patch
@@ -123,18 +123,31 @@ def _plan_time(doc: Document, task: Task, name: str, hours: float, added: float 
         return Plan((Patch(start, end, encode(value)),), summary, details, expect)
     model_line = task.actual_line if is_estimate else est_line
     if model_line is not None:
-        # copy the neighbouring bullet's style: indentation, bullet, label form
+        # copy the neighbouring label's style: indentation, quote, bullet or number, label form
         line = src.lines[model_line]
         m = LABEL_LINE.match(line)
         styled = line[: m.start(1)] + name + line[m.end(1): m.start(2)] + value
-        after_line = model_line - 1 if is_estimate else model_line
-        offset, data = new_line(doc, styled, after_line)
+        if ITEM_PREFIX.match(line):  # a detail bullet (or numbered detail): the new one right beside it
+            offset, data = new_line(doc, styled, model_line - 1 if is_estimate else model_line)
+            return Plan((Patch(offset, offset, data),), summary, details, expect)
+        # a paragraph of its own (``> **Estimated Time:** 15 minutes`` in a quoted body): so is
+        # the new one, set apart by a blank line (in the same quote)
+        blank = _QUOTE_LEAD.match(line).group(0).rstrip()
+        if is_estimate:
+            offset, data = insert_lines(doc, [styled, blank], model_line - 1)
+        else:
+            offset, data = insert_lines(doc, [blank, styled], _paragraph_end(doc, model_line, task.end))
         return Plan((Patch(offset, offset, data),), summary, details, expect)
-    # no bullet to copy: a detail bullet under the task, before its subtasks
+    # no label to copy: a detail bullet under the task, before its subtasks
     kids = doc.children(task)
     limit = kids[0].item_line if kids else task.end
     after_line = last_content_line(doc, task.line, limit)
     lead = _detail_bullet(doc, task, limit)
+    quote = _QUOTE_LEAD.match(src.lines[after_line]).group(0)
+    if lead is None and after_line > task.line and ">" in quote:
+        # details written as a blockquote: a paragraph of its own at the end of the quote
+        offset, data = insert_lines(doc, [quote.rstrip(), f"{quote}**{name}**: {value}"], after_line)
+        return Plan((Patch(offset, offset, data),), summary, details, expect)
     if lead is None:
         item = src.lines[task.item_line]
         m = ITEM_PREFIX.match(item) if task.item_line == task.line else None
@@ -144,6 +157,23 @@ def _plan_time(doc: Document, task: Task, name: str, hours: float, added: float 
             lead = re.sub(r"[^\s>]", " ", src.lines[task.line][: task.col]) + "- "
     offset, data = new_line(doc, f"{lead}**{name}**: {value}", after_line)
     return Plan((Patch(offset, offset, data),), summary, details, expect)
+
+
+_QUOTE_LEAD = re.compile(r"[ \t]*(?:>[ \t]*)*")
+_BLOCK_START = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)|#|```|~~~|>")
+
+
+def _paragraph_end(doc: Document, line: int, limit: int) -> int:
+    """The last line of the paragraph that starts on ``line`` (before ``limit``): the
+    lines after it that carry on its text, in the same quote."""
+    lines = doc.source.lines
+    end = line
+    while end + 1 < min(limit, len(lines)):
+        rest = lines[end + 1][_QUOTE_LEAD.match(lines[end + 1]).end():]
+        if not rest.strip() or _BLOCK_START.match(rest):
+            break
+        end += 1
+    return end
 
 
 def _detail_bullet(doc: Document, task: Task, limit: int) -> str | None:

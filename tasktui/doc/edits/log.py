@@ -3,21 +3,32 @@ file already uses, resolutions and changed text."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 
 from tasktui.doc.edits.base import ConflictError, Details, EditError, Plan, line_text_span, new_line, same_tasks, text_bytes
 from tasktui.doc.edits.ops import AddLogEntry, EditEntry, EntryKey, ResolveEntry
+from tasktui.doc import headings as heading_rule
 from tasktui.doc.model import Document, LogEntry
 from tasktui.doc.patch import Patch
 
 KINDS = ("Blocker", "Decision")
 _KIND_PREFIX = re.compile(r"(blocker|decision)\s*:\s*", re.I)
-_LOG_HEADING = re.compile(r"blockers?\s*(?:&|and)?\s*decisions?\s*log|decisions?\s*log|blockers?", re.I)
 
 
 def _log_heading(doc: Document):
-    return next((h for h in doc.headings if _LOG_HEADING.search(h.text)), None)
+    """The log's own heading (by its words: tasktui.doc.headings), if the file has one;
+    a heading with tasks under it is work ("## Logs" of a feature list), not the log."""
+    task_lines = [t.line for t in doc.tasks]
+    for k, h in enumerate(doc.headings):
+        if heading_rule.part(h.text) != heading_rule.LOG:
+            continue
+        end = next((x.line for x in doc.headings[k + 1:] if x.level <= h.level), doc.source.line_count)
+        first = bisect.bisect_left(task_lines, h.line)
+        if first == len(task_lines) or task_lines[first] >= end:
+            return h
+    return None
 
 
 _ENTRY_FORM = re.compile(r"^(\s*(?:[-*+]\s+)?)(\*\*|__)?\d{4}-\d{2}-\d{2}")
@@ -108,9 +119,12 @@ def plan_add_entry(doc: Document, op: AddLogEntry) -> Plan:
         else:
             offset, data = len(src.data), ending + ending + text_bytes(doc, entry)
         return planned(Patch(offset, offset, data), heading.end + 2)
-    # no log section: create it, under Progress Tracking when there is one; else a
-    # section of its own, at the file's section level (the dialect stays what it was)
-    progress = next((h for h in doc.headings if "progress tracking" in h.text.lower()), None)
+    # no log section: create it where the file's dialect keeps it. In the template,
+    # where the seed template has it: the last part of Progress Tracking (after the
+    # phases); elsewhere, a section of its own at the end of the file, at the file's
+    # section level (the dialect stays what it was)
+    progress = next((h for h in doc.headings if heading_rule.part(h.text) == heading_rule.PROGRESS), None) \
+        if doc.dialect == "template" else None
     if progress is not None:
         level = "#" * min(progress.level + 1, 6)
         nxt = next((h for h in doc.headings if h.line > progress.line and h.level <= progress.level), None)

@@ -45,9 +45,10 @@ def time_values(rollup: RollUp) -> dict[str, str]:
         out["estimated total"] = format_hours(counts.estimate_hours)
     if counts.actual_hours is not None:
         out["actual time"] = format_hours(counts.actual_hours)
-    if counts.variance_hours is not None and counts.variance_pct is not None:
-        sign = "+" if counts.variance_pct >= 0 else "-"
-        out["variance"] = f"{format_hours(counts.variance_hours)} ({sign}{abs(round(counts.variance_pct))}%)"
+    if counts.variance_hours is not None:  # the roll-up's rule: nothing spent beyond an estimate yet is 0 %
+        pct = counts.variance_pct or 0.0
+        sign = "+" if pct >= 0 else "-"
+        out["variance"] = f"{format_hours(counts.variance_hours)} ({sign}{abs(round(pct))}%)"
     return out
 
 

@@ -16,7 +16,7 @@ from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import RollUp
 from tasktui.doc.safetext import json_text, visible
 from tasktui.doc.source import encode
-from tasktui.doc.states import DONE, IN_PROGRESS, NAMES, SETTABLE
+from tasktui.doc.states import DONE, HELD, IN_PROGRESS, NAMES, SETTABLE
 
 
 def state_mark(doc: Document, state: str) -> str:
@@ -25,9 +25,11 @@ def state_mark(doc: Document, state: str) -> str:
         raise EditError(f"unknown state {state!r}: use {', '.join(SETTABLE[:-1])} or {SETTABLE[-1]}")
     mark = doc.mark_for(state)
     if mark is None:
-        where = "this file's legend" if doc.legend else f"{doc.dialect} files"
-        raise EditError(f"{where} have no mark for {NAMES[state]} tasks" if not doc.legend
-                        else f"{where} has no mark for {NAMES[state]} tasks")
+        if doc.legend:
+            raise EditError(f"this file's legend has no mark for {NAMES[state]} tasks")
+        if state in HELD:
+            raise EditError(f"this file has no mark for {NAMES[state]} tasks: only a legend in the file can give one")
+        raise EditError(f"{doc.dialect} files have no mark for {NAMES[state]} tasks")
     return mark
 
 

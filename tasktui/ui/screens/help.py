@@ -86,8 +86,8 @@ GROUPS: list[tuple[str, list[Keys | Said]]] = [
     ("Finding (/, a query, Enter)", [
         Said("words", "tasks holding every word, in any order, any case"),
         Said('"a phrase"', "words kept together; quotes also make state:, ids and - plain text"),
-        Said("state:open", "required work not done; also done, todo, in_progress (doing), queued, cancelled; "
-                           "several: state:todo,doing"),
+        Said("state:open", "required work not done; also done, todo, in_progress (doing), queued, blocked, "
+                           "review, draft, cancelled; several: state:todo,doing"),
         Said("T012  1.2", "the task with that id (a word when the file has no such id)"),
         Said("[US1]  [P]", "the tasks carrying that marker"),
         Said("-word", "leave out what matches (-draft, -state:done, -[P])"),
@@ -97,12 +97,14 @@ GROUPS: list[tuple[str, list[Keys | Said]]] = [
     ("Changing tasks (written to the file at once)", [
         keys("mark in progress (again: back to open)", "mark_in_progress"),
         keys("mark cancelled, where the file has a mark for it (again: back to open)", "mark_cancelled"),
+        keys("mark blocked, where the file's legend has a mark for it (again: back to open)", "mark_blocked"),
+        Said("palette Mark …", "every state the file's legend names, in its words (Mark Review, Mark Draft …)"),
         keys("move the task (details, subtasks) up / down among its siblings", "move_task_up", "move_task_down"),
         keys("move the task to the end of another section's list (pick it; typing filters)", "move_to_section"),
         keys("mark / unmark the task", "toggle_mark"),
         keys("mark while moving up / down", "extend_marks(-1)", "extend_marks(1)"),
         keys("clear the marks (a second Esc: the filter)", "clear_marks"),
-        Said("with marks", "space, p, c, delete act on every marked task (one write, one u)"),
+        Said("with marks", "space, p, c, !, delete act on every marked task (one write, one u)"),
         keys("copy the task's id / text", "copy_id", "copy_text"),
     ]),
     ("Time and log", [
@@ -133,9 +135,9 @@ FOOTNOTE = "Every change goes straight to the file; edits made elsewhere show up
 WIDE = 120  # columns from which the help takes two columns
 MAX_WIDTH = 180  # the widest the help gets
 
-_KEY_NAMES = {"space": "space", "slash": "/", "question_mark": "?", "up": "↑", "down": "↓", "left": "←",
-              "right": "→", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End", "escape": "Esc",
-              "enter": "enter", "delete": "delete"}
+_KEY_NAMES = {"space": "space", "slash": "/", "question_mark": "?", "exclamation_mark": "!", "up": "↑", "down": "↓",
+              "left": "←", "right": "→", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End",
+              "escape": "Esc", "enter": "enter", "delete": "delete"}
 
 
 def key_name(key: str) -> str:

@@ -24,7 +24,9 @@ from tasktui.doc.links import blocked_tasks
 from tasktui.doc.model import Document, Task, split_text
 from tasktui.doc.rollup import RollUp
 from tasktui.core.outline import HEADING, Outline
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.safetext import json_text
+from tasktui.doc.states import SETTABLE
 from tasktui.core.session import Notice
 from tasktui.ui.widgets.detail_pane import DetailPane
 from tasktui.ui.widgets.find_bar import FindBar
@@ -46,6 +48,7 @@ class MainScreen(Screen):
         Binding("g", "go_to_task", "Go to task id...", show=False),
         Binding("p", "mark_in_progress", "In progress", show=False),
         Binding("c", "mark_cancelled", "Cancel task", show=False),
+        Binding("exclamation_mark", "mark_blocked", "Mark blocked", show=False),
         Binding("a", "add_after", "Add", show=False),
         Binding("A", "add_under", "Add subtask", show=False),
         Binding("r", "change_text", "Edit text", show=False),
@@ -284,6 +287,20 @@ class MainScreen(Screen):
     def action_mark_cancelled(self) -> None:
         self._set_state("cancelled")
 
+    def action_mark_blocked(self) -> None:
+        self._set_state("blocked")
+
+    def state_commands(self):
+        """Palette entries "Mark <word>", one for each state the file's legend names, in its own words."""
+        doc = self.session.doc
+        if doc is None or not doc.legend:
+            return
+        keys = {b.description.casefold() for b in self.BINDINGS}  # "Mark blocked" is the ! key's entry already
+        for state, word in doc.legend.words().items():
+            if state in SETTABLE and f"mark {word}".casefold() not in keys:
+                yield SystemCommand(f"Mark {word}", f"set the task's mark to the legend's mark for {word} "
+                                    "(again: back to open)", lambda s=state: self._set_state(s))
+
     def _ask(self, title: str, value: str, then, *, validate=None) -> None:
         from tasktui.ui.screens.dialogs import PromptScreen
 
@@ -304,7 +321,7 @@ class MainScreen(Screen):
             return
         task = self.tree.cursor_task
         after = self.session.key(task) if task is not None else None
-        where = f"after: {task.text[:50]}" if task else "at the end of the file"
+        where = f"after: {shown_text(task.text)[:50]}" if task else "at the end of the file"
         self._add(f"New task ({where})", edits.AddTask, after=after)
 
     def action_add_under(self) -> None:
@@ -318,7 +335,7 @@ class MainScreen(Screen):
         task = self._editable_task()
         if task is None:
             return
-        self._add(f"New subtask under: {task.text[:50]}", edits.AddTask, under=self.session.key(task))
+        self._add(f"New subtask under: {shown_text(task.text)[:50]}", edits.AddTask, under=self.session.key(task))
 
     def _section_under_cursor(self):
         """(key, title) of the section heading under the cursor, or None on a task."""
@@ -408,7 +425,7 @@ class MainScreen(Screen):
             if task is None:
                 return
             key = self.session.key(task)
-            what, est, act = task.text, task.estimate_hours, task.actual_hours
+            what, est, act = shown_text(task.text), task.estimate_hours, task.actual_hours
 
         def done(answer: tuple[str, float] | None) -> None:
             if answer is not None:
@@ -451,7 +468,7 @@ class MainScreen(Screen):
         if not self._editable():
             return
         task = self.tree.cursor_task
-        ref = (task.id or task.text) if task is not None else None
+        ref = (task.id or shown_text(task.text)) if task is not None else None  # as the log names it
 
         def done(answer) -> None:
             if answer is not None:
@@ -624,13 +641,13 @@ class MainScreen(Screen):
         if task is not None:
             value = task.id or task.text
             self.app.copy_to_clipboard(json_text(value))  # the clipboard takes UTF-8: undecodable bytes as U+FFFD
-            self.app.notify(f"Copied {value[:60]}", timeout=2)
+            self.app.notify(f"Copied {shown_text(value)[:60]}", timeout=2)
 
     def action_copy_text(self) -> None:
         task = self._task_or_warn()
         if task is not None:
             self.app.copy_to_clipboard(json_text(task.text))
-            self.app.notify(f"Copied {task.text[:60]}", timeout=2)
+            self.app.notify(f"Copied {shown_text(task.text)[:60]}", timeout=2)
 
     def action_toggle_details(self) -> None:
         pane = self.query_one(DetailPane)
@@ -723,7 +740,7 @@ class MainScreen(Screen):
             if section is not None:
                 self.request(edits.Move(key, section=section, expect=expect), focus=True)
 
-        self.app.push_screen(SectionPicker(f"Move “{task.text[:40]}” to the end of:", choices), done)
+        self.app.push_screen(SectionPicker(f"Move “{shown_text(task.text)[:40]}” to the end of:", choices), done)
 
     def action_renumber_section(self) -> None:
         row = self.tree.cursor_row

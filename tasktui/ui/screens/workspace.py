@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 from tasktui.storage import config as config_mod
 from tasktui.storage import store
 from tasktui.core import workspace
+from tasktui.doc.plaintext import shown_text
 from tasktui.storage.watch import FolderWatcher
 from tasktui.ui.widgets.file_table import FileTable
 from tasktui.ui.widgets.footer import PinnedFooter
@@ -231,7 +232,7 @@ class WorkspaceScreen(Screen):
         if s.error:
             lines.append(s.error)
         elif s.next is not None:
-            lines.append(f"next: L{s.next.line} {s.next.text} — {s.next.reason}")
+            lines.append(f"next: L{s.next.line} {shown_text(s.next.text)} — {s.next.reason}")
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         for k, line in enumerate(lines):
             if k:

@@ -107,7 +107,8 @@ took 0.3 s, on the UI thread)."""
 def heading_markdown(outline: Outline, index: int) -> str:
     node = outline.headings[index]
     tot = outline.heading_totals(index)
-    facts = [f"**Progress**: {tot.summary()} done ({tot.percent:.0f}%)"]
+    progress = f"{tot.summary()} done ({tot.percent:.0f}%)" if tot.total else tot.summary()  # empty is not done
+    facts = [f"**Progress**: {progress}"]
     if tot.has_time:
         var = f", variance {tot.variance_pct:+.0f}%" if tot.variance_pct is not None else ""
         facts.append(f"**Time**: {short_hours(tot.actual_hours)} spent of {short_hours(tot.estimate_hours)} estimated{var}")

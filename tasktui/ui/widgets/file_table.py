@@ -222,6 +222,8 @@ class FileTable(RowCursorKeys, ScrollView, can_focus=True):
             if not row.parsed:
                 return Text(one_line(row.error) if row.error else "reading…", s("error") if row.error else s("dim"))
             c = row.counts
+            if not c.total:  # a file without tasks is not done: it says so
+                return Text(c.summary(), s("dim"))
             done, of = c.shown
             style = s("done") if c.status == "complete" else s("progress")
             bar_w = width - 15
@@ -238,7 +240,7 @@ class FileTable(RowCursorKeys, ScrollView, can_focus=True):
             if row.parsed and row.next is not None and row.next.in_progress:
                 return Text(label, s("in-progress"))
             if row.parsed and row.next is None:
-                return Text(label, s("done") if row.counts.open == 0 else s("dim"))
+                return Text(label, s("done") if row.counts.status == "complete" else s("dim"))
             return Text(label)
         return Text(changed_label(row.changed, self.clock()), s("dim"))
 

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from tasktui.doc import edits
 from tasktui.doc.model import Document, LogEntry
+from tasktui.doc.plaintext import shown_text
 from tasktui.doc.safetext import one_line
 from tasktui.ui.widgets.plain import plain_text
 
@@ -87,7 +88,7 @@ class LogPanel(Vertical):
         # Status before the text, and the text cut to what is left of the width, so
         # that nothing scrolls out of sight (at 80 columns too, and after a resolve)
         width = self.size.width or 120
-        longest_task = max((cell_len(one_line(e.task)) for e in doc.log if e.task), default=0)
+        longest_task = max((cell_len(one_line(shown_text(e.task))) for e in doc.log if e.task), default=0)
         task_width = max(4, min(longest_task, 24 if width >= 110 else 14))
         text_width = max(16, width - (10 + 8 + 8 + task_width) - 2 * 5 - 2)
         self.text_width, self.task_width = text_width, task_width
@@ -102,7 +103,7 @@ class LogPanel(Vertical):
             else:
                 status = Text("")
             text = entry.text + (f" → {entry.resolution}" if entry.resolution else "")
-            task = entry.task or ""
+            task = shown_text(entry.task) if entry.task else ""  # the task as the tree shows it
             # DataTable reads str cells as markup: every cell from the file is a plain Text
             table.add_row(plain_text(entry.date or ""), plain_text(entry.kind), status,
                           _clip(text, text_width), _clip(task, task_width))

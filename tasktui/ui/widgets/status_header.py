@@ -153,6 +153,8 @@ class StatusHeader(Static):
         full.append(bar(prog.fraction, 10), done_style or "dim")
         full.append(f" {prog.percent:.0f}%")
         progress = [full, Text(f"{prog.summary()} {prog.percent:.0f}%", done_style)]
+        if not prog.total:  # nothing to count: no bar, no percentage, never "done"
+            progress = [Text(prog.summary(), "dim")]
 
         time_forms: list[Text | None] = [None]
         stale_forms: list[Text | None] = [None]

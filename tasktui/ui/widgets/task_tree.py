@@ -23,7 +23,7 @@ from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document, Task
 from tasktui.doc.ready import WAITING
 from tasktui.doc.rollup import RollUp, bar, contribution
-from tasktui.doc.states import CANCELLED, DONE, IN_PROGRESS, QUEUED, TODO
+from tasktui.doc.states import BLOCKED, CANCELLED, DONE, DRAFT, IN_PROGRESS, QUEUED, REVIEW, TODO
 from tasktui.core.outline import HEADING, TASK, Outline, Row
 from tasktui.doc.safetext import one_line
 from tasktui.ui.widgets.contrast import readable
@@ -70,7 +70,8 @@ GUTTER = 1
 """Cells at the left of every row before its indentation: where a marked task's MARK is."""
 MARK = "●"
 
-_STATE_STYLES = {TODO: "todo", DONE: "done", IN_PROGRESS: "in-progress", CANCELLED: "cancelled", QUEUED: "in-progress"}
+_STATE_STYLES = {TODO: "todo", DONE: "done", IN_PROGRESS: "in-progress", CANCELLED: "cancelled", QUEUED: "in-progress",
+                 BLOCKED: "blocker", REVIEW: "in-progress", DRAFT: "other"}
 
 
 class TaskTree(RowCursorKeys, ScrollView, can_focus=True):
