@@ -384,6 +384,20 @@ def navigate(tmp: Path, runs: int) -> list[dict]:
 
 
 # ----------------------------------------------------------------------- first edit, whole file
+LONG_LIST = "long list"
+
+
+def make_long_list(tmp: Path) -> Path:
+    """A flat TODO list whose first (and only) list is 100 KB long: longer than the head
+    the first frame is parsed from."""
+    path = tmp / "long-list.md"
+    if not path.exists():
+        items = "".join(f"- [ ] Task number {i}: a line as long as the ones people write in such lists\n"
+                        for i in range(1, 1400))
+        path.write_text("# TODO\n\n" + items, encoding="utf-8")
+    return path
+
+
 def first_edit(tmp: Path, sizes, runs: int) -> list[dict]:
     """Launch, press space as soon as the first task rows show, until the file changes
     on disk: a plan not yet begun (every task open, the first one focused), on a first
@@ -392,7 +406,7 @@ def first_edit(tmp: Path, sizes, runs: int) -> list[dict]:
     hello: list[float] = []
     cold: list[list[float]] = [[] for _ in sizes]
     warm: list[list[float]] = [[] for _ in sizes]
-    sources = [make_file(tmp, "template", n, done=0.0) for n, _target in sizes]
+    sources = [make_file(tmp, "template", n, done=0.0) if n != LONG_LIST else make_long_list(tmp) for n, _target in sizes]
     for r in range(runs):
         hello.append(time_first_screen([PY, str(HERE / "hello_app.py")], lambda s: "Hello, world" in s, env_for(tmp)))
         for k, src in enumerate(sources):
@@ -409,7 +423,8 @@ def first_edit(tmp: Path, sizes, runs: int) -> list[dict]:
     for (n, target), c, w in zip(sizes, cold, warm):
         for kind, series in (("first open", c), ("later open", w)):
             secs = median(series)
-            rows.append({"bench": "first edit", "case": f"{n} tasks, {kind}", "seconds": secs, "ratio": secs / base, "target": target})
+            what = f"{n} tasks" if n != LONG_LIST else "a first list of 100 KB"
+            rows.append({"bench": "first edit", "case": f"{what}, {kind}", "seconds": secs, "ratio": secs / base, "target": target})
     return rows
 
 
@@ -498,7 +513,7 @@ def command_line(tmp: Path, runs: int) -> list[dict]:
     for what in ("next --json", "toggle"):
         base, ours = median(times[(what, small)]), median(times[(what, big)])
         rows.append({"bench": "command line", "case": f"{what}, 50k vs 10 tasks (warm)", "baseline_s": base, "seconds": ours,
-                     "ratio": ours / base, "target": 3.0})
+                     "ratio": ours / base, "target": 2.0 if what == "next --json" else 3.0})
     return rows
 
 
@@ -591,9 +606,10 @@ def main() -> int:
     rows: list[dict] = []
     sections = {
         "first-screen": lambda: first_screen(tmp, [("template", 10000, 2.0), ("template", 50000, 4.0), ("kiro", 10000, 2.0)], runs),
-        "first-edit": lambda: first_edit(tmp, [(100, 2.0), (1000, 2.0), (10000, 2.0)] + ([] if args.quick else [(50000, 3.0)]), runs),
-        "whole-file": lambda: whole_file(tmp, [(100, (1.5, 1.5, 1.5)), (10000, (5.0, 2.5, 2.5))]
-                                         + ([] if args.quick else [(50000, (20.0, 5.0, 5.0))]), runs),
+        "first-edit": lambda: first_edit(tmp, [(100, 2.0), (1000, 2.0), (10000, 2.0), (LONG_LIST, 2.0)]
+                                         + ([] if args.quick else [(50000, 2.0)]), runs),
+        "whole-file": lambda: whole_file(tmp, [(100, (2.0, 1.5, 1.5)), (10000, (4.0, 2.0, 2.0))]
+                                         + ([] if args.quick else [(50000, (20.0, 3.0, 3.0))]), runs),
         "toggle": lambda: toggle(tmp, [("template", 1000), ("template", 10000)]
                                  + ([] if args.quick else [("template", 50000), ("kiro", 10000)]),
                                  15 if args.quick else 30),

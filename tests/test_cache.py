@@ -56,9 +56,12 @@ def folder() -> Path:
     return Path(os.environ["XDG_CACHE_HOME"]) / "tasktui"
 
 
-def rows(kind: str = "chunk") -> list[tuple[str, bytes]]:
+def rows(kind: str | None = "chunk") -> list[tuple[str, bytes]]:
+    """The (key, value) rows of ``kind`` (None: of every kind)."""
     db = sqlite3.connect(cache.location())
     try:
+        if kind is None:
+            return list(db.execute("SELECT key, value FROM entry"))
         return list(db.execute("SELECT key, value FROM entry WHERE kind=?", (kind,)))
     finally:
         db.close()
@@ -212,6 +215,7 @@ def test_a_damaged_value_is_dropped_and_parsed_again(big, how, parses):
         return json.dumps(raw).encode()
 
     assert rewrite("chunk", change)
+    assert rewrite("document", lambda key, value: b"{}")  # the kept document is not what is tested here
     parses.clear()
     again = TasksFile(big)
     assert again.doc.tasks == expected and parses
@@ -338,7 +342,7 @@ def test_it_stays_bounded(tmp_path, monkeypatch):
         monkeypatch.setattr(cache, "_now", lambda n=n: 1_000_000 + n)
         TasksFile(path).save_cache()
     monkeypatch.setattr(cache, "_now", real)
-    one_file = sum(len(v) for _k, v in rows()) // 5
+    one_file = sum(len(v) for _k, v in rows(None)) // 5  # its chunks and its kept document
     monkeypatch.setattr(cache, "MAX_BYTES", int(one_file * 3.5))
     TasksFile(paths[5]).save_cache()
     kept = {cache._scope_of(p) for p in paths if cache.load(p)}

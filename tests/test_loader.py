@@ -177,6 +177,28 @@ def test_head_bytes_gives_confirmed_chunks_of_the_first_tasks(shape, ending):
     assert [t.line for t in full.tasks if t.line < chunks[-1][1]] == [t.line for t in partial.tasks]
 
 
+@pytest.mark.parametrize("item", [
+    "- [ ] Task number {i} with a few words to make the line as long as real ones are\n",
+    "{i}. [ ] Task number {i}, in a numbered list\n   with a second line\n",
+    "* [x] Task {i}\n\n  Its details, in a paragraph of their own.\n\n",
+], ids=["tight", "numbered", "loose"])
+def test_a_first_list_longer_than_the_head_shows_its_items(item):
+    """A flat TODO list of hundreds of items, the file's first and only list (100 KB and
+    more): the head is cut between its top-level items, so the first frame shows the
+    items read, each as the whole file has it."""
+    data = ("# TODO\n\n" + "".join(item.format(i=i) for i in range(1, 3000))).encode()
+    assert len(data) > 100_000
+    full = Document(data)
+    head = loader.parse_head_bytes(data)
+    assert head is not None, "the head of a long list is shown"
+    src, chunks = head
+    partial = Document(src, chunks=chunks)
+    assert len(partial.tasks) >= 100, "the head shows more tasks than a screen holds"
+    assert partial.tasks == full.tasks[: len(partial.tasks)]
+    for start, end, result in chunks:
+        assert parse_one(full.source.lines, start, end) == result
+
+
 def test_head_bytes_is_none_for_small_files_and_for_no_line_break():
     assert loader.parse_head_bytes(b"- [ ] a\n" * 100) is None
     assert loader.parse_head_bytes(b"x" * (3 * loader.HEAD_BYTES)) is None

@@ -34,6 +34,10 @@ def parse_head(lines, cuts: list[int], cache: dict | None, min_lines: int = 300)
 
 
 HEAD_BYTES = 16 * 1024  # ~400 lines of the template: more than the tallest screen's rows
+HEAD_LIST_CHUNK = 8
+"""In the head, a list is cut between top-level items every few lines: a file whose
+first list runs past the head (a flat TODO list of hundreds of items) still shows
+the items read, where the whole-file parse cuts lists only every MIN_LIST_CHUNK lines."""
 
 
 def warm_for(data: bytes) -> None:
@@ -45,8 +49,9 @@ def warm_for(data: bytes) -> None:
 
 def parse_head_bytes(data: bytes, cache: dict | None = None) -> tuple[Source, list[Chunk]] | None:
     """For a big file: a Source of its first ~16 KB (more than a screenful of tasks) and the chunks of it that are
-    confirmed (complete), to show the top of the file while the rest loads.
-    None when the file is small enough to load whole at once."""
+    confirmed (complete), to show the top of the file while the rest loads: every top-level block
+    that ends in the head, a long list's items too. None when the file is small enough to load
+    whole at once."""
     if len(data) <= 2 * HEAD_BYTES:
         return None
     cut = max(data.rfind(b"\n", 0, HEAD_BYTES), data.rfind(b"\r", 0, HEAD_BYTES))
@@ -56,7 +61,7 @@ def parse_head_bytes(data: bytes, cache: dict | None = None) -> tuple[Source, li
     lines = src.lines
     n = len(lines)
     chunks: list[Chunk] = []
-    cuts = cut_points(lines)
+    cuts = cut_points(lines, min_list=HEAD_LIST_CHUNK)
     start = 0
     for end in cuts[:-1]:  # the last piece runs into the part not read here: leave it out
         result = parse_one(lines, start, end, cache)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from tasktui.core import workspace
 from tasktui.core.tasksfile import EditResult
 from tasktui.doc.dependencies import Dependencies, Problem
 from tasktui.doc.model import Document, Task
@@ -19,6 +18,9 @@ from tasktui.doc.plaintext import shown_text
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import Counts, RollUp
 from tasktui.storage import config, store
+
+if TYPE_CHECKING:
+    from tasktui.core import workspace
 
 
 def task_json(doc: Document, task: Task) -> dict:
@@ -139,6 +141,8 @@ def overview(root: Path, settings: config.Config, dialect: str | None = None,
     """Every tasks file below ``root`` (or the ``files`` given, found there) in a line, as
     ``status --all`` and the overview show them; a file another program is writing says
     so instead of its numbers."""
+    from tasktui.core import workspace  # the folder walk and the summaries: only for the overview
+
     summaries = []
     for path in workspace.find_tasks_files(root) if files is None else files:
         try:

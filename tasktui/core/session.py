@@ -34,6 +34,8 @@ from tasktui.doc.model import Document, Task, TaskKey
 from tasktui.doc.patch import PatchError
 from tasktui.doc.plaintext import shown_text
 from tasktui.doc.ready import Readiness
+from tasktui.doc.rollup import RollUp
+from tasktui.core.opener import Opener
 from tasktui.core.tasksfile import EditResult, TasksFile
 
 if TYPE_CHECKING:
@@ -103,6 +105,8 @@ class Session:
         self.legend = settings.legend_for(path)  # False: the config says its legend is not to be read
         self.clock = clock
         self.force_read_only = read_only
+        # opens the file (tasktui.core.opener) and keeps its document for the next open
+        self.opener = Opener(self.path, day_hours=settings.day_hours, dialect=self.dialect, legend=self.legend)
         self.tasks_file: TasksFile | None = None
         self.read_only_reason: str | None = "read-only mode" if read_only else None
         self.file_missing = False
@@ -146,15 +150,11 @@ class Session:
     def shown(self, doc: Document) -> None:
         self._shown = doc
 
-    def open_file(self, snapshot: store.Snapshot, doc: Document, cache: dict) -> TasksFile:
-        """The TasksFile of a file just loaded (in the loading thread)."""
+    def open_file(self, snapshot: store.Snapshot, doc: Document, cache: dict, rollup: RollUp | None = None) -> TasksFile:
+        """The TasksFile of a file just loaded (in the loading thread, by ``opener``)."""
         return TasksFile(self.path, sync=self.settings.sync, day_hours=self.settings.day_hours,
-                         snapshot=snapshot, doc=doc, cache=cache, dialect=self.dialect, legend=self.legend)
-
-    def document(self, source, chunks) -> Document:
-        """A Document of this file made of parsed ``chunks`` (the loader's)."""
-        return Document(source, chunks=chunks, day_hours=self.settings.day_hours, path=str(self.path),
-                        dialect=self.dialect, legend=self.legend)
+                         snapshot=snapshot, doc=doc, cache=cache, rollup=rollup, dialect=self.dialect,
+                         legend=self.legend, by=self.opener)
 
     def loading(self, doc: Document, snapshot: store.Snapshot) -> None:
         """The top of a big file is shown (``doc``, made from ``snapshot``, the bytes read):
@@ -253,16 +253,13 @@ class Session:
         return edits.EditText(self.key(task), text, expect=task.text)
 
     # -- edits (on the edit thread, one at a time, in the order asked for) ----------------------
-    EARLY_EDITS = (edits.Toggle, edits.SetState)
-    """The edits made on the top of a file still loading: a mark, one byte, on a task already shown."""
-
     def run(self, op: edits.Edit, waiting: Callable[[], None] | None = None) -> EditResult:
         """Plan, check and write ``op``: one of EDIT_ERRORS with nothing written. While the
         file loads, a mark on a task shown is written at once; any other edit waits for
         the whole file (``waiting`` is told first), and so do the edits behind it."""
-        if self.tasks_file is None:
+        if self.tasks_file is None:  # the edits made on the top of a file still loading: a mark, one byte, on a task shown
             early = self.early_file
-            if isinstance(op, self.EARLY_EDITS) and early is not None and early.doc.find(op.key) is not None:
+            if isinstance(op, (edits.Toggle, edits.SetState)) and early is not None and early.doc.find(op.key) is not None:
                 before = early.snapshot.data
                 try:
                     result = early.apply(op, record=False, wait=False)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from tasktui.storage import cache as store_cache, store
 from tasktui.doc import edits, written
-from tasktui.core import loader
+from tasktui.core import loader, opener
 from tasktui.doc import patch as P
 from tasktui.doc.model import Document
 from tasktui.doc.rollup import RollUp
@@ -50,9 +50,13 @@ class EditResult:
 class TasksFile:
     def __init__(self, path: str | Path, *, sync: bool = True, day_hours: float = 8.0,
                  snapshot: store.Snapshot | None = None, doc: Document | None = None, cache: dict | None = None,
-                 waiting=None, dialect: str | None = None, legend: bool = True):
-        """Open ``path`` (read once no other program is writing it; ``waiting`` is told
-        while one is); or take a ``snapshot`` and its parsed ``doc`` (the app's loader).
+                 rollup: RollUp | None = None, waiting=None, dialect: str | None = None, legend: bool = True,
+                 by: opener.Opener | None = None):
+        """Open ``path`` (tasktui.core.opener: read once no other program is writing it,
+        ``waiting`` told while one is; or the bytes of ``snapshot``); or take a
+        ``snapshot`` and the ``doc`` built of it (the app's loader, with its ``cache``
+        and ``rollup``; or the top of a big file, while the rest loads). ``by``: the
+        Opener that keeps this file's document for the next open (``save_cache``).
         ``dialect``: what the user says the file is (else its evidence decides);
         ``legend=False``: the config says not to read a legend in it."""
         self.path = Path(path)
@@ -60,12 +64,16 @@ class TasksFile:
         self.legend = legend
         self.sync = sync
         self.day_hours = day_hours
-        self._cache: dict = cache if cache is not None else store_cache.load(self.path)
-        self.snapshot = snapshot if snapshot is not None else store.read_quiet(self.path, on_wait=waiting)
-        doc = doc if doc is not None else self._parse(self.snapshot.data)
+        if doc is None:
+            by = opener.Opener(self.path, day_hours=day_hours, dialect=dialect, legend=legend)
+            opened = by.whole(snapshot if snapshot is not None else by.read(on_wait=waiting))
+            snapshot, doc, rollup, cache = opened.snapshot, opened.doc, opened.rollup, by.cache
+        self.opener = by
+        self._cache: dict = cache if cache is not None else {}
+        self.snapshot = snapshot
         # the current version and its numbers (advanced with every version), set together:
         # the UI thread reads them while the edit thread makes the next one
-        self.current: tuple[Document, RollUp] = (doc, RollUp(doc))
+        self.current: tuple[Document, RollUp] = (doc, rollup if rollup is not None and rollup.doc is doc else RollUp(doc))
         self.written = None  # called with the new Snapshot after each write (the watcher's "ours")
         self.waiting = waiting  # called with a sentence while another program is still writing the file
         self.undo_stack: list[edits.Restore] = []
@@ -95,9 +103,13 @@ class TasksFile:
                         path=str(self.path), dialect=self.dialect, legend=self.legend)
 
     def save_cache(self) -> None:
-        """Keep what was parsed for the next open (tasktui.storage.cache); never raises."""
-        if isinstance(self._cache, store_cache.ChunkCache):
-            store_cache.save(self._cache, keep=loader.chunk_keys(self.doc.source.lines, self.doc.chunks))
+        """Keep what was parsed, and the current version's document, for the next open
+        (tasktui.storage.cache); never raises."""
+        doc = self.doc
+        if isinstance(self._cache, store_cache.ChunkCache) and self._cache.fresh():
+            store_cache.save(self._cache, keep=loader.chunk_keys(doc.source.lines, doc.chunks))
+        if self.opener is not None and not self.partial:
+            self.opener.keep(doc)
 
     @property
     def name(self) -> str:

@@ -772,18 +772,7 @@ def _assemble(src: Source, chunks: tuple, day_hours: float, path: str | None, fo
         for a, b, in_list in res.labels:
             label_spans.append((a + start, b + start, in_list))
 
-    # section level: below a single leading H1 title, else the shallowest level
-    title = None
-    levels = [h.level for h in headings]
-    section_level = None
-    if headings and headings[0].level == 1 and levels.count(1) == 1:
-        title = headings[0].text
-        rest = levels[1:]
-        section_level = min(rest) if rest else None
-    elif headings:
-        section_level = min(levels)
-        if headings[0].level == 1:
-            title = headings[0].text
+    title, section_level = title_and_level(headings)
     # labels and the tracking parts: evidence of the dialect
     tracking = Tracking.read(src.lines, label_spans, headings, section_level)
 
@@ -808,8 +797,7 @@ def _assemble(src: Source, chunks: tuple, day_hours: float, path: str | None, fo
         dialect, dialect_signals = dialect_mod.detect(
             src.lines, work, work_ids, [(h.level, h.text) for h in headings], estimates, len(tracking.completion),
             len(tracking.time_lines), path)
-    marks = {mark: (state, None) for mark, state in marks_for(dialect).items()}
-    marks.update({mark: (state, word) for mark, (state, word) in legend.marks.items()})
+    marks = marks_of(dialect, legend)
 
     # walk tasks and headings in line order for paths and sections
     tasks: list[Task] = []
@@ -876,6 +864,26 @@ def _assemble(src: Source, chunks: tuple, day_hours: float, path: str | None, fo
                   tuple(label_spans), title, section_level, legend, dialect, tuple(dialect_signals), marks,
                   tuple(sections), tuple(chunk_starts), tuple(chunk_first))
     return Parts(chunks, tasks_tuple, shape, tracking, TaskLookups(tasks_tuple))
+
+
+def title_and_level(headings) -> tuple[str | None, int | None]:
+    """The file's title and the level of its section headings: below a single leading
+    H1 title, else the shallowest level."""
+    if not headings:
+        return None, None
+    levels = [h.level for h in headings]
+    if headings[0].level == 1 and levels.count(1) == 1:
+        rest = levels[1:]
+        return headings[0].text, (min(rest) if rest else None)
+    return (headings[0].text if headings[0].level == 1 else None), min(levels)
+
+
+def marks_of(dialect: str, legend: legend_mod.Legend) -> dict[str, tuple[str, str | None]]:
+    """What each mark means in a file: (state, the legend's word or None), its own
+    legend's over its dialect's."""
+    marks = {mark: (state, None) for mark, state in marks_for(dialect).items()}
+    marks.update({mark: (state, word) for mark, (state, word) in legend.marks.items()})
+    return marks
 
 
 def _label_signal(line: str) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from dataclasses import dataclass
 from typing import NamedTuple
 import bisect
@@ -36,14 +37,24 @@ TOO_DEEP = (f"Lists or quotes are nested hundreds of levels deep in places, deep
             f"only the tasks in their first {SHALLOW_NESTING // 2 - 1} levels are read.")
 
 
+_parsers_lock = threading.Lock()
+
+
+def warm() -> None:
+    """Make the parsers now (an app, on a thread, before its first edit parses a chunk)."""
+    if not _parsers:
+        with _parsers_lock:
+            if not _parsers:
+                from markdown_it import MarkdownIt
+                from mdit_py_plugins.front_matter import front_matter_plugin
+
+                _parsers.extend(MarkdownIt("commonmark", {"maxNesting": depth}).use(front_matter_plugin)
+                                .disable(["inline", "text_join"]) for depth in (MAX_NESTING, SHALLOW_NESTING))
+
+
 def _parse(text: str) -> tuple[list, bool]:
     """markdown-it's block tokens of ``text``, and whether nesting went too deep to read all of it."""
-    if not _parsers:
-        from markdown_it import MarkdownIt
-        from mdit_py_plugins.front_matter import front_matter_plugin
-
-        _parsers.extend(MarkdownIt("commonmark", {"maxNesting": depth}).use(front_matter_plugin).disable(["inline", "text_join"])
-                        for depth in (MAX_NESTING, SHALLOW_NESTING))
+    warm()
     deep, shallow = _parsers
     try:
         tokens = deep.parse(text)
@@ -211,13 +222,18 @@ _EVENT = re.compile(r"\n(?=#{1,6}(?:[ \t\n]|$)|[ \t>]*(?:`{3,}|~{3,}|<)|(?:[-*+]
 _EVENT_FIRST = re.compile(r"#{1,6}(?:[ \t\n]|$)|[ \t>]*(?:`{3,}|~{3,}|<)|(?:[-*+]|\d{1,9}[.)])(?:[ \t\n]|$)")
 
 
-def propose_cuts(lines: list[str] | tuple[str, ...], text: str | None = None) -> list[int]:
+def propose_cuts(lines: list[str] | tuple[str, ...], text: str | None = None,
+                 min_list: int | None = None) -> list[int]:
     """Lines that probably start a top-level block: ATX headings and list items at
-    column 0, outside fenced code, HTML comments, raw HTML blocks and front matter.
-    markdown-it confirms each one (see parse_chunks), so this may be approximate;
-    it only has to be fast: it looks at the few lines that can matter."""
+    column 0 (a list item once the chunk has ``min_list`` lines, MIN_LIST_CHUNK unless
+said), outside fenced code,
+    HTML comments, raw HTML blocks and front matter. markdown-it confirms each one
+    (see parse_chunks), so this may be approximate; it only has to be fast: it looks
+    at the few lines that can matter."""
     if text is None:
         text = "\n".join(lines)
+    if min_list is None:
+        min_list = MIN_LIST_CHUNK
     n = len(lines)
     if not n:
         return []
@@ -291,7 +307,7 @@ def propose_cuts(lines: list[str] | tuple[str, ...], text: str | None = None) ->
             if _ATX.match(line):
                 cuts.append(i)
                 last_cut = i
-        elif first and (first in "-*+" or first.isdigit()) and i - last_cut >= MIN_LIST_CHUNK:
+        elif first and (first in "-*+" or first.isdigit()) and i - last_cut >= min_list:
             if _LIST_START.match(line):
                 cuts.append(i)
                 last_cut = i
@@ -451,10 +467,12 @@ def iter_chunks(lines, cuts: list[int], cache: dict | None = None, start: int = 
         k += 1
 
 
-def cut_points(lines) -> list[int]:
-    """The proposed cuts inside ``lines``, then the number of lines."""
+def cut_points(lines, min_list: int | None = None) -> list[int]:
+    """The proposed cuts inside ``lines``, then the number of lines (``min_list``: as
+    propose_cuts takes it)."""
     n = len(lines)
-    return [c for c in propose_cuts(lines) if 0 < c < n] + [n]
+    proposed = propose_cuts(lines) if min_list is None else propose_cuts(lines, min_list=min_list)
+    return [c for c in proposed if 0 < c < n] + [n]
 
 
 def chunks_between(lines, start: int, stop: int, cache: dict | None = None) -> list | None:

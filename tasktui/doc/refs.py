@@ -29,12 +29,14 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tasktui.doc.edits.log import entry_keys
-from tasktui.doc.edits.ops import EntryKey
 from tasktui.doc.model import Document, HeadingKey, Task, TaskKey
 from tasktui.doc.plaintext import shown_text
 from tasktui.doc.safetext import json_text, visible
+
+if TYPE_CHECKING:
+    from tasktui.doc.edits.ops import EntryKey
 
 LINE_REF = re.compile(r"[Ll](\d{1,9})")
 ID_SHAPE = re.compile(r"(?:[Tt]\d{2,}[A-Za-z]?|\d+(?:\.\d+)*)\.?")
@@ -216,6 +218,8 @@ def heading(doc: Document, ref: str) -> HeadingKey:
 def entry(doc: Document, ref: str) -> EntryKey:
     """A log entry by its line (``L42``) or a unique piece of its line's text."""
     text = ref.strip()
+    from tasktui.doc.edits.log import entry_keys  # with the planners, when a log entry is named
+
     keys = entry_keys(doc)
     m = LINE_REF.fullmatch(text)
     if m:

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tasktui.doc import patch as P
-from tasktui.doc.edits.ops import RestoreItem
 from tasktui.doc.model import Document
 from tasktui.doc.patch import Patch
+
+if TYPE_CHECKING:  # the edit values are imported with the planners, when an edit is made
+    from tasktui.doc.edits.ops import RestoreItem
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,6 @@ def _anchored(doc: Document, item: RestoreItem, at: int) -> RestoreItem:
     starts = doc.source.starts
     i = bisect.bisect_left(doc.tasks, at, key=lambda t: starts[t.item_line]) - 1
     if i < 0:
-        return RestoreItem(None, at, item.expected, item.replacement)
+        return type(item)(None, at, item.expected, item.replacement)
     task = doc.tasks[i]
-    return RestoreItem(doc.keys[task.index], at - starts[task.item_line], item.expected, item.replacement)
+    return type(item)(doc.keys[task.index], at - starts[task.item_line], item.expected, item.replacement)

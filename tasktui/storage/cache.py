@@ -16,7 +16,9 @@ an error for the user's command.
 - ``chunk``: the parse of one chunk of a tasks file (tasktui.doc.parse), for the
   file's path, under the chunk's own key (a digest of its text);
 - ``summary``: what the overview says of a file (tasktui.core.workspace), one per file;
-- ``history``: what each commit's version of a file adds up to (tasktui.core.history).
+- ``history``: what each commit's version of a file adds up to (tasktui.core.history);
+- ``document``: the kept document of a file (tasktui.doc.kept), one per file, under a
+  key of its bytes and the settings that change how it reads (tasktui.core.opener).
 
 A kind is a name and the pair of functions that turn its values into bytes and
 back (``Kind``); adding one needs no change to the schema.
@@ -546,6 +548,14 @@ def load(path: str | os.PathLike[str]) -> ChunkCache:
     return ChunkCache(known, scope)
 
 
+def for_file(path: str | os.PathLike[str], known: dict | None = None) -> ChunkCache:
+    """A ChunkCache of the file at ``path`` holding only ``known`` (none of the store's
+    chunks are read); what it learns is added to the store's by ``save``."""
+    cache = ChunkCache(None, _scope_of(path) if enabled() else None)
+    cache.update(known or {})
+    return cache
+
+
 def save(cache: ChunkCache, keep: list[bytes] | None = None) -> None:
     """Store what ``cache`` learnt. ``keep``: the keys of the file's current chunks
     (the file's other chunks go once they outnumber these). Never raises."""
@@ -618,3 +628,37 @@ def save_history(scope: str, entries: dict[str, dict]) -> None:
     """Keep ``entries`` (new or changed) of a history. Never raises."""
     if enabled() and entries:
         _put(HISTORY, scope, entries.items())
+
+
+# ----------------------------------------------------------------------- documents
+DOCUMENT = Kind("document", _encode_json, _decode_object)
+
+
+def load_document(path: str | os.PathLike[str], key: str) -> dict | None:
+    """The record kept for the file at ``path`` under ``key`` (tasktui.doc.kept checks
+    it against the file before use), or None. Never raises."""
+    if not enabled():
+        return None
+    found = _get(DOCUMENT, _scope_of(path), key)
+    return found if isinstance(found, dict) else None
+
+
+def has_document(path: str | os.PathLike[str], key: str) -> bool:
+    """Whether a record is kept for the file at ``path`` under ``key`` (not read, not
+    checked: whether an open may do without parsing). Never raises."""
+    if not enabled():
+        return False
+    row = _run(lambda db: db.execute("SELECT 1 FROM entry WHERE kind=? AND scope=? AND rules=? AND key=?",
+                                     (DOCUMENT.name, _scope_of(path), rules_digest(), key)).fetchone())
+    return row is not None
+
+
+def save_document(path: str | os.PathLike[str], key: str, record: dict) -> None:
+    """Keep ``record`` for the file at ``path`` under ``key``: the only one of the file
+    (its records of other bytes go). Never raises."""
+    if not enabled():
+        return
+    try:
+        _put(DOCUMENT, _scope_of(path), [(key, record)], keep=set())
+    except (TypeError, ValueError):
+        pass  # not JSON: nothing kept

@@ -33,7 +33,6 @@ import math
 import os
 import stat
 import time
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -225,6 +224,8 @@ def read() -> Loaded:
         return Loaded(Config(), f"The config file {path} {why}, so the defaults are used.")
     if data is None:
         return Loaded(Config())
+    import tomllib  # only when there is a file to read: most starts have none
+
     try:
         raw = tomllib.loads(data.decode("utf-8"))
         return Loaded(values(raw, path))

@@ -16,13 +16,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import hashlib
+import signal
 import subprocess
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual import on, work
 from textual.worker import get_current_worker
@@ -34,19 +35,19 @@ from tasktui.storage import config as config_mod
 from tasktui.core import gcpause
 from tasktui.storage import cache as store_cache, store
 from tasktui.doc import edits
-from tasktui.core import loader
 from tasktui.doc.model import Document, Task
 from tasktui.doc.rollup import RollUp
-from tasktui.doc.source import Source
 from tasktui.core.outline import Outline
 from tasktui.doc.safetext import visible
 from tasktui.ui.screens.main import MainScreen
-from tasktui.ui.screens.workspace import WorkspaceScreen
 from tasktui.core.session import EDIT_ERRORS, Booking, Notice, Session
 from tasktui.core.tasksfile import EditResult, TasksFile
 from tasktui.storage.watch import FileEvent, FileWatcher
 from tasktui.ui.widgets.status_header import StatusHeader
 from tasktui.ui.widgets.task_tree import TaskTree
+
+if TYPE_CHECKING:
+    from tasktui.ui.screens.workspace import WorkspaceScreen
 
 
 class FileChangedOnDisk(Message):
@@ -84,13 +85,21 @@ class TaskTuiApp(App[int]):
         self._startup_notices = list(notices)  # e.g. a config file that was moved aside
         # the one edit thread: every read and write of the open file, in the order asked for
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tasktui-edit")
+        # what is kept for the next open (tasktui.core.opener): written beside the edit
+        # thread, so that the first key after loading never waits for it
+        self._keeper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tasktui-keep")
         self._pending: list[Future] = []  # what was queued on it and is not done yet
+        self._signals: list[int] = []  # the signals whose handlers on_mount set (on_unmount takes them away)
         self.watcher: FileWatcher | None = None
         self.watch_file = True
         self._partial_cursor: int | None = None
         self._ticker = None
         self.workspace = Path(workspace) if workspace is not None else None
-        self._overview = WorkspaceScreen(self.workspace, list(files), settings, clock) if workspace is not None else None
+        self._overview: WorkspaceScreen | None = None
+        if workspace is not None:
+            from tasktui.ui.screens.workspace import WorkspaceScreen
+
+            self._overview = WorkspaceScreen(self.workspace, list(files), settings, clock)
         self._main: MainScreen | None = MainScreen(self._session_for(path, dialect)) if path is not None else None
         if settings.theme in self.available_themes:
             self.theme = settings.theme
@@ -201,11 +210,20 @@ class TaskTuiApp(App[int]):
     def on_mount(self) -> None:
         for notice in self._startup_notices:
             self.notify(notice, severity="warning", timeout=12)
+        # told to end (SIGTERM, or SIGHUP: its terminal closed): quit as `q` does, so the
+        # edits asked for are written and what is kept for the next open is kept
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self.action_quit)
+                self._signals.append(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not where signals can be had (another thread, another platform)
 
     # -- the overview and the open file --------------------------------------------------------
-    @on(WorkspaceScreen.OpenRequested)
-    def _open_requested(self, event: WorkspaceScreen.OpenRequested) -> None:
-        """Enter on the overview: the file on a MainScreen of its own, over the overview."""
+    def on_workspace_screen_open_requested(self, event: WorkspaceScreen.OpenRequested) -> None:
+        """Enter on the overview: the file on a MainScreen of its own, over the overview
+        (a handler by name: the overview's screen is imported only for ``tasktui DIR``)."""
         if self._main is not None:
             return
         self._main = MainScreen(self._session_for(event.path))
@@ -241,60 +259,52 @@ class TaskTuiApp(App[int]):
 
     def _start_loading(self) -> None:
         """Read the file and, for a big one, parse its top here, before the first frame
-        (16 KB: about 20 ms), so that the first frame already shows tasks;
-        the rest is parsed in a worker while the app answers keys."""
+        (16 KB: about 20 ms), so that the first frame already shows tasks; the rest is
+        opened (tasktui.core.opener) in a worker while the app answers keys."""
         session = self.session
         try:  # never a file its writer still has open
-            snap = store.read_quiet(session.path, wait=False)
+            snap = session.opener.read(wait=False)
         except store.Busy:  # read in the loading thread once the writer is done
             self.header.show(notice=f"waiting for another program to finish writing {session.name}")
             ready = threading.Event()
             ready.set()
-            self.load_file(session, None, {}, False, ready)
+            self.load_file(session, None, False, ready)
             return
         except (store.StoreError, OSError) as exc:
             self._load_failed(session, str(exc))
             return
-        cache: dict = {}
         painted = threading.Event()
-        loader.warm_for(snap.data)
-        head = loader.parse_head_bytes(snap.data, cache)
+        head = session.opener.head(snap)
         if head is None:
             painted.set()
         else:
-            partial = session.document(head[0], head[1])
-            self._show_partial(partial, snap)
+            self._show_partial(head, snap)
             self.call_after_refresh(painted.set)
-        self.load_file(session, snap, cache, head is not None, painted)
+        self.load_file(session, snap, head is not None, painted)
 
     @work(thread=True, exclusive=True, group="load")
-    def load_file(self, session: Session, snap: store.Snapshot | None, cache: dict, partial: bool,
-                  painted: threading.Event) -> None:
-        """Parse the whole file (a big one in worker processes) and hand it to the app;
-        without ``snap``, read it first, once no other program is writing it."""
+    def load_file(self, session: Session, snap: store.Snapshot | None, partial: bool, painted: threading.Event) -> None:
+        """Open the whole file (tasktui.core.opener) and hand it to the app; without
+        ``snap``, read it first, once no other program is writing it."""
         try:
             while snap is None:
                 try:
-                    snap = store.read_quiet(session.path)
+                    snap = session.opener.read()
                 except store.WriterActive:  # still being written: the screen says so; keep waiting
                     if get_current_worker().is_cancelled:
                         return
             store.cleanup_stale_temps(session.path)
             painted.wait(2.0)  # let the first screen paint before the heavy part takes the GIL
-            source = Source(snap.data)
-            known = store_cache.load(session.path)  # what earlier opens parsed
-            known.update(cache)  # and the top of the file, parsed for the first frame
 
             def progress(fraction: float) -> None:
                 self.call_from_thread(self._header, session, notice=f"Loading… {fraction:.0%} (the first tasks are shown)")
 
-            chunks = loader.parse_all(source.lines, known, progress=progress if partial else None)
-            cache = known
+            opened = session.opener.whole(snap, progress=progress if partial else None)
             if get_current_worker().is_cancelled:
                 return
             with gcpause.paused():
-                doc = session.document(source, chunks)
-                tf = session.open_file(snap, doc, cache)
+                doc = opened.doc
+                tf = session.open_file(opened.snapshot, doc, session.opener.cache, opened.rollup)
                 # what the first edit and the tree need, built here rather than on the UI
                 # thread (a 50k-task file: ~0.3 s); then the garbage collector is told that
                 # the document lives as long as the app, so it stops walking it
@@ -308,7 +318,7 @@ class TaskTuiApp(App[int]):
             self.call_from_thread(self._load_failed, session, str(exc))
             return
         self.call_from_thread(self._loaded, session, tf, outline)
-        self._executor.submit(tf.save_cache)  # for the next open: on the edit thread, after the screen has its rows
+        self._keeper.submit(session.opener.keep, doc)  # for the next open, even one after a kill
 
     def _show_partial(self, doc: Document, snapshot: store.Snapshot) -> None:
         self.session.loading(doc, snapshot)
@@ -371,8 +381,25 @@ class TaskTuiApp(App[int]):
             self.notify(problem, severity="warning", timeout=12)
         self._tell_order_problems(outline.ready.deps.problems)
         self._offer_repair(doc)
+        if self.WARM_UP:
+            self.call_after_refresh(self._warm_up)
         # the git history is read only when asked for (H, the palette): on a long history its
         # first read is seconds of CPU, which would compete with the keys of a file just opened
+
+    WARM_UP = True
+    """Once the whole file is on screen, import on a thread what the first frame did not
+    need and the first keys do (the edit planners, markdown for the detail pane and for
+    parsing an edit, the dialogs, the resolver of ``g``): the first key stays fast."""
+
+    @work(thread=True, exclusive=True, group="warm")
+    def _warm_up(self) -> None:
+        from tasktui.doc import parse
+
+        edits.warm()  # the planners, first: a space pressed at once needs them
+        parse.warm()  # markdown-it, with which the edit's check parses what it changed
+        import rich.markdown  # noqa: F401  the detail pane's renderer
+        import tasktui.doc.refs  # noqa: F401
+        import tasktui.ui.screens.dialogs  # noqa: F401
 
     def _tell_order_problems(self, problems) -> None:
         """Cycles and missing references in what the file says about order: said once, on load."""
@@ -776,9 +803,13 @@ class TaskTuiApp(App[int]):
         session = self.session
         if session is not None:  # edits waiting for a file never read end, rather than wait forever
             session.handover(None, f"tasktui quit before {session.name} was read; nothing was written.")
+        loop = asyncio.get_running_loop()
+        for sig in self._signals:
+            loop.remove_signal_handler(sig)
         self._executor.shutdown(wait=True)
+        self._keeper.shutdown(wait=True)
         if self.tasks_file is not None:
-            self.tasks_file.save_cache()  # what edits parsed, for the next open
+            self.tasks_file.save_cache()  # what edits parsed, and the version now on disk, for the next open
         gc.unfreeze()  # what the app froze may be collected again (the app's end need not be the process's)
 
 

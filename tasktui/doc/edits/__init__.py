@@ -10,20 +10,28 @@ delete), hours (time spent, estimates), log, sync (progress lines), undo
 
 from __future__ import annotations
 
-from tasktui.doc.edits.base import Check, ConflictError, Details, EditError, Plan, TextChanged, item_text, same_tasks
-from tasktui.doc.edits.hours import plan_add_time, plan_set_estimate, plan_set_time
-from tasktui.doc.edits.log import KINDS, entry_keys, find_entry, format_entry, plan_add_entry, plan_edit_entry, plan_resolve, today
-from tasktui.doc.edits.move import heading_above, list_under, neighbour, numbered, plan_move, plan_renumber
-from tasktui.doc.edits.ops import (AddLogEntry, AddTask, AddTime, Batch, Claim, DeleteTask, Edit, EditEntry, EditText,
-                                   EntryKey, Move, Reformat, Renumber, Repair, ResolveEntry, Restore, RestoreItem, SetEstimate,
-                                   SetState, SetTime, Sync, Toggle, ToggleAll)
-from tasktui.doc.edits.repair import plan_reformat, plan_repair
-from tasktui.doc.edits.sync import completion_value, sync_patches, plan_sync
-from tasktui.doc.edits.tasks import (plan_add_task, plan_batch, plan_claim, plan_delete, plan_edit_text, plan_set_state,
-                                     plan_toggle, plan_toggle_all, state_mark, toggle_all)
-from tasktui.doc.edits.undo import plan_restore, replayed, restore_for
-from tasktui.doc.model import Document
-from tasktui.doc.rollup import RollUp
+import importlib
+from typing import TYPE_CHECKING
+
+# Where each name of the package lives. The package imports a module when one of its
+# names is first used (PEP 562): opening a file needs none of the planners, and their
+# frozen dataclasses cost some 40 ms to define; an app warms them after its first frame.
+_WHERE = {
+    **dict.fromkeys(("Check", "ConflictError", "Details", "EditError", "Plan", "TextChanged", "item_text", "same_tasks"),
+                    "base"),
+    **dict.fromkeys(("plan_add_time", "plan_set_estimate", "plan_set_time"), "hours"),
+    **dict.fromkeys(("KINDS", "entry_keys", "find_entry", "format_entry", "plan_add_entry", "plan_edit_entry",
+                     "plan_resolve", "today"), "log"),
+    **dict.fromkeys(("heading_above", "list_under", "neighbour", "numbered", "plan_move", "plan_renumber"), "move"),
+    **dict.fromkeys(("AddLogEntry", "AddTask", "AddTime", "Batch", "Claim", "DeleteTask", "Edit", "EditEntry", "EditText",
+                     "EntryKey", "Move", "Reformat", "Renumber", "Repair", "ResolveEntry", "Restore", "RestoreItem",
+                     "SetEstimate", "SetState", "SetTime", "Sync", "Toggle", "ToggleAll"), "ops"),
+    **dict.fromkeys(("plan_reformat", "plan_repair"), "repair"),
+    **dict.fromkeys(("completion_value", "sync_patches", "plan_sync"), "sync"),
+    **dict.fromkeys(("plan_add_task", "plan_batch", "plan_claim", "plan_delete", "plan_edit_text", "plan_set_state",
+                     "plan_toggle", "plan_toggle_all", "state_mark", "toggle_all"), "tasks"),
+    **dict.fromkeys(("plan_restore", "replayed", "restore_for"), "undo"),
+}
 
 __all__ = [
     "AddLogEntry", "AddTask", "AddTime", "Batch", "Check", "Claim", "ConflictError", "DeleteTask", "Details", "Edit",
@@ -35,9 +43,49 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
+
+
+def warm() -> None:
+    """Import every planner now (on a thread, before the first edit needs them)."""
+    for module in sorted(set(_WHERE.values())):
+        importlib.import_module(f"{__name__}.{module}")
+
+
+if TYPE_CHECKING:
+    from tasktui.doc.edits.base import Plan
+    from tasktui.doc.edits.ops import Edit
+    from tasktui.doc.model import Document
+    from tasktui.doc.rollup import RollUp
+
+
 def plan(doc: Document, op: Edit, rollup: RollUp | None = None) -> Plan:
     """Plan ``op`` on ``doc``; EditError (ConflictError) with one sentence when it cannot be.
     ``rollup`` is ``doc``'s RollUp, for the progress sync (built when not given)."""
+    from tasktui.doc.edits.base import EditError
+    from tasktui.doc.edits.hours import plan_add_time, plan_set_estimate, plan_set_time
+    from tasktui.doc.edits.log import plan_add_entry, plan_edit_entry, plan_resolve
+    from tasktui.doc.edits.move import plan_move, plan_renumber
+    from tasktui.doc.edits.ops import (AddLogEntry, AddTask, AddTime, Batch, Claim, DeleteTask, EditEntry, EditText, Move,
+                                       Reformat, Renumber, Repair, ResolveEntry, Restore, SetEstimate, SetState, SetTime,
+                                       Sync, Toggle, ToggleAll)
+    from tasktui.doc.edits.repair import plan_reformat, plan_repair
+    from tasktui.doc.edits.sync import plan_sync
+    from tasktui.doc.edits.tasks import (plan_add_task, plan_batch, plan_claim, plan_delete, plan_edit_text,
+                                         plan_set_state, plan_toggle, plan_toggle_all)
+    from tasktui.doc.edits.undo import plan_restore
+    from tasktui.doc.rollup import RollUp
+
     if doc.source.has_nul:
         raise EditError("the file contains NUL bytes, so tasktui never edits it")
     match op:

@@ -18,17 +18,15 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from tasktui.doc import edits, refs
+from tasktui.doc import edits
 from tasktui.doc import query as query_mod
 from tasktui.doc.links import blocked_tasks
-from tasktui.doc.edits.tasks import full_text
 from tasktui.doc.model import Document, Task, split_text
 from tasktui.doc.rollup import RollUp
 from tasktui.core.outline import HEADING, Outline
 from tasktui.doc.plaintext import shown_text
 from tasktui.doc.safetext import json_text
 from tasktui.doc.states import SETTABLE
-from tasktui.ui.screens.dialogs import PromptScreen
 from tasktui.core.session import Notice
 from tasktui.ui.widgets.detail_pane import DetailPane
 from tasktui.ui.widgets.find_bar import FindBar
@@ -193,7 +191,11 @@ class MainScreen(Screen):
 
     @on(TaskTree.Highlighted)
     def _highlighted(self, event: TaskTree.Highlighted) -> None:
-        # the detail pane follows the cursor, a moment later so that holding a key stays smooth
+        self._detail_soon()
+
+    def _detail_soon(self) -> None:
+        """The detail pane follows the cursor a moment later: holding a key stays smooth,
+        and the first frame is painted before the pane's markdown is laid out."""
         if self._detail_timer is not None:
             self._detail_timer.stop()
         self._detail_timer = self.set_timer(0.05, self.update_detail)
@@ -227,7 +229,7 @@ class MainScreen(Screen):
         if pane.display != wanted:
             pane.display = wanted
         if wanted:
-            self.update_detail()
+            self._detail_soon()
 
     def on_resize(self, event) -> None:
         self._place_pane()
@@ -300,6 +302,8 @@ class MainScreen(Screen):
                                     "(again: back to open)", lambda s=state: self._set_state(s))
 
     def _ask(self, title: str, value: str, then, *, validate=None) -> None:
+        from tasktui.ui.screens.dialogs import PromptScreen
+
         self.app.push_screen(PromptScreen(title, value, validate=validate), then)
 
     @staticmethod
@@ -358,6 +362,8 @@ class MainScreen(Screen):
         op = self.session.text_op(task, description)  # what it started from: the text on screen now
 
         def done(text: str | None) -> None:
+            from tasktui.doc.edits.tasks import full_text
+
             if text is not None and full_text(task, text) != task.text:
                 self.request(edits.EditText(op.key, text, expect=op.expect), focus=True)
 
@@ -578,6 +584,7 @@ class MainScreen(Screen):
         (the filter too, with a word about it). Several tasks with it: each ``g`` the next."""
         if self.tree.doc is None:
             return
+        from tasktui.doc import refs  # the one resolver, imported when first asked
 
         def where(value: str):
             tree = self.tree
@@ -599,6 +606,8 @@ class MainScreen(Screen):
                 self.app.notify(found, severity="warning")
             else:
                 self.go_to(found)
+
+        from tasktui.ui.screens.dialogs import PromptScreen
 
         self.app.push_screen(PromptScreen("Go to task", "", placeholder="T012, 1.2, L40 or a word of its text",
                                           hint="A task id, L and a line number, or a piece of the task's text. "
