@@ -22,6 +22,10 @@ import pytest
 from support import (HISTORY_CLOCK, HISTORY_DATES, GitRepo, assert_one_line_error, history_story, record_timers, run,
                      screen_text, stop_timers, wait_for)
 from tasktui.core import history, pool
+from tasktui.core.history import reading
+from tasktui.core.history.forecast import Velocity, add_workdays, forecast, velocity, weekdays_phrase
+from tasktui.core.history.matching import match_tasks
+from tasktui.core.history.values import Mark
 from tasktui.storage import cache as store_cache
 from tasktui.doc.model import Document
 
@@ -161,23 +165,23 @@ def test_velocity_and_forecast_from_the_story(story):
 def test_velocity_rules():
     d = date(2026, 11, 2)  # a Monday
     series = [(d, 10, 0), (date(2026, 11, 7), 10, 3), (date(2026, 11, 9), 12, 5)]  # Saturday's work counts on Monday
-    vel = history.velocity(series, date(2026, 11, 10))
+    vel = velocity(series, date(2026, 11, 10))
     assert vel.paces == (0, 0, 0, 0, 0, 5, 0) and vel.per_day == pytest.approx(5 / 7)
-    sun_to_thu = history.velocity(series, date(2026, 11, 10), workdays=(6, 0, 1, 2, 3))
+    sun_to_thu = velocity(series, date(2026, 11, 10), workdays=(6, 0, 1, 2, 3))
     assert sun_to_thu.paces == (0, 0, 0, 0, 3, 2, 0)  # Saturday's work on Sunday, a working day
     old = [(date(2026, 9, 1), 10, 2), (date(2026, 10, 30), 10, 6), (date(2026, 11, 12), 10, 8)]
-    window = history.velocity(old, date(2026, 11, 13))  # 14 days back: 10-31 .. 11-13, from 6 done
+    window = velocity(old, date(2026, 11, 13))  # 14 days back: 10-31 .. 11-13, from 6 done
     assert (window.start, window.done, window.working_days) == (date(2026, 10, 31), 2, 10)
-    quiet = history.velocity(old[:2], date(2026, 11, 13))
-    assert quiet.per_day == 0 and history.forecast(4, quiet, date(2026, 11, 13)).date is None
-    weekend = history.velocity([(date(2026, 11, 7), 3, 0)], date(2026, 11, 8))
+    quiet = velocity(old[:2], date(2026, 11, 13))
+    assert quiet.per_day == 0 and forecast(4, quiet, date(2026, 11, 13)).date is None
+    weekend = velocity([(date(2026, 11, 7), 3, 0)], date(2026, 11, 8))
     assert weekend.per_day is None and weekend.paces == ()
-    assert history.forecast(0, weekend, date(2026, 11, 8)).remaining == 0
-    steady = history.Velocity(2.0, 20, d, date(2026, 11, 13), (2,) * 10, (0, 1, 2, 3, 4))
-    fc = history.forecast(5, steady, date(2026, 11, 13))  # a Friday: 3 working days at 2 a day
+    assert forecast(0, weekend, date(2026, 11, 8)).remaining == 0
+    steady = Velocity(2.0, 20, d, date(2026, 11, 13), (2,) * 10, (0, 1, 2, 3, 4))
+    fc = forecast(5, steady, date(2026, 11, 13))  # a Friday: 3 working days at 2 a day
     assert (fc.date, fc.earliest, fc.latest) == (date(2026, 11, 18),) * 3
-    assert history.add_workdays(date(2026, 11, 13), 1, (0, 1, 2, 3, 4)) == date(2026, 11, 16)
-    assert history.weekdays_phrase((0, 1, 2, 3, 4)) == "Mon–Fri" and history.weekdays_phrase((0, 2, 4)) == "Mon, Wed, Fri"
+    assert add_workdays(date(2026, 11, 13), 1, (0, 1, 2, 3, 4)) == date(2026, 11, 16)
+    assert weekdays_phrase((0, 1, 2, 3, 4)) == "Mon–Fri" and weekdays_phrase((0, 2, 4)) == "Mon, Wed, Fri"
 
 
 def test_workdays_come_from_the_config(story, capsys):
@@ -326,7 +330,7 @@ def test_a_file_never_committed_is_all_now(tmp_path, capsys):
     path = repo.write("tasks.md", "- [x] a\n- [ ] b\n")
     found = history.compute(path, clock=clock)
     assert found.versions == () and found.now.tally.done == 1
-    assert found.tasks[0].first_done == history.Mark(None, found.now.date)
+    assert found.tasks[0].first_done == Mark(None, found.now.date)
     code, out, _err = run(capsys, "history", path)
     assert code == 0 and out.startswith(f"{path}: no commit of this file on this branch yet\n")
     empty = GitRepo(tmp_path / "empty")  # no commit at all
@@ -340,7 +344,7 @@ def test_a_shallow_clone_says_how_far_back_it_sees(story, tmp_path, capsys):
                    capture_output=True, env=repo.env())
     found = history.compute(clone / "docs" / "plan.md", clock=clock)
     assert [v.commit for v in found.versions] == shas[4:]
-    assert found.shallow == history.Mark(shas[4], DATES[4])
+    assert found.shallow == Mark(shas[4], DATES[4])
     assert found.as_json()["shallow"] == {"commit": shas[4], "date": DATES[4]}
     assert counts(found) == [(2, 5, 1), (3, 5, 1)]
     code, out, _err = run(capsys, "history", clone / "docs" / "plan.md")
@@ -431,7 +435,7 @@ def test_an_unusable_cache_folder_is_not_used(story):
 def test_worker_processes_give_the_same_history(story, monkeypatch):
     _repo, path, _shas = story
     alone = history.compute(path, clock=clock, use_cache=False)
-    monkeypatch.setattr(history, "PARALLEL_MIN", 4)
+    monkeypatch.setattr(reading, "PARALLEL_MIN", 4)
     monkeypatch.setattr(pool, "size", lambda: 2)
     seen = []
     together = history.compute(path, clock=clock, progress=lambda done, total: seen.append((done, total)))
@@ -451,7 +455,7 @@ def test_tasks_are_matched_by_line_then_id_then_description_then_place():
     old = Document(b"# T\n\n- [ ] T001 Alpha\n- [ ] T002 Beta\n- [ ] Gamma\n- [ ] Delta\n- [ ] Gamma\n")
     new = Document(b"# T\n\n## Moved\n\n- [ ] Gamma\n- [ ] T001 Alpha, reworded\n- [ ] T003 Beta\n- [ ] Delta plus\n"
                    b"- [ ] New one\n- [ ] Gamma\n")
-    assert history.match_tasks(old, new) == [2, 0, 1, 3, -1, 4]
+    assert match_tasks(old, new) == [2, 0, 1, 3, -1, 4]
 
 
 # ------------------------------------------------------------------------- app

@@ -16,13 +16,23 @@ imported so must start nothing (``tasktui/__main__.py`` and the installed
 Work is handed over as plain values and comes back as plain values; a pool
 that cannot be had, or that breaks, raises ``PoolError`` and the caller does
 the work itself.
+
+No process of the pool outlives the process that made it. ``shutdown`` (run at
+the interpreter's exit) ends the workers and the fork server at once. A process
+that ends without it (``os._exit``, killed) cannot: each worker watches it
+instead (``_watch``) and ends when it does. A worker keeps the fork server
+alive (it holds the server's "alive" pipe), so once the workers are gone the
+fork server ends too, and multiprocessing's resource tracker after it.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import select
+import sys
 import threading
+import time
 
 MAX_WORKERS = 4
 # imported once by the fork server, so that every worker starts with them: the parser, and
@@ -60,9 +70,38 @@ _counters = None  # in the caller: the shared array; in a worker: the same array
 _free: set[int] = set(range(SLOTS))
 
 
-def _init_worker(counters) -> None:
+def _init_worker(counters, owner: int) -> None:
+    """In each worker, as it starts: the progress counters, and a watch on ``owner``
+    (the process that made the pool)."""
     global _counters
     _counters = counters
+    threading.Thread(target=_watch, args=(owner,), name="tasktui-pool-watch", daemon=True).start()
+
+
+def _watch(owner: int) -> None:
+    """In a worker: end this process when ``owner`` has ended. A worker is the fork
+    server's child, not its owner's, and blocks reading a queue whose other end it
+    holds itself: nothing else tells it that no one will hand it work again."""
+    try:
+        handle = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(0)  # ended already
+    except (AttributeError, OSError):  # no pidfd (not Linux, or an old kernel): ask now and then
+        while _alive(owner):
+            time.sleep(1.0)
+        os._exit(0)
+    select.select([handle], [], [])  # readable once the owner has ended
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal sent: only whether there is such a process
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # there is one (not ours to signal)
+    return True
 
 
 def advance(slot: int | None, by: int = 1) -> None:
@@ -103,7 +142,7 @@ def executor():
                 ctx = _context()
                 _counters = ctx.RawArray("q", SLOTS)
                 _executor = concurrent.futures.ProcessPoolExecutor(size(), mp_context=ctx, initializer=_init_worker,
-                                                                   initargs=(_counters,))
+                                                                   initargs=(_counters, os.getpid()))
                 if not _exit_registered:
                     atexit.register(shutdown)  # ended while the interpreter is whole, not in its teardown
                     _exit_registered.append(True)
@@ -171,14 +210,8 @@ def _abandon() -> None:
     global _executor
     with _lock:
         pool, _executor = _executor, None
-    if pool is None:
-        return
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        try:
-            proc.terminate()
-        except (OSError, AttributeError):
-            pass
-    pool.shutdown(wait=False, cancel_futures=True)
+    if pool is not None:
+        _end(pool, wait=False)  # no one waits for that work: it is not waited for either (quitting stays quick)
 
 
 def _discard() -> None:
@@ -191,9 +224,36 @@ def _discard() -> None:
 
 
 def shutdown() -> None:
-    """End the worker processes (the app, when it quits; the next use starts new ones)."""
+    """End the worker processes and the fork server now, with any work still running
+    (no one will read its result: the interpreter is exiting, or the app closing); the
+    next use starts new ones."""
     global _executor
     with _lock:
         pool, _executor = _executor, None
     if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+        _end(pool, wait=True)
+    _stop_fork_server()
+
+
+def _end(pool, wait: bool) -> None:
+    """Stop ``pool`` taking work and end its processes (``wait``: until they have ended)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.terminate()
+        except (OSError, AttributeError):
+            pass
+    pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def _stop_fork_server() -> None:
+    """End the fork server (it would wait for the next pool for as long as this
+    process runs). multiprocessing keeps one per process and says how to stop it
+    only to its own tests (``ForkServer._stop``): without that method, the server
+    ends with this process, as before."""
+    module = sys.modules.get("multiprocessing.forkserver")  # not imported: no server was started
+    stop = getattr(getattr(module, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        try:
+            stop()
+        except (OSError, ChildProcessError):
+            pass  # ended already

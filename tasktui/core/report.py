@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from tasktui.core.tasksfile import EditResult
+from tasktui.doc.dependencies import Dependencies, Problem
 from tasktui.doc.model import Document, Task
 from tasktui.doc.plaintext import shown_text
-from tasktui.doc.ready import Dependencies, Problem, Readiness
+from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import Counts, RollUp
 from tasktui.storage import config, store
 

@@ -222,11 +222,11 @@ class Changes:
         start = time.monotonic()
         found = await anyio.to_thread.run_sync(self.root.tasks_files)
         took = time.monotonic() - start
-        if found != self.listed:
-            self.listed = found
-            if announce:
-                await self._publish_list_changed()
-        self._watch()
+        changed = found != self.listed
+        self.listed = found
+        self._watch()  # before clients hear of a new file: they may change it at once
+        if changed and announce:
+            await self._publish_list_changed()
         return took
 
     def _watch(self) -> None:

@@ -103,7 +103,7 @@ def rules_digest() -> str:
     change how a file reads, and this module. A value made by other rules is never used."""
     here = Path(__file__).resolve().parent.parent  # tasktui/
     h = hashlib.blake2b(f"schema {SCHEMA}".encode(), digest_size=16)
-    sources = sorted((here / "doc").rglob("*.py")) + sorted((here / "core").glob("*.py"))
+    sources = sorted((here / "doc").rglob("*.py")) + sorted((here / "core").rglob("*.py"))
     for source in sources + [here / "storage" / "config.py", Path(__file__).resolve()]:
         h.update(source.relative_to(here).as_posix().encode() + b"\0")
         try:
