@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from textual.app import App
 
-from support import REPO, copy_sample, running, wait_for
+from support import REPO, copy_sample, running, screen_text, wait_for
 from tasktui.core.editthread import EditThread
 from tasktui.storage import store
 
@@ -156,4 +156,27 @@ async def test_the_header_shows_what_its_reactives_hold(tmp_path):
         header.marked = 0
         await wait_for(pilot, lambda: "not markup" not in header.content.plain and "marked" not in header.content.plain,
                        what="the header to follow")
+    assert path.read_bytes() == original
+
+
+async def test_i_chooses_the_detail_pane_whatever_the_width(tmp_path):
+    """``i`` is the user's choice (the main screen's ``details_chosen``): the pane shows at
+    once at 80 columns, and stays hidden at 120 once hidden there."""
+    from tasktui.doc.plaintext import shown_text
+    from tasktui.ui.widgets.detail_pane import DetailPane
+
+    path = copy_sample(tmp_path, "template-project.md")
+    original = path.read_bytes()
+    async with running(path, size=(80, 24)) as (app, pilot, notes):
+        pane = app.main.query_one(DetailPane)
+        assert not pane.display and app.main.details_chosen is None  # the width decides: too narrow
+        await pilot.press("i")
+        assert pane.display and app.main.details_chosen is True
+        shown = f"• [ ] {shown_text(app.main.tree.cursor_task.text)[:15]}"
+        await wait_for(pilot, lambda: shown in screen_text(app), what="the task's details")
+        await pilot.press("i")
+        assert not pane.display and app.main.details_chosen is False
+        await pilot.resize_terminal(120, 24)
+        await pilot.pause()
+        assert not pane.display, "the user's choice outlasts a wider terminal"
     assert path.read_bytes() == original

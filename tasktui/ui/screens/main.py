@@ -19,6 +19,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
@@ -87,6 +88,9 @@ class MainScreen(Screen):
 
     FILTER_PAUSE = 0.06  # seconds: typing a word filters once, not once per letter
 
+    details_chosen: reactive[bool | None] = reactive(None, init=False)
+    """Whether the detail pane is shown, as the user chose with ``i``; None: the width decides."""
+
     # -- intents (posted to the app) --------------------------------------------------
     @dataclass
     class EditRequested(Message):
@@ -130,7 +134,6 @@ class MainScreen(Screen):
         self.jump_after_load = False  # `n` asked for an open task below what is loaded yet
         self._partial_cursor: int | None = None  # where showing the top of a big file put the cursor
         self._detail_timer: Timer | None = None
-        self.details_chosen: bool | None = None  # the user's i, once pressed; else the width decides
         self._timer_shown = False  # whether a running timer is shown (S is in the footer)
         self._ticker: Timer | None = None  # repaints the running timer's clock
 
@@ -386,9 +389,10 @@ class MainScreen(Screen):
         focused = self.focused
         return next((log for log in self.query(LogPanel) if focused is log.table), None)
 
-    def _place_pane(self) -> None:
+    def _place_pane(self, at_once: bool = False) -> None:
         """Show the detail pane as the user chose with ``i``, else from 100 columns,
-        and at any width while the log has focus (its entries are shown whole there)."""
+        and at any width while the log has focus (its entries are shown whole there);
+        what it shows follows a moment later, or ``at_once``."""
         pane = self.query_one(DetailPane)
         wanted = self.details_chosen
         if wanted is None:
@@ -396,7 +400,7 @@ class MainScreen(Screen):
         if pane.display != wanted:
             pane.display = wanted
         if wanted:
-            self._detail_soon()
+            self.update_detail() if at_once else self._detail_soon()
 
     def on_resize(self, event) -> None:
         self._place_pane()
@@ -852,11 +856,10 @@ class MainScreen(Screen):
             self.app.notify(f"Copied {shown_text(task.text)[:60]}", timeout=2)
 
     def action_toggle_details(self) -> None:
-        pane = self.query_one(DetailPane)
-        pane.display = not pane.display
-        self.details_chosen = pane.display
-        if pane.display:
-            self.update_detail()
+        self.details_chosen = not self.query_one(DetailPane).display
+
+    def watch_details_chosen(self) -> None:
+        self._place_pane(at_once=True)
 
     def action_show_history(self) -> None:
         from tasktui.ui.screens.history import HistoryScreen
