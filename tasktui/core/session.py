@@ -7,10 +7,11 @@ timer, and navigation. Its methods return values (EditResults, Notices,
 Bookings) that the App shows; they never touch the screen, so every rule here
 is tested without ``run_test``.
 
-Threads: ``run``, ``undo``, ``redo``, ``book``, ``integrate`` and ``take`` read
-and write the file and run on the app's one edit thread, one at a time, in the
-order they were asked for; nothing else touches the file, and everything else
-runs on the UI thread. While a big file loads, an edit of a task already shown
+Threads: ``run``, ``undo``, ``redo``, ``book``, ``integrate``, ``take`` and
+``reread`` read and write the file and run on the app's one edit thread
+(tasktui.core.editthread), one at a time, in the order they were asked for;
+``open_whole`` runs on the loading thread before the file is handed over; nothing
+else touches the file, and everything else runs on the UI thread. While a big file loads, an edit of a task already shown
 is written at once on the bytes read (an ``early`` TasksFile of the top of the
 file, through the same path); any other edit waits on the edit thread, and the
 edits behind it wait behind it, until the whole file is read.

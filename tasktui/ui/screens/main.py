@@ -91,7 +91,7 @@ class MainScreen(Screen):
     details_chosen: reactive[bool | None] = reactive(None, init=False)
     """Whether the detail pane is shown, as the user chose with ``i``; None: the width decides."""
 
-    # -- intents (posted to the app) --------------------------------------------------
+    # -- messages to the app: intents (…Requested) and facts ----------------------------
     @dataclass
     class EditRequested(Message):
         """Make this edit; ``quiet``: say nothing when it worked; ``focus``: put the
