@@ -281,7 +281,7 @@ class TaskTuiApp(App[int]):
         if event.writing:  # the file is shown as it was until its writer is done
             self._notice(session, f"waiting for another program to finish writing {session.name}")
             return
-        before = self.main.tree.doc
+        before = session.shown  # the version on screen
         # the event only says "look again": read what is on disk now, on the edit thread,
         # after any write of ours that was queued before this, so nothing older wins
         taken = await self.edit_thread.run(session.take) if event.snapshot is not None else None
