@@ -228,22 +228,22 @@ class MainScreen(Screen):
 
     # -- showing a version -------------------------------------------------------------
     def show(self, doc: Document, rollup: RollUp, *, focus_task: Task | None = None, outline: Outline | None = None,
-             notice: str | None | bool = False, stale: bool | None = None) -> None:
-        """Show ``doc`` with its numbers everywhere: tree, header, log panel, empty message.
-        The edits keys ask for from now on name their tasks as ``doc`` has them."""
+             stale: bool | None = None) -> None:
+        """Show ``doc`` with its numbers everywhere: tree, header (with why the file is
+        read-only, if it is), log panel, empty message; ``stale``: whether its time totals
+        are out of date (None: work it out). The edits keys ask for from now on name
+        their tasks as ``doc`` has them."""
         self.session.shown = doc
         tree = self.tree
         tree.set_document(doc, rollup, focus_task=focus_task, outline=outline)
         tree.set_marks(blocked=blocked_tasks(doc))
         self.show_marks(doc)
-        if notice is False:
-            reason = self.session.read_only_reason
-            notice = f"READ-ONLY: {reason}" if reason else None
+        reason = self.session.read_only_reason
         if stale is None:
             stale = bool(doc.time_lines or doc.completion) and bool(edits.sync_patches(doc, rollup))
         header = self.header
         header.shown = (doc, rollup)
-        header.notice, header.stale = notice, stale
+        header.notice, header.stale = f"READ-ONLY: {reason}" if reason else None, stale
         for log in self.query(LogPanel):
             if log.display:
                 log.show(doc)
@@ -277,7 +277,8 @@ class MainScreen(Screen):
         """The top of a big file, while the rest loads (before the first frame)."""
         outline = Outline(doc, RollUp(doc))
         first = self.session.first_task(outline.ready)
-        self.show(doc, outline.rollup, focus_task=first, outline=outline, notice=notice, stale=False)
+        self.show(doc, outline.rollup, focus_task=first, outline=outline, stale=False)
+        self.header.notice = notice
         # if the user has not moved the cursor by the time the whole file is read, it
         # goes to the first open task of the whole file
         self._partial_cursor = None if first is not None else self.tree.cursor
