@@ -65,7 +65,9 @@ def child(path: str, out: str, t0: float) -> None:
 
     mark("imports")
     App = app_mod.TaskTuiApp
-    init, begin, shown = App.__init__, MainScreen.begin, App._show_loaded
+    # loading starts in the main screen's begin() (in the App's, before it was a router)
+    Starts = MainScreen if "begin" in vars(MainScreen) else App
+    init, begin, shown = App.__init__, Starts.begin, App._show_loaded
 
     def timed_init(self, *args, **kwargs) -> None:
         init(self, *args, **kwargs)
@@ -87,7 +89,7 @@ def child(path: str, out: str, t0: float) -> None:
 
         self.call_after_refresh(painted)
 
-    App.__init__, MainScreen.begin, App._show_loaded = timed_init, timed_begin, timed_shown
+    App.__init__, Starts.begin, App._show_loaded = timed_init, timed_begin, timed_shown
     try:
         launch.run(Path(path))
     finally:

@@ -180,21 +180,20 @@ class TaskTuiApp(App[int]):
         """The main screen opened the whole file: taken in on the edit thread after the edits asked
         for while it loaded (before any asked for from now on), watched, kept for the next open."""
         session, tf, outline = event.session, event.tasks_file, event.outline
-        if not self._alive(session):
-            return  # closed while it loaded (Session.close ended what waited for it)
+        if self._alive(session):  # else closed while it loaded (Session.close ended what waited for it)
+            # an edit that must wait for another program to finish writing says so (on the edit thread)
+            tf.waiting = lambda sentence: self._from_thread(self._notice, session, sentence)
+            session.watch(tf, lambda event: self.post_message(FileChangedOnDisk(event, session.path)))
+            session.handover(tf)
+
+            def done(notices, error: BaseException | None) -> None:
+                if error is not None:
+                    self.main.load_failed(str(error))
+                elif self._alive(session):
+                    self._show_loaded(tf, outline, notices)
+
+            self._on_edit_thread(session.integrate, done)
         self.edit_thread.keep(session.opener.keep, tf.doc)  # for the next open, even one after a kill
-        # an edit that must wait for another program to finish writing says so (on the edit thread)
-        tf.waiting = lambda sentence: self._from_thread(self._notice, session, sentence)
-        session.watch(tf, lambda event: self.post_message(FileChangedOnDisk(event, session.path)))
-        session.handover(tf)
-
-        def done(notices, error: BaseException | None) -> None:
-            if error is not None:
-                self.main.load_failed(str(error))
-            elif self._alive(session):
-                self._show_loaded(tf, outline, notices)
-
-        self._on_edit_thread(session.integrate, done)
 
     def _show_loaded(self, tf: TasksFile, outline: Outline, notices) -> None:
         self.main.say(notices)
