@@ -253,7 +253,9 @@ async def test_the_app_shows_the_top_first_then_the_whole_file(tmp_path, paralle
     monkeypatch.setattr(MainScreen, "show_partial", spy)
     app = TaskTuiApp(path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None, timeout=20, what="the whole file to load")
+        # taken in on the edit thread, then shown: wait for both
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc,
+                       timeout=20, what="the whole file to be shown")
         assert app.tasks_file.doc.chunks == expected.chunks
         assert app.main.tree.doc.tasks == expected.tasks
         assert "Loading" not in app.main.header.content.plain
