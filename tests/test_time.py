@@ -613,3 +613,29 @@ def test_variance_an_overrun_shows_at_once_and_cancelled_work_adds_its_time():
     assert counts.variance_hours == 1.75
     assert counts.variance_pct == round(100 * 1.75 / (1 + 1), 1)  # of the done and the over-run tasks' estimates
     assert counts.remaining_hours == 2.25  # 3 h - 45 m, and nothing left of the over-run one's hour
+
+
+def test_variance_time_on_work_nobody_estimated_is_neither_over_nor_under(tmp_path, capsys):
+    """A done task with 1.5 h spent and no estimate is no overrun of 1.5 h (it was
+    written as "1.5 hours (+0%)"), nor is an open one; with no estimate anywhere the
+    template's Variance line keeps its placeholder, while Actual Time is written."""
+    text = (b"# P\n\n## Phase 1\n\n- [ ] **A**\n  - **Estimated Time**: [X] hours\n- [ ] **B**\n\n"
+            b"## Progress Tracking\n\n### Time Tracking\n- **Estimated Total**: [X] hours\n"
+            b"- **Actual Time**: [Y] hours\n- **Variance**: [Z] hours ([+/-]%)\n")
+    path = tmp_path / "tasks.md"
+    from support import run
+    from tasktui.doc.rollup import RollUp
+
+    path.write_bytes(text)
+    counts = RollUp(Document(text)).document
+    assert counts.variance_hours is None and counts.variance_pct is None
+    for args in (("time", path, "A", "1h30m"), ("toggle", path, "A"), ("time", path, "B", "2h")):
+        assert run(capsys, *args)[0] == 0, args
+    after = path.read_bytes()
+    counts = RollUp(Document(after)).document
+    assert (counts.actual_hours, counts.variance_hours, counts.variance_pct) == (3.5, None, None)
+    assert after.endswith(b"- **Actual Time**: 3.5 hours\n- **Variance**: [Z] hours ([+/-]%)\n"), after
+    # one estimated task beside them: only its own time weighs, the others' add nothing
+    estimated = after.replace(b"- [ ] **B**\n", b"- [ ] **B**\n  - **Estimated Time**: 1 hour\n", 1)
+    counts = RollUp(Document(estimated)).document
+    assert (counts.variance_hours, counts.variance_pct) == (1.0, 100.0)
