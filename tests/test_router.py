@@ -180,3 +180,18 @@ async def test_i_chooses_the_detail_pane_whatever_the_width(tmp_path):
         await pilot.pause()
         assert not pane.display, "the user's choice outlasts a wider terminal"
     assert path.read_bytes() == original
+
+
+# ------------------------------------------------------------------ the palette's entries
+async def test_the_palette_names_keys_as_the_footer_does(tmp_path):
+    """An entry's help names its key as the footer shows it (``!``, ``space``), never by
+    Textual's internal name (``exclamation_mark``)."""
+    from tasktui.ui.commands import entries
+
+    path = copy_sample(tmp_path, "speckit-feature.md")
+    async with running(path, size=(100, 24)) as (app, pilot, notes):
+        helps = {c.title: c.help for c in entries(app.main)}
+        assert helps["Mark blocked"] == "key: !", helps
+        assert helps["Help"] == "key: ? / f1", helps
+        keys = [h for h in helps.values() if h.startswith("key: ")]
+        assert not any("_" in k for k in keys), keys

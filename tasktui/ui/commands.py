@@ -11,6 +11,7 @@ palette reads help as markup."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator, NamedTuple
 
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
@@ -33,7 +34,9 @@ def entries(main: MainScreen) -> Iterator[Entry]:
     for binding in MainScreen.BINDINGS:
         if binding.action in ("app.quit",) or main.check_action(binding.action, ()) is False:
             continue  # quit is the system commands' own; an action that cannot be done now is not offered
-        yield Entry(binding.description, f"key: {binding.key}", lambda a=binding.action: main.run_action(a))
+        keys = " / ".join(main.app.get_key_display(replace(binding, key=key.strip()))
+                          for key in binding.key.split(","))  # as the footer and the help name them
+        yield Entry(binding.description, f"key: {keys}", lambda a=binding.action: main.run_action(a))
     yield Entry("Repair mojibake", "rewrite â¬œ-style garbled characters, after showing the change", main.action_repair)
     yield Entry("Add log entry", "a Blocker or Decision for the log", main.action_add_log_entry)
     yield Entry("Sync progress lines", "make Completion Status and Time Tracking state the truth",
