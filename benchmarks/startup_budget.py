@@ -61,10 +61,13 @@ def child(path: str, out: str, t0: float) -> None:
     use_code()
     from tasktui.cli import launch
     from tasktui.ui import app as app_mod
+    from tasktui.ui.screens.main import MainScreen
 
     mark("imports")
     App = app_mod.TaskTuiApp
-    init, begin, shown = App.__init__, App.begin, App._show_loaded
+    # loading starts in the main screen's begin() (in the App's, before it was a router)
+    Starts = MainScreen if "begin" in vars(MainScreen) else App
+    init, begin, shown = App.__init__, Starts.begin, App._show_loaded
 
     def timed_init(self, *args, **kwargs) -> None:
         init(self, *args, **kwargs)
@@ -74,7 +77,7 @@ def child(path: str, out: str, t0: float) -> None:
         mark("mounted")  # begin() runs when the main screen is mounted
         begin(self)
         mark("head")
-        self.call_after_refresh(mark, "first frame")
+        self.app.call_after_refresh(mark, "first frame")
 
     def timed_shown(self, *args, **kwargs) -> None:
         mark("loaded")
@@ -86,7 +89,7 @@ def child(path: str, out: str, t0: float) -> None:
 
         self.call_after_refresh(painted)
 
-    App.__init__, App.begin, App._show_loaded = timed_init, timed_begin, timed_shown
+    App.__init__, Starts.begin, App._show_loaded = timed_init, timed_begin, timed_shown
     try:
         launch.run(Path(path))
     finally:

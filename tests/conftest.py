@@ -76,6 +76,12 @@ def _private_settings(tmp_path_factory, monkeypatch) -> Path:
     monkeypatch.setenv("TASKTUI_STATE_DIR", str(home / "state"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    # The terminal an in-process app believes it has: its colours (and the contrast
+    # rule's adjustments, which depend on them) are the same whatever terminal the
+    # tests are run from, so snapshots and colour checks do not change with it.
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name in ("COLORTERM", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
     return home
 
 

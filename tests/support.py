@@ -284,21 +284,23 @@ _TIMERS: "weakref.WeakKeyDictionary[object, list]" = weakref.WeakKeyDictionary()
 
 
 def record_timers(app) -> list:
-    """Every timer the app sets (``set_timer``, ``set_interval``), in order, as it sets
-    them; ``stop_timers`` stops them. The real methods still run."""
+    """Every timer the app and its file's main screen set (``set_timer``, ``set_interval``:
+    the flash of a change, the clock's tick), in order, as they set them; ``stop_timers``
+    stops them. The real methods still run."""
     made = _TIMERS.setdefault(app, [])
-    for name in ("set_timer", "set_interval"):
-        def recording(*args, _original=getattr(app, name), **kwargs):
-            timer = _original(*args, **kwargs)
-            made.append(timer)
-            return timer
+    for node in (app, app.main) if app.main is not None else (app,):
+        for name in ("set_timer", "set_interval"):
+            def recording(*args, _original=getattr(node, name), **kwargs):
+                timer = _original(*args, **kwargs)
+                made.append(timer)
+                return timer
 
-        setattr(app, name, recording)
+            setattr(node, name, recording)
     return made
 
 
 def stop_timers(app) -> None:
-    """Stop the timers ``record_timers`` saw the app set (the flash, the clock's tick):
+    """Stop the timers ``record_timers`` saw set (the flash, the clock's tick):
     a picture of the screen stays as it is, and a test ends in the same state every time."""
     for timer in _TIMERS.get(app, ()):
         timer.stop()
@@ -326,7 +328,7 @@ def watch_threads() -> set[threading.Thread]:
 
 async def cursor_to_row(pilot, row: int) -> None:
     """Put the tree's cursor on ``row`` as a user does: ↓ or ↑, once a row."""
-    tree = pilot.app.tree
+    tree = pilot.app.main.tree
     key = "down" if row > tree.cursor else "up"
     await pilot.press(*[key] * abs(row - tree.cursor))
     await wait_for(pilot, lambda: tree.cursor == row, what=f"the cursor on row {row}")
@@ -370,8 +372,8 @@ async def running(path: Path, size: tuple[int, int] = SIZE, notifications: bool 
     async with app.run_test(size=size, notifications=notifications) as pilot:
         await wait_for(
             pilot,
-            lambda: app.tasks_file is not None and not app.edits_pending()
-            and (bool(app.tree.rows) or not app.tasks_file.doc.tasks),
+            lambda: app.tasks_file is not None and not app.edit_thread.pending()
+            and (bool(app.main.tree.rows) or not app.tasks_file.doc.tasks),
             what="the file to load",
         )
         try:
@@ -440,7 +442,7 @@ async def find(pilot, text: str, *, typed: bool = True, submit: bool = True) -> 
         box.value = text
     if submit:
         await pilot.press("enter")
-    await wait_for(pilot, lambda: app.tree.text_filter == one_line(text), what=f"the filter {text!r} to apply")
+    await wait_for(pilot, lambda: app.main.tree.text_filter == one_line(text), what=f"the filter {text!r} to apply")
     await pilot.pause()
 
 

@@ -32,7 +32,7 @@ FIRST_OPEN = [
 
 
 def done_count(app) -> tuple[int, int]:
-    done, total = re.search(r"(\d+)/(\d+) ", app.header.content.plain).groups()
+    done, total = re.search(r"(\d+)/(\d+) ", app.main.header.content.plain).groups()
     return int(done), int(total)
 
 
@@ -41,7 +41,7 @@ async def test_space_toggles_first_open_task_one_byte_and_back(tmp_path, name, l
     path = copy_sample(tmp_path, name)
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         task = tree.cursor_task
         assert task is not None, "the cursor should start on a task"
         assert task.line == original[:original.index(line)].count(b"\n"), "the cursor should start on the first open task"
@@ -74,18 +74,18 @@ async def test_space_while_another_process_holds_the_lock_waits_off_the_ui(tmp_p
     async with running(path) as (app, pilot, notes):
         holder = hold_lock(path)
         try:
-            cursor = app.tree.cursor
+            cursor = app.main.tree.cursor
             await pilot.press("space")
-            await wait_for(pilot, app.edits_pending, what="the edit to wait on the edit thread")
+            await wait_for(pilot, app.edit_thread.pending, what="the edit to wait on the edit thread")
             await pilot.press("j")  # answered while the edit waits
-            assert app.tree.cursor == cursor + 1
+            assert app.main.tree.cursor == cursor + 1
             await pilot.press("k", "space")  # queued behind the first: toggles back, after it
             await wait_for(pilot, lambda: edits_queued(app) == 2, what="the second toggle to queue behind the first")
             assert path.read_bytes() == original, "nothing is written while the lock is held"
         finally:
             holder.stdin.close()
             holder.wait(5)
-        await wait_for(pilot, lambda: not app.edits_pending(), what="the queued edits")
+        await wait_for(pilot, lambda: not app.edit_thread.pending(), what="the queued edits")
         # both toggles were written, in order: done, then open again
         assert [u.summary[-10:] for u in app.tasks_file.undo_stack] == ["[ ] -> [x]", "[x] -> [ ]"]
         assert path.read_bytes() == original
@@ -107,7 +107,7 @@ async def test_p_in_progress_then_c_cancelled(tmp_path, name, line):
         await wait_file(pilot, path, mark_at(original, line, b"/"))
         await pilot.press("c")
         await wait_file(pilot, path, mark_at(original, line, b"-"))
-        assert app.tree.cursor_task.state == "cancelled"
+        assert app.main.tree.cursor_task.state == "cancelled"
 
 
 async def test_kiro_p_writes_dash_and_c_is_refused(tmp_path):
@@ -115,7 +115,7 @@ async def test_kiro_p_writes_dash_and_c_is_refused(tmp_path):
     original = path.read_bytes()
     line = b"  - [ ] 3.2 Implement soft delete"
     async with running(path) as (app, pilot, notes):
-        assert app.tree.cursor_task.text.startswith("3.2 ")  # 3 is in progress and waits for its subtask 3.2
+        assert app.main.tree.cursor_task.text.startswith("3.2 ")  # 3 is in progress and waits for its subtask 3.2
         await pilot.press("p")
         in_progress = mark_at(original, line, b"-")
         await wait_file(pilot, path, in_progress)
@@ -158,11 +158,11 @@ async def test_no_edit_touches_the_file_on_the_ui_thread(tmp_path, monkeypatch):
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the text prompt")
         await pilot.press(*"New again", "enter")  # the prompt starts with its text selected
         await wait_for(pilot, lambda: app.screen is app.main, what="the prompt to close")
-        await wait_for(pilot, lambda: "New again" in app.tree.cursor_task.text, what="the cursor on the new task")
+        await wait_for(pilot, lambda: "New again" in app.main.tree.cursor_task.text, what="the cursor on the new task")
         await pilot.press("s")
         app.session.clock = lambda: time.time() + 120  # the timer ran two minutes
         await pilot.press("s")
-        await wait_for(pilot, lambda: not app.edits_pending(), timeout=10, what="the edits")
+        await wait_for(pilot, lambda: not app.edit_thread.pending(), timeout=10, what="the edits")
         assert b"New again" in path.read_bytes() and b"**Actual Time**: 2 minutes" in path.read_bytes()
         assert path.read_bytes() != original
     written = {name for name, thread in entered}
@@ -184,8 +184,8 @@ async def test_a_adds_task_after(tmp_path):
         await pilot.press(*"Docs", "enter")
         expected = replace_once(original, t014, t014 + f"- [ ] T{top + 1:03d} Docs\n".encode())
         await wait_file(pilot, path, expected)
-        await wait_for(pilot, lambda: app.tree.cursor_task is not None
-                       and app.tree.cursor_task.text == f"T{top + 1:03d} Docs",
+        await wait_for(pilot, lambda: app.main.tree.cursor_task is not None
+                       and app.main.tree.cursor_task.text == f"T{top + 1:03d} Docs",
                        what="the cursor on the new task")
 
 
@@ -197,9 +197,9 @@ async def test_A_adds_subtask_under(tmp_path):
                   b"    - Test tombstone purge keeps unpushed deletes\n"
                   b"    - _Requirements: 3.1, 3.2, 3.3_\n")
     async with running(path) as (app, pilot, notes):
-        app.tree.move_to_task(app.tree.cursor_task.parent)
+        app.main.tree.move_to_task(app.main.tree.cursor_task.parent)
         await pilot.pause()
-        assert app.tree.cursor_task.text.startswith("3. Implement local storage layer")
+        assert app.main.tree.cursor_task.text.startswith("3. Implement local storage layer")
         await pilot.press("A")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the prompt")
         await pilot.press(*"Bench", "enter")
@@ -229,13 +229,13 @@ async def test_delete_then_undo_then_redo_exact_bytes(tmp_path):
     deleted = replace_once(original, t015, b"")
     async with running(path) as (app, pilot, notes):
         await pilot.press("j")
-        assert app.tree.cursor_task.text.startswith("T015 ")
+        assert app.main.tree.cursor_task.text.startswith("T015 ")
         await pilot.press("delete")
         await wait_file(pilot, path, deleted)
-        assert not any(t.text.startswith("T015 ") for t in app.tree.doc.tasks)
+        assert not any(t.text.startswith("T015 ") for t in app.main.tree.doc.tasks)
         await pilot.press("u")
         await wait_file(pilot, path, original)
-        assert any(t.text.startswith("T015 ") for t in app.tree.doc.tasks)
+        assert any(t.text.startswith("T015 ") for t in app.main.tree.doc.tasks)
         await pilot.press("ctrl+r")
         await wait_file(pilot, path, deleted)
 
@@ -250,7 +250,7 @@ async def test_undo_redo_of_toggles(tmp_path):
         one = mark_at(original, first, b"x")
         await wait_file(pilot, path, one)
         await pilot.press("n")  # the open child below
-        assert app.tree.cursor_task.text.startswith("Resilver")
+        assert app.main.tree.cursor_task.text.startswith("Resilver")
         await pilot.press("space")
         two = mark_at(one, second, b"x")
         await wait_file(pilot, path, two)
@@ -272,10 +272,10 @@ async def test_filter_then_toggle_the_filtered_task(tmp_path):
     path = copy_sample(tmp_path, "speckit-feature.md")
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         await pilot.press("slash", *"T016", "enter")
         await wait_for(pilot, lambda: tree.text_filter == "T016", what="the filter to apply")
-        shown = [app.tree.doc.tasks[r.index].text[:4] for r in tree.rows if r.kind == TASK]
+        shown = [app.main.tree.doc.tasks[r.index].text[:4] for r in tree.rows if r.kind == TASK]
         assert shown == ["T016"], shown
         assert all(r.kind == HEADING for r in tree.rows if not (r.kind == TASK))
         while tree.cursor_task is None:
@@ -295,7 +295,7 @@ async def test_d_hides_done_tasks(tmp_path):
     path = copy_sample(tmp_path, "speckit-feature.md")
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         doc = tree.doc
         rows_all = len(tree.rows)
         await pilot.press("d")
@@ -321,7 +321,7 @@ async def test_n_and_N_jump_between_the_tasks_that_can_start_now(tmp_path):
     path = copy_sample(tmp_path, "speckit-feature.md")
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         assert tree.cursor_task.id == "T014"
         # T015-T017 wait for T014; Phase 4 waits only for Phase 2: its [P] tasks and its first task can start
         for expected in ("T018", "T019", "T020", "T022", "T024", "T025", "T027"):
@@ -345,7 +345,7 @@ async def test_kiro_n_goes_to_the_subtask_a_parent_waits_for(tmp_path):
     path = copy_sample(tmp_path, "kiro-spec.md")
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         # Kiro: 3 is in progress with an open subtask, so 3.2 comes first; 3.3 is optional; 4.1 waits for 3
         assert tree.cursor_task.text.startswith("3.2 ")
         await pilot.press("n")
@@ -379,7 +379,7 @@ def phase_value(data: bytes, phase: int) -> bytes:
 
 async def go_to_last_task(pilot, app) -> None:
     await pilot.press("end")
-    assert app.tree.cursor_task is not None and app.tree.cursor_task.text == "**Production rollout**"
+    assert app.main.tree.cursor_task is not None and app.main.tree.cursor_task.text == "**Production rollout**"
 
 
 @pytest.mark.parametrize("sync", [True, False], ids=["sync", "no-sync"])
@@ -415,7 +415,7 @@ async def test_read_only_file_opens_read_only_and_writes_nothing(tmp_path):
     path.chmod(0o444)
     try:
         async with running(path) as (app, pilot, notes):
-            header = app.header.content.plain
+            header = app.main.header.content.plain
             assert "READ-ONLY" in header and "read-only" in header.split("READ-ONLY", 1)[1], header
             await pilot.press("space", "p", "delete", "u")
             await wait_for(pilot, lambda: sum("nothing was written" in m for m, _, _ in notes) >= 3,
@@ -424,7 +424,7 @@ async def test_read_only_file_opens_read_only_and_writes_nothing(tmp_path):
             assert app.screen.__class__.__name__ != "PromptScreen", "no add dialog on a read-only file"
             await app.workers.wait_for_complete()
             assert path.read_bytes() == original
-            assert app.tree.doc.tasks[app.tree.cursor_task.index].mark == " "
+            assert app.main.tree.doc.tasks[app.main.tree.cursor_task.index].mark == " "
     finally:
         path.chmod(0o644)
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name], "no temp file may be left behind"
@@ -434,7 +434,7 @@ async def test_read_only_flag_writes_nothing(tmp_path):
     path = copy_sample(tmp_path, "plain-todo.md")
     original = path.read_bytes()
     async with running(path, read_only=True) as (app, pilot, notes):
-        assert "READ-ONLY: read-only mode" in app.header.content.plain
+        assert "READ-ONLY: read-only mode" in app.main.header.content.plain
         await pilot.press("space")
         await wait_for(pilot, lambda: any("nothing was written" in m for m, _, _ in notes), what="the warning")
         await app.workers.wait_for_complete()
@@ -446,9 +446,9 @@ async def test_file_with_nul_bytes_is_read_only(tmp_path):
     original = b"# Tasks\n\n- [ ] first task\n- [ ] second \x00 task\n- [x] done task\n"
     path.write_bytes(original)
     async with running(path) as (app, pilot, notes):
-        header = app.header.content.plain
+        header = app.main.header.content.plain
         assert "READ-ONLY" in header and "NUL" in header, header
-        assert app.tree.cursor_task.text == "first task"
+        assert app.main.tree.cursor_task.text == "first task"
         await pilot.press("space")
         await wait_for(pilot, lambda: any("nothing was written" in m for m, _, _ in notes), what="the warning")
         await app.workers.wait_for_complete()
@@ -503,7 +503,7 @@ async def test_detail_pane_follows_the_cursor(tmp_path):
     async with running(path) as (app, pilot, notes):
         await wait_for(pilot, lambda: bool(app.query_one("#detail").source), what="the detail pane to show something")
         await pilot.press("j")
-        assert app.tree.cursor_task.id == "T015"
+        assert app.main.tree.cursor_task.id == "T015"
 
         def shows(ident: str):
             def check() -> bool:
@@ -521,7 +521,7 @@ async def test_the_cursor_stays_in_view_when_the_tree_is_resized(tmp_path):
     the file is shown), the cursor is placed again for the new size."""
     path = copy_sample(tmp_path, "template-project.md")
     async with running(path, size=(80, 24)) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         await pilot.pause()
         assert tree.scroll_offset.y <= tree.cursor < tree.scroll_offset.y + tree.size.height
         await pilot.resize_terminal(80, 10)
@@ -537,7 +537,7 @@ ROW = b"# Plan\n\n## One\n\n- [ ] a\n- [ ] b\n- [ ] c\n- [ ] d\n\n## Two\n\n- [ 
 
 
 def task_named(app, text: str):
-    return next(t for t in app.tree.doc.tasks if t.text == text)
+    return next(t for t in app.main.tree.doc.tasks if t.text == text)
 
 
 async def test_keys_pressed_at_once_each_act_on_the_result_of_the_one_before(tmp_path):
@@ -546,16 +546,16 @@ async def test_keys_pressed_at_once_each_act_on_the_result_of_the_one_before(tmp
     path = tmp_path / "tasks.md"
     path.write_bytes(ROW)
     async with running(path) as (app, pilot, notes):
-        assert app.tree.move_to_task(task_named(app, "d").index)
+        assert app.main.tree.move_to_task(task_named(app, "d").index)
         await pilot.press("K", "K", "K")
         moved = ROW.replace(b"- [ ] a\n- [ ] b\n- [ ] c\n- [ ] d\n", b"- [ ] d\n- [ ] a\n- [ ] b\n- [ ] c\n")
         await wait_file(pilot, path, moved)
-        await wait_for(pilot, lambda: app.tree.cursor_task.text == "d", what="the cursor to follow the task")
+        await wait_for(pilot, lambda: app.main.tree.cursor_task.text == "d", what="the cursor to follow the task")
         await pilot.press("space", "space", "space", "p", "p", "p")
         await wait_file(pilot, path, moved.replace(b"[ ] d", b"[/] d"))
         await pilot.press("j", "v", "j", "v", "space", "delete")  # a and b marked: ticked, then deleted
         await wait_file(pilot, path, ROW.replace(b"- [ ] a\n- [ ] b\n- [ ] c\n- [ ] d\n", b"- [/] d\n- [ ] c\n"))
-        await wait_for(pilot, lambda: not app.edits_pending(), what="the edits")
+        await wait_for(pilot, lambda: not app.edit_thread.pending(), what="the edits")
         assert [n for n in notes if n[2] == "error"] == []
         summaries = [u.summary for u in app.tasks_file.undo_stack]
         assert len(summaries) == 11 and summaries[-2:] == ["undid: 2 task(s) -> [x]: L6, L7",
@@ -574,8 +574,8 @@ async def test_r_never_writes_over_a_text_another_program_changed(tmp_path):
 
     async def edit_meanwhile(typed: str) -> None:
         path.write_bytes(ROW)
-        await wait_for(pilot, lambda: app.tree.doc.source.data == ROW, what="the file as it began")
-        assert app.tree.move_to_task(task_named(app, "T002 Add config loader").index)
+        await wait_for(pilot, lambda: app.main.tree.doc.source.data == ROW, what="the file as it began")
+        assert app.main.tree.move_to_task(task_named(app, "T002 Add config loader").index)
         await pilot.press("r")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the text prompt")
         other = tmp_path / "tasks.md.new"
@@ -616,11 +616,11 @@ async def test_quitting_waits_for_the_edits_still_queued(tmp_path):
     app = TaskTuiApp(path)
     notes = record_notifications(app)
     async with app.run_test() as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and not app.edits_pending(), what="the load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and not app.edit_thread.pending(), what="the load")
         holder = hold_lock(path)
         try:
             await pilot.press("space")
-            await wait_for(pilot, app.edits_pending, what="the edit to wait")
+            await wait_for(pilot, app.edit_thread.pending, what="the edit to wait")
             await pilot.press("q")
             await wait_for(pilot, lambda: any("Writing 1 edit before quitting" in m for m, _, _ in notes),
                            what="the notice")
@@ -644,7 +644,7 @@ async def test_an_edit_waiting_for_another_writer_says_so_then_lands(tmp_path):
         writer = open(path, "r+b")  # noqa: SIM115 - held open across the keys, as an editor saving in pieces
         try:
             await pilot.press("space")
-            await wait_for(pilot, lambda: "waiting for another program to finish writing" in app.header.content.plain,
+            await wait_for(pilot, lambda: "waiting for another program to finish writing" in app.main.header.content.plain,
                            what="the header to say why")
             assert path.read_bytes() == ROW
         finally:
@@ -662,7 +662,7 @@ async def test_the_text_conflict_question_shows_hostile_texts_as_text(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(ROW)
     async with running(path) as (app, pilot, notes):
-        assert app.tree.move_to_task(task_named(app, "T002 Add config loader").index)
+        assert app.main.tree.move_to_task(task_named(app, "T002 Add config loader").index)
         await pilot.press("r")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the text prompt")
         path.write_bytes(ROW.replace(b"Add config loader", hostile_bytes(evil)))

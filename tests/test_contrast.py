@@ -53,7 +53,7 @@ def test_the_themes_are_found():
 async def test_marked_dimmed_and_cursor_rows_are_readable_in_every_theme(tmp_path, system):
     path = copy_sample(tmp_path, "speckit-feature.md")
     async with running(path, size=(100, 40)) as (app, pilot, _notes):
-        tree = app.tree
+        tree = app.main.tree
         ready = tree.outline.ready
         waiting = [y for y, row in enumerate(tree.rows)
                    if row.kind == "task" and ready.status(row.index) == WAITING][:4]

@@ -142,8 +142,8 @@ def test_the_app_does_not_edit_the_legend(tmp_path):
 
     async def go():
         async with running(path) as (app, pilot, notes):
-            app.tree.set_all_collapsed(False)
-            app.tree.move_to_task(0)
+            app.main.tree.set_all_collapsed(False)
+            app.main.tree.move_to_task(0)
             await pilot.press("space")
             await wait_for(pilot, lambda: any("legend" in n[0] for n in notes), what="the legend notice")
             assert path.read_bytes() == LEGENDS["heading"]
@@ -223,7 +223,7 @@ async def test_t_on_a_heading_books_time_beside_its_estimate(tmp_path):
     path = tmp_path / "tasks.md"
     path.write_bytes(data)
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         row = next(i for i, r in enumerate(tree.rows) if r.kind == "heading"
                    and tree.outline.headings[r.index].text == "Task 1: Setup")
         await cursor_to_row(pilot, row)

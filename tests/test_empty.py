@@ -50,7 +50,7 @@ async def test_the_app_says_no_tasks_and_the_notice_once(tmp_path):
     path.write_bytes(FENCED)
     async with running(path) as (app, pilot, notes):
         await wait_for(pilot, lambda: any(NOTICE == n[0] for n in notes), what="the notice")
-        second = app.header.content.plain.splitlines()[1]
+        second = app.main.header.content.plain.splitlines()[1]
         assert second.startswith("no tasks") and "%" not in second and "0/0" not in second, second
         assert [n[0] for n in notes].count(NOTICE) == 1
 

@@ -18,7 +18,7 @@ SPECKIT = "speckit-feature.md"
 
 
 def task_ids(app) -> list[str]:
-    tree = app.tree
+    tree = app.main.tree
     return [tree.doc.tasks[r.index].id for r in tree.rows if r.kind == TASK]
 
 
@@ -28,11 +28,11 @@ def count_text(app) -> str:
 
 def tree_message(app) -> str:
     """What the empty tree says, its wrapped lines joined again."""
-    return " ".join(row_text(app.tree, y).strip() for y in range(4)).strip()
+    return " ".join(row_text(app.main.tree, y).strip() for y in range(4)).strip()
 
 
 def row_of(app, task_id: str) -> int:
-    tree = app.tree
+    tree = app.main.tree
     return next(i for i, r in enumerate(tree.rows) if r.kind == TASK and tree.doc.tasks[r.index].id == task_id)
 
 
@@ -40,7 +40,7 @@ async def test_words_in_any_order_are_found_drawn_and_counted(tmp_path):
     path = copy_sample(tmp_path, SPECKIT)
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         everything = len(tree.rows)
         await find(pilot, "delete us3", submit=False)
         assert task_ids(app) == ["T024", "T026"]
@@ -81,7 +81,7 @@ async def test_us4_delete_finds_the_tasks_holding_both_words_in_any_order(tmp_pa
     path.write_text(US4_FILE)
     original = path.read_bytes()
     async with running(path, size=(120, 30)) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         await find(pilot, "US4 delete")
         assert task_ids(app) == ["T062", "T066"]
         assert count_text(app) == "2 of 4 tasks match"
@@ -100,7 +100,7 @@ async def test_us4_delete_finds_the_tasks_holding_both_words_in_any_order(tmp_pa
 async def test_nothing_found_says_so_in_the_tree(tmp_path):
     path = copy_sample(tmp_path, SPECKIT)
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         await find(pilot, "US4 delete")
         assert tree.rows == [] and tree.cursor_row is None
         assert tree.matches == 0
@@ -117,7 +117,7 @@ async def test_nothing_found_says_so_in_the_tree(tmp_path):
 async def test_terms_ids_markers_states_and_n_within_the_filter(tmp_path):
     path = copy_sample(tmp_path, SPECKIT)
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         await find(pilot, "T012")
         assert task_ids(app) == ["T012"], "an id is that task, not T012a or the tasks that mention it"
         assert found_in_row(tree, row_of(app, "T012")) == ["T012"]
@@ -136,7 +136,7 @@ async def test_terms_ids_markers_states_and_n_within_the_filter(tmp_path):
 async def test_a_state_that_does_not_exist_is_said_beside_the_box(tmp_path):
     path = copy_sample(tmp_path, SPECKIT)
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         rows = len(tree.rows)
         await find(pilot, "state:bogus", submit=False)
         assert len(tree.rows) == rows, "the term is left out: nothing is filtered"
@@ -153,7 +153,7 @@ async def test_hide_done_shows_in_the_header_and_says_when_nothing_is_left(tmp_p
         await wait_for(pilot, lambda: "done hidden" in header_lines(app)[0], what="the header to say done hidden")
         assert "filter:" not in header_lines(app)[0]
         await find(pilot, "state:done")
-        assert app.tree.rows == []
+        assert app.main.tree.rows == []
         assert "filter: state:done · done hidden" in header_lines(app)[0]
         assert tree_message(app) == ("No task matches “state:done” among the tasks not done (d shows done tasks). "
                                      "Esc clears the filter.")
@@ -164,14 +164,14 @@ async def test_hide_done_shows_in_the_header_and_says_when_nothing_is_left(tmp_p
     path.write_bytes(b"# Done\n\n## Phase 1\n\n- [x] one\n- [x] two\n")
     async with running(path) as (app, pilot, notes):
         await pilot.press("d")
-        await wait_for(pilot, lambda: not app.tree.rows, what="every row to go")
+        await wait_for(pilot, lambda: not app.main.tree.rows, what="every row to go")
         assert tree_message(app) == "Every task is done, and done tasks are hidden: d shows them."
 
 
 async def test_g_goes_to_a_task_id_or_a_line(tmp_path):
     path = copy_sample(tmp_path, SPECKIT)
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         phase2 = next(h for h in tree.outline.headings if h.text.startswith("Phase 2"))
         assert phase2.key in tree.collapsed, "a complete phase starts folded"
 
@@ -219,7 +219,7 @@ async def test_the_palette_offers_go_to_task_id(tmp_path):
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the go-to prompt")
         await pilot.press(*"T020", "enter")
-        await wait_for(pilot, lambda: app.tree.cursor_task is not None and app.tree.cursor_task.id == "T020",
+        await wait_for(pilot, lambda: app.main.tree.cursor_task is not None and app.main.tree.cursor_task.id == "T020",
                        what="the cursor on T020")
 
 
@@ -228,9 +228,9 @@ async def test_the_header_keeps_the_timer_and_the_read_only_notice_whole_at_80_c
     async with running(path, size=(80, 24)) as (app, pilot, notes):
         await find(pilot, "api -a-rather-long-query-that-leaves-nothing-out")
         await pilot.press("d")
-        await wait_for(pilot, lambda: any(r.kind == "task" for r in app.tree.rows), what="the filtered rows")
-        first_task = next(r.index for r in app.tree.rows if r.kind == "task")
-        assert app.tree.move_to_task(first_task)
+        await wait_for(pilot, lambda: any(r.kind == "task" for r in app.main.tree.rows), what="the filtered rows")
+        first_task = next(r.index for r in app.main.tree.rows if r.kind == "task")
+        assert app.main.tree.move_to_task(first_task)
         await pilot.pause()
         await pilot.press("s")
         await wait_for(pilot, lambda: "⏱" in header_lines(app)[1], what="the timer in the header")
@@ -239,7 +239,7 @@ async def test_the_header_keeps_the_timer_and_the_read_only_notice_whole_at_80_c
         # timer's clock whole on the second
         assert first.startswith(" template-project.md  filter: api -a-rather"), first
         assert first.rstrip().endswith("… · done hidden"), first
-        clock = one_line(app.session.timer_shown(app.doc)[0]).partition(" ")[0]
+        clock = one_line(app.session.timer_shown(app.main.tree.doc)[0]).partition(" ")[0]
         assert f"⏱ {clock}" in second, second
         await pilot.press("s")  # stop it (the booked time is the test's copy's business)
 
@@ -262,7 +262,7 @@ async def test_file_text_and_typed_text_are_shown_as_data(tmp_path, markup_guard
     path.write_bytes(hostile_file(HOSTILE))
     original = path.read_bytes()
     async with running(path, size=(160, 40)) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         # a query that is hostile text itself, quoted so that it stays one phrase
         query = f'"{MARKUP_SENTINEL} [b]x[/b]" [@click=app.quit]q[/]'
         await find(pilot, query, typed=False)
@@ -291,7 +291,7 @@ async def test_g_to_a_done_task_while_done_tasks_are_hidden_shows_them(tmp_path)
     path = copy_sample(tmp_path, SPECKIT)
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         await pilot.press("d")
         await wait_for(pilot, lambda: "done hidden" in header_lines(app)[0], what="the header to say done hidden")
         assert "T012" not in task_ids(app)
@@ -335,8 +335,8 @@ async def test_the_count_follows_an_edit_while_the_rows_stay(tmp_path):
         await find(pilot, "[US1] state:open")
         before = task_ids(app)
         assert count_text(app) == f"{len(before)} of 32 tasks match"
-        first = next(r.index for r in app.tree.rows if r.kind == "task")
-        assert app.tree.move_to_task(first)
+        first = next(r.index for r in app.main.tree.rows if r.kind == "task")
+        assert app.main.tree.move_to_task(first)
         await pilot.pause()
         await pilot.press("space")
         await wait_for(pilot, lambda: count_text(app) == f"{len(before) - 1} of 32 tasks match",

@@ -24,7 +24,7 @@ def start_timer(path, starts: str, seconds: float) -> None:
 
 
 def header_lines(app) -> list[str]:
-    return app.header.content.plain.splitlines()
+    return app.main.header.content.plain.splitlines()
 
 
 def inside_screen(app, widget) -> bool:
@@ -37,7 +37,7 @@ async def test_the_header_never_cuts_the_clock_or_the_notice(tmp_path, width):
     path = copy_sample(tmp_path, "template-project.md")
     start_timer(path, "All acceptance criteria", 3723)
     async with running(path, size=(width, 24), read_only=True, clock=lambda: NOW) as (app, pilot, notes):
-        await wait_for(pilot, lambda: "⏱" in app.header.content.plain, what="the timer in the header")
+        await wait_for(pilot, lambda: "⏱" in app.main.header.content.plain, what="the timer in the header")
         await pilot.pause()  # the header's new height is laid out
         lines = header_lines(app)
         text = "\n".join(lines)
@@ -54,7 +54,7 @@ async def test_the_header_gives_way_in_order(tmp_path):
     path = copy_sample(tmp_path, "template-project.md")
     start_timer(path, "Code review completed", 300)
     async with running(path, size=(160, 24), clock=lambda: NOW) as (app, pilot, notes):
-        await wait_for(pilot, lambda: "⏱" in app.header.content.plain, what="the timer in the header")
+        await wait_for(pilot, lambda: "⏱" in app.main.header.content.plain, what="the timer in the header")
         await pilot.pause()  # the header's new height is laid out
         wide = header_lines(app)[1]
         assert "█" in wide and "spent / 61.5h est" in wide and "open blockers" in wide and "⏱ 0:05:00 Code review completed with team lead" in wide
@@ -135,7 +135,7 @@ async def test_help_and_quit_never_drop_off_the_footer(tmp_path):
         await pilot.pause()
         footers = [screen_text(app).rstrip("\n").splitlines()[-1]]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
         await pilot.pause()
         footers.append(screen_text(app).rstrip("\n").splitlines()[-1])
         assert footers[-1].startswith("space Toggle"), footers[-1]

@@ -118,12 +118,12 @@ async def test_the_app_starts_on_phase_work_and_says_what_a_gate_waits_for(tmp_p
     path = tmp_path / "tasks.md"
     shutil.copyfile(SAMPLES_DIR / "template-project.md", path)
     async with running(path) as (app, pilot, notes):
-        start = app.tree.cursor_task
+        start = app.main.tree.cursor_task
         assert start is not None and start.text.startswith("**Add domain events**")
         gate = next(t for t in app.session.doc.tasks if t.text.startswith("All acceptance criteria"))
-        app.tree.move_to_task(gate.index)
+        app.main.tree.move_to_task(gate.index)
         await pilot.press("n")  # from the gate near the top, n goes to phase work
-        await wait_for(pilot, lambda: app.tree.cursor_task == start, what="n to reach the phase work")
-        app.tree.move_to_task(gate.index)
+        await wait_for(pilot, lambda: app.main.tree.cursor_task == start, what="n to reach the phase work")
+        app.main.tree.move_to_task(gate.index)
         await wait_for(pilot, lambda: "**Waiting**: waits for the phases' work" in app.query_one("#detail").source,
                        what="the detail pane to say what the gate waits for")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tasktui.ui.commands import entries
 from support import (HISTORY_CLOCK, HISTORY_DATES, GitRepo, assert_one_line_error, history_story, record_timers, run,
                      screen_text, stop_timers, wait_for)
 from tasktui.core import history, pool
@@ -468,22 +469,22 @@ async def test_the_app_reads_the_history_and_the_detail_pane_says_when(story):
     app = TaskTuiApp(path, clock=clock)
     record_timers(app)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
         await app.workers.wait_for_complete()  # the loading and whatever it started are done
         await pilot.pause()
-        assert app.session.history is None and not app.history_running, "opening a file reads no history"
+        assert app.session.history is None and not app.main.history_running, "opening a file reads no history"
         await pilot.press("H")  # read once asked for
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
         await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, HistoryScreen), what="the screen to close")
-        app.tree.move_to_task(0)
+        app.main.tree.move_to_task(0)
         await wait_for(pilot, lambda: f"**Done**: 2026-11-09, {shas[5][:7]} (first 2026-11-03, {shas[1][:7]})"
                        in app.query_one("#detail").source, what="the detail pane to say when T001 was done")
-        app.tree.move_to_task(1)
+        app.main.tree.move_to_task(1)
         await wait_for(pilot, lambda: "**Done**: 2026-11-09, not committed" in app.query_one("#detail").source,
                        what="T002, done in the working copy")
-        app.tree.move_to_task(5)
+        app.main.tree.move_to_task(5)
         await wait_for(pilot, lambda: "**Line**: 13" in app.query_one("#detail").source, what="Release")
         assert "Done" not in app.query_one("#detail").source
         await pilot.press("H")
@@ -509,8 +510,8 @@ async def test_the_palette_offers_the_history_and_a_file_outside_git_says_why(tm
     app = TaskTuiApp(path, clock=clock)
     record_timers(app)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
-        names = [c.title for c in app.get_system_commands(app.screen)]
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        names = [c.title for c in entries(app.main)]
         assert "Show progress history" in names
         await pilot.press("H")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
@@ -534,7 +535,7 @@ async def test_file_text_on_the_history_screen_is_data(tmp_path, markup_guard):
     app = TaskTuiApp(path, clock=clock)
     record_timers(app)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
         await pilot.press("H")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
         await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")
@@ -630,7 +631,7 @@ def test_history_view_snapshot(snap_compare, tmp_path, size=(80, 24)):
     async def run_before(pilot) -> None:
         from tasktui.ui.screens.history import HistoryScreen
 
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
         await pilot.press("H")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
         await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")

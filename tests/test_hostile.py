@@ -91,10 +91,10 @@ async def _exercise(path: Path, text: str, clock) -> None:
             await app.workers.wait_for_complete()
             await pilot.pause()
 
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
         await check("loading")
         assert MARKUP_SENTINEL in screen_text(app), "the file's text is shown"
-        tree = app.tree
+        tree = app.main.tree
         first = tree.cursor_task
         assert first is not None and first.id == "T001"
 
@@ -171,7 +171,7 @@ async def _exercise(path: Path, text: str, clock) -> None:
 
         # filter and help and the palette
         await pilot.press("slash", *MARKUP_SENTINEL.lower())
-        await wait_for(pilot, lambda: app.tree.text_filter == MARKUP_SENTINEL.lower(), what="the filter to apply")
+        await wait_for(pilot, lambda: app.main.tree.text_filter == MARKUP_SENTINEL.lower(), what="the filter to apply")
         await check("filtering")
         await pilot.press("enter", "escape")
         await pilot.press("question_mark")
@@ -265,7 +265,7 @@ async def test_the_terminal_title_and_screen_survive_escapes(tmp_path, markup_gu
         text = screen_text(app)
         assert "T ␛]0;PWNED␇" in text and "S ␛[2J" in text and "a ␛[31mred" in text
         assert "[@click=app.quit]Fix[/] bug" in text
-        app.tree.move_to_task(1)
+        app.main.tree.move_to_task(1)
         await pilot.press("Y")
         await pilot.pause()
         assert "Copied [@click=app.quit]Fix[/] bug" in screen_text(app)
@@ -453,7 +453,7 @@ async def test_the_app_starts_with_a_bad_timer_state_and_says_so(tmp_path, data,
     path.write_bytes(b"- [ ] a\n")
     async with running(path, notifications=True) as (app, pilot, notes):
         await wait_for(pilot, lambda: any("timer state" in n[0] for n in notes), what="the timer notice")
-        assert app.running is None
+        assert app.session.running is None
         assert_no_control_output(screen_text(app))
 
 

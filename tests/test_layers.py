@@ -18,7 +18,7 @@ PACKAGE = REPO / "tasktui"
 HEADLESS = ["tasktui.doc", "tasktui.storage.store", "tasktui.storage.watch", "tasktui.storage.timer", "tasktui.core.outline", "tasktui.core.fmt",
             "tasktui.doc.repair", "tasktui.storage.config", "tasktui.cli", "tasktui.core.session", "tasktui.core.tasksfile",
             "tasktui.doc.safetext", "tasktui.core.editor", "tasktui.core.gcpause", "tasktui.doc.edits", "tasktui.doc.rollup",
-            "tasktui.core.loader", "tasktui.core.history", "tasktui.doc.query", "tasktui.doc.ready"]
+            "tasktui.core.loader", "tasktui.core.history", "tasktui.doc.query", "tasktui.doc.ready", "tasktui.core.editthread"]
 
 
 def imports_of(path, package: str | None = None) -> set[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tasktui.ui.commands import entries
 from support import run, running, wait_for
 from tasktui.doc import Document
 from tasktui.doc.ready import Readiness
@@ -154,16 +155,16 @@ async def test_the_blocked_key_and_the_palettes_legend_words(tmp_path):
     original = (HERE / "checkbox-legend.md").read_bytes()
     path.write_bytes(original)
     async with running(path) as (app, pilot, notes):
-        app.tree.set_all_collapsed(False)
+        app.main.tree.set_all_collapsed(False)
         task = next(t for t in app.session.doc.tasks if t.text.startswith("4."))
-        app.tree.move_to_task(task.index)
+        app.main.tree.move_to_task(task.index)
         await pilot.press("exclamation_mark")
         await wait_for(pilot, lambda: b"- [!] 4. Schedule" in path.read_bytes(), what="the blocked mark")
         await pilot.press("exclamation_mark")
         await wait_for(pilot, lambda: path.read_bytes() == original, what="back to open")
-        titles = [c.title for c in app.get_system_commands(app.screen)]
+        titles = [c.title for c in entries(app.main)]
         assert {"Mark Not Started", "Mark Complete", "Mark In Progress", "Mark blocked"} <= set(titles)
         assert "Mark Blocked" not in titles  # the ! key's own entry says it
-        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Mark In Progress")
+        command = next(c for c in entries(app.main) if c.title == "Mark In Progress")
         command.callback()
         await wait_for(pilot, lambda: b"- [~] 4. Schedule" in path.read_bytes(), what="the legend's in-progress mark")

@@ -21,6 +21,7 @@ import pytest
 
 from support import SIZE, quiesce, record_notifications, wait_for
 from tasktui.ui.app import TaskTuiApp
+from tasktui.ui.screens.main import MainScreen
 from tasktui.doc import Document
 from tasktui.core import loader, pool
 from tasktui.doc.parse import chunk_key, cut_points, parse_chunks, parse_one
@@ -243,19 +244,21 @@ async def test_the_app_shows_the_top_first_then_the_whole_file(tmp_path, paralle
     path.write_bytes(big_text("template").encode())
     expected = Document(path.read_bytes())
     partial_sizes: list[int] = []
-    real = TaskTuiApp._show_partial
+    real = MainScreen.show_partial
 
-    def spy(self, doc, data):
+    def spy(self, doc, notice):
         partial_sizes.append(len(doc.tasks))
-        return real(self, doc, data)
+        return real(self, doc, notice)
 
-    monkeypatch.setattr(TaskTuiApp, "_show_partial", spy)
+    monkeypatch.setattr(MainScreen, "show_partial", spy)
     app = TaskTuiApp(path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None, timeout=20, what="the whole file to load")
+        # taken in on the edit thread, then shown: wait for both
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc,
+                       timeout=20, what="the whole file to be shown")
         assert app.tasks_file.doc.chunks == expected.chunks
-        assert app.tree.doc.tasks == expected.tasks
-        assert "Loading" not in app.header.content.plain
+        assert app.main.tree.doc.tasks == expected.tasks
+        assert "Loading" not in app.main.header.content.plain
         await quiesce(app, pilot)
     assert partial_sizes and 0 < partial_sizes[0] < len(expected.tasks)
     assert path.read_bytes() == big_text("template").encode()
@@ -292,12 +295,12 @@ async def test_a_key_pressed_before_the_file_is_loaded_acts(tmp_path, slow_load)
     path.write_bytes(data)
     app = TaskTuiApp(path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.tree.doc is not None, what="the top of the file")
+        await wait_for(pilot, lambda: app.main.tree.doc is not None, what="the top of the file")
         assert app.tasks_file is None, "still loading"
-        task = app.tree.doc.tasks[3]  # the generated file starts with done phases
-        assert app.tree.move_to_task(task.index)
+        task = app.main.tree.doc.tasks[3]  # the generated file starts with done phases
+        assert app.main.tree.move_to_task(task.index)
         await pilot.pause()
-        line = app.tree.doc.source.lines[task.line].encode()
+        line = app.main.tree.doc.source.lines[task.line].encode()
         await pilot.press("space")
         await wait_for(pilot, lambda: path.read_bytes() != data, what="the mark on disk")
         toggled = path.read_bytes()
@@ -305,7 +308,7 @@ async def test_a_key_pressed_before_the_file_is_loaded_acts(tmp_path, slow_load)
         await pilot.press("a")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "PromptScreen", what="the add prompt")
         await pilot.press(*"Early bird", "enter")
-        await wait_for(pilot, lambda: "waiting for the file to load" in app.header.content.plain, what="the notice")
+        await wait_for(pilot, lambda: "waiting for the file to load" in app.main.header.content.plain, what="the notice")
         assert path.read_bytes() == toggled, "adding waits for the whole file"
         slow_load.set()
         await wait_for(pilot, lambda: b"Early bird" in path.read_bytes(), timeout=20, what="the waiting edit")
@@ -326,8 +329,8 @@ async def test_next_open_pressed_while_loading_goes_there_once_loaded(tmp_path, 
     app = TaskTuiApp(path)
     notes = record_notifications(app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, lambda: app.tree.doc is not None, what="the top of the file")
-        assert all(t.state == "done" for t in app.tree.doc.tasks), "the generated top is all done"
+        await wait_for(pilot, lambda: app.main.tree.doc is not None, what="the top of the file")
+        assert all(t.state == "done" for t in app.main.tree.doc.tasks), "the generated top is all done"
         await pilot.press("down", "n")
         await wait_for(pilot, lambda: app.main.jump_after_load, what="the jump to wait")
         said = [message for message, _title, _severity in notes]
@@ -335,7 +338,7 @@ async def test_next_open_pressed_while_loading_goes_there_once_loaded(tmp_path, 
         slow_load.set()
         await wait_for(pilot, lambda: app.tasks_file is not None, timeout=20, what="the load")
         await pilot.pause()
-        task = app.tree.cursor_task
+        task = app.main.tree.cursor_task
         assert task is not None and task.state == "todo"
         assert task.index == app.tasks_file.rollup.first_open().index
         assert not app.main.jump_after_load

@@ -52,7 +52,7 @@ def screen_name(app) -> str:
 
 
 def header(app) -> str:
-    return app.header.content.plain
+    return app.main.header.content.plain
 
 
 def panel(app) -> LogPanel:
@@ -112,9 +112,9 @@ async def test_add_blocker_on_the_template_sample(tmp_path):
     original = path.read_bytes()
     async with running(path, size=(120, 40)) as (app, pilot, notes):
         assert "⚑ 0 open blockers" in header(app), "the header always shows the count"
-        start = app.tree.cursor_task
+        start = app.main.tree.cursor_task
         assert start.text == FIRST_OPEN
-        assert "⚑" not in row_text(app.tree, app.tree.cursor)
+        assert "⚑" not in row_text(app.main.tree, app.main.tree.cursor)
         await open_panel(app, pilot)
         assert [(r[0], r[1], r[4]) for r in panel_rows(app)] == [
             ("2026-01-05", "Blocker", "resolved"), ("2026-01-06", "Decision", ""), ("2026-01-09", "Decision", "")]
@@ -139,12 +139,12 @@ async def test_add_blocker_on_the_template_sample(tmp_path):
                                        clip(FIRST_LINK, panel(app).task_width), "open"]
         # the linked task carries the blocker mark, and its detail pane lists the entry (the pane
         # shows the task once the tree has focus again: while the log has it, the log's entry)
-        assert app.tree.blocked == {start.index}
-        app.tree.focus()
-        await wait_for(pilot, lambda: "⚑" in row_text(app.tree, app.tree.cursor), what="the ⚑ on the task's row")
-        app.tree.action_cursor_down()  # the next task is not linked
-        assert "⚑" not in row_text(app.tree, app.tree.cursor)
-        app.tree.action_cursor_up()
+        assert app.main.tree.blocked == {start.index}
+        app.main.tree.focus()
+        await wait_for(pilot, lambda: "⚑" in row_text(app.main.tree, app.main.tree.cursor), what="the ⚑ on the task's row")
+        app.main.tree.action_cursor_down()  # the next task is not linked
+        assert "⚑" not in row_text(app.main.tree, app.main.tree.cursor)
+        app.main.tree.action_cursor_up()
 
         def detail_lists_entry() -> bool:
             return f"- {TODAY} Blocker: Waiting for legal sign-off (open)" in app.query_one("#detail").source
@@ -203,7 +203,7 @@ async def test_blocker_linked_to_a_task_with_parentheses_marks_the_task(tmp_path
     original = path.read_bytes()
     task = "Replace the failing disk in the NAS (WD Red, bay 3)"
     async with running(path) as (app, pilot, notes):
-        assert app.tree.cursor_task.text == task
+        assert app.main.tree.cursor_task.text == task
         await open_panel(app, pilot)
         await open_entry_dialog(app, pilot)
         assert field(app, "task").value == task
@@ -213,9 +213,9 @@ async def test_blocker_linked_to_a_task_with_parentheses_marks_the_task(tmp_path
             + entry("Blocker", "No spare drive caddy", task) + b"\n"
         await wait_file(pilot, path, expected)
         await wait_for(pilot, lambda: "⚑ 1 open blocker" in header(app), what="the header count")
-        logged = app.doc.log[-1]
+        logged = app.main.tree.doc.log[-1]
         assert (logged.text, logged.task) == ("No spare drive caddy", task)
-        assert app.tree.blocked == {app.tree.cursor_task.index}
+        assert app.main.tree.blocked == {app.main.tree.cursor_task.index}
 
 
 TEMPLATE_PHASES = b"# Sprint 12\n\n## Phase 1: Build\n\n- [ ] Ship the exporter\n\n## Phase 2: Launch\n\n- [ ] Announce it\n\n"
@@ -338,7 +338,7 @@ async def test_j_and_k_move_in_the_log_and_r_resolves_the_entry_they_reach(tmp_p
         table = panel(app).table
         await pilot.press("j", "j", "j", "k", "j")
         assert table.cursor_row == 3 and panel_rows(app)[3][1:3] == ["Blocker", "Push certificates for iOS not issued yet"]
-        assert app.tree.cursor_task.text == FIRST_OPEN  # the tree's cursor stayed where it was
+        assert app.main.tree.cursor_task.text == FIRST_OPEN  # the tree's cursor stayed where it was
         await pilot.press("r")
         await wait_for(pilot, lambda: screen_name(app) == "PromptScreen", what="the resolution prompt")
         app.screen.query_one("#prompt-input", Input).value = "issued"
@@ -364,7 +364,7 @@ async def test_the_detail_pane_shows_the_whole_entry_while_the_log_has_focus(tmp
         shown = " ".join(pane_text(pane).split())
         assert long_text.replace("`", "") in shown  # file text, shown as written (markdown's code spans aside)
         await pilot.press("b")  # the log goes: the pane shows the task again (and goes again below 100 columns)
-        await wait_for(pilot, lambda: app.focused is app.tree, what="the tree to have focus")
+        await wait_for(pilot, lambda: app.focused is app.main.tree, what="the tree to have focus")
         await wait_for(pilot, lambda: pane.display == (size[0] >= 100), what="the pane as it was")
         if pane.display:
             await wait_for(pilot, lambda: FIRST_OPEN in pane.source, what="the task in the pane")
@@ -434,13 +434,13 @@ def test_log_panel_snapshot(snap_compare, tmp_path):
     record_timers(app)
 
     async def run_before(pilot) -> None:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
-        await wait_for(pilot, lambda: app.watcher is not None and app.watcher.ready.is_set(), what="the watcher")
-        first = app.tree.cursor_task
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.session.watcher is not None and app.session.watcher.ready.is_set(), what="the watcher")
+        first = app.main.tree.cursor_task
         # Home then n brings the cursor back to the first open task and scrolls the tree to it
         # (the start-up scroll workaround of test_snapshots.py)
         await pilot.press("home", "n")
-        assert app.tree.cursor_task == first
+        assert app.main.tree.cursor_task == first
 
         def detail_shown() -> bool:
             return f"**Line**: {first.line + 1}" in app.query_one("#detail").source

@@ -155,7 +155,7 @@ def test_bare_tasktui_opens_tasks_md_here(capsys, tmp_path, monkeypatch, launche
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys)
     assert (code, out, err) == (0, "", "")
-    assert [app.path for app in launched] == [Path("tasks.md")]
+    assert [app.session.path for app in launched] == [Path("tasks.md")]
     assert launched[0].session.force_read_only is False
 
 
@@ -182,7 +182,7 @@ def test_bare_tasktui_on_a_tty_opens_the_overview_of_the_files_below(capsys, tmp
     assert launched[1].workspace == tmp_path / "docs" and launched[1].overview.files == [files[1]]
     monkeypatch.chdir(tmp_path / "docs")
     assert launch.open_default([]) == 0
-    assert launched[2].path == files[1] and launched[2].workspace is None
+    assert launched[2].session.path == files[1] and launched[2].workspace is None
 
 
 def test_bare_tasktui_with_nothing_found_says_how_to_start(capsys, tmp_path, monkeypatch, launched):
@@ -209,7 +209,7 @@ def test_open_options_reach_the_app(capsys, tmp_path, launched):
     path.write_bytes(b"- [ ] a\n")
     assert run(capsys, "open", path, "--read-only", "--no-sync")[0] == 0
     assert run(capsys, path)[0] == 0
-    assert [(a.path, a.session.force_read_only, a.settings.sync) for a in launched] == [(path, True, False), (path, False, True)]
+    assert [(a.session.path, a.session.force_read_only, a.settings.sync) for a in launched] == [(path, True, False), (path, False, True)]
 
 
 def test_open_with_a_broken_config_starts_with_the_defaults(capsys, tmp_path, launched, _private_settings):
@@ -232,14 +232,14 @@ async def test_demo_opens_a_scratch_copy_and_never_writes_the_bundled_file(capsy
     code, out, err = run(capsys, "--demo")
     assert code == 0 and out == ""
     [app] = launched
-    copy = app.path
+    copy = app.session.path
     assert err == f"tasktui: demo file at {copy}\n"
     assert copy == config.state_dir() / "demo" / "tasks.md"
     assert copy.resolve() != bundled.resolve() and copy.read_bytes() == original
 
     notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the demo to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the demo to load")
         warned = [n for n in notes if n[2] != "information"]
         assert warned == [], "the demo opens without warnings (no mojibake: that is the template sample's)"
         assert "â" not in screen_text(app)
@@ -250,7 +250,7 @@ async def test_demo_opens_a_scratch_copy_and_never_writes_the_bundled_file(capsy
     assert bundled.read_bytes() == original and hashlib.sha256(bundled.read_bytes()).hexdigest() == digest
 
     assert run(capsys, "--demo")[0] == 0  # the next demo: the same folder, the sample again
-    assert launched[1].path == copy and copy.read_bytes() == original
+    assert launched[1].session.path == copy and copy.read_bytes() == original
     assert sorted(p.name for p in copy.parent.iterdir()) == ["tasks.md"]
 
 
@@ -263,7 +263,7 @@ def test_a_demo_started_while_another_runs_gets_a_fresh_folder_removed_after(cap
     seen = []
 
     def record(self, *args, **kwargs):  # what the app would have run on, while it runs
-        seen.append((self.path, self.path.read_bytes()))
+        seen.append((self.session.path, self.session.path.read_bytes()))
 
     monkeypatch.setattr(TaskTuiApp, "run", record)
     holder = hold_lock(shared)  # another demo

@@ -194,13 +194,13 @@ async def check_app(path: Path, drawn: Drawn) -> None:
     app = TaskTuiApp(path)
     record_timers(app)
     async with app.run_test(size=(160, 60)) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and app.tree.doc is app.tasks_file.doc, what="the file")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file")
         line = str(app.main.header.render()).splitlines()[1].strip()  # the widget's own text: no toast over it
         if want.total:
             assert line.startswith(f"{want.summary()} ") and pct(line) == round(want.percent), (line, want)
         else:  # empty is not done: no count, no bar, no percentage
             assert line.startswith("no tasks") and "%" not in line.split("│")[0], line
-        tree = app.tree
+        tree = app.main.tree
         tree.set_all_collapsed(False)
         await pilot.pause()
         outline = tree.outline

@@ -4,6 +4,7 @@ keys pressed in the app (Pilot) and the exact bytes of the file afterwards."""
 from __future__ import annotations
 
 import pytest
+from tasktui.ui.commands import entries
 from support import open_session
 from support import (
     MARKUP_SENTINEL,
@@ -156,7 +157,7 @@ def test_session_renumber_only_where_numbered(session):
 
 async def _to(pilot, app, text: str) -> None:
     """Put the cursor on the task whose text starts with ``text``."""
-    tree = app.tree
+    tree = app.main.tree
     index = next(t.index for t in tree.doc.tasks if t.text.startswith(text))
     tree.move_to_task(index)
     await pilot.pause()
@@ -175,10 +176,10 @@ async def test_K_J_and_alt_arrows_move_the_task_and_the_cursor_follows(tmp_path)
         await _to(pilot, app, "1.2 ")
         await pilot.press("K")
         await wait_file(pilot, path, swapped)
-        await wait_for(pilot, lambda: app.tree.cursor_task.text.startswith("1.2 "), what="the cursor on the moved task")
+        await wait_for(pilot, lambda: app.main.tree.cursor_task.text.startswith("1.2 "), what="the cursor on the moved task")
         await pilot.press("alt+down")
         await wait_file(pilot, path, original)
-        await wait_for(pilot, lambda: app.tree.cursor_task.text.startswith("1.2 "), what="the cursor to follow")
+        await wait_for(pilot, lambda: app.main.tree.cursor_task.text.startswith("1.2 "), what="the cursor to follow")
         await pilot.press("J")
         await wait_for(pilot, lambda: any("already the last of its list" in m for m, _, _ in notes), what="the notice")
         await pilot.press("alt+up", "u")
@@ -192,7 +193,7 @@ async def test_a_heading_row_does_not_move(tmp_path):
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
         await cursor_to_row(pilot, 0)
-        assert app.tree.cursor_row.kind == HEADING
+        assert app.main.tree.cursor_row.kind == HEADING
         for key in ("K", "m"):
             await pilot.press(key)
         await wait_for(pilot, lambda: sum("is a heading: only list tasks move" in m for m, _, _ in notes) == 2,
@@ -216,9 +217,9 @@ async def test_m_moves_the_task_to_the_section_picked(tmp_path):
         # the section after this one is highlighted: Phase 4, then its two subsections
         await pilot.press("down", "down", "enter")
         await wait_file(pilot, path, moved)
-        await wait_for(pilot, lambda: app.tree.cursor_task is not None and app.tree.cursor_task.id == "T016",
+        await wait_for(pilot, lambda: app.main.tree.cursor_task is not None and app.main.tree.cursor_task.id == "T016",
                        what="the cursor on the moved task")
-        assert app.tree.cursor_task.path[-1] == "Implementation for User Story 2"
+        assert app.main.tree.cursor_task.path[-1] == "Implementation for User Story 2"
         await pilot.press("m")
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "SectionPicker", what="the picker again")
         await pilot.press("escape")
@@ -279,10 +280,10 @@ async def test_marks_space_toggles_all_marked_in_one_write_and_undo(tmp_path):
     path = copy_sample(tmp_path, "plain-todo.md")
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         await _to(pilot, app, "Replace the failing disk")
         await pilot.press("v", "shift+down", "shift+down")  # Replace, Order, Resilver
-        await wait_for(pilot, lambda: "3 marked" in app.header.content.plain, what="the header's count")
+        await wait_for(pilot, lambda: "3 marked" in app.main.header.content.plain, what="the header's count")
         assert tree.marked == {t.index for t in tree.doc.tasks[:3]}
         marked_style = tree.render_line(tree.cursor - tree.scroll_offset.y - 1)
         plain_row = tree.render_line(tree.cursor - tree.scroll_offset.y + 1)
@@ -298,16 +299,16 @@ async def test_marks_space_toggles_all_marked_in_one_write_and_undo(tmp_path):
         await wait_file(pilot, path, original)
         await _to(pilot, app, "Resilver")  # (undo put the cursor on the first task it changed)
         await pilot.press("v")  # the cursor's task was marked: now unmarked
-        await wait_for(pilot, lambda: "2 marked" in app.header.content.plain, what="one mark fewer")
+        await wait_for(pilot, lambda: "2 marked" in app.main.header.content.plain, what="one mark fewer")
         await pilot.press("p")
         await wait_file(pilot, path, original.replace(b"- [ ] Replace the failing", b"- [/] Replace the failing").replace(
             b"  - [x] Order", b"  - [/] Order"))
-        assert "2 marked" in app.header.content.plain  # marks stay for the next action
+        assert "2 marked" in app.main.header.content.plain  # marks stay for the next action
         await pilot.press("delete")
         await wait_file(pilot, path, replace_once(original, b"- [ ] Replace the failing disk in the NAS (WD Red, bay 3)\n"
                                                   b"  - [x] Order replacement drive\n"
                                                   b"  - [ ] Resilver and check `zpool status` afterwards\n", b""))
-        await wait_for(pilot, lambda: "marked" not in app.header.content.plain, what="the marks to go with the tasks")
+        await wait_for(pilot, lambda: "marked" not in app.main.header.content.plain, what="the marks to go with the tasks")
         await pilot.press("u")
         await wait_file(pilot, path, original.replace(b"- [ ] Replace the failing", b"- [/] Replace the failing").replace(
             b"  - [x] Order", b"  - [/] Order"))
@@ -317,13 +318,13 @@ async def test_escape_clears_marks_first_then_the_filter(tmp_path):
     path = copy_sample(tmp_path, "plain-todo.md")
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         await pilot.press("slash", *"the", "enter")
         await wait_for(pilot, lambda: tree.text_filter == "the", what="the filter")
         await pilot.press("v")
-        await wait_for(pilot, lambda: "1 marked" in app.header.content.plain, what="a mark")
+        await wait_for(pilot, lambda: "1 marked" in app.main.header.content.plain, what="a mark")
         await pilot.press("escape")
-        await wait_for(pilot, lambda: "marked" not in app.header.content.plain, what="the marks to clear")
+        await wait_for(pilot, lambda: "marked" not in app.main.header.content.plain, what="the marks to clear")
         assert tree.text_filter == "the" and tree.marked == set()
         await pilot.press("escape")
         await wait_for(pilot, lambda: tree.text_filter == "", what="the filter to clear")
@@ -338,7 +339,7 @@ async def test_renumber_is_offered_where_the_section_is_numbered(tmp_path):
     path.write_bytes(data)
     async with running(path) as (app, pilot, notes):
         def titles():
-            return [c.title for c in app.get_system_commands(app.main)]
+            return [c.title for c in entries(app.main)]
 
         await _to(pilot, app, "a")
         assert "Renumber this section" not in titles()
@@ -353,9 +354,9 @@ async def test_renumber_is_offered_where_the_section_is_numbered(tmp_path):
         await _to(pilot, app, "two")
         await pilot.press("K")  # numbers stay as written
         await wait_file(pilot, path, data)
-        next(c for c in app.get_system_commands(app.main) if c.title == "Renumber this section").callback()
+        next(c for c in entries(app.main) if c.title == "Renumber this section").callback()
         await wait_file(pilot, path, data.replace(b"2. [ ] two\n1. [ ] one\n", b"1. [ ] two\n2. [ ] one\n"))
-        assert row_text(app.tree, app.tree.cursor).strip().startswith("[ ] two")
+        assert row_text(app.main.tree, app.main.tree.cursor).strip().startswith("[ ] two")
         await pilot.press("u")
         await wait_file(pilot, path, data)
 
@@ -364,7 +365,7 @@ async def test_renumber_is_offered_where_the_section_is_numbered(tmp_path):
 def _choose(app, title: str) -> None:
     """Run the palette entry named exactly ``title`` the way the palette does (call_later
     awaits a callback that is a coroutine, such as run_action)."""
-    app.call_later(next(c for c in app.get_system_commands(app.main) if c.title == title).callback)
+    app.call_later(next(c for c in entries(app.main) if c.title == title).callback)
 
 
 async def test_palette_entries_move_the_task_like_their_keys(tmp_path):
@@ -376,7 +377,7 @@ async def test_palette_entries_move_the_task_like_their_keys(tmp_path):
         _choose(app, "Move task down")
         down = TEXT.replace(beta + b"- [x] gamma\n", b"- [x] gamma\n" + beta)
         await wait_file(pilot, path, down)
-        await wait_for(pilot, lambda: app.tree.cursor_task.text == "beta", what="the cursor on the moved task")
+        await wait_for(pilot, lambda: app.main.tree.cursor_task.text == "beta", what="the cursor on the moved task")
         _choose(app, "Move task up")
         await wait_file(pilot, path, TEXT)
         _choose(app, "Move task up")
@@ -410,7 +411,7 @@ async def test_renumber_is_in_the_palette_for_kiro_openspec_and_ordered_lists(tm
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
         await _to(pilot, app, cursor)
-        titles = [c.title for c in app.get_system_commands(app.main)]
+        titles = [c.title for c in entries(app.main)]
         assert ("Renumber this section" in titles) is offered
         if data is not None and offered:
             _choose(app, "Renumber this section")
@@ -456,7 +457,7 @@ async def test_undo_and_redo_of_a_move_put_the_cursor_on_the_moved_task(tmp_path
     path = tmp_path / "tasks.md"
     path.write_bytes(TEXT)
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         for text, key in (("beta", "K"), ("alpha", "J")):  # the undo's first change above it, then below it
             await _to(pilot, app, text)
             await pilot.press(key)

@@ -240,7 +240,7 @@ def test_repair_op_is_undoable_through_tasksfile(sample_copy):
 
 # ---------------------------------------------------------------------------- app
 async def _loaded(pilot, app) -> None:
-    await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
+    await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
 
 
 async def test_palette_repair_confirms_then_writes(sample_copy):
@@ -264,12 +264,12 @@ async def test_palette_repair_confirms_then_writes(sample_copy):
         await app.workers.wait_for_complete()
         assert sample_copy.read_bytes() == data
 
-        app.action_repair()
+        app.main.action_repair()
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirm dialog")
         await pilot.press("y")
         await wait_file(pilot, sample_copy, repaired(data))
         await wait_for(pilot, lambda: app.tasks_file.doc.source.data == repaired(data), what="the app to show the repair")
-        app.action_repair()
+        app.main.action_repair()
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
         assert notes[-1][0] == "No mojibake in this file."
@@ -283,7 +283,7 @@ async def test_read_only_app_neither_offers_nor_repairs(sample_copy):
     notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await _loaded(pilot, app)
-        app.action_repair()
+        app.main.action_repair()
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
         assert not any("garbled" in m for m, _, _ in notes)

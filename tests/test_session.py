@@ -394,3 +394,69 @@ def test_the_sample_session_round_trip(tmp_path):
     s.edited(s.apply(edits.Toggle(s.key(first))))
     s.edited(s.undo())
     assert path.read_bytes() == (SAMPLES_DIR / "template-project.md").read_bytes()
+
+
+# ------------------------------------------------------------------ opening, what is said once, closing
+ODD = ("# T\n\n## Phase 1: One\n\n- [ ] T001 [P] a (depends on T002)\n- [ ] T002 [P] b (depends on T001)\n"
+       "- [ ] T003 Ship the Ã¤rger fix\n").encode()
+
+
+def test_opening_the_whole_file_builds_what_the_first_key_needs(tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(ODD)
+    s = Session(path, config.Config())
+    opened = s.open_whole(s.opener.read())
+    assert opened is not None
+    tf, outline = opened
+    assert tf.doc is outline.doc and tf.doc.source.data == ODD
+    assert [t.id for t in tf.doc.tasks] == ["T001", "T002", "T003"]
+    assert s.open_whole(s.opener.read(), cancelled=lambda: True) is None, "closed meanwhile: nothing handed over"
+    assert path.read_bytes() == ODD
+
+
+def test_what_an_open_file_says_and_the_repair_offer_only_once(tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(ODD)
+    s = Session(path, config.Config())
+    tf, outline = s.open_whole(s.opener.read())
+    s.loaded(tf)
+    first = [n.text for n in s.opened_notices(tf.doc, outline)]
+    assert len(first) == 2, first
+    assert first[0].startswith("A problem with the order this file states; line 5: ") and "tasktui check tasks.md" in first[0]
+    assert first[1] == "1 garbled characters (Ã¤→ä): ctrl+p “Repair mojibake” fixes them."
+    again = [n.text for n in s.opened_notices(tf.doc, outline)]
+    assert again == first[:1], "the repair offer comes once for a kind of mojibake"
+    read_only = Session(path, config.Config(), read_only=True)
+    tf2, outline2 = read_only.open_whole(read_only.opener.read())
+    read_only.loaded(tf2)
+    assert not any("garbled" in n.text for n in read_only.opened_notices(tf2.doc, outline2))
+    assert path.read_bytes() == ODD
+
+
+def test_closing_stops_the_watcher_and_ends_what_waits_for_the_file(tmp_path):
+    path = tmp_path / "tasks.md"
+    path.write_bytes(TEXT)
+    s = Session(path, config.Config())
+    tf, _outline = s.open_whole(s.opener.read())
+    s.watch(tf, lambda event: None)
+    watcher = s.watcher
+    assert watcher is not None and watcher.ready.wait(5)
+    s.close("tasks.md was closed before it was read; nothing was written.")
+    assert s.watcher is None
+    with pytest.raises(store.StoreError, match="closed before it was read"):
+        s.integrate()  # handed over nothing: what waited ends with the sentence
+    assert path.read_bytes() == TEXT
+
+
+def test_reading_again_after_the_editor_takes_the_users_change_as_theirs(session):
+    path = session.path
+    session.run(edits.Toggle(key(session, "alpha")))
+    assert b"- [x] alpha" in path.read_bytes()
+    undone = path.read_bytes().replace(b"- [x] alpha", b"- [ ] alpha")  # the user's editor takes the mark back
+    path.write_bytes(undone)
+    assert session.reread() is True
+    assert session.doc.source.data == undone
+    result = session.run(edits.Toggle(key(session, "beta")))
+    assert result.lost == () and not any("Change lost" in n.title for n in session.edited(result))
+    assert path.read_bytes() == undone.replace(b"- [ ] beta", b"- [x] beta")
+    assert session.reread() is False

@@ -51,8 +51,8 @@ def assert_fits(app) -> None:
 
 async def loaded(pilot) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
-    await wait_for(pilot, lambda: app.watcher is not None and app.watcher.ready.is_set(), what="the watcher")
+    await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+    await wait_for(pilot, lambda: app.session.watcher is not None and app.session.watcher.ready.is_set(), what="the watcher")
     await app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -82,7 +82,7 @@ def test_main_view_with_a_running_timer(snap_compare, tmp_path):
 
     async def run_before(pilot) -> None:
         await loaded(pilot)
-        await wait_for(pilot, lambda: "⏱ 2:03:04" in app.header.content.plain, what="the whole clock in the header")
+        await wait_for(pilot, lambda: "⏱ 2:03:04" in app.main.header.content.plain, what="the whole clock in the header")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -180,7 +180,7 @@ def test_repair_confirmation(snap_compare, tmp_path):
 
     async def run_before(pilot) -> None:
         await loaded(pilot)
-        app.action_repair()
+        app.main.action_repair()
         await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen", what="the repair question")
         await pilot.pause()
         assert_fits(app)

@@ -54,9 +54,9 @@ def detail_source(app) -> str:
 async def wait_until_shown(pilot) -> Task:
     """Wait for the loaded screen; return the task the cursor started on."""
     app = pilot.app
-    await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), "the file to load")
-    await wait_for(pilot, lambda: app.watcher is not None and app.watcher.ready.is_set(), "the watcher")
-    first = app.tree.cursor_task
+    await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), "the file to load")
+    await wait_for(pilot, lambda: app.session.watcher is not None and app.session.watcher.ready.is_set(), "the watcher")
+    first = app.main.tree.cursor_task
     pane = app.query_one("#detail").display
     if pane:
         await wait_for(pilot, lambda: bool(detail_source(app)), "the detail pane's text")
@@ -108,10 +108,10 @@ def test_marked_rows_80x24(snap_compare, tmp_path):
     async def run_before(pilot) -> None:
         first = await wait_until_shown(pilot)
         await pilot.press("up", "v", "shift+down", "shift+down", "down")
-        await wait_for(pilot, lambda: "3 marked" in app.header.content.plain, "the header's count")
+        await wait_for(pilot, lambda: "3 marked" in app.main.header.content.plain, "the header's count")
         await pilot.pause()
         stop_timers(app)
-        seen.append((first, sorted(app.tree.marked), app.tree.cursor_task))
+        seen.append((first, sorted(app.main.tree.marked), app.main.tree.cursor_task))
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
     first, marked, cursor = seen[0]
@@ -137,13 +137,13 @@ def test_filtered_tree_with_done_hidden_at_80x24(snap_compare, tmp_path):
         await pilot.press("d", "slash")
         app.screen.query_one("#filter").value = query
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.tree.text_filter == query and app.focused is app.tree, "the filter")
+        await wait_for(pilot, lambda: app.main.tree.text_filter == query and app.focused is app.main.tree, "the filter")
         await wait_for(pilot, lambda: "filter: [US2] invitation · done hidden" in str(app.main.header.render()),
                        "the header's word about the filter")
         app.clear_notifications()  # "Done tasks hidden." would cover the count
         await pilot.pause()
         stop_timers(app)
-        shown.extend(app.tree.doc.tasks[r.index].id for r in app.tree.rows if r.kind == "task")
+        shown.extend(app.main.tree.doc.tasks[r.index].id for r in app.main.tree.rows if r.kind == "task")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
     assert shown == ["T018", "T020", "T021", "T022"]

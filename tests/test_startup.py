@@ -7,7 +7,7 @@ third-party packages it imported must be within the lists below: a module added 
 the first frame is a decision (about 1 ms to 30 ms of every start), made here.
 Everything else (the edit planners, markdown for the detail pane, the dialogs, the
 history, the overview, the MCP server, ``fmt``) is imported when first used, or on a
-thread once the first frame is up (``TaskTuiApp._warm_up``)."""
+thread once the first frame is up (``MainScreen.warm_up``)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ generate = runpy.run_path(str(REPO / "benchmarks" / "generate.py"))["generate"]
 
 FIRST_FRAME_TASKTUI = {
     "tasktui", "tasktui.cli", "tasktui.cli.commands", "tasktui.cli.launch",
-    "tasktui.core", "tasktui.core.actions", "tasktui.core.gcpause", "tasktui.core.loader", "tasktui.core.opener",
+    "tasktui.core", "tasktui.core.actions", "tasktui.core.editthread", "tasktui.core.gcpause", "tasktui.core.loader",
+    "tasktui.core.opener",
     "tasktui.core.outline", "tasktui.core.pool", "tasktui.core.report", "tasktui.core.session", "tasktui.core.tasksfile",
     "tasktui.doc", "tasktui.doc.cycles", "tasktui.doc.dependencies", "tasktui.doc.dependency_refs",
     "tasktui.doc.dialect", "tasktui.doc.durations", "tasktui.doc.edits", "tasktui.doc.edits.base",
@@ -53,6 +54,7 @@ it imports markdown-it for its Markdown widget's module whether a screen uses it
 NEVER_IN_THE_FIRST_FRAME = ("tasktui.doc.edits.ops", "tasktui.doc.edits.tasks", "tasktui.doc.edits.move",
                             "tasktui.core.history", "tasktui.core.workspace", "tasktui.core.fmt", "tasktui.mcp",
                             "tasktui.ui.screens.dialogs", "tasktui.ui.screens.workspace", "tasktui.ui.screens.history",
+                            "tasktui.ui.commands",
                             "rich.markdown", "mdformat", "mdit_py_plugins", "tomlkit", "tomllib", "mcp")
 
 PROBE = r"""

@@ -27,6 +27,7 @@ from tasktui.ui.widgets.contrast import readable_color
 from tasktui.doc.durations import short_hours
 from tasktui.doc.model import Document
 from tasktui.core.outline import HEADING
+from tasktui.ui.commands import entries
 from support import copy_sample, replace_once, row_text, screen_text, wait_file, wait_for
 from support import running as app_running
 
@@ -53,16 +54,16 @@ def running(path: Path, size=(98, 36), **kwargs):
 
 
 def task_index(app: TaskTuiApp, starts: str) -> int:
-    found = [t.index for t in app.doc.tasks if t.text.startswith(starts)]
+    found = [t.index for t in app.main.tree.doc.tasks if t.text.startswith(starts)]
     assert len(found) == 1, f"one task should start with {starts!r}, found {len(found)}"
     return found[0]
 
 
 async def go_to(app: TaskTuiApp, pilot, starts: str) -> None:
     index = task_index(app, starts)
-    assert app.tree.move_to_task(index)
+    assert app.main.tree.move_to_task(index)
     await pilot.pause()
-    assert app.tree.cursor_task is not None and app.tree.cursor_task.index == index
+    assert app.main.tree.cursor_task is not None and app.main.tree.cursor_task.index == index
 
 
 def screen_name(app) -> str:
@@ -80,7 +81,7 @@ def dialog_error(app) -> str:
 
 
 def header(app) -> str:
-    return app.header.content.plain
+    return app.main.header.content.plain
 
 
 def state_file() -> Path:
@@ -132,9 +133,9 @@ async def test_t_adds_actual_time_after_the_estimate_and_syncs_totals(tmp_path):
         expected = domain_events_booked(original, "1.5 hours", "23 hours", "1.5 hours (+8%)")
         await wait_file(pilot, path, expected)
         assert screen_name(app) == "MainScreen"
-        task = app.doc.tasks[task_index(app, "**Add domain events**")]
+        task = app.main.tree.doc.tasks[task_index(app, "**Add domain events**")]
         assert (task.estimate_hours, task.actual_hours) == (3.0, 1.5)
-        await wait_for(pilot, lambda: "1.5h/3h" in row_text(app.tree, app.tree.cursor), what="the row to show 1.5h/3h")
+        await wait_for(pilot, lambda: "1.5h/3h" in row_text(app.main.tree, app.main.tree.cursor), what="the row to show 1.5h/3h")
         assert "23h spent / 61.5h est (+8%)" in header(app)
 
 
@@ -283,19 +284,19 @@ async def test_timer_starts_ticks_and_stops_booking_rounded_minutes(tmp_path):
         # the app's own 1-second interval repaints once the clock has moved
         clock.advance(65)
         await wait_for(pilot, lambda: "⏱ 0:01:05" in header(app), timeout=3, what="the header to tick to 0:01:05")
-        await wait_for(pilot, lambda: "⏱ 0:01:05" in row_text(app.tree, app.tree.cursor), timeout=3,
+        await wait_for(pilot, lambda: "⏱ 0:01:05" in row_text(app.main.tree, app.main.tree.cursor), timeout=3,
                        what="the task's row to show 0:01:05")
         clock.advance(3600 + 28 * 60 + 35)  # 1:29:40 in all
-        await wait_for(pilot, lambda: "⏱ 1:29:40" in header(app) and "⏱ 1:29:40" in row_text(app.tree, app.tree.cursor),
+        await wait_for(pilot, lambda: "⏱ 1:29:40" in header(app) and "⏱ 1:29:40" in row_text(app.main.tree, app.main.tree.cursor),
                        timeout=3, what="the header and the row to tick to 1:29:40")
         assert path.read_bytes() == original
         await pilot.press("s")
         # 1:29:40 rounds to 90 minutes: 1.5 hours after the estimate, totals synced
         await wait_file(pilot, path, domain_events_booked(original, "1.5 hours", "23 hours", "1.5 hours (+8%)"))
         await wait_for(pilot, lambda: not state_file().exists(), what="the timer state to be cleared")
-        assert app.running is None
+        assert app.session.running is None
         assert "⏱" not in header(app)
-        assert "⏱" not in row_text(app.tree, app.tree.cursor)
+        assert "⏱" not in row_text(app.main.tree, app.main.tree.cursor)
 
 
 async def test_capital_s_stops_the_timer_from_anywhere_and_shows_in_the_footer_only_while_it_runs(tmp_path):
@@ -307,7 +308,7 @@ async def test_capital_s_stops_the_timer_from_anywhere_and_shows_in_the_footer_o
             return screen_text(app).rstrip("\n").splitlines()[-1]
 
         def offered() -> list[str]:
-            return [c.title for c in app.get_system_commands(app.main)]
+            return [c.title for c in entries(app.main)]
 
         assert "S Stop timer" not in footer() and "Stop timer" not in offered()
         await pilot.press("S")  # nothing runs: nothing happens
@@ -316,11 +317,11 @@ async def test_capital_s_stops_the_timer_from_anywhere_and_shows_in_the_footer_o
         await wait_for(pilot, lambda: "S Stop timer" in footer(), what="S in the footer")
         assert "Stop timer" in offered()
         await pilot.press("home")  # anywhere else: a heading
-        assert app.tree.cursor_task is None
+        assert app.main.tree.cursor_task is None
         clock.advance(90 * 60)
         await pilot.press("S")
         await wait_file(pilot, path, domain_events_booked(original, "1.5 hours", "23 hours", "1.5 hours (+8%)"))
-        await wait_for(pilot, lambda: not state_file().exists() and app.running is None, what="the timer to stop")
+        await wait_for(pilot, lambda: not state_file().exists() and app.session.running is None, what="the timer to stop")
         await wait_for(pilot, lambda: "S Stop timer" not in footer(), what="S to leave the footer")
         assert "Stop timer" not in offered()
 
@@ -338,7 +339,7 @@ async def test_timer_under_30_seconds_books_nothing(tmp_path):
         await wait_for(pilot, lambda: any("nothing booked" in m for m, _, _ in notes), what="the nothing-booked notice")
         await app.workers.wait_for_complete()
         assert not state_file().exists()
-        assert app.running is None and "⏱" not in header(app)
+        assert app.session.running is None and "⏱" not in header(app)
         assert path.read_bytes() == original
 
 
@@ -366,10 +367,10 @@ async def test_starting_a_timer_on_another_task_stops_and_books_the_first(tmp_pa
         await pilot.press("s")
         await wait_file(pilot, path, domain_events_booked(original, "1.5 hours", "23 hours", "1.5 hours (+8%)"))
         await app.workers.wait_for_complete()
-        assert app.running is not None and app.running.key_text == "**Implement input validation** for all service methods"
-        assert app.running.started == clock.now
+        assert app.session.running is not None and app.session.running.key_text == "**Implement input validation** for all service methods"
+        assert app.session.running.started == clock.now
         await wait_for(pilot, lambda: "⏱ 0:00:00 Implement input valid" in header(app)
-                       and "⏱ 0:00:00" in row_text(app.tree, app.tree.cursor), timeout=3,
+                       and "⏱ 0:00:00" in row_text(app.main.tree, app.main.tree.cursor), timeout=3,
                        what="the clock, and as much of the task as fits (without its markdown)")
 
 
@@ -405,12 +406,12 @@ async def test_a_running_timer_survives_quitting_and_restarting(tmp_path):
     clock.advance(3600 + 53 * 60 + 4)  # 2:03:04 since it started
     async with running(path, clock=clock) as (app, pilot, notes):
         assert screen_name(app) == "MainScreen", "less than a working day: no question"
-        assert app.running is not None and app.running.started == T0
+        assert app.session.running is not None and app.session.running.started == T0
         await wait_for(pilot, lambda: "⏱ 2:03:04 Add domain events for:" in header(app), what="the header timer")
         index = task_index(app, "**Add domain events**")
-        assert app.tree.timer == (index, "2:03:04")
+        assert app.main.tree.timer == (index, "2:03:04")
         await go_to(app, pilot, "**Add domain events**")
-        assert "⏱ 2:03:04" in row_text(app.tree, app.tree.cursor)
+        assert "⏱ 2:03:04" in row_text(app.main.tree, app.main.tree.cursor)
         await pilot.press("s")
         # 2:03:04 is 123 minutes: 2.05 hours, within the task's 3: the variance stays +1.5 h, +8%
         await wait_file(pilot, path, domain_events_booked(original, "2.05 hours", "23.55 hours", "1.5 hours (+8%)"))
@@ -437,7 +438,7 @@ async def test_a_timer_older_than_a_working_day_asks(tmp_path, answer):
         if answer != "trim":
             assert path.read_bytes() == original, "keeping or discarding books nothing"
         if answer == "discard":
-            assert not state_file().exists() and app.running is None
+            assert not state_file().exists() and app.session.running is None
             assert "⏱" not in header(app)
             return
         if answer == "keep":
@@ -446,8 +447,8 @@ async def test_a_timer_older_than_a_working_day_asks(tmp_path, answer):
             return
         # trim: one working day booked on the task, and the timer stopped
         await wait_file(pilot, path, domain_events_booked(original, "8 hours", "29.5 hours", "6.5 hours (+28%)"))
-        await wait_for(pilot, lambda: not state_file().exists() and app.running is None, what="the timer to stop")
-        app._paint_timer()
+        await wait_for(pilot, lambda: not state_file().exists() and app.session.running is None, what="the timer to stop")
+        app.main.paint_timer()
         assert "⏱" not in header(app)
         assert any("one working day (8h) booked" in m for m, _, _ in notes)
 
@@ -462,14 +463,14 @@ async def test_a_timer_for_another_file_shows_and_books_into_that_file(tmp_path)
     timer_mod.start(other, key, task.id, clock.now - 45 * 60)
     async with running(path, clock=clock) as (app, pilot, notes):
         await wait_for(pilot, lambda: "⏱ 0:45:00 3.2 (kiro-spec.md)" in header(app), what="the other file's timer")
-        assert app.tree.timer is None, "no task of this file is timed"
+        assert app.main.tree.timer is None, "no task of this file is timed"
         await pilot.press("home")
-        assert app.tree.cursor_task is None and app.tree.cursor_row.kind == HEADING
+        assert app.main.tree.cursor_task is None and app.main.tree.cursor_row.kind == HEADING
         await pilot.press("s")  # on a heading: stops the timer, starts none
         block = b"    - Purge tombstones older than 30 days that have been pushed\n    - _Requirements: 3.3, 4.4_\n"
         await wait_file(pilot, other, replace_once(other_original, block, block + b"    - **Actual Time**: 0.75 hours\n"))
         await wait_for(pilot, lambda: not state_file().exists(), what="the timer state to be cleared")
-        assert app.running is None and "⏱" not in header(app)
+        assert app.session.running is None and "⏱" not in header(app)
         assert path.read_bytes() == original
 
 
@@ -489,7 +490,7 @@ def time_tracking(data: bytes) -> dict[str, str]:
 
 
 def heading_row(app, starts: str) -> int:
-    tree = app.tree
+    tree = app.main.tree
     found = [i for i, r in enumerate(tree.rows)
              if r.kind == HEADING and tree.outline.headings[r.index].text.startswith(starts)]
     assert len(found) == 1
@@ -529,7 +530,7 @@ async def test_rollups_on_screen_agree_with_the_file_and_status_json(tmp_path):
         assert "28h spent / 61.5h est (+20%)" in head
         assert "out of date" not in head
         # every phase row shows its actual/estimate and variance as status --json computes them
-        tree = app.tree
+        tree = app.main.tree
         for section in status["sections"]:
             if not section["title"].startswith("Phase "):
                 continue
@@ -559,14 +560,14 @@ async def test_outside_change_makes_time_totals_stale_and_sync_fixes_them(tmp_pa
     original = path.read_bytes()
     first_actual = b"  - **Estimated Time**: 3 hours\n  - **Actual Time**: 4 hours\n\n- [x] **Design delivery_channels"
     async with running(path, size=(160, 36)) as (app, pilot, notes):  # wide enough for the whole header
-        await wait_for(pilot, lambda: app.watcher is not None and app.watcher.ready.is_set(), what="the watcher")
+        await wait_for(pilot, lambda: app.session.watcher is not None and app.session.watcher.ready.is_set(), what="the watcher")
         assert "out of date" not in header(app)
         changed = replace_once(original, first_actual, first_actual.replace(b"4 hours", b"6 hours"))
         path.write_bytes(changed)  # another program: the task's time changes, Time Tracking does not
         await wait_for(pilot, lambda: "time totals in file out of date" in header(app), timeout=8,
                        what="the header to say the totals are out of date")
         assert "23.5h spent / 61.5h est (+18%)" in header(app), header(app)
-        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Sync progress lines")
+        command = next(c for c in entries(app.main) if c.title == "Sync progress lines")
         command.callback()
         await wait_file(pilot, path, with_time_tracking(changed, actual="23.5 hours", variance="3.5 hours (+18%)"))
         await wait_for(pilot, lambda: "out of date" not in header(app), what="the stale notice to go")
@@ -612,3 +613,29 @@ def test_variance_an_overrun_shows_at_once_and_cancelled_work_adds_its_time():
     assert counts.variance_hours == 1.75
     assert counts.variance_pct == round(100 * 1.75 / (1 + 1), 1)  # of the done and the over-run tasks' estimates
     assert counts.remaining_hours == 2.25  # 3 h - 45 m, and nothing left of the over-run one's hour
+
+
+def test_variance_time_on_work_nobody_estimated_is_neither_over_nor_under(tmp_path, capsys):
+    """A done task with 1.5 h spent and no estimate is no overrun of 1.5 h (it was
+    written as "1.5 hours (+0%)"), nor is an open one; with no estimate anywhere the
+    template's Variance line keeps its placeholder, while Actual Time is written."""
+    text = (b"# P\n\n## Phase 1\n\n- [ ] **A**\n  - **Estimated Time**: [X] hours\n- [ ] **B**\n\n"
+            b"## Progress Tracking\n\n### Time Tracking\n- **Estimated Total**: [X] hours\n"
+            b"- **Actual Time**: [Y] hours\n- **Variance**: [Z] hours ([+/-]%)\n")
+    path = tmp_path / "tasks.md"
+    from support import run
+    from tasktui.doc.rollup import RollUp
+
+    path.write_bytes(text)
+    counts = RollUp(Document(text)).document
+    assert counts.variance_hours is None and counts.variance_pct is None
+    for args in (("time", path, "A", "1h30m"), ("toggle", path, "A"), ("time", path, "B", "2h")):
+        assert run(capsys, *args)[0] == 0, args
+    after = path.read_bytes()
+    counts = RollUp(Document(after)).document
+    assert (counts.actual_hours, counts.variance_hours, counts.variance_pct) == (3.5, None, None)
+    assert after.endswith(b"- **Actual Time**: 3.5 hours\n- **Variance**: [Z] hours ([+/-]%)\n"), after
+    # one estimated task beside them: only its own time weighs, the others' add nothing
+    estimated = after.replace(b"- [ ] **B**\n", b"- [ ] **B**\n  - **Estimated Time**: 1 hour\n", 1)
+    counts = RollUp(Document(estimated)).document
+    assert (counts.variance_hours, counts.variance_pct) == (1.0, 100.0)

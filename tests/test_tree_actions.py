@@ -160,7 +160,7 @@ async def test_keys_on_sections_add_where_they_say(tmp_path):
     path = copy_sample(tmp_path, "template-project.md")
     original = path.read_bytes()
     async with running(path) as (app, pilot, notes):
-        tree = app.tree
+        tree = app.main.tree
         row = next(i for i, r in enumerate(tree.rows) if r.kind == "heading"
                    and tree.outline.headings[r.index].text == "Domain Logic & Business Rules")
         tree.cursor = row

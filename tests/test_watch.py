@@ -65,8 +65,8 @@ async def watched(path: Path, **kwargs):
     notes = record_notifications(app)
     record_timers(app)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
-        await wait_for(pilot, lambda: app.watcher is not None and app.watcher.ready.is_set(), what="the watcher thread")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.session.watcher is not None and app.session.watcher.ready.is_set(), what="the watcher thread")
 
         def watching() -> bool:
             now = inotify_watches()
@@ -169,11 +169,11 @@ def outside_version(original: bytes) -> bytes:
 
 async def cursor_to_t016(app, pilot) -> None:
     await pilot.press("j", "j")  # T014 -> T015 -> T016
-    assert app.tree.cursor_task.id == "T016"
+    assert app.main.tree.cursor_task.id == "T016"
 
 
 async def assert_shows_outside_version(app, pilot, path, expected, notes, cursor_id="T016") -> None:
-    tree = app.tree
+    tree = app.main.tree
     await wait_for(pilot, lambda: tree.doc is not None and tree.doc.source.data == expected, what="the app to show the outside change")
     doc = tree.doc
     assert task_by_id(doc, "T014").mark == "X"
@@ -184,7 +184,7 @@ async def assert_shows_outside_version(app, pilot, path, expected, notes, cursor
     assert tree.cursor_task is not None and tree.cursor_task.id == cursor_id, "the cursor should keep its task"
     assert path.read_bytes() == expected, "the app must not write:\n" + diff(expected, path.read_bytes())
     assert not [n for n in notes if n[2] == "error"], notes
-    assert "READ-ONLY" not in app.header.content.plain
+    assert "READ-ONLY" not in app.main.header.content.plain
 
 
 # ------------------------------------------------------------------ each save
@@ -196,17 +196,17 @@ async def test_outside_save_shows_up(tmp_path, save):
     async with watched(path) as (app, pilot, notes):
         await cursor_to_t016(app, pilot)
         flashes: list[set[int]] = []
-        set_marks = app.tree.set_marks
+        set_marks = app.main.tree.set_marks
 
         def recording_set_marks(**kwargs):
             if kwargs.get("flash"):
                 flashes.append(set(kwargs["flash"]))
             return set_marks(**kwargs)
 
-        app.tree.set_marks = recording_set_marks
+        app.main.tree.set_marks = recording_set_marks
         await asyncio.to_thread(save, path, expected)
         await assert_shows_outside_version(app, pilot, path, expected, notes)
-        t014 = task_by_id(app.tree.doc, "T014").index
+        t014 = task_by_id(app.main.tree.doc, "T014").index
         assert any(t014 in f for f in flashes), "the task changed from outside should be highlighted"
         # the app takes the new content as its own: the next edit is one byte on top of it
         await pilot.press("space")
@@ -219,7 +219,7 @@ async def test_touch_only_does_not_reload(tmp_path):
     path = copy_sample(tmp_path, "speckit-feature.md")
     original = path.read_bytes()
     async with watched(path) as (app, pilot, notes):
-        watcher = app.watcher
+        watcher = app.session.watcher
         checks, events = [], []
         check, on_event = watcher.check, watcher.on_event
 
@@ -235,7 +235,7 @@ async def test_touch_only_does_not_reload(tmp_path):
 
         watcher.check = counting_check
         watcher.on_event = recording_event
-        outline, doc, rows = app.tree.outline, app.tree.doc, app.tree.rows
+        outline, doc, rows = app.main.tree.outline, app.main.tree.doc, app.main.tree.rows
         st = path.stat()
         os.utime(path, ns=(st.st_atime_ns + 5_000_000_000, st.st_mtime_ns + 5_000_000_000))
         assert path.stat().st_mtime_ns != st.st_mtime_ns
@@ -243,8 +243,8 @@ async def test_touch_only_does_not_reload(tmp_path):
         await pilot.pause()
         await app.workers.wait_for_complete()
         assert events == [], "a touch is no change of content: nothing should be reported"
-        assert app.tree.doc is doc and app.tasks_file.doc is doc
-        assert app.tree.outline is outline and app.tree.rows is rows, "the tree should not be rebuilt"
+        assert app.main.tree.doc is doc and app.tasks_file.doc is doc
+        assert app.main.tree.outline is outline and app.main.tree.rows is rows, "the tree should not be rebuilt"
         assert path.read_bytes() == original
         assert notes == []
 
@@ -263,7 +263,7 @@ async def test_deleted_then_recreated_300ms_later(tmp_path):
         await cursor_to_t016(app, pilot)
         await asyncio.to_thread(delete_wait_create)
         await assert_shows_outside_version(app, pilot, path, expected, notes)
-        await wait_for(pilot, lambda: app.read_only_reason is None and not app.session.file_missing, what="editing to resume")
+        await wait_for(pilot, lambda: app.session.read_only_reason is None and not app.session.file_missing, what="editing to resume")
         await pilot.press("space")
         toggled = set_mark(expected, "T016", "X")
         await wait_for(pilot, lambda: path.read_bytes() == toggled, what="a toggle once the file is back")
@@ -273,18 +273,18 @@ async def test_deleted_says_so_writes_nothing_and_resumes(tmp_path):
     path = copy_sample(tmp_path, "speckit-feature.md")
     original = path.read_bytes()
     async with watched(path) as (app, pilot, notes):
-        rows = len(app.tree.rows)
+        rows = len(app.main.tree.rows)
         os.unlink(path)
-        await wait_for(pilot, lambda: "deleted" in app.header.content.plain, what="the header to say the file is gone")
+        await wait_for(pilot, lambda: "deleted" in app.main.header.content.plain, what="the header to say the file is gone")
         assert any("gone from disk" in m for m, _, _ in notes)
-        assert len(app.tree.rows) == rows and app.tree.cursor_task.id == "T014", "the last content stays on screen"
+        assert len(app.main.tree.rows) == rows and app.main.tree.cursor_task.id == "T014", "the last content stays on screen"
         await pilot.press("space", "delete")
         await wait_for(pilot, lambda: sum("nothing was written" in m for m, _, _ in notes) >= 2, what="the refusals")
         await app.workers.wait_for_complete()
         assert not path.exists(), "an edit while the file is gone must not create it"
         assert list(tmp_path.iterdir()) == []
         path.write_bytes(original)
-        await wait_for(pilot, lambda: "deleted" not in app.header.content.plain and app.read_only_reason is None,
+        await wait_for(pilot, lambda: "deleted" not in app.main.header.content.plain and app.session.read_only_reason is None,
                        what="the app to see the file back")
         assert any("is back" in m for m, _, _ in notes)
         await pilot.press("space")
@@ -299,13 +299,13 @@ async def test_moved_away_is_treated_as_deleted(tmp_path):
     moved = elsewhere / path.name
     async with watched(path) as (app, pilot, notes):
         os.rename(path, moved)
-        await wait_for(pilot, lambda: "moved away" in app.header.content.plain, what="the header to say the file is gone")
+        await wait_for(pilot, lambda: "moved away" in app.main.header.content.plain, what="the header to say the file is gone")
         await pilot.press("space")
         await wait_for(pilot, lambda: any("nothing was written" in m for m, _, _ in notes), what="the refusal")
         await app.workers.wait_for_complete()
         assert not path.exists()
         assert moved.read_bytes() == original, "the moved file must not be written"
-        assert app.tree.doc.source.data == original, "the last content stays on screen"
+        assert app.main.tree.doc.source.data == original, "the last content stays on screen"
 
 
 async def test_made_read_only_refuses_edits(tmp_path):
@@ -314,8 +314,8 @@ async def test_made_read_only_refuses_edits(tmp_path):
     async with watched(path) as (app, pilot, notes):
         try:
             path.chmod(0o444)
-            await wait_for(pilot, lambda: "READ-ONLY" in app.header.content.plain, what="the header to say read-only")
-            assert "read-only" in app.header.content.plain.split("READ-ONLY", 1)[1]
+            await wait_for(pilot, lambda: "READ-ONLY" in app.main.header.content.plain, what="the header to say read-only")
+            assert "read-only" in app.main.header.content.plain.split("READ-ONLY", 1)[1]
             assert any("became read-only" in m for m, _, _ in notes)
             await pilot.press("space")
             await wait_for(pilot, lambda: any("nothing was written" in m for m, _, _ in notes), what="the refusal")
@@ -324,7 +324,7 @@ async def test_made_read_only_refuses_edits(tmp_path):
             assert (path.stat().st_mode & 0o777) == 0o444
         finally:
             path.chmod(0o644)
-        await wait_for(pilot, lambda: "READ-ONLY" not in app.header.content.plain, what="the header to drop read-only")
+        await wait_for(pilot, lambda: "READ-ONLY" not in app.main.header.content.plain, what="the header to drop read-only")
         await pilot.press("space")
         await wait_for(pilot, lambda: path.read_bytes() == set_mark(original, "T014", "X"), what="the toggle once writable")
 
@@ -369,16 +369,16 @@ async def test_burst_of_outside_writes_while_toggling(tmp_path):
     path = copy_sample(tmp_path, "speckit-feature.md")
     original = path.read_bytes()
     async with watched(path) as (app, pilot, notes):
-        doc = app.tree.doc
+        doc = app.main.tree.doc
         ours = {ident: task_by_id(doc, ident).index for ident in OUR_TASKS}
         assert all(task_by_id(doc, i).mark == " " for i in OUR_TASKS + AGENT_TASKS)
         agent = subprocess.Popen([sys.executable, "-c", AGENT, str(path), ",".join(AGENT_TASKS)],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             for ident, index in ours.items():
-                assert app.tree.move_to_task(index)
+                assert app.main.tree.move_to_task(index)
                 await pilot.pause()
-                assert app.tree.cursor_task.id == ident
+                assert app.main.tree.cursor_task.id == ident
                 await pilot.press("space")
                 await pilot.pause(0.05)
             out, err = await asyncio.to_thread(agent.communicate, timeout=30)
@@ -389,7 +389,7 @@ async def test_burst_of_outside_writes_while_toggling(tmp_path):
         assert agent.returncode == 0, err.decode()
         agent_marks = json.loads(out)
         await app.workers.wait_for_complete()
-        await wait_for(pilot, lambda: app.tree.doc.source.data == path.read_bytes(), timeout=8,
+        await wait_for(pilot, lambda: app.main.tree.doc.source.data == path.read_bytes(), timeout=8,
                        what="the app to show what is on disk")
         await app.workers.wait_for_complete()
         final = path.read_bytes()
@@ -430,10 +430,10 @@ async def test_vim_ex_mode_save_shows_up(tmp_path):
         )
         assert result.returncode == 0, result.stderr.decode()
         assert path.read_bytes() == expected, diff(expected, path.read_bytes())
-        await wait_for(pilot, lambda: app.tree.doc.source.data == expected, what="the app to show vim's save")
-        assert task_by_id(app.tree.doc, "T014").mark == "X"
-        await wait_for(pilot, lambda: "[X] T014" in (row_text_for(app.tree, "T014") or ""), what="T014's row to render [X]")
-        assert app.tree.cursor_task.id == "T016"
+        await wait_for(pilot, lambda: app.main.tree.doc.source.data == expected, what="the app to show vim's save")
+        assert task_by_id(app.main.tree.doc, "T014").mark == "X"
+        await wait_for(pilot, lambda: "[X] T014" in (row_text_for(app.main.tree, "T014") or ""), what="T014's row to render [X]")
+        assert app.main.tree.cursor_task.id == "T016"
         assert path.read_bytes() == expected
         assert not [n for n in notes if n[2] == "error"], notes
     # with its defaults vim writes a backup file~ first and deletes it after a good write
@@ -457,7 +457,7 @@ async def test_change_between_load_and_watch_start_shows_up(tmp_path, monkeypatc
     monkeypatch.setattr(FileWatcher, "start", write_then_start)
     async with watched(path) as (app, pilot, notes):
         assert path.read_bytes() == expected
-        await wait_for(pilot, lambda: app.tree.doc.source.data == expected, timeout=2,
+        await wait_for(pilot, lambda: app.main.tree.doc.source.data == expected, timeout=2,
                        what="the app to show the change made before the watch started")
 
 
@@ -469,18 +469,18 @@ async def test_outside_event_handled_after_our_write_keeps_our_change(tmp_path):
     ours = set_mark(outside, "T014", "X")
     async with watched(path) as (app, pilot, notes):
         held = []
-        deliver = app.watcher.on_event
+        deliver = app.session.watcher.on_event
         # the watcher thread reads the outside version; its report reaches the app only
         # after our toggle is written (a thread can be preempted at any point: this pins
         # one real interleaving, the file events themselves are real)
-        app.watcher.on_event = held.append
+        app.session.watcher.on_event = held.append
         temp_then_rename(path, outside)
         await wait_for(pilot, lambda: bool(held), what="the watcher to see the outside write")
         assert held[0].snapshot.data == outside
         await pilot.press("space")
         await wait_for(pilot, lambda: path.read_bytes() == ours, what="our toggle on top of the outside change")
         await app.workers.wait_for_complete()
-        app.watcher.on_event = deliver
+        app.session.watcher.on_event = deliver
         for event in held:
             deliver(event)
         await pilot.pause()
@@ -488,5 +488,5 @@ async def test_outside_event_handled_after_our_write_keeps_our_change(tmp_path):
         await pilot.pause()
         assert path.read_bytes() == ours
         assert not [m for m, _, _ in notes if "overwrote" in m], "our change is in the file: nothing was overwritten"
-        await wait_for(pilot, lambda: app.tree.doc.source.data == ours, timeout=3,
+        await wait_for(pilot, lambda: app.main.tree.doc.source.data == ours, timeout=3,
                        what="the app to show what is on disk")

@@ -212,23 +212,24 @@ async def test_enter_opens_a_file_and_o_comes_back_to_the_overview(tmp_path):
         await rows_read(pilot, app)
         overview_screen = app.screen
         await pilot.press("down", "down", "down", "enter")  # specs/001-team-invitations
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
-        assert app.screen is app.main and app.path == (root / "specs/001-team-invitations/tasks.md").resolve()
-        assert app.tree.cursor_task.id == "T014"
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        assert app.screen is app.main and app.session.path == (root / "specs/001-team-invitations/tasks.md").resolve()
+        assert app.main.tree.cursor_task.id == "T014"
         await pilot.press("space")  # written to the file, as always
-        await wait_for(pilot, lambda: b"- [X] T014" in app.path.read_bytes(), what="the toggle")
+        await wait_for(pilot, lambda: b"- [X] T014" in app.session.path.read_bytes(), what="the toggle")
         await app.workers.wait_for_complete()
+        session = app.session
         await pilot.press("o")
         await wait_for(pilot, lambda: app.screen is overview_screen, what="the overview")
-        assert app.main is None and app.watcher is None and app.is_running
+        assert app.main is None and session.watcher is None and app.is_running
         table = app.overview.table
         assert table.cursor_summary.where == "specs/001-team-invitations", "the cursor stays on the file"
         await wait_for(pilot, lambda: table.cursor_summary.counts.required_done == 15, what="the row to show the toggle")
         assert table.cursor_summary.next.id == "T015"
         # another file, opened in the same app
         await pilot.press("up", "enter")
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the second file")
-        assert app.path.name == "tasks.md" and app.path.parent.name == "add-export"
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the second file")
+        assert app.session.path.name == "tasks.md" and app.session.path.parent.name == "add-export"
         await pilot.press("q")
     assert not app.is_running
 
@@ -280,12 +281,12 @@ async def test_order_problems_are_said_on_load_and_shown_on_their_tasks(tmp_path
     app = TaskTuiApp(path)
     notes = record_notifications(app)
     async with app.run_test(size=(140, 30)) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
         await wait_for(pilot, lambda: any("problems with the order this file states" in m for m, _, _ in notes),
                        what="the notice")
         [note] = [m for m, _, _ in notes if "order this file states" in m]
         assert "line 5: these wait for each other: T001 → T002 → T001" in note and "tasktui check tasks.md" in note
-        assert app.tree.cursor_task.id == "T003", "T001 and T002 wait for each other; T003 can start"
+        assert app.main.tree.cursor_task.id == "T003", "T001 and T002 wait for each other; T003 can start"
         detail = app.query_one("#detail")
         await wait_for(pilot, lambda: "T099 is not in this file" in detail.source, what="the detail pane")
         await pilot.press("home", "j")

@@ -7,10 +7,11 @@ timer, and navigation. Its methods return values (EditResults, Notices,
 Bookings) that the App shows; they never touch the screen, so every rule here
 is tested without ``run_test``.
 
-Threads: ``run``, ``undo``, ``redo``, ``book``, ``integrate`` and ``take`` read
-and write the file and run on the app's one edit thread, one at a time, in the
-order they were asked for; nothing else touches the file, and everything else
-runs on the UI thread. While a big file loads, an edit of a task already shown
+Threads: ``run``, ``undo``, ``redo``, ``book``, ``integrate``, ``take`` and
+``reread`` read and write the file and run on the app's one edit thread
+(tasktui.core.editthread), one at a time, in the order they were asked for;
+``open_whole`` runs on the loading thread before the file is handed over; nothing
+else touches the file, and everything else runs on the UI thread. While a big file loads, an edit of a task already shown
 is written at once on the bytes read (an ``early`` TasksFile of the top of the
 file, through the same path); any other edit waits on the edit thread, and the
 edits behind it wait behind it, until the whole file is read.
@@ -19,6 +20,8 @@ edits behind it wait behind it, until the whole file is read.
 from __future__ import annotations
 
 import bisect
+import gc
+import hashlib
 import os
 import threading
 import time
@@ -26,16 +29,20 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from tasktui.storage import cache as store_cache
 from tasktui.storage import config as config_mod
 from tasktui.storage import store
 from tasktui.storage import timer as timer_mod
+from tasktui.storage.watch import FileEvent, FileWatcher
 from tasktui.doc import edits
 from tasktui.doc.model import Document, Task, TaskKey
 from tasktui.doc.patch import PatchError
 from tasktui.doc.plaintext import shown_text
 from tasktui.doc.ready import Readiness
 from tasktui.doc.rollup import RollUp
+from tasktui.core import gcpause
 from tasktui.core.opener import Opener
+from tasktui.core.outline import Outline
 from tasktui.core.tasksfile import EditResult, TasksFile
 
 if TYPE_CHECKING:
@@ -124,6 +131,7 @@ class Session:
         self.history_error: str | None = None  # why there is none (not in git ...), in one sentence
         self.history_of: bytes | None = None  # the content it was read for
         self.marked: dict[TaskKey, None] = {}  # tasks marked to act on together, in the order marked
+        self.watcher: FileWatcher | None = None  # other programs' changes to the file, once it is loaded
 
     # -- the file ---------------------------------------------------------------------
     @property
@@ -156,12 +164,76 @@ class Session:
                          snapshot=snapshot, doc=doc, cache=cache, rollup=rollup, dialect=self.dialect,
                          legend=self.legend, by=self.opener)
 
+    def open_whole(self, snapshot: store.Snapshot, progress=None,
+                   cancelled: Callable[[], bool] = lambda: False) -> tuple[TasksFile, Outline] | None:
+        """Open the whole file (the loading thread; tasktui.core.opener) and build here,
+        rather than on the UI thread (a 50k-task file: ~0.3 s), what the first edit and
+        the tree need: its TasksFile and the tree's rows. None when ``cancelled`` (the
+        file was closed meanwhile)."""
+        opened = self.opener.whole(snapshot, progress=progress)
+        if cancelled():
+            return None
+        with gcpause.paused():
+            doc = opened.doc
+            tf = self.open_file(opened.snapshot, doc, self.opener.cache, opened.rollup)
+            _ = doc.keys
+            tf.rollup.warm()
+            outline = Outline(doc, tf.rollup)
+            _ = outline.index  # what the filter reads (casefolded texts): not on the first key
+            outline.ready.first_ready()  # what the file says about order, read here too
+            # the document lives as long as the file is open: the garbage collector is told
+            # so, and stops walking it on every full collection
+            gc.freeze()
+        return tf, outline
+
+    def opened_notices(self, doc: Document, outline: Outline) -> list[Notice]:
+        """What to say once the whole file is shown: what does not hold together in it,
+        the problems with the order it states (cycles, missing references), and, once
+        for each kind, the garbled characters ``Repair mojibake`` would fix."""
+        notices = [Notice(problem, "warning", timeout=12) for problem in doc.problems]
+        problems = outline.ready.deps.problems
+        if problems:
+            first = min(problems, key=lambda p: p.line)
+            many = f"{len(problems)} problems" if len(problems) > 1 else "A problem"
+            notices.append(Notice(f"{many} with the order this file states; line {first.line + 1}: {first.text}. "
+                                  f"`tasktui check {self.shown_path}` lists them.", "warning"))
+        from tasktui.doc import repair
+
+        fixes = repair.find(doc.source)
+        if fixes and not self.read_only_reason:
+            sample = ", ".join(sorted({f"{f.old}→{f.new}" for f in fixes})[:3])
+            if first_time(self.path, "mojibake " + " ".join(sorted({f.old for f in fixes}))):
+                notices.append(Notice(f"{len(fixes)} garbled characters ({sample}): ctrl+p “Repair mojibake” fixes them."))
+        return notices
+
     def loading(self, doc: Document, snapshot: store.Snapshot) -> None:
         """The top of a big file is shown (``doc``, made from ``snapshot``, the bytes read):
         marks on the tasks shown are written on those bytes until the whole file is read."""
         self.shown = doc
         self.early_file = TasksFile(self.path, sync=False, day_hours=self.settings.day_hours, snapshot=snapshot,
                                     doc=doc, cache={}, dialect=self.dialect, legend=self.legend)
+
+    def watch(self, tf: TasksFile, on_event: Callable[[FileEvent], None]) -> None:
+        """Watch the file ``tf`` has open for other programs' changes: ``on_event`` is
+        called on the watcher's thread; our own writes are known to it, and not reported."""
+        self.watcher = FileWatcher(self.path, on_event)
+        tf.written = self.watcher.set_known
+        self.watcher.start(tf.snapshot.digest, tf.read_only_reason())
+
+    def close(self, sentence: str) -> None:
+        """The file is closed (or the app quits): no more watching, and edits still
+        waiting for the whole file end with ``sentence``."""
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
+        self.handover(None, sentence)
+
+    def reread(self) -> bool:
+        """Read the file again after the user's editor ran on it (edit thread): what was
+        changed there is the user's own, so nothing of ours counts as lost. Whether it changed."""
+        changed = self.tasks_file.reload()
+        self.tasks_file.take_lost()
+        return changed
 
     def handover(self, tf: TasksFile | None, failed: str | None = None) -> None:
         """The loader read the whole file (UI thread): edits waiting for it may go on.
@@ -623,3 +695,19 @@ def repo_relative(path: Path) -> str:
         except OSError:
             break
     return full.name
+
+
+def first_time(path: Path, about: str) -> bool:
+    """Whether a notice about ``about`` (what it tells of: the kinds of garbled
+    characters in the file, not how many, which syncing a status line changes) is
+    new for the file at ``path``; it is remembered as told. Kept in tasktui's private
+    store (tasktui.storage.cache), in a slot of its own beside the file's
+    summary, under a key of ``about``: a file's repair notice comes once, not on
+    every open, and again when its mojibake is of other kinds. Without the cache:
+    always new."""
+    slot = path.with_name(f"{path.name}#notices")
+    key = hashlib.blake2b(about.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    if store_cache.load_summary(slot, key) is not None:
+        return False
+    store_cache.save_summary(slot, key, {"said": True})
+    return True

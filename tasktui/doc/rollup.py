@@ -24,8 +24,10 @@ The counting rules (``contribution`` and the properties of ``Counts``):
   lines written under headings. The variance is what the work took beyond (or
   within) its estimate so far: a done task adds its actual time minus its
   estimate; an open task adds only what it has spent beyond its estimate (an
-  overrun shows as soon as it happens, unspent estimate is no saving); a
-  cancelled task adds the time spent on it. Its percentage is taken of the
+  overrun shows as soon as it happens, unspent estimate is no saving); a task
+  with no estimate adds nothing (its time has nothing to be weighed against);
+  a cancelled task adds the time spent on it. With no estimate anywhere there
+  is no variance to state. Its percentage is taken of the
   estimates of the tasks that add to it (done tasks, open tasks over their
   estimate). Time written under a heading counts as an open task's. What is
   left (``remaining``) is each open task's estimate less its time spent, at
@@ -151,8 +153,9 @@ class Counts(NamedTuple):
 
     @property
     def variance_hours(self) -> float | None:
-        """The variance (see the counting rules): None until some time is recorded."""
-        if not self.n_act:
+        """The variance (see the counting rules): None until some time is recorded
+        and some work carries an estimate to weigh it against."""
+        if not self.n_act or not self.n_est:
             return None
         return round(self.var / 10000, 2)
 
@@ -210,9 +213,11 @@ def _time_parts(done: bool, cancelled: bool, est: int, has_est: bool, act: int,
     left of its estimate or None) for one task's time (see the counting rules)."""
     if cancelled:
         return act, None, None
+    if not has_est:  # time spent on work nobody estimated is neither over nor under
+        return 0, None, None
     if done:
         return (act - est, est, None) if has_act else (0, None, None)
-    left = max(0, est - act) if has_est else None
+    left = max(0, est - act)
     over = act - est
     return (over, est, left) if has_act and over > 0 else (0, None, left)
 

@@ -1,21 +1,24 @@
 """The `H` screen: progress over time from the file's git history: a chart of
 required tasks and required tasks done, velocity and forecast. The history is
-computed by the app in a thread (tasktui.core.history, worker processes for long
-histories); this screen shows its progress and then its result, and keys
-keep working meanwhile."""
+read on a thread by the file's main screen when this one asks (ReadRequested;
+tasktui.core.history, worker processes for long histories); this screen shows its
+progress and then its result, and keys keep working meanwhile."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
 from tasktui.core import history as history_mod
+from tasktui.core.session import Session
 from tasktui.ui.widgets.burndown import BurndownChart, idle_since, legend
 from tasktui.ui.widgets.plain import plain
 
@@ -37,6 +40,16 @@ class HistoryScreen(ModalScreen[None]):
     HistoryScreen #history-hint { height: 1; color: $text-muted; dock: bottom; }
     """
 
+    @dataclass
+    class ReadRequested(Message):
+        """Read the file's history, unless it is being read or is up to date (``force``: read it again)."""
+
+        force: bool = False
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session  # the file whose history this shows
+
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("", id="history-title")
@@ -48,19 +61,18 @@ class HistoryScreen(ModalScreen[None]):
             yield Static(Text("Esc close · r read the history again"), id="history-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#history-title", Static).update(plain(f"Progress over time · {self.app.session.shown_path}"))
-        self.app.start_history()  # unless it is read already, for the file as it is now
-        self.show_state(reading=self.app.history_running)
+        self.query_one("#history-title", Static).update(plain(f"Progress over time · {self.session.shown_path}"))
+        self.show_state()
+        self.post_message(self.ReadRequested())  # unless it is read already, for the file as it is now
 
     def action_reload(self) -> None:
-        self.app.start_history(force=True)
-        self.show_state(reading=self.app.history_running)
+        self.post_message(self.ReadRequested(force=True))
 
-    # -- what the app tells it --------------------------------------------------------
+    # -- what the reading tells it --------------------------------------------------------
     def show_state(self, reading: bool = False) -> None:
         """Show what the session knows: the history, why there is none, or that it is
         being read (``reading``: a progress bar until it is)."""
-        session = self.app.session
+        session = self.session
         if session.history is not None:
             self.show_history(session.history)
         elif session.history_error is not None and not reading:
@@ -73,7 +85,7 @@ class HistoryScreen(ModalScreen[None]):
         bar = self.query_one("#history-progress", ProgressBar)
         bar.display = True
         bar.update(total=total or None, progress=done)
-        if self.app.session.history is None:
+        if self.session.history is None:
             what = f"Reading the history: {done} of {total} versions" if total else "Reading the history…"
             self.query_one("#history-summary", Static).update(plain(what))
 
@@ -97,7 +109,7 @@ class HistoryScreen(ModalScreen[None]):
         chart = self.query_one(BurndownChart)
         chart.display = True
         self.query_one("#history-legend", Static).display = True
-        today = datetime.fromtimestamp(self.app.session.clock()).date()
+        today = datetime.fromtimestamp(self.session.clock()).date()
         series = found.series()
         chart.show(series, today)
         self.query_one("#history-legend", Static).update(legend(idle_since(series, today)))

@@ -1,21 +1,28 @@
 """The main screen: header, phase tree, detail pane, log panel, filter box and
-footer. Keys become intents (EditRequested, UndoRequested ...) posted to the
-app; the app routes them to the session and hands back each new version to
-``show``."""
+footer. Keys become intents (EditRequested, UndoRequested, BookingRequested ...)
+posted to the app, which routes them to the edit thread and hands back each new
+version to ``show``; what needs no write (the timer's clock, marks, the history's
+reading, the questions asked before an edit) the screen settles with its session."""
 
 from __future__ import annotations
 
+import subprocess
+import threading
 import time
 from dataclasses import dataclass
+from typing import Iterable
 
 from textual import on
 from textual.actions import SkipAction
-from textual.app import ComposeResult, SystemCommand
+from textual import work
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import get_current_worker
 from textual.widgets import Input, Static
 
 from tasktui.doc import edits
@@ -26,8 +33,9 @@ from tasktui.doc.rollup import RollUp
 from tasktui.core.outline import HEADING, Outline
 from tasktui.doc.plaintext import shown_text
 from tasktui.doc.safetext import json_text
-from tasktui.doc.states import SETTABLE
-from tasktui.core.session import Notice
+from tasktui.core.session import Booking, Notice, OutsideChange, Session
+from tasktui.core.tasksfile import EditResult, TasksFile
+from tasktui.storage import store
 from tasktui.ui.widgets.detail_pane import DetailPane
 from tasktui.ui.widgets.find_bar import FindBar
 from tasktui.ui.widgets.footer import PinnedFooter
@@ -80,7 +88,10 @@ class MainScreen(Screen):
 
     FILTER_PAUSE = 0.06  # seconds: typing a word filters once, not once per letter
 
-    # -- intents (posted to the app) --------------------------------------------------
+    details_chosen: reactive[bool | None] = reactive(None, init=False)
+    """Whether the detail pane is shown, as the user chose with ``i``; None: the width decides."""
+
+    # -- messages to the app: intents (…Requested) and facts ----------------------------
     @dataclass
     class EditRequested(Message):
         """Make this edit; ``quiet``: say nothing when it worked; ``focus``: put the
@@ -95,28 +106,36 @@ class MainScreen(Screen):
         redo: bool = False
 
     @dataclass
-    class TimerRequested(Message):
-        """``s``: stop the running timer, or start one on ``task``; ``S`` (``task`` None): only stop it."""
+    class BookingRequested(Message):
+        """A stopped timer's time, to be written to its task."""
 
-        task: Task | None
+        booking: Booking
 
     @dataclass
-    class EditorRequested(Message):
-        """``e``: open the file in the user's editor at ``line``."""
+    class Loaded(Message):
+        """The whole file of ``session`` is open: its TasksFile, and the tree's rows of it."""
 
-        line: int
+        session: Session
+        tasks_file: TasksFile
+        outline: Outline
+
+    class EditorClosed(Message):
+        """The user's editor ran on the file and is done: read it again."""
 
     class OverviewRequested(Message):
         """``o``: close this file and show the workspace overview again."""
 
-    def __init__(self, session) -> None:
+    def __init__(self, session: Session, *, overview: bool = False) -> None:
+        """The screen of ``session``'s file; ``overview``: there is a workspace overview to go back to (``o``)."""
         super().__init__()
-        self.session = session  # the file this screen shows (tasktui.core.session.Session)
+        self.session = session  # the file this screen shows
+        self._overview = overview
         self._filter_timer: Timer | None = None
         self.jump_after_load = False  # `n` asked for an open task below what is loaded yet
+        self._partial_cursor: int | None = None  # where showing the top of a big file put the cursor
         self._detail_timer: Timer | None = None
-        self.details_chosen: bool | None = None  # the user's i, once pressed; else the width decides
         self._timer_shown = False  # whether a running timer is shown (S is in the footer)
+        self._ticker: Timer | None = None  # repaints the running timer's clock
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -132,7 +151,72 @@ class MainScreen(Screen):
         self._show_find_bar(False)
         self.query_one("#empty", Static).display = False
         self.tree.focus()
-        self.app.begin()
+        self.header.file_name = self.session.shown_path
+        self.header.notice = "Loading…"
+        self.begin()
+
+    # -- loading ------------------------------------------------------------------------
+    def begin(self) -> None:
+        """Read the file and, for a big one, parse its top here, before the first frame
+        (16 KB: about 20 ms), so that the first frame already shows tasks; the rest is
+        opened (Session.open_whole, tasktui.core.opener) on a thread while keys work."""
+        session = self.session
+        try:  # never a file its writer still has open
+            snap = session.opener.read(wait=False)
+        except store.Busy:  # read in the loading thread once the writer is done
+            self.header.notice = f"waiting for another program to finish writing {session.name}"
+            ready = threading.Event()
+            ready.set()
+            self._load(None, False, ready)
+            return
+        except (store.StoreError, OSError) as exc:
+            self.load_failed(str(exc))
+            return
+        painted = threading.Event()
+        head = session.opener.head(snap)
+        if head is None:
+            painted.set()
+        else:
+            session.loading(head, snap)
+            self.show_partial(head, f"Loading… (the first {len(head.tasks)} tasks are shown)")
+            self.call_after_refresh(painted.set)
+        self._load(snap, head is not None, painted)
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self, snap: store.Snapshot | None, partial: bool, painted: threading.Event) -> None:
+        """Open the whole file and post it (Loaded); without ``snap``, read it first, once
+        no other program is writing it."""
+        session, worker = self.session, get_current_worker()
+        try:
+            while snap is None:
+                try:
+                    snap = session.opener.read()
+                except store.WriterActive:  # still being written: the screen says so; keep waiting
+                    if worker.is_cancelled:
+                        return
+            store.cleanup_stale_temps(session.path)
+            painted.wait(2.0)  # let the first screen paint before the heavy part takes the GIL
+
+            def progress(fraction: float) -> None:
+                self._from_thread(self.tell, f"Loading… {fraction:.0%} (the first tasks are shown)")
+
+            opened = session.open_whole(snap, progress if partial else None, lambda: worker.is_cancelled)
+        except (store.StoreError, OSError) as exc:
+            self._from_thread(self._load_failed, str(exc))
+            return
+        if opened is not None:
+            self.post_message(self.Loaded(session, *opened))
+
+    def tell(self, notice: str | None) -> None:
+        """``notice`` in the header (loading, waiting for another program ...)."""
+        if self.is_attached:
+            self.header.notice = notice
+
+    def load_failed(self, message: str) -> None:
+        self.session.handover(None, message)  # edits waiting for the whole file end with this sentence
+        if self.is_attached:
+            self.header.notice = message
+            self.app.notify(message, severity="error", timeout=10)
 
     @property
     def tree(self) -> TaskTree:
@@ -144,20 +228,22 @@ class MainScreen(Screen):
 
     # -- showing a version -------------------------------------------------------------
     def show(self, doc: Document, rollup: RollUp, *, focus_task: Task | None = None, outline: Outline | None = None,
-             notice: str | None | bool = False, stale: bool | None = None) -> None:
-        """Show ``doc`` with its numbers everywhere: tree, header, log panel, empty message.
-        The edits keys ask for from now on name their tasks as ``doc`` has them."""
+             stale: bool | None = None) -> None:
+        """Show ``doc`` with its numbers everywhere: tree, header (with why the file is
+        read-only, if it is), log panel, empty message; ``stale``: whether its time totals
+        are out of date (None: work it out). The edits keys ask for from now on name
+        their tasks as ``doc`` has them."""
         self.session.shown = doc
         tree = self.tree
         tree.set_document(doc, rollup, focus_task=focus_task, outline=outline)
         tree.set_marks(blocked=blocked_tasks(doc))
         self.show_marks(doc)
-        if notice is False:
-            reason = self.session.read_only_reason
-            notice = f"READ-ONLY: {reason}" if reason else None
+        reason = self.session.read_only_reason
         if stale is None:
             stale = bool(doc.time_lines or doc.completion) and bool(edits.sync_patches(doc, rollup))
-        self.header.show(doc, rollup, notice=notice, stale=stale)
+        header = self.header
+        header.shown = (doc, rollup)
+        header.notice, header.stale = f"READ-ONLY: {reason}" if reason else None, stale
         for log in self.query(LogPanel):
             if log.display:
                 log.show(doc)
@@ -167,6 +253,87 @@ class MainScreen(Screen):
             empty.display = True
         else:
             empty.display = False
+        self.paint_timer()
+
+    def show_current(self, *, focus_task: Task | None = None) -> None:
+        """Show the file's current version (while it loads: its top, with the marks written on it)."""
+        tf = self.session.tasks_file or self.session.early_file
+        if tf is not None and self.is_attached:
+            self.show(*tf.current, focus_task=focus_task, stale=False if tf.partial else None)
+
+    @work(thread=True, exclusive=True, group="warm")
+    def warm_up(self) -> None:
+        """Once the whole file is on screen, import on a thread what the first frame did not
+        need and the first keys do: the first key stays fast."""
+        from tasktui.doc import parse
+
+        edits.warm()  # the planners, first: a space pressed at once needs them
+        parse.warm()  # markdown-it, with which the edit's check parses what it changed
+        import rich.markdown  # noqa: F401  the detail pane's renderer
+        import tasktui.doc.refs  # noqa: F401  the resolver of ``g``
+        import tasktui.ui.screens.dialogs  # noqa: F401
+
+    def show_partial(self, doc: Document, notice: str) -> None:
+        """The top of a big file, while the rest loads (before the first frame)."""
+        outline = Outline(doc, RollUp(doc))
+        first = self.session.first_task(outline.ready)
+        self.show(doc, outline.rollup, focus_task=first, outline=outline, stale=False)
+        self.header.notice = notice
+        # if the user has not moved the cursor by the time the whole file is read, it
+        # goes to the first open task of the whole file
+        self._partial_cursor = None if first is not None else self.tree.cursor
+
+    def show_loaded(self, doc: Document, rollup: RollUp, outline: Outline | None) -> None:
+        """The whole file, once read: the cursor on its first task that can start (unless
+        the user moved it while the top was shown); ``n`` pressed meanwhile goes on."""
+        partial = self.tree.doc is not None
+        untouched = self._partial_cursor == self.tree.cursor
+        if outline is None or outline.doc is not doc:  # the marks written meanwhile: not the loader's version
+            outline = Outline(doc, rollup)
+        first = None if partial and not untouched else self.session.first_task(outline.ready)
+        self.show(doc, rollup, focus_task=first, outline=outline)
+        if self.jump_after_load:  # `n` pressed while only the top was shown
+            self.jump_after_load = False
+            if first is None:
+                self.action_next_ready()
+        self.resume_timer()
+        self.say(self.session.opened_notices(doc, outline))
+
+    def edited(self, result: EditResult | None, *, quiet: bool = False, focus: bool = False,
+               nothing: str | None = None) -> None:
+        """An edit was written: the new version, and what there is to say about it
+        (``quiet``: only what went wrong; ``focus``: the cursor on the line it changed;
+        ``nothing``: what to say when there was nothing to do)."""
+        if result is None:
+            if nothing is not None:
+                self.app.notify(nothing)
+            return
+        notices = self.session.edited(result, quiet=quiet)
+        target = self.session.focus_after(result) if focus and self.session.tasks_file is not None else None
+        self.show_current(focus_task=target)
+        self.say(notices)
+
+    def edit_failed(self, exc: BaseException, op: edits.Edit | None = None) -> None:
+        """An edit was refused (one of EDIT_ERRORS): the file as it is, and why; when
+        another program changed the text being edited, the choice between the two."""
+        self.show_current()
+        if isinstance(exc, edits.TextChanged) and isinstance(op, edits.EditText):
+            self.ask_text_conflict(op, exc)
+        else:
+            self.say([self.session.failed(exc)])
+
+    def took(self, change: OutsideChange) -> None:
+        """Another program changed the file: the version now on disk, with what changed shown for a moment."""
+        self.show_current()
+        self.say(change.notices)
+        if change.flash:
+            self.tree.set_marks(flash=set(change.flash))
+            self.set_timer(1.5, lambda: self.tree.set_marks(flash=set()))
+
+    def say(self, notices: Iterable[Notice]) -> None:
+        for n in notices:
+            self.app.notify(n.text, title=n.title, severity=n.severity, timeout=n.timeout)
+
 
     def _empty_message(self, doc: Document) -> str:
         name = self.session.name
@@ -176,8 +343,12 @@ class MainScreen(Screen):
             return f"{name} has no headings and no tasks (`- [ ] ...` lines). Press a to add a task."
         return f"{name} has no tasks yet (`- [ ] ...` lines). Press a to add one."
 
-    def show_timer(self, header_text: str | None, tree_mark: tuple[int, str] | None) -> None:
-        self.header.show(timer=header_text)
+    def paint_timer(self) -> None:
+        """The running timer's clock, in the header and on its task's row."""
+        if not self.is_attached:
+            return
+        header_text, tree_mark = self.session.timer_shown(self.tree.doc)
+        self.header.timer = header_text
         if self._timer_shown != (header_text is not None):
             self._timer_shown = header_text is not None
             self.refresh_bindings()  # S (stop the timer) comes and goes in the footer
@@ -219,9 +390,10 @@ class MainScreen(Screen):
         focused = self.focused
         return next((log for log in self.query(LogPanel) if focused is log.table), None)
 
-    def _place_pane(self) -> None:
+    def _place_pane(self, at_once: bool = False) -> None:
         """Show the detail pane as the user chose with ``i``, else from 100 columns,
-        and at any width while the log has focus (its entries are shown whole there)."""
+        and at any width while the log has focus (its entries are shown whole there);
+        what it shows follows a moment later, or ``at_once``."""
         pane = self.query_one(DetailPane)
         wanted = self.details_chosen
         if wanted is None:
@@ -229,7 +401,7 @@ class MainScreen(Screen):
         if pane.display != wanted:
             pane.display = wanted
         if wanted:
-            self._detail_soon()
+            self.update_detail() if at_once else self._detail_soon()
 
     def on_resize(self, event) -> None:
         self._place_pane()
@@ -290,16 +462,9 @@ class MainScreen(Screen):
     def action_mark_blocked(self) -> None:
         self._set_state("blocked")
 
-    def state_commands(self):
-        """Palette entries "Mark <word>", one for each state the file's legend names, in its own words."""
-        doc = self.session.doc
-        if doc is None or not doc.legend:
-            return
-        keys = {b.description.casefold() for b in self.BINDINGS}  # "Mark blocked" is the ! key's entry already
-        for state, word in doc.legend.words().items():
-            if state in SETTABLE and f"mark {word}".casefold() not in keys:
-                yield SystemCommand(f"Mark {word}", f"set the task's mark to the legend's mark for {word} "
-                                    "(again: back to open)", lambda s=state: self._set_state(s))
+    def set_state(self, state: str) -> None:
+        """The task under the cursor (or the marked ones) in ``state`` (again: back to open)."""
+        self._set_state(state)
 
     def _ask(self, title: str, value: str, then, *, validate=None) -> None:
         from tasktui.ui.screens.dialogs import PromptScreen
@@ -369,6 +534,20 @@ class MainScreen(Screen):
 
         self._ask(f"Task text{kept}", description, done, validate=self._not_blank)
 
+    def ask_text_conflict(self, op: edits.EditText, exc: edits.TextChanged) -> None:
+        """Another program changed the text of the task being edited: both texts, and the choice."""
+        from tasktui.ui.screens.text_conflict import TextConflictScreen
+
+        def answer(choice: str | None) -> None:
+            if choice == "mine":
+                self.request(edits.EditText(op.key, exc.mine, expect=exc.theirs), focus=True)
+            elif choice == "again" and self.is_attached:
+                self.edit_text_again(op.key, exc.theirs, exc.mine)
+            else:
+                self.app.notify("Kept the text the other program wrote; yours was not written.", timeout=4)
+
+        self.app.push_screen(TextConflictScreen(exc.theirs, exc.mine, exc.base), answer)
+
     def edit_text_again(self, key, theirs: str, mine: str) -> None:
         """``r`` once more after another program changed the task's text: the prompt holds
         the text you typed, and the edit now starts from theirs."""
@@ -437,13 +616,41 @@ class MainScreen(Screen):
         self.app.push_screen(TimeDialog(what, est, act, self.session.settings.day_hours, estimate=estimate), done)
 
     def action_timer(self) -> None:
+        """``s``: stop the running timer (booking its time) or start one on the task under the cursor."""
         if self._editable():
-            self.app.post_message(self.TimerRequested(self.tree.cursor_task))
+            self._timer_pressed(self.tree.cursor_task)
 
     def action_stop_timer(self) -> None:
         """``S``: stop the running timer, wherever the cursor is, booking its time."""
         if self._editable():
-            self.app.post_message(self.TimerRequested(None))
+            self._timer_pressed(None)
+
+    def _timer_pressed(self, task: Task | None) -> None:
+        notices, booking = self.session.timer_pressed(task)
+        self.say(notices)
+        self.paint_timer()
+        if booking is not None:
+            self.post_message(self.BookingRequested(booking))
+
+    def resume_timer(self) -> None:
+        """The timer left running (read once the file is shown), its clock repainted every
+        second; one running longer than a working day asks what to do with it."""
+        notices, question = self.session.resume_timer()
+        self.say(notices)
+        if question is not None:
+            from tasktui.ui.screens.time_dialog import LongTimerDialog
+
+            def answer(choice: str | None) -> None:
+                notice, booking = self.session.long_timer(choice)
+                self.say([notice] if notice is not None else [])
+                self.paint_timer()
+                if booking is not None:
+                    self.post_message(self.BookingRequested(booking))
+
+            self.app.push_screen(LongTimerDialog(question), answer)
+        if self._ticker is None:
+            self._ticker = self.set_interval(1.0, self.paint_timer)
+        self.paint_timer()
 
     # -- keys: the log ---------------------------------------------------------------------
     async def action_toggle_log(self) -> None:
@@ -576,7 +783,7 @@ class MainScreen(Screen):
         filter or hide-done is on."""
         self.query_one(FindBar).show_count(event.text_filter, event.matches, event.total)
         query = query_mod.parse(event.text_filter)
-        self.header.show(find=(event.text_filter.strip() if query else "", event.hide_done))
+        self.header.find = (event.text_filter.strip() if query else "", event.hide_done)
 
     def action_go_to_task(self) -> None:
         """``g``: a prompt for a task (its id, ``L40``, or a piece of its text: tasktui.doc.refs,
@@ -650,25 +857,100 @@ class MainScreen(Screen):
             self.app.notify(f"Copied {shown_text(task.text)[:60]}", timeout=2)
 
     def action_toggle_details(self) -> None:
-        pane = self.query_one(DetailPane)
-        pane.display = not pane.display
-        self.details_chosen = pane.display
-        if pane.display:
-            self.update_detail()
+        self.details_chosen = not self.query_one(DetailPane).display
+
+    def watch_details_chosen(self) -> None:
+        self._place_pane(at_once=True)
 
     def action_show_history(self) -> None:
         from tasktui.ui.screens.history import HistoryScreen
 
-        self.app.push_screen(HistoryScreen())
+        self.app.push_screen(HistoryScreen(self.session))  # which asks for the history (read_history)
 
-    def set_history(self, found) -> None:
-        """The file's history is known (or not, ``None``): the detail pane says when tasks were done."""
+    # -- progress over time (the file's git history) ---------------------------------------------
+    @property
+    def history_running(self) -> bool:
+        return any(w.group == "history" and not w.is_finished for w in self.workers)
+
+    def read_history(self, force: bool = False) -> None:
+        """Read the file's history on a thread, unless it is being read or is up to date
+        (it goes on when the history screen is closed: this screen lives as long as the file)."""
+        if not self.history_running and self.session.history_wanted(force):
+            self._read_history()
+        self._history_screen(lambda screen: screen.show_state(reading=self.history_running))
+
+    def _history_screen(self, then) -> None:
+        """``then(screen)`` when the history screen is the one shown."""
+        from tasktui.ui.screens.history import HistoryScreen
+
+        if isinstance(self.app.screen, HistoryScreen):
+            then(self.app.screen)
+
+    @work(thread=True, exclusive=True, group="history")
+    def _read_history(self) -> None:
+        from tasktui.core import history as history_mod
+
+        worker = get_current_worker()
+        shown = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done == total or now - shown[0] >= 0.1:  # the screen need not hear of every version
+                shown[0] = now
+                self._from_thread(self._history_screen, lambda screen: screen.show_progress(done, total))
+
+        try:
+            found, of = self.session.read_history(progress, lambda: worker.is_cancelled)
+        except history_mod.Stopped:
+            return
+        except (history_mod.HistoryError, store.StoreError) as exc:
+            self._from_thread(self._history_done, None, None, str(exc))
+            return
+        self._from_thread(self._history_done, found, of, None)
+
+    def _from_thread(self, callback, *args) -> None:
+        try:
+            self.app.call_from_thread(callback, *args)
+        except RuntimeError:  # the app is closing
+            pass
+
+    def _history_done(self, found, of: bytes | None, error: str | None) -> None:
+        """The history is known (or why not): the detail pane says when tasks were done."""
+        self.session.history_read(found, of, error)
+        if not self.is_attached:
+            return
         self.query_one(DetailPane).history = found
         self.update_detail()
+        self._history_screen(lambda screen: screen.show_state())
+
+    # -- mojibake -------------------------------------------------------------------------------------
+    def action_repair(self) -> None:
+        """Rewrite garbled characters (``â¬œ``), after showing the change."""
+        from tasktui.doc import repair
+        from tasktui.ui.screens.dialogs import ConfirmScreen
+
+        reason = self.session.why_not_editable()
+        if reason is not None:
+            self.say([reason])
+            return
+        source = self.session.doc.source
+        fixes = repair.find(source)
+        if not fixes:
+            self.app.notify("No mojibake in this file.")
+            return
+        lines = repair.diff(source, fixes, self.session.name).splitlines()
+        shown = "\n".join(lines[:24]) + (f"\n… and {len(lines) - 24} more lines" if len(lines) > 24 else "")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.request(edits.Repair())
+
+        self.app.push_screen(ConfirmScreen(f"Rewrite {len(fixes)} mojibake sequence(s)? Nothing else changes; u undoes it."
+                                           f"\n\n{shown}", yes="Repair", no="Cancel"), answer)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "overview":
-            return getattr(self.app, "workspace", None) is not None  # only when there is an overview to go back to
+            return self._overview  # only when there is an overview to go back to
         if action == "stop_timer":
             return self.session.running is not None
         return True
@@ -682,15 +964,36 @@ class MainScreen(Screen):
         self.app.push_screen(HelpScreen())
 
     def action_open_editor(self) -> None:
+        """``e``: the file in the user's editor (``$EDITOR``) at the task's line; read again after."""
+        from tasktui.core.editor import EditorError, editor_command, runnable
+
         task = self.tree.cursor_task
-        self.app.post_message(self.EditorRequested(task.line + 1 if task else 1))
+        try:  # before the terminal is given away: a setting that cannot run changes nothing
+            command = runnable(editor_command(self.session.path, task.line + 1 if task else 1))
+        except EditorError as exc:
+            self.app.notify(str(exc), severity="warning")
+            return
+        failure: OSError | None = None
+        try:
+            with self.app.suspend():
+                try:  # caught inside: the terminal is always taken back (Textual's suspend has no finally)
+                    subprocess.run(command, check=False)
+                except OSError as exc:
+                    failure = exc
+        except SuspendNotSupported:
+            self.app.notify("This terminal cannot be handed to an editor.", severity="warning")
+            return
+        if failure is not None:
+            self.app.notify(f"Could not start {command[0]}: {failure.strerror or failure}.", severity="error")
+            return
+        self.app.post_message(self.EditorClosed())
 
     # -- keys: reordering tasks, and marks ---------------------------------------------------
     def _on_heading(self) -> bool:
         """Whether the cursor is on a heading's row (having said that headings do not move)."""
         row = self.tree.cursor_row
         if row is not None and row.kind == HEADING:
-            self.app.say([self.session.heading_not_movable(self.tree.outline.headings[row.index].text)])
+            self.say([self.session.heading_not_movable(self.tree.outline.headings[row.index].text)])
             return True
         return False
 
@@ -699,7 +1002,7 @@ class MainScreen(Screen):
             return
         op = self.session.move_op(self.tree.cursor_task, step)
         if isinstance(op, Notice):
-            self.app.say([op])
+            self.say([op])
         else:
             self.request(op, focus=True)
 
@@ -715,7 +1018,7 @@ class MainScreen(Screen):
         task = self.tree.cursor_task
         notice = self.session.why_not_editable() or self.session.why_not_marked_or_moved(task)
         if notice is not None:
-            self.app.say([notice])
+            self.say([notice])
             return
         from tasktui.ui.screens.section_picker import Choice, SectionPicker
 
@@ -748,7 +1051,7 @@ class MainScreen(Screen):
             return
         op = self.session.renumber_op(self._section_index_at_cursor())
         if isinstance(op, Notice):
-            self.app.say([op])
+            self.say([op])
         else:
             self.request(op)
 
@@ -760,21 +1063,15 @@ class MainScreen(Screen):
         task = self.tree.cursor_task
         return self.session.section_of(task) if task is not None else None
 
-    def reorder_commands(self):
-        """Palette entries that depend on where the cursor is: "Renumber this section"
-        only where that section's tasks are numbered."""
+    def can_renumber(self) -> bool:
+        """Whether the section the cursor is in has numbered tasks ("Renumber this section")."""
         doc = self.tree.doc
-        if doc is None or self.tree.cursor_row is None:
-            return
-        heading = self._section_index_at_cursor()
-        if edits.numbered(doc, heading):
-            yield SystemCommand("Renumber this section", "put the numbers (1., 1.1, 2.1) of this section's tasks in order",
-                                self.action_renumber_section)
+        return doc is not None and self.tree.cursor_row is not None and edits.numbered(doc, self._section_index_at_cursor())
 
     def action_toggle_mark(self) -> None:
         notice = self.session.toggle_mark(self.tree.cursor_task)
         if notice is not None:
-            self.app.say([notice])
+            self.say([notice])
         self.show_marks()
 
     def action_extend_marks(self, step: int) -> None:
@@ -796,7 +1093,7 @@ class MainScreen(Screen):
         doc = doc if doc is not None else self.tree.doc
         tasks = self.session.marked_tasks(doc) if doc is not None and self.session.marked else []
         self.tree.set_marks(marked={t.index for t in tasks})
-        self.header.show(marked=len(tasks))
+        self.header.marked = len(tasks)
 
     def act_on_marked(self, action: str, state: str | None = None) -> bool:
         """With tasks marked: make ``action`` (toggle, state, delete) on all of them, in one
@@ -805,7 +1102,7 @@ class MainScreen(Screen):
         if op is None:
             return False
         if isinstance(op, Notice):
-            self.app.say([op])
+            self.say([op])
         else:
             self.request(op)
         return True

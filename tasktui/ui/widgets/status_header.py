@@ -13,12 +13,17 @@ a filter or hide-done is on, the find indicator (``filter: US4 delete · done
 hidden``); there the title gives way first, then the filter's query shortens
 (to 8 cells), then the file's path loses its leading folders, then the query
 shortens further. The indicator's words are never cut.
+
+What it shows is its reactives, set by the main screen: the version shown with
+its numbers (``shown``), ``file_name``, ``notice``, ``timer``, ``stale``,
+``marked`` and ``find``; each change lays the header out again.
 """
 
 from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from tasktui.doc.durations import short_hours
@@ -35,39 +40,42 @@ class StatusHeader(Static):
     StatusHeader { height: auto; min-height: 2; background: $panel; color: $text; padding: 0 1; }
     """
 
+    # the version shown and its numbers (never compared: a new version is always shown)
+    shown: reactive[tuple[Document, RollUp] | None] = reactive(None, always_update=True, init=False)
+    file_name: reactive[str] = reactive("", init=False)
+    notice: reactive[str | None] = reactive(None, init=False)  # read-only reason, deleted file, loading…
+    timer: reactive[str | None] = reactive(None, init=False)  # "0:12 task name": the clock first
+    stale: reactive[bool] = reactive(False, init=False)  # the file's time totals are out of date
+    marked: reactive[int] = reactive(0, init=False)  # tasks marked to act on together
+    find: reactive[tuple[str, bool]] = reactive(("", False), init=False)  # the filter's query; done tasks hidden
+
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
-        self.file_name = ""
-        self.doc: Document | None = None
-        self.rollup: RollUp | None = None
-        self.notice: str | None = None  # read-only reason, deleted file, loading…
-        self.timer: str | None = None  # "0:12 task name": the clock first
-        self.stale = False
-        self.marked = 0  # tasks marked to act on together
-        self.find: tuple[str, bool] = ("", False)  # the filter's query, and whether done tasks are hidden
 
-    def show(self, doc: Document | None = None, rollup: RollUp | None = None, *, file_name: str | None = None,
-             notice: str | None | bool = False, timer: str | None | bool = False, stale: bool | None = None,
-             marked: int | None = None, find: tuple[str, bool] | None = None) -> None:
-        if doc is not None:
-            self.doc = doc
-            self.rollup = rollup if rollup is not None and rollup.doc is doc else RollUp(doc)
-        if file_name is not None:
-            self.file_name = file_name
-        if notice is not False:
-            self.notice = notice
-        if timer is not False:
-            self.timer = timer
-        if stale is not None:
-            self.stale = stale
-        if marked is not None:
-            self.marked = marked
-        if find is not None:
-            self.find = find
+    def validate_shown(self, shown: tuple[Document, RollUp | None] | None) -> tuple[Document, RollUp] | None:
+        if shown is None:
+            return None
+        doc, rollup = shown
+        return doc, rollup if rollup is not None and rollup.doc is doc else RollUp(doc)
+
+    @property
+    def doc(self) -> Document | None:
+        return self.shown[0] if self.shown is not None else None
+
+    @property
+    def rollup(self) -> RollUp | None:
+        return self.shown[1] if self.shown is not None else None
+
+    def _lay_out(self) -> None:
+        """Show what the reactives hold, laid out for the width there is (at once: what the
+        header says is what it holds)."""
         self.update(self._render_text())
+
+    # every change lays the header out again
+    watch_shown = watch_file_name = watch_notice = watch_timer = watch_stale = watch_marked = watch_find = _lay_out
 
     def on_resize(self) -> None:
-        self.update(self._render_text())
+        self._lay_out()
 
     # -- layout -----------------------------------------------------------------------
     def _width(self) -> int | None:
