@@ -47,6 +47,25 @@ def corpus_names() -> list[str]:
     return sorted(p.name for p in Path(folder).glob("*.md"))
 
 
+QUICK_CORPUS_BYTES = 50_000
+"""A corpus file up to this size is in the quick run of a test made for every corpus file;
+the larger ones (5 of 39, more than half the corpus's bytes) wait for the full command."""
+
+
+def corpus_params() -> list:
+    """``corpus_names()`` for ``parametrize``: a file larger than QUICK_CORPUS_BYTES is
+    marked ``slow`` (each file is still checked, by the full command)."""
+    import pytest
+
+    folder = os.environ.get("TASKTUI_CORPUS")
+    out = []
+    for name in corpus_names():
+        path = Path(folder) / name if folder else None
+        big = path is not None and path.is_file() and path.stat().st_size > QUICK_CORPUS_BYTES
+        out.append(pytest.param(name, marks=pytest.mark.slow) if big else name)
+    return out
+
+
 def sample_names() -> list[str]:
     return sorted(p.name for p in SAMPLES_DIR.glob("*.md"))
 

@@ -34,9 +34,12 @@ def test_a_file_named_like_a_command_is_still_opened_as_a_file(capsys, tmp_path,
     for word in ("chekc.md", "specs/chekc"):
         code, _out, err = run(capsys, word, "--read-only")
         assert "unknown command" not in err and code == 1, err  # not there: that file is missing
-    assert cli._unknown_command("chekc") is not None
-    (tmp_path / "chekc").write_bytes(b"- [ ] a\n")
-    assert cli._unknown_command("chekc") is None
+    code, _out, err = run(capsys, "chekc")
+    assert code == 2 and "unknown command 'chekc'" in err, "nothing named so there: a mistyped command"
+    (tmp_path / "chekc").mkdir()
+    code, _out, err = run(capsys, "chekc")
+    assert "unknown command" not in err and code == 1, err
+    assert "no tasks files below chekc" in err, "a folder of that name: opened, as any folder"
 
 
 # -------------------------------------------------------------------------- time --set

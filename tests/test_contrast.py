@@ -48,7 +48,8 @@ def test_the_themes_are_found():
     assert len(THEMES) >= 15 and "textual-dark" in THEMES and "textual-light" in THEMES
 
 
-@pytest.mark.parametrize("system", SYSTEMS)
+@pytest.mark.parametrize("system", [pytest.param("truecolor", marks=pytest.mark.slow),
+                                    "256"])  # the quick run: 256 colours, each colour moved to the nearest of them
 async def test_marked_dimmed_and_cursor_rows_are_readable_in_every_theme(tmp_path, system):
     path = copy_sample(tmp_path, "speckit-feature.md")
     async with running(path, size=(100, 40)) as (app, pilot, _notes):

@@ -14,9 +14,8 @@ import pytest
 
 from support import SAMPLES_DIR, TmuxProgram, poll
 
-pytestmark = pytest.mark.xdist_group("timing")  # timing-sensitive: run apart from each other, in one worker
-
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+pytestmark = [pytest.mark.xdist_group("timing"),  # timing-sensitive: run apart from each other, in one worker
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")]
 
 
 def test_tasktui_in_tmux_toggles_a_task(tmp_path):

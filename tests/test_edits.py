@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mdgen import markdown_bytes
-from support import REPO, SAMPLES_DIR, corpus_names, doc_state, edit, hold_lock, sample_names, task_key
+from support import REPO, SAMPLES_DIR, corpus_names, corpus_params, doc_state, edit, hold_lock, sample_names, task_key
 from tasktui.storage import store
 from tasktui.doc import Document
 from tasktui.doc import edits as E
@@ -882,7 +882,7 @@ def test_toggle_contract_every_task_corpus(corpus_dir, name, short_list_chunks):
     assert check_toggle_contract(data, name) == len(Document(data).tasks) > 0
 
 
-@pytest.mark.parametrize("name", corpus_names())
+@pytest.mark.parametrize("name", corpus_params())
 def test_toggle_contract_through_tasksfile_corpus(corpus_dir, name, tmp_path):
     """A sample of tasks per file, through the real write path on a copy."""
     data = (corpus_dir / name).read_bytes()

@@ -306,7 +306,8 @@ async def test_g_to_a_done_task_while_done_tasks_are_hidden_shows_them(tmp_path)
     assert path.read_bytes() == original
 
 
-@pytest.mark.parametrize("width", [80, 60, 44])
+@pytest.mark.parametrize("width", [pytest.param(80, marks=pytest.mark.slow), pytest.param(60, marks=pytest.mark.slow),
+                                   44])  # the quick run: the narrowest
 async def test_the_find_indicator_keeps_its_words_as_the_header_narrows(tmp_path, width):
     path = copy_sample(tmp_path, SPECKIT)
     async with running(path, size=(width, 24)) as (app, pilot, notes):

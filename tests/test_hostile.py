@@ -236,6 +236,7 @@ def test_every_display_path_shows_file_text_exactly(markup_guard, text):
     _run_exercise(text)
 
 
+@pytest.mark.slow  # the guard's own check: the app fails, and its whole traceback is laid out (seconds of CPU)
 def test_the_guard_catches_file_text_given_as_markup(markup_guard):
     """The guard itself can fail: a Label given file text as markup trips it."""
     from textual.app import App

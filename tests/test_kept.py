@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from support import REPO, SAMPLES_DIR, TmuxProgram, corpus_names, doc_state, hostile_file, poll, run
+from support import REPO, SAMPLES_DIR, TmuxProgram, corpus_params, doc_state, hostile_file, poll, run
 from tasktui.core import opener as opener_mod
 from tasktui.core.tasksfile import TasksFile
 from tasktui.doc import Document, kept
@@ -95,7 +95,7 @@ def test_a_kept_document_equals_the_parse(name, data, legend):
     assert again.derivation is None, "built as a parse builds it, from no earlier version"
 
 
-@pytest.mark.parametrize("name", corpus_names())
+@pytest.mark.parametrize("name", corpus_params())
 def test_every_corpus_file_comes_back_as_parsed(corpus_dir, name):
     doc = Document((corpus_dir / name).read_bytes(), path=str(corpus_dir / name))
     assert_same(doc, rebuilt(doc))

@@ -15,7 +15,7 @@ from support import (
     CONTRACT_TOOL,
     SAMPLES_DIR,
     chunked_parse,
-    corpus_names,
+    corpus_params,
     doc_state,
     model_gfm_tasks,
     oracle_tasks,
@@ -106,7 +106,7 @@ def test_round_trip_template(template_path):
     assert len(doc.tasks) == 56
 
 
-@pytest.mark.parametrize("name", corpus_names())
+@pytest.mark.parametrize("name", corpus_params())
 def test_round_trip_corpus(corpus_dir, name):
     assert_lossless(read_corpus(corpus_dir, name))
 
@@ -198,7 +198,7 @@ def check_oracle(data: bytes, where: str) -> None:
     )
 
 
-@pytest.mark.parametrize("name", corpus_names())
+@pytest.mark.parametrize("name", corpus_params())
 def test_tasks_equal_gfm_oracle_corpus(corpus_dir, name):
     data = read_corpus(corpus_dir, name)
     check_oracle(data, name)
@@ -216,6 +216,7 @@ def test_tasks_equal_gfm_oracle_template(template_path):
     assert len(oracle_tasks(data)) == 56
 
 
+@pytest.mark.slow  # the contract tool's oracle and ours on every real file: a drift check, not a behaviour
 def test_our_oracle_is_the_contract_tools_oracle(corpus_dir, template_path):
     """support.oracle_tasks is a copy of check_contract.oracle_tasks: they must not drift."""
     if not CONTRACT_TOOL.is_file():
@@ -242,7 +243,7 @@ def check_chunked(lines, where: str) -> int:
     return len(parse_chunks(lines))
 
 
-@pytest.mark.parametrize("name", corpus_names())
+@pytest.mark.parametrize("name", corpus_params())
 def test_chunked_equals_whole_corpus(corpus_dir, name, monkeypatch):
     lines = Source(read_corpus(corpus_dir, name)).lines
     check_chunked(lines, name)
@@ -627,7 +628,7 @@ def manifest(corpus_dir) -> dict[str, str]:
         return {row["file"]: row["dialect"] for row in csv.DictReader(fh, delimiter="\t")}
 
 
-@pytest.mark.parametrize("name", corpus_names())
+@pytest.mark.parametrize("name", corpus_params())
 def test_dialect_agrees_with_manifest(corpus_dir, name):
     want = manifest(corpus_dir)[name]
     want = "generic" if want == "todo" else want

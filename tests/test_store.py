@@ -152,7 +152,7 @@ def test_fingerprint_is_sha256():
 
 
 def test_lock_dir_is_private_and_outside_the_folder(private_runtime_dir, folder):
-    d = store._lock_dir()
+    d = store.lock_dir()
     assert d.is_relative_to(private_runtime_dir)
     assert not d.is_relative_to(folder)
     assert stat.S_IMODE(os.stat(d).st_mode) == 0o700
@@ -699,7 +699,7 @@ def test_two_processes_increment_under_lock(folder, private_runtime_dir):
     assert not [n for n in seen if n != "counter.md" and ".counter.md.tasktui-" not in n]
     assert sorted(e.name for e in folder.iterdir()) == ["counter.md"]
     # Lock files were removed on release: the private lock dir is empty again.
-    assert list(store._lock_dir().iterdir()) == []
+    assert list(store.lock_dir().iterdir()) == []
 
 
 def test_lock_timeout_and_lock_file_location(folder, private_runtime_dir):
@@ -711,7 +711,7 @@ def test_lock_timeout_and_lock_file_location(folder, private_runtime_dir):
     try:
         assert holder.stdout.readline() == b"locked\n", holder.stderr.read().decode()
         # The lock file is in the private runtime dir, not in the user's folder.
-        lock_files = list(store._lock_dir().iterdir())
+        lock_files = list(store.lock_dir().iterdir())
         assert len(lock_files) == 1 and lock_files[0].suffix == ".lock"
         assert lock_files[0].is_relative_to(private_runtime_dir)
         assert sorted(e.name for e in folder.iterdir()) == ["alias.md", "tasks.md"]
@@ -739,7 +739,7 @@ def test_lock_timeout_and_lock_file_location(folder, private_runtime_dir):
         holder.communicate(timeout=10)
     with locked(link, timeout=5):
         assert path.read_bytes() == b"x\n"
-    assert list(store._lock_dir().iterdir()) == []
+    assert list(store.lock_dir().iterdir()) == []
 
 
 def test_lock_waits_for_release(folder):

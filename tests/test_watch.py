@@ -33,12 +33,12 @@ from tasktui.core.outline import TASK
 from tasktui.storage.watch import FileWatcher
 from support import copy_sample, poll, quiesce, record_notifications, record_timers, wait_for, watch_threads
 
-pytestmark = pytest.mark.xdist_group("timing")  # timing-sensitive: run apart from each other, in one worker
+pytestmark = [pytest.mark.xdist_group("timing"),  # timing-sensitive: run apart from each other, in one worker
+              pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(),
+                                 reason="needs Linux /proc to see the inotify watch")]
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_tasks"
 SIZE = (120, 36)
-
-pytestmark = pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="needs Linux /proc to see the inotify watch")
 
 
 # ----------------------------------------------------------------------- helpers

@@ -44,6 +44,7 @@ __all__ = [
     "stat_key",
     "why_read_only",
     "locked",
+    "lock_dir",
     "atomic_write",
     "cleanup_stale_temps",
     "read_settled",
@@ -353,7 +354,7 @@ _lock_dir_mutex = threading.Lock()
 _LOCK_DIR_ENV = ("XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "HOME")
 
 
-def _lock_dir() -> Path:
+def lock_dir() -> Path:
     """Per-user private folder for lock files (never the user's own folder).
 
     The runtime dir (e.g. /run/user/<uid>/tasktui/locks) when it is usable,
@@ -391,7 +392,7 @@ def _find_lock_dir() -> Path:
 
 def _lock_path(target: Path) -> Path:
     key = hashlib.blake2b(os.fsencode(str(target)), digest_size=16).hexdigest()
-    return _lock_dir() / f"{key}.lock"
+    return lock_dir() / f"{key}.lock"
 
 
 _held = threading.local()  # per thread: {resolved path str: depth}
