@@ -92,8 +92,23 @@ def oracle_tasks(data: bytes, skip_lines: int = 0) -> dict[int, bool]:
             continue
         c = inline.content
         if c.startswith(("[ ] ", "[x] ", "[X] ")):
-            found[para.map[0] + 1] = c[1] in "xX"
+            found[_checkbox_line(text, para.map) + 1] = c[1] in "xX"
     return found
+
+
+def _checkbox_line(text: str, span: list[int]) -> int:
+    """The line of a task paragraph that holds its checkbox: its first line, unless
+    that line has nothing but markers and whitespace CommonMark strips (a form feed)."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    for line in range(span[0], span[1]):
+        rest = lines[line].lstrip(" \t>")
+        if rest[:1] in ("-", "*", "+"):
+            rest = rest[1:]
+        else:
+            rest = re.sub(r"^\d{1,9}[.)]", "", rest)
+        if "[" in rest or rest.strip(" \t\f\v>"):
+            return line
+    return span[0]
 
 
 def model_gfm_tasks(doc: Document) -> dict[int, bool]:

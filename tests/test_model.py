@@ -434,6 +434,19 @@ def test_checkbox_on_the_line_after_the_marker():
     assert [(t.item_line, t.line, t.col, t.state, t.text) for t in doc.tasks] == [(0, 1, 2, "todo", "later"), (2, 3, 3, "done", "numbered")]
 
 
+def test_checkbox_after_a_first_line_of_only_a_form_feed():
+    """markdown-it strips a form feed alone on a task paragraph's first line (as
+    GFM does): the checkbox on the next line is the task's, found and toggled there."""
+    data = b"-\n  [ ] \n  - \x0c\n[ ] fake\n"
+    doc = Document(data)
+    assert [(t.item_line, t.line, t.col, t.text) for t in doc.tasks] == [(2, 3, 0, "fake")]
+    check_oracle(data, "a form feed first")
+    from tasktui.doc.patch import Patch
+
+    task = doc.tasks[0]
+    assert doc.patched([Patch(task.mark_offset, task.mark_offset + 1, b"x")]).source.data == data.replace(b"[ ] fake", b"[x] fake")
+
+
 # ----------------------------------------------------------------------- marks
 
 

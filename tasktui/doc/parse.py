@@ -75,6 +75,9 @@ def is_checkbox_mark(mark: str) -> bool:
     return len(mark) == 1 and mark not in "[]\t\n\r\f\v" and (mark in " xX" or not mark.isalnum())
 
 
+# a paragraph's first line with nothing of its text on it: list markers, quote marks
+# and whitespace (a form feed or vertical tab, which markdown-it strips) only
+_NO_TEXT = re.compile(r"[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t])?[ \t\f\v>]*")
 _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
 _LIST_START = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})(.*)$")
@@ -166,8 +169,13 @@ def _extract(tokens, lines, too_deep: bool = False) -> ChunkResult:
                 if m is not None:
                     mark = m.group(1)
                     if is_checkbox_mark(mark):
-                        para_line = tokens[i + 1].map[0]
+                        para_line, para_end = tokens[i + 1].map
                         first = content.split("\n", 1)[0].rstrip()
+                        # markdown-it strips a paragraph's leading whitespace, a form feed or a
+                        # vertical tab alone on its first line too: the checkbox is then on a
+                        # later line of the paragraph
+                        while para_line + 1 < para_end and _NO_TEXT.fullmatch(lines[para_line]):
+                            para_line += 1
                         line = lines[para_line]
                         src = line.replace("\0", "\ufffd").rstrip()
                         col = len(src) - len(first)
