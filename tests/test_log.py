@@ -434,7 +434,7 @@ def test_log_panel_snapshot(snap_compare, tmp_path):
     record_timers(app)
 
     async def run_before(pilot) -> None:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
         await wait_for(pilot, lambda: app.session.watcher is not None and app.session.watcher.ready.is_set(), what="the watcher")
         first = app.main.tree.cursor_task
         # Home then n brings the cursor back to the first open task and scrolls the tree to it
@@ -507,3 +507,21 @@ def test_no_entry_goes_under_a_heading_of_work_named_like_the_log(tmp_path, caps
     assert run(capsys, "log", path, "Waiting for the RPZ feed", "--date", "2026-03-16")[0] == 0
     assert path.read_bytes() == data + (
         b"\n## Blockers & Decisions Log\n\n**2026-03-16** - Blocker: Waiting for the RPZ feed\n")
+
+
+async def test_the_detail_pane_is_filled_while_the_log_panel_is_still_being_mounted(tmp_path):
+    """The detail pane's timer can fire between the log panel's mount and its compose
+    (a loaded machine): the pane asks the focused widget, never the panel's table that
+    is not there yet (this raised NoMatches and ended the app)."""
+    path = copy_sample(tmp_path, "template-project.md")
+    original = path.read_bytes()
+    async with running(path, size=(80, 24)) as (app, pilot, notes):
+        main = app.main
+        mounting = main.mount(LogPanel(id="log"), after=main.query_one("#main"))  # attached, not composed
+        assert main.query(LogPanel) and not main.query("#log-table")
+        main.update_detail()
+        await mounting
+        await pilot.press("b")  # the panel's own key: hidden, and shown again with focus
+        await pilot.press("b")
+        await wait_for(pilot, lambda: main.focused is main.query_one(LogPanel).table, what="the log's focus")
+    assert path.read_bytes() == original

@@ -387,8 +387,9 @@ class MainScreen(Screen):
 
     def _focused_log(self) -> LogPanel | None:
         """The log panel, when its table has focus."""
-        focused = self.focused
-        return next((log for log in self.query(LogPanel) if focused is log.table), None)
+        focused = self.focused  # (asked from the focused widget: a panel just mounted has no table yet)
+        panel = focused.parent if focused is not None and focused.id == "log-table" else None
+        return panel if isinstance(panel, LogPanel) else None
 
     def _place_pane(self, at_once: bool = False) -> None:
         """Show the detail pane as the user chose with ``i``, else from 100 columns,
