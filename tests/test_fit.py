@@ -135,7 +135,7 @@ async def test_help_and_quit_never_drop_off_the_footer(tmp_path):
         await pilot.pause()
         footers = [screen_text(app).rstrip("\n").splitlines()[-1]]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
         await pilot.pause()
         footers.append(screen_text(app).rstrip("\n").splitlines()[-1])
         assert footers[-1].startswith("space Toggle"), footers[-1]

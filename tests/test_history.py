@@ -469,7 +469,7 @@ async def test_the_app_reads_the_history_and_the_detail_pane_says_when(story):
     app = TaskTuiApp(path, clock=clock)
     record_timers(app)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
         await app.workers.wait_for_complete()  # the loading and whatever it started are done
         await pilot.pause()
         assert app.session.history is None and not app.main.history_running, "opening a file reads no history"
@@ -510,7 +510,7 @@ async def test_the_palette_offers_the_history_and_a_file_outside_git_says_why(tm
     app = TaskTuiApp(path, clock=clock)
     record_timers(app)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
         names = [c.title for c in entries(app.main)]
         assert "Show progress history" in names
         await pilot.press("H")
@@ -535,7 +535,7 @@ async def test_file_text_on_the_history_screen_is_data(tmp_path, markup_guard):
     app = TaskTuiApp(path, clock=clock)
     record_timers(app)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
         await pilot.press("H")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
         await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")
@@ -631,7 +631,7 @@ def test_history_view_snapshot(snap_compare, tmp_path, size=(80, 24)):
     async def run_before(pilot) -> None:
         from tasktui.ui.screens.history import HistoryScreen
 
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
         await pilot.press("H")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), what="the history screen")
         await wait_for(pilot, lambda: app.session.history is not None, timeout=20, what="the history")

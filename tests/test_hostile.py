@@ -91,7 +91,7 @@ async def _exercise(path: Path, text: str, clock) -> None:
             await app.workers.wait_for_complete()
             await pilot.pause()
 
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
         await check("loading")
         assert MARKUP_SENTINEL in screen_text(app), "the file's text is shown"
         tree = app.main.tree

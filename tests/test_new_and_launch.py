@@ -239,7 +239,7 @@ async def test_demo_opens_a_scratch_copy_and_never_writes_the_bundled_file(capsy
 
     notes = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the demo to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the demo to load")
         warned = [n for n in notes if n[2] != "information"]
         assert warned == [], "the demo opens without warnings (no mojibake: that is the template sample's)"
         assert "â" not in screen_text(app)

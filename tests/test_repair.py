@@ -240,7 +240,7 @@ def test_repair_op_is_undoable_through_tasksfile(sample_copy):
 
 # ---------------------------------------------------------------------------- app
 async def _loaded(pilot, app) -> None:
-    await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+    await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
 
 
 async def test_palette_repair_confirms_then_writes(sample_copy):

@@ -54,7 +54,7 @@ def detail_source(app) -> str:
 async def wait_until_shown(pilot) -> Task:
     """Wait for the loaded screen; return the task the cursor started on."""
     app = pilot.app
-    await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), "the file to load")
+    await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, "the file to load")
     await wait_for(pilot, lambda: app.session.watcher is not None and app.session.watcher.ready.is_set(), "the watcher")
     first = app.main.tree.cursor_task
     pane = app.query_one("#detail").display

@@ -65,7 +65,7 @@ async def watched(path: Path, **kwargs):
     notes = record_notifications(app)
     record_timers(app)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
         await wait_for(pilot, lambda: app.session.watcher is not None and app.session.watcher.ready.is_set(), what="the watcher thread")
 
         def watching() -> bool:

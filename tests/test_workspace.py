@@ -212,7 +212,7 @@ async def test_enter_opens_a_file_and_o_comes_back_to_the_overview(tmp_path):
         await rows_read(pilot, app)
         overview_screen = app.screen
         await pilot.press("down", "down", "down", "enter")  # specs/001-team-invitations
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
         assert app.screen is app.main and app.session.path == (root / "specs/001-team-invitations/tasks.md").resolve()
         assert app.main.tree.cursor_task.id == "T014"
         await pilot.press("space")  # written to the file, as always
@@ -228,7 +228,7 @@ async def test_enter_opens_a_file_and_o_comes_back_to_the_overview(tmp_path):
         assert table.cursor_summary.next.id == "T015"
         # another file, opened in the same app
         await pilot.press("up", "enter")
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the second file")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the second file")
         assert app.session.path.name == "tasks.md" and app.session.path.parent.name == "add-export"
         await pilot.press("q")
     assert not app.is_running
@@ -281,7 +281,7 @@ async def test_order_problems_are_said_on_load_and_shown_on_their_tasks(tmp_path
     app = TaskTuiApp(path)
     notes = record_notifications(app)
     async with app.run_test(size=(140, 30)) as pilot:
-        await wait_for(pilot, lambda: app.tasks_file is not None and bool(app.main.tree.rows), what="the file to load")
+        await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
         await wait_for(pilot, lambda: any("problems with the order this file states" in m for m, _, _ in notes),
                        what="the notice")
         [note] = [m for m, _, _ in notes if "order this file states" in m]
