@@ -48,6 +48,13 @@ def use_code() -> None:
         sys.path.insert(0, code)
 
 
+def _report(out: str, marks: dict) -> None:
+    """Hand the marks to the parent whole: written beside ``out``, then renamed to it,
+    so the parent never reads a half-written file."""
+    Path(out + ".part").write_text(json.dumps(marks))
+    os.replace(out + ".part", out)
+
+
 def child(path: str, out: str, t0: float) -> None:
     """In the launched process: run the app on ``path`` as ``tasktui FILE`` does,
     writing each step's (wall since launch, CPU) to ``out``, and quit once the
@@ -93,7 +100,7 @@ def child(path: str, out: str, t0: float) -> None:
     try:
         launch.run(Path(path))
     finally:
-        Path(out).write_text(json.dumps(marks))
+        _report(out, marks)
 
 
 def hello(out: str, t0: float) -> None:
@@ -116,7 +123,7 @@ def hello(out: str, t0: float) -> None:
             self.call_after_refresh(painted)
 
     Hello().run()
-    Path(out).write_text(json.dumps(marks))
+    _report(out, marks)
 
 
 def launch(args: list[str], env: dict, timeout: float = 120.0) -> dict:
@@ -131,12 +138,11 @@ def launch(args: list[str], env: dict, timeout: float = 120.0) -> dict:
     subprocess.run(["tmux", "-L", SOCKET, "new-session", "-d", "-s", name, "-x", "120", "-y", "36", *env_args,
                     " ".join(map(_quote, command))], check=True)
     deadline = time.time() + timeout
-    while not os.path.exists(out) or os.path.getsize(out) == 0:
+    while not os.path.exists(out):  # (renamed into place whole: see _report)
         if time.time() > deadline:
             subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", name], capture_output=True)
             raise TimeoutError(" ".join(args))
         time.sleep(0.01)
-    time.sleep(0.05)
     subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", name], capture_output=True)
     return json.loads(Path(out).read_text())
 
