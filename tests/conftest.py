@@ -86,6 +86,22 @@ def _private_settings(tmp_path_factory, monkeypatch) -> Path:
 
 
 @pytest.fixture
+def parses(monkeypatch) -> list:
+    """The chunks markdown-it is asked to parse (what a cache saves shows as fewer)."""
+    from tasktui.doc import parse as parse_mod
+
+    seen = []
+    real = parse_mod._parse
+
+    def counting(text):
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(parse_mod, "_parse", counting)
+    return seen
+
+
+@pytest.fixture
 def markup_guard(monkeypatch):
     """Fail the test when text carrying support.MARKUP_SENTINEL (text from a file)
     reaches a markup parser: Textual's content markup, Rich's markup, or Rich's

@@ -19,7 +19,6 @@ import pytest
 from support import REPO, run
 from tasktui.core.tasksfile import TasksFile
 from tasktui.doc import Document
-from tasktui.doc import parse as parse_mod
 from tasktui.storage import cache
 
 generate = runpy.run_path(str(REPO / "benchmarks" / "generate.py"))["generate"]
@@ -38,20 +37,6 @@ def big(tmp_path) -> Path:
     path = tmp_path / "tasks.md"
     path.write_text(generate("template", 150), encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def parses(monkeypatch) -> list:
-    """The chunks markdown-it is asked to parse."""
-    seen = []
-    real = parse_mod._parse
-
-    def counting(text):
-        seen.append(text)
-        return real(text)
-
-    monkeypatch.setattr(parse_mod, "_parse", counting)
-    return seen
 
 
 def folder() -> Path:

@@ -23,7 +23,6 @@ from support import REPO, SAMPLES_DIR, TmuxProgram, corpus_params, doc_state, ho
 from tasktui.core import opener as opener_mod
 from tasktui.core.tasksfile import TasksFile
 from tasktui.doc import Document, kept
-from tasktui.doc import parse as parse_mod
 from tasktui.doc.edits import Toggle
 from tasktui.doc.source import Source
 from tasktui.storage import cache
@@ -35,20 +34,6 @@ generate = runpy.run_path(str(REPO / "benchmarks" / "generate.py"))["generate"]
 def _closed():
     yield
     cache.close()
-
-
-@pytest.fixture
-def parses(monkeypatch) -> list:
-    """The chunks markdown-it is asked to parse."""
-    seen = []
-    real = parse_mod._parse
-
-    def counting(text):
-        seen.append(text)
-        return real(text)
-
-    monkeypatch.setattr(parse_mod, "_parse", counting)
-    return seen
 
 
 def rebuilt(doc: Document, **settings) -> Document:
