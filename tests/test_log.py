@@ -436,6 +436,7 @@ def test_log_panel_snapshot(snap_compare, tmp_path):
     async def run_before(pilot) -> None:
         await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
         await wait_for(pilot, lambda: app.session.watcher is not None and app.session.watcher.ready.is_set(), what="the watcher")
+        app.clear_notifications()  # the start-up repair offer: gone now, not by its timer (see test_small_screen)
         first = app.main.tree.cursor_task
         # Home then n brings the cursor back to the first open task and scrolls the tree to it
         # (the start-up scroll workaround of test_snapshots.py)

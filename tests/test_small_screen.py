@@ -54,6 +54,9 @@ async def loaded(pilot) -> None:
     await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, what="the file to load")
     await wait_for(pilot, lambda: app.session.watcher is not None and app.session.watcher.ready.is_set(), what="the watcher")
     await app.workers.wait_for_complete()
+    # the start-up repair offer goes now, on the main screen, not by its 3 s timer (later than
+    # the picture on a loaded machine, earlier on a quiet one)
+    app.clear_notifications()
     await pilot.pause()
 
 

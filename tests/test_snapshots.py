@@ -56,6 +56,7 @@ async def wait_until_shown(pilot) -> Task:
     app = pilot.app
     await wait_for(pilot, lambda: app.tasks_file is not None and app.main.tree.doc is app.tasks_file.doc, "the file to load")
     await wait_for(pilot, lambda: app.session.watcher is not None and app.session.watcher.ready.is_set(), "the watcher")
+    app.clear_notifications()  # the start-up repair offer: gone now, not by its timer (see test_small_screen)
     first = app.main.tree.cursor_task
     pane = app.query_one("#detail").display
     if pane:
